@@ -1,0 +1,94 @@
+/**
+ * The one catalog of user-facing diagnostics. Every error pnn reports to a user has a stable
+ * code from this table; codes are never reused or renumbered.
+ *   PNN1xxx syntax · PNN2xxx names/types/shapes · PNN3xxx units/physics ·
+ *   PNN4xxx learning rules · PNN5xxx lowering · PNN6xxx data, checkpoints and run-time input.
+ * Internal invariant failures are not here: they are InternalError (see ./internal.ts).
+ */
+import type { Span } from "./span.js";
+
+export type Severity = "error" | "warning" | "info";
+
+export const CATALOG = {
+  // ── syntax ────────────────────────────────────────────────────────────────
+  PNN1001: { severity: "error", title: "syntax error" },
+  PNN1002: { severity: "error", title: "unterminated string or comment" },
+  PNN1003: { severity: "error", title: "unexpected character" },
+  PNN1004: { severity: "error", title: "file too large" },
+  PNN1005: { severity: "error", title: "nesting too deep" },
+  // ── names, types, shapes ──────────────────────────────────────────────────
+  PNN2001: { severity: "error", title: "unknown name" },
+  PNN2002: { severity: "error", title: "duplicate definition" },
+  PNN2003: { severity: "error", title: "shape mismatch" },
+  PNN2004: { severity: "error", title: "missing argument" },
+  PNN2005: { severity: "error", title: "unknown or extra argument" },
+  PNN2006: { severity: "error", title: "wrong kind of symbol" },
+  PNN2007: { severity: "error", title: "import not found" },
+  PNN2008: { severity: "error", title: "import outside the project" },
+  PNN2009: { severity: "error", title: "shape too large" },
+  PNN2010: { severity: "error", title: "type mismatch" },
+  PNN2011: { severity: "error", title: "shape is not a positive integer constant" },
+  PNN2012: { severity: "error", title: "unknown member" },
+  PNN2013: { severity: "error", title: "network has no output" },
+  PNN2014: { severity: "error", title: "unknown train key" },
+  PNN2015: { severity: "error", title: "data set does not fit the network" },
+  PNN2016: { severity: "error", title: "unknown data set" },
+  PNN2017: { severity: "error", title: "cyclic definition" },
+  PNN2018: { severity: "error", title: "unknown optimizer or loss" },
+  PNN2019: { severity: "error", title: "missing train key" },
+  // ── units and physics ─────────────────────────────────────────────────────
+  PNN3001: { severity: "error", title: "unit mismatch" },
+  PNN3002: { severity: "error", title: "unknown unit" },
+  PNN3003: { severity: "error", title: "physical parameter out of range" },
+  PNN3004: { severity: "error", title: "invalid distribution" },
+  // ── learning rules ────────────────────────────────────────────────────────
+  PNN4001: { severity: "error", title: "unknown learning rule" },
+  PNN4002: { severity: "error", title: "the physics cannot run this rule" },
+  PNN4003: { severity: "error", title: "invalid rule option" },
+  // ── lowering ──────────────────────────────────────────────────────────────
+  PNN5001: { severity: "error", title: "not supported by this compiler yet" },
+  // ── data, checkpoints, run-time input ─────────────────────────────────────
+  PNN6001: { severity: "error", title: "data file not found" },
+  PNN6002: { severity: "error", title: "malformed data" },
+  PNN6003: { severity: "error", title: "checkpoint missing or corrupt" },
+  PNN6004: { severity: "error", title: "checkpoint does not match the network" },
+  PNN6005: { severity: "error", title: "invalid input" },
+  PNN6006: { severity: "error", title: "invalid data set argument" },
+} as const satisfies Record<string, { severity: Severity; title: string }>;
+
+export type DiagnosticCode = keyof typeof CATALOG;
+
+export interface RelatedInfo {
+  readonly span: Span;
+  readonly message: string;
+}
+
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span: Span;
+  readonly related: readonly RelatedInfo[];
+  /** A certain fix, when there is one (e.g. a misspelled name → the closest name). */
+  readonly fix?: { readonly span: Span; readonly replacement: string };
+}
+
+export function diag(
+  code: DiagnosticCode,
+  span: Span,
+  message: string,
+  extra: { related?: RelatedInfo[]; fix?: Diagnostic["fix"] } = {},
+): Diagnostic {
+  return { code, severity: CATALOG[code].severity, message, span, related: extra.related ?? [], ...(extra.fix ? { fix: extra.fix } : {}) };
+}
+
+/**
+ * A user-facing failure raised at run time (data loading, checkpoints, inputs). The CLI catches
+ * it and prints it like any diagnostic; it is never shown as a stack trace.
+ */
+export class UserError extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(`${diagnostic.code}: ${diagnostic.message}`);
+    this.name = "UserError";
+  }
+}
