@@ -1,0 +1,38 @@
+/**
+ * The shapes every data set loader produces and consumes. A data set is two dense, row-major
+ * splits (x: n × features as float64, y: class indices as int32) plus its class names.
+ * Images are flattened: featureShape is always one-dimensional ([784] for 28×28 MNIST).
+ */
+import type { Span } from "../../diagnostics/span.js";
+
+/** One `on NAME(args…)` clause of a program, as the runtime sees it. */
+export interface DatasetSpec {
+  name: string;
+  positional: (number | string)[];
+  named: Record<string, number | string>;
+  /** Where errors point: the data set call in the .pnn source (or fileSpan for a CLI flag). */
+  span: Span;
+  /** Relative paths (csv) resolve against this folder and must stay inside it. */
+  baseDir: string;
+}
+
+export interface Split {
+  x: Float64Array;
+  y: Int32Array;
+  n: number;
+}
+
+export interface Dataset {
+  name: string;
+  featureShape: number[];
+  classes: number;
+  classNames: string[];
+  train: Split;
+  test: Split;
+  /**
+   * How raw features were mapped to x, so that new inputs can be mapped the same way:
+   * x = (log?(raw) − mean) / std, with mean/std computed on the train split. Absent when the
+   * features are used as they are (mnist, synthetic sets).
+   */
+  normalization?: { log: boolean; mean: number[]; std: number[] };
+}
