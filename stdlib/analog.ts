@@ -1,0 +1,44 @@
+/**
+ * `std/analog`: analog in-memory computing on resistive crossbars, with the PCM device model
+ * published in IBM's aihwkit (`PCMLikeNoiseModel`, Nandakumar et al. ICECS 2019): differential
+ * conductance pairs in [0, g_max], programming noise, drift g(t) = g₀(t/t₀)^−ν, 1/f read noise,
+ * DAC/ADC quantization, stuck-at faults and tiling onto fixed-size arrays.
+ */
+import { CONDUCTANCE, DIMENSIONLESS } from "../compiler/units.js";
+import { num, showType, type LayerSig } from "./types.js";
+
+export const crossbar: LayerSig = {
+  kind: "layer",
+  module: "analog",
+  name: "crossbar",
+  doc: "y = W x + b computed by Ohm's and Kirchhoff's laws on a crossbar: W ∝ G⁺ − G⁻ with conductances in [0, g_max] (|w|max ↦ g_max), DAC on inputs and ADC on outputs, PCM programming/drift/read noise on the device (aihwkit's PCMLikeNoiseModel coefficients).",
+  input: "real",
+  args: [
+    { name: "out", type: { kind: "int", min: 1 }, doc: "number of outputs" },
+    { name: "g_max", type: { kind: "quantity", dim: CONDUCTANCE, min: 0, exclusiveMin: true }, default: num(25e-6, CONDUCTANCE), doc: "maximum conductance" },
+    { name: "dac_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "input DAC resolution" },
+    { name: "adc_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "output ADC resolution" },
+    { name: "out_bound", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: null, doc: "ADC range ±out_bound" },
+    { name: "weight_noise", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), doc: "relative weight noise per query" },
+    { name: "out_noise", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), doc: "additive output noise per query" },
+    { name: "pcm", type: { kind: "bool" }, default: { kind: "bool", value: false }, doc: "apply the PCM programming/drift/read-noise model" },
+    { name: "stuck_rate", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, max: 1 }, default: num(0, DIMENSIONLESS), doc: "fraction of devices stuck at 0 or g_max" },
+    { name: "tile", type: { kind: "int", min: 1 }, default: { kind: "num", value: 256, dim: DIMENSIONLESS, isInt: true }, doc: "array size for tiling" },
+  ],
+  capabilities: ["differentiable", "linear", "physical", "measurable"],
+  infer(input, args) {
+    if (input.shape.length !== 1) return { error: `crossbar expects real[n], got ${showType(input)}` };
+    const out = args.consts.out;
+    return { dtype: "real", shape: [out && out.kind === "num" ? out.value : 1] };
+  },
+  params(input, args) {
+    const out = args.consts.out;
+    const n = out && out.kind === "num" ? out.value : 1;
+    return [
+      { name: "weight", type: { dtype: "real", shape: [n, input.shape[0]] }, init: { kind: "glorot" } },
+      { name: "bias", type: { dtype: "real", shape: [n] }, init: { kind: "constant", value: 0, dim: DIMENSIONLESS } },
+    ];
+  },
+};
+
+export const ANALOG = [crossbar];

@@ -1,0 +1,124 @@
+/**
+ * `std/optics`: integrated photonics. Conventions (see docs/physics-optics.md): fields are
+ * complex amplitudes, intensity |E|²; an MZI is T(θ, φ) = ½[[e^{iφ}(e^{iθ}−1), i e^{iφ}(1+e^{iθ})],
+ * [i(e^{iθ}+1), 1−e^{iθ}]] (neuroptica); a Clements mesh of N modes has N(N−1)/2 MZIs in N columns
+ * and N(N−1) phases ordered column by column, (θ, φ) per MZI.
+ */
+import { ANGLE, DECIBEL, DIMENSIONLESS } from "../compiler/units.js";
+import { enumValue, int, num, numArg, showType, type LayerSig, type TensorType } from "./types.js";
+
+const isVector = (t: TensorType) => t.shape.length === 1;
+
+export const amplitude_encode: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "amplitude_encode",
+  transducer: true,
+  doc: "Writes real features into optical amplitudes E = x (one feature per mode), through a DAC of `bits` (clip to [0, 1] then 2^bits levels) when given. Negative inputs are clipped at 0 by the modulator only when bits is set.",
+  input: "real",
+  args: [{ name: "bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "DAC resolution (device only)" }],
+  capabilities: ["differentiable", "physical", "measurable"],
+  infer: (input) => (isVector(input) ? { dtype: "complex", shape: input.shape } : { error: `amplitude_encode expects real[n], got ${showType(input)}` }),
+};
+
+export const phase_encode: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "phase_encode",
+  transducer: true,
+  doc: "Writes real features into optical phases E = e^{i·scale·x} (unit amplitude per mode).",
+  input: "real",
+  args: [
+    { name: "scale", type: { kind: "quantity", dim: ANGLE }, default: num(Math.PI, ANGLE), doc: "phase per unit input" },
+    { name: "bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "DAC resolution (device only)" },
+  ],
+  capabilities: ["differentiable", "physical", "measurable"],
+  infer: (input) => (isVector(input) ? { dtype: "complex", shape: input.shape } : { error: `phase_encode expects real[n], got ${showType(input)}` }),
+};
+
+export const mzi_mesh: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "mzi_mesh",
+  doc: "A mesh of N(N−1)/2 Mach–Zehnder interferometers on N modes (Clements et al., Optica 3, 1460 (2016): rectangular, depth N; or Reck: triangular). Each MZI T(θ, φ) = ½[[e^{iφ}(e^{iθ}−1), i e^{iφ}(1+e^{iθ})], [i(e^{iθ}+1), 1−e^{iθ}]]; unitary when lossless. Device model: insertion loss per MZI (amplitude × 10^(−dB/20)), beam-splitter ratio error, thermal crosstalk, phase quantization.",
+  input: "complex",
+  args: [
+    { name: "phases", type: { kind: "tensor", dtype: "real" }, default: null, doc: "the N(N−1) phases (θ, φ per MZI); owned by the instance when omitted" },
+    { name: "topology", type: { kind: "enum", options: ["clements", "reck"] }, default: enumValue("clements"), doc: "mesh layout" },
+    { name: "loss", type: { kind: "quantity", dim: DECIBEL, min: 0, per: "mzi" }, default: num(0, DECIBEL, "mzi"), doc: "insertion loss per MZI" },
+    { name: "splitter_error", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: num(0, ANGLE), doc: "std of the couplers' angle error around π/4 (sampled per chip)" },
+    { name: "crosstalk", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, max: 1 }, default: num(0, DIMENSIONLESS), doc: "thermal crosstalk κ to neighbouring phase shifters" },
+    { name: "phase_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "phase DAC resolution over [0, 2π)" },
+  ],
+  capabilities: ["differentiable", "linear", "reciprocal", "unitary", "physical", "measurable"],
+  infer(input, args) {
+    if (!isVector(input)) return { error: `mzi_mesh expects complex[n], got ${showType(input)}` };
+    const n = input.shape[0];
+    if (n < 2) return { error: `mzi_mesh needs at least 2 modes, got ${n}` };
+    const p = args.tensors.phases;
+    if (p && (p.shape.length !== 1 || p.shape[0] !== n * (n - 1)))
+      return { error: `mzi_mesh on ${n} modes expects phases real[${n * (n - 1)}] (N(N−1)), got ${showType(p)}`, arg: "phases" };
+    return input;
+  },
+  params(input, args) {
+    if (args.tensors.phases) return [];
+    const n = input.shape[0];
+    return [{ name: "phases", type: { dtype: "real", shape: [n * (n - 1)] }, init: { kind: "uniform", lo: 0, hi: 2 * Math.PI, dim: ANGLE } }];
+  },
+};
+
+export const saturable_absorber: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "saturable_absorber",
+  doc: "Saturable absorption: field transmission E_out = E · exp(−α(I)/2), α(I) = α₀ / (1 + I/I_sat), I = |E|², α₀ = optical_depth. Strong light is absorbed less: an all-optical nonlinearity.",
+  input: "complex",
+  args: [
+    { name: "optical_depth", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(1, DIMENSIONLESS), doc: "α₀·L (unsaturated optical depth)" },
+    { name: "i_sat", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: num(1, DIMENSIONLESS), doc: "saturation intensity (relative)" },
+  ],
+  capabilities: ["differentiable", "physical", "measurable"],
+  infer: (input) => input,
+};
+
+export const shg: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "shg",
+  doc: "Second-harmonic-generation-like quadratic response E_out = η E² (intensity ∝ I²).",
+  input: "complex",
+  args: [{ name: "efficiency", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(1, DIMENSIONLESS), doc: "η" }],
+  capabilities: ["differentiable", "physical", "measurable"],
+  infer: (input) => input,
+};
+
+export const electro_optic: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "electro_optic",
+  doc: "Electro-optic activation: detector → voltage V = I·gain → modulator transmission T = cos²(π V / 2V_π), applied to the field.",
+  input: "complex",
+  args: [{ name: "v_pi", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: num(1, DIMENSIONLESS), doc: "half-wave voltage (relative to detector units)" }],
+  capabilities: ["differentiable", "physical", "measurable"],
+  infer: (input) => input,
+};
+
+export const photodetect: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "photodetect",
+  transducer: true,
+  doc: "Square-law detection I = |E|² per mode. Device model: shot noise from a photon budget (σ = √(n·I)/n, Gaussian approximation of Poisson counts), additive thermal noise, and an ADC that clips to [0, adc_range] and rounds to 2^adc_bits levels.",
+  input: "complex",
+  args: [
+    { name: "adc_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "ADC resolution" },
+    { name: "adc_range", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: num(1, DIMENSIONLESS), doc: "ADC full scale (relative intensity)" },
+    { name: "photons", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: null, doc: "photons per unit intensity (shot noise on the device)" },
+    { name: "noise", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), doc: "std of additive thermal/readout noise per shot" },
+  ],
+  capabilities: ["differentiable", "physical", "measurable"],
+  infer: (input) => ({ dtype: "real", shape: input.shape }),
+};
+
+export const OPTICS = [amplitude_encode, phase_encode, mzi_mesh, saturable_absorber, shg, electro_optic, photodetect];
+export { int, numArg };

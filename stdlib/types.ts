@@ -1,0 +1,133 @@
+/**
+ * How the standard library describes itself to the checker: every layer's signature (operand
+ * dtype, arguments with kinds, units and legal ranges), its output-type rule, the trainable
+ * parameters an instance owns, and its capabilities. The checker is generic over these records;
+ * adding a layer means adding a record here and its lowering in compiler/lower/layers/.
+ */
+import type { Dim } from "../compiler/units.js";
+
+export type Capability =
+  | "differentiable" // the twin has a gradient
+  | "linear" // output is linear in the input field
+  | "reciprocal" // transmission T = Tᵀ reachable by reversing the light / signal path
+  | "unitary" // lossless and power-conserving when ideal
+  | "physical" // runs on the device (has a device model), as opposed to digital electronics
+  | "measurable" // its output can be read out on the device
+  | "energy_based"; // relaxes to the minimum of an energy (symmetric couplings)
+
+export type ElementType = "real" | "complex";
+
+export interface TensorType {
+  readonly dtype: ElementType;
+  readonly shape: readonly number[];
+}
+
+/** A compile-time constant value as the checker evaluates it. Quantities are in SI (deg → rad). */
+export type ConstValue =
+  | { readonly kind: "num"; readonly value: number; readonly dim: Dim; readonly isInt: boolean; readonly per?: string }
+  | { readonly kind: "str"; readonly value: string }
+  | { readonly kind: "bool"; readonly value: boolean }
+  | { readonly kind: "enum"; readonly value: string }
+  | { readonly kind: "range"; readonly lo: number; readonly hi: number; readonly dim: Dim }
+  | { readonly kind: "dist"; readonly dist: Distribution };
+
+export type Distribution =
+  | { readonly kind: "normal"; readonly mean: number; readonly std: number; readonly dim: Dim }
+  | { readonly kind: "uniform"; readonly lo: number; readonly hi: number; readonly dim: Dim }
+  | { readonly kind: "constant"; readonly value: number; readonly dim: Dim }
+  | { readonly kind: "glorot" }; // uniform ±√(6/(fan_in+fan_out)): the default for weights
+
+export type ArgType =
+  | { readonly kind: "int"; readonly min?: number; readonly max?: number }
+  | { readonly kind: "quantity"; readonly dim: Dim; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean; readonly per?: string }
+  | { readonly kind: "enum"; readonly options: readonly string[] }
+  | { readonly kind: "bool" }
+  | { readonly kind: "string" }
+  | { readonly kind: "range"; readonly dim: Dim; readonly min?: number }
+  | { readonly kind: "tensor"; readonly dtype: ElementType | "any" };
+
+export interface ArgSig {
+  readonly name: string;
+  readonly type: ArgType;
+  /** Absent: the argument is required. `null`: optional with no value (feature off). */
+  readonly default?: ConstValue | null;
+  readonly doc: string;
+}
+
+/** Arguments after checking: constants by name, tensor operands by name. */
+export interface CheckedArgs {
+  readonly consts: Readonly<Record<string, ConstValue | null>>;
+  readonly tensors: Readonly<Record<string, TensorType>>;
+}
+
+export type InferResult = TensorType | { readonly error: string; readonly arg?: string };
+
+export interface OwnedParam {
+  readonly name: string;
+  readonly type: TensorType;
+  readonly init: Distribution;
+  /** Physical range the optimizer clips to, if any. */
+  readonly range?: { readonly lo: number; readonly hi: number };
+}
+
+export interface LayerSig {
+  readonly kind: "layer";
+  /** `core` layers are global (no import); others live in `std/<module>`. */
+  readonly module: string;
+  readonly name: string;
+  /** One paragraph: what it computes, the equation, the source. Shown on hover. */
+  readonly doc: string;
+  readonly input: ElementType | "any";
+  readonly args: readonly ArgSig[];
+  readonly capabilities: readonly Capability[];
+  /** Converts between the electronic and the physical domain (an encoder or a detector). */
+  readonly transducer?: boolean;
+  infer(input: TensorType, args: CheckedArgs): InferResult;
+  /** Trainable parameters an instance owns (e.g. dense's weight and bias). */
+  params?(input: TensorType, args: CheckedArgs): OwnedParam[];
+}
+
+/** A coupling element used after `via` in `couple a <-> b via …` (resistor, synapse). */
+export interface CouplingSig {
+  readonly kind: "coupling";
+  readonly module: string;
+  readonly name: string;
+  readonly doc: string;
+  readonly args: readonly ArgSig[];
+  readonly capabilities: readonly Capability[];
+}
+
+/** A distribution or initializer used after `~` or `init` (normal, uniform, constant). */
+export interface DistributionSig {
+  readonly kind: "distribution";
+  readonly module: "core";
+  readonly name: string;
+  readonly doc: string;
+}
+
+export type StdSymbol = LayerSig | CouplingSig;
+
+export function num(value: number, dim: Dim, per?: string): ConstValue {
+  return { kind: "num", value, dim, isInt: Number.isInteger(value), ...(per ? { per } : {}) };
+}
+export function int(value: number): ConstValue {
+  return { kind: "num", value, dim: [0, 0, 0, 0, 0, 0, 0], isInt: true };
+}
+export function enumValue(value: string): ConstValue {
+  return { kind: "enum", value };
+}
+export function bool(value: boolean): ConstValue {
+  return { kind: "bool", value };
+}
+
+/** Reads a checked numeric argument (null when the feature is off). */
+export function numArg(args: CheckedArgs, name: string): number | null {
+  const v = args.consts[name];
+  return v && v.kind === "num" ? v.value : null;
+}
+export function elementCount(t: TensorType): number {
+  return t.shape.reduce((a, b) => a * b, 1);
+}
+export function showType(t: TensorType): string {
+  return `${t.dtype}[${t.shape.join(",")}]`;
+}
