@@ -187,13 +187,13 @@ export class GraphBuilder {
 
   // ---- reductions (axes default: all) ----
   sum(x: Node, axes?: readonly number[], keepdims = false): Node {
-    return this.op("sum", [x], { axes: axes ?? x.shape.map((_, i) => i), keepdims });
+    return this.op("reduce_sum", [x], { axes: axes ?? x.shape.map((_, i) => i), keepdims });
   }
   mean(x: Node, axes?: readonly number[], keepdims = false): Node {
-    return this.op("mean", [x], { axes: axes ?? x.shape.map((_, i) => i), keepdims });
+    return this.op("reduce_mean", [x], { axes: axes ?? x.shape.map((_, i) => i), keepdims });
   }
   reduceMax(x: Node, axes?: readonly number[], keepdims = false): Node {
-    return this.op("max", [x], { axes: axes ?? x.shape.map((_, i) => i), keepdims });
+    return this.op("reduce_max", [x], { axes: axes ?? x.shape.map((_, i) => i), keepdims });
   }
 
   // ---- structural ----

@@ -13,7 +13,7 @@ function reduce(name: string, meaning: string, realOnly: boolean): OpDef {
   return {
     name, family: "reduce", arity: 1, attrs: [a.ints("axes"), a.bool("keepdims", false)], grad: "vjp", meaning,
     infer: ([x], at) => {
-      if (x!.dtype === "i32" && name !== "max" && name !== "sum") fail(`${name} needs a float operand`);
+      if (x!.dtype === "i32" && name !== "reduce_max" && name !== "reduce_sum") fail(`${name} needs a float operand`);
       if (realOnly && isComplex(x!.dtype)) fail(`${name} needs a real operand`);
       const raw = at.axes as readonly number[];
       if (!Array.isArray(raw)) fail(`${name} needs axes`);
@@ -69,9 +69,9 @@ function random(name: string, meaning: string): OpDef {
 }
 
 export const NN_OPS: readonly OpDef[] = [
-  reduce("sum", "y = Σ x over axes", false),
-  reduce("mean", "y = (1/n) Σ x over axes", false),
-  reduce("max", "y = max x over axes (real); gradient shared equally among tied maxima", true),
+  reduce("reduce_sum", "y = Σ x over axes", false),
+  reduce("reduce_mean", "y = (1/n) Σ x over axes", false),
+  reduce("reduce_max", "y = max x over axes (real); gradient shared equally among tied maxima", true),
   {
     name: "matmul", family: "linalg", arity: 2, attrs: [], grad: "vjp",
     meaning: "Y[..,i,j] = Σ_k A[..,i,k] B[..,k,j]; leading (batch) dims broadcast",
