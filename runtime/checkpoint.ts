@@ -185,7 +185,8 @@ export function decodeSafetensors(bytes: Uint8Array, file: string, span?: Span):
   const tensors = new Map<string, CheckpointTensor>();
   for (const e of entries) {
     const w = DTYPE_SIZE[e.dtype];
-    const copy = bytes.slice(dataStart + e.begin, dataStart + e.end); // fresh, aligned buffer
+    // A fresh, aligned copy (not bytes.slice: on a Node Buffer that is a view into a shared pool).
+    const copy = new Uint8Array(bytes.subarray(dataStart + e.begin, dataStart + e.end));
     if (!LITTLE_ENDIAN) for (let i = 0; i < copy.length; i += w) copy.subarray(i, i + w).reverse();
     const Arr = ARRAY_OF[e.dtype];
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: new Arr(copy.buffer, 0, copy.length / w) });
