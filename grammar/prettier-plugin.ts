@@ -1,0 +1,434 @@
+/**
+ * The Prettier plugin for `.pnn`: `languages`, a `pnn` parser (grammar/parse.ts, AST format
+ * "pnn-ast") and a printer built from Prettier's doc builders. In: `.pnn` text; out: the same
+ * program in house style (2-space indent, one member per line, spaces around operators, long
+ * pipelines and argument lists broken one step/argument per line). Parentheses are not in the
+ * AST, so the printer re-derives them from precedence (loosest `|>`, `..`, `+ -`, `* /`, unary
+ * `-`, `^` right-assoc, postfix), adding a few for readability (`-(x ^ 2)`, `-(-x)`).
+ * Comments ride on Prettier's attachment (leading/trailing/dangling) with pnn-specific rules in
+ * `handleComments` so each one lands in a spot that reparses to the same attachment, which keeps
+ * the output idempotent. It never prints a file with syntax errors: the parser throws instead.
+ *
+ * Use: `npx prettier --plugin ./dist/grammar/prettier-plugin.js file.pnn` (after `npx tsc`).
+ */
+import { doc, util, type AstPath, type Doc, type Parser, type ParserOptions, type Printer, type SupportLanguage } from "prettier";
+import type * as A from "./ast.js";
+import { parse } from "./parse.js";
+
+const { group, indent, line, softline, hardline, join, lineSuffix, breakParent } = doc.builders;
+
+/** A node as Prettier sees it once comments are attached. */
+type Node = A.AnyNode & { comments?: AttachedComment[] };
+type AttachedComment = A.Comment & { leading?: boolean; trailing?: boolean; printed?: boolean; value?: string };
+
+/** Thrown by the parser on a file with syntax errors; `diagnostics` holds every one. */
+export class PnnSyntaxError extends Error {
+  readonly loc: { start: { line: number; column: number } };
+  constructor(readonly diagnostics: ReturnType<typeof parse>["diagnostics"]) {
+    super(diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.span.col}: ${d.severity} ${d.code}: ${d.message}`).join("\n"));
+    this.name = "PnnSyntaxError";
+    const first = diagnostics[0].span;
+    this.loc = { start: { line: first.line, column: first.col } };
+  }
+}
+
+export const languages: SupportLanguage[] = [
+  { name: "pnn", parsers: ["pnn"], extensions: [".pnn"], vscodeLanguageIds: ["pnn"], linguistLanguageId: 0 },
+];
+
+const locStart = (n: { span: { start: number } }): number => n.span.start;
+const locEnd = (n: { span: { end: number } }): number => n.span.end;
+
+export const parsers: Record<string, Parser<Node>> = {
+  pnn: {
+    astFormat: "pnn-ast",
+    locStart,
+    locEnd,
+    parse(text: string, options: ParserOptions<Node>): Node {
+      const result = parse(text, options.filepath ?? "<input>");
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      if (errors.length > 0) throw new PnnSyntaxError(errors);
+      // Prettier reports unprinted comments by `value`; the AST calls it `text`.
+      for (const c of result.program.comments) (c as AttachedComment).value = c.text;
+      return result.program as Node;
+    },
+  },
+};
+
+// ── precedence ──────────────────────────────────────────────────────────────
+const PIPE = 1, RANGE = 2, ADD = 3, MUL = 4, UNARY = 5, POW = 6, POSTFIX = 7, ATOM = 8;
+
+function level(e: A.Expr): number {
+  switch (e.kind) {
+    case "Pipe": return PIPE;
+    case "Range": return RANGE;
+    case "Binary": return e.op === "+" || e.op === "-" ? ADD : e.op === "^" ? POW : MUL;
+    case "Unary": return UNARY;
+    case "Member": case "Call": return POSTFIX;
+    default: return ATOM;
+  }
+}
+
+/** Whether `child`, found under `parent[key]`, must be printed in parentheses. */
+function needsParens(parent: Node, key: string, child: A.Expr): boolean {
+  const l = level(child);
+  switch (parent.kind) {
+    case "Binary": {
+      if (parent.op === "^") return key === "left" ? l < POSTFIX : l < UNARY;
+      const p = level(parent);
+      if (key === "right") return l <= p;
+      // `5 m / s` would read back as the unit `m/s`: keep the number apart.
+      if (parent.op === "/" && endsWithUnitNumber(child) && startsWithName(parent.right)) return true;
+      return l < p;
+    }
+    case "Unary": return l < UNARY || child.kind === "Unary" || (child.kind === "Binary" && child.op === "^");
+    case "Range": return l < ADD;
+    case "Pipe": return key === "target" ? l < POSTFIX : l < RANGE;
+    case "Member": case "Call": return key === "object" || key === "callee" ? l < POSTFIX : false;
+    default: return false;
+  }
+}
+
+function endsWithUnitNumber(e: A.Expr): boolean {
+  switch (e.kind) {
+    case "Num": return e.unit !== undefined;
+    case "Binary": return !needsParens(e as Node, "right", e.right) && endsWithUnitNumber(e.right);
+    case "Unary": return !needsParens(e as Node, "operand", e.operand) && endsWithUnitNumber(e.operand);
+    case "Range": return !needsParens(e as Node, "hi", e.hi) && endsWithUnitNumber(e.hi);
+    case "Pipe": return !needsParens(e as Node, "target", e.target) && endsWithUnitNumber(e.target);
+    default: return false;
+  }
+}
+
+function startsWithName(e: A.Expr): boolean {
+  switch (e.kind) {
+    case "Name": return true;
+    case "Member": return !needsParens(e as Node, "object", e.object) && startsWithName(e.object);
+    case "Call": return !needsParens(e as Node, "callee", e.callee) && startsWithName(e.callee);
+    case "Binary": return !needsParens(e as Node, "left", e.left) && startsWithName(e.left);
+    case "Range": return !needsParens(e as Node, "lo", e.lo) && startsWithName(e.lo);
+    case "Pipe": return startsWithName(e.input);
+    default: return false;
+  }
+}
+
+// ── tree shape (for comments) ───────────────────────────────────────────────
+function children(n: Node): Node[] {
+  const out: (A.AnyNode | undefined)[] = [];
+  switch (n.kind) {
+    case "Program": out.push(...n.items); break;
+    case "Import": out.push(n.name, n.from); break;
+    case "Const": out.push(n.name, n.value); break;
+    case "Param": out.push(n.name, n.type, n.default); break;
+    case "Layer": out.push(n.name, ...n.params, ...n.members); break;
+    case "Trainable": out.push(n.name, n.type, n.init, n.range); break;
+    case "Device": out.push(n.name, n.type, n.dist); break;
+    case "Let": out.push(n.name, n.value); break;
+    case "Forward": out.push(n.input, n.inputType, n.outputType, n.body); break;
+    case "Network": out.push(n.name, ...n.params, ...n.items); break;
+    case "Input": case "Nodes": case "OutputNodes": out.push(n.name, n.type); break;
+    case "Binding": out.push(n.name, n.value); break;
+    case "Couple": out.push(n.from, n.to, n.via); break;
+    case "Train": out.push(n.network, n.data, ...n.settings); break;
+    case "Setting": out.push(n.key, n.value); break;
+    case "Type": out.push(...(n.dims ?? [])); break;
+    case "Member": out.push(n.object, n.member); break;
+    case "Arg": out.push(n.name, n.value); break;
+    case "Call": out.push(n.callee, ...n.args); break;
+    case "Pipe": { const { head, steps } = flattenPipe(n); out.push(head, ...steps); break; }
+    case "Binary": out.push(n.left, n.right); break;
+    case "Unary": out.push(n.operand); break;
+    case "Range": out.push(n.lo, n.hi); break;
+    default: break; // Num (its unit prints inline), Str, Bool, Name, Ident, Unit, Error, Comment
+  }
+  return out.filter((c): c is Node => c !== undefined);
+}
+
+/** `a |> f |> g` is Pipe(Pipe(a, f), g); it prints (and takes comments) as head `a`, steps `f`, `g`. */
+function flattenPipe(p: A.PipeExpr): { head: A.Expr; steps: A.Expr[]; depth: number } {
+  const steps: A.Expr[] = [];
+  let e: A.Expr = p;
+  while (e.kind === "Pipe") {
+    steps.unshift(e.target);
+    e = e.input;
+  }
+  return { head: e, steps, depth: steps.length };
+}
+
+const VISITOR_KEYS: Record<string, string[]> = {
+  Program: ["items"], Import: ["name", "from"], Const: ["name", "value"], Param: ["name", "type", "default"],
+  Layer: ["name", "params", "members"], Trainable: ["name", "type", "init", "range"], Device: ["name", "type", "dist"],
+  Let: ["name", "value"], Forward: ["input", "inputType", "outputType", "body"], Network: ["name", "params", "items"],
+  Input: ["name", "type"], Nodes: ["name", "type"], OutputNodes: ["name", "type"], Binding: ["name", "value"],
+  Couple: ["from", "to", "via"], Train: ["network", "data", "settings"], Setting: ["key", "value"], Type: ["dims"],
+  Member: ["object", "member"], Arg: ["name", "value"], Call: ["callee", "args"], Pipe: ["input", "target"],
+  Binary: ["left", "right"], Unary: ["operand"], Range: ["lo", "hi"], Num: ["unit"],
+};
+
+const BODY_KINDS = new Set(["Layer", "Network", "Train"]);
+
+function bodyOf(n: Node): readonly Node[] {
+  if (n.kind === "Layer") return n.members;
+  if (n.kind === "Network") return n.items;
+  if (n.kind === "Train") return n.settings;
+  return [];
+}
+
+/** Offset of the `{` opening a body: the first one after the header, skipping comments. */
+function bodyOpen(n: Node, text: string, comments: readonly A.Comment[]): number {
+  const header: Node[] =
+    n.kind === "Train" ? [n.network, n.data] : n.kind === "Layer" || n.kind === "Network" ? [n.name, ...n.params] : [];
+  let i = Math.max(n.span.start, ...header.map(locEnd));
+  while (i < text.length) {
+    const c = comments.find((c) => c.span.start === i);
+    if (c) { i = c.span.end; continue; }
+    if (text[i] === "{") return i;
+    i++;
+  }
+  return text.length;
+}
+
+interface CommentContext {
+  comment: AttachedComment;
+  precedingNode?: Node;
+  enclosingNode?: Node;
+  followingNode?: Node;
+  text: string;
+  ast: Node;
+}
+
+/** Prettier (without `experimental_avoidAstMutation`) hands the placement over on the comment itself. */
+function context(c: unknown, text: string, ast: unknown): CommentContext {
+  const comment = c as AttachedComment & { precedingNode?: Node; enclosingNode?: Node; followingNode?: Node };
+  return { comment, precedingNode: comment.precedingNode, enclosingNode: comment.enclosingNode, followingNode: comment.followingNode, text, ast: ast as Node };
+}
+
+const allComments = new WeakMap<object, readonly A.Comment[]>();
+
+/**
+ * Puts each comment where printing it reparses to the same place. Body comments before the
+ * first member lead that member (or dangle in an empty body); inside a call's parentheses they
+ * lead the first argument (or dangle); anywhere inside an expression a comment trails what
+ * precedes it, so a `// line comment` is printed at the end of that line and never pulls the
+ * next token onto a new line.
+ */
+function handleComment(ctx: CommentContext): boolean {
+  const { comment, precedingNode: before, enclosingNode: encl, followingNode: after, text } = ctx;
+  if (!encl) return false; // top level: Prettier's defaults (leading/trailing of items)
+  if (BODY_KINDS.has(encl.kind)) {
+    const body = bodyOf(encl);
+    const open = bodyOpen(encl, text, allComments.get(ctx.ast) ?? []);
+    if (comment.span.start < open) return false;
+    if (before && body.includes(before)) return false;
+    if (after && body.includes(after)) util.addLeadingComment(after, comment);
+    else util.addDanglingComment(encl, comment, undefined);
+    return true;
+  }
+  if (encl.kind === "Call") {
+    const first = encl.args[0] as Node | undefined;
+    if (!first) { util.addDanglingComment(encl, comment, undefined); return true; }
+    if (comment.span.end <= first.span.start) { util.addLeadingComment(first, comment); return true; }
+    if (after && before && comment.block && !hasNewlineBefore(text, comment.span.start) && text.slice(before.span.end, comment.span.start).includes(",")) {
+      util.addLeadingComment(after, comment);
+      return true;
+    }
+    if (before) { util.addTrailingComment(before, comment); return true; }
+    return false;
+  }
+  if (before && (encl.kind === "Pipe" || encl.kind === "Member" || !comment.block || hasNewlineBefore(text, comment.span.start))) {
+    util.addTrailingComment(before, comment);
+    return true;
+  }
+  return false;
+}
+
+function hasNewlineBefore(text: string, i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    if (text[j] === "\n") return true;
+    if (text[j] !== " " && text[j] !== "\t" && text[j] !== "\r") return false;
+  }
+  return true;
+}
+
+// ── printing ────────────────────────────────────────────────────────────────
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Print = (selector?: any) => Doc;
+
+function printCommentDoc(c: A.Comment): Doc {
+  return c.block ? c.text : c.text.replace(/\s+$/, "");
+}
+
+/** Dangling comments of the current node, marked printed. */
+function dangling(path: AstPath<any>): { docs: Doc[]; hasLine: boolean } {
+  const docs: Doc[] = [];
+  let hasLine = false;
+  for (const c of path.node.comments ?? []) {
+    if (c.leading || c.trailing) continue;
+    c.printed = true;
+    docs.push(printCommentDoc(c));
+    if (!c.block) hasLine = true;
+  }
+  return { docs, hasLine };
+}
+
+function block(path: AstPath<any>, print: Print, key: string, items: readonly Node[], text: string): Doc {
+  if (items.length === 0) {
+    const d = dangling(path);
+    if (d.docs.length === 0) return "{}";
+    return ["{", indent([hardline, join(hardline, d.docs)]), hardline, "}"];
+  }
+  return ["{", indent([hardline, members(path, print, key, items, text)]), hardline, "}"];
+}
+
+/** One item per line, keeping at most one blank line the user put between two. */
+function members(path: AstPath<any>, print: Print, key: string, items: readonly Node[], text: string): Doc {
+  const parts: Doc[] = [];
+  path.each((p, i) => {
+    if (i > 0) parts.push(hardline);
+    parts.push(print());
+    if (i < items.length - 1 && util.isNextLineEmpty(text, locEnd(p.node as Node))) parts.push(hardline);
+  }, key);
+  return parts;
+}
+
+function paramList(path: AstPath<any>, print: Print): Doc {
+  const ps = path.map(() => print(), "params");
+  if (ps.length === 0) return "()";
+  return group(["(", indent([softline, join([",", line], ps)]), softline, ")"]);
+}
+
+function typed(print: Print, name: string, type: string): Doc {
+  return [print(name), ": ", print(type)];
+}
+
+/** `= value`: pipelines and calls break on their own; anything else stays after the `=`. */
+function assign(print: Print, key: string): Doc {
+  return [" = ", print(key)];
+}
+
+function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Print): Doc {
+  const n = path.node;
+  const text = options.originalText;
+  switch (n.kind) {
+    case "Program": {
+      if (n.items.length === 0) {
+        const d = dangling(path);
+        return d.docs.length ? [join(hardline, d.docs), hardline] : "";
+      }
+      const parts: Doc[] = [];
+      path.each((p, i) => {
+        if (i > 0) {
+          const prev = n.items[i - 1];
+          const cur = n.items[i];
+          const run = prev.kind === cur.kind && (cur.kind === "Import" || cur.kind === "Const");
+          const blank = !run || util.isNextLineEmpty(text, locEnd(prev));
+          parts.push(blank ? [hardline, hardline] : hardline);
+        }
+        parts.push(print());
+      }, "items");
+      return [parts, hardline];
+    }
+    case "Import": return ["import ", print("name"), " from ", print("from")];
+    case "Const": return ["const ", print("name"), assign(print, "value")];
+    case "Param": return [typed(print, "name", "type"), n.default ? [" = ", print("default")] : ""];
+    case "Layer": return ["layer ", print("name"), paramList(path, print), " ", block(path, print, "members", n.members, text)];
+    case "Trainable":
+      return ["param ", typed(print, "name", "type"), n.init ? [" init ", print("init")] : "", n.range ? [" range ", print("range")] : ""];
+    case "Device": return ["device ", typed(print, "name", "type"), " ~ ", print("dist"), n.perShot ? " per shot" : ""];
+    case "Let": return ["let ", print("name"), assign(print, "value")];
+    case "Forward": return ["forward(", typed(print, "input", "inputType"), ") -> ", print("outputType"), assign(print, "body")];
+    case "Network":
+      return ["network ", print("name"), n.params.length ? paramList(path, print) : "", " ", block(path, print, "items", n.items, text)];
+    case "Input": return ["input ", typed(print, "name", "type")];
+    case "Nodes": return ["nodes ", typed(print, "name", "type")];
+    case "OutputNodes": return ["output ", typed(print, "name", "type")];
+    case "Binding": return [n.isOutput ? "output " : "", print("name"), assign(print, "value")];
+    case "Couple": return ["couple ", print("from"), n.symmetric ? " <-> " : " -> ", print("to"), n.via ? [" via ", print("via")] : ""];
+    case "Train": return ["train ", print("network"), " on ", print("data"), " ", block(path, print, "settings", n.settings, text)];
+    case "Setting": return [print("key"), assign(print, "value")];
+    case "Type": return n.dims ? [n.base, "[", join(", ", path.map(() => print(), "dims")), "]"] : n.base;
+    case "Ident": return n.name;
+    case "Num": return [n.raw, n.unit ? [" ", n.unit.text, n.unit.per ? [" per ", n.unit.per] : ""] : ""];
+    case "Str": return text.slice(n.span.start, n.span.end);
+    case "Bool": return n.value ? "true" : "false";
+    case "Name": return n.name;
+    case "Member": return [operand(path, print, "object"), ".", print("member")];
+    case "Arg": return n.name ? [print("name"), ": ", print("value")] : print("value");
+    case "Call": {
+      const callee = operand(path, print, "callee");
+      if (n.args.length === 0) {
+        const d = dangling(path);
+        if (d.docs.length === 0) return [callee, "()"];
+        if (!d.hasLine) return [callee, "(", join(" ", d.docs), ")"];
+        return [callee, "(", indent([hardline, join(hardline, d.docs)]), hardline, ")"];
+      }
+      return group([callee, "(", indent([softline, join([",", line], path.map(() => print(), "args"))]), softline, ")"]);
+    }
+    case "Pipe": {
+      const { head, steps, depth } = flattenPipe(n);
+      const inputPath = Array<string>(depth).fill("input");
+      const headDoc = path.call(() => print(), ...(inputPath as [string]));
+      const stepDocs: Doc[] = [];
+      let hasComments = (head as Node).comments !== undefined;
+      for (let i = 0; i < depth; i++) {
+        const keys = [...Array<string>(depth - 1 - i).fill("input"), "target"];
+        const target = steps[i] as Node;
+        if (target.comments) hasComments = true;
+        const d = path.call(() => print(), ...(keys as [string]));
+        stepDocs.push([line, "|> ", level(target as A.Expr) < POSTFIX ? ["(", d, ")"] : d]);
+      }
+      return group([headDoc, indent(stepDocs), hasComments ? breakParent : ""]);
+    }
+    case "Binary": return [operand(path, print, "left"), " ", n.op, " ", operand(path, print, "right")];
+    case "Unary": return ["-", operand(path, print, "operand")];
+    case "Range": return [operand(path, print, "lo"), " .. ", operand(path, print, "hi")];
+    case "Error": throw new Error("pnn: cannot format a file with syntax errors");
+    default: return "";
+  }
+}
+
+function operand(path: AstPath<any>, print: Print, key: string): Doc {
+  const parent = path.node;
+  const child = (parent as unknown as Record<string, A.Expr>)[key];
+  const d = print(key);
+  return needsParens(parent, key, child) ? ["(", d, ")"] : d;
+}
+
+export const printers: Record<string, Printer<Node>> = {
+  "pnn-ast": {
+    print(path, options, print) {
+      const d = printNode(path, options as ParserOptions<Node>, print as Print);
+      const n = path.node;
+      if (n.kind === "Program" || n.kind === "Call" || BODY_KINDS.has(n.kind) || !n.comments) return d;
+      // Any other dangling comment (e.g. `5 /* c */ rad`) stays inside its node, after it.
+      const rest = dangling(path);
+      if (rest.docs.length === 0) return d;
+      return [d, ...rest.docs.map((c, i) => (typeof c === "string" && c.startsWith("//") ? [lineSuffix([" ", c]), breakParent] : [" ", rest.docs[i]]))];
+    },
+    printComment(path) {
+      return printCommentDoc(path.node as A.Comment);
+    },
+    isBlockComment: (c) => (c as A.Comment).block === true,
+    canAttachComment: (n) => !!n && typeof n === "object" && "kind" in n && n.kind !== "Comment" && n.kind !== "Unit" && n.kind !== "Program",
+    getCommentChildNodes: (n) => children(n),
+    getVisitorKeys: (n) => VISITOR_KEYS[(n as Node).kind] ?? [],
+    handleComments: {
+      ownLine: (c, text, _o, ast) => handleComment(context(c, text, ast)),
+      endOfLine: (c, text, _o, ast) => handleComment(context(c, text, ast)),
+      remaining: (c, text, _o, ast) => handleComment(context(c, text, ast)),
+    },
+  },
+};
+
+// Prettier deletes `program.comments` before attaching; remember them for `bodyOpen`.
+const innerParse = parsers.pnn.parse;
+parsers.pnn.parse = (text, options) => {
+  const ast = innerParse(text, options) as Node & A.Program;
+  allComments.set(ast, [...ast.comments]);
+  return ast;
+};
+
+export const options = {};
+export const defaultOptions = { tabWidth: 2, useTabs: false };
+
+export default { languages, parsers, printers, options, defaultOptions };
