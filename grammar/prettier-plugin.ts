@@ -19,7 +19,7 @@ const { group, indent, line, softline, hardline, join, lineSuffix, breakParent }
 
 /** A node as Prettier sees it once comments are attached. */
 type Node = A.AnyNode & { comments?: AttachedComment[] };
-type AttachedComment = A.Comment & { leading?: boolean; trailing?: boolean; printed?: boolean; value?: string };
+type AttachedComment = A.Comment & { leading?: boolean; trailing?: boolean; printed?: boolean; value?: string; marker?: string };
 
 /** Thrown by the parser on a file with syntax errors; `diagnostics` holds every one. */
 export class PnnSyntaxError extends Error {
@@ -220,7 +220,9 @@ function handleComment(ctx: CommentContext): boolean {
     const open = bodyOpen(encl, text, allComments.get(ctx.ast) ?? []);
     if (comment.span.start < open) return false;
     if (before && body.includes(before)) return false;
-    if (after && body.includes(after)) util.addLeadingComment(after, comment);
+    if (after && body.includes(after) && /^[ \t]*$/.test(text.slice(open + 1, comment.span.start))) {
+      util.addDanglingComment(encl, comment, "open"); // `layer L() { // note`: stays after the brace
+    } else if (after && body.includes(after)) util.addLeadingComment(after, comment);
     else util.addDanglingComment(encl, comment, undefined);
     return true;
   }
@@ -234,6 +236,10 @@ function handleComment(ctx: CommentContext): boolean {
     }
     if (before) { util.addTrailingComment(before, comment); return true; }
     return false;
+  }
+  if (encl.kind === "Pipe" && after && hasNewlineBefore(text, comment.span.start)) {
+    util.addLeadingComment(after, comment); // printed on its own line before that step's `|>`
+    return true;
   }
   if (before && (encl.kind === "Pipe" || encl.kind === "Member" || !comment.block || hasNewlineBefore(text, comment.span.start))) {
     util.addTrailingComment(before, comment);
@@ -259,11 +265,11 @@ function printCommentDoc(c: A.Comment): Doc {
 }
 
 /** Dangling comments of the current node, marked printed. */
-function dangling(path: AstPath<any>): { docs: Doc[]; hasLine: boolean } {
+function dangling(path: AstPath<any>, marker?: string): { docs: Doc[]; hasLine: boolean } {
   const docs: Doc[] = [];
   let hasLine = false;
-  for (const c of path.node.comments ?? []) {
-    if (c.leading || c.trailing) continue;
+  for (const c of (path.node as Node).comments ?? []) {
+    if (c.leading || c.trailing || c.printed || c.marker !== marker) continue;
     c.printed = true;
     docs.push(printCommentDoc(c));
     if (!c.block) hasLine = true;
@@ -277,7 +283,8 @@ function block(path: AstPath<any>, print: Print, key: string, items: readonly No
     if (d.docs.length === 0) return "{}";
     return ["{", indent([hardline, join(hardline, d.docs)]), hardline, "}"];
   }
-  return ["{", indent([hardline, members(path, print, key, items, text)]), hardline, "}"];
+  const open = dangling(path, "open").docs.map((c) => [lineSuffix([" ", c]), breakParent]);
+  return ["{", open, indent([hardline, members(path, print, key, items, text)]), hardline, "}"];
 }
 
 /** One item per line, keeping at most one blank line the user put between two. */
@@ -365,19 +372,22 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
       return group([callee, "(", indent([softline, join([",", line], path.map(() => print(), "args"))]), softline, ")"]);
     }
     case "Pipe": {
+      // The head and the steps print their own comments (see willPrintOwnComments): a comment
+      // on its own line before a step goes on its own line before that step's `|>`.
       const { head, steps, depth } = flattenPipe(n);
-      const inputPath = Array<string>(depth).fill("input");
-      const headDoc = path.call(() => print(), ...(inputPath as [string]));
-      const stepDocs: Doc[] = [];
-      let hasComments = (head as Node).comments !== undefined;
+      const at = (keys: string[]) => path.call(() => print(), ...(keys as [string]));
+      const own = (node: Node) => ownComments(node);
+      const h = own(head as Node);
+      const parts: Doc[] = [h.leading, at(Array<string>(depth).fill("input")), h.trailing];
+      let hasComments = h.any;
       for (let i = 0; i < depth; i++) {
-        const keys = [...Array<string>(depth - 1 - i).fill("input"), "target"];
         const target = steps[i] as Node;
-        if (target.comments) hasComments = true;
-        const d = path.call(() => print(), ...(keys as [string]));
-        stepDocs.push([line, "|> ", level(target as A.Expr) < POSTFIX ? ["(", d, ")"] : d]);
+        const c = own(target);
+        hasComments ||= c.any;
+        const d = at([...Array<string>(depth - 1 - i).fill("input"), "target"]);
+        parts.push(indent([line, c.leading, "|> ", level(target as A.Expr) < POSTFIX ? ["(", d, ")"] : d, c.trailing]));
       }
-      return group([headDoc, indent(stepDocs), hasComments ? breakParent : ""]);
+      return group([...parts, hasComments ? breakParent : ""]);
     }
     case "Binary": return [operand(path, print, "left"), " ", n.op, " ", operand(path, print, "right")];
     case "Unary": return ["-", operand(path, print, "operand")];
@@ -385,6 +395,22 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
     case "Error": throw new Error("pnn: cannot format a file with syntax errors");
     default: return "";
   }
+}
+
+/** Leading and trailing comments of a pipeline's head or step, printed by the pipeline itself. */
+function ownComments(node: Node): { leading: Doc[]; trailing: Doc[]; any: boolean } {
+  const leading: Doc[] = [];
+  const trailing: Doc[] = [];
+  for (const c of node.comments ?? []) {
+    if (c.leading) {
+      c.printed = true;
+      leading.push(printCommentDoc(c), hardline);
+    } else if (c.trailing) {
+      c.printed = true;
+      trailing.push(c.block ? [" ", c.text] : [lineSuffix([" ", printCommentDoc(c)]), breakParent]);
+    }
+  }
+  return { leading, trailing, any: leading.length + trailing.length > 0 };
 }
 
 function operand(path: AstPath<any>, print: Print, key: string): Doc {
@@ -404,6 +430,10 @@ export const printers: Record<string, Printer<Node>> = {
       const rest = dangling(path);
       if (rest.docs.length === 0) return d;
       return [d, ...rest.docs.map((c, i) => (typeof c === "string" && c.startsWith("//") ? [lineSuffix([" ", c]), breakParent] : [" ", rest.docs[i]]))];
+    },
+    willPrintOwnComments(path) {
+      const parent = path.parent as Node | null;
+      return !!parent && parent.kind === "Pipe" && (path.node as Node).kind !== "Pipe";
     },
     printComment(path) {
       return printCommentDoc(path.node as A.Comment);
