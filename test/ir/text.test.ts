@@ -106,3 +106,14 @@ describe("verifier", () => {
     expect(() => b.sin(b.const([1, 0], "c64", []))).toThrow(InternalError);
   });
 });
+
+describe("docs/ir.md", () => {
+  it("the text-form example parses, verifies and prints back unchanged", async () => {
+    const { readFileSync } = await import("node:fs");
+    const md = readFileSync(new URL("../../docs/ir.md", import.meta.url), "utf8");
+    const text = /```\n(graph \{[\s\S]*?\n\})\n```/.exec(md)![1]! + "\n";
+    const g = parseGraph(text);
+    assertValid(g);
+    expect(printGraph(g)).toBe(text);
+  });
+});
