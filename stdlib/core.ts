@@ -100,5 +100,25 @@ export const flatten: LayerSig = {
   infer: (input) => ({ dtype: input.dtype, shape: [input.shape.reduce((a, b) => a * b, 1)] }),
 };
 
-export const CORE = [dense, gain, relu, tanh, sigmoid, softmax, reshape, flatten];
+export const take: LayerSig = {
+  kind: "layer",
+  module: "core",
+  name: "take",
+  doc: "Keeps `count` consecutive features starting at `start` (e.g. the detectors that carry class scores).",
+  input: "any",
+  args: [
+    { name: "count", type: { kind: "int", min: 1 }, doc: "how many features to keep" },
+    { name: "start", type: { kind: "int", min: 0 }, default: int(0), doc: "first feature kept" },
+  ],
+  capabilities: ["differentiable", "linear", "measurable"],
+  infer(input, args) {
+    const c = args.consts.count, s = args.consts.start;
+    const count = c && c.kind === "num" ? c.value : 1, start = s && s.kind === "num" ? s.value : 0;
+    if (!vector(input)) return { error: `take expects a vector, got ${showType(input)}` };
+    if (start + count > input.shape[0]) return { error: `take(${count}, start: ${start}) needs ${start + count} features, got ${showType(input)}`, arg: "count" };
+    return { dtype: input.dtype, shape: [count] };
+  },
+};
+
+export const CORE = [dense, gain, take, relu, tanh, sigmoid, softmax, reshape, flatten];
 export { int };

@@ -43,7 +43,7 @@ export const mzi_mesh: LayerSig = {
   doc: "A mesh of N(N−1)/2 Mach–Zehnder interferometers on N modes (Clements et al., Optica 3, 1460 (2016): rectangular, depth N; or Reck: triangular). Each MZI T(θ, φ) = ½[[e^{iφ}(e^{iθ}−1), i e^{iφ}(1+e^{iθ})], [i(e^{iθ}+1), 1−e^{iθ}]]; unitary when lossless. Device model: insertion loss per MZI (amplitude × 10^(−dB/20)), beam-splitter ratio error, thermal crosstalk, phase quantization.",
   input: "complex",
   args: [
-    { name: "phases", type: { kind: "tensor", dtype: "real" }, default: null, doc: "the N(N−1) phases (θ, φ per MZI); owned by the instance when omitted" },
+    { name: "phases", type: { kind: "tensor", dtype: "real", dim: ANGLE }, default: null, doc: "the N(N−1) phases (θ, φ per MZI); owned by the instance when omitted" },
     { name: "topology", type: { kind: "enum", options: ["clements", "reck"] }, default: enumValue("clements"), doc: "mesh layout" },
     { name: "loss", type: { kind: "quantity", dim: DECIBEL, min: 0, per: "mzi" }, default: num(0, DECIBEL, "mzi"), doc: "insertion loss per MZI" },
     { name: "splitter_error", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: num(0, ANGLE), doc: "std of the couplers' angle error around π/4 (sampled per chip)" },

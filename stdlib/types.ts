@@ -44,7 +44,7 @@ export type ArgType =
   | { readonly kind: "bool" }
   | { readonly kind: "string" }
   | { readonly kind: "range"; readonly dim: Dim; readonly min?: number }
-  | { readonly kind: "tensor"; readonly dtype: ElementType | "any" };
+  | { readonly kind: "tensor"; readonly dtype: ElementType | "any"; readonly dim?: Dim };
 
 export interface ArgSig {
   readonly name: string;

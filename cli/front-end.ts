@@ -1,0 +1,49 @@
+/**
+ * Front-end commands: `pnn check FILE...`, `pnn ast FILE`, `pnn fmt [--check] FILE...`.
+ */
+import type { Command } from "commander";
+import { checkSource } from "../compiler/sema/check.js";
+import { parse } from "../grammar/parse.js";
+import { diskHost, printDiagnostics, readSource } from "./io.js";
+import { runFmt } from "./fmt.js";
+
+export function registerFrontEndCommands(program: Command, setCode: (c: number) => void): void {
+  program
+    .command("check")
+    .description("check .pnn files: syntax, names, shapes, units, learning-rule legality")
+    .argument("<files...>", ".pnn files")
+    .option("--json", "print diagnostics as JSON")
+    .action((files: string[], opts: { json?: boolean }) => {
+      const sources = new Map<string, string>();
+      const texts = files.map((f) => [f, readSource(f)] as const); // usage errors before any output
+      let failed = false;
+      for (const [file, text] of texts) {
+        sources.set(file, text);
+        const r = checkSource(text, file, diskHost);
+        for (const d of r.diagnostics) if (!sources.has(d.span.file)) sources.set(d.span.file, diskHost.readFile(d.span.file) ?? "");
+        printDiagnostics(r.diagnostics, sources, !!opts.json, process.stdout);
+        if (r.diagnostics.some((d) => d.severity === "error")) failed = true;
+      }
+      setCode(failed ? 1 : 0);
+    });
+
+  program
+    .command("ast")
+    .description("print the AST of a .pnn file as JSON (spans included)")
+    .argument("<file>", ".pnn file")
+    .action((file: string) => {
+      const text = readSource(file);
+      const r = parse(text, file);
+      process.stdout.write(JSON.stringify({ program: r.program, diagnostics: r.diagnostics }, null, 2) + "\n");
+      setCode(r.diagnostics.length ? 1 : 0);
+    });
+
+  program
+    .command("fmt")
+    .description("format .pnn files in place (through the repo's Prettier plugin)")
+    .argument("<files...>", ".pnn files")
+    .option("--check", "only report files that would change (exit 1 if any)")
+    .action(async (files: string[], opts: { check?: boolean }) => {
+      setCode(await runFmt(files, { check: !!opts.check }, process.stdout, process.stderr));
+    });
+}

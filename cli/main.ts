@@ -1,0 +1,48 @@
+/**
+ * The `pnn` command line (commander). Each subcommand lives in its own file; this one wires
+ * them up and owns exit codes: 0 success, 1 diagnostics (the user's program or data is wrong),
+ * 2 usage errors (missing file, bad flag). A UserError anywhere becomes a printed diagnostic,
+ * never a stack trace.
+ */
+import { Command, CommanderError } from "commander";
+import { UserError } from "../diagnostics/catalog.js";
+import { formatDiagnostic } from "../diagnostics/format.js";
+import { readSourceFor } from "./sources.js";
+import { UsageError } from "./io.js";
+import { registerFrontEndCommands } from "./front-end.js";
+import { registerRunCommands } from "./run-commands.js";
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  let code = 0;
+  const setCode = (c: number) => {
+    code = Math.max(code, c);
+  };
+  program
+    .name("pnn")
+    .description("Train physical neural networks described in .pnn files")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerFrontEndCommands(program, setCode);
+  registerRunCommands(program, setCode);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`pnn: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof UserError) {
+      const d = e.diagnostic;
+      process.stderr.write(formatDiagnostic(d, new Map([[d.span.file, readSourceFor(d.span.file)]])) + "\n");
+      return 1;
+    }
+    throw e;
+  }
+  return code;
+}

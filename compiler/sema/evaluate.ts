@@ -1,0 +1,301 @@
+/**
+ * Expression evaluation for the checker: constants with units (`0.02 rad` → 0.02 in SI with an
+ * angle dimension), shapes, distributions, and — inside a network — tensors, which become nodes
+ * of the network being elaborated. Calls of standard-library layers are checked generically
+ * against their signatures (args.ts); calls of user layers are inlined as fresh instances.
+ * Every user mistake becomes a diagnostic and an ERROR value; nothing here throws.
+ */
+import { diag, type Diagnostic, type DiagnosticCode } from "../../diagnostics/catalog.js";
+import type { Span } from "../../diagnostics/span.js";
+import type * as A from "../../grammar/ast.js";
+import { BUILTIN_CONSTANTS, CORE_LAYERS, DISTRIBUTIONS } from "../../stdlib/index.js";
+import type { ConstValue, Distribution, TensorType } from "../../stdlib/types.js";
+import { addDims, ANGLE, DIMENSIONLESS, describeDim, isDimensionless, parseUnit, sameDim, scaleDim, subDims, type Dim } from "../units.js";
+import type { NetworkBuilder } from "./network-builder.js";
+import type { SymbolInfo } from "./model.js";
+import { closest, describeValue, didYouMean, Env, ERROR, type Value } from "./scope.js";
+
+/** Tensors larger than this many elements are refused at check time. */
+export const MAX_TENSOR_ELEMENTS = 1 << 26;
+
+export interface NetContext {
+  readonly builder: NetworkBuilder;
+  /** Instance path prefix: the binding name, then nested layer names. */
+  readonly prefix: string;
+  /** User layers being expanded (recursion guard). */
+  readonly stack: readonly string[];
+}
+
+export interface CheckContext {
+  readonly diagnostics: Diagnostic[];
+  readonly symbols: SymbolInfo[];
+  readonly facts: { span: Span; text: string }[];
+  /** Expands a user layer call; supplied by layers.ts to keep this file about expressions. */
+  expandUserLayer?(ev: Evaluator, call: { decl: A.LayerDecl; file: import("./scope.js").FileScope }, input: Value, args: readonly A.Arg[], span: Span, net: NetContext): Value;
+  /** Checks a standard-library layer call; supplied by args.ts. */
+  callStdLayer?(ev: Evaluator, callee: Extract<Value, { kind: "callable" }>, input: Value, positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net: NetContext): Value;
+}
+
+export const isDimless = (d: Dim | undefined) => !d || isDimensionless(d);
+/** Plain numbers are accepted where angles are expected (radians are the natural unit). */
+export function compatibleDims(expected: Dim, got: Dim | undefined): boolean {
+  if (!got) return true;
+  if (sameDim(expected, got)) return true;
+  return (sameDim(expected, ANGLE) && isDimensionless(got)) || (isDimensionless(expected) && sameDim(got, ANGLE));
+}
+
+export class Evaluator {
+  constructor(readonly ctx: CheckContext) {}
+
+  error(code: DiagnosticCode, span: Span, message: string, extra?: Parameters<typeof diag>[3]): Value {
+    this.ctx.diagnostics.push(diag(code, span, message, extra));
+    return ERROR;
+  }
+
+  // ── names ──────────────────────────────────────────────────────────────────
+  lookup(name: string, span: Span, env: Env): Value {
+    const b = env.get(name);
+    if (b) {
+      b.symbol?.refs.push(span);
+      return b.value;
+    }
+    if (name in BUILTIN_CONSTANTS) return { kind: "num", value: BUILTIN_CONSTANTS[name], dim: DIMENSIONLESS, isInt: false };
+    const core = CORE_LAYERS.get(name);
+    if (core) return { kind: "callable", callable: { kind: "std", sig: core, qualified: name } };
+    if (name in DISTRIBUTIONS) return { kind: "callable", callable: { kind: "dist", name: name as keyof typeof DISTRIBUTIONS } };
+    const candidates = [...env.allNames(), ...CORE_LAYERS.keys(), ...Object.keys(DISTRIBUTIONS), "pi"];
+    const best = closest(name, candidates);
+    return this.error("PNN2001", span, `unknown name '${name}'${best ? `; did you mean '${best}'?` : ""}`, best ? { fix: { span, replacement: best } } : {});
+  }
+
+  // ── expressions ────────────────────────────────────────────────────────────
+  eval(e: A.Expr, env: Env, net?: NetContext): Value {
+    switch (e.kind) {
+      case "Num": return this.number(e);
+      case "Str": return { kind: "str", value: e.value };
+      case "Bool": return { kind: "bool", value: e.value };
+      case "Name": return this.lookup(e.name, e.span, env);
+      case "Error": return ERROR;
+      case "Member": {
+        const obj = this.eval(e.object, env, net);
+        if (obj.kind === "error") return ERROR;
+        if (obj.kind !== "module") return this.error("PNN2006", e.span, `${describeValue(obj)} has no members`);
+        const m = obj.members.get(e.member.name);
+        if (!m) {
+          const best = closest(e.member.name, obj.members.keys());
+          return this.error("PNN2012", e.member.span, `${obj.path} has no member '${e.member.name}'${best ? `; did you mean '${best}'?` : ""}`, best ? { fix: { span: e.member.span, replacement: best } } : {});
+        }
+        return m;
+      }
+      case "Range": {
+        const lo = this.eval(e.lo, env, net);
+        const hi = this.eval(e.hi, env, net);
+        if (lo.kind === "error" || hi.kind === "error") return ERROR;
+        if (lo.kind !== "num" || hi.kind !== "num") return this.error("PNN2010", e.span, "a range needs numbers at both ends");
+        if (!compatibleDims(lo.dim, hi.dim) && !(lo.value === 0 || hi.value === 0))
+          return this.error("PNN3001", e.span, `range ends differ in units: ${describeDim(lo.dim)} .. ${describeDim(hi.dim)}`);
+        if (lo.value > hi.value) return this.error("PNN3003", e.span, `range is empty: ${lo.value} > ${hi.value}`);
+        return { kind: "range", lo: lo.value, hi: hi.value, dim: isDimensionless(lo.dim) ? hi.dim : lo.dim };
+      }
+      case "Unary": {
+        const v = this.eval(e.operand, env, net);
+        if (v.kind === "error") return ERROR;
+        if (v.kind === "num") return { ...v, value: -v.value };
+        if (v.kind === "tensor" && net) return { ...v, node: net.builder.add({ op: "neg", a: v.node, type: v.type, span: e.span }) };
+        return this.error("PNN2010", e.span, `cannot negate ${describeValue(v)}`);
+      }
+      case "Binary": return this.binary(e, env, net);
+      case "Call": return this.callExpr(e.callee, undefined, e.args, e.span, env, net);
+      case "Pipe": {
+        const input = this.eval(e.input, env, net);
+        if (e.target.kind === "Call") return this.callExpr(e.target.callee, input, e.target.args, e.span, env, net);
+        if (e.target.kind === "Name" || e.target.kind === "Member") return this.callExpr(e.target, input, [], e.span, env, net);
+        return this.error("PNN2006", e.target.span, "the right side of '|>' must be a layer or a call");
+      }
+    }
+  }
+
+  number(e: A.NumLit): Value {
+    if (!e.unit) return { kind: "num", value: e.value, dim: DIMENSIONLESS, isInt: Number.isInteger(e.value) && !/[.eE]/.test(e.raw) };
+    const u = parseUnit(e.unit.text);
+    if (!u) return this.error("PNN3002", e.unit.span, `unknown unit '${e.unit.text}'${didYouMean(e.unit.text, ["rad", "deg", "dB", "nm", "um", "mm", "m", "S", "uS", "ohm", "V", "A", "s", "ms", "Hz", "W", "mW"])}`);
+    return { kind: "num", value: e.value * u.scale, dim: u.dim, isInt: false, ...(e.unit.per ? { per: e.unit.per } : {}) };
+  }
+
+  private binary(e: A.BinaryExpr, env: Env, net?: NetContext): Value {
+    const a = this.eval(e.left, env, net);
+    const b = this.eval(e.right, env, net);
+    if (a.kind === "error" || b.kind === "error") return ERROR;
+    if (a.kind === "num" && b.kind === "num") {
+      switch (e.op) {
+        case "+":
+        case "-": {
+          if (!compatibleDims(a.dim, b.dim) && a.value !== 0 && b.value !== 0)
+            return this.error("PNN3001", e.span, `cannot ${e.op === "+" ? "add" : "subtract"} ${describeDim(a.dim)} and ${describeDim(b.dim)}`);
+          const value = e.op === "+" ? a.value + b.value : a.value - b.value;
+          const dim = isDimensionless(a.dim) ? b.dim : a.dim;
+          return { kind: "num", value, dim, isInt: a.isInt && b.isInt };
+        }
+        case "*": return { kind: "num", value: a.value * b.value, dim: addDims(a.dim, b.dim), isInt: a.isInt && b.isInt };
+        case "/": {
+          if (b.value === 0) return this.error("PNN2010", e.right.span, "division by zero");
+          const value = a.value / b.value;
+          return { kind: "num", value, dim: subDims(a.dim, b.dim), isInt: a.isInt && b.isInt && Number.isInteger(value) };
+        }
+        case "^": {
+          if (!isDimensionless(b.dim)) return this.error("PNN3001", e.right.span, `an exponent must be a plain number, got ${describeDim(b.dim)}`);
+          const value = a.value ** b.value;
+          if (!Number.isFinite(value)) return this.error("PNN3003", e.span, "the power overflows");
+          return { kind: "num", value, dim: scaleDim(a.dim, b.value), isInt: a.isInt && b.isInt && b.value >= 0 };
+        }
+      }
+    }
+    const ta = a.kind === "tensor" ? a : undefined;
+    const tb = b.kind === "tensor" ? b : undefined;
+    if ((ta || tb) && net && e.op !== "^") {
+      const toNode = (v: Value, other: Value, span: Span): { node: number; type: TensorType; dim?: Dim } | undefined => {
+        if (v.kind === "tensor") return v;
+        if (v.kind === "num") return { node: net.builder.addConst(v.value, span), type: { dtype: "real", shape: [] }, dim: isDimensionless(v.dim) ? undefined : v.dim };
+        this.error("PNN2010", span, `cannot combine ${describeValue(v)} with ${describeValue(other)}`);
+        return undefined;
+      };
+      const l = toNode(a, b, e.left.span);
+      const r = toNode(b, a, e.right.span);
+      if (!l || !r) return ERROR;
+      const ls = l.type.shape, rs = r.type.shape;
+      if (ls.length && rs.length && ls.join(",") !== rs.join(","))
+        return this.error("PNN2003", e.span, `shapes differ: ${l.type.dtype}[${ls.join(",")}] ${e.op} ${r.type.dtype}[${rs.join(",")}]`);
+      let dim: Dim | undefined;
+      if (e.op === "+" || e.op === "-") {
+        if (l.dim && r.dim && !compatibleDims(l.dim, r.dim))
+          return this.error("PNN3001", e.span, `cannot ${e.op === "+" ? "add" : "subtract"} ${describeDim(l.dim)} and ${describeDim(r.dim)}`, {
+            related: [ta?.origin, tb?.origin].filter((s): s is Span => !!s).map((s) => ({ span: s, message: "declared here" })),
+          });
+        dim = l.dim ?? r.dim;
+      } else if (e.op === "*") dim = l.dim && r.dim ? addDims(l.dim, r.dim) : (l.dim ?? r.dim);
+      else dim = l.dim && r.dim ? subDims(l.dim, r.dim) : l.dim;
+      const type: TensorType = { dtype: l.type.dtype === "complex" || r.type.dtype === "complex" ? "complex" : "real", shape: ls.length ? ls : rs };
+      const node = net.builder.add({ op: "binary", fn: e.op, a: l.node, b: r.node, type, span: e.span });
+      return { kind: "tensor", node, type, ...(dim && !isDimensionless(dim) ? { dim } : {}) };
+    }
+    return this.error("PNN2010", e.span, `'${e.op}' does not apply to ${describeValue(a)} and ${describeValue(b)}`);
+  }
+
+  // ── calls ──────────────────────────────────────────────────────────────────
+  callExpr(calleeExpr: A.Expr, input: Value | undefined, args: readonly A.Arg[], span: Span, env: Env, net?: NetContext): Value {
+    const callee = this.eval(calleeExpr, env, net);
+    if (callee.kind === "error") {
+      for (const a of args) this.eval(a.value, env, net); // still report errors inside the arguments
+      return ERROR;
+    }
+    if (callee.kind !== "callable") return this.error("PNN2006", calleeExpr.span, `${describeValue(callee)} cannot be called`);
+    const named = args.filter((a) => a.name);
+    const positional = args.filter((a) => !a.name);
+    const firstNamed = args.findIndex((a) => a.name);
+    const lastPositional = args.map((a) => !a.name).lastIndexOf(true);
+    if (firstNamed >= 0 && lastPositional > firstNamed)
+      return this.error("PNN2005", args[lastPositional].span, "positional arguments must come before named ones");
+    const c = callee.callable;
+    if (c.kind === "dist") return this.distribution(c.name, positional, named, span, env);
+    if (!net) return this.error("PNN2006", span, "layers can only be called inside a network or a layer's forward");
+    let operand = input;
+    let rest = positional;
+    if (!operand) {
+      if (positional.length === 0) return this.error("PNN2004", span, `${calleeName(callee)} needs an input (call it as ${calleeName(callee)}(x, …) or x |> ${calleeName(callee)}(…))`);
+      operand = this.eval(positional[0].value, env, net);
+      rest = positional.slice(1);
+    }
+    if (operand.kind === "error") return ERROR;
+    if (c.kind === "user") return this.ctx.expandUserLayer!(this, { decl: c.decl, file: c.file }, operand, [...rest, ...named], span, net);
+    if (c.sig.kind === "coupling") return this.error("PNN2006", span, `${c.qualified} is a coupling: use it as 'couple a <-> b via ${c.qualified}(…)'`);
+    return this.ctx.callStdLayer!(this, callee, operand, rest, named, span, env, net);
+  }
+
+  /** `normal(mean, std)`, `uniform(lo, hi)`, `constant(v)`, `glorot()`. */
+  distribution(name: string, positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env): Value {
+    const spec = DISTRIBUTIONS[name as keyof typeof DISTRIBUTIONS];
+    const params: readonly string[] = spec.params;
+    const values: (Extract<ConstValue, { kind: "num" }> | undefined)[] = params.map(() => undefined);
+    if (positional.length > params.length) return this.error("PNN2005", positional[params.length].span, `${name} takes ${params.length} arguments (${params.join(", ")})`);
+    const put = (i: number, a: A.Arg) => {
+      const v = this.eval(a.value, env);
+      if (v.kind === "error") return false;
+      if (v.kind !== "num") return !this.error("PNN2010", a.value.span, `${name}'s ${params[i]} must be a number, got ${describeValue(v)}`);
+      values[i] = v;
+      return true;
+    };
+    let ok = true;
+    positional.forEach((a, i) => (ok = put(i, a) && ok));
+    for (const a of named) {
+      const i = params.indexOf(a.name!.name);
+      if (i < 0) ok = !this.error("PNN2005", a.name!.span, `${name} has no argument '${a.name!.name}'${didYouMean(a.name!.name, params)}`) && ok;
+      else ok = put(i, a) && ok;
+    }
+    if (!ok) return ERROR;
+    const missing = params.findIndex((_, i) => !values[i]);
+    if (missing >= 0) return this.error("PNN2004", span, `${name} needs ${params[missing]}`);
+    const [a, b] = values as Extract<ConstValue, { kind: "num" }>[];
+    let dist: Distribution;
+    switch (name) {
+      case "normal":
+        if (!compatibleDims(a.dim, b.dim) && a.value !== 0) return this.error("PNN3001", span, `normal's mean is ${describeDim(a.dim)} but its std is ${describeDim(b.dim)}`);
+        if (b.value < 0) return this.error("PNN3004", positional[1]?.span ?? span, `normal's std must be ≥ 0, got ${b.value}`);
+        dist = { kind: "normal", mean: a.value, std: b.value, dim: isDimensionless(b.dim) ? a.dim : b.dim };
+        break;
+      case "uniform":
+        if (!compatibleDims(a.dim, b.dim) && a.value !== 0 && b.value !== 0) return this.error("PNN3001", span, `uniform's bounds differ in units: ${describeDim(a.dim)} and ${describeDim(b.dim)}`);
+        if (a.value > b.value) return this.error("PNN3004", span, `uniform needs lo ≤ hi, got ${a.value} > ${b.value}`);
+        dist = { kind: "uniform", lo: a.value, hi: b.value, dim: isDimensionless(a.dim) ? b.dim : a.dim };
+        break;
+      case "constant":
+        dist = { kind: "constant", value: a.value, dim: a.dim };
+        break;
+      default:
+        dist = { kind: "glorot" };
+    }
+    return { kind: "dist", dist };
+  }
+
+  // ── shapes ─────────────────────────────────────────────────────────────────
+  /** A positive integer constant (shape dimension, int parameter), or undefined after a diagnostic. */
+  positiveInt(e: A.Expr, env: Env, what: string): number | undefined {
+    const v = this.eval(e, env);
+    if (v.kind === "error") return undefined;
+    if (v.kind !== "num" || !isDimensionless(v.dim) || !Number.isInteger(v.value) || v.value < 1) {
+      this.error("PNN2011", e.span, `${what} must be a positive integer constant, got ${v.kind === "num" ? v.value : describeValue(v)}`);
+      return undefined;
+    }
+    return v.value;
+  }
+
+  /** A tensor type from `real[n * (n - 1)]`; undefined (after a diagnostic) when a dim is bad. */
+  tensorType(t: A.TypeRef, env: Env): TensorType | undefined {
+    if (t.base === "int") {
+      this.error("PNN2010", t.span, "tensors hold real or complex numbers, not int");
+      return undefined;
+    }
+    const dims: number[] = [];
+    for (const d of t.dims ?? []) {
+      const n = this.positiveInt(d, env, "a shape dimension");
+      if (n === undefined) return undefined;
+      dims.push(n);
+    }
+    const count = dims.reduce((a, b) => a * b, 1);
+    if (count > MAX_TENSOR_ELEMENTS) {
+      this.error("PNN2009", t.span, `${t.base}[${dims.join(",")}] has ${count} elements; the limit is ${MAX_TENSOR_ELEMENTS}`);
+      return undefined;
+    }
+    return { dtype: t.base, shape: dims };
+  }
+
+  fact(span: Span, text: string): void {
+    this.ctx.facts.push({ span, text });
+  }
+}
+
+function calleeName(v: Extract<Value, { kind: "callable" }>): string {
+  const c = v.callable;
+  return c.kind === "std" ? c.qualified : c.kind === "user" ? c.decl.name.name : c.name;
+}
+
+export { calleeName, Env };

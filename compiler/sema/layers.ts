@@ -1,0 +1,170 @@
+/**
+ * User-defined layers: checking a declaration and expanding a call into a fresh instance.
+ * `x |> Mesh(n: 16)` binds the layer's parameters (n = 16), creates its `param` tensors
+ * (trainable, path `<binding>.Mesh.<name>`) and `device` variables (sampled per chip or per
+ * shot), evaluates its `let`s, checks the operand against `forward`'s input type, evaluates the
+ * body and checks the result against the declared output type.
+ */
+import type { Span } from "../../diagnostics/span.js";
+import type * as A from "../../grammar/ast.js";
+import { showType, type ConstValue, type Distribution, type TensorType } from "../../stdlib/types.js";
+import { isDimensionless } from "../units.js";
+import type { SymbolInfo } from "./model.js";
+import type { Evaluator, NetContext } from "./evaluate.js";
+import { describeValue, didYouMean, Env, ERROR, type FileScope, type Value } from "./scope.js";
+
+/** Binds a layer's (or network's) declared parameters to call arguments or defaults. */
+export function bindParams(ev: Evaluator, owner: string, params: readonly A.ParamDecl[], args: readonly A.Arg[], span: Span, env: Env, into: Env): boolean {
+  let ok = true;
+  const positional = args.filter((a) => !a.name);
+  const given = new Map<string, A.Arg>();
+  if (positional.length > params.length) {
+    ev.error("PNN2005", positional[params.length].span, `${owner} takes ${params.length} parameter${params.length === 1 ? "" : "s"} after its input`);
+    ok = false;
+  }
+  positional.slice(0, params.length).forEach((a, i) => given.set(params[i].name.name, a));
+  for (const a of args.filter((x) => x.name)) {
+    if (!params.some((p) => p.name.name === a.name!.name)) {
+      ev.error("PNN2005", a.name!.span, `${owner} has no parameter '${a.name!.name}'${didYouMean(a.name!.name, params.map((p) => p.name.name))}`);
+      ok = false;
+    } else if (given.has(a.name!.name)) {
+      ev.error("PNN2005", a.span, `${owner}'s parameter '${a.name!.name}' is given twice`);
+      ok = false;
+    } else given.set(a.name!.name, a);
+  }
+  for (const p of params) {
+    const a = given.get(p.name.name);
+    const expr = a?.value ?? p.default;
+    if (!expr) {
+      ev.error("PNN2004", span, `${owner} needs the parameter '${p.name.name}: ${p.type.base}'`);
+      ok = false;
+      into.set(p.name.name, { value: ERROR });
+      continue;
+    }
+    const v = ev.eval(expr, a ? env : into);
+    if (v.kind === "error") {
+      ok = false;
+      into.set(p.name.name, { value: ERROR });
+      continue;
+    }
+    if (p.type.dims || p.type.base === "complex") {
+      ev.error("PNN2010", p.type.span, `layer parameters are scalars (int or real); '${p.name.name}' is ${p.type.base}${p.type.dims ? "[…]" : ""}`);
+      ok = false;
+    } else if (p.type.base === "int" && (v.kind !== "num" || !v.isInt || !isDimensionless(v.dim))) {
+      ev.error("PNN2010", expr.span, `${owner}'s '${p.name.name}' must be an integer, got ${v.kind === "num" ? v.value : describeValue(v)}`);
+      ok = false;
+    } else if (p.type.base === "real" && v.kind !== "num") {
+      ev.error("PNN2010", expr.span, `${owner}'s '${p.name.name}' must be a number, got ${describeValue(v)}`);
+      ok = false;
+    }
+    into.set(p.name.name, { value: v });
+  }
+  return ok;
+}
+
+function sameType(a: TensorType, b: TensorType): boolean {
+  return a.dtype === b.dtype && a.shape.join(",") === b.shape.join(",");
+}
+
+export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: FileScope }, input: Value, args: readonly A.Arg[], span: Span, net: NetContext, callerEnv: Env, symbols: Map<A.LayerDecl, SymbolInfo[]>): Value {
+  const decl = call.decl;
+  const name = decl.name.name;
+  if (net.stack.includes(name)) return ev.error("PNN2017", span, `layer ${name} uses itself (${[...net.stack, name].join(" → ")})`);
+  const scope = new Env(call.file.env);
+  const first = !symbols.has(decl);
+  const syms: SymbolInfo[] = symbols.get(decl) ?? [];
+  symbols.set(decl, syms);
+  const define = (n: A.Ident, kind: SymbolInfo["kind"], value: Value, detail: string) => {
+    let sym = syms.find((s) => s.def.start === n.span.start && s.def.file === n.span.file);
+    if (!sym) {
+      sym = { name: n.name, kind, def: n.span, refs: [], detail };
+      syms.push(sym);
+      ev.ctx.symbols.push(sym);
+    }
+    scope.set(n.name, { value, symbol: first ? sym : undefined });
+  };
+  const paramsOk = bindParams(ev, name, decl.params, args, span, callerEnv, scope);
+  for (const p of decl.params) {
+    const b = scope.get(p.name.name);
+    define(p.name, "layer-param", b?.value ?? ERROR, `${p.name.name}: ${p.type.base}`);
+  }
+  if (!paramsOk) return ERROR;
+  const instance = net.builder.instancePath(net.prefix, name);
+  const inner: NetContext = { builder: net.builder, prefix: instance, stack: [...net.stack, name] };
+  let forward: A.ForwardDecl | undefined;
+  for (const m of decl.members) {
+    if (scope.hasOwn(m.kind === "Forward" ? m.input.name : m.name.name) && m.kind !== "Forward") {
+      ev.error("PNN2002", m.name.span, `'${m.name.name}' is already defined in layer ${name}`);
+      continue;
+    }
+    switch (m.kind) {
+      case "Trainable": {
+        const type = ev.tensorType(m.type, scope);
+        let init: Distribution = m.type.dims ? { kind: "glorot" } : { kind: "constant", value: 0, dim: [0, 0, 0, 0, 0, 0, 0] };
+        if (m.init) {
+          const v = ev.eval(m.init, scope);
+          if (v.kind === "dist") init = v.dist;
+          else if (v.kind === "num") init = { kind: "constant", value: v.value, dim: v.dim };
+          else if (v.kind !== "error") ev.error("PNN2010", m.init.span, `init must be a distribution like uniform(0, 2 * pi) or a number, got ${describeValue(v)}`);
+        }
+        let range: { lo: number; hi: number } | undefined;
+        if (m.range) {
+          const r = ev.eval(m.range, scope);
+          if (r.kind === "range") range = { lo: r.lo, hi: r.hi };
+          else if (r.kind !== "error") ev.error("PNN2010", m.range.span, `range must be written lo .. hi, got ${describeValue(r)}`);
+        }
+        if (!type) {
+          define(m.name, "param", ERROR, "");
+          break;
+        }
+        const node = inner.builder.addParam({ path: `${instance}.${m.name.name}`, type, init, ...(range ? { range } : {}), span: m.name.span });
+        const dim = init.kind !== "glorot" && !isDimensionless(init.dim) ? init.dim : undefined;
+        define(m.name, "param", { kind: "tensor", node, type, ...(dim ? { dim, origin: m.span } : {}) }, `param ${m.name.name}: ${showType(type)}`);
+        break;
+      }
+      case "Device": {
+        const type = ev.tensorType(m.type, scope);
+        const v = ev.eval(m.dist, scope);
+        if (v.kind !== "dist") {
+          if (v.kind !== "error") ev.error("PNN3004", m.dist.span, `a device variable needs a distribution like normal(0 rad, 0.02 rad), got ${describeValue(v)}`);
+          define(m.name, "device", ERROR, "");
+          break;
+        }
+        if (!type) {
+          define(m.name, "device", ERROR, "");
+          break;
+        }
+        const node = inner.builder.addDevice({ path: `${instance}.${m.name.name}`, type, dist: v.dist, perShot: m.perShot, span: m.name.span });
+        const dim = v.dist.kind !== "glorot" && !isDimensionless(v.dist.dim) ? v.dist.dim : undefined;
+        define(m.name, "device", { kind: "tensor", node, type, ...(dim ? { dim, origin: m.dist.span } : {}) }, `device ${m.name.name}: ${showType(type)} ${m.perShot ? "(per shot)" : "(per chip)"}`);
+        break;
+      }
+      case "Let": {
+        const v = ev.eval(m.value, scope, inner);
+        define(m.name, "let", v, v.kind === "tensor" ? showType(v.type) : describeValue(v));
+        break;
+      }
+      case "Forward":
+        if (forward) ev.error("PNN2002", m.span, `layer ${name} has more than one forward`);
+        else forward = m;
+        break;
+    }
+  }
+  if (!forward) {
+    if (first) ev.error("PNN2004", decl.name.span, `layer ${name} has no forward(x: …) -> … = …`);
+    return ERROR;
+  }
+  const inType = ev.tensorType(forward.inputType, scope);
+  const outType = ev.tensorType(forward.outputType, scope);
+  if (input.kind !== "tensor") return ev.error("PNN2010", span, `${name} needs a tensor input, got ${describeValue(input)}`);
+  define(forward.input, "forward-input", input, inType ? showType(inType) : "");
+  if (inType && !sameType(inType, input.type))
+    ev.error("PNN2003", span, `${name} expects ${showType(inType)}, got ${showType(input.type)}`, { related: [{ span: forward.inputType.span, message: "declared here" }] });
+  const out = ev.eval(forward.body, scope, inner);
+  if (out.kind === "tensor" && outType && !sameType(outType, out.type))
+    ev.error("PNN2003", forward.body.span, `${name}'s forward returns ${showType(out.type)} but declares ${showType(outType)}`, { related: [{ span: forward.outputType.span, message: "declared here" }] });
+  if (out.kind !== "tensor" && out.kind !== "error") ev.error("PNN2010", forward.body.span, `forward must return a tensor, got ${describeValue(out)}`);
+  return out.kind === "tensor" ? out : ERROR;
+}
+
+export type { ConstValue };

@@ -1,0 +1,117 @@
+/**
+ * The semantic model: what sema hands to lowering and to the language server. Networks are
+ * elaborated: every call of a user layer is inlined as a fresh instance with its own
+ * parameters and device variables, so a network is a flat DAG of typed nodes. Nothing here
+ * refers back to chevrotain; spans point into the source files.
+ */
+import type { Span } from "../../diagnostics/span.js";
+import type { ConstValue, Distribution, LayerSig, TensorType } from "../../stdlib/types.js";
+import type { Dim } from "../units.js";
+import type { RuleSig } from "../../stdlib/rules.js";
+
+export type SemNode =
+  | { readonly op: "input"; readonly name: string; readonly type: TensorType; readonly span: Span }
+  | { readonly op: "param"; readonly param: number; readonly type: TensorType; readonly span: Span }
+  | { readonly op: "device"; readonly device: number; readonly type: TensorType; readonly span: Span }
+  | { readonly op: "const"; readonly value: number; readonly type: TensorType; readonly span: Span }
+  | {
+      readonly op: "layer";
+      readonly sig: LayerSig;
+      /** `optics.mzi_mesh`, `dense`. */
+      readonly qualified: string;
+      readonly operand: number;
+      readonly tensorArgs: Readonly<Record<string, number>>;
+      readonly consts: Readonly<Record<string, ConstValue | null>>;
+      /** Parameters the instance owns, by the signature's name (`weight`, `phases`). */
+      readonly owned: Readonly<Record<string, number>>;
+      readonly instance: string;
+      readonly type: TensorType;
+      readonly span: Span;
+    }
+  | { readonly op: "binary"; readonly fn: "+" | "-" | "*" | "/"; readonly a: number; readonly b: number; readonly type: TensorType; readonly span: Span }
+  | { readonly op: "neg"; readonly a: number; readonly type: TensorType; readonly span: Span };
+
+export interface ParamInfo {
+  /** Stable, human-readable path used in checkpoints: `h1.PhotonicLayer.phases`, `y.dense.weight`. */
+  readonly path: string;
+  readonly type: TensorType;
+  readonly init: Distribution;
+  readonly range?: { readonly lo: number; readonly hi: number };
+  readonly span: Span;
+}
+
+export interface DeviceVarInfo {
+  readonly path: string;
+  readonly type: TensorType;
+  readonly dist: Distribution;
+  readonly perShot: boolean;
+  readonly span: Span;
+}
+
+export interface CouplingInfo {
+  readonly from: string;
+  readonly to: string;
+  readonly symmetric: boolean;
+  /** `circuits.resistor`; absent for a bare `couple a -> b`. */
+  readonly via?: string;
+  readonly consts: Readonly<Record<string, ConstValue | null>>;
+  readonly span: Span;
+}
+
+export interface NetworkModel {
+  readonly name: string;
+  readonly span: Span;
+  readonly kind: "feedforward" | "energy_based";
+  readonly inputs: readonly { name: string; type: TensorType; span: Span }[];
+  readonly nodes: readonly SemNode[];
+  readonly params: readonly ParamInfo[];
+  readonly deviceVars: readonly DeviceVarInfo[];
+  /** Feed-forward: the node of the `output` binding. */
+  readonly output?: number;
+  /** Named bindings → node id (for inspection, hover, and `pnn ir`). */
+  readonly bindings: ReadonlyMap<string, number>;
+  /** Energy-based networks: node groups and couplings. */
+  readonly stateNodes: readonly { name: string; type: TensorType; isOutput: boolean; span: Span }[];
+  readonly couplings: readonly CouplingInfo[];
+}
+
+export interface RuleChoice {
+  readonly sig: RuleSig;
+  readonly options: Readonly<Record<string, ConstValue | null>>;
+  readonly span: Span;
+}
+
+export interface TrainModel {
+  readonly network: string;
+  readonly span: Span;
+  readonly data: { readonly name: string; readonly positional: (number | string)[]; readonly named: Record<string, number | string>; readonly span: Span };
+  readonly rule: RuleChoice;
+  readonly loss: "cross_entropy" | "mse";
+  readonly optimizer: { readonly name: string; readonly args: Readonly<Record<string, number>> };
+  readonly epochs: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly chips: number;
+}
+
+/** A name's definition and its uses, for go-to-definition, references and rename. */
+export interface SymbolInfo {
+  readonly name: string;
+  readonly kind: "import" | "const" | "layer" | "network" | "param" | "device" | "let" | "binding" | "input" | "nodes" | "layer-param" | "forward-input";
+  readonly def: Span;
+  readonly refs: Span[];
+  /** Hover text: the inferred type/shape, unit or signature. */
+  detail: string;
+}
+
+export interface SemanticModel {
+  readonly file: string;
+  readonly networks: ReadonlyMap<string, NetworkModel>;
+  readonly trains: readonly TrainModel[];
+  readonly consts: ReadonlyMap<string, ConstValue>;
+  readonly symbols: readonly SymbolInfo[];
+  /** Hover facts about expressions: the span and what it is (`real[64]`, `an angle (rad)`). */
+  readonly facts: readonly { span: Span; text: string }[];
+}
+
+export type { Dim };
