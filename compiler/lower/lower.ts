@@ -1,0 +1,190 @@
+/**
+ * Lowering: an elaborated network (sema's SemanticModel) → IR graphs.
+ *
+ * Every semantic node lowers to a pair (twin value, device value):
+ *   - device variables: twin = the distribution's mean; device = a chip input `chip:<path>`
+ *     (static, sampled once per simulated chip by the runtime) or a per-shot random draw;
+ *   - layers: twin = the ideal lowering at the twin arguments; device = the lowering with
+ *     device-only effects (ADC/DAC, detector noise) at the device arguments.
+ * Modes pick what a graph computes:
+ *   twin    — only twin values (in-silico backprop; twin accuracy);
+ *   device  — only device values (device accuracy; what a chip would measure);
+ *   physics_aware — Wright et al. 2022: each activation is y = f_twin(x, θ) + sg(f_dev(x, θ′) − f_twin(x, θ)),
+ *     so the forward value is the device's and the gradient flows through the twin evaluated at the
+ *     device's own activation x (sg = stop_gradient).
+ * Program graphs: `infer` (x → logits) and `train` (x, labels, weights → loss, logits, grad:<param>).
+ */
+import { diag, UserError } from "../../diagnostics/catalog.js";
+import type { ChipVarSpec, InitSpec, ModelSpec, ParamSpec } from "../../runtime/model.js";
+import { CHIP_PREFIX } from "../../runtime/model.js";
+import type { Distribution } from "../../stdlib/types.js";
+import { grad } from "../ir/autodiff.js";
+import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
+import type { NetworkModel, SemNode, TrainModel } from "../sema/model.js";
+import type { LowerCtx } from "./context.js";
+import { LAYER_LOWERINGS } from "./layers/index.js";
+
+export type LowerMode = "twin" | "device" | "physics_aware";
+
+interface Pair {
+  readonly t: Node;
+  readonly d: Node;
+  /** Depends on the network input (an activation), as opposed to parameters only. */
+  readonly activation: boolean;
+}
+
+function toInit(d: Distribution): InitSpec {
+  switch (d.kind) {
+    case "normal": return { kind: "normal", mean: d.mean, std: d.std };
+    case "uniform": return { kind: "uniform", lo: d.lo, hi: d.hi };
+    case "constant": return { kind: "constant", value: d.value };
+    case "glorot": return { kind: "glorot" };
+  }
+}
+
+function mean(d: Distribution): number {
+  switch (d.kind) {
+    case "normal": return d.mean;
+    case "uniform": return (d.lo + d.hi) / 2;
+    case "constant": return d.value;
+    case "glorot": return 0;
+  }
+}
+
+/** Refuses (PNN5001) what this compiler cannot lower yet, before any graph is built. */
+export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
+  if (net.kind !== "feedforward")
+    throw new UserError(diag("PNN5001", net.span, `energy-based networks (${net.name}) cannot be trained by this compiler yet (coupled learning and equilibrium propagation come with the learning-rule library)`));
+  if (train && !train.rule.sig.implemented)
+    throw new UserError(diag("PNN5001", train.rule.span, `rule ${train.rule.sig.name} is checked but not implemented yet; implemented rules: backprop, physics_aware`));
+  for (const n of net.nodes) {
+    if (n.op !== "layer") continue;
+    const key = n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name;
+    if (!LAYER_LOWERINGS[key]) throw new UserError(diag("PNN5001", n.span, `${n.qualified} is declared in the standard library but cannot be lowered yet`));
+    for (const [arg, v] of Object.entries(n.consts)) {
+      const def = n.sig.args.find((a) => a.name === arg)?.default;
+      const unsupported = ["splitter_error", "crosstalk", "phase_bits", "pcm", "stuck_rate"];
+      if (unsupported.includes(arg) && v && def !== undefined && JSON.stringify(v) !== JSON.stringify(def) && !(v.kind === "num" && v.value === 0) && !(v.kind === "bool" && !v.value))
+        throw new UserError(diag("PNN5001", n.span, `${n.qualified}'s ${arg} is not lowered yet`));
+    }
+  }
+}
+
+export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
+  const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
+  const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && ["bits", "adc_bits", "photons", "noise"].includes(k) && !(v.kind === "num" && v.value === 0)));
+  return {
+    network: net.name,
+    params: net.params.map((p): ParamSpec => ({ path: p.path, shape: p.type.shape, init: toInit(p.init), ...(p.range ? { range: p.range } : {}) })),
+    chipVars: net.deviceVars.filter((d) => !d.perShot).map((d): ChipVarSpec => ({ path: d.path, shape: d.type.shape, dist: toInit(d.dist) })),
+    hasDevice: net.deviceVars.length > 0 || hasDeviceOnlyArgs,
+    features: net.inputs[0].type.shape.reduce((a, b) => a * b, 1),
+    classes: out.shape.reduce((a, b) => a * b, 1),
+    batch,
+  };
+}
+
+/** Builds the forward pass of `net` for a batch; returns the builder, logits and the input node. */
+function forward(net: NetworkModel, mode: LowerMode, batch: number) {
+  const b = new GraphBuilder();
+  const input = net.inputs[0];
+  const x = b.input("x", "f32", [batch, ...input.type.shape]);
+  const key = b.input("key", "i32", [4]);
+  const paramNodes = net.params.map((p) => b.param(p.path, p.type.dtype === "complex" ? "c64" : "f32", p.type.shape));
+  let stream = 0;
+  const wantT = mode !== "device";
+  const wantD = mode !== "twin";
+  const ctxT: LowerCtx = { b, device: false, batch, key, nextStream: () => ++stream };
+  const ctxD: LowerCtx = { b, device: true, batch, key, nextStream: () => ++stream };
+  const chipInputs = new Map<number, Node>();
+  const pairs: Pair[] = [];
+  const same = (n: Node, activation: boolean): Pair => ({ t: n, d: n, activation });
+  const combine = (t: Node, d: Node): Node => b.add(t, b.stopGradient(b.sub(d, t)));
+
+  const lowerNode = (n: SemNode): Pair => {
+    switch (n.op) {
+      case "input": return same(x, true);
+      case "param": return same(paramNodes[n.param], false);
+      case "const": return same(b.scalar(n.value, "f32"), false);
+      case "device": {
+        const v = net.deviceVars[n.device];
+        const dtype = v.type.dtype === "complex" ? "c64" : "f32";
+        const t = wantT ? b.const(mean(v.dist), dtype, []) : undefined;
+        let d: Node | undefined;
+        if (wantD) {
+          if (!v.perShot) {
+            d = chipInputs.get(n.device) ?? b.input(CHIP_PREFIX + v.path, dtype, v.type.shape);
+            chipInputs.set(n.device, d);
+          } else {
+            const draw = (): Node => {
+              const dist = v.dist;
+              const shape = [batch, ...v.type.shape];
+              if (dist.kind === "uniform") return b.add(b.scalar(dist.lo, "f32"), b.mul(b.scalar(dist.hi - dist.lo, "f32"), b.randomUniform(key, shape, ++stream)));
+              if (dist.kind === "normal") return b.add(b.scalar(dist.mean, "f32"), b.mul(b.scalar(dist.std, "f32"), b.randomNormal(key, shape, ++stream)));
+              return b.broadcastTo(b.scalar(mean(dist), "f32"), shape);
+            };
+            d = draw();
+          }
+        }
+        return { t: t ?? d!, d: d ?? t!, activation: v.perShot };
+      }
+      case "neg": {
+        const a = pairs[n.a];
+        const t = b.neg(a.t);
+        return { t, d: a.t === a.d ? t : b.neg(a.d), activation: a.activation };
+      }
+      case "binary": {
+        const l = pairs[n.a], r = pairs[n.b];
+        const op = (x1: Node, y1: Node) => (n.fn === "+" ? b.add(x1, y1) : n.fn === "-" ? b.sub(x1, y1) : n.fn === "*" ? b.mul(x1, y1) : b.div(x1, y1));
+        const t = op(l.t, r.t);
+        const d = l.t === l.d && r.t === r.d ? t : op(l.d, r.d);
+        return finish(t, d, l.activation || r.activation);
+      }
+      case "layer": {
+        const key2 = n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name;
+        const lower = LAYER_LOWERINGS[key2];
+        const operand = pairs[n.operand];
+        const owned = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
+        const tensorsT = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].t]));
+        const tensorsD = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].d]));
+        const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned }) : undefined;
+        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned }) : undefined;
+        return finish(t ?? d!, d ?? t!, true);
+      }
+    }
+  };
+  // In physics-aware mode an activation carries the device's value and the twin's gradient.
+  const finish = (t: Node, d: Node, activation: boolean): Pair => {
+    if (mode === "physics_aware" && activation && t !== d) {
+      const c = combine(t, d);
+      return { t: c, d: c, activation };
+    }
+    return { t, d, activation };
+  };
+  for (const n of net.nodes) pairs.push(lowerNode(n));
+  const out = pairs[net.output!];
+  const logits = mode === "device" ? out.d : out.t;
+  return { b, logits, x };
+}
+
+export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number): Graph {
+  const { b, logits } = forward(net, mode, batch);
+  b.output("logits", logits);
+  return b.build();
+}
+
+export function lowerTrainStep(net: NetworkModel, train: TrainModel, mode: LowerMode, batch: number): Graph {
+  const { b, logits } = forward(net, mode, batch);
+  const labels = b.input("labels", "i32", [batch]);
+  const weights = b.input("weights", "f32", [batch]);
+  const classes = logits.shape[logits.shape.length - 1];
+  const perSample = train.loss === "mse" ? b.mse(logits, b.oneHot(labels, classes, "f32")) : b.softmaxCrossEntropy(logits, labels);
+  b.output("loss", b.sum(b.mul(perSample, weights)));
+  b.output("logits", logits);
+  return grad(b.build(), "loss", net.params.map((p) => p.path));
+}
+
+/** The training mode a rule runs its forward pass in. */
+export function trainMode(rule: string): LowerMode {
+  return rule === "physics_aware" ? "physics_aware" : "twin";
+}
