@@ -21,8 +21,20 @@ export interface Sink {
 
 /** Formats one `.pnn` source; throws (with every syntax diagnostic in the message) on a broken file. */
 export async function formatSource(text: string, file: string): Promise<string> {
-  return prettier.format(text, { parser: "pnn", plugins: [plugin], filepath: file, printWidth: 80, tabWidth: 2, useTabs: false, endOfLine: "lf" });
+  // A comment in an odd spot (mid-expression) can move on the first pass and settle on the
+  // second; formatting until nothing changes makes `pnn fmt` idempotent even then.
+  let cur = text;
+  for (let pass = 0; pass < 4; pass++) {
+    const next = await prettier.format(cur, PRETTIER_OPTIONS(file));
+    if (next === cur) return next;
+    cur = next;
+  }
+  return cur;
 }
+
+const PRETTIER_OPTIONS = (file: string): prettier.Options => ({
+  parser: "pnn", plugins: [plugin], filepath: file, printWidth: 80, tabWidth: 2, useTabs: false, endOfLine: "lf",
+});
 
 export async function runFmt(files: string[], opts: { check: boolean }, out: Sink, err: Sink): Promise<number> {
   let code = 0;

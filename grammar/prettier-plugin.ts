@@ -15,7 +15,7 @@ import { doc, util, type AstPath, type Doc, type Parser, type ParserOptions, typ
 import type * as A from "./ast.js";
 import { parse } from "./parse.js";
 
-const { group, indent, line, softline, hardline, join, lineSuffix, breakParent } = doc.builders;
+const { group, indent, line, softline, hardline, join, lineSuffix, lineSuffixBoundary, breakParent } = doc.builders;
 
 /** A node as Prettier sees it once comments are attached. */
 type Node = A.AnyNode & { comments?: AttachedComment[] };
@@ -230,7 +230,8 @@ function handleComment(ctx: CommentContext): boolean {
     const first = encl.args[0] as Node | undefined;
     if (!first) { util.addDanglingComment(encl, comment, undefined); return true; }
     if (comment.span.end <= first.span.start) { util.addLeadingComment(first, comment); return true; }
-    if (after && before && comment.block && !hasNewlineBefore(text, comment.span.start) && text.slice(before.span.end, comment.span.start).includes(",")) {
+    const afterComma = !!before && text.slice(before.span.end, comment.span.start).includes(",");
+    if (after && afterComma && (comment.block || hasNewlineBefore(text, comment.span.start))) {
       util.addLeadingComment(after, comment);
       return true;
     }
@@ -241,11 +242,61 @@ function handleComment(ctx: CommentContext): boolean {
     util.addLeadingComment(after, comment); // printed on its own line before that step's `|>`
     return true;
   }
-  if (before && (encl.kind === "Pipe" || encl.kind === "Member" || !comment.block || hasNewlineBefore(text, comment.span.start))) {
+  if (before && encl.kind === "Pipe") {
+    util.addTrailingComment(before, comment);
+    return true;
+  }
+  if (before && (!comment.block || hasNewlineBefore(text, comment.span.start))) {
+    // A line comment must end its output line: give it to the innermost enclosing node that
+    // always does (a member, an argument of a broken call, a pipeline step, …).
+    const unit = lineUnit(before);
+    const ownLine = hasNewlineBefore(text, comment.span.start) || (unit.comments ?? []).some((c) => c.trailing && !c.block);
+    const next = ownLine && unit.kind !== "Arg" ? nextSibling(unit) : undefined;
+    // On a line of its own it reads back as leading the next sibling: attach it there now.
+    if (next) util.addLeadingComment(next, comment);
+    else util.addTrailingComment(unit, comment);
+    return true;
+  }
+  if (before && encl.kind === "Member") {
     util.addTrailingComment(before, comment);
     return true;
   }
   return false;
+}
+
+const LINE_END_KINDS = new Set([
+  "Import", "Const", "Layer", "Network", "Train", "Trainable", "Device", "Let", "Forward",
+  "Input", "Nodes", "OutputNodes", "Binding", "Couple", "Setting", "Arg", "Param",
+]);
+
+/** Parents in the comment tree (pipelines flattened); filled when a file is parsed. */
+const parents = new WeakMap<object, Node>();
+
+function indexParents(n: Node): void {
+  for (const c of children(n)) {
+    parents.set(c, n);
+    indexParents(c);
+  }
+}
+
+function nextSibling(n: Node): Node | undefined {
+  const p = parents.get(n);
+  if (!p) return undefined;
+  const sibs = children(p).sort((a, b) => a.span.start - b.span.start);
+  return sibs[sibs.indexOf(n) + 1];
+}
+
+/**
+ * The node whose printed text ends a line: a declaration, member or setting; an argument or a
+ * parameter (a line comment breaks its list); a pipeline's head or step (it breaks the pipeline).
+ */
+function lineUnit(n: Node): Node {
+  let cur = n;
+  for (;;) {
+    const p = parents.get(cur);
+    if (!p || LINE_END_KINDS.has(cur.kind) || p.kind === "Pipe") return cur;
+    cur = p;
+  }
 }
 
 function hasNewlineBefore(text: string, i: number): boolean {
@@ -283,7 +334,7 @@ function block(path: AstPath<any>, print: Print, key: string, items: readonly No
     if (d.docs.length === 0) return "{}";
     return ["{", indent([hardline, join(hardline, d.docs)]), hardline, "}"];
   }
-  const open = dangling(path, "open").docs.map((c) => [lineSuffix([" ", c]), breakParent]);
+  const open = dangling(path, "open").docs.map((c) => [lineSuffixBoundary, lineSuffix([" ", c]), breakParent]);
   return ["{", open, indent([hardline, members(path, print, key, items, text)]), hardline, "}"];
 }
 
@@ -355,7 +406,17 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
     case "Setting": return [print("key"), assign(print, "value")];
     case "Type": return n.dims ? [n.base, "[", join(", ", path.map(() => print(), "dims")), "]"] : n.base;
     case "Ident": return n.name;
-    case "Num": return [n.raw, n.unit ? [" ", n.unit.text, n.unit.per ? [" per ", n.unit.per] : ""] : ""];
+    case "Num": {
+      // Comments inside a number stay inside it: block ones before the unit; a line comment can
+      // only sit after `per` (the unit's atoms must stay on the number's line).
+      const inner = ((n as Node).comments as AttachedComment[] | undefined)?.filter((c) => !c.leading && !c.trailing) ?? [];
+      for (const c of inner) c.printed = true;
+      const blocks = inner.filter((c) => c.block).map((c) => [" ", c.text]);
+      const lines = inner.filter((c) => !c.block).map((c) => [" ", printCommentDoc(c), hardline]);
+      if (!n.unit) return [n.raw, blocks];
+      const per = n.unit.per ? [" per", lines.length ? lines : " ", n.unit.per] : "";
+      return [n.raw, blocks, " ", n.unit.text, per];
+    }
     case "Str": return text.slice(n.span.start, n.span.end);
     case "Bool": return n.value ? "true" : "false";
     case "Name": return n.name;
@@ -366,7 +427,7 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
       if (n.args.length === 0) {
         const d = dangling(path);
         if (d.docs.length === 0) return [callee, "()"];
-        if (!d.hasLine) return [callee, "(", join(" ", d.docs), ")"];
+        if (!d.hasLine) return [callee, "(", lineSuffixBoundary, join(" ", d.docs), ")"];
         return [callee, "(", indent([hardline, join(hardline, d.docs)]), hardline, ")"];
       }
       return group([callee, "(", indent([softline, join([",", line], path.map(() => print(), "args"))]), softline, ")"]);
@@ -376,7 +437,7 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
       // on its own line before a step goes on its own line before that step's `|>`.
       const { head, steps, depth } = flattenPipe(n);
       const at = (keys: string[]) => path.call(() => print(), ...(keys as [string]));
-      const own = (node: Node) => ownComments(node);
+      const own = (node: Node) => ownComments(node, text);
       const h = own(head as Node);
       const parts: Doc[] = [h.leading, at(Array<string>(depth).fill("input")), h.trailing];
       let hasComments = h.any;
@@ -397,20 +458,45 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
   }
 }
 
-/** Leading and trailing comments of a pipeline's head or step, printed by the pipeline itself. */
-function ownComments(node: Node): { leading: Doc[]; trailing: Doc[]; any: boolean } {
+/**
+ * Leading and trailing comments of a node (every node prints its own, so that comments from
+ * different nodes cannot run together). A comment printed inline first flushes any `// comment`
+ * still waiting for the end of the line (lineSuffixBoundary), so two line comments never merge
+ * into one and comments keep their order.
+ */
+function ownComments(node: Node, text: string): { leading: Doc[]; trailing: Doc[]; any: boolean } {
   const leading: Doc[] = [];
   const trailing: Doc[] = [];
+  let prevSuffix = false;
   for (const c of node.comments ?? []) {
     if (c.leading) {
       c.printed = true;
-      leading.push(printCommentDoc(c), hardline);
+      const ownLineAfter = !c.block || hasNewlineAfter(text, c.span.end);
+      leading.push(lineSuffixBoundary, printCommentDoc(c), ownLineAfter ? hardline : " ");
+      if (ownLineAfter && util.isNextLineEmpty(text, c.span.end)) leading.push(hardline);
     } else if (c.trailing) {
       c.printed = true;
-      trailing.push(c.block ? [" ", c.text] : [lineSuffix([" ", printCommentDoc(c)]), breakParent]);
+      if (prevSuffix || hasNewlineBefore(text, c.span.start)) {
+        const blank = util.isPreviousLineEmpty(text, c.span.start);
+        trailing.push(lineSuffix([hardline, blank ? hardline : "", printCommentDoc(c)]), breakParent);
+        prevSuffix = true;
+      } else if (!c.block) {
+        trailing.push(lineSuffixBoundary, lineSuffix([" ", printCommentDoc(c)]), breakParent);
+        prevSuffix = true;
+      } else {
+        trailing.push(lineSuffixBoundary, " ", printCommentDoc(c));
+      }
     }
   }
   return { leading, trailing, any: leading.length + trailing.length > 0 };
+}
+
+function hasNewlineAfter(text: string, i: number): boolean {
+  for (let j = i; j < text.length; j++) {
+    if (text[j] === "\n") return true;
+    if (text[j] !== " " && text[j] !== "\t" && text[j] !== "\r") return false;
+  }
+  return true;
 }
 
 function operand(path: AstPath<any>, print: Print, key: string): Doc {
@@ -423,18 +509,23 @@ function operand(path: AstPath<any>, print: Print, key: string): Doc {
 export const printers: Record<string, Printer<Node>> = {
   "pnn-ast": {
     print(path, options, print) {
-      const d = printNode(path, options as ParserOptions<Node>, print as Print);
+      let d = printNode(path, options as ParserOptions<Node>, print as Print);
       const n = path.node;
-      if (n.kind === "Program" || n.kind === "Call" || BODY_KINDS.has(n.kind) || !n.comments) return d;
-      // Any other dangling comment (e.g. `5 /* c */ rad`) stays inside its node, after it.
-      const rest = dangling(path);
-      if (rest.docs.length === 0) return d;
-      return [d, ...rest.docs.map((c, i) => (typeof c === "string" && c.startsWith("//") ? [lineSuffix([" ", c]), breakParent] : [" ", rest.docs[i]]))];
-    },
-    willPrintOwnComments(path) {
+      if (n.kind === "Program") return d;
+      if (n.kind !== "Call" && !BODY_KINDS.has(n.kind)) {
+        // Any other dangling comment (e.g. `5 /* c */ rad`) stays inside its node, after it.
+        const rest = dangling(path);
+        if (rest.docs.length > 0) {
+          d = [d, ...rest.docs.map((c) => (typeof c === "string" && c.startsWith("//") ? [lineSuffixBoundary, lineSuffix([" ", c]), breakParent] : [lineSuffixBoundary, " ", c]))];
+        }
+      }
       const parent = path.parent as Node | null;
-      return !!parent && parent.kind === "Pipe" && (path.node as Node).kind !== "Pipe";
+      // A pipeline's head and steps get their comments printed by the pipeline itself.
+      if (parent?.kind === "Pipe" && !(n.kind === "Pipe" && parent.input === n)) return d;
+      const own = ownComments(n, options.originalText);
+      return own.any ? [own.leading, d, own.trailing] : d;
     },
+    willPrintOwnComments: () => true,
     printComment(path) {
       return printCommentDoc(path.node as A.Comment);
     },
@@ -455,6 +546,7 @@ const innerParse = parsers.pnn.parse;
 parsers.pnn.parse = (text, options) => {
   const ast = innerParse(text, options) as Node & A.Program;
   allComments.set(ast, [...ast.comments]);
+  indexParents(ast);
   return ast;
 };
 

@@ -33,7 +33,8 @@ export async function checkRoundTrip(text: string): Promise<string> {
   const after = parse(once, "t.pnn");
   expect(after.diagnostics.map((d) => d.message), `formatted text should parse:\n${once}`).toEqual([]);
   expect(stripSpans(after.program), `AST changed:\n--- input\n${text}\n--- output\n${once}`).toEqual(stripSpans(before));
-  expect(commentTexts(once), `comments changed:\n${once}`).toEqual(commentTexts(text));
+  // Every comment survives; a `// comment` moved to the end of its line may pass a `/* */` one.
+  expect(commentTexts(once).sort(), `comments changed:\n${once}`).toEqual(commentTexts(text).sort());
   const twice = await formatSource(once, "t.pnn");
   expect(twice, `not idempotent:\n--- input\n${text}\n--- once\n${once}`).toBe(once);
   return once;
