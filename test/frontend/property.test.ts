@@ -53,7 +53,7 @@ function apply(text: string, e: Edit): string {
   if (e.kind === "deleteToken") ts.splice(i, 1);
   else if (e.kind === "insertToken") ts.splice(i, 0, " " + e.tok + " ");
   else if (e.kind === "duplicateToken") ts.splice(i, 0, ts[i]);
-  else {
+  else if (e.kind === "swapTokens") {
     const j = e.other % ts.length;
     [ts[i], ts[j]] = [ts[j], ts[i]];
   }
