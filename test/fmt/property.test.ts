@@ -3,7 +3,10 @@
 // spans), keeps every comment in order, and formats to itself again. The seed is printed.
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { checkRoundTrip } from "./helpers.js";
+import * as prettier from "prettier";
+import * as plugin from "../../grammar/prettier-plugin.js";
+import { checkRoundTrip, parseClean, stripSpans } from "./helpers.js";
+import { expect } from "vitest";
 
 /** A token and whether a line break may follow it (never between a number and its unit). */
 interface Tok { t: string; glue?: boolean }
@@ -106,7 +109,7 @@ const topItem: fc.Arbitrary<Toks[]> = fc.oneof(
 );
 
 /** Renders lines with a random separator in every token gap: space, newline, or a comment. */
-const program = fc.tuple(fc.array(topItem, { maxLength: 4 }), fc.infiniteStream(fc.nat(99))).map(([items, rnd]) => {
+const programOf = (withComments: boolean) => fc.tuple(fc.array(topItem, { maxLength: 4 }), fc.infiniteStream(fc.nat(99))).map(([items, rnd]) => {
   const it = rnd[Symbol.iterator]();
   const next = () => it.next().value as number;
   let n = 0;
@@ -117,8 +120,8 @@ const program = fc.tuple(fc.array(topItem, { maxLength: 4 }), fc.infiniteStream(
         out += tok.t;
         const r = next();
         const last = i === ln.length - 1;
-        if (r < 6) out += ` /* c${n++} */ `;
-        else if (r < 10 && !tok.glue) out += ` // c${n++}\n`;
+        if (withComments && r < 6) out += ` /* c${n++} */ `;
+        else if (withComments && r < 10 && !tok.glue) out += ` // c${n++}\n`;
         else if (r < 20 && !tok.glue && !last) out += "\n  ";
         else if (r < 23 && last) out += "\n\n";
         else out += last ? "\n" : " ";
@@ -133,10 +136,24 @@ describe("pnn fmt: property", () => {
     const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
     console.log(`pnn fmt property seed: ${seed} (rerun with FC_SEED=${seed})`);
     await fc.assert(
-      fc.asyncProperty(program, async (text) => {
+      fc.asyncProperty(programOf(true), async (text) => {
         await checkRoundTrip(text);
       }),
       { numRuns: 400, seed },
+    );
+  }, 120_000);
+
+  it("without comments, one Prettier pass is already a fixed point", async () => {
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+    console.log(`pnn fmt single-pass property seed: ${seed} (rerun with FC_SEED=${seed})`);
+    const fmt = (t: string) => prettier.format(t, { parser: "pnn", plugins: [plugin] });
+    await fc.assert(
+      fc.asyncProperty(programOf(false), async (text) => {
+        const once = await fmt(text);
+        expect(stripSpans(parseClean(once))).toEqual(stripSpans(parseClean(text)));
+        expect(await fmt(once)).toBe(once);
+      }),
+      { numRuns: 300, seed },
     );
   }, 120_000);
 });
