@@ -133,6 +133,7 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
   const sig: LayerSig = c.sig;
   const name = c.qualified;
   const result = checkArgs(ev, name, sig.args, positional, named, span, env, net);
+  if (input.kind === "error") return input; // already reported; the arguments were still checked
   if (input.kind !== "tensor") return ev.error("PNN2010", span, `${name} needs a tensor input, got ${describeValue(input)}`);
   if (sig.input !== "any" && input.type.dtype !== sig.input) {
     const hint = sig.input === "complex" ? "; encode it first, e.g. with optics.amplitude_encode" : "; detect it first, e.g. with optics.photodetect";

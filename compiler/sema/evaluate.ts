@@ -205,7 +205,7 @@ export class Evaluator {
       operand = this.eval(positional[0].value, env, net);
       rest = positional.slice(1);
     }
-    if (operand.kind === "error") return ERROR;
+    if (operand.kind === "error" && c.kind === "user") return ERROR;
     if (c.kind === "user") return this.ctx.expandUserLayer!(this, { decl: c.decl, file: c.file }, operand, [...rest, ...named], span, net);
     if (c.sig.kind === "coupling") return this.error("PNN2006", span, `${c.qualified} is a coupling: use it as 'couple a <-> b via ${c.qualified}(…)'`);
     return this.ctx.callStdLayer!(this, callee, operand, rest, named, span, env, net);
