@@ -5,14 +5,14 @@
  * network into a typed DAG, and checks train blocks (train.ts). Never throws on user input.
  */
 import * as path from "node:path";
-import { diag, type Diagnostic } from "../../diagnostics/catalog.js";
+import type { Diagnostic } from "../../diagnostics/catalog.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import { parse } from "../../grammar/parse.js";
 import { STD_MODULES } from "../../stdlib/index.js";
 import { showType } from "../../stdlib/types.js";
 import { describeDim, isDimensionless } from "../units.js";
-import { callStdLayer } from "./args.js";
+import { callStdLayer, checkArgs } from "./args.js";
 import { Evaluator, type CheckContext } from "./evaluate.js";
 import { expandUserLayer } from "./layers.js";
 import type { CouplingInfo, NetworkModel, SemanticModel, SymbolInfo, TrainModel } from "./model.js";
@@ -45,8 +45,7 @@ export function check(program: A.Program, file: string, host: CheckHost): CheckR
   const ev = new Evaluator(ctx);
   const session: Session = { ctx, ev, host, importing: [path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
   ctx.callStdLayer = callStdLayer;
-  const { scope, networks, trains, consts } = checkFileItems(session, program, file);
-  void scope;
+  const { networks, trains, consts } = checkFileItems(session, program, file);
   return {
     model: { file, networks, trains, consts, symbols: ctx.symbols, facts: ctx.facts },
     diagnostics: dedupe(ctx.diagnostics),
@@ -116,7 +115,7 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
   ctx.expandUserLayer = (e, call, input, args, span, net) => expandUserLayer(e, call, input, args, span, net, env, s.layerSymbols);
   const networks = new Map<string, NetworkModel>();
   for (const item of program.items) if (item.kind === "Network" && item.name.name && !networks.has(item.name.name)) {
-    const m = elaborateNetwork(s, item, env, []);
+    const m = elaborateNetwork(s, item, env);
     if (m) networks.set(item.name.name, m);
   }
   const trains: TrainModel[] = [];
@@ -202,7 +201,7 @@ function checkUncalledLayer(s: Session, decl: A.LayerDecl, env: Env): void {
   s.ctx.expandUserLayer!(s.ev, { decl, file: { file: decl.span.file, env } }, { kind: "tensor", node: input, type: inType }, [], decl.name.span, { builder, prefix: "_", stack: [] });
 }
 
-function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env, args: readonly A.Arg[]): NetworkModel | undefined {
+function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): NetworkModel | undefined {
   const { ev, ctx } = s;
   const env = new Env(fileEnv);
   const builder = new NetworkBuilder();
@@ -218,7 +217,6 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env, args: r
     ctx.symbols.push(sym);
     env.set(p.name.name, { value: v, symbol: sym });
   }
-  void args;
   const inputs: NetworkModel["inputs"][number][] = [];
   const stateNodes: NetworkModel["stateNodes"][number][] = [];
   const couplings: CouplingInfo[] = [];
@@ -287,8 +285,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env, args: r
             via = `${callee.callable.sig.module}.${callee.callable.sig.name}`;
             const named = (call?.args ?? []).filter((a) => a.name);
             const positional = (call?.args ?? []).filter((a) => !a.name);
-            const r = checkArgsForCoupling(s, callee.callable.qualified, callee.callable.sig.args, positional, named, item.via.span, env);
-            consts = r;
+            consts = checkArgs(ev, callee.callable.qualified, callee.callable.sig.args, positional, named, item.via.span, env).args.consts;
           } else if (callee.kind !== "error") ev.error("PNN2006", calleeExpr.span, `'via' needs a coupling element such as circuits.resistor(…), got ${describeValue(callee)}`);
         }
         couplings.push({ from: item.from.name, to: item.to.name, symmetric: item.symmetric, ...(via ? { via } : {}), consts, span: item.span });
@@ -316,14 +313,6 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env, args: r
   };
 }
 
-function checkArgsForCoupling(s: Session, owner: string, sigArgs: readonly import("../../stdlib/types.js").ArgSig[], positional: A.Arg[], named: A.Arg[], span: Span, env: Env) {
-  // Lazy import keeps the dependency one-way (args.ts does not know about networks).
-  const r = checkArgsImpl(s.ev, owner, sigArgs, positional, named, span, env);
-  return r.args.consts;
-}
-
-import { checkArgs as checkArgsImpl } from "./args.js";
-
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
@@ -337,4 +326,3 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
   return out;
 }
 
-export { diag };
