@@ -200,6 +200,7 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
   const weights = new Float64Array(B);
+  // Parameters are bound once: the optimizer updates these arrays in place.
   const inputs = baseInputs(programs.train, params, trainChip);
   const batches = Math.ceil(data.train.n / B);
   const started = Date.now();
@@ -214,7 +215,6 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
     let correct = 0;
     for (let k = 0; k < batches; k++) {
       const n = fillBatch(data.train, order, k * B, B, spec.features, x, labels, weights);
-      for (const [name, p] of params) inputs[name] = tensor("f32", [...spec.params.find((q) => q.path === name)!.shape], p);
       inputs.x = tensor("f32", [B, spec.features], x);
       inputs.labels = tensor("i32", [B], labels);
       inputs.weights = tensor("f32", [B], weights);
