@@ -8,7 +8,11 @@ import { diag, type Diagnostic } from "../diagnostics/catalog.js";
 import { summarize } from "../compiler/sema/train.js";
 import { findRule, RULES } from "../stdlib/rules.js";
 import { compileInterp } from "../compiler/backends/interp/index.js";
-import { checkLowerable, lowerInfer, lowerTrainStep, modelSpec, trainMode } from "../compiler/lower/lower.js";
+import { checkLowerable, modelSpec } from "../compiler/lower/lower.js";
+import { RULE_LOWERINGS } from "../compiler/lower/rules/index.js";
+import { graphFlops } from "../compiler/ir/flops.js";
+import type { Graph } from "../compiler/ir/graph.js";
+import type { Executable } from "../runtime/backend.js";
 import { checkSource } from "../compiler/sema/check.js";
 import type { NetworkModel, TrainModel } from "../compiler/sema/model.js";
 import type { ModelSpec } from "../runtime/model.js";
@@ -55,10 +59,32 @@ export type BackendName = "ref";
 export function buildPrograms(p: LoadedProgram, batch: number, backend: BackendName): { spec: ModelSpec; programs: Programs } {
   if (backend !== "ref") throw new UsageError(`unknown backend '${backend}' (available: ref)`);
   const spec = modelSpec(p.net, batch);
+  const graphs = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, spec.hasDevice);
+  const compile = (g: Graph): Executable => compileInterp(g);
+  const rule: Record<string, Executable> = {};
+  const flops: Record<string, number> = {};
+  for (const [name, g] of Object.entries(graphs)) {
+    if (!g || name === "inferTwin" || name === "inferDevice") continue;
+    rule[name] = compile(g);
+    flops[name] = graphFlops(g);
+  }
   const programs: Programs = {
-    train: compileInterp(lowerTrainStep(p.net, p.train, trainMode(p.train.rule.sig.name), batch)),
-    inferTwin: compileInterp(lowerInfer(p.net, "twin", batch)),
-    ...(spec.hasDevice ? { inferDevice: compileInterp(lowerInfer(p.net, "device", batch)) } : {}),
+    inferTwin: compile(graphs.inferTwin),
+    ...(graphs.inferDevice ? { inferDevice: compile(graphs.inferDevice) } : {}),
+    rule,
+    flops,
   };
   return { spec, programs };
+}
+
+/** The rule's options as plain values (numbers, booleans, enum names) for the runtime. */
+export function ruleOptions(p: LoadedProgram): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const [k, v] of Object.entries(p.train.rule.options)) {
+    if (!v) continue;
+    if (v.kind === "num") out[k] = v.value;
+    else if (v.kind === "bool") out[k] = v.value;
+    else if (v.kind === "enum") out[k] = v.value;
+  }
+  return out;
 }

@@ -5,14 +5,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { printGraph } from "../compiler/ir/print.js";
-import { lowerInfer, lowerTrainStep, trainMode, type LowerMode } from "../compiler/lower/lower.js";
+import { lowerInfer, modelSpec, type LowerMode } from "../compiler/lower/lower.js";
+import { RULE_LOWERINGS } from "../compiler/lower/rules/index.js";
 import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan } from "../diagnostics/span.js";
 import { loadDataset } from "../runtime/data/index.js";
 import { defaultProgressMode, MetricsWriter, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
 import { sampleChip } from "../runtime/init.js";
 import { accuracy, chipAccuracies, meanStd, predict, readCheckpoint, train } from "../runtime/trainer.js";
-import { buildPrograms, DiagnosticsError, loadProgram, type BackendName } from "./compile.js";
+import { buildPrograms, DiagnosticsError, loadProgram, ruleOptions, type BackendName } from "./compile.js";
 import { printDiagnostics, UsageError } from "./io.js";
 
 function positiveInt(v: string, what: string): number {
@@ -45,8 +46,14 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const batch = positiveInt(opts.batch, "--batch");
         const modes = ["twin", "device", "physics_aware", "train"];
         if (!modes.includes(opts.mode)) throw new UsageError(`--mode must be one of ${modes.join(", ")}`);
-        const g = opts.mode === "train" ? lowerTrainStep(p.net, p.train, trainMode(p.train.rule.sig.name), batch) : lowerInfer(p.net, opts.mode as LowerMode, batch);
-        process.stdout.write(printGraph(g) + "\n");
+        if (opts.mode !== "train") {
+          process.stdout.write(printGraph(lowerInfer(p.net, opts.mode as LowerMode, batch)) + "\n");
+          return;
+        }
+        // The rule's own programs (a gradient rule has one, `train`; others may have several).
+        const graphs = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, modelSpec(p.net, batch).hasDevice);
+        const own = Object.entries(graphs).filter(([name, g]) => g && name !== "inferTwin" && name !== "inferDevice");
+        for (const [name, g] of own) process.stdout.write((own.length > 1 ? `; program ${name}\n` : "") + printGraph(g!) + "\n");
       }),
     );
 
@@ -72,7 +79,7 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs });
         const metrics = new MetricsWriter(outDir, { append: !!opts.resume });
-        const summary = train(spec, programs, data, { rule: p.train.rule.sig.name, epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer }, { outDir, resume: !!opts.resume, progress, metrics, sourceHash: p.hash, span: p.train.span });
+        const summary = train(spec, programs, data, { rule: p.train.rule.sig.name, ruleOptions: ruleOptions(p), epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer }, { outDir, resume: !!opts.resume, progress, metrics, sourceHash: p.hash, span: p.train.span });
         const full = { ...summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(outDir, "checkpoint.safetensors") };
         metrics.summary(full);
         progress.summary(full);

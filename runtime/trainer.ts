@@ -8,23 +8,30 @@
 import * as path from "node:path";
 import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan, type Span } from "../diagnostics/span.js";
-import type { Executable, Tensor } from "./backend.js";
+import type { Executable } from "./backend.js";
 import { loadCheckpoint, saveCheckpoint, type CheckpointTensor } from "./checkpoint.js";
 import type { Dataset, Split } from "./data/index.js";
 import { initParams, sampleChip } from "./init.js";
 import type { MetricsWriter, ProgressReporter } from "./metrics.js";
-import { CHIP_PREFIX, GRAD_PREFIX, type ModelSpec } from "./model.js";
+import type { ModelSpec } from "./model.js";
 import { newOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from "./optim.js";
 import { Stream } from "./rng.js";
+import { baseInputs, tensor } from "./rules/bind.js";
+import { RULE_RUNTIMES, type StepCost } from "./rules/index.js";
 
 export interface Programs {
-  readonly train: Executable;
   readonly inferTwin: Executable;
   readonly inferDevice?: Executable;
+  /** The rule's own programs (e.g. `train`), by name; see runtime/rules/. */
+  readonly rule: Readonly<Record<string, Executable>>;
+  /** Digital FLOPs of one run of each rule program, by name. */
+  readonly flops: Readonly<Record<string, number>>;
 }
 
 export interface TrainConfig {
   readonly rule: string;
+  /** The rule's options (defaults filled in). */
+  readonly ruleOptions?: Readonly<Record<string, number | boolean | string>>;
   readonly epochs: number;
   readonly seed: number;
   readonly chips: number;
@@ -42,21 +49,6 @@ export interface TrainOptions {
 }
 
 export type Params = Map<string, Float64Array>;
-
-const tensor = (dtype: Tensor["dtype"], shape: number[], data: Tensor["data"]): Tensor => ({ dtype, shape, data });
-
-/** Feeds params and chip variables by name into an executable's inputs. */
-function baseInputs(exe: Executable, params: Params, chip: Params | undefined): Record<string, Tensor> {
-  const inputs: Record<string, Tensor> = {};
-  for (const s of exe.inputs) {
-    if (s.name.startsWith(CHIP_PREFIX)) {
-      const v = chip?.get(s.name.slice(CHIP_PREFIX.length));
-      if (!v) throw new Error(`no chip value for ${s.name}`);
-      inputs[s.name] = tensor(s.dtype, [...s.shape], v);
-    } else if (params.has(s.name)) inputs[s.name] = tensor(s.dtype, [...s.shape], params.get(s.name)!);
-  }
-  return inputs;
-}
 
 function fillBatch(split: Split, order: ArrayLike<number>, start: number, batch: number, features: number, x: Float64Array, labels: Int32Array, weights: Float64Array): number {
   const n = Math.min(batch, order.length - start);
@@ -200,8 +192,11 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
   const weights = new Float64Array(B);
+  const makeRule = RULE_RUNTIMES[cfg.rule];
+  if (!makeRule) throw new UserError(diag("PNN5001", opts.span, `rule ${cfg.rule} has no runtime in this build`));
   // Parameters are bound once: the optimizer updates these arrays in place.
-  const inputs = baseInputs(programs.train, params, trainChip);
+  const rule = makeRule({ spec, programs: programs.rule, flops: programs.flops, params, ...(spec.hasDevice ? { chip: trainChip } : {}), options: cfg.ruleOptions ?? {}, seed: cfg.seed });
+  const cost: Required<StepCost> = { deviceForwards: 0, relaxations: 0, measurements: 0, digitalFlops: 0 };
   const batches = Math.ceil(data.train.n / B);
   const started = Date.now();
   let last: Record<string, number> = {};
@@ -215,18 +210,21 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
     let correct = 0;
     for (let k = 0; k < batches; k++) {
       const n = fillBatch(data.train, order, k * B, B, spec.features, x, labels, weights);
-      inputs.x = tensor("f32", [B, spec.features], x);
-      inputs.labels = tensor("i32", [B], labels);
-      inputs.weights = tensor("f32", [B], weights);
-      inputs.key = tensor("i32", [4], Int32Array.from([cfg.seed, 0, state.step, 0]));
-      const out = programs.train.run(inputs);
-      const loss = out.loss.data[0];
+      const out = rule.step({
+        x: tensor("f32", [B, spec.features], x),
+        labels: tensor("i32", [B], labels),
+        weights: tensor("f32", [B], weights),
+        key: tensor("i32", [4], Int32Array.from([cfg.seed, 0, state.step, 0])),
+        n,
+        step: state.step,
+      });
+      const loss = out.loss;
       if (!Number.isFinite(loss)) throw new UserError(diag("PNN6005", opts.span, `training diverged at epoch ${epoch}, step ${k + 1} (loss is ${loss}); lower the learning rate`));
-      const grads = new Map<string, ArrayLike<number>>();
-      for (const p of spec.params) grads.set(p.path, out[GRAD_PREFIX + p.path].data);
-      optimizerStep(cfg.optimizer, state, params, grads, ranges);
+      if (out.grads) optimizerStep(cfg.optimizer, state, params, out.grads, ranges);
+      else state.step++;
+      for (const key of Object.keys(cost) as (keyof StepCost)[]) cost[key] += out.cost[key] ?? 0;
       lossSum += loss * n;
-      correct += argmaxCorrect(out.logits.data, labels, n, spec.classes);
+      correct += argmaxCorrect(out.logits, labels, n, spec.classes);
       opts.progress.batch(k + 1, lossSum / Math.min(data.train.n, (k + 1) * B), correct / Math.min(data.train.n, (k + 1) * B), Math.min(data.train.n, (k + 1) * B));
     }
     const dt = (Date.now() - t0) / 1000;
@@ -238,6 +236,10 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
       accuracy: correct / data.train.n,
       test_accuracy: accuracy(spec, programs.inferTwin, data.test, params, undefined, [cfg.seed, 0, 0x7fffff00]),
       samples_per_s: data.train.n / Math.max(dt, 1e-9),
+      device_forwards: cost.deviceForwards,
+      device_relaxations: cost.relaxations,
+      device_measurements: cost.measurements,
+      digital_flops: cost.digitalFlops,
     };
     if (programs.inferDevice) record.device_test_accuracy = accuracy(spec, programs.inferDevice, data.test, params, trainChip, [cfg.seed, 0, 0x7ffffff0]);
     last = record;
@@ -254,6 +256,10 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
     test_accuracy: accuracy(spec, programs.inferTwin, data.test, params, undefined, [cfg.seed, 0, 0x7fffff00]),
     wall_s: (Date.now() - started) / 1000,
     samples_per_s: samples / Math.max(trainSeconds, 1e-9),
+    device_forwards: cost.deviceForwards,
+    device_relaxations: cost.relaxations,
+    device_measurements: cost.measurements,
+    digital_flops: cost.digitalFlops,
   };
   if (programs.inferDevice) {
     const accs = chipAccuracies(spec, programs.inferDevice, data.test, params, cfg.seed, cfg.chips);

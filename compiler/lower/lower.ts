@@ -18,6 +18,7 @@ import { diag, UserError } from "../../diagnostics/catalog.js";
 import type { ChipVarSpec, InitSpec, ModelSpec, ParamSpec } from "../../runtime/model.js";
 import { CHIP_PREFIX } from "../../runtime/model.js";
 import type { Distribution } from "../../stdlib/types.js";
+import { RULES } from "../../stdlib/rules.js";
 import { grad } from "../ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode, TrainModel } from "../sema/model.js";
@@ -56,7 +57,7 @@ export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
   if (net.kind !== "feedforward")
     throw new UserError(diag("PNN5001", net.span, `energy-based networks (${net.name}) cannot be trained by this compiler yet (coupled learning and equilibrium propagation come with the learning-rule library)`));
   if (train && !train.rule.sig.implemented)
-    throw new UserError(diag("PNN5001", train.rule.span, `rule ${train.rule.sig.name} is checked but not implemented yet; implemented rules: backprop, physics_aware`));
+    throw new UserError(diag("PNN5001", train.rule.span, `rule ${train.rule.sig.name} is checked but not implemented yet; implemented rules: ${RULES.filter((r) => r.implemented).map((r) => r.name).join(", ")}`));
   for (const n of net.nodes) {
     if (n.op !== "layer") continue;
     const key = n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name;
@@ -182,9 +183,4 @@ export function lowerTrainStep(net: NetworkModel, train: TrainModel, mode: Lower
   b.output("loss", b.sum(b.mul(perSample, weights)));
   b.output("logits", logits);
   return grad(b.build(), "loss", net.params.map((p) => p.path));
-}
-
-/** The training mode a rule runs its forward pass in. */
-export function trainMode(rule: string): LowerMode {
-  return rule === "physics_aware" ? "physics_aware" : "twin";
 }

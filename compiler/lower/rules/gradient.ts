@@ -1,0 +1,23 @@
+/**
+ * Rules whose update is an autodiff gradient of one train-step program: `backprop` (forward and
+ * backward on the twin) and `physics_aware` (forward on the device, backward through the twin at
+ * the device's activations). Both emit `train` (x, labels, weights → loss, logits, grad:<param>).
+ */
+import type { NetworkModel, TrainModel } from "../../sema/model.js";
+import { lowerInfer, lowerTrainStep, type LowerMode } from "../lower.js";
+import type { RuleGraphs, RuleLowering } from "./index.js";
+
+/** The infer programs every rule provides for evaluation. */
+export function inferGraphs(net: NetworkModel, batch: number, hasDevice: boolean): RuleGraphs {
+  return { inferTwin: lowerInfer(net, "twin", batch), ...(hasDevice ? { inferDevice: lowerInfer(net, "device", batch) } : {}) };
+}
+
+const gradientRule = (mode: LowerMode): RuleLowering => (net: NetworkModel, train: TrainModel, batch: number, hasDevice: boolean) => ({
+  ...inferGraphs(net, batch, hasDevice),
+  train: lowerTrainStep(net, train, mode, batch),
+});
+
+export const GRADIENT_RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
+  backprop: gradientRule("twin"),
+  physics_aware: gradientRule("physics_aware"),
+};

@@ -1,0 +1,26 @@
+/**
+ * Learning rules, compiler side: each rule names the IR programs it needs. A rule's lowering
+ * returns named graphs; `inferTwin` (and `inferDevice` when the network has a device model) are
+ * always present, and every other graph is the rule's own (e.g. `train` for gradient rules, a
+ * loss-only device query for zeroth-order rules, free/nudged relaxations for energy-based ones).
+ * The runtime side of the same rule (runtime/rules/) receives these programs, compiled by
+ * whichever backend runs, under the same names.
+ *
+ * Adding a rule is one file here and one in runtime/rules/, plus `implemented: true` in
+ * stdlib/rules.ts.
+ */
+import type { Graph } from "../../ir/graph.js";
+import type { NetworkModel, TrainModel } from "../../sema/model.js";
+import { GRADIENT_RULE_LOWERINGS } from "./gradient.js";
+
+export interface RuleGraphs {
+  readonly inferTwin: Graph;
+  readonly inferDevice?: Graph;
+  readonly [program: string]: Graph | undefined;
+}
+
+export type RuleLowering = (net: NetworkModel, train: TrainModel, batch: number, hasDevice: boolean) => RuleGraphs;
+
+export const RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
+  ...GRADIENT_RULE_LOWERINGS,
+};

@@ -1,0 +1,12 @@
+/**
+ * The registry of learning rules at run time, keyed like stdlib/rules.ts. Each entry pairs with
+ * the compiler-side lowering of the same name in compiler/lower/rules/.
+ */
+import { GRADIENT_RULE_RUNTIMES } from "./gradient.js";
+import type { RuleRuntime } from "./types.js";
+
+export type { BatchInput, RuleContext, RuleRuntime, RuleStepper, StepCost, StepResult } from "./types.js";
+
+export const RULE_RUNTIMES: Readonly<Record<string, RuleRuntime>> = {
+  ...GRADIENT_RULE_RUNTIMES,
+};

@@ -1,0 +1,68 @@
+/**
+ * Learning rules, runtime side: the contract between the trainer and one rule. The trainer owns
+ * the loop (epochs, shuffling, batches, the optimizer, checkpoints, evaluation); a rule owns one
+ * step — turning a batch into a loss, logits and a parameter update — and says what the step
+ * cost: device queries (what a real chip would be asked to do) and digital FLOPs.
+ */
+import type { Executable, Tensor } from "../backend.js";
+import type { ModelSpec } from "../model.js";
+
+export type Params = Map<string, Float64Array>;
+
+/** What a rule's step cost. Device queries are counted per sample (one forward pass of one input). */
+export interface StepCost {
+  /** Forward passes of one sample on the (simulated) device. */
+  deviceForwards?: number;
+  /** Relaxations of an energy-based device to a steady state (per sample). */
+  relaxations?: number;
+  /** Intensity or voltage measurements made on the device beyond plain forward outputs. */
+  measurements?: number;
+  /** Digital floating-point operations (gradient computation, updates). */
+  digitalFlops?: number;
+}
+
+export interface StepResult {
+  /** Weighted mean loss of the batch (NaN/∞ → the trainer reports divergence). */
+  readonly loss: number;
+  /** Batch logits, row-major [batch, classes], for the running training accuracy. */
+  readonly logits: ArrayLike<number>;
+  /**
+   * The update direction per parameter path, as a gradient (the optimizer steps against it), or
+   * undefined when the rule has already changed `params` itself (e.g. a closed-form fit).
+   */
+  readonly grads?: ReadonlyMap<string, ArrayLike<number>>;
+  readonly cost: StepCost;
+}
+
+/** One training batch: x [batch, features], labels, per-row weights (zero for padding rows), the step's random key. */
+export interface BatchInput {
+  readonly x: Tensor;
+  readonly labels: Tensor;
+  readonly weights: Tensor;
+  readonly key: Tensor;
+  /** Real rows in this batch (the rest are zero-weight padding). */
+  readonly n: number;
+  /** Optimizer step counter (0-based), for per-step randomness. */
+  readonly step: number;
+}
+
+export interface RuleContext {
+  readonly spec: ModelSpec;
+  /** The rule's own programs (compiled from compiler/lower/rules), by name. */
+  readonly programs: Readonly<Record<string, Executable>>;
+  /** Digital FLOPs of one run of each program, by name. */
+  readonly flops: Readonly<Record<string, number>>;
+  /** Parameters, updated in place by the optimizer: bind them once. */
+  readonly params: Params;
+  /** The simulated chip the run trains on (chip 0), when the network has a device model. */
+  readonly chip?: Params;
+  /** The rule's options from the train block (defaults filled in). */
+  readonly options: Readonly<Record<string, number | boolean | string>>;
+  readonly seed: number;
+}
+
+export interface RuleStepper {
+  step(batch: BatchInput): StepResult;
+}
+
+export type RuleRuntime = (ctx: RuleContext) => RuleStepper;
