@@ -55,7 +55,7 @@ const BASE: Record<string, BaseUnit> = {
 };
 
 const PREFIX: Record<string, number> = {
-  f: 1e-15, p: 1e-12, n: 1e-9, u: 1e-6, µ: 1e-6, m: 1e-3, c: 1e-2, k: 1e3, M: 1e6, G: 1e9, T: 1e12,
+  f: 1e-15, p: 1e-12, n: 1e-9, u: 1e-6, "\u00b5": 1e-6, "\u03bc": 1e-6, m: 1e-3, c: 1e-2, k: 1e3, M: 1e6, G: 1e9, T: 1e12,
 };
 
 export interface ParsedUnit {

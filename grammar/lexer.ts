@@ -14,7 +14,8 @@ export const UnterminatedComment = createToken({ name: "UnterminatedComment", pa
 export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\n]|\\.)*"/ });
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/, group: "errors" });
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+// µ (U+00B5) and μ (U+03BC) may start a name so that units such as `5 µm` lex.
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_\u00b5\u03bc][A-Za-z0-9_]*/ });
 export const NumberLit = createToken({ name: "NumberLit", pattern: /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/ });
 
 const keywordNames = [

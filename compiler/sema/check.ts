@@ -56,7 +56,15 @@ export function check(program: A.Program, file: string, host: CheckHost): CheckR
 export function checkSource(text: string, file: string, host: CheckHost): CheckResult & { syntax: readonly Diagnostic[] } {
   const parsed = parse(text, file);
   const result = check(parsed.program, file, host);
-  return { ...result, syntax: parsed.diagnostics, diagnostics: [...parsed.diagnostics, ...result.diagnostics] };
+  return { ...result, syntax: parsed.diagnostics, diagnostics: byPosition(dedupe([...parsed.diagnostics, ...result.diagnostics])) };
+}
+
+/** Diagnostics in reading order: by file, then position (stable, so one spot keeps its order). */
+function byPosition(ds: Diagnostic[]): Diagnostic[] {
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (a.d.span.file < b.d.span.file ? -1 : a.d.span.file > b.d.span.file ? 1 : a.d.span.start - b.d.span.start || a.i - b.i))
+    .map((x) => x.d);
 }
 
 function checkFileItems(s: Session, program: A.Program, file: string) {
