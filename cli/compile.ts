@@ -52,13 +52,14 @@ export function loadProgram(file: string, trainIndex = 0, ruleOverride?: string)
 
 export type BackendName = "ref";
 
-export function buildPrograms(p: LoadedProgram, batch: number, backend: BackendName): { spec: ModelSpec; programs: Programs } {
+/** `time`: seconds after programming at which the device programs evaluate (`pnn eval --time`). */
+export function buildPrograms(p: LoadedProgram, batch: number, backend: BackendName, time = 0): { spec: ModelSpec; programs: Programs } {
   if (backend !== "ref") throw new UsageError(`unknown backend '${backend}' (available: ref)`);
   const spec = modelSpec(p.net, batch);
   const programs: Programs = {
     train: compileInterp(lowerTrainStep(p.net, p.train, trainMode(p.train.rule.sig.name), batch)),
     inferTwin: compileInterp(lowerInfer(p.net, "twin", batch)),
-    ...(spec.hasDevice ? { inferDevice: compileInterp(lowerInfer(p.net, "device", batch)) } : {}),
+    ...(spec.hasDevice ? { inferDevice: compileInterp(lowerInfer(p.net, "device", batch, { time })) } : {}),
   };
   return { spec, programs };
 }
