@@ -7,6 +7,9 @@
 import { CONDUCTANCE, DIMENSIONLESS } from "../compiler/units.js";
 import { num, showType, type LayerSig } from "./types.js";
 
+/** Each tile lowers to its own DAC, MVM and ADC; more than this many is a modelling mistake. */
+export const MAX_TILES = 4096;
+
 export const crossbar: LayerSig = {
   kind: "layer",
   module: "analog",
@@ -30,7 +33,12 @@ export const crossbar: LayerSig = {
   infer(input, args) {
     if (input.shape.length !== 1) return { error: `crossbar expects real[n], got ${showType(input)}` };
     const out = args.consts.out;
-    return { dtype: "real", shape: [out && out.kind === "num" ? out.value : 1] };
+    const n = out && out.kind === "num" ? out.value : 1;
+    const tile = args.consts.tile?.kind === "num" ? args.consts.tile.value : 256;
+    const tiles = Math.ceil(n / tile) * Math.ceil(input.shape[0] / tile);
+    if (tiles > MAX_TILES)
+      return { error: `crossbar: ${n}×${input.shape[0]} weights on ${tile}×${tile} arrays would need ${tiles} tiles; the limit is ${MAX_TILES} (use a larger tile)`, arg: "tile", code: "PNN3060" };
+    return { dtype: "real", shape: [n] };
   },
   params(input, args) {
     const out = args.consts.out;

@@ -361,3 +361,14 @@ describe("bad crossbar parameters are check-time diagnostics", () => {
     });
   }
 });
+
+describe("crossbar tiling limit", () => {
+  it("more than 4096 tiles is PNN3060 at the tile argument; 4096 exactly is fine", () => {
+    const src = (inN: number, out: number, tile: number) => `import analog from "std/analog"\nnetwork N {\n  input x: real[${inN}]\n  output y = analog.crossbar(x, ${out}, tile: ${tile})\n}\n`;
+    const check = (s: string) => checkSource(s, "/virtual/tiles.pnn", { readFile: () => undefined }).diagnostics;
+    const bad = check(src(65, 64, 1));
+    expect(bad.map((d) => d.code)).toEqual(["PNN3060"]);
+    expect(bad[0].message).toContain("4160 tiles");
+    expect(check(src(64, 64, 1))).toEqual([]);
+  });
+});
