@@ -117,7 +117,7 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
           const pct = (v: unknown) => `${(100 * (v as number)).toFixed(2)}%`;
           process.stdout.write(`twin   test accuracy: ${pct(result.test_accuracy)} (${data.test.n} samples)\n`);
           if (programs.inferDevice)
-            process.stdout.write(`device test accuracy: ${pct(result.device_test_accuracy_mean)} ± ${pct(result.device_test_accuracy_std)} over ${chips} chips (chip 0: ${pct(result.device_test_accuracy)})\ngap (twin − device): ${(100 * (result.twin_device_gap as number)).toFixed(2)} points\n`);
+            process.stdout.write(`device test accuracy: ${pct(result.device_test_accuracy_mean)} ± ${pct(result.device_test_accuracy_std)} over ${chips} chips (chip 0: ${pct(result.device_test_accuracy)})${time > 0 ? `, ${opts.time} after programming` : ""}\ngap (twin − device): ${(100 * (result.twin_device_gap as number)).toFixed(2)} points\n`);
         }
       }),
     );

@@ -10,7 +10,7 @@ import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
 import type { LowerCtx } from "../../compiler/lower/context.js";
 import { PCM, pcmDrift, pcmDriftExponent, pcmProgram, pcmReadNoise, quantStep, stuckAt, symQuantize } from "../../compiler/lower/layers/analog.js";
 import { LAYER_LOWERINGS } from "../../compiler/lower/layers/index.js";
-import { lowerInfer, modelSpec } from "../../compiler/lower/lower.js";
+import { lowerInfer, lowerTrainStep, modelSpec } from "../../compiler/lower/lower.js";
 import { checkSource } from "../../compiler/sema/check.js";
 import type { NetworkModel } from "../../compiler/sema/model.js";
 import type { Tensor } from "../../runtime/backend.js";
@@ -370,5 +370,52 @@ describe("crossbar tiling limit", () => {
     expect(bad.map((d) => d.code)).toEqual(["PNN3060"]);
     expect(bad[0].message).toContain("4160 tiles");
     expect(check(src(64, 64, 1))).toEqual([]);
+  });
+});
+
+describe("physics-aware training through the crossbar", () => {
+  it("forward is the device's (PCM, DAC/ADC); the gradient is the twin's at the device output", () => {
+    const src = `import analog from "std/analog"\nnetwork N {\n  input x: real[4]\n  output y = analog.crossbar(x, 3, pcm: true, dac_bits: 6, adc_bits: 6, out_noise: 0.05)\n}\ntrain N on iris() {\n  rule = physics_aware\n  loss = mse\n}\n`;
+    const r = checkSource(src, "/virtual/pa.pnn", { readFile: () => undefined });
+    expect(r.diagnostics).toEqual([]);
+    const net = r.model.networks.get("N")!;
+    const B = 8;
+    const g = lowerTrainStep(net, r.model.trains[0], "physics_aware", B, { time: 86400 });
+    const spec = modelSpec(net, B);
+    const x = randn(B * 4, 31);
+    const w = randn(12, 32);
+    const bias = randn(3, 33);
+    const labels = Int32Array.from({ length: B }, (_, i) => i % 3);
+    const weights = new Float64Array(B).fill(1 / B);
+    const feeds: Record<string, Tensor> = {
+      x: f32([B, 4], x), key: key([5, 6, 7, 8]), labels: { dtype: "i32", shape: [B], data: labels }, weights: f32([B], weights),
+      [spec.params[0].path]: f32([3, 4], w), [spec.params[1].path]: f32([3], bias),
+    };
+    for (const [name, v] of sampleChip(spec.chipVars, 7, 0)) feeds[`chip:${name}`] = f32([...spec.chipVars.find((c) => c.path === name)!.shape], v);
+    const out = compileInterp(g).run(feeds);
+    const y = out.logits.data;
+    // the forward value is the device's: not the twin's x Wᵀ + b
+    let twinDiff = 0;
+    for (let b = 0; b < B; b++)
+      for (let o = 0; o < 3; o++) {
+        let t = bias[o];
+        for (let i = 0; i < 4; i++) t += x[b * 4 + i] * w[o * 4 + i];
+        twinDiff = Math.max(twinDiff, Math.abs(t - y[b * 3 + o]));
+      }
+    expect(twinDiff).toBeGreaterThan(1e-3);
+    // mse: dL/dy[b,o] = weight_b · 2 (y − onehot)/3; the twin's dL/dW = Σ_b dL/dyᵀ x, dL/db = Σ_b dL/dy
+    const dy = Array.from(y, (v, k) => (weights[Math.floor(k / 3)] * 2 * (v - (labels[Math.floor(k / 3)] === k % 3 ? 1 : 0))) / 3);
+    const gw = out[`grad:${spec.params[0].path}`].data;
+    const gb = out[`grad:${spec.params[1].path}`].data;
+    for (let o = 0; o < 3; o++) {
+      let sb = 0;
+      for (let b = 0; b < B; b++) sb += dy[b * 3 + o];
+      expect(gb[o]).toBeCloseTo(sb, 12);
+      for (let i = 0; i < 4; i++) {
+        let s = 0;
+        for (let b = 0; b < B; b++) s += dy[b * 3 + o] * x[b * 4 + i];
+        expect(gw[o * 4 + i]).toBeCloseTo(s, 12);
+      }
+    }
   });
 });
