@@ -56,10 +56,11 @@ export function loadProgram(file: string, trainIndex = 0, ruleOverride?: string)
 
 export type BackendName = "ref";
 
-export function buildPrograms(p: LoadedProgram, batch: number, backend: BackendName): { spec: ModelSpec; programs: Programs } {
+/** `time`: seconds after programming at which the device programs evaluate (`pnn eval --time`). */
+export function buildPrograms(p: LoadedProgram, batch: number, backend: BackendName, time = 0): { spec: ModelSpec; programs: Programs } {
   if (backend !== "ref") throw new UsageError(`unknown backend '${backend}' (available: ref)`);
   const spec = modelSpec(p.net, batch);
-  const graphs = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, spec.hasDevice);
+  const graphs = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, spec.hasDevice, { time });
   const compile = (g: Graph): Executable => compileInterp(g);
   const rule: Record<string, Executable> = {};
   const flops: Record<string, number> = {};

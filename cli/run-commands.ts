@@ -22,6 +22,17 @@ function positiveInt(v: string, what: string): number {
   return n;
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1e-3, s: 1, min: 60, h: 3600, d: 86400, w: 7 * 86400, y: 365.25 * 86400 };
+
+/** Parses a duration after programming: a number with a unit (`1s`, `1.5h`, `1d`, `10y`); bare numbers are seconds. */
+export function parseDuration(v: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d*)?(?:e[+-]?\d+)?)\s*(ms|s|min|h|d|w|y)?\s*$/i.exec(v);
+  const unit = m ? (m[2] ?? "s").toLowerCase() : "";
+  const seconds = m && unit in DURATION_UNITS ? Number(m[1]) * DURATION_UNITS[unit] : NaN;
+  if (!Number.isFinite(seconds)) throw new UsageError(`${what} must be a duration such as 0, 30s, 1h, 1d or 1y (units ${Object.keys(DURATION_UNITS).join(", ")}), got '${v}'`);
+  return seconds;
+}
+
 /** Runs a command body; checker diagnostics print and set exit code 1. */
 function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void): void {
   try {
@@ -93,25 +104,27 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .requiredOption("--weights <ckpt>", "checkpoint (.safetensors) written by pnn train")
     .option("--chips <k>", "simulated chips to average over")
     .option("--json", "print the result as JSON")
-    .action((file: string, opts: { weights: string; chips?: string; json?: boolean }) =>
+    .option("--time <duration>", "evaluate the device this long after programming (drift): 1s, 1h, 1d, 1y", "0")
+    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string }) =>
       guarded(setCode, opts.json, () => {
+        const time = parseDuration(opts.time, "--time");
         const p = loadProgram(file);
         const chips = opts.chips ? positiveInt(opts.chips, "--chips") : p.train.chips;
         const data = loadDataset({ ...p.train.data, baseDir: path.dirname(path.resolve(file)) });
-        const { spec, programs } = buildPrograms(p, p.train.batch, "ref");
+        const { spec, programs } = buildPrograms(p, p.train.batch, "ref", time);
         const { params } = readCheckpoint(opts.weights, spec, fileSpan(opts.weights));
         const result: Record<string, unknown> = { network: spec.network, test_samples: data.test.n, test_accuracy: accuracy(spec, programs.inferTwin, data.test, params, undefined, [p.train.seed, 0, 0x7fffff00]) };
         if (programs.inferDevice) {
           const accs = chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
           const ms = meanStd(accs);
-          Object.assign(result, { chips, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (result.test_accuracy as number) - ms.mean, per_chip: accs });
+          Object.assign(result, { chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (result.test_accuracy as number) - ms.mean, per_chip: accs });
         }
         if (opts.json) process.stdout.write(JSON.stringify(result) + "\n");
         else {
           const pct = (v: unknown) => `${(100 * (v as number)).toFixed(2)}%`;
           process.stdout.write(`twin   test accuracy: ${pct(result.test_accuracy)} (${data.test.n} samples)\n`);
           if (programs.inferDevice)
-            process.stdout.write(`device test accuracy: ${pct(result.device_test_accuracy_mean)} ± ${pct(result.device_test_accuracy_std)} over ${chips} chips (chip 0: ${pct(result.device_test_accuracy)})\ngap (twin − device): ${(100 * (result.twin_device_gap as number)).toFixed(2)} points\n`);
+            process.stdout.write(`device test accuracy: ${pct(result.device_test_accuracy_mean)} ± ${pct(result.device_test_accuracy_std)} over ${chips} chips (chip 0: ${pct(result.device_test_accuracy)})${time > 0 ? `, ${opts.time} after programming` : ""}\ngap (twin − device): ${(100 * (result.twin_device_gap as number)).toFixed(2)} points\n`);
         }
       }),
     );

@@ -41,6 +41,7 @@ export const CATALOG = {
   PNN3002: { severity: "error", title: "unknown unit" },
   PNN3003: { severity: "error", title: "physical parameter out of range" },
   PNN3004: { severity: "error", title: "invalid distribution" },
+  PNN3060: { severity: "error", title: "crossbar tiling too fine" },
   // ── learning rules ────────────────────────────────────────────────────────
   PNN4001: { severity: "error", title: "unknown learning rule" },
   PNN4002: { severity: "error", title: "the physics cannot run this rule" },

@@ -7,6 +7,9 @@
 import { CONDUCTANCE, DIMENSIONLESS } from "../compiler/units.js";
 import { num, showType, type LayerSig } from "./types.js";
 
+/** Each tile lowers to its own DAC, MVM and ADC; more than this many is a modelling mistake. */
+export const MAX_TILES = 4096;
+
 export const crossbar: LayerSig = {
   kind: "layer",
   module: "analog",
@@ -18,18 +21,24 @@ export const crossbar: LayerSig = {
     { name: "g_max", type: { kind: "quantity", dim: CONDUCTANCE, min: 0, exclusiveMin: true }, default: num(25e-6, CONDUCTANCE), doc: "maximum conductance" },
     { name: "dac_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "input DAC resolution" },
     { name: "adc_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "output ADC resolution" },
-    { name: "out_bound", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: null, doc: "ADC range ±out_bound" },
+    { name: "out_bound", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: null, doc: "ADC range ±out_bound, in units of a full-scale input times a full-scale weight (10 when only adc_bits is given)" },
     { name: "weight_noise", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), doc: "relative weight noise per query" },
     { name: "out_noise", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), doc: "additive output noise per query" },
     { name: "pcm", type: { kind: "bool" }, default: { kind: "bool", value: false }, doc: "apply the PCM programming/drift/read-noise model" },
     { name: "stuck_rate", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, max: 1 }, default: num(0, DIMENSIONLESS), doc: "fraction of devices stuck at 0 or g_max" },
     { name: "tile", type: { kind: "int", min: 1 }, default: { kind: "num", value: 256, dim: DIMENSIONLESS, isInt: true }, doc: "array size for tiling" },
+    { name: "drift_compensation", type: { kind: "bool" }, default: { kind: "bool", value: true }, doc: "global drift compensation: rescale each tile's output by a calibration read-out (t₀ vs t)" },
   ],
   capabilities: ["differentiable", "linear", "physical", "measurable"],
   infer(input, args) {
     if (input.shape.length !== 1) return { error: `crossbar expects real[n], got ${showType(input)}` };
     const out = args.consts.out;
-    return { dtype: "real", shape: [out && out.kind === "num" ? out.value : 1] };
+    const n = out && out.kind === "num" ? out.value : 1;
+    const tile = args.consts.tile?.kind === "num" ? args.consts.tile.value : 256;
+    const tiles = Math.ceil(n / tile) * Math.ceil(input.shape[0] / tile);
+    if (tiles > MAX_TILES)
+      return { error: `crossbar: ${n}×${input.shape[0]} weights on ${tile}×${tile} arrays would need ${tiles} tiles; the limit is ${MAX_TILES} (use a larger tile)`, arg: "tile", code: "PNN3060" };
+    return { dtype: "real", shape: [n] };
   },
   params(input, args) {
     const out = args.consts.out;

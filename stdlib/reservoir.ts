@@ -10,7 +10,7 @@ export const scattering: LayerSig = {
   kind: "layer",
   module: "reservoir",
   name: "scattering",
-  doc: "A fixed random scattering medium: E_out = T E_in with T complex Gaussian (entries N(0, 1/n) + iN(0, 1/n)), seeded; a reservoir or an optical random projection.",
+  doc: "A fixed random scattering medium: E_out = T E_in with T complex Gaussian (real and imaginary parts of each entry independent N(0, 1/(2n)), so E|T_jk|² = 1/n), seeded; a reservoir or an optical random projection.",
   input: "complex",
   args: [
     { name: "out", type: { kind: "int", min: 1 }, doc: "output modes" },

@@ -5,6 +5,7 @@
  * adding a layer means adding a record here and its lowering in compiler/lower/layers/.
  */
 import type { Dim } from "../compiler/units.js";
+import type { DiagnosticCode } from "../diagnostics/catalog.js";
 
 export type Capability =
   | "differentiable" // the twin has a gradient
@@ -60,7 +61,7 @@ export interface CheckedArgs {
   readonly tensors: Readonly<Record<string, TensorType>>;
 }
 
-export type InferResult = TensorType | { readonly error: string; readonly arg?: string };
+export type InferResult = TensorType | { readonly error: string; readonly arg?: string; readonly code?: DiagnosticCode };
 
 export interface OwnedParam {
   readonly name: string;

@@ -15,6 +15,7 @@
  * Program graphs: `infer` (x → logits) and `train` (x, labels, weights → loss, logits, grad:<param>).
  */
 import { diag, UserError } from "../../diagnostics/catalog.js";
+import { InternalError } from "../../diagnostics/internal.js";
 import type { ChipVarSpec, InitSpec, ModelSpec, ParamSpec } from "../../runtime/model.js";
 import { CHIP_PREFIX } from "../../runtime/model.js";
 import type { Distribution } from "../../stdlib/types.js";
@@ -23,7 +24,7 @@ import { grad } from "../ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode, TrainModel } from "../sema/model.js";
 import type { LowerCtx } from "./context.js";
-import { LAYER_LOWERINGS } from "./layers/index.js";
+import { LAYER_CHIP_DRAWS, LAYER_LOWERINGS } from "./layers/index.js";
 
 export type LowerMode = "twin" | "device" | "physics_aware";
 
@@ -64,29 +65,50 @@ export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
     if (!LAYER_LOWERINGS[key]) throw new UserError(diag("PNN5001", n.span, `${n.qualified} is declared in the standard library but cannot be lowered yet`));
     for (const [arg, v] of Object.entries(n.consts)) {
       const def = n.sig.args.find((a) => a.name === arg)?.default;
-      const unsupported = ["splitter_error", "crosstalk", "phase_bits", "pcm", "stuck_rate"];
+      const unsupported = ["splitter_error", "crosstalk", "phase_bits"];
       if (unsupported.includes(arg) && v && def !== undefined && JSON.stringify(v) !== JSON.stringify(def) && !(v.kind === "num" && v.value === 0) && !(v.kind === "bool" && !v.value))
         throw new UserError(diag("PNN5001", n.span, `${n.qualified}'s ${arg} is not lowered yet`));
     }
   }
 }
 
+const layerKey = (n: Extract<SemNode, { op: "layer" }>) => (n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name);
+
+/** The static per-chip draws of every layer instance that has some (LAYER_CHIP_DRAWS), by node id. */
+function layerChipDraws(net: NetworkModel): Map<number, ChipVarSpec[]> {
+  const out = new Map<number, ChipVarSpec[]>();
+  net.nodes.forEach((n, id) => {
+    if (n.op !== "layer") return;
+    const draws = LAYER_CHIP_DRAWS[layerKey(n)]?.(net.nodes[n.operand].type.shape, n.type.shape, n.consts) ?? [];
+    if (draws.length) out.set(id, draws.map((d) => ({ path: `${n.instance}.${d.name}`, shape: d.shape, dist: d.dist })));
+  });
+  return out;
+}
+
+const DEVICE_ONLY_ARGS = ["bits", "adc_bits", "photons", "noise", "dac_bits", "out_bound", "weight_noise", "out_noise", "pcm", "stuck_rate"];
+
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
-  const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && ["bits", "adc_bits", "photons", "noise"].includes(k) && !(v.kind === "num" && v.value === 0)));
+  const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && DEVICE_ONLY_ARGS.includes(k) && !(v.kind === "num" && v.value === 0) && !(v.kind === "bool" && !v.value)));
+  const layerDraws = [...layerChipDraws(net).values()].flat();
   return {
     network: net.name,
     params: net.params.map((p): ParamSpec => ({ path: p.path, shape: p.type.shape, init: toInit(p.init), ...(p.range ? { range: p.range } : {}) })),
-    chipVars: net.deviceVars.filter((d) => !d.perShot).map((d): ChipVarSpec => ({ path: d.path, shape: d.type.shape, dist: toInit(d.dist) })),
-    hasDevice: net.deviceVars.length > 0 || hasDeviceOnlyArgs,
+    chipVars: [...net.deviceVars.filter((d) => !d.perShot).map((d): ChipVarSpec => ({ path: d.path, shape: d.type.shape, dist: toInit(d.dist) })), ...layerDraws],
+    hasDevice: net.deviceVars.length > 0 || hasDeviceOnlyArgs || layerDraws.length > 0,
     features: net.inputs[0].type.shape.reduce((a, b) => a * b, 1),
     classes: out.shape.reduce((a, b) => a * b, 1),
     batch,
   };
 }
 
+/** Options of the device model: `time` = seconds after programming (drift; default 0). */
+export interface LowerOptions {
+  readonly time?: number;
+}
+
 /** Builds the forward pass of `net` for a batch; returns the builder, logits and the input node. */
-function forward(net: NetworkModel, mode: LowerMode, batch: number) {
+function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerOptions = {}) {
   const b = new GraphBuilder();
   const input = net.inputs[0];
   const x = b.input("x", "f32", [batch, ...input.type.shape]);
@@ -96,8 +118,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number) {
   const wantT = mode !== "device";
   const wantD = mode !== "twin";
   const ctxT: LowerCtx = { b, device: false, batch, key, nextStream: () => ++stream };
-  const ctxD: LowerCtx = { b, device: true, batch, key, nextStream: () => ++stream };
-  const chipInputs = new Map<number, Node>();
+  const ctxD: LowerCtx = { b, device: true, batch, key, nextStream: () => ++stream, time: opts.time ?? 0 };
+  const chipDraws = wantD ? layerChipDraws(net) : new Map<number, ChipVarSpec[]>();
+  const chipInputs = new Map<number | string, Node>();
   const pairs: Pair[] = [];
   const same = (n: Node, activation: boolean): Pair => ({ t: n, d: n, activation });
   const combine = (t: Node, d: Node): Node => b.add(t, b.stopGradient(b.sub(d, t)));
@@ -142,14 +165,21 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number) {
         return finish(t, d, l.activation || r.activation);
       }
       case "layer": {
-        const key2 = n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name;
-        const lower = LAYER_LOWERINGS[key2];
+        const lower = LAYER_LOWERINGS[layerKey(n)];
+        const id = net.nodes.indexOf(n);
+        const chip = (name: string): Node => {
+          const spec = chipDraws.get(id)?.find((c) => c.path === `${n.instance}.${name}`);
+          if (!spec) throw new InternalError(`lowering: ${n.instance} has no chip draw ${name}`, "");
+          const made = chipInputs.get(spec.path) ?? b.input(CHIP_PREFIX + spec.path, "f32", spec.shape);
+          chipInputs.set(spec.path, made);
+          return made;
+        };
         const operand = pairs[n.operand];
         const owned = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
         const tensorsT = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].t]));
         const tensorsD = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].d]));
         const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned }) : undefined;
-        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned }) : undefined;
+        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned, chip }) : undefined;
         return finish(t ?? d!, d ?? t!, true);
       }
     }
@@ -168,14 +198,14 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number) {
   return { b, logits, x };
 }
 
-export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number): Graph {
-  const { b, logits } = forward(net, mode, batch);
+export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerOptions = {}): Graph {
+  const { b, logits } = forward(net, mode, batch, opts);
   b.output("logits", logits);
   return b.build();
 }
 
-export function lowerTrainStep(net: NetworkModel, train: TrainModel, mode: LowerMode, batch: number): Graph {
-  const { b, logits } = forward(net, mode, batch);
+export function lowerTrainStep(net: NetworkModel, train: TrainModel, mode: LowerMode, batch: number, opts: LowerOptions = {}): Graph {
+  const { b, logits } = forward(net, mode, batch, opts);
   const labels = b.input("labels", "i32", [batch]);
   const weights = b.input("weights", "f32", [batch]);
   const classes = logits.shape[logits.shape.length - 1];

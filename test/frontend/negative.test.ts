@@ -119,6 +119,7 @@ train N on iris() {
   // ── data-set arguments ──
   { code: "PNN6006", name: "an unknown data set argument", source: "network N {\n  input x: real[784]\n  output y = dense(x, 10)\n}\ntrain N on ¦mnist(trian: 100) {\n  rule = backprop\n}\n", says: ["no argument 'trian'"] },
   { code: "PNN6006", name: "an mnist size that is not offered", source: "network N {\n  input x: real[400]\n  output y = dense(x, 10)\n}\ntrain N on ¦mnist(size: 20) {\n  rule = backprop\n}\n", says: ["28, 14, 7"] },
+  { code: "PNN3060", name: "a crossbar tiled onto too many small arrays", source: 'import analog from "std/analog"\nnetwork N {\n  input x: real[784]\n  output y = analog.crossbar(x, 64, tile: ¦1)\n}\n', says: ["50176 tiles", "larger tile"] },
 ];
 
 /**

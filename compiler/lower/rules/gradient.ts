@@ -4,16 +4,16 @@
  * the device's activations). Both emit `train` (x, labels, weights → loss, logits, grad:<param>).
  */
 import type { NetworkModel, TrainModel } from "../../sema/model.js";
-import { lowerInfer, lowerTrainStep, type LowerMode } from "../lower.js";
+import { lowerInfer, lowerTrainStep, type LowerMode, type LowerOptions } from "../lower.js";
 import type { RuleGraphs, RuleLowering } from "./index.js";
 
 /** The infer programs every rule provides for evaluation. */
-export function inferGraphs(net: NetworkModel, batch: number, hasDevice: boolean): RuleGraphs {
-  return { inferTwin: lowerInfer(net, "twin", batch), ...(hasDevice ? { inferDevice: lowerInfer(net, "device", batch) } : {}) };
+export function inferGraphs(net: NetworkModel, batch: number, hasDevice: boolean, opts: LowerOptions = {}): RuleGraphs {
+  return { inferTwin: lowerInfer(net, "twin", batch), ...(hasDevice ? { inferDevice: lowerInfer(net, "device", batch, opts) } : {}) };
 }
 
-const gradientRule = (mode: LowerMode): RuleLowering => (net: NetworkModel, train: TrainModel, batch: number, hasDevice: boolean) => ({
-  ...inferGraphs(net, batch, hasDevice),
+const gradientRule = (mode: LowerMode): RuleLowering => (net: NetworkModel, train: TrainModel, batch: number, hasDevice: boolean, opts: LowerOptions = {}) => ({
+  ...inferGraphs(net, batch, hasDevice, opts),
   train: lowerTrainStep(net, train, mode, batch),
 });
 

@@ -11,6 +11,7 @@
  */
 import type { Graph } from "../../ir/graph.js";
 import type { NetworkModel, TrainModel } from "../../sema/model.js";
+import type { LowerOptions } from "../lower.js";
 import { GRADIENT_RULE_LOWERINGS } from "./gradient.js";
 
 export interface RuleGraphs {
@@ -19,7 +20,8 @@ export interface RuleGraphs {
   readonly [program: string]: Graph | undefined;
 }
 
-export type RuleLowering = (net: NetworkModel, train: TrainModel, batch: number, hasDevice: boolean) => RuleGraphs;
+/** `opts.time`: seconds after programming at which device programs evaluate (infer programs only). */
+export type RuleLowering = (net: NetworkModel, train: TrainModel, batch: number, hasDevice: boolean, opts?: LowerOptions) => RuleGraphs;
 
 export const RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
   ...GRADIENT_RULE_LOWERINGS,
