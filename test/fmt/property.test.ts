@@ -120,7 +120,8 @@ const programOf = (withComments: boolean) => fc.tuple(fc.array(topItem, { maxLen
         out += tok.t;
         const r = next();
         const last = i === ln.length - 1;
-        if (withComments && r < 6) out += ` /* c${n++} */ `;
+        // a block comment never replaces a line break: `a = 0 /* c */ b = 1` would read `0 b` as a number with a unit
+        if (withComments && r < 6) out += ` /* c${n++} */${last ? "\n" : " "}`;
         else if (withComments && r < 10 && !tok.glue) out += ` // c${n++}\n`;
         else if (r < 20 && !tok.glue && !last) out += "\n  ";
         else if (r < 23 && last) out += "\n\n";
