@@ -70,6 +70,13 @@ export interface OwnedParam {
   readonly range?: { readonly lo: number; readonly hi: number };
 }
 
+/** A static deviation an instance owns on the device, sampled once per simulated chip. */
+export interface OwnedChipVar {
+  readonly name: string;
+  readonly type: TensorType;
+  readonly dist: Distribution;
+}
+
 export interface LayerSig {
   readonly kind: "layer";
   /** `core` layers are global (no import); others live in `std/<module>`. */
@@ -85,6 +92,9 @@ export interface LayerSig {
   infer(input: TensorType, args: CheckedArgs): InferResult;
   /** Trainable parameters an instance owns (e.g. dense's weight and bias). */
   params?(input: TensorType, args: CheckedArgs): OwnedParam[];
+  /** Per-chip deviations the layer's device model samples (e.g. fabrication phase error): the
+   * device lowering receives each sample in `owned`, the twin receives its mean. */
+  chipVars?(input: TensorType, args: CheckedArgs): OwnedChipVar[];
 }
 
 /** A coupling element used after `via` in `couple a <-> b via …` (resistor, synapse). */

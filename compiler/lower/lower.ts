@@ -72,7 +72,7 @@ export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
 
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
-  const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && ["bits", "adc_bits", "photons", "noise"].includes(k) && !(v.kind === "num" && v.value === 0)));
+  const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && ["bits", "adc_bits", "photons", "noise", "levels"].includes(k) && !(v.kind === "num" && v.value === 0)));
   return {
     network: net.name,
     params: net.params.map((p): ParamSpec => ({ path: p.path, shape: p.type.shape, init: toInit(p.init), ...(p.range ? { range: p.range } : {}) })),
@@ -144,11 +144,13 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number) {
         const key2 = n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name;
         const lower = LAYER_LOWERINGS[key2];
         const operand = pairs[n.operand];
-        const owned = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
+        // owned parameters are shared; owned chip deviations are their mean on the twin, a sample on the device
+        const ownedT = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
+        const ownedD = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].d]));
         const tensorsT = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].t]));
         const tensorsD = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].d]));
-        const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned }) : undefined;
-        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned }) : undefined;
+        const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned: ownedT }) : undefined;
+        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned: ownedD }) : undefined;
         return finish(t ?? d!, d ?? t!, true);
       }
     }

@@ -6,8 +6,12 @@
 import type { LayerLowering } from "../context.js";
 import { CORE_LOWERING } from "./core.js";
 import { OPTICS_LOWERING } from "./optics.js";
+import { FREESPACE_LOWERING } from "./freespace.js";
+import { MECHANICS_LOWERING } from "./mechanics.js";
 
 export const LAYER_LOWERINGS: Readonly<Record<string, LayerLowering>> = {
   ...CORE_LOWERING,
   ...Object.fromEntries(Object.entries(OPTICS_LOWERING).map(([k, v]) => [`optics.${k}`, v])),
+  ...Object.fromEntries(Object.entries(FREESPACE_LOWERING).map(([k, v]) => [`freespace.${k}`, v])),
+  ...Object.fromEntries(Object.entries(MECHANICS_LOWERING).map(([k, v]) => [`mechanics.${k}`, v])),
 };
