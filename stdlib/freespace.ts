@@ -10,6 +10,7 @@ import { ANGLE, DIMENSIONLESS, LENGTH } from "../compiler/units.js";
 import { num, numArg, showType, type LayerSig, type TensorType } from "./types.js";
 
 const isImage = (t: TensorType) => t.shape.length === 2;
+const fmt = (v: number) => Number(v.toPrecision(3)).toString();
 const needImage = (name: string) => (input: TensorType) =>
   isImage(input) ? input : { error: `${name} expects complex[h, w], got ${showType(input)}` };
 
@@ -84,7 +85,15 @@ export const lens: LayerSig = {
     { name: "pitch", type: { kind: "quantity", dim: LENGTH, min: 0, exclusiveMin: true }, doc: "sampling pitch Δ" },
   ],
   capabilities: ["differentiable", "linear", "reciprocal", "physical", "measurable"],
-  infer: needImage("lens"),
+  infer(input, args) {
+    if (!isImage(input)) return { error: `lens expects complex[h, w], got ${showType(input)}` };
+    // the lens phase π(x² + y²)/(λf) changes by more than π between edge samples when f < NΔ²/λ
+    const f = numArg(args, "focal"), lambda = numArg(args, "wavelength"), pitch = numArg(args, "pitch");
+    const n = Math.max(input.shape[0], input.shape[1]);
+    if (f && lambda && pitch && f < (n * pitch * pitch) / lambda)
+      return { error: `a lens of focal length ${fmt(f)} m is undersampled on ${n} samples of ${fmt(pitch)} m at λ = ${fmt(lambda)} m: its phase aliases; use focal ≥ NΔ²/λ = ${fmt((n * pitch * pitch) / lambda)} m or a finer pitch`, arg: "focal", code: "PNN3050" };
+    return input;
+  },
 };
 
 export const detector_regions: LayerSig = {

@@ -26,7 +26,17 @@ export const pendula: LayerSig = {
     { name: "noise", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: num(0, ANGLE), doc: "std of the angle readout noise per shot" },
   ],
   capabilities: ["differentiable", "physical", "measurable"],
-  infer: (input) => (input.shape.length === 1 ? input : { error: `pendula expects real[n], got ${showType(input)}` }),
+  infer(input, args) {
+    if (input.shape.length !== 1) return { error: `pendula expects real[n], got ${showType(input)}` };
+    // RK4 on an oscillator of frequency ω is stable for ωh < 2.8 and accurate well below; refuse ωh > 2,
+    // ω the chain's fastest small-angle mode √(ω₀² + 4k)
+    const steps = numArg(args, "steps") ?? 100, duration = numArg(args, "duration") ?? 1;
+    const omega = Math.sqrt((numArg(args, "omega0") ?? 1) ** 2 + 4 * (numArg(args, "coupling") ?? 0));
+    const h = duration / steps;
+    if (omega * h > 2)
+      return { error: `${steps} RK4 steps over ${duration} s are too coarse for the fastest mode (ω = ${omega.toPrecision(3)} rad/s): ωh = ${(omega * h).toPrecision(3)} > 2; use at least ${Math.ceil((omega * duration) / 2)} steps`, arg: "steps", code: "PNN3051" };
+    return input;
+  },
   chipVars(input, args) {
     const spread = numArg(args, "omega_spread");
     return spread ? [{ name: "omega_spread", type: { dtype: "real", shape: input.shape }, dist: { kind: "normal", mean: 0, std: spread, dim: DIMENSIONLESS } }] : [];

@@ -5,6 +5,7 @@
  * adding a layer means adding a record here and its lowering in compiler/lower/layers/.
  */
 import type { Dim } from "../compiler/units.js";
+import type { DiagnosticCode } from "../diagnostics/catalog.js";
 
 export type Capability =
   | "differentiable" // the twin has a gradient
@@ -60,7 +61,8 @@ export interface CheckedArgs {
   readonly tensors: Readonly<Record<string, TensorType>>;
 }
 
-export type InferResult = TensorType | { readonly error: string; readonly arg?: string };
+/** An error names the argument to point at and, when it is a physics check, its own code. */
+export type InferResult = TensorType | { readonly error: string; readonly arg?: string; readonly code?: DiagnosticCode };
 
 export interface OwnedParam {
   readonly name: string;

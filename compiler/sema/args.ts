@@ -144,7 +144,7 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
   const out = sig.infer(input.type, checked);
   if ("error" in out) {
     const argExpr = out.arg ? [...positional, ...named].find((a, i) => (a.name ? a.name.name === out.arg : sig.args[i]?.name === out.arg)) : undefined;
-    return ev.error("PNN2003", argExpr?.value.span ?? span, out.error);
+    return ev.error(out.code ?? "PNN2003", argExpr?.value.span ?? span, out.error);
   }
   const count = out.shape.reduce((a, b) => a * b, 1);
   if (count > (1 << 26)) return ev.error("PNN2009", span, `${name} would produce ${count} elements per sample; the limit is ${1 << 26}`);
