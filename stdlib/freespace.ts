@@ -39,16 +39,19 @@ export const phase_mask: LayerSig = {
   kind: "layer",
   module: "freespace",
   name: "phase_mask",
-  doc: "A trainable phase-only mask t(x, y) = e^{iφ(x, y)} (a diffractive layer). Device model: a static per-chip phase error (fabrication, e.g. thickness error of a 3D-printed mask) of std `phase_error`, then quantization of φ to `levels` steps of 2π/levels (straight-through gradient).",
+  doc: "A trainable phase-only mask t(x, y) = e^{iφ(x, y)} (a diffractive layer). Device model: a static per-chip phase error (fabrication, e.g. thickness error of a 3D-printed mask) of std `phase_error`, then quantization of φ to `levels` steps of 2π/levels (straight-through gradient), and a static per-chip lateral offset of the whole mask (std `misalignment`, sub-pixel, by Fourier shift).",
   input: "complex",
   args: [
     { name: "phases", type: { kind: "tensor", dtype: "real", dim: ANGLE }, default: null, doc: "the mask phases φ[h, w]; owned by the instance when omitted" },
     { name: "levels", type: { kind: "int", min: 2, max: 65536 }, default: null, doc: "phase levels of the fabricated mask" },
     { name: "phase_error", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: null, doc: "std of the per-chip static phase error of each pixel" },
+    { name: "misalignment", type: { kind: "quantity", dim: LENGTH, min: 0 }, default: null, doc: "std of the per-chip lateral offset (x and y) of the mask; needs `pitch`" },
+    { name: "pitch", type: { kind: "quantity", dim: LENGTH, min: 0, exclusiveMin: true }, default: null, doc: "mask pixel pitch Δ (for misalignment)" },
   ],
   capabilities: ["differentiable", "linear", "reciprocal", "physical", "measurable"],
   infer(input, args) {
     if (!isImage(input)) return { error: `phase_mask expects complex[h, w], got ${showType(input)}` };
+    if (numArg(args, "misalignment") && !numArg(args, "pitch")) return { error: "phase_mask's misalignment needs the mask's pitch", arg: "misalignment" };
     const p = args.tensors.phases;
     if (p && (p.shape.length !== 2 || p.shape[0] !== input.shape[0] || p.shape[1] !== input.shape[1]))
       return { error: `phase_mask on a ${input.shape[0]}×${input.shape[1]} field expects phases real[${input.shape[0]},${input.shape[1]}], got ${showType(p)}`, arg: "phases" };
@@ -56,8 +59,11 @@ export const phase_mask: LayerSig = {
   },
   params: (input, args) => (args.tensors.phases ? [] : [{ name: "phases", type: { dtype: "real", shape: input.shape }, init: { kind: "uniform", lo: 0, hi: 2 * Math.PI, dim: ANGLE } }]),
   chipVars(input, args) {
-    const sigma = numArg(args, "phase_error");
-    return sigma ? [{ name: "phase_error", type: { dtype: "real", shape: input.shape }, dist: { kind: "normal", mean: 0, std: sigma, dim: ANGLE } }] : [];
+    const sigma = numArg(args, "phase_error"), shift = numArg(args, "misalignment");
+    return [
+      ...(sigma ? [{ name: "phase_error", type: { dtype: "real" as const, shape: input.shape }, dist: { kind: "normal" as const, mean: 0, std: sigma, dim: ANGLE } }] : []),
+      ...(shift ? [{ name: "misalignment", type: { dtype: "real" as const, shape: [2] }, dist: { kind: "normal" as const, mean: 0, std: shift, dim: LENGTH } }] : []),
+    ];
   },
 };
 

@@ -9,7 +9,7 @@ import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { grad } from "../../compiler/ir/autodiff.js";
 import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
 import {
-  axialWavenumber, centredCoordinates, detectorLayout, lensTransmission, lowerDetectorRegions, lowerPropagate, quantizePhase, type PropagateOptions,
+  axialWavenumber, centredCoordinates, detectorLayout, lensTransmission, lowerDetectorRegions, lowerPropagate, quantizePhase, shiftMask, type PropagateOptions,
 } from "../../compiler/lower/layers/freespace.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { Stream } from "../../runtime/rng.js";
@@ -165,6 +165,31 @@ describe("masks and detectors", () => {
     const q = compileInterp(b.build()).run({ phi: { dtype: "f32", shape: [6], data: Float64Array.from(vals) } }).q.data;
     const step = (2 * Math.PI) / 8;
     vals.forEach((v, i) => expect(q[i]).toBeCloseTo(Math.round(v / step) * step, 9));
+  });
+
+  it("shifts a misaligned mask by whole pixels exactly (a circular roll) and composes sub-pixel shifts", () => {
+    const h = 6, w = 8, pitch = 2e-6;
+    const t = randomField(new Stream(8, 8), 8).subarray(0, 2 * h * w);
+    const shifted = (sx: number, sy: number, field = t): Float64Array => {
+      const b = new GraphBuilder();
+      const m = b.input("t", "c64", [h, w]);
+      const s = b.input("s", "f32", [2]);
+      b.output("y", shiftMask(b, m, s, pitch));
+      return compileInterp(b.build()).run({ t: c64([h, w], Float64Array.from(field)), s: { dtype: "f32", shape: [2], data: Float64Array.of(sx, sy) } }).y.data as Float64Array;
+    };
+    // t(x − 2Δ, y + Δ): output (r, c) = t(r + 1, c − 2), indices mod (h, w)
+    const rolled = shifted(2 * pitch, -pitch);
+    const expected = new Float64Array(2 * h * w);
+    for (let r = 0; r < h; r++)
+      for (let c = 0; c < w; c++) {
+        const src = ((r + 1) % h) * w + ((c - 2 + w) % w);
+        expected[2 * (r * w + c)] = t[2 * src];
+        expected[2 * (r * w + c) + 1] = t[2 * src + 1];
+      }
+    expect(maxDiff(rolled, expected)).toBeLessThan(1e-12);
+    const half = shifted(0.3 * pitch, 0.7 * pitch);
+    expect(maxDiff(shifted(0.7 * pitch, 0.3 * pitch, half), shifted(pitch, pitch))).toBeLessThan(1e-12);
+    expect(Math.abs(power(half) / power(t) - 1)).toBeLessThan(1e-12);
   });
 
   it("lays out non-overlapping regions inside the field and integrates |u|² over them", () => {

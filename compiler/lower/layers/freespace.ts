@@ -8,7 +8,7 @@
  *   `pad` zero-pads each side before the FFT and crops afterwards (no wrap-around).
  *   Device: a per-chip distance error δz multiplies H by exp(i k_z δz).
  * phase_mask: u·e^{iφ}; device: φ + per-chip error, then φ rounded to multiples of 2π/levels
- *   (straight-through gradient). amplitude_mask: u·sigmoid(a). lens: u·exp(−iπ(x² + y²)/(λf)).
+ *   (straight-through gradient), then the mask shifted laterally by a per-chip offset. amplitude_mask: u·sigmoid(a). lens: u·exp(−iπ(x² + y²)/(λf)).
  * detector_regions: Σ_region |u|² per class (a constant 0/1 matrix); device: shot noise
  *   √(I/n_photons)·N(0,1) and additive noise σ·N(0,1) per shot and region.
  */
@@ -75,6 +75,20 @@ export function quantizePhase(b: GraphBuilder, phi: Node, levels: number): Node 
   const bits = Math.ceil(Math.log2(2 * turns * levels + 1));
   const lo = -2 * Math.PI * turns;
   return b.quantize(phi, bits, lo, lo + (2 ** bits - 1) * step);
+}
+
+/**
+ * Shifts a mask transmission t[h, w] laterally by (s_x, s_y) metres (shift: real [2]) with the
+ * Fourier shift theorem, t(x − s_x, y − s_y) = F⁻¹{F{t}·exp(−i2π(f_x s_x + f_y s_y))}: exact for
+ * whole-pixel shifts (circular), band-limited interpolation in between.
+ */
+export function shiftMask(b: GraphBuilder, t: Node, shift: Node, pitch: number): Node {
+  const h = t.shape[t.shape.length - 2], w = t.shape[t.shape.length - 1];
+  const freq = (n: number) => Array.from({ length: n }, (_, k) => -2 * Math.PI * fftFrequency(k, n, pitch));
+  const fx = b.const(freq(w), "f32", [1, w]), fy = b.const(freq(h), "f32", [h, 1]);
+  const sx = b.reshape(b.slice(shift, [0], [1]), []), sy = b.reshape(b.slice(shift, [1], [2]), []);
+  const ramp = b.expi(b.add(b.mul(fx, sx), b.mul(fy, sy)));
+  return b.ifft(b.mul(b.fft(t, 2), ramp), 2);
 }
 
 /** Sample coordinates ((i − (n−1)/2)·Δ) along one axis. */
@@ -157,7 +171,9 @@ export const FREESPACE_LOWERING: Record<string, LayerLowering> = {
       const levels = numConst(a, "levels");
       if (levels) phi = quantizePhase(b, phi, levels);
     }
-    return b.mul(u, b.expi(phi));
+    let t = b.expi(phi);
+    if (ctx.device && a.owned.misalignment) t = shiftMask(b, t, a.owned.misalignment, numConst(a, "pitch") ?? 1);
+    return b.mul(u, t);
   },
   amplitude_mask: ({ b }, u, a) => b.mul(u, b.sigmoid(a.owned.logits)),
   lens: ({ b }, u, a) => {
