@@ -10,7 +10,7 @@ import { ANGLE, DIMENSIONLESS, LENGTH } from "../compiler/units.js";
 import { num, numArg, showType, type LayerSig, type TensorType } from "./types.js";
 
 const isImage = (t: TensorType) => t.shape.length === 2;
-const fmt = (v: number) => Number(v.toPrecision(3)).toString();
+const mm = (metres: number) => `${Number((metres * 1e3).toPrecision(3))} mm`;
 const needImage = (name: string) => (input: TensorType) =>
   isImage(input) ? input : { error: `${name} expects complex[h, w], got ${showType(input)}` };
 
@@ -97,7 +97,7 @@ export const lens: LayerSig = {
     const f = numArg(args, "focal"), lambda = numArg(args, "wavelength"), pitch = numArg(args, "pitch");
     const n = Math.max(input.shape[0], input.shape[1]);
     if (f && lambda && pitch && f < (n * pitch * pitch) / lambda)
-      return { error: `a lens of focal length ${fmt(f)} m is undersampled on ${n} samples of ${fmt(pitch)} m at λ = ${fmt(lambda)} m: its phase aliases; use focal ≥ NΔ²/λ = ${fmt((n * pitch * pitch) / lambda)} m or a finer pitch`, arg: "focal", code: "PNN3050" };
+      return { error: `a lens of focal length ${mm(f)} is undersampled on ${n} samples of ${mm(pitch)} at λ = ${mm(lambda)}: its phase aliases; use focal ≥ NΔ²/λ = ${mm((n * pitch * pitch) / lambda)} or a finer pitch`, arg: "focal", code: "PNN3050" };
     return input;
   },
 };
