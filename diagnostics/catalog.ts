@@ -41,6 +41,8 @@ export const CATALOG = {
   PNN3002: { severity: "error", title: "unknown unit" },
   PNN3003: { severity: "error", title: "physical parameter out of range" },
   PNN3004: { severity: "error", title: "invalid distribution" },
+  PNN3050: { severity: "error", title: "optical field undersampled" },
+  PNN3051: { severity: "error", title: "integration step too coarse" },
   PNN3060: { severity: "error", title: "crossbar tiling too fine" },
   // ── learning rules ────────────────────────────────────────────────────────
   PNN4001: { severity: "error", title: "unknown learning rule" },

@@ -3,11 +3,14 @@
  * the angular-spectrum method U_z = F⁻¹{F{U₀}·H}, H = exp(i2πz√(1/λ² − f_x² − f_y²)), evanescent
  * components cut; masks are phase-only (t = e^{iφ}) or amplitude-only; detector regions integrate
  * intensity over one square region per class (Lin et al., Science 361, 1004 (2018)).
+ * Device model (docs/physics-freespace.md): per-chip static deviations (mask phase error, layer
+ * spacing error) sampled once per simulated chip, mask phase quantization, detector noise.
  */
-import { DIMENSIONLESS, LENGTH } from "../compiler/units.js";
-import { showType, type LayerSig, type TensorType } from "./types.js";
+import { ANGLE, DIMENSIONLESS, LENGTH } from "../compiler/units.js";
+import { num, numArg, showType, type LayerSig, type TensorType } from "./types.js";
 
 const isImage = (t: TensorType) => t.shape.length === 2;
+const mm = (metres: number) => `${Number((metres * 1e3).toPrecision(3))} mm`;
 const needImage = (name: string) => (input: TensorType) =>
   isImage(input) ? input : { error: `${name} expects complex[h, w], got ${showType(input)}` };
 
@@ -21,22 +24,47 @@ export const propagate: LayerSig = {
     { name: "distance", type: { kind: "quantity", dim: LENGTH, min: 0, exclusiveMin: true }, doc: "propagation distance z" },
     { name: "wavelength", type: { kind: "quantity", dim: LENGTH, min: 0, exclusiveMin: true }, doc: "λ" },
     { name: "pitch", type: { kind: "quantity", dim: LENGTH, min: 0, exclusiveMin: true }, doc: "sampling pitch Δ" },
-    { name: "pad", type: { kind: "int", min: 0 }, default: { kind: "num", value: 0, dim: DIMENSIONLESS, isInt: true }, doc: "zero padding per side (samples)" },
+    { name: "pad", type: { kind: "int", min: 0, max: 4096 }, default: { kind: "num", value: 0, dim: DIMENSIONLESS, isInt: true }, doc: "zero padding per side (samples)" },
+    { name: "distance_error", type: { kind: "quantity", dim: LENGTH, min: 0 }, default: null, doc: "std of the per-chip error of the distance (axial misalignment), sampled once per chip" },
   ],
   capabilities: ["differentiable", "linear", "reciprocal", "physical", "measurable"],
   infer: needImage("propagate"),
+  chipVars(_input, args) {
+    const sigma = numArg(args, "distance_error");
+    return sigma ? [{ name: "distance_error", type: { dtype: "real", shape: [] }, dist: { kind: "normal", mean: 0, std: sigma, dim: LENGTH } }] : [];
+  },
 };
 
 export const phase_mask: LayerSig = {
   kind: "layer",
   module: "freespace",
   name: "phase_mask",
-  doc: "A trainable phase-only mask t(x, y) = e^{iφ(x, y)} (a diffractive layer); the device quantizes φ to `levels` steps of 2π/levels when given.",
+  doc: "A trainable phase-only mask t(x, y) = e^{iφ(x, y)} (a diffractive layer). Device model: a static per-chip phase error (fabrication, e.g. thickness error of a 3D-printed mask) of std `phase_error`, then quantization of φ to `levels` steps of 2π/levels (straight-through gradient), and a static per-chip lateral offset of the whole mask (std `misalignment`, sub-pixel, by Fourier shift).",
   input: "complex",
-  args: [{ name: "levels", type: { kind: "int", min: 2 }, default: null, doc: "phase levels of the fabricated mask" }],
+  args: [
+    { name: "phases", type: { kind: "tensor", dtype: "real", dim: ANGLE }, default: null, doc: "the mask phases φ[h, w]; owned by the instance when omitted" },
+    { name: "levels", type: { kind: "int", min: 2, max: 65536 }, default: null, doc: "phase levels of the fabricated mask" },
+    { name: "phase_error", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: null, doc: "std of the per-chip static phase error of each pixel" },
+    { name: "misalignment", type: { kind: "quantity", dim: LENGTH, min: 0 }, default: null, doc: "std of the per-chip lateral offset (x and y) of the mask; needs `pitch`" },
+    { name: "pitch", type: { kind: "quantity", dim: LENGTH, min: 0, exclusiveMin: true }, default: null, doc: "mask pixel pitch Δ (for misalignment)" },
+  ],
   capabilities: ["differentiable", "linear", "reciprocal", "physical", "measurable"],
-  infer: needImage("phase_mask"),
-  params: (input) => [{ name: "phases", type: { dtype: "real", shape: input.shape }, init: { kind: "uniform", lo: 0, hi: 2 * Math.PI, dim: [0, 0, 0, 0, 0, 1, 0] } }],
+  infer(input, args) {
+    if (!isImage(input)) return { error: `phase_mask expects complex[h, w], got ${showType(input)}` };
+    if (numArg(args, "misalignment") && !numArg(args, "pitch")) return { error: "phase_mask's misalignment needs the mask's pitch", arg: "misalignment" };
+    const p = args.tensors.phases;
+    if (p && (p.shape.length !== 2 || p.shape[0] !== input.shape[0] || p.shape[1] !== input.shape[1]))
+      return { error: `phase_mask on a ${input.shape[0]}×${input.shape[1]} field expects phases real[${input.shape[0]},${input.shape[1]}], got ${showType(p)}`, arg: "phases" };
+    return input;
+  },
+  params: (input, args) => (args.tensors.phases ? [] : [{ name: "phases", type: { dtype: "real", shape: input.shape }, init: { kind: "uniform", lo: 0, hi: 2 * Math.PI, dim: ANGLE } }]),
+  chipVars(input, args) {
+    const sigma = numArg(args, "phase_error"), shift = numArg(args, "misalignment");
+    return [
+      ...(sigma ? [{ name: "phase_error", type: { dtype: "real" as const, shape: input.shape }, dist: { kind: "normal" as const, mean: 0, std: sigma, dim: ANGLE } }] : []),
+      ...(shift ? [{ name: "misalignment", type: { dtype: "real" as const, shape: [2] }, dist: { kind: "normal" as const, mean: 0, std: shift, dim: LENGTH } }] : []),
+    ];
+  },
 };
 
 export const amplitude_mask: LayerSig = {
@@ -63,7 +91,15 @@ export const lens: LayerSig = {
     { name: "pitch", type: { kind: "quantity", dim: LENGTH, min: 0, exclusiveMin: true }, doc: "sampling pitch Δ" },
   ],
   capabilities: ["differentiable", "linear", "reciprocal", "physical", "measurable"],
-  infer: needImage("lens"),
+  infer(input, args) {
+    if (!isImage(input)) return { error: `lens expects complex[h, w], got ${showType(input)}` };
+    // the lens phase π(x² + y²)/(λf) changes by more than π between edge samples when f < NΔ²/λ
+    const f = numArg(args, "focal"), lambda = numArg(args, "wavelength"), pitch = numArg(args, "pitch");
+    const n = Math.max(input.shape[0], input.shape[1]);
+    if (f && lambda && pitch && f < (n * pitch * pitch) / lambda)
+      return { error: `a lens of focal length ${mm(f)} is undersampled on ${n} samples of ${mm(pitch)} at λ = ${mm(lambda)}: its phase aliases; use focal ≥ NΔ²/λ = ${mm((n * pitch * pitch) / lambda)} or a finer pitch`, arg: "focal", code: "PNN3050" };
+    return input;
+  },
 };
 
 export const detector_regions: LayerSig = {
@@ -71,11 +107,13 @@ export const detector_regions: LayerSig = {
   module: "freespace",
   name: "detector_regions",
   transducer: true,
-  doc: "Integrates intensity |u|² over `classes` square regions of side `size` laid out on a centred grid; the class is the brightest region.",
+  doc: "Integrates intensity |u|² over `classes` square regions of side `size`, laid out row by row on a centred grid of ⌈√classes⌉ columns (each region centred in its cell; docs/physics-freespace.md); the class is the brightest region. Device model: shot noise from a photon budget and additive detector noise per shot.",
   input: "complex",
   args: [
     { name: "classes", type: { kind: "int", min: 1 }, doc: "number of regions" },
     { name: "size", type: { kind: "int", min: 1 }, doc: "region side in samples" },
+    { name: "photons", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: null, doc: "photons per unit detected power (shot noise on the device)" },
+    { name: "noise", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), doc: "std of additive detector (thermal/readout) noise per shot and region" },
   ],
   capabilities: ["differentiable", "physical", "measurable"],
   infer(input, args) {

@@ -8,7 +8,8 @@ import { CIRCUITS } from "./circuits.js";
 import { CORE } from "./core.js";
 import { FREESPACE } from "./freespace.js";
 import { OPTICS } from "./optics.js";
-import { MECHANICS, RESERVOIR } from "./reservoir.js";
+import { MECHANICS } from "./mechanics.js";
+import { RESERVOIR } from "./reservoir.js";
 import type { StdSymbol } from "./types.js";
 
 export const STD_MODULES: ReadonlyMap<string, ReadonlyMap<string, StdSymbol>> = new Map(

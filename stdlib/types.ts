@@ -61,6 +61,7 @@ export interface CheckedArgs {
   readonly tensors: Readonly<Record<string, TensorType>>;
 }
 
+/** An error names the argument to point at and, when it is a physics check, its own code. */
 export type InferResult = TensorType | { readonly error: string; readonly arg?: string; readonly code?: DiagnosticCode };
 
 export interface OwnedParam {
@@ -69,6 +70,13 @@ export interface OwnedParam {
   readonly init: Distribution;
   /** Physical range the optimizer clips to, if any. */
   readonly range?: { readonly lo: number; readonly hi: number };
+}
+
+/** A static deviation an instance owns on the device, sampled once per simulated chip. */
+export interface OwnedChipVar {
+  readonly name: string;
+  readonly type: TensorType;
+  readonly dist: Distribution;
 }
 
 export interface LayerSig {
@@ -86,6 +94,9 @@ export interface LayerSig {
   infer(input: TensorType, args: CheckedArgs): InferResult;
   /** Trainable parameters an instance owns (e.g. dense's weight and bias). */
   params?(input: TensorType, args: CheckedArgs): OwnedParam[];
+  /** Per-chip deviations the layer's device model samples (e.g. fabrication phase error): the
+   * device lowering receives each sample in `owned`, the twin receives its mean. */
+  chipVars?(input: TensorType, args: CheckedArgs): OwnedChipVar[];
 }
 
 /** A coupling element used after `via` in `couple a <-> b via …` (resistor, synapse). */

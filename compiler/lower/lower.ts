@@ -85,7 +85,7 @@ function layerChipDraws(net: NetworkModel): Map<number, ChipVarSpec[]> {
   return out;
 }
 
-const DEVICE_ONLY_ARGS = ["bits", "adc_bits", "photons", "noise", "dac_bits", "out_bound", "weight_noise", "out_noise", "pcm", "stuck_rate"];
+const DEVICE_ONLY_ARGS = ["bits", "adc_bits", "photons", "noise", "levels", "dac_bits", "out_bound", "weight_noise", "out_noise", "pcm", "stuck_rate"];
 
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
@@ -175,11 +175,13 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
           return made;
         };
         const operand = pairs[n.operand];
-        const owned = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
+        // owned parameters are shared; owned chip deviations are their mean on the twin, a sample on the device
+        const ownedT = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
+        const ownedD = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].d]));
         const tensorsT = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].t]));
         const tensorsD = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].d]));
-        const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned }) : undefined;
-        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned, chip }) : undefined;
+        const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned: ownedT }) : undefined;
+        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned: ownedD, chip }) : undefined;
         return finish(t ?? d!, d ?? t!, true);
       }
     }

@@ -155,6 +155,8 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
     if (size > (1 << 26)) return ev.error("PNN2009", span, `${name}'s ${p.name} would have ${size} elements; the limit is ${1 << 26}`);
     owned[p.name] = net.builder.addParam({ path: `${instance}.${p.name}`, type: p.type, init: p.init, ...(p.range ? { range: p.range } : {}), span });
   }
+  for (const v of sig.chipVars?.(input.type, checked) ?? [])
+    owned[v.name] = net.builder.addDevice({ path: `${instance}.${v.name}`, type: v.type, dist: v.dist, perShot: false, span });
   const node = net.builder.add({ op: "layer", sig, qualified: name, operand: input.node, tensorArgs: result.args.tensorNodes, consts: result.args.consts, owned, instance, type: out, span });
   ev.fact(span, `${name} → ${showType(out)}`);
   return { kind: "tensor", node, type: out };

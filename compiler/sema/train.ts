@@ -25,7 +25,7 @@ export function summarize(net: NetworkModel): NetworkSummary {
             name: n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name,
             binding: n.instance.split(".")[0],
             capabilities: n.sig.capabilities,
-            trainable: Object.keys(n.owned).length > 0 || Object.keys(n.tensorArgs).length > 0,
+            trainable: Object.values(n.owned).some((id) => net.nodes[id].op === "param") || Object.keys(n.tensorArgs).length > 0,
             transducer: !!n.sig.transducer,
             span: n.span,
           }]
