@@ -46,9 +46,9 @@ export const mzi_mesh: LayerSig = {
     { name: "phases", type: { kind: "tensor", dtype: "real", dim: ANGLE }, default: null, doc: "the N(N−1) phases (θ, φ per MZI); owned by the instance when omitted" },
     { name: "topology", type: { kind: "enum", options: ["clements", "reck"] }, default: enumValue("clements"), doc: "mesh layout" },
     { name: "loss", type: { kind: "quantity", dim: DECIBEL, min: 0, per: "mzi" }, default: num(0, DECIBEL, "mzi"), doc: "insertion loss per MZI" },
-    { name: "splitter_error", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: num(0, ANGLE), doc: "std of the couplers' angle error around π/4 (sampled per chip)" },
+    { name: "splitter_error", type: { kind: "quantity", dim: ANGLE, min: 0, max: Math.PI / 4 }, default: num(0, ANGLE), doc: "std of the couplers' angle error around π/4 (sampled per chip, two couplers per MZI)" },
     { name: "crosstalk", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, max: 1 }, default: num(0, DIMENSIONLESS), doc: "thermal crosstalk κ to neighbouring phase shifters" },
-    { name: "phase_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "phase DAC resolution over [0, 2π)" },
+    { name: "phase_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "phase DAC resolution over [0, 2π) (device only; straight-through gradient)" },
   ],
   capabilities: ["differentiable", "linear", "reciprocal", "unitary", "physical", "measurable"],
   infer(input, args) {
@@ -64,6 +64,13 @@ export const mzi_mesh: LayerSig = {
     if (args.tensors.phases) return [];
     const n = input.shape[0];
     return [{ name: "phases", type: { dtype: "real", shape: [n * (n - 1)] }, init: { kind: "uniform", lo: 0, hi: 2 * Math.PI, dim: ANGLE } }];
+  },
+  deviceVars(input, args) {
+    const sigma = numArg(args, "splitter_error") ?? 0;
+    if (!(sigma > 0)) return [];
+    const n = input.shape[0];
+    // two couplers per MZI, laid out like the phases: (δ₁, δ₂) per MZI, column by column
+    return [{ name: "splitter_error", type: { dtype: "real", shape: [n * (n - 1)] }, dist: { kind: "normal", mean: 0, std: sigma, dim: ANGLE }, perShot: false }];
   },
 };
 

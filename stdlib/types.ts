@@ -70,6 +70,14 @@ export interface OwnedParam {
   readonly range?: { readonly lo: number; readonly hi: number };
 }
 
+/** A device variable an instance owns (e.g. a mesh's per-chip coupler errors); path `<instance>.<name>`. */
+export interface OwnedDeviceVar {
+  readonly name: string;
+  readonly type: TensorType;
+  readonly dist: Distribution;
+  readonly perShot: boolean;
+}
+
 export interface LayerSig {
   readonly kind: "layer";
   /** `core` layers are global (no import); others live in `std/<module>`. */
@@ -85,6 +93,8 @@ export interface LayerSig {
   infer(input: TensorType, args: CheckedArgs): InferResult;
   /** Trainable parameters an instance owns (e.g. dense's weight and bias). */
   params?(input: TensorType, args: CheckedArgs): OwnedParam[];
+  /** Device variables an instance owns: the twin sees their mean, the device a sample. */
+  deviceVars?(input: TensorType, args: CheckedArgs): OwnedDeviceVar[];
 }
 
 /** A coupling element used after `via` in `couple a <-> b via …` (resistor, synapse). */

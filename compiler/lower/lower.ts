@@ -63,7 +63,7 @@ export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
     if (!LAYER_LOWERINGS[key]) throw new UserError(diag("PNN5001", n.span, `${n.qualified} is declared in the standard library but cannot be lowered yet`));
     for (const [arg, v] of Object.entries(n.consts)) {
       const def = n.sig.args.find((a) => a.name === arg)?.default;
-      const unsupported = ["splitter_error", "crosstalk", "phase_bits", "pcm", "stuck_rate"];
+      const unsupported = ["pcm", "stuck_rate"];
       if (unsupported.includes(arg) && v && def !== undefined && JSON.stringify(v) !== JSON.stringify(def) && !(v.kind === "num" && v.value === 0) && !(v.kind === "bool" && !v.value))
         throw new UserError(diag("PNN5001", n.span, `${n.qualified}'s ${arg} is not lowered yet`));
     }
@@ -72,7 +72,7 @@ export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
 
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
-  const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && ["bits", "adc_bits", "photons", "noise"].includes(k) && !(v.kind === "num" && v.value === 0)));
+  const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && ["bits", "adc_bits", "photons", "noise", "phase_bits", "crosstalk"].includes(k) && !(v.kind === "num" && v.value === 0)));
   return {
     network: net.name,
     params: net.params.map((p): ParamSpec => ({ path: p.path, shape: p.type.shape, init: toInit(p.init), ...(p.range ? { range: p.range } : {}) })),
@@ -145,8 +145,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number) {
         const lower = LAYER_LOWERINGS[key2];
         const operand = pairs[n.operand];
         const owned = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
-        const tensorsT = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].t]));
-        const tensorsD = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].d]));
+        const tensorArgs = { ...n.tensorArgs, ...(n.devices ?? {}) };
+        const tensorsT = Object.fromEntries(Object.entries(tensorArgs).map(([k, id]) => [k, pairs[id].t]));
+        const tensorsD = Object.fromEntries(Object.entries(tensorArgs).map(([k, id]) => [k, pairs[id].d]));
         const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned }) : undefined;
         const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned }) : undefined;
         return finish(t ?? d!, d ?? t!, true);

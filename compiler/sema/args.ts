@@ -155,7 +155,10 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
     if (size > (1 << 26)) return ev.error("PNN2009", span, `${name}'s ${p.name} would have ${size} elements; the limit is ${1 << 26}`);
     owned[p.name] = net.builder.addParam({ path: `${instance}.${p.name}`, type: p.type, init: p.init, ...(p.range ? { range: p.range } : {}), span });
   }
-  const node = net.builder.add({ op: "layer", sig, qualified: name, operand: input.node, tensorArgs: result.args.tensorNodes, consts: result.args.consts, owned, instance, type: out, span });
+  const devices: Record<string, number> = {};
+  for (const d of sig.deviceVars?.(input.type, checked) ?? [])
+    devices[d.name] = net.builder.addDevice({ path: `${instance}.${d.name}`, type: d.type, dist: d.dist, perShot: d.perShot, span });
+  const node = net.builder.add({ op: "layer", sig, qualified: name, operand: input.node, tensorArgs: result.args.tensorNodes, consts: result.args.consts, owned, instance, type: out, span, ...(Object.keys(devices).length ? { devices } : {}) });
   ev.fact(span, `${name} → ${showType(out)}`);
   return { kind: "tensor", node, type: out };
 }
