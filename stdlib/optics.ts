@@ -103,9 +103,13 @@ export const electro_optic: LayerSig = {
   kind: "layer",
   module: "optics",
   name: "electro_optic",
-  doc: "Electro-optic activation: detector → voltage V = I·gain → modulator transmission T = cos²(π V / 2V_π), applied to the field.",
+  doc: "Electro-optic activation: a detector turns the intensity into a voltage V = gain·|E|² + bias, which drives a modulator of intensity transmission T = cos²(π V / 2V_π) on the same field: E_out = E·cos(π V / 2V_π).",
   input: "complex",
-  args: [{ name: "v_pi", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: num(1, DIMENSIONLESS), doc: "half-wave voltage (relative to detector units)" }],
+  args: [
+    { name: "v_pi", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: num(1, DIMENSIONLESS), doc: "half-wave voltage (relative to detector units)" },
+    { name: "gain", type: { kind: "quantity", dim: DIMENSIONLESS }, default: num(1, DIMENSIONLESS), doc: "detector transimpedance gain (voltage per unit intensity)" },
+    { name: "bias", type: { kind: "quantity", dim: DIMENSIONLESS }, default: num(0, DIMENSIONLESS), doc: "DC bias voltage added to the detector voltage" },
+  ],
   capabilities: ["differentiable", "physical", "measurable"],
   infer: (input) => input,
 };
@@ -115,7 +119,7 @@ export const photodetect: LayerSig = {
   module: "optics",
   name: "photodetect",
   transducer: true,
-  doc: "Square-law detection I = |E|² per mode. Device model: shot noise from a photon budget (σ = √(n·I)/n, Gaussian approximation of Poisson counts), additive thermal noise, and an ADC that clips to [0, adc_range] and rounds to 2^adc_bits levels.",
+  doc: "Square-law detection I = |E|² per mode. Device model: shot noise from a photon budget n (counts n·I ~ Poisson, Gaussian approximation: σ = √(I/n)), additive thermal noise σ_th·N(0, 1), and an ADC that clips to [0, adc_range] and rounds to 2^adc_bits levels.",
   input: "complex",
   args: [
     { name: "adc_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "ADC resolution" },

@@ -7,38 +7,13 @@ import { fromReal, matmul, maxAbsDiff, unitarityError, zeros, type CMatrix } fro
 import { decompose, meshMatrix, programMatrix } from "../../compiler/optics/decompose.js";
 import { svd } from "../../compiler/optics/svd.js";
 import { Stream } from "../../runtime/rng.js";
+import { haarUnitary } from "./optics-helpers.js";
 
 function gaussian(rng: Stream, n: number): CMatrix {
   const m = zeros(n);
   for (let k = 0; k < n * n; k++) {
     m.re[k] = rng.normal();
     m.im[k] = rng.normal();
-  }
-  return m;
-}
-
-/** A Haar-random unitary: Gram–Schmidt (modified) on the columns of a complex Gaussian matrix. */
-export function haarUnitary(rng: Stream, n: number): CMatrix {
-  const m = gaussian(rng, n);
-  for (let c = 0; c < n; c++) {
-    for (let p = 0; p < c; p++) {
-      let re = 0, im = 0;
-      for (let r = 0; r < n; r++) {
-        re += m.re[r * n + p]! * m.re[r * n + c]! + m.im[r * n + p]! * m.im[r * n + c]!;
-        im += m.re[r * n + p]! * m.im[r * n + c]! - m.im[r * n + p]! * m.re[r * n + c]!;
-      }
-      for (let r = 0; r < n; r++) {
-        m.re[r * n + c]! -= re * m.re[r * n + p]! - im * m.im[r * n + p]!;
-        m.im[r * n + c]! -= re * m.im[r * n + p]! + im * m.re[r * n + p]!;
-      }
-    }
-    let norm = 0;
-    for (let r = 0; r < n; r++) norm += m.re[r * n + c]! ** 2 + m.im[r * n + c]! ** 2;
-    norm = Math.sqrt(norm);
-    for (let r = 0; r < n; r++) {
-      m.re[r * n + c]! /= norm;
-      m.im[r * n + c]! /= norm;
-    }
   }
   return m;
 }

@@ -1,13 +1,13 @@
 /**
- * Lowering of `std/optics` (integrated photonics). Fields are c64 [B, N].
- *
- * MZI (neuroptica convention, docs/physics-optics.md):
- *   T(θ, φ) = ½ [[e^{iφ}(e^{iθ} − 1), i e^{iφ}(1 + e^{iθ})], [i(e^{iθ} + 1), 1 − e^{iθ}]]
- * Clements mesh: N columns; column c couples modes (i, i+1) for i ≡ c (mod 2); phases are laid
- * out column by column, (θ, φ) per MZI, N(N−1) in all. Insertion loss multiplies each MZI's
- * outputs by 10^(−dB/20). Saturable absorber: E·exp(−α₀ / (2(1 + |E|²/I_sat))) (intensity
- * transmission exp(−α(I)), α(I) = α₀/(1 + I/I_sat)). Photodetection: |E|²; on the device,
- * shot noise √(I/n_photons)·N(0,1), thermal noise σ·N(0,1), then an ADC (clip + 2^bits levels).
+ * Lowering of `std/optics` (integrated photonics). Fields are c64 [B, N]. Meshes (mzi_mesh,
+ * unitary, matrix) live in optics-mesh.ts; here are the encoders, nonlinearities and detectors.
+ *   Saturable absorber: E·exp(−α₀ / (2(1 + |E|²/I_sat))) (intensity transmission exp(−α(I)),
+ *     α(I) = α₀/(1 + I/I_sat)).
+ *   SHG-like: E_out = η E² (intensity η² I²).
+ *   Electro-optic: V = gain·|E|² + bias, E_out = E·cos(π V / 2V_π) (intensity transmission cos²).
+ *   Photodetection: |E|²; on the device, shot noise √(I/n_photons)·N(0,1), thermal noise
+ *     σ·N(0,1), then an ADC (clip + 2^bits levels).
+ * Twin = ideal; the device adds the DAC/ADC, detector noise and the mesh non-idealities.
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
 import type { Topology } from "../../optics/topology.js";
@@ -70,6 +70,12 @@ export const OPTICS_LOWERING: Record<string, LayerLowering> = {
     const denom = b.add(b.scalar(1, "f32"), b.div(b.abs2(x), b.scalar(isat, "f32")));
     const factor = b.exp(b.div(b.scalar(-od / 2, "f32"), denom));
     return b.mul(x, toComplex(b, factor));
+  },
+  electro_optic: ({ b }, x, a) => {
+    // V = gain·|E|² + bias; E_out = E·cos(π V / 2V_π) (intensity transmission cos²)
+    const vpi = numConst(a, "v_pi") ?? 1;
+    const v = b.add(b.mul(b.abs2(x), b.scalar(numConst(a, "gain") ?? 1, "f32")), b.scalar(numConst(a, "bias") ?? 0, "f32"));
+    return b.mul(x, toComplex(b, b.cos(b.mul(v, b.scalar(Math.PI / (2 * vpi), "f32")))));
   },
   shg: ({ b }, x, a) => b.mul(b.mul(x, x), b.scalar([numConst(a, "efficiency") ?? 1, 0], "c64")),
   photodetect: (ctx, x, a) => detect(ctx, ctx.b.abs2(x), a),
