@@ -36,11 +36,15 @@ export const CATALOG = {
   PNN2017: { severity: "error", title: "cyclic definition" },
   PNN2018: { severity: "error", title: "unknown optimizer or loss" },
   PNN2019: { severity: "error", title: "missing train key" },
+  PNN2040: { severity: "error", title: "matrix file not readable" },
+  PNN2041: { severity: "error", title: "malformed matrix file" },
+  PNN2042: { severity: "error", title: "matrix is not square" },
   // ── units and physics ─────────────────────────────────────────────────────
   PNN3001: { severity: "error", title: "unit mismatch" },
   PNN3002: { severity: "error", title: "unknown unit" },
   PNN3003: { severity: "error", title: "physical parameter out of range" },
   PNN3004: { severity: "error", title: "invalid distribution" },
+  PNN3040: { severity: "error", title: "matrix is not unitary" },
   // ── learning rules ────────────────────────────────────────────────────────
   PNN4001: { severity: "error", title: "unknown learning rule" },
   PNN4002: { severity: "error", title: "the physics cannot run this rule" },

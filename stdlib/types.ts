@@ -5,6 +5,7 @@
  * adding a layer means adding a record here and its lowering in compiler/lower/layers/.
  */
 import type { Dim } from "../compiler/units.js";
+import type { DiagnosticCode } from "../diagnostics/catalog.js";
 
 export type Capability =
   | "differentiable" // the twin has a gradient
@@ -43,6 +44,8 @@ export type ArgType =
   | { readonly kind: "enum"; readonly options: readonly string[] }
   | { readonly kind: "bool" }
   | { readonly kind: "string" }
+  /** A path (string) relative to the .pnn file's folder and inside it, read at check time; the text is the value. */
+  | { readonly kind: "file" }
   | { readonly kind: "range"; readonly dim: Dim; readonly min?: number }
   | { readonly kind: "tensor"; readonly dtype: ElementType | "any"; readonly dim?: Dim };
 
@@ -60,7 +63,8 @@ export interface CheckedArgs {
   readonly tensors: Readonly<Record<string, TensorType>>;
 }
 
-export type InferResult = TensorType | { readonly error: string; readonly arg?: string };
+/** An error from `infer`: PNN2003 (shape mismatch) unless `code` names another catalog code. */
+export type InferResult = TensorType | { readonly error: string; readonly arg?: string; readonly code?: DiagnosticCode };
 
 export interface OwnedParam {
   readonly name: string;

@@ -4,6 +4,7 @@
  * after the arguments check, the signature's `infer` gives the output type and `params` the
  * parameters the new instance owns. No layer is special-cased here.
  */
+import * as path from "node:path";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import type { ArgSig, ArgType, CheckedArgs, ConstValue, LayerSig, TensorType } from "../../stdlib/types.js";
@@ -77,7 +78,7 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
   }
   const v = ev.eval(a.value, env, net);
   if (v.kind === "error") return undefined;
-  const bad = (msg: string, code: "PNN2010" | "PNN3001" | "PNN3003" = "PNN2010") => {
+  const bad = (msg: string, code: "PNN2010" | "PNN3001" | "PNN3003" | "PNN2040" = "PNN2010") => {
     ev.error(code, a.value.span, msg);
     return undefined;
   };
@@ -103,6 +104,14 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       return v.kind === "bool" ? v : bad(`${where} must be true or false, got ${describeValue(v)}`);
     case "string":
       return v.kind === "str" ? v : bad(`${where} must be a string, got ${describeValue(v)}`);
+    case "file": {
+      if (v.kind !== "str") return bad(`${where} must be a file name in quotes, got ${describeValue(v)}`);
+      const dir = path.dirname(path.resolve(a.value.span.file));
+      const target = path.resolve(dir, v.value);
+      if (path.isAbsolute(v.value) || !target.startsWith(dir + path.sep)) return bad(`${where}: '${v.value}' must be a file under this file's folder`, "PNN2040");
+      const text = ev.ctx.readFile?.(target);
+      return text === undefined ? bad(`${where}: cannot read '${v.value}'`, "PNN2040") : { kind: "str", value: text };
+    }
     case "range":
       if (v.kind !== "range") return bad(`${where} must be a range like 0.1 ${unitHint(t.dim)} .. 1 ${unitHint(t.dim)}, got ${describeValue(v)}`);
       if (!compatibleDims(t.dim, v.dim) && !(v.lo === 0 && v.hi === 0)) return bad(`${where} expects ${describeDim(t.dim)}, got ${describeDim(v.dim)}`, "PNN3001");
@@ -144,7 +153,7 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
   const out = sig.infer(input.type, checked);
   if ("error" in out) {
     const argExpr = out.arg ? [...positional, ...named].find((a, i) => (a.name ? a.name.name === out.arg : sig.args[i]?.name === out.arg)) : undefined;
-    return ev.error("PNN2003", argExpr?.value.span ?? span, out.error);
+    return ev.error(out.code ?? "PNN2003", argExpr?.value.span ?? span, out.error);
   }
   const count = out.shape.reduce((a, b) => a * b, 1);
   if (count > (1 << 26)) return ev.error("PNN2009", span, `${name} would produce ${count} elements per sample; the limit is ${1 << 26}`);

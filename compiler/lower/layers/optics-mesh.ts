@@ -1,5 +1,5 @@
 /**
- * Lowering of MZI meshes (std/optics `mzi_mesh`, `unitary`, `matrix`): fields c64 [B, N] in,
+ * Lowering of MZI meshes (std/optics `mzi_mesh`, `unitary`, `weights`): fields c64 [B, N] in,
  * c64 [B, N] out; phases f32 [..., N(N−1)], column by column, (θ, φ) per MZI
  * (compiler/optics/topology.ts gives the Clements and Reck column layouts).
  *
@@ -15,6 +15,7 @@
  *   beam-splitter error: per-chip coupler angle errors δ (two per MZI, laid out like the phases).
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
+import type { MatrixProgram, MeshProgram } from "../../optics/decompose.js";
 import { meshColumns, type Topology } from "../../optics/topology.js";
 import { sliceLast } from "../context.js";
 
@@ -109,4 +110,28 @@ export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshO
     p += 2 * k;
   }
   return field;
+}
+
+/** A mesh programmed at compile time (optics.unitary): the input phase screen, then the mesh. */
+export function lowerProgrammedMesh(b: GraphBuilder, x: Node, prog: MeshProgram, opts: MeshOptions = {}): Node {
+  const n = prog.n;
+  let screen = b.const(Array.from(prog.inputPhases), "f32", [n]);
+  if (opts.phaseBits) screen = quantizePhase(b, screen, opts.phaseBits);
+  const phases = b.const(Array.from(prog.phases), "f32", [n * (n - 1)]);
+  return lowerMziMesh(b, b.mul(x, b.expi(screen)), phases, { ...opts, topology: prog.topology });
+}
+
+/**
+ * A weight matrix programmed by its SVD (optics.weights): V† mesh, attenuators, U mesh, gain.
+ * Coupler errors, when given, hold the V† mesh's N(N−1) values and then the U mesh's.
+ */
+export function lowerProgrammedMatrix(b: GraphBuilder, x: Node, prog: MatrixProgram, opts: MeshOptions = {}): Node {
+  const n = prog.u.n;
+  const half = n * (n - 1);
+  const errV = opts.splitterError ? sliceLast(b, opts.splitterError, 0, half) : undefined;
+  const errU = opts.splitterError ? sliceLast(b, opts.splitterError, half, 2 * half) : undefined;
+  const v = lowerProgrammedMesh(b, x, prog.v, { ...opts, ...(errV ? { splitterError: errV } : {}) });
+  const attenuated = b.mul(v, b.const(Array.from(prog.attenuation), "f32", [n]));
+  const u = lowerProgrammedMesh(b, attenuated, prog.u, { ...opts, ...(errU ? { splitterError: errU } : {}) });
+  return b.mul(u, b.scalar(prog.gain, "f32"));
 }

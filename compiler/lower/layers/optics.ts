@@ -12,7 +12,8 @@
 import type { GraphBuilder, Node } from "../../ir/graph.js";
 import type { Topology } from "../../optics/topology.js";
 import { numConst, type LayerArgs, type LayerLowering, type LowerCtx } from "../context.js";
-import { lowerMziMesh } from "./optics-mesh.js";
+import { unitaryProgram, weightsProgram } from "../../optics/program.js";
+import { lowerMziMesh, lowerProgrammedMatrix, lowerProgrammedMesh } from "./optics-mesh.js";
 
 export { clementsColumns, reckColumns } from "../../optics/topology.js";
 export { lowerMziMesh } from "./optics-mesh.js";
@@ -29,6 +30,12 @@ function meshOptions(ctx: LowerCtx, a: LayerArgs) {
     ...(bits ? { phaseBits: bits } : {}),
     ...(a.tensors.splitter_error && a.tensors.splitter_error.shape.length > 0 ? { splitterError: a.tensors.splitter_error } : {}),
   };
+}
+
+/** The text of a `file` argument (checked by sema: the matrix parses and fits). */
+function matrixText(a: LayerArgs): string {
+  const v = a.consts.matrix;
+  return v && v.kind === "str" ? v.value : "";
 }
 
 function toComplex(b: GraphBuilder, x: Node): Node {
@@ -63,6 +70,14 @@ export const OPTICS_LOWERING: Record<string, LayerLowering> = {
     return ctx.b.expi(ctx.b.mul(v, ctx.b.scalar(numConst(a, "scale") ?? Math.PI, "f32")));
   },
   mzi_mesh: (ctx, x, a) => lowerMziMesh(ctx.b, x, a.tensors.phases ?? a.owned.phases, meshOptions(ctx, a)),
+  unitary: (ctx, x, a) => {
+    const opts = meshOptions(ctx, a);
+    return lowerProgrammedMesh(ctx.b, x, unitaryProgram(matrixText(a), opts.topology), opts);
+  },
+  weights: (ctx, x, a) => {
+    const opts = meshOptions(ctx, a);
+    return lowerProgrammedMatrix(ctx.b, x, weightsProgram(matrixText(a), opts.topology), opts);
+  },
   saturable_absorber: ({ b }, x, a) => {
     const od = numConst(a, "optical_depth") ?? 1;
     const isat = numConst(a, "i_sat") ?? 1;
