@@ -156,6 +156,30 @@ describe("twin gradients vs finite differences (every optics layer)", () => {
       expect(count).toBe(2 * B * N + N * (N - 1));
     });
 
+  for (const layer of ["unitary", "weights"])
+    it(`${layer} (programmed from a CSV matrix): d/d field`, () => {
+      const m = Array.from({ length: N }, (_, i) => Array.from({ length: N }, (_, j) => (layer === "unitary" ? (i === (j + 1) % N ? "0.6+0.8j" : "0") : String(((i * 7 + j * 3) % 5) - 2))).join(",")).join("\n");
+      const consts = { matrix: { kind: "str" as const, value: m }, topology: enumValue("reck") };
+      expect(checkGradient({ x: fieldIn() }, (b, p) => lower(layer)(ctxFor(b, false, B), p.x!, layerArgs(layer, consts)), 5, { key: keyTensor() })).toBe(2 * B * N);
+    });
+
+  it("weights: the twin computes y = W x for a real weight matrix (SVD programmed on two meshes)", () => {
+    const w = [[0.5, -1, 2, 0], [1, 1, 0, -0.3], [0, 2, -1, 1], [0.7, 0, 0, 0]];
+    const consts = { matrix: { kind: "str" as const, value: w.map((r) => r.join(",")).join("\n") } };
+    const x = randomTensor(rng, "c64", [B, N]);
+    const y = apply("weights", x, consts);
+    for (let r = 0; r < B; r++)
+      for (let i = 0; i < N; i++) {
+        let re = 0, im = 0;
+        for (let j = 0; j < N; j++) {
+          re += w[i]![j]! * x.data[2 * (r * N + j)]!;
+          im += w[i]![j]! * x.data[2 * (r * N + j) + 1]!;
+        }
+        expect(y[2 * (r * N + i)]!).toBeCloseTo(re, 9);
+        expect(y[2 * (r * N + i) + 1]!).toBeCloseTo(im, 9);
+      }
+  });
+
   it("mzi_mesh device model: gradients through coupler errors and crosstalk are exact; the phase DAC's is straight-through", () => {
     const phases = randomTensor(rng, "f32", [N * (N - 1)], 0, 2 * Math.PI);
     const splitter = randomTensor(rng, "f32", [N * (N - 1)], -0.05, 0.05);
