@@ -167,18 +167,20 @@ describe("beam-splitter error", () => {
 
 describe("thermal crosstalk", () => {
   for (const topology of TOPOLOGIES)
-    it(`${topology}: equals the ideal mesh at φ_eff = (I + κA)φ, A = neighbouring heaters of a column`, () => {
+    it(`${topology}: equals the ideal mesh at φ_eff = (I + κA)·wrap(φ), A = neighbouring heaters of a column`, () => {
       const n = 7;
       const kappa = 0.04;
-      const ph = randomPhases(new Stream(9, 1), n);
+      // phases beyond one period: the heaters hold them wrapped to [0, 2π)
+      const ph = randomPhases(new Stream(9, 1), n).map((v, i) => v + 2 * Math.PI * ((i % 5) - 2));
+      const wrap = (v: number) => ((v % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
       const eff = Float64Array.from(ph);
       let slot = 0;
       for (const [, k] of meshColumns(topology, n)) {
         for (let q = 0; q < k; q++)
           for (const which of [0, 1]) {
-            const left = q > 0 ? ph[2 * (slot + q - 1) + which]! : 0;
-            const right = q < k - 1 ? ph[2 * (slot + q + 1) + which]! : 0;
-            eff[2 * (slot + q) + which] = ph[2 * (slot + q) + which]! + kappa * (left + right);
+            const left = q > 0 ? wrap(ph[2 * (slot + q - 1) + which]!) : 0;
+            const right = q < k - 1 ? wrap(ph[2 * (slot + q + 1) + which]!) : 0;
+            eff[2 * (slot + q) + which] = wrap(ph[2 * (slot + q) + which]!) + kappa * (left + right);
           }
         slot += k;
       }

@@ -10,8 +10,9 @@
  * Device model (MeshDevice), applied to the phases in this order:
  *   phase quantization: φ wrapped to [−Δ/2, 2π − Δ/2), rounded to the 2^bits levels kΔ, Δ = 2π/2^bits,
  *     with a straight-through gradient (φ + sg(q(φ) − φ));
- *   thermal crosstalk: φ_eff = C φ, C = I + κ·A, A the adjacency of neighbouring heaters (the θ
- *     heaters of MZIs next to each other in one column, and likewise the φ heaters);
+ *   thermal crosstalk: φ_eff = C w(φ), C = I + κ·A, A the adjacency of neighbouring heaters (the θ
+ *     heaters of MZIs next to each other in one column, and likewise the φ heaters), w(φ) the
+ *     phase a heater holds, wrapped to [0, 2π);
  *   beam-splitter error: per-chip coupler angle errors δ (two per MZI, laid out like the phases).
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
@@ -49,6 +50,11 @@ function crosstalk(b: GraphBuilder, x: Node, kappa: number): Node {
   const fromLeft = b.pad(sliceLast(b, x, 0, k - 1), one, none); // [0, x₀, …, x_{k−2}]
   const fromRight = b.pad(sliceLast(b, x, 1, k), none, one); // [x₁, …, x_{k−1}, 0]
   return b.add(x, b.mul(b.scalar(kappa, "f32"), b.add(fromLeft, fromRight)));
+}
+
+/** φ wrapped to [0, 2π) (up to rounding at the ends), with gradient 1: angle(e^{i(φ − π)}) + π. */
+function wrapPhase(b: GraphBuilder, phi: Node): Node {
+  return b.add(b.angle(b.expi(b.sub(phi, b.scalar(Math.PI, "f32")))), b.scalar(Math.PI, "f32"));
 }
 
 /** Phase DAC: wrap to one period, round to 2^bits levels; straight-through gradient. */
@@ -94,8 +100,9 @@ export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshO
     if (k === 0) continue;
     let [theta, phi] = evenOdd(b, sliceLast(b, ph, p, p + 2 * k), k);
     if (opts.crosstalk) {
-      theta = crosstalk(b, theta, opts.crosstalk);
-      phi = crosstalk(b, phi, opts.crosstalk);
+      // heaters hold the programmed phase within one period; their neighbours see that setting
+      theta = crosstalk(b, wrapPhase(b, theta), opts.crosstalk);
+      phi = crosstalk(b, wrapPhase(b, phi), opts.crosstalk);
     }
     let coef: [Node, Node, Node, Node] = [ideal, ideal, ideal, ideal];
     if (opts.splitterError) {
