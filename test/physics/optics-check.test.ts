@@ -44,6 +44,10 @@ describe("check-time diagnostics for bad optics parameters", () => {
       expect(codes(net(layers))).toContain(code);
     });
 
+  it("a mesh on a single mode is PNN2003 (a mesh needs N ≥ 2)", () => {
+    expect(codes(net("optics.mzi_mesh", 1).replace("dense(3)", "dense(3)"))).toContain("PNN2003");
+  });
+
   it("a programmed matrix that does not fit the input is PNN2003; one that fits checks clean", () => {
     const id8 = Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i === j ? "1" : "0")).join(",")).join("\n");
     const id4 = Array.from({ length: 4 }, (_, i) => Array.from({ length: 4 }, (_, j) => (i === j ? "1" : "0")).join(",")).join("\n");
