@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { fromReal, matmul, maxAbsDiff, unitarityError, zeros, type CMatrix } from "../../compiler/optics/cmatrix.js";
 import { decompose, meshMatrix, programMatrix } from "../../compiler/optics/decompose.js";
+import { parseMatrixCsv } from "../../compiler/optics/matrix-file.js";
 import { svd } from "../../compiler/optics/svd.js";
 import { Stream } from "../../runtime/rng.js";
 import { haarUnitary } from "./optics-helpers.js";
@@ -90,5 +91,29 @@ describe("svd and programMatrix", () => {
       const rebuilt = matmul(matmul(meshMatrix(prog.u), att), meshMatrix(prog.v));
       expect(maxAbsDiff(rebuilt, w)).toBeLessThan(1e-9);
     }
+  });
+});
+
+describe("matrix CSV files", () => {
+  it("parses real and complex entries, skips comments and blank lines", () => {
+    const r = parseMatrixCsv("# a comment\n0.5, -0.2i, j\n\n1e-3-2.5e-2j, 0.7+0.1J, -j\n3,+2i,.5-.25j\n");
+    expect(r.ok).toBe(false); // 'J' (capital) is not accepted
+    const ok = parseMatrixCsv("# a comment\n0.5, -0.2i, j\n\n1e-3-2.5e-2j, 0.7+0.1j, -j\n3,+2i,.5-.25j\n");
+    if (!ok.ok) throw new Error(ok.message);
+    const m = ok.matrix;
+    expect(m.n).toBe(3);
+    expect(Array.from(m.re)).toEqual([0.5, 0, 0, 1e-3, 0.7, 0, 3, 0, 0.5]);
+    expect(Array.from(m.im)).toEqual([0, -0.2, 1, -2.5e-2, 0.1, -1, 0, 2, -0.25]);
+  });
+
+  it("says what is wrong: a word, a ragged row, an empty file", () => {
+    const bad = (t: string) => {
+      const r = parseMatrixCsv(t);
+      return r.ok ? "ok" : `${r.kind}: ${r.message}`;
+    };
+    expect(bad("1,0\n0,x\n")).toMatch(/^malformed: line 2: 'x'/);
+    expect(bad("1,0\n0\n")).toMatch(/^not_square/);
+    expect(bad("# nothing\n")).toMatch(/^malformed: the file holds no matrix rows/);
+    expect(bad("1\n")).toMatch(/^not_square: a mesh needs at least a 2×2 matrix/);
   });
 });
