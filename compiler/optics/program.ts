@@ -21,7 +21,7 @@ export function readProgrammedMatrix(value: ConstValue | null | undefined, kind:
   if (kind === "unitary") {
     const u = isUnitary(read.matrix);
     if (!u.ok)
-      return { ok: false, code: "PNN3040", message: `the matrix is not unitary (max |UᴴU − I| = ${u.error.toPrecision(3)} > ${UNITARY_TOLERANCE}); a lossless mesh can only realise a unitary — use optics.weights for a general matrix` };
+      return { ok: false, code: "PNN3040", message: `the matrix is not unitary (max |UᴴU − I| = ${u.error.toPrecision(3)} > ${UNITARY_TOLERANCE}); a lossless mesh can only realise a unitary — write more digits, or use optics.weights for a general matrix` };
   }
   return { ok: true, matrix: read.matrix };
 }
