@@ -29,9 +29,9 @@ export const propagate: LayerSig = {
   ],
   capabilities: ["differentiable", "linear", "reciprocal", "physical", "measurable"],
   infer: needImage("propagate"),
-  chipVars(_input, args) {
+  deviceVars(_input, args) {
     const sigma = numArg(args, "distance_error");
-    return sigma ? [{ name: "distance_error", type: { dtype: "real", shape: [] }, dist: { kind: "normal", mean: 0, std: sigma, dim: LENGTH } }] : [];
+    return sigma ? [{ name: "distance_error", type: { dtype: "real", shape: [] }, dist: { kind: "normal", mean: 0, std: sigma, dim: LENGTH }, perShot: false }] : [];
   },
 };
 
@@ -58,11 +58,11 @@ export const phase_mask: LayerSig = {
     return input;
   },
   params: (input, args) => (args.tensors.phases ? [] : [{ name: "phases", type: { dtype: "real", shape: input.shape }, init: { kind: "uniform", lo: 0, hi: 2 * Math.PI, dim: ANGLE } }]),
-  chipVars(input, args) {
+  deviceVars(input, args) {
     const sigma = numArg(args, "phase_error"), shift = numArg(args, "misalignment");
     return [
-      ...(sigma ? [{ name: "phase_error", type: { dtype: "real" as const, shape: input.shape }, dist: { kind: "normal" as const, mean: 0, std: sigma, dim: ANGLE } }] : []),
-      ...(shift ? [{ name: "misalignment", type: { dtype: "real" as const, shape: [2] }, dist: { kind: "normal" as const, mean: 0, std: shift, dim: LENGTH } }] : []),
+      ...(sigma ? [{ name: "phase_error", type: { dtype: "real" as const, shape: input.shape }, dist: { kind: "normal" as const, mean: 0, std: sigma, dim: ANGLE }, perShot: false }] : []),
+      ...(shift ? [{ name: "misalignment", type: { dtype: "real" as const, shape: [2] }, dist: { kind: "normal" as const, mean: 0, std: shift, dim: LENGTH }, perShot: false }] : []),
     ];
   },
 };

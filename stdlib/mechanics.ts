@@ -37,9 +37,9 @@ export const pendula: LayerSig = {
       return { error: `${steps} RK4 steps over ${duration} s are too coarse for the fastest mode (ω = ${omega.toPrecision(3)} rad/s): ωh = ${(omega * h).toPrecision(3)} > 2; use at least ${Math.ceil((omega * duration) / 2)} steps`, arg: "steps", code: "PNN3051" };
     return input;
   },
-  chipVars(input, args) {
+  deviceVars(input, args) {
     const spread = numArg(args, "omega_spread");
-    return spread ? [{ name: "omega_spread", type: { dtype: "real", shape: input.shape }, dist: { kind: "normal", mean: 0, std: spread, dim: DIMENSIONLESS } }] : [];
+    return spread ? [{ name: "omega_spread", type: { dtype: "real", shape: input.shape }, dist: { kind: "normal", mean: 0, std: spread, dim: DIMENSIONLESS }, perShot: false }] : [];
   },
 };
 

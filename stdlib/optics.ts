@@ -5,7 +5,8 @@
  * and N(N−1) phases ordered column by column, (θ, φ) per MZI.
  */
 import { ANGLE, DECIBEL, DIMENSIONLESS } from "../compiler/units.js";
-import { enumValue, int, num, numArg, showType, type LayerSig, type TensorType } from "./types.js";
+import { readProgrammedMatrix } from "../compiler/optics/program.js";
+import { enumValue, int, num, numArg, showType, type ArgSig, type CheckedArgs, type LayerSig, type OwnedDeviceVar, type TensorType } from "./types.js";
 
 const isVector = (t: TensorType) => t.shape.length === 1;
 
@@ -36,6 +37,22 @@ export const phase_encode: LayerSig = {
   infer: (input) => (isVector(input) ? { dtype: "complex", shape: input.shape } : { error: `phase_encode expects real[n], got ${showType(input)}` }),
 };
 
+/** The layout and device model every mesh layer shares. */
+const MESH_ARGS: ArgSig[] = [
+  { name: "topology", type: { kind: "enum", options: ["clements", "reck"] }, default: enumValue("clements"), doc: "mesh layout" },
+  { name: "loss", type: { kind: "quantity", dim: DECIBEL, min: 0, per: "mzi" }, default: num(0, DECIBEL, "mzi"), doc: "insertion loss per MZI" },
+  { name: "splitter_error", type: { kind: "quantity", dim: ANGLE, min: 0, max: Math.PI / 4 }, default: num(0, ANGLE), doc: "std of the couplers' angle error around π/4 (sampled per chip, two couplers per MZI)" },
+  { name: "crosstalk", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, max: 1 }, default: num(0, DIMENSIONLESS), doc: "thermal crosstalk κ to neighbouring phase shifters" },
+  { name: "phase_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "phase DAC resolution over [0, 2π) (device only; straight-through gradient)" },
+];
+
+/** Per-chip coupler errors (δ₁, δ₂ per MZI, laid out like the phases) for `meshes` meshes of N modes. */
+function splitterVars(n: number, args: CheckedArgs, meshes = 1): OwnedDeviceVar[] {
+  const sigma = numArg(args, "splitter_error") ?? 0;
+  if (!(sigma > 0)) return [];
+  return [{ name: "splitter_error", type: { dtype: "real", shape: [meshes * n * (n - 1)] }, dist: { kind: "normal", mean: 0, std: sigma, dim: ANGLE }, perShot: false }];
+}
+
 export const mzi_mesh: LayerSig = {
   kind: "layer",
   module: "optics",
@@ -44,11 +61,7 @@ export const mzi_mesh: LayerSig = {
   input: "complex",
   args: [
     { name: "phases", type: { kind: "tensor", dtype: "real", dim: ANGLE }, default: null, doc: "the N(N−1) phases (θ, φ per MZI); owned by the instance when omitted" },
-    { name: "topology", type: { kind: "enum", options: ["clements", "reck"] }, default: enumValue("clements"), doc: "mesh layout" },
-    { name: "loss", type: { kind: "quantity", dim: DECIBEL, min: 0, per: "mzi" }, default: num(0, DECIBEL, "mzi"), doc: "insertion loss per MZI" },
-    { name: "splitter_error", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: num(0, ANGLE), doc: "std of the couplers' angle error around π/4 (sampled per chip)" },
-    { name: "crosstalk", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, max: 1 }, default: num(0, DIMENSIONLESS), doc: "thermal crosstalk κ to neighbouring phase shifters" },
-    { name: "phase_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "phase DAC resolution over [0, 2π)" },
+    ...MESH_ARGS,
   ],
   capabilities: ["differentiable", "linear", "reciprocal", "unitary", "physical", "measurable"],
   infer(input, args) {
@@ -65,6 +78,44 @@ export const mzi_mesh: LayerSig = {
     const n = input.shape[0];
     return [{ name: "phases", type: { dtype: "real", shape: [n * (n - 1)] }, init: { kind: "uniform", lo: 0, hi: 2 * Math.PI, dim: ANGLE } }];
   },
+  deviceVars: (input, args) => splitterVars(input.shape[0], args),
+
+};
+
+/** `unitary` and `weights`: a fixed matrix read from a CSV file, programmed onto meshes at compile time. */
+function programmedInfer(kind: "unitary" | "weights") {
+  return (input: TensorType, args: CheckedArgs) => {
+    if (!isVector(input)) return { error: `${kind} expects complex[n], got ${showType(input)}` };
+    const read = readProgrammedMatrix(args.consts.matrix, kind);
+    if (!read.ok) return { error: read.message, arg: "matrix", code: read.code };
+    if (read.matrix.n !== input.shape[0])
+      return { error: `the matrix is ${read.matrix.n}×${read.matrix.n} but the input has ${input.shape[0]} modes`, arg: "matrix" };
+    return input;
+  };
+}
+
+export const unitary: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "unitary",
+  doc: "A fixed unitary U (N×N, read from a CSV file: one row per line, entries like 0.5 or 0.7+0.1j) programmed onto an MZI mesh at compile time by the Clements (or Reck) decomposition (Clements et al., Optica 3, 1460 (2016)): an input phase screen, then the mesh. y = U x on the twin; the device applies the mesh's non-idealities to the programmed phases.",
+  input: "complex",
+  args: [{ name: "matrix", type: { kind: "file" }, doc: "CSV file with the N×N unitary (relative to this file)" }, ...MESH_ARGS],
+  capabilities: ["differentiable", "linear", "reciprocal", "unitary", "physical", "measurable"],
+  infer: programmedInfer("unitary"),
+  deviceVars: (input, args) => splitterVars(input.shape[0], args),
+};
+
+export const weights: LayerSig = {
+  kind: "layer",
+  module: "optics",
+  name: "weights",
+  doc: "A fixed weight matrix W (N×N, real or complex, from a CSV file) programmed onto two MZI meshes by its SVD W = U Σ V†: a V† mesh, per-mode attenuators σᵢ/σ_max, a U mesh, then the digital gain σ_max. y = W x on the twin. Programs a digitally trained matrix onto photonic hardware.",
+  input: "complex",
+  args: [{ name: "matrix", type: { kind: "file" }, doc: "CSV file with the N×N weight matrix (relative to this file)" }, ...MESH_ARGS],
+  capabilities: ["differentiable", "linear", "physical", "measurable"],
+  infer: programmedInfer("weights"),
+  deviceVars: (input, args) => splitterVars(input.shape[0], args, 2),
 };
 
 export const saturable_absorber: LayerSig = {
@@ -96,9 +147,13 @@ export const electro_optic: LayerSig = {
   kind: "layer",
   module: "optics",
   name: "electro_optic",
-  doc: "Electro-optic activation: detector → voltage V = I·gain → modulator transmission T = cos²(π V / 2V_π), applied to the field.",
+  doc: "Electro-optic activation: a detector turns the intensity into a voltage V = gain·|E|² + bias, which drives a modulator of intensity transmission T = cos²(π V / 2V_π) on the same field: E_out = E·cos(π V / 2V_π).",
   input: "complex",
-  args: [{ name: "v_pi", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: num(1, DIMENSIONLESS), doc: "half-wave voltage (relative to detector units)" }],
+  args: [
+    { name: "v_pi", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: num(1, DIMENSIONLESS), doc: "half-wave voltage (relative to detector units)" },
+    { name: "gain", type: { kind: "quantity", dim: DIMENSIONLESS }, default: num(1, DIMENSIONLESS), doc: "detector transimpedance gain (voltage per unit intensity)" },
+    { name: "bias", type: { kind: "quantity", dim: DIMENSIONLESS }, default: num(0, DIMENSIONLESS), doc: "DC bias voltage added to the detector voltage" },
+  ],
   capabilities: ["differentiable", "physical", "measurable"],
   infer: (input) => input,
 };
@@ -108,7 +163,7 @@ export const photodetect: LayerSig = {
   module: "optics",
   name: "photodetect",
   transducer: true,
-  doc: "Square-law detection I = |E|² per mode. Device model: shot noise from a photon budget (σ = √(n·I)/n, Gaussian approximation of Poisson counts), additive thermal noise, and an ADC that clips to [0, adc_range] and rounds to 2^adc_bits levels.",
+  doc: "Square-law detection I = |E|² per mode. Device model: shot noise from a photon budget n (counts n·I ~ Poisson, Gaussian approximation: σ = √(I/n)), additive thermal noise σ_th·N(0, 1), and an ADC that clips to [0, adc_range] and rounds to 2^adc_bits levels.",
   input: "complex",
   args: [
     { name: "adc_bits", type: { kind: "int", min: 1, max: 24 }, default: null, doc: "ADC resolution" },
@@ -120,5 +175,5 @@ export const photodetect: LayerSig = {
   infer: (input) => ({ dtype: "real", shape: input.shape }),
 };
 
-export const OPTICS = [amplitude_encode, phase_encode, mzi_mesh, saturable_absorber, shg, electro_optic, photodetect];
+export const OPTICS = [amplitude_encode, phase_encode, mzi_mesh, unitary, weights, saturable_absorber, shg, electro_optic, photodetect];
 export { int, numArg };

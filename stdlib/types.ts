@@ -44,6 +44,8 @@ export type ArgType =
   | { readonly kind: "enum"; readonly options: readonly string[] }
   | { readonly kind: "bool" }
   | { readonly kind: "string" }
+  /** A path (string) relative to the .pnn file's folder and inside it, read at check time; the text is the value. */
+  | { readonly kind: "file" }
   | { readonly kind: "range"; readonly dim: Dim; readonly min?: number }
   | { readonly kind: "tensor"; readonly dtype: ElementType | "any"; readonly dim?: Dim };
 
@@ -61,7 +63,7 @@ export interface CheckedArgs {
   readonly tensors: Readonly<Record<string, TensorType>>;
 }
 
-/** An error names the argument to point at and, when it is a physics check, its own code. */
+/** An error from `infer`: PNN2003 (shape mismatch) unless `code` names another catalog code. */
 export type InferResult = TensorType | { readonly error: string; readonly arg?: string; readonly code?: DiagnosticCode };
 
 export interface OwnedParam {
@@ -72,11 +74,12 @@ export interface OwnedParam {
   readonly range?: { readonly lo: number; readonly hi: number };
 }
 
-/** A static deviation an instance owns on the device, sampled once per simulated chip. */
-export interface OwnedChipVar {
+/** A device variable an instance owns (e.g. a mesh's per-chip coupler errors); path `<instance>.<name>`. */
+export interface OwnedDeviceVar {
   readonly name: string;
   readonly type: TensorType;
   readonly dist: Distribution;
+  readonly perShot: boolean;
 }
 
 export interface LayerSig {
@@ -94,9 +97,8 @@ export interface LayerSig {
   infer(input: TensorType, args: CheckedArgs): InferResult;
   /** Trainable parameters an instance owns (e.g. dense's weight and bias). */
   params?(input: TensorType, args: CheckedArgs): OwnedParam[];
-  /** Per-chip deviations the layer's device model samples (e.g. fabrication phase error): the
-   * device lowering receives each sample in `owned`, the twin receives its mean. */
-  chipVars?(input: TensorType, args: CheckedArgs): OwnedChipVar[];
+  /** Device variables an instance owns: the twin sees their mean, the device a sample. */
+  deviceVars?(input: TensorType, args: CheckedArgs): OwnedDeviceVar[];
 }
 
 /** A coupling element used after `via` in `couple a <-> b via …` (resistor, synapse). */

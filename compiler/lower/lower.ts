@@ -63,12 +63,6 @@ export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
     if (n.op !== "layer") continue;
     const key = n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name;
     if (!LAYER_LOWERINGS[key]) throw new UserError(diag("PNN5001", n.span, `${n.qualified} is declared in the standard library but cannot be lowered yet`));
-    for (const [arg, v] of Object.entries(n.consts)) {
-      const def = n.sig.args.find((a) => a.name === arg)?.default;
-      const unsupported = ["splitter_error", "crosstalk", "phase_bits"];
-      if (unsupported.includes(arg) && v && def !== undefined && JSON.stringify(v) !== JSON.stringify(def) && !(v.kind === "num" && v.value === 0) && !(v.kind === "bool" && !v.value))
-        throw new UserError(diag("PNN5001", n.span, `${n.qualified}'s ${arg} is not lowered yet`));
-    }
   }
 }
 
@@ -85,7 +79,7 @@ function layerChipDraws(net: NetworkModel): Map<number, ChipVarSpec[]> {
   return out;
 }
 
-const DEVICE_ONLY_ARGS = ["bits", "adc_bits", "photons", "noise", "levels", "dac_bits", "out_bound", "weight_noise", "out_noise", "pcm", "stuck_rate"];
+const DEVICE_ONLY_ARGS = ["bits", "adc_bits", "photons", "noise", "levels", "phase_bits", "crosstalk", "dac_bits", "out_bound", "weight_noise", "out_noise", "pcm", "stuck_rate"];
 
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
@@ -175,13 +169,13 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
           return made;
         };
         const operand = pairs[n.operand];
-        // owned parameters are shared; owned chip deviations are their mean on the twin, a sample on the device
-        const ownedT = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
-        const ownedD = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].d]));
-        const tensorsT = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].t]));
-        const tensorsD = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].d]));
-        const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned: ownedT }) : undefined;
-        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned: ownedD, chip }) : undefined;
+        const owned = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
+        // an instance's own device variables (e.g. a mesh's coupler errors) arrive as tensors: their mean on the twin, a sample on the device
+        const tensorArgs = { ...n.tensorArgs, ...(n.devices ?? {}) };
+        const tensorsT = Object.fromEntries(Object.entries(tensorArgs).map(([k, id]) => [k, pairs[id].t]));
+        const tensorsD = Object.fromEntries(Object.entries(tensorArgs).map(([k, id]) => [k, pairs[id].d]));
+        const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned }) : undefined;
+        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned, chip }) : undefined;
         return finish(t ?? d!, d ?? t!, true);
       }
     }

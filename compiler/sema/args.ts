@@ -4,6 +4,7 @@
  * after the arguments check, the signature's `infer` gives the output type and `params` the
  * parameters the new instance owns. No layer is special-cased here.
  */
+import * as path from "node:path";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import type { ArgSig, ArgType, CheckedArgs, ConstValue, LayerSig, TensorType } from "../../stdlib/types.js";
@@ -77,7 +78,7 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
   }
   const v = ev.eval(a.value, env, net);
   if (v.kind === "error") return undefined;
-  const bad = (msg: string, code: "PNN2010" | "PNN3001" | "PNN3003" = "PNN2010") => {
+  const bad = (msg: string, code: "PNN2010" | "PNN3001" | "PNN3003" | "PNN2040" = "PNN2010") => {
     ev.error(code, a.value.span, msg);
     return undefined;
   };
@@ -103,6 +104,14 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       return v.kind === "bool" ? v : bad(`${where} must be true or false, got ${describeValue(v)}`);
     case "string":
       return v.kind === "str" ? v : bad(`${where} must be a string, got ${describeValue(v)}`);
+    case "file": {
+      if (v.kind !== "str") return bad(`${where} must be a file name in quotes, got ${describeValue(v)}`);
+      const dir = path.dirname(path.resolve(a.value.span.file));
+      const target = path.resolve(dir, v.value);
+      if (path.isAbsolute(v.value) || !target.startsWith(dir + path.sep)) return bad(`${where}: '${v.value}' must be a file under this file's folder`, "PNN2040");
+      const text = ev.ctx.readFile?.(target);
+      return text === undefined ? bad(`${where}: cannot read '${v.value}'`, "PNN2040") : { kind: "str", value: text };
+    }
     case "range":
       if (v.kind !== "range") return bad(`${where} must be a range like 0.1 ${unitHint(t.dim)} .. 1 ${unitHint(t.dim)}, got ${describeValue(v)}`);
       if (!compatibleDims(t.dim, v.dim) && !(v.lo === 0 && v.hi === 0)) return bad(`${where} expects ${describeDim(t.dim)}, got ${describeDim(v.dim)}`, "PNN3001");
@@ -155,9 +164,10 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
     if (size > (1 << 26)) return ev.error("PNN2009", span, `${name}'s ${p.name} would have ${size} elements; the limit is ${1 << 26}`);
     owned[p.name] = net.builder.addParam({ path: `${instance}.${p.name}`, type: p.type, init: p.init, ...(p.range ? { range: p.range } : {}), span });
   }
-  for (const v of sig.chipVars?.(input.type, checked) ?? [])
-    owned[v.name] = net.builder.addDevice({ path: `${instance}.${v.name}`, type: v.type, dist: v.dist, perShot: false, span });
-  const node = net.builder.add({ op: "layer", sig, qualified: name, operand: input.node, tensorArgs: result.args.tensorNodes, consts: result.args.consts, owned, instance, type: out, span });
+  const devices: Record<string, number> = {};
+  for (const d of sig.deviceVars?.(input.type, checked) ?? [])
+    devices[d.name] = net.builder.addDevice({ path: `${instance}.${d.name}`, type: d.type, dist: d.dist, perShot: d.perShot, span });
+  const node = net.builder.add({ op: "layer", sig, qualified: name, operand: input.node, tensorArgs: result.args.tensorNodes, consts: result.args.consts, owned, instance, type: out, span, ...(Object.keys(devices).length ? { devices } : {}) });
   ev.fact(span, `${name} → ${showType(out)}`);
   return { kind: "tensor", node, type: out };
 }

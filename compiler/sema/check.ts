@@ -45,6 +45,7 @@ export function check(program: A.Program, file: string, host: CheckHost): CheckR
   const ev = new Evaluator(ctx);
   const session: Session = { ctx, ev, host, importing: [path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
   ctx.callStdLayer = callStdLayer;
+  ctx.readFile = (p) => host.readFile(p);
   const { networks, trains, consts } = checkFileItems(session, program, file);
   return {
     model: { file, networks, trains, consts, symbols: ctx.symbols, facts: ctx.facts },

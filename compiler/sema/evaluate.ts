@@ -32,6 +32,8 @@ export interface CheckContext {
   readonly facts: { span: Span; text: string }[];
   /** Expands a user layer call; supplied by layers.ts to keep this file about expressions. */
   expandUserLayer?(ev: Evaluator, call: { decl: A.LayerDecl; file: import("./scope.js").FileScope }, input: Value, args: readonly A.Arg[], span: Span, net: NetContext): Value;
+  /** Reads a file an argument names (`file` arguments); supplied by check.ts from its host. */
+  readFile?(absolutePath: string): string | undefined;
   /** Checks a standard-library layer call; supplied by args.ts. */
   callStdLayer?(ev: Evaluator, callee: Extract<Value, { kind: "callable" }>, input: Value, positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net: NetContext): Value;
 }

@@ -24,6 +24,8 @@ export type SemNode =
       readonly consts: Readonly<Record<string, ConstValue | null>>;
       /** Parameters the instance owns, by the signature's name (`weight`, `phases`). */
       readonly owned: Readonly<Record<string, number>>;
+      /** Device variables the instance owns (stdlib `deviceVars`), by name; lowered like tensor arguments. */
+      readonly devices?: Readonly<Record<string, number>>;
       readonly instance: string;
       readonly type: TensorType;
       readonly span: Span;

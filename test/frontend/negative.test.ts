@@ -13,6 +13,8 @@ interface Case {
   readonly source: string;
   /** Fragments the message must contain. */
   readonly says?: readonly string[];
+  /** Files the checker may read, by absolute path (the source is /virtual/t.pnn). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** A classifier for iris (4 features, 3 classes) and a train block; `rule` and extra keys vary. */
@@ -22,6 +24,8 @@ const irisNet = `network N {
 }
 `;
 const train = (body: string, net = "N", data = "iris()") => `train ${net} on ${data} {\n${body}\n}\n`;
+
+const opticsNet = (call: string) => `import optics from "std/optics"\nnetwork N {\n  input x: real[4]\n  h = x |> optics.amplitude_encode\n  output y = h |> ${call} |> optics.photodetect |> dense(3)\n}\n`;
 
 const CASES: readonly Case[] = [
   // ── syntax ──
@@ -118,6 +122,12 @@ train N on iris() {
   { code: "PNN4002", name: "a feed-forward rule on an energy-based network", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  couple x <-> y via circuits.resistor\n}\ntrain E on iris() {\n  rule = ¦physics_aware\n}\n', says: ["energy-based"] },
   // ── data-set arguments ──
   { code: "PNN6006", name: "an unknown data set argument", source: "network N {\n  input x: real[784]\n  output y = dense(x, 10)\n}\ntrain N on ¦mnist(trian: 100) {\n  rule = backprop\n}\n", says: ["no argument 'trian'"] },
+  // ── programmed meshes (std/optics unitary, weights) ──
+  { code: "PNN2040", name: "a matrix file that does not exist", source: opticsNet('optics.unitary(matrix: ¦"missing.csv")'), says: ["cannot read 'missing.csv'"] },
+  { code: "PNN2040", name: "a matrix file outside the source folder", source: opticsNet('optics.weights(matrix: ¦"../w.csv")'), says: ["under this file's folder"] },
+  { code: "PNN2041", name: "a matrix file with a word in it", source: opticsNet('optics.weights(matrix: ¦"w.csv")'), files: { "/virtual/w.csv": "1,0,0,0\n0,1,zero,0\n0,0,1,0\n0,0,0,1\n" }, says: ["'zero' is not a number"] },
+  { code: "PNN2042", name: "a matrix that is not square", source: opticsNet('optics.weights(matrix: ¦"w.csv")'), files: { "/virtual/w.csv": "1,0,0,0\n0,1,0,0\n0,0,1,0\n" }, says: ["not square"] },
+  { code: "PNN3040", name: "a non-unitary matrix given to optics.unitary", source: opticsNet('optics.unitary(matrix: ¦"u.csv")'), files: { "/virtual/u.csv": "1,0,0,0\n0,2,0,0\n0,0,1,0\n0,0,0,1\n" }, says: ["not unitary", "optics.weights"] },
   { code: "PNN6006", name: "an mnist size that is not offered", source: "network N {\n  input x: real[400]\n  output y = dense(x, 10)\n}\ntrain N on ¦mnist(size: 20) {\n  rule = backprop\n}\n", says: ["28, 14, 7"] },
   { code: "PNN3060", name: "a crossbar tiled onto too many small arrays", source: 'import analog from "std/analog"\nnetwork N {\n  input x: real[784]\n  output y = analog.crossbar(x, 64, tile: ¦1)\n}\n', says: ["50176 tiles", "larger tile"] },
   // ── free space and mechanics (issue 4) ──
@@ -146,7 +156,7 @@ describe("one negative test per diagnostic code", () => {
     it(`${c.code}: ${c.name}`, () => {
       const { text, at } = unmark(c.source);
       let ds: ReturnType<typeof checkText> = [];
-      expect(() => (ds = checkText(text))).not.toThrow();
+      expect(() => (ds = checkText(text, undefined, memHost(c.files)))).not.toThrow();
       const hits = ds.filter((d) => d.code === c.code);
       expect(hits.map(oneLine), `expected ${c.code}; got:\n${ds.map(oneLine).join("\n")}`).not.toEqual([]);
       if (at) expect(hits.map((d) => `${d.span.line}:${d.span.col}`), ds.map(oneLine).join("\n")).toContain(at);

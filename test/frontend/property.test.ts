@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkSource } from "../../compiler/sema/check.js";
 import { parse } from "../../grammar/parse.js";
-import { exampleFiles, memHost } from "./helpers.js";
+import { EXAMPLES_DIR, exampleFiles, memHost } from "./helpers.js";
 
 const SEED = process.env.PNN_FC_SEED ? Number(process.env.PNN_FC_SEED) : Date.now() % 2 ** 31;
 console.log(`[frontend property] fast-check seed = ${SEED} (rerun with PNN_FC_SEED=${SEED})`);
@@ -24,6 +24,19 @@ const TOKENS = [
 const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }).map((ts) => ts.join(" "));
 
 const EXAMPLES = exampleFiles().map((f) => fs.readFileSync(f, "utf8"));
+/** The data files next to the examples (matrix CSVs), where the checker looks for them from /virtual/p.pnn. */
+const exampleData = (): Record<string, string> => {
+  const out: Record<string, string> = {};
+  const walk = (dir: string, rel: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(`${dir}/${e.name}`, `${rel}${e.name}/`);
+      else if (!e.name.endsWith(".pnn")) out[`/virtual/${rel}${e.name}`] = fs.readFileSync(`${dir}/${e.name}`, "utf8");
+    }
+  };
+  walk(EXAMPLES_DIR, "");
+  return out;
+};
+const DATA = exampleData();
 const lexemes = (s: string) => s.match(/\s+|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|\|>|<->|->|\.\.|"[^"\n]*"|\/\/[^\n]*|./g) ?? [];
 
 type Edit =
@@ -66,7 +79,7 @@ const mutated = fc
 
 function neverThrows(text: string): boolean {
   const p = parse(text, "/virtual/p.pnn");
-  const r = checkSource(text, "/virtual/p.pnn", memHost());
+  const r = checkSource(text, "/virtual/p.pnn", memHost(DATA));
   // Every diagnostic has a catalogued code and a span inside the text.
   for (const d of [...p.diagnostics, ...r.diagnostics]) {
     if (!/^PNN\d{4}$/.test(d.code)) return false;
@@ -85,6 +98,6 @@ describe("parse + check never throw", () => {
   });
 
   it("the unmutated examples are clean (the mutation baseline)", () => {
-    for (const t of EXAMPLES) expect(checkSource(t, "/virtual/p.pnn", memHost()).diagnostics).toEqual([]);
+    for (const t of EXAMPLES) expect(checkSource(t, "/virtual/p.pnn", memHost(DATA)).diagnostics).toEqual([]);
   });
 });

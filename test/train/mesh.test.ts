@@ -13,7 +13,7 @@ function runMesh(n: number, rows: number, field: Float64Array, phases: Float64Ar
   const b = new GraphBuilder();
   const x = b.input("x", "c64", [rows, n]);
   const p = b.input("phases", "f32", [n * (n - 1)]);
-  b.output("y", lowerMziMesh(b, x, p, lossDb));
+  b.output("y", lowerMziMesh(b, x, p, { lossDb }));
   const exe = compileInterp(b.build());
   const out = exe.run({ x: { dtype: "c64", shape: [rows, n], data: field }, phases: { dtype: "f32", shape: [n * (n - 1)], data: phases } });
   expect(out.y.shape).toEqual([rows, n]);

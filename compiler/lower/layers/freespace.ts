@@ -161,18 +161,18 @@ export const FREESPACE_LOWERING: Record<string, LayerLowering> = {
       ctx.b,
       u,
       { distance: numConst(a, "distance") ?? 0, wavelength: numConst(a, "wavelength") ?? 1, pitch: numConst(a, "pitch") ?? 1, pad: numConst(a, "pad") ?? 0 },
-      ctx.device ? a.owned.distance_error : undefined,
+      ctx.device ? a.tensors.distance_error : undefined,
     ),
   phase_mask: (ctx, u, a) => {
     const { b } = ctx;
     let phi = a.tensors.phases ?? a.owned.phases;
     if (ctx.device) {
-      if (a.owned.phase_error) phi = b.add(phi, a.owned.phase_error);
+      if (a.tensors.phase_error) phi = b.add(phi, a.tensors.phase_error);
       const levels = numConst(a, "levels");
       if (levels) phi = quantizePhase(b, phi, levels);
     }
     let t = b.expi(phi);
-    if (ctx.device && a.owned.misalignment) t = shiftMask(b, t, a.owned.misalignment, numConst(a, "pitch") ?? 1);
+    if (ctx.device && a.tensors.misalignment) t = shiftMask(b, t, a.tensors.misalignment, numConst(a, "pitch") ?? 1);
     return b.mul(u, t);
   },
   amplitude_mask: ({ b }, u, a) => b.mul(u, b.sigmoid(a.owned.logits)),

@@ -78,7 +78,7 @@ export const MECHANICS_LOWERING: Record<string, LayerLowering> = {
       drive: numConst(a, "drive") ?? 0,
       ...(drive !== null ? { driveFrequency: drive } : {}),
     };
-    const { theta } = lowerPendula(b, x, null, opts, ctx.device ? a.owned.omega_spread : undefined);
+    const { theta } = lowerPendula(b, x, null, opts, ctx.device ? a.tensors.omega_spread : undefined);
     const noise = numConst(a, "noise") ?? 0;
     if (!ctx.device || noise <= 0) return theta;
     return b.add(theta, b.mul(b.scalar(noise, "f32"), b.randomNormal(ctx.key, theta.shape, ctx.nextStream())));

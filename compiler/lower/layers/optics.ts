@@ -1,68 +1,41 @@
 /**
- * Lowering of `std/optics` (integrated photonics). Fields are c64 [B, N].
- *
- * MZI (neuroptica convention, docs/physics-optics.md):
- *   T(θ, φ) = ½ [[e^{iφ}(e^{iθ} − 1), i e^{iφ}(1 + e^{iθ})], [i(e^{iθ} + 1), 1 − e^{iθ}]]
- * Clements mesh: N columns; column c couples modes (i, i+1) for i ≡ c (mod 2); phases are laid
- * out column by column, (θ, φ) per MZI, N(N−1) in all. Insertion loss multiplies each MZI's
- * outputs by 10^(−dB/20). Saturable absorber: E·exp(−α₀ / (2(1 + |E|²/I_sat))) (intensity
- * transmission exp(−α(I)), α(I) = α₀/(1 + I/I_sat)). Photodetection: |E|²; on the device,
- * shot noise √(I/n_photons)·N(0,1), thermal noise σ·N(0,1), then an ADC (clip + 2^bits levels).
+ * Lowering of `std/optics` (integrated photonics). Fields are c64 [B, N]. Meshes (mzi_mesh,
+ * unitary, matrix) live in optics-mesh.ts; here are the encoders, nonlinearities and detectors.
+ *   Saturable absorber: E·exp(−α₀ / (2(1 + |E|²/I_sat))) (intensity transmission exp(−α(I)),
+ *     α(I) = α₀/(1 + I/I_sat)).
+ *   SHG-like: E_out = η E² (intensity η² I²).
+ *   Electro-optic: V = gain·|E|² + bias, E_out = E·cos(π V / 2V_π) (intensity transmission cos²).
+ *   Photodetection: |E|²; on the device, shot noise √(I/n_photons)·N(0,1), thermal noise
+ *     σ·N(0,1), then an ADC (clip + 2^bits levels).
+ * Twin = ideal; the device adds the DAC/ADC, detector noise and the mesh non-idealities.
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
-import { numConst, sliceLast, type LayerLowering, type LowerCtx } from "../context.js";
+import type { Topology } from "../../optics/topology.js";
+import { numConst, type LayerArgs, type LayerLowering, type LowerCtx } from "../context.js";
+import { unitaryProgram, weightsProgram } from "../../optics/program.js";
+import { lowerMziMesh, lowerProgrammedMatrix, lowerProgrammedMesh } from "./optics-mesh.js";
 
-/** Applies one column of MZIs (pairs starting at `offset`) to field x [B, N]. */
-function mziColumn(b: GraphBuilder, x: Node, theta: Node, phi: Node, offset: number, k: number, amplitude: number): Node {
-  const n = x.shape[x.shape.length - 1];
-  const lead = x.shape.slice(0, -1);
-  const body = sliceLast(b, x, offset, offset + 2 * k);
-  const pairs = b.reshape(body, [...lead, k, 2]);
-  const top = b.reshape(b.slice(pairs, [...lead.map(() => 0), 0, 0], [...lead, k, 1]), [...lead, k]);
-  const bot = b.reshape(b.slice(pairs, [...lead.map(() => 0), 0, 1], [...lead, k, 2]), [...lead, k]);
-  const t = b.expi(theta);
-  const p = b.expi(phi);
-  const one = b.scalar([1, 0], "c64");
-  const half = b.scalar([0.5 * amplitude, 0], "c64");
-  const halfI = b.scalar([0, 0.5 * amplitude], "c64");
-  // out_top = ½ e^{iφ}(e^{iθ} − 1)·top + (i/2) e^{iφ}(1 + e^{iθ})·bot
-  const outTop = b.add(b.mul(b.mul(half, b.mul(p, b.sub(t, one))), top), b.mul(b.mul(halfI, b.mul(p, b.add(one, t))), bot));
-  // out_bot = (i/2)(e^{iθ} + 1)·top + ½(1 − e^{iθ})·bot
-  const outBot = b.add(b.mul(b.mul(halfI, b.add(t, one)), top), b.mul(b.mul(half, b.sub(one, t)), bot));
-  const stacked = b.concat([b.reshape(outTop, [...lead, k, 1]), b.reshape(outBot, [...lead, k, 1])], lead.length + 1);
-  const mixed = b.reshape(stacked, [...lead, 2 * k]);
-  const parts: Node[] = [];
-  if (offset > 0) parts.push(sliceLast(b, x, 0, offset));
-  parts.push(mixed);
-  if (offset + 2 * k < n) parts.push(sliceLast(b, x, offset + 2 * k, n));
-  return parts.length === 1 ? parts[0] : b.concat(parts, lead.length);
+export { clementsColumns, reckColumns } from "../../optics/topology.js";
+export { lowerMziMesh } from "./optics-mesh.js";
+
+/** The mesh's nominal options (topology, loss) and, on the device, its non-idealities. */
+function meshOptions(ctx: LowerCtx, a: LayerArgs) {
+  const topology = a.consts.topology?.kind === "enum" ? (a.consts.topology.value as Topology) : "clements";
+  const base = { topology, lossDb: numConst(a, "loss") ?? 0 };
+  if (!ctx.device) return base;
+  const bits = numConst(a, "phase_bits");
+  return {
+    ...base,
+    crosstalk: numConst(a, "crosstalk") ?? 0,
+    ...(bits ? { phaseBits: bits } : {}),
+    ...(a.tensors.splitter_error && a.tensors.splitter_error.shape.length > 0 ? { splitterError: a.tensors.splitter_error } : {}),
+  };
 }
 
-/** The Clements column schedule for N modes: [offset, MZI count] per column. */
-export function clementsColumns(n: number): [number, number][] {
-  const cols: [number, number][] = [];
-  for (let c = 0; c < n; c++) {
-    const offset = c % 2;
-    cols.push([offset, Math.floor((n - offset) / 2)]);
-  }
-  return cols;
-}
-
-export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, lossDb: number): Node {
-  const n = x.shape[x.shape.length - 1];
-  const amplitude = Math.pow(10, -lossDb / 20);
-  const plead = phases.shape.slice(0, -1);
-  let p = 0;
-  let field = x;
-  for (const [offset, k] of clementsColumns(n)) {
-    if (k === 0) continue;
-    const ph = b.reshape(sliceLast(b, phases, p, p + 2 * k), [...plead, k, 2]);
-    const theta = b.reshape(b.slice(ph, [...plead.map(() => 0), 0, 0], [...plead, k, 1]), [...plead, k]);
-    const phi = b.reshape(b.slice(ph, [...plead.map(() => 0), 0, 1], [...plead, k, 2]), [...plead, k]);
-    field = mziColumn(b, field, theta, phi, offset, k, amplitude);
-    p += 2 * k;
-  }
-  return field;
+/** The text of a `file` argument (checked by sema: the matrix parses and fits). */
+function matrixText(a: LayerArgs): string {
+  const v = a.consts.matrix;
+  return v && v.kind === "str" ? v.value : "";
 }
 
 function toComplex(b: GraphBuilder, x: Node): Node {
@@ -96,7 +69,15 @@ export const OPTICS_LOWERING: Record<string, LayerLowering> = {
     const v = ctx.device && bits ? ctx.b.quantize(x, bits, 0, 1) : x;
     return ctx.b.expi(ctx.b.mul(v, ctx.b.scalar(numConst(a, "scale") ?? Math.PI, "f32")));
   },
-  mzi_mesh: (ctx, x, a) => lowerMziMesh(ctx.b, x, a.tensors.phases ?? a.owned.phases, numConst(a, "loss") ?? 0),
+  mzi_mesh: (ctx, x, a) => lowerMziMesh(ctx.b, x, a.tensors.phases ?? a.owned.phases, meshOptions(ctx, a)),
+  unitary: (ctx, x, a) => {
+    const opts = meshOptions(ctx, a);
+    return lowerProgrammedMesh(ctx.b, x, unitaryProgram(matrixText(a), opts.topology), opts);
+  },
+  weights: (ctx, x, a) => {
+    const opts = meshOptions(ctx, a);
+    return lowerProgrammedMatrix(ctx.b, x, weightsProgram(matrixText(a), opts.topology), opts);
+  },
   saturable_absorber: ({ b }, x, a) => {
     const od = numConst(a, "optical_depth") ?? 1;
     const isat = numConst(a, "i_sat") ?? 1;
@@ -104,6 +85,12 @@ export const OPTICS_LOWERING: Record<string, LayerLowering> = {
     const denom = b.add(b.scalar(1, "f32"), b.div(b.abs2(x), b.scalar(isat, "f32")));
     const factor = b.exp(b.div(b.scalar(-od / 2, "f32"), denom));
     return b.mul(x, toComplex(b, factor));
+  },
+  electro_optic: ({ b }, x, a) => {
+    // V = gain·|E|² + bias; E_out = E·cos(π V / 2V_π) (intensity transmission cos²)
+    const vpi = numConst(a, "v_pi") ?? 1;
+    const v = b.add(b.mul(b.abs2(x), b.scalar(numConst(a, "gain") ?? 1, "f32")), b.scalar(numConst(a, "bias") ?? 0, "f32"));
+    return b.mul(x, toComplex(b, b.cos(b.mul(v, b.scalar(Math.PI / (2 * vpi), "f32")))));
   },
   shg: ({ b }, x, a) => b.mul(b.mul(x, x), b.scalar([numConst(a, "efficiency") ?? 1, 0], "c64")),
   photodetect: (ctx, x, a) => detect(ctx, ctx.b.abs2(x), a),
