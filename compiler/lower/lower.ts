@@ -23,6 +23,7 @@ import { grad } from "../ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode, TrainModel } from "../sema/model.js";
 import type { LowerCtx } from "./context.js";
+import { energyModelSpec, energyStructure, lowerEnergyInfer } from "./energy.js";
 import { LAYER_LOWERINGS } from "./layers/index.js";
 
 export type LowerMode = "twin" | "device" | "physics_aware";
@@ -54,8 +55,7 @@ function mean(d: Distribution): number {
 
 /** Refuses (PNN5001) what this compiler cannot lower yet, before any graph is built. */
 export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
-  if (net.kind !== "feedforward")
-    throw new UserError(diag("PNN5001", net.span, `energy-based networks (${net.name}) cannot be trained by this compiler yet (coupled learning and equilibrium propagation come with the learning-rule library)`));
+  if (net.kind !== "feedforward") energyStructure(net, train); // PNN5070 for what compiler/lower/energy.ts cannot run
   if (train && !train.rule.sig.implemented)
     throw new UserError(diag("PNN5001", train.rule.span, `rule ${train.rule.sig.name} is checked but not implemented yet; implemented rules: ${RULES.filter((r) => r.implemented).map((r) => r.name).join(", ")}`));
   for (const n of net.nodes) {
@@ -72,6 +72,7 @@ export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
 }
 
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
+  if (net.kind === "energy_based") return energyModelSpec(net, batch);
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
   const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && ["bits", "adc_bits", "photons", "noise"].includes(k) && !(v.kind === "num" && v.value === 0)));
   return {
@@ -169,6 +170,7 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number) {
 }
 
 export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number): Graph {
+  if (net.kind === "energy_based") return lowerEnergyInfer(net, mode === "device", batch);
   const { b, logits } = forward(net, mode, batch);
   b.output("logits", logits);
   return b.build();
