@@ -100,7 +100,6 @@ describe("coupled learning approaches the cost gradient as η → 0", () => {
         const delta = e.params.map((p) => Array.from(out[`delta:${p.path}`]!.data, (v) => v / eta));
         const fd = fdGrad(g, params, e.params, inp);
         cos.push(cosine(delta, fd));
-        console.log(`CL outputs=${outputs} eta=${eta} cosine=${cos[cos.length - 1]}`);
         // sign agreement on the elements that matter
         let agree = 0, total = 0;
         const big = Math.max(...fd.flatMap((a) => Array.from(a, Math.abs)));
