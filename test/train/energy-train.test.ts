@@ -14,7 +14,7 @@ import { initParams } from "../../runtime/init.js";
 import { ProgressReporter } from "../../runtime/metrics.js";
 import { CHIP_PREFIX } from "../../runtime/model.js";
 import { accuracy, train } from "../../runtime/trainer.js";
-import { REPO, tmpDir } from "./helpers.js";
+import { ensureBuilt, hasStackTrace, lastJson, pnn, REPO, tmpDir } from "./helpers.js";
 
 const HOPFIELD_XOR = `import circuits from "std/circuits"
 network HopXor {
@@ -146,4 +146,41 @@ train E on iris {
       expect(d.code).toBe("PNN5070");
       expect(d.message).toMatch(message);
     });
+});
+
+describe("CLI", () => {
+  it("pnn train and pnn eval run an energy-based example and report relaxations", () => {
+    ensureBuilt();
+    const out = tmpDir("pnn-energy-cli-");
+    const r = pnn(["train", path.join(REPO, "examples/resistor_iris.pnn"), "--epochs", "2", "--json", "--out", out]);
+    expect(r.status).toBe(0);
+    const s = lastJson(r.stdout);
+    expect(s.rule).toBe("coupled_learning");
+    expect(s.device_relaxations).toBe(2 * 100 * 2);
+    const e = pnn(["eval", path.join(REPO, "examples/resistor_iris.pnn"), "--weights", path.join(out, "checkpoint.safetensors"), "--chips", "3", "--json"]);
+    expect(e.status).toBe(0);
+    const ev = JSON.parse(e.stdout) as Record<string, number>;
+    expect(ev.test_accuracy).toBe(s.test_accuracy);
+    expect(ev.chips).toBe(3);
+  });
+  it("a network the lowering refuses is a PNN5070 diagnostic, not a stack trace", () => {
+    const file = write(`import circuits from "std/circuits"
+network E {
+  input x: real[4]
+  nodes h: real[3]
+  output y: real[3]
+  couple x <-> h via circuits.synapse
+  couple h <-> y via circuits.resistor
+}
+train E on iris {
+  rule = equilibrium_propagation
+  loss = mse
+}
+`);
+    const r = pnn(["train", file, "--epochs", "1"]);
+    expect(r.status).not.toBe(0);
+    expect(r.all).toMatch(/PNN5070/);
+    expect(r.all).toMatch(/net\.pnn:\d+:\d+/);
+    expect(hasStackTrace(r.all)).toBe(false);
+  });
 });
