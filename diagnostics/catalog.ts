@@ -36,6 +36,7 @@ export const CATALOG = {
   PNN2017: { severity: "error", title: "cyclic definition" },
   PNN2018: { severity: "error", title: "unknown optimizer or loss" },
   PNN2019: { severity: "error", title: "missing train key" },
+  PNN2070: { severity: "error", title: "malformed energy-based network" },
   // ── units and physics ─────────────────────────────────────────────────────
   PNN3001: { severity: "error", title: "unit mismatch" },
   PNN3002: { severity: "error", title: "unknown unit" },
@@ -45,6 +46,7 @@ export const CATALOG = {
   PNN4001: { severity: "error", title: "unknown learning rule" },
   PNN4002: { severity: "error", title: "the physics cannot run this rule" },
   PNN4003: { severity: "error", title: "invalid rule option" },
+  PNN4010: { severity: "error", title: "energy-based training needs the squared-error loss" },
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5001: { severity: "error", title: "not supported by this compiler yet" },
   PNN5070: { severity: "error", title: "energy-based network cannot be lowered" },

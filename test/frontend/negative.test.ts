@@ -119,6 +119,12 @@ train N on iris() {
   // ── data-set arguments ──
   { code: "PNN6006", name: "an unknown data set argument", source: "network N {\n  input x: real[784]\n  output y = dense(x, 10)\n}\ntrain N on ¦mnist(trian: 100) {\n  rule = backprop\n}\n", says: ["no argument 'trian'"] },
   { code: "PNN6006", name: "an mnist size that is not offered", source: "network N {\n  input x: real[400]\n  output y = dense(x, 10)\n}\ntrain N on ¦mnist(size: 20) {\n  rule = backprop\n}\n", says: ["28, 14, 7"] },
+  // ── energy-based networks (std/circuits) ──
+  { code: "PNN2070", name: "synapses and resistors mixed in one energy-based network", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  nodes h: real[3]\n  output y: real[3]\n  couple x <-> h via circuits.synapse\n  ¦couple h <-> y via circuits.resistor\n}\n', says: ["mixes coupling elements"] },
+  { code: "PNN2070", name: "a node group coupled to itself", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  couple x <-> y via circuits.synapse\n  ¦couple y <-> y via circuits.synapse\n}\n', says: ["joins a group to itself"] },
+  { code: "PNN2070", name: "a node group coupled to nothing", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  nodes ¦h: real[3]\n  output y: real[3]\n  couple x <-> y via circuits.synapse\n}\n', says: ["'h' is not coupled"] },
+  { code: "PNN2070", name: "a symmetric coupling without an element", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  ¦couple x <-> y\n}\n', says: ["has no element"] },
+  { code: "PNN4010", name: "cross-entropy for an energy-based network", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  couple x <-> y via circuits.resistor\n}\ntrain E on iris() {\n  rule = coupled_learning\n  loss = ¦cross_entropy\n}\n', says: ["loss = mse"] },
 ];
 
 /**

@@ -3,12 +3,14 @@
 // iris (examples/resistor_iris.pnn), both past accuracies their untrained networks miss; the
 // step reports its device cost; the resistor device model (per-chip conductance spread) leaves
 // a common scaling of every conductance without effect (Kirchhoff) and changes the state
-// otherwise; energy-based networks this compiler cannot run are PNN5070 diagnostics.
+// otherwise; malformed energy-based networks are PNN2070 at check time (PNN5070 if lowered anyway).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildPrograms, loadProgram, ruleOptions } from "../../cli/compile.js";
 import { UserError } from "../../diagnostics/catalog.js";
+import { checkSource } from "../../compiler/sema/check.js";
+import { energyStructure } from "../../compiler/lower/energy.js";
 import { loadDataset } from "../../runtime/data/index.js";
 import { initParams } from "../../runtime/init.js";
 import { ProgressReporter } from "../../runtime/metrics.js";
@@ -115,37 +117,36 @@ train R on iris {
   });
 });
 
-describe("PNN5070: energy-based networks this compiler cannot lower", () => {
-  const cases: [string, string, RegExp][] = [
-    ["mixed elements", `couple x <-> h via circuits.synapse\n  couple h <-> y via circuits.resistor`, /mixes coupling elements/],
-    ["a group coupled to itself", `couple x <-> h via circuits.synapse\n  couple h <-> h via circuits.synapse\n  couple h <-> y via circuits.synapse`, /joins a group to itself/],
-    ["an uncoupled group", `couple x <-> y via circuits.synapse`, /'h' is not coupled/],
-  ];
-  for (const [name, couplings, message] of cases)
-    it(name, () => {
-      const file = write(`import circuits from "std/circuits"
+const MIXED_SRC = `import circuits from "std/circuits"
 network E {
   input x: real[4]
   nodes h: real[3]
   output y: real[3]
-  ${couplings}
+  couple x <-> h via circuits.synapse
+  couple h <-> y via circuits.resistor
 }
 train E on iris {
   rule = equilibrium_propagation
   loss = mse
 }
-`);
-      let err: unknown;
-      try {
-        loadProgram(file);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(UserError);
-      const d = (err as UserError).diagnostic;
-      expect(d.code).toBe("PNN5070");
-      expect(d.message).toMatch(message);
-    });
+`;
+
+describe("malformed energy-based networks", () => {
+  const MIXED = MIXED_SRC;
+  it("are PNN2070 at check time, and the lowering refuses them too (PNN5070) if it is called anyway", () => {
+    const r = checkSource(MIXED, "/virtual/m.pnn", { readFile: () => undefined });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["PNN2070"]);
+    expect(r.diagnostics[0]!.span.line).toBe(7);
+    let err: unknown;
+    try {
+      energyStructure(r.model.networks.get("E")!);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).diagnostic.code).toBe("PNN5070");
+    expect((err as UserError).diagnostic.message).toMatch(/mixes coupling elements/);
+  });
 });
 
 describe("CLI", () => {
@@ -163,23 +164,11 @@ describe("CLI", () => {
     expect(ev.test_accuracy).toBe(s.test_accuracy);
     expect(ev.chips).toBe(3);
   });
-  it("a network the lowering refuses is a PNN5070 diagnostic, not a stack trace", () => {
-    const file = write(`import circuits from "std/circuits"
-network E {
-  input x: real[4]
-  nodes h: real[3]
-  output y: real[3]
-  couple x <-> h via circuits.synapse
-  couple h <-> y via circuits.resistor
-}
-train E on iris {
-  rule = equilibrium_propagation
-  loss = mse
-}
-`);
+  it("a malformed energy-based network is a PNN2070 diagnostic with file:line:col, not a stack trace", () => {
+    const file = write(MIXED_SRC);
     const r = pnn(["train", file, "--epochs", "1"]);
     expect(r.status).not.toBe(0);
-    expect(r.all).toMatch(/PNN5070/);
+    expect(r.all).toMatch(/PNN2070/);
     expect(r.all).toMatch(/net\.pnn:\d+:\d+/);
     expect(hasStackTrace(r.all)).toBe(false);
   });
