@@ -169,8 +169,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number) {
   return { b, logits, x };
 }
 
-export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number): Graph {
-  if (net.kind === "energy_based") return lowerEnergyInfer(net, mode === "device", batch);
+/** `train` only matters for energy-based networks (the rule's relaxation steps). */
+export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number, train?: TrainModel): Graph {
+  if (net.kind === "energy_based") return lowerEnergyInfer(net, mode === "device", batch, train);
   const { b, logits } = forward(net, mode, batch);
   b.output("logits", logits);
   return b.build();
