@@ -58,7 +58,7 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const modes = ["twin", "device", "physics_aware", "train"];
         if (!modes.includes(opts.mode)) throw new UsageError(`--mode must be one of ${modes.join(", ")}`);
         if (opts.mode !== "train") {
-          process.stdout.write(printGraph(lowerInfer(p.net, opts.mode as LowerMode, batch)) + "\n");
+          process.stdout.write(printGraph(lowerInfer(p.net, opts.mode as LowerMode, batch, { train: p.train })) + "\n");
           return;
         }
         // The rule's own programs (a gradient rule has one, `train`; others may have several).

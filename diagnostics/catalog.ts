@@ -39,6 +39,7 @@ export const CATALOG = {
   PNN2040: { severity: "error", title: "matrix file not readable" },
   PNN2041: { severity: "error", title: "malformed matrix file" },
   PNN2042: { severity: "error", title: "matrix is not square" },
+  PNN2070: { severity: "error", title: "malformed energy-based network" },
   // ── units and physics ─────────────────────────────────────────────────────
   PNN3001: { severity: "error", title: "unit mismatch" },
   PNN3002: { severity: "error", title: "unknown unit" },
@@ -52,8 +53,10 @@ export const CATALOG = {
   PNN4001: { severity: "error", title: "unknown learning rule" },
   PNN4002: { severity: "error", title: "the physics cannot run this rule" },
   PNN4003: { severity: "error", title: "invalid rule option" },
+  PNN4010: { severity: "error", title: "energy-based training needs the squared-error loss" },
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5001: { severity: "error", title: "not supported by this compiler yet" },
+  PNN5070: { severity: "error", title: "energy-based network cannot be lowered" },
   // ── data, checkpoints, run-time input ─────────────────────────────────────
   PNN6001: { severity: "error", title: "data file not found" },
   PNN6002: { severity: "error", title: "malformed data" },

@@ -86,14 +86,14 @@ export const RULES: readonly RuleSig[] = [
     name: "equilibrium_propagation",
     doc: "Equilibrium propagation (Scellier & Bengio 2017): free and β-nudged relaxations; Δθ = −(1/β)(∂E/∂θ(s^β) − ∂E/∂θ(s⁰)).",
     options: [real("beta", 0.5, "nudging strength β"), { name: "symmetric", type: { kind: "bool" }, default: { kind: "bool", value: false }, doc: "±β nudging (Laborieux 2021)" }, intOpt("free_steps", 20, "relaxation steps, free phase"), intOpt("nudged_steps", 4, "relaxation steps, nudged phase"), real("step", 0.5, "relaxation step ε")],
-    implemented: false,
+    implemented: true,
     check: (net) => needEnergyBased("equilibrium_propagation", net),
   },
   {
     name: "coupled_learning",
     doc: "Coupled learning (Stern et al. PRX 2021): free and clamped states; Δk = −(α/η)((ΔV^C)² − (ΔV^F)²), clipped to [k_min, k_max].",
     options: [real("eta", 0.5, "clamping η"), real("alpha", 0.05, "learning rate α")],
-    implemented: false,
+    implemented: true,
     check: (net) => {
       const p = needEnergyBased("coupled_learning", net);
       if (p.length) return p;

@@ -24,6 +24,7 @@ import { grad } from "../ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode, TrainModel } from "../sema/model.js";
 import type { LowerCtx } from "./context.js";
+import { energyModelSpec, energyStructure, lowerEnergyInfer } from "./energy.js";
 import { LAYER_CHIP_DRAWS, LAYER_LOWERINGS } from "./layers/index.js";
 
 export type LowerMode = "twin" | "device" | "physics_aware";
@@ -55,8 +56,7 @@ function mean(d: Distribution): number {
 
 /** Refuses (PNN5001) what this compiler cannot lower yet, before any graph is built. */
 export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
-  if (net.kind !== "feedforward")
-    throw new UserError(diag("PNN5001", net.span, `energy-based networks (${net.name}) cannot be trained by this compiler yet (coupled learning and equilibrium propagation come with the learning-rule library)`));
+  if (net.kind !== "feedforward") energyStructure(net, train); // PNN5070 for what compiler/lower/energy.ts cannot run
   if (train && !train.rule.sig.implemented)
     throw new UserError(diag("PNN5001", train.rule.span, `rule ${train.rule.sig.name} is checked but not implemented yet; implemented rules: ${RULES.filter((r) => r.implemented).map((r) => r.name).join(", ")}`));
   for (const n of net.nodes) {
@@ -82,6 +82,7 @@ function layerChipDraws(net: NetworkModel): Map<number, ChipVarSpec[]> {
 const DEVICE_ONLY_ARGS = ["bits", "adc_bits", "photons", "noise", "levels", "phase_bits", "crosstalk", "dac_bits", "out_bound", "weight_noise", "out_noise", "pcm", "stuck_rate"];
 
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
+  if (net.kind === "energy_based") return energyModelSpec(net, batch);
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
   const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && DEVICE_ONLY_ARGS.includes(k) && !(v.kind === "num" && v.value === 0) && !(v.kind === "bool" && !v.value)));
   const layerDraws = [...layerChipDraws(net).values()].flat();
@@ -99,6 +100,8 @@ export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
 /** Options of the device model: `time` = seconds after programming (drift; default 0). */
 export interface LowerOptions {
   readonly time?: number;
+  /** The train block (energy-based networks take their relaxation steps from its rule). */
+  readonly train?: TrainModel;
 }
 
 /** Builds the forward pass of `net` for a batch; returns the builder, logits and the input node. */
@@ -194,7 +197,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
   return { b, logits, x };
 }
 
+/** `opts.train` only matters for energy-based networks (the rule's relaxation steps). */
 export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerOptions = {}): Graph {
+  if (net.kind === "energy_based") return lowerEnergyInfer(net, mode === "device", batch, opts.train);
   const { b, logits } = forward(net, mode, batch, opts);
   b.output("logits", logits);
   return b.build();

@@ -16,6 +16,7 @@ import { callStdLayer, checkArgs } from "./args.js";
 import { Evaluator, type CheckContext } from "./evaluate.js";
 import { expandUserLayer } from "./layers.js";
 import type { CouplingInfo, NetworkModel, SemanticModel, SymbolInfo, TrainModel } from "./model.js";
+import { energyProblems } from "./energy-check.js";
 import { NetworkBuilder } from "./network-builder.js";
 import { closest, describeValue, Env, ERROR, type FileScope, type Value } from "./scope.js";
 import { checkTrain } from "./train.js";
@@ -307,7 +308,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
     ev.error("PNN2013", decl.name.span, `network ${decl.name.name} has no output; mark its result with 'output y = …'`);
   if (energy && !stateNodes.some((n) => n.isOutput) && output === undefined)
     ev.error("PNN2013", decl.name.span, `energy-based network ${decl.name.name} has no output nodes; declare 'output y: real[k]'`);
-  return {
+  const model: NetworkModel = {
     name: decl.name.name,
     span: decl.span,
     kind: energy ? "energy_based" : "feedforward",
@@ -320,6 +321,8 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
     stateNodes,
     couplings,
   };
+  if (energy) for (const pr of energyProblems(model)) ev.error("PNN2070", pr.span, pr.message);
+  return model;
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

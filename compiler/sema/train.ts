@@ -105,7 +105,8 @@ export function checkTrain(ev: Evaluator, t: A.TrainDecl, env: Env, networks: Re
     }
   }
 
-  let loss: TrainModel["loss"] = "cross_entropy";
+  // energy-based networks are nudged with the squared error, so that is their default loss
+  let loss: TrainModel["loss"] = net?.kind === "energy_based" ? "mse" : "cross_entropy";
   const lossSetting = settings.get("loss");
   if (lossSetting) {
     const l = nameAndArgs(lossSetting.value);
@@ -114,6 +115,10 @@ export function checkTrain(ev: Evaluator, t: A.TrainDecl, env: Env, networks: Re
       ev.error("PNN2018", lossSetting.value.span, `unknown loss${l ? ` '${l.name}'` : ""}${l ? didYouMean(l.name, LOSSES.map((x) => x.name)) : ""}; the losses are ${LOSSES.map((x) => x.name).join(", ")}`);
       ok = false;
     } else loss = found.name;
+    if (net?.kind === "energy_based" && loss !== "mse") {
+      ev.error("PNN4010", lossSetting.value.span, `energy-based training nudges the outputs with the squared error: write 'loss = mse' (or leave loss out), not ${loss}`);
+      ok = false;
+    }
   }
 
   let optimizer: TrainModel["optimizer"] = { name: "adam", args: { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 } };

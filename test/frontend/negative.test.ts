@@ -140,6 +140,12 @@ train N on iris() {
   { code: "PNN2003", name: "mask phases of the wrong shape", source: 'import optics from "std/optics"\nimport freespace from "std/freespace"\nlayer Mask(n: int) {\n  param phi: real[n, n + 1] init uniform(0, 2 * pi)\n  forward(u: complex[n, n]) -> complex[n, n] = freespace.phase_mask(u, ¦phi)\n}\nnetwork N {\n  input x: real[16]\n  output y = x |> optics.amplitude_encode |> reshape(4, 4) |> Mask(n: 4) |> freespace.detector_regions(classes: 4, size: 1)\n}\n', says: ["expects phases real[4,4]", "real[4,5]"] },
   { code: "PNN3051", name: "an RK4 step too coarse for the pendula", source: 'import mechanics from "std/mechanics"\nnetwork N {\n  input x: real[4]\n  output y = x |> mechanics.pendula(duration: 10 s, steps: ¦5, omega0: 6 Hz)\n}\n', says: ["too coarse", "at least 31 steps"] },
   { code: "PNN3003", name: "negative pendulum damping", source: 'import mechanics from "std/mechanics"\nnetwork N {\n  input x: real[4]\n  output y = x |> mechanics.pendula(damping: ¦-0.1)\n}\n', says: ["at least 0"] },
+  // ── energy-based networks (std/circuits) ──
+  { code: "PNN2070", name: "synapses and resistors mixed in one energy-based network", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  nodes h: real[3]\n  output y: real[3]\n  couple x <-> h via circuits.synapse\n  ¦couple h <-> y via circuits.resistor\n}\n', says: ["mixes coupling elements"] },
+  { code: "PNN2070", name: "a node group coupled to itself", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  couple x <-> y via circuits.synapse\n  ¦couple y <-> y via circuits.synapse\n}\n', says: ["joins a group to itself"] },
+  { code: "PNN2070", name: "a node group coupled to nothing", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  nodes ¦h: real[3]\n  output y: real[3]\n  couple x <-> y via circuits.synapse\n}\n', says: ["'h' is not coupled"] },
+  { code: "PNN2070", name: "a symmetric coupling without an element", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  ¦couple x <-> y\n}\n', says: ["has no element"] },
+  { code: "PNN4010", name: "cross-entropy for an energy-based network", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  couple x <-> y via circuits.resistor\n}\ntrain E on iris() {\n  rule = coupled_learning\n  loss = ¦cross_entropy\n}\n', says: ["loss = mse"] },
 ];
 
 /**

@@ -12,6 +12,7 @@
 import type { Graph } from "../../ir/graph.js";
 import type { NetworkModel, TrainModel } from "../../sema/model.js";
 import type { LowerOptions } from "../lower.js";
+import { ENERGY_RULE_LOWERINGS } from "./energy.js";
 import { GRADIENT_RULE_LOWERINGS } from "./gradient.js";
 
 export interface RuleGraphs {
@@ -25,4 +26,5 @@ export type RuleLowering = (net: NetworkModel, train: TrainModel, batch: number,
 
 export const RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
   ...GRADIENT_RULE_LOWERINGS,
+  ...ENERGY_RULE_LOWERINGS,
 };

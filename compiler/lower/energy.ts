@@ -1,0 +1,302 @@
+/**
+ * Lowering of energy-based networks (`std/circuits`, docs/physics-circuits.md): node groups
+ * coupled symmetrically, a clamped input, a state s that settles where an energy E(s, θ) is
+ * minimal, class scores read from the output nodes at equilibrium.
+ *
+ * Two families, one per coupling element (a network uses one):
+ *   hopfield (`circuits.synapse`, Scellier & Bengio 2017):
+ *     E = ½ Σ_g |s_g|² − Σ_couplings ρ(s_a)ᵀ W ρ(s_b) − Σ_g b_gᵀ ρ(s_g),  ρ = clip(·, 0, 1),
+ *     relaxation s ← clip(s − ε ∂E/∂s, 0, 1) (synchronous, all groups at once); the input x is
+ *     clamped and enters as ρ(x) = x.
+ *   resistor (`circuits.resistor`, Stern et al. 2021): node voltages V, conductances k,
+ *     E = P = ½ Σ_edges k_ij (V_i − V_j)² (the dissipated power); the free state is the
+ *     Kirchhoff solution (zero net current into every free node), reached by block Gauss–Seidel
+ *     sweeps V_g ← (Σ k V_neighbour) / (Σ k), exact per group because no group couples to itself.
+ * A nudged phase adds β·C, C = ½|y − t|² (t = one-hot target), to the energy; a clamped phase
+ * (coupled learning) holds the output nodes at fixed values. ∂E/∂θ at a state is lowered in
+ * closed form, summed over the batch with the row weights.
+ * Device model: `variation` on a coupling gives every chip its own static relative spread of the
+ * weights/conductances, W_dev = W ⊙ (1 + δ), δ ~ N(0, σ²) per element; resistor conductances are
+ * then clipped to the physical range [k_min, k_max].
+ */
+import { diag, UserError } from "../../diagnostics/catalog.js";
+import type { ChipVarSpec, ModelSpec, ParamSpec } from "../../runtime/model.js";
+import { CHIP_PREFIX } from "../../runtime/model.js";
+import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
+import { energyProblems } from "../sema/energy-check.js";
+import type { NetworkModel, TrainModel } from "../sema/model.js";
+
+export type EnergyFamily = "hopfield" | "resistor";
+
+export interface EnergyCoupling {
+  /** Group indices; −1 is the clamped input, −2 the supply rails. Weight shape [size(a), size(b)]. */
+  readonly a: number;
+  readonly b: number;
+  readonly path: string;
+  readonly shape: readonly [number, number];
+  readonly range?: { readonly lo: number; readonly hi: number };
+  /** Relative per-chip spread of the elements (0: the device equals the twin). */
+  readonly variation: number;
+}
+
+export interface EnergyGroup {
+  readonly name: string;
+  readonly size: number;
+  readonly isOutput: boolean;
+  /** Bias parameter path (hopfield only). */
+  readonly bias?: string;
+}
+
+export interface EnergyNet {
+  readonly family: EnergyFamily;
+  readonly inputSize: number;
+  readonly groups: readonly EnergyGroup[];
+  readonly couplings: readonly EnergyCoupling[];
+  /** Index of the output group. */
+  readonly output: number;
+  readonly params: readonly ParamSpec[];
+  readonly chipVars: readonly ChipVarSpec[];
+}
+
+/** Voltages of the supply rails (ground, supply) every free node of a resistor network reaches. */
+export const RAILS = [0, 1] as const;
+export const RAIL_GROUP = -2;
+
+/** Gauss–Seidel sweeps of a resistor network's Kirchhoff solve (each phase). */
+export const RESISTOR_SWEEPS = 60;
+/** Free relaxation steps of a Hopfield network when the rule does not say (e.g. `pnn ir`). */
+export const DEFAULT_FREE_STEPS = 20;
+
+const size = (shape: readonly number[]) => shape.reduce((p, q) => p * q, 1);
+
+/** Refuses (PNN5070) an energy-based network this lowering cannot run; returns its structure. */
+export function energyStructure(net: NetworkModel, train?: TrainModel): EnergyNet {
+  const fail = (message: string, span = net.span): never => {
+    throw new UserError(diag("PNN5070", span, message));
+  };
+  // `pnn check` reports these as PNN2070; a program that reaches lowering has none (API users may)
+  const problem = energyProblems(net)[0];
+  if (problem) fail(problem.message, problem.span);
+  const input = net.inputs[0]!;
+  const groups: EnergyGroup[] = net.stateNodes.map((s) => ({ name: s.name, size: size(s.type.shape), isOutput: s.isOutput }));
+  const output = groups.findIndex((g) => g.isOutput);
+  if (output < 0) fail(`energy-based network ${net.name} has no output nodes`);
+  const kinds = new Set(net.couplings.map((c) => c.via ?? "none"));
+  for (const c of net.couplings) if (!c.symmetric) fail(`the coupling ${c.from} -> ${c.to} is directed; an energy-based network needs symmetric couplings (<->)`, c.span);
+  if (kinds.size !== 1) fail(`energy-based network ${net.name} has no couplings`);
+  const via = [...kinds][0]!;
+  const family: EnergyFamily = via === "circuits.resistor" ? "resistor" : via === "circuits.synapse" ? "hopfield" : fail(`coupling element ${via} cannot be lowered`);
+  const index = (name: string, span: NetworkModel["span"]): number => {
+    if (name === input.name) return -1;
+    const i = groups.findIndex((g) => g.name === name);
+    return i >= 0 ? i : fail(`'${name}' is not a node group of ${net.name}; couplings join the input and 'nodes' groups`, span);
+  };
+  const params: ParamSpec[] = [];
+  const chipVars: ChipVarSpec[] = [];
+  const couplings: EnergyCoupling[] = [];
+  const used = new Map<string, number>();
+  for (const c of net.couplings) {
+    const a = index(c.from, c.span);
+    const b = index(c.to, c.span);
+    const na = a < 0 ? size(input.type.shape) : groups[a]!.size;
+    const nb = b < 0 ? size(input.type.shape) : groups[b]!.size;
+    const base = `${c.from}_${c.to}.${family === "resistor" ? "resistor" : "synapse"}`;
+    const k = (used.get(base) ?? 0) + 1;
+    used.set(base, k);
+    const path = `${k === 1 ? base : `${base}_${k}`}.${family === "resistor" ? "conductance" : "weight"}`;
+    const variation = c.consts.variation?.kind === "num" ? c.consts.variation.value : 0;
+    let range: EnergyCoupling["range"];
+    if (family === "resistor") {
+      const g = c.consts.g;
+      range = g && g.kind === "range" ? { lo: g.lo, hi: g.hi } : { lo: 0.01, hi: 1 };
+      if (!(range.hi > range.lo) || range.lo < 0) fail(`the conductance range of ${c.from} <-> ${c.to} must satisfy 0 ≤ k_min < k_max`, c.span);
+      params.push({ path, shape: [na, nb], init: { kind: "uniform", lo: range.lo, hi: range.hi }, range });
+    } else {
+      const scale = c.consts.scale?.kind === "num" ? c.consts.scale.value : 1;
+      const limit = scale * Math.sqrt(6 / (na + nb));
+      params.push({ path, shape: [na, nb], init: { kind: "uniform", lo: -limit, hi: limit } });
+    }
+    if (variation > 0) chipVars.push({ path: `${path}.variation`, shape: [na, nb], dist: { kind: "normal", mean: 0, std: variation } });
+    couplings.push({ a, b, path, shape: [na, nb], ...(range ? { range } : {}), variation });
+  }
+  if (family === "resistor")
+    groups.forEach((g, i) => {
+      // every free node also reaches ground and the supply through its own conductances (its bias)
+      const range = couplings.find((c) => c.a === i || c.b === i)?.range ?? { lo: 0.01, hi: 1 };
+      const path = `${g.name}.rails.conductance`;
+      params.push({ path, shape: [RAILS.length, g.size], init: { kind: "uniform", lo: range.lo, hi: range.hi }, range });
+      couplings.push({ a: RAIL_GROUP, b: i, path, shape: [RAILS.length, g.size], range, variation: 0 });
+    });
+  if (family === "hopfield")
+    groups.forEach((g, i) => {
+      const path = `${g.name}.bias`;
+      params.push({ path, shape: [g.size], init: { kind: "constant", value: 0 } });
+      groups[i] = { ...g, bias: path };
+    });
+  if (train && train.loss !== "mse") fail(`energy-based training nudges the outputs with the squared error; write 'loss = mse' (got ${train.loss})`, train.span);
+  return { family, inputSize: size(input.type.shape), groups, couplings, output, params, chipVars };
+}
+
+export function energyModelSpec(net: NetworkModel, batch: number): ModelSpec {
+  const e = energyStructure(net);
+  return {
+    network: net.name,
+    params: e.params,
+    chipVars: e.chipVars,
+    hasDevice: e.chipVars.length > 0,
+    features: e.inputSize,
+    classes: e.groups[e.output]!.size,
+    batch,
+  };
+}
+
+/** The IR leaves of one energy program: input, parameters (as seen by the twin or device). */
+export interface EnergyLeaves {
+  readonly b: GraphBuilder;
+  readonly e: EnergyNet;
+  readonly batch: number;
+  readonly x: Node;
+  /** The rail voltages, [B, 2] (resistor networks). */
+  readonly rails: Node;
+  /** Effective coupling matrices (device: with the chip's variation and clipping). */
+  readonly w: readonly Node[];
+  /** Effective couplings transposed, [size(b), size(a)]. */
+  readonly wT: readonly Node[];
+  readonly bias: readonly (Node | undefined)[];
+}
+
+export function energyLeaves(b: GraphBuilder, e: EnergyNet, batch: number, device: boolean): EnergyLeaves {
+  const x = b.input("x", "f32", [batch, e.inputSize]);
+  const w = e.couplings.map((c) => {
+    let k = b.param(c.path, "f32", c.shape);
+    if (device && c.variation > 0) {
+      const delta = b.input(CHIP_PREFIX + `${c.path}.variation`, "f32", c.shape);
+      k = b.mul(k, b.add(b.scalar(1, "f32"), delta));
+      if (c.range) k = b.clip(k, c.range.lo, c.range.hi);
+    }
+    return k;
+  });
+  const wT = w.map((k) => b.transpose(k, [1, 0]));
+  const bias = e.groups.map((g) => (g.bias ? b.param(g.bias, "f32", [g.size]) : undefined));
+  const rails = b.broadcastTo(b.const([...RAILS], "f32", [1, RAILS.length]), [batch, RAILS.length]);
+  return { b, e, batch, x, rails, w, wT, bias };
+}
+
+/** What the relaxation adds to the free energy dynamics. */
+export type Phase =
+  | { readonly kind: "free" }
+  /** F = E + β·½|y − t|² (β may be negative: the symmetric variant). */
+  | { readonly kind: "nudged"; readonly beta: number; readonly target: Node }
+  /** The output nodes held at `values` (coupled learning's clamped state). */
+  | { readonly kind: "clamped"; readonly values: Node };
+
+/** Zero states, one per group. */
+export function zeroStates(L: EnergyLeaves): Node[] {
+  return L.e.groups.map((g) => L.b.broadcastTo(L.b.scalar(0, "f32"), [L.batch, g.size]));
+}
+
+/** The input each group receives through its couplings: Σ s_other Wᵀ (rows: samples). */
+function drive(L: EnergyLeaves, states: readonly Node[], g: number, ws: readonly Node[] = L.w, wTs: readonly Node[] = L.wT): Node | undefined {
+  const { b } = L;
+  const state = (i: number) => (i === RAIL_GROUP ? L.rails : i < 0 ? L.x : states[i]!);
+  let acc: Node | undefined;
+  L.e.couplings.forEach((c, i) => {
+    let term: Node | undefined;
+    if (c.a === g) term = b.matmul(state(c.b), wTs[i]!);
+    else if (c.b === g) term = b.matmul(state(c.a), ws[i]!);
+    if (term) acc = acc ? b.add(acc, term) : term;
+  });
+  return acc;
+}
+
+/** Relaxes from `init` for `steps` steps (hopfield: gradient steps of size ε; resistor: sweeps). */
+export function relax(L: EnergyLeaves, init: readonly Node[], phase: Phase, steps: number, eps: number): Node[] {
+  const { b, e } = L;
+  let s = [...init];
+  if (phase.kind === "clamped") s[e.output] = phase.values;
+  if (e.family === "hopfield") {
+    const epsN = b.scalar(eps, "f32");
+    for (let t = 0; t < steps; t++) {
+      const next = s.map((sg, g) => {
+        if (phase.kind === "clamped" && g === e.output) return sg;
+        let r = drive(L, s, g)!;
+        if (L.bias[g]) r = b.add(r, L.bias[g]!);
+        let dE = b.sub(sg, r); // ∂E/∂s_g with ρ'(s) = 1 on [0, 1]
+        if (phase.kind === "nudged" && g === e.output) dE = b.add(dE, b.mul(b.scalar(phase.beta, "f32"), b.sub(sg, phase.target)));
+        return b.clip(b.sub(sg, b.mul(epsN, dE)), 0, 1);
+      });
+      s = next;
+    }
+    return s;
+  }
+  // resistor: Σ_j k_ij per node, constant over the sweeps
+  const den = e.groups.map((_, g) => {
+    let acc: Node | undefined;
+    e.couplings.forEach((c, i) => {
+      const t = c.a === g ? b.sum(L.w[i]!, [1]) : c.b === g ? b.sum(L.w[i]!, [0]) : undefined;
+      if (t) acc = acc ? b.add(acc, t) : t;
+    });
+    return b.max(acc!, b.scalar(1e-12, "f32"));
+  });
+  for (let t = 0; t < steps; t++) {
+    for (let g = 0; g < e.groups.length; g++) {
+      if (phase.kind === "clamped" && g === e.output) continue;
+      let num = drive(L, s, g)!;
+      let d = den[g]!;
+      if (phase.kind === "nudged" && g === e.output) {
+        const beta = b.scalar(phase.beta, "f32");
+        num = b.add(num, b.mul(beta, phase.target));
+        d = b.add(d, beta);
+      }
+      s[g] = b.div(num, d);
+    }
+  }
+  return s;
+}
+
+/** Σ_rows w_r ∂E/∂θ at `states`, one node per parameter (same order as e.params). */
+export function energyParamGrads(L: EnergyLeaves, states: readonly Node[], weights: Node): Node[] {
+  const { b, e } = L;
+  const state = (i: number) => (i === RAIL_GROUP ? L.rails : i < 0 ? L.x : states[i]!);
+  const wCol = b.reshape(weights, [L.batch, 1]);
+  const out: Node[] = e.couplings.map((c) => {
+    const sa = state(c.a);
+    const sb = state(c.b);
+    const cross = b.matmul(b.transpose(b.mul(sa, wCol), [1, 0]), sb); // Σ_r w_r s_a,i s_b,j
+    if (e.family === "hopfield") return b.neg(cross); // ∂E/∂W = −ρ(s_a)ρ(s_b)ᵀ
+    // ∂P/∂k_ij = ½(V_i − V_j)²
+    const a2 = b.reshape(b.sum(b.mul(b.square(sa), wCol), [0]), [c.shape[0], 1]);
+    const b2 = b.reshape(b.sum(b.mul(b.square(sb), wCol), [0]), [1, c.shape[1]]);
+    return b.mul(b.scalar(0.5, "f32"), b.sub(b.add(a2, b2), b.mul(b.scalar(2, "f32"), cross)));
+  });
+  if (e.family === "hopfield") e.groups.forEach((g, i) => out.push(b.neg(b.sum(b.mul(states[i]!, wCol), [0])))); // ∂E/∂b = −ρ(s)
+  return out;
+}
+
+/** ½|y − t|² per row → weighted sum (the loss every energy rule reports and nudges with). */
+export function squaredError(b: GraphBuilder, y: Node, target: Node, weights: Node): Node {
+  const perRow = b.mul(b.scalar(0.5, "f32"), b.sum(b.square(b.sub(y, target)), [1]));
+  return b.sum(b.mul(perRow, weights));
+}
+
+export function freeSteps(e: EnergyNet, train?: TrainModel): number {
+  if (e.family === "resistor") return RESISTOR_SWEEPS;
+  const v = train?.rule.options.free_steps;
+  return v && v.kind === "num" ? v.value : DEFAULT_FREE_STEPS;
+}
+
+export function stepSize(train?: TrainModel): number {
+  const v = train?.rule.options.step;
+  return v && v.kind === "num" ? v.value : 0.5;
+}
+
+/** x → class scores: the output nodes at the free equilibrium. */
+export function lowerEnergyInfer(net: NetworkModel, device: boolean, batch: number, train?: TrainModel): Graph {
+  const e = energyStructure(net, train);
+  const b = new GraphBuilder();
+  const L = energyLeaves(b, e, batch, device);
+  b.input("key", "i32", [4]);
+  const s = relax(L, zeroStates(L), { kind: "free" }, freeSteps(e, train), stepSize(train));
+  b.output("logits", s[e.output]!);
+  return b.build();
+}

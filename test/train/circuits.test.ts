@@ -1,0 +1,133 @@
+// Resistor networks (compiler/lower/energy.ts, resistor family) and coupled learning:
+// the Kirchhoff solve conserves current at every free node, the coupled-learning update
+// (ΔV^C)² − (ΔV^F)² approaches the gradient of the cost as η → 0 (exactly proportional to it
+// with one output node; a descent direction with several), and the EP update on the same
+// network matches finite differences.
+import { describe, expect, it } from "vitest";
+import { GraphBuilder } from "../../compiler/ir/graph.js";
+import { energyLeaves, energyStructure, relax, RESISTOR_SWEEPS, zeroStates, RAILS, RAIL_GROUP } from "../../compiler/lower/energy.js";
+import { lowerCoupledStep, lowerEquilibriumStep } from "../../compiler/lower/rules/energy.js";
+import { Stream } from "../../runtime/rng.js";
+import { cosine, init, load, run, t } from "./energy-helpers.js";
+
+const NET = (outputs: number, rule: string) => `
+import circuits from "std/circuits"
+network R {
+  input x: real[3]
+  nodes h: real[5]
+  output y: real[${outputs}]
+  couple x <-> h via circuits.resistor(g: 0.05 S .. 2 S)
+  couple h <-> y via circuits.resistor(g: 0.05 S .. 2 S)
+  couple x <-> y via circuits.resistor(g: 0.05 S .. 2 S)
+}
+train R on csv(path: "none.csv") {
+  rule = ${rule}
+  loss = mse
+  batch = 4
+}
+`;
+
+const B = 4;
+function batch(seed: number, outputs: number) {
+  const rng = new Stream(seed, 5);
+  const x = Array.from({ length: B * 3 }, () => 2 * rng.uniform() - 1);
+  const labels = Array.from({ length: B }, (_, i) => i % outputs);
+  return { x: t("f32", [B, 3], x), labels: t("i32", [B], labels), weights: t("f32", [B], Array(B).fill(1 / B)) };
+}
+
+describe("resistor network: Kirchhoff solve", () => {
+  it("conserves current at every free node (residual < 1e-9 of the largest edge current)", () => {
+    const { net, train } = load(NET(2, "coupled_learning"));
+    const e = energyStructure(net, train);
+    const b = new GraphBuilder();
+    const L = energyLeaves(b, e, B, false);
+    const s = relax(L, zeroStates(L), { kind: "free" }, RESISTOR_SWEEPS, 0);
+    s.forEach((v, i) => b.output(`s${i}`, v));
+    const params = init(e.params, 3);
+    const inp = batch(1, 2);
+    const out = run(b.build(), params, e.params, { x: inp.x });
+    const volt = (g: number, r: number, i: number): number => (g === RAIL_GROUP ? RAILS[i]! : g < 0 ? inp.x.data[r * 3 + i]! : out[`s${g}`]!.data[r * e.groups[g]!.size + i]!);
+    let worst = 0;
+    let scale = 0;
+    for (let r = 0; r < B; r++)
+      e.groups.forEach((grp, g) => {
+        for (let i = 0; i < grp.size; i++) {
+          let current = 0; // net current into node (g, i)
+          e.couplings.forEach((c) => {
+            const k = params.get(c.path)!;
+            const [na, nb] = c.shape;
+            if (c.a === g) for (let j = 0; j < nb; j++) { const I = k[i * nb + j]! * (volt(c.b, r, j) - volt(g, r, i)); current += I; scale = Math.max(scale, Math.abs(I)); }
+            if (c.b === g) for (let j = 0; j < na; j++) { const I = k[j * nb + i]! * (volt(c.a, r, j) - volt(g, r, i)); current += I; scale = Math.max(scale, Math.abs(I)); }
+          });
+          worst = Math.max(worst, Math.abs(current));
+        }
+      });
+    expect(scale).toBeGreaterThan(1e-3);
+    expect(worst / scale).toBeLessThan(1e-9);
+  });
+});
+
+/** Central finite differences of the step program's loss with respect to every conductance. */
+function fdGrad(g: ReturnType<typeof lowerCoupledStep>, params: Map<string, Float64Array>, specs: ReturnType<typeof energyStructure>["params"], inp: ReturnType<typeof batch>): Float64Array[] {
+  const h = 1e-6;
+  return specs.map((p) => {
+    const k = params.get(p.path)!;
+    const out = new Float64Array(k.length);
+    for (let i = 0; i < k.length; i++) {
+      const k0 = k[i]!;
+      k[i] = k0 + h;
+      const lp = run(g, params, specs, inp).loss!.data[0]!;
+      k[i] = k0 - h;
+      const lm = run(g, params, specs, inp).loss!.data[0]!;
+      k[i] = k0;
+      out[i] = (lp - lm) / (2 * h);
+    }
+    return out;
+  });
+}
+
+describe("coupled learning approaches the cost gradient as η → 0", () => {
+  for (const outputs of [1, 2]) {
+    it(`${outputs} output node${outputs > 1 ? "s" : ""}`, () => {
+      const cos: number[] = [];
+      for (const eta of [0.5, 1e-3]) {
+        const { net, train } = load(NET(outputs, `coupled_learning(eta: ${eta}, alpha: 0.05)`));
+        const e = energyStructure(net, train);
+        const g = lowerCoupledStep(net, train, B, false);
+        const params = init(e.params, 11);
+        const inp = batch(2, outputs);
+        const out = run(g, params, e.params, inp);
+        const delta = e.params.map((p) => Array.from(out[`delta:${p.path}`]!.data, (v) => v / eta));
+        const fd = fdGrad(g, params, e.params, inp);
+        cos.push(cosine(delta, fd));
+        // sign agreement on the elements that matter
+        let agree = 0, total = 0;
+        const big = Math.max(...fd.flatMap((a) => Array.from(a, Math.abs)));
+        fd.forEach((a, k) => a.forEach((v, i) => { if (Math.abs(v) > 0.05 * big) { total++; if (Math.sign(v) === Math.sign(delta[k]![i]!)) agree++; } }));
+        if (eta < 0.01) expect(agree / total).toBeGreaterThan(outputs === 1 ? 0.99 : 0.8);
+      }
+      // one output node: the clamped shift is the EP nudge up to a scalar, so the update is the gradient
+      if (outputs === 1) expect(cos[1]).toBeGreaterThan(0.999);
+      else expect(cos[1]).toBeGreaterThan(0.95);
+      expect(cos[1]).toBeGreaterThanOrEqual(cos[0]! - 1e-6);
+    });
+  }
+});
+
+describe("equilibrium propagation on a resistor network", () => {
+  it("matches the finite-difference gradient at small β (cosine > 0.999)", () => {
+    const { net, train } = load(NET(2, "equilibrium_propagation(beta: 0.001, symmetric: true)"));
+    const e = energyStructure(net, train);
+    const g = lowerEquilibriumStep(net, train, B, false);
+    const params = init(e.params, 5);
+    const inp = batch(3, 2);
+    const out = run(g, params, e.params, inp);
+    const ep = e.params.map((p) => out[`grad:${p.path}`]!.data);
+    const fd = fdGrad(g, params, e.params, inp);
+    expect(cosine(ep, fd)).toBeGreaterThan(0.999);
+    // and the magnitudes agree: EP estimates the gradient itself, not a multiple
+    const n = (a: readonly ArrayLike<number>[]) => Math.sqrt(a.reduce((s, x) => s + Array.from(x).reduce((u, v) => u + v * v, 0), 0));
+    expect(n(ep) / n(fd)).toBeGreaterThan(0.99);
+    expect(n(ep) / n(fd)).toBeLessThan(1.01);
+  });
+});
