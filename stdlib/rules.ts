@@ -78,10 +78,10 @@ const feedforward = (name: string, doc: string, options: ArgSig[], implemented: 
 
 export const RULES: readonly RuleSig[] = [
   feedforward("backprop", "In-silico backpropagation through the ideal digital twin; the device is only used for evaluation.", [], true),
-  feedforward("hardware_aware", "Backpropagation through the twin with the device's noise and quantization sampled on every step.", [], false),
+  feedforward("hardware_aware", "Backpropagation through the twin with the device's noise and quantization sampled on every step.", [], true),
   feedforward("physics_aware", "Physics-aware training (Wright et al., Nature 2022): forward pass on the device, backward pass through the twin evaluated at the device's activations.", [], true),
-  feedforward("feedback_alignment", "Feedback alignment (Lillicrap 2016): errors sent back through fixed random matrices B instead of Wᵀ.", [], false),
-  feedforward("direct_feedback_alignment", "Direct feedback alignment (Nøkland 2016): the output error is projected to every layer by fixed random B.", [{ name: "projection", type: { kind: "enum", options: ["digital", "optical"] }, default: { kind: "enum", value: "digital" }, doc: "compute B·e digitally or with a simulated optical random projection" }], false),
+  feedforward("feedback_alignment", "Feedback alignment (Lillicrap 2016): errors sent back through fixed random matrices B instead of Wᵀ.", [], true),
+  feedforward("direct_feedback_alignment", "Direct feedback alignment (Nøkland 2016): the output error is projected to every layer by fixed random B.", [{ name: "projection", type: { kind: "enum", options: ["digital", "optical"] }, default: { kind: "enum", value: "digital" }, doc: "compute B·e digitally or with a simulated optical random projection" }], true),
   {
     name: "equilibrium_propagation",
     doc: "Equilibrium propagation (Scellier & Bengio 2017): free and β-nudged relaxations; Δθ = −(1/β)(∂E/∂θ(s^β) − ∂E/∂θ(s⁰)).",

@@ -22,10 +22,18 @@ import { RULES } from "../../stdlib/rules.js";
 import { grad } from "../ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode, TrainModel } from "../sema/model.js";
-import type { LowerCtx } from "./context.js";
+import type { LayerArgs, LayerLowering, LowerCtx } from "./context.js";
 import { LAYER_LOWERINGS } from "./layers/index.js";
 
 export type LowerMode = "twin" | "device" | "physics_aware";
+
+/** Rule-specific rewrites of the train step (compiler/lower/rules/): feedback alignment's layers, DFA's surrogate. */
+export interface LowerHooks {
+  /** Lowers one layer instead of `lower` (its registry lowering), e.g. dense with a feedback matrix. */
+  readonly layer?: (key: string, ctx: LowerCtx, x: Node, args: LayerArgs, lower: LayerLowering) => Node;
+  /** An objective whose parameter gradient replaces the loss's (the reported loss is unchanged). */
+  readonly surrogate?: (b: GraphBuilder, loss: Node, logits: Node, labels: Node, weights: Node) => Node;
+}
 
 interface Pair {
   readonly t: Node;
@@ -86,7 +94,7 @@ export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
 }
 
 /** Builds the forward pass of `net` for a batch; returns the builder, logits and the input node. */
-function forward(net: NetworkModel, mode: LowerMode, batch: number) {
+function forward(net: NetworkModel, mode: LowerMode, batch: number, hooks?: LowerHooks) {
   const b = new GraphBuilder();
   const input = net.inputs[0];
   const x = b.input("x", "f32", [batch, ...input.type.shape]);
@@ -143,7 +151,8 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number) {
       }
       case "layer": {
         const key2 = n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name;
-        const lower = LAYER_LOWERINGS[key2];
+        const registered = LAYER_LOWERINGS[key2];
+        const lower: LayerLowering = hooks?.layer ? (c, xx, aa) => hooks.layer!(key2, c, xx, aa, registered) : registered;
         const operand = pairs[n.operand];
         const owned = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
         const tensorsT = Object.fromEntries(Object.entries(n.tensorArgs).map(([k, id]) => [k, pairs[id].t]));
@@ -174,13 +183,15 @@ export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number): G
   return b.build();
 }
 
-export function lowerTrainStep(net: NetworkModel, train: TrainModel, mode: LowerMode, batch: number): Graph {
-  const { b, logits } = forward(net, mode, batch);
+export function lowerTrainStep(net: NetworkModel, train: TrainModel, mode: LowerMode, batch: number, hooks?: LowerHooks): Graph {
+  const { b, logits } = forward(net, mode, batch, hooks);
   const labels = b.input("labels", "i32", [batch]);
   const weights = b.input("weights", "f32", [batch]);
   const classes = logits.shape[logits.shape.length - 1];
   const perSample = train.loss === "mse" ? b.mse(logits, b.oneHot(labels, classes, "f32")) : b.softmaxCrossEntropy(logits, labels);
-  b.output("loss", b.sum(b.mul(perSample, weights)));
+  const loss = b.sum(b.mul(perSample, weights));
+  b.output("loss", loss);
   b.output("logits", logits);
-  return grad(b.build(), "loss", net.params.map((p) => p.path));
+  if (hooks?.surrogate) b.output("surrogate", hooks.surrogate(b, loss, logits, labels, weights));
+  return grad(b.build(), hooks?.surrogate ? "surrogate" : "loss", net.params.map((p) => p.path));
 }

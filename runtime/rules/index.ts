@@ -2,6 +2,7 @@
  * The registry of learning rules at run time, keyed like stdlib/rules.ts. Each entry pairs with
  * the compiler-side lowering of the same name in compiler/lower/rules/.
  */
+import { ALIGNMENT_RULE_RUNTIMES } from "./alignment.js";
 import { GRADIENT_RULE_RUNTIMES } from "./gradient.js";
 import type { RuleRuntime } from "./types.js";
 
@@ -9,4 +10,5 @@ export type { BatchInput, RuleContext, RuleRuntime, RuleStepper, StepCost, StepR
 
 export const RULE_RUNTIMES: Readonly<Record<string, RuleRuntime>> = {
   ...GRADIENT_RULE_RUNTIMES,
+  ...ALIGNMENT_RULE_RUNTIMES,
 };

@@ -11,6 +11,7 @@
  */
 import type { Graph } from "../../ir/graph.js";
 import type { NetworkModel, TrainModel } from "../../sema/model.js";
+import { ALIGNMENT_RULE_LOWERINGS } from "./alignment.js";
 import { GRADIENT_RULE_LOWERINGS } from "./gradient.js";
 
 export interface RuleGraphs {
@@ -23,4 +24,5 @@ export type RuleLowering = (net: NetworkModel, train: TrainModel, batch: number,
 
 export const RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
   ...GRADIENT_RULE_LOWERINGS,
+  ...ALIGNMENT_RULE_LOWERINGS,
 };
