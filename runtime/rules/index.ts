@@ -4,6 +4,7 @@
  */
 import { ALIGNMENT_RULE_RUNTIMES } from "./alignment.js";
 import { GRADIENT_RULE_RUNTIMES } from "./gradient.js";
+import { ZEROTH_ORDER_RULE_RUNTIMES } from "./zeroth-order.js";
 import type { RuleRuntime } from "./types.js";
 
 export type { BatchInput, RuleContext, RuleRuntime, RuleStepper, StepCost, StepResult } from "./types.js";
@@ -11,4 +12,5 @@ export type { BatchInput, RuleContext, RuleRuntime, RuleStepper, StepCost, StepR
 export const RULE_RUNTIMES: Readonly<Record<string, RuleRuntime>> = {
   ...GRADIENT_RULE_RUNTIMES,
   ...ALIGNMENT_RULE_RUNTIMES,
+  ...ZEROTH_ORDER_RULE_RUNTIMES,
 };
