@@ -100,7 +100,7 @@ export const RULES: readonly RuleSig[] = [
       return net.couplingKinds.every((k) => k === "circuits.resistor") ? [] : [{ message: "coupled_learning needs a resistor network: every coupling must be 'via circuits.resistor(…)'" }];
     },
   },
-  feedforward("in_situ_adjoint", "In-situ adjoint gradients (Hughes et al., Optica 2018): ∂L/∂φ = −Im(A_φ·A_φ^adj) from forward, adjoint and interference intensity measurements.", [real("noise", 0, "relative measurement noise")], false, (net) => [
+  feedforward("in_situ_adjoint", "In-situ adjoint gradients (Hughes et al., Optica 2018): ∂L/∂φ = −Im(A_φ·A_φ^adj) from forward, adjoint and interference intensity measurements.", [real("noise", 0, "relative measurement noise")], true, (net) => [
     ...needCapability("in_situ_adjoint", "linear", net, (l) => l.capabilities.includes("physical") && !l.transducer),
     ...needCapability("in_situ_adjoint", "reciprocal", net, (l) => l.capabilities.includes("physical") && !l.transducer),
   ]),

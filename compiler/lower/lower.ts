@@ -33,6 +33,8 @@ export interface LowerHooks {
   readonly layer?: (key: string, ctx: LowerCtx, x: Node, args: LayerArgs, lower: LayerLowering) => Node;
   /** An objective whose parameter gradient replaces the loss's (the reported loss is unchanged). */
   readonly surrogate?: (b: GraphBuilder, loss: Node, logits: Node, labels: Node, weights: Node) => Node;
+  /** Inputs the train step also differentiates with respect to (grad:<name> outputs), e.g. in-situ probes. */
+  readonly extraWrt?: () => readonly string[];
 }
 
 interface Pair {
@@ -193,5 +195,5 @@ export function lowerTrainStep(net: NetworkModel, train: TrainModel, mode: Lower
   b.output("loss", loss);
   b.output("logits", logits);
   if (hooks?.surrogate) b.output("surrogate", hooks.surrogate(b, loss, logits, labels, weights));
-  return grad(b.build(), hooks?.surrogate ? "surrogate" : "loss", net.params.map((p) => p.path));
+  return grad(b.build(), hooks?.surrogate ? "surrogate" : "loss", [...net.params.map((p) => p.path), ...(hooks?.extraWrt?.() ?? [])]);
 }

@@ -4,6 +4,7 @@
  */
 import { ALIGNMENT_RULE_RUNTIMES } from "./alignment.js";
 import { GRADIENT_RULE_RUNTIMES } from "./gradient.js";
+import { IN_SITU_RULE_RUNTIMES } from "./in-situ.js";
 import { ZEROTH_ORDER_RULE_RUNTIMES } from "./zeroth-order.js";
 import type { RuleRuntime } from "./types.js";
 
@@ -13,4 +14,5 @@ export const RULE_RUNTIMES: Readonly<Record<string, RuleRuntime>> = {
   ...GRADIENT_RULE_RUNTIMES,
   ...ALIGNMENT_RULE_RUNTIMES,
   ...ZEROTH_ORDER_RULE_RUNTIMES,
+  ...IN_SITU_RULE_RUNTIMES,
 };

@@ -13,6 +13,7 @@ import type { Graph } from "../../ir/graph.js";
 import type { NetworkModel, TrainModel } from "../../sema/model.js";
 import { ALIGNMENT_RULE_LOWERINGS } from "./alignment.js";
 import { GRADIENT_RULE_LOWERINGS } from "./gradient.js";
+import { IN_SITU_RULE_LOWERINGS } from "./in-situ.js";
 import { ZEROTH_ORDER_RULE_LOWERINGS } from "./zeroth-order.js";
 
 export interface RuleGraphs {
@@ -27,4 +28,5 @@ export const RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
   ...GRADIENT_RULE_LOWERINGS,
   ...ALIGNMENT_RULE_LOWERINGS,
   ...ZEROTH_ORDER_RULE_LOWERINGS,
+  ...IN_SITU_RULE_LOWERINGS,
 };
