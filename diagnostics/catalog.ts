@@ -48,6 +48,7 @@ export const CATALOG = {
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5001: { severity: "error", title: "not supported by this compiler yet" },
   PNN5080: { severity: "error", title: "in-situ adjoint needs the mesh phases to be a parameter" },
+  PNN5081: { severity: "error", title: "readout_only needs a dense readout at the output" },
   // ── data, checkpoints, run-time input ─────────────────────────────────────
   PNN6001: { severity: "error", title: "data file not found" },
   PNN6002: { severity: "error", title: "malformed data" },

@@ -179,8 +179,8 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, hooks?: Lowe
   return { b, logits, x };
 }
 
-export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number): Graph {
-  const { b, logits } = forward(net, mode, batch);
+export function lowerInfer(net: NetworkModel, mode: LowerMode, batch: number, hooks?: LowerHooks): Graph {
+  const { b, logits } = forward(net, mode, batch, hooks);
   b.output("logits", logits);
   return b.build();
 }

@@ -14,6 +14,7 @@ import type { NetworkModel, TrainModel } from "../../sema/model.js";
 import { ALIGNMENT_RULE_LOWERINGS } from "./alignment.js";
 import { GRADIENT_RULE_LOWERINGS } from "./gradient.js";
 import { IN_SITU_RULE_LOWERINGS } from "./in-situ.js";
+import { READOUT_RULE_LOWERINGS } from "./readout.js";
 import { ZEROTH_ORDER_RULE_LOWERINGS } from "./zeroth-order.js";
 
 export interface RuleGraphs {
@@ -29,4 +30,5 @@ export const RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
   ...ALIGNMENT_RULE_LOWERINGS,
   ...ZEROTH_ORDER_RULE_LOWERINGS,
   ...IN_SITU_RULE_LOWERINGS,
+  ...READOUT_RULE_LOWERINGS,
 };
