@@ -107,7 +107,7 @@ export const RULES: readonly RuleSig[] = [
   { ...feedforward("spsa", "Simultaneous-perturbation stochastic approximation (Spall 1992): ĝ = (L(θ+cΔ) − L(θ−cΔ))/(2c)·Δ, Δ Rademacher.", [real("c", 0.01, "perturbation size"), intOpt("samples", 1, "perturbations per step")], true), check: (net) => needFeedforward("spsa", net) },
   { ...feedforward("finite_difference", "Central finite differences, 2P loss queries per step.", [real("eps", 1e-3, "step")], true), check: (net) => needFeedforward("finite_difference", net) },
   { ...feedforward("evolution_strategies", "Evolution strategies: ĝ = (1/Nσ) Σ L(θ+σεᵢ) εᵢ.", [real("sigma", 0.02, "perturbation std"), intOpt("population", 20, "N")], true), check: (net) => needFeedforward("evolution_strategies", net) },
-  { ...feedforward("local", "Physical local learning (Momeni et al., Science 2023): per-layer goodness on label-embedded positive/negative samples.", [real("tau", 4, "temperature τ")], false), check: (net) => needFeedforward("local", net) },
+  { ...feedforward("local", "Physical local learning (Momeni et al., Science 2023): per-layer goodness on label-embedded positive/negative samples.", [real("tau", 4, "temperature τ")], true), check: (net) => needFeedforward("local", net) },
   { ...feedforward("readout_only", "Reservoir / extreme learning machine: the physical map is fixed; a ridge-regression readout is fitted.", [real("lambda", 1e-3, "ridge λ")], true), check: (net) => needFeedforward("readout_only", net) },
 ];
 

@@ -5,6 +5,7 @@
 import { ALIGNMENT_RULE_RUNTIMES } from "./alignment.js";
 import { GRADIENT_RULE_RUNTIMES } from "./gradient.js";
 import { IN_SITU_RULE_RUNTIMES } from "./in-situ.js";
+import { LOCAL_RULE_RUNTIMES } from "./local.js";
 import { READOUT_RULE_RUNTIMES } from "./readout.js";
 import { ZEROTH_ORDER_RULE_RUNTIMES } from "./zeroth-order.js";
 import type { RuleRuntime } from "./types.js";
@@ -17,4 +18,5 @@ export const RULE_RUNTIMES: Readonly<Record<string, RuleRuntime>> = {
   ...ZEROTH_ORDER_RULE_RUNTIMES,
   ...IN_SITU_RULE_RUNTIMES,
   ...READOUT_RULE_RUNTIMES,
+  ...LOCAL_RULE_RUNTIMES,
 };

@@ -14,6 +14,7 @@ import type { NetworkModel, TrainModel } from "../../sema/model.js";
 import { ALIGNMENT_RULE_LOWERINGS } from "./alignment.js";
 import { GRADIENT_RULE_LOWERINGS } from "./gradient.js";
 import { IN_SITU_RULE_LOWERINGS } from "./in-situ.js";
+import { LOCAL_RULE_LOWERINGS } from "./local.js";
 import { READOUT_RULE_LOWERINGS } from "./readout.js";
 import { ZEROTH_ORDER_RULE_LOWERINGS } from "./zeroth-order.js";
 
@@ -31,4 +32,5 @@ export const RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
   ...ZEROTH_ORDER_RULE_LOWERINGS,
   ...IN_SITU_RULE_LOWERINGS,
   ...READOUT_RULE_LOWERINGS,
+  ...LOCAL_RULE_LOWERINGS,
 };
