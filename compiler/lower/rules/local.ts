@@ -16,6 +16,7 @@
  * Programs: `train` (x, labels, weights over 2B rows → loss (CE of the output, unused), logits,
  * surrogate (the local loss), pair (Σ_l G_l⁺ − G_l⁻, [B]), grad:<param>), inferTwin, inferDevice.
  */
+import { diag, UserError } from "../../../diagnostics/catalog.js";
 import { GraphBuilder, type Graph, type Node } from "../../ir/graph.js";
 import type { NetworkModel, TrainModel } from "../../sema/model.js";
 import { lowerInfer, lowerTrainStep, type LowerHooks, type LowerMode } from "../lower.js";
@@ -110,6 +111,9 @@ export const LOCAL_RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
   local: (net, train, batch, hasDevice) => {
     const out = net.output !== undefined ? net.nodes[net.output].type.shape : [1];
     const classes = out.reduce((p, q) => p * q, 1);
+    const features = net.inputs[0].type.shape.reduce((p, q) => p * q, 1);
+    if (features < classes)
+      throw new UserError(diag("PNN5082", net.inputs[0].span, `local embeds the label as a one-hot over the first ${classes} input features, but ${net.inputs[0].name} has only ${features}`));
     return {
       inferTwin: localInfer(net, batch, "twin", classes),
       ...(hasDevice ? { inferDevice: localInfer(net, batch, "device", classes) } : {}),
