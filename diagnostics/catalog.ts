@@ -57,6 +57,9 @@ export const CATALOG = {
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5001: { severity: "error", title: "not supported by this compiler yet" },
   PNN5070: { severity: "error", title: "energy-based network cannot be lowered" },
+  PNN5080: { severity: "error", title: "in-situ adjoint needs the mesh phases to be a parameter" },
+  PNN5081: { severity: "error", title: "readout_only needs a dense readout at the output" },
+  PNN5082: { severity: "error", title: "local needs at least as many input features as classes" },
   // ── data, checkpoints, run-time input ─────────────────────────────────────
   PNN6001: { severity: "error", title: "data file not found" },
   PNN6002: { severity: "error", title: "malformed data" },

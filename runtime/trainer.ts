@@ -195,7 +195,7 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
   const makeRule = RULE_RUNTIMES[cfg.rule];
   if (!makeRule) throw new UserError(diag("PNN5001", opts.span, `rule ${cfg.rule} has no runtime in this build`));
   // Parameters are bound once: the optimizer updates these arrays in place.
-  const rule = makeRule({ spec, programs: programs.rule, flops: programs.flops, params, ...(spec.hasDevice ? { chip: trainChip } : {}), options: cfg.ruleOptions ?? {}, seed: cfg.seed });
+  const rule = makeRule({ spec, programs: programs.rule, flops: programs.flops, params, ...(spec.hasDevice ? { chip: trainChip } : {}), options: cfg.ruleOptions ?? {}, seed: cfg.seed, trainSamples: data.train.n });
   const cost: Required<StepCost> = { deviceForwards: 0, relaxations: 0, measurements: 0, digitalFlops: 0 };
   const batches = Math.ceil(data.train.n / B);
   const started = Date.now();

@@ -78,10 +78,10 @@ const feedforward = (name: string, doc: string, options: ArgSig[], implemented: 
 
 export const RULES: readonly RuleSig[] = [
   feedforward("backprop", "In-silico backpropagation through the ideal digital twin; the device is only used for evaluation.", [], true),
-  feedforward("hardware_aware", "Backpropagation through the twin with the device's noise and quantization sampled on every step.", [], false),
+  feedforward("hardware_aware", "Backpropagation through the twin with the device's noise and quantization sampled on every step.", [], true),
   feedforward("physics_aware", "Physics-aware training (Wright et al., Nature 2022): forward pass on the device, backward pass through the twin evaluated at the device's activations.", [], true),
-  feedforward("feedback_alignment", "Feedback alignment (Lillicrap 2016): errors sent back through fixed random matrices B instead of Wᵀ.", [], false),
-  feedforward("direct_feedback_alignment", "Direct feedback alignment (Nøkland 2016): the output error is projected to every layer by fixed random B.", [{ name: "projection", type: { kind: "enum", options: ["digital", "optical"] }, default: { kind: "enum", value: "digital" }, doc: "compute B·e digitally or with a simulated optical random projection" }], false),
+  feedforward("feedback_alignment", "Feedback alignment (Lillicrap 2016): errors sent back through fixed random matrices B instead of Wᵀ.", [], true),
+  feedforward("direct_feedback_alignment", "Direct feedback alignment (Nøkland 2016): the output error is projected to every layer by fixed random B.", [{ name: "projection", type: { kind: "enum", options: ["digital", "optical"] }, default: { kind: "enum", value: "digital" }, doc: "compute B·e digitally or with a simulated optical random projection" }], true),
   {
     name: "equilibrium_propagation",
     doc: "Equilibrium propagation (Scellier & Bengio 2017): free and β-nudged relaxations; Δθ = −(1/β)(∂E/∂θ(s^β) − ∂E/∂θ(s⁰)).",
@@ -100,15 +100,15 @@ export const RULES: readonly RuleSig[] = [
       return net.couplingKinds.every((k) => k === "circuits.resistor") ? [] : [{ message: "coupled_learning needs a resistor network: every coupling must be 'via circuits.resistor(…)'" }];
     },
   },
-  feedforward("in_situ_adjoint", "In-situ adjoint gradients (Hughes et al., Optica 2018): ∂L/∂φ = −Im(A_φ·A_φ^adj) from forward, adjoint and interference intensity measurements.", [real("noise", 0, "relative measurement noise")], false, (net) => [
+  feedforward("in_situ_adjoint", "In-situ adjoint gradients (Hughes et al., Optica 2018): ∂L/∂φ = −Im(A_φ·A_φ^adj) from forward, adjoint and interference intensity measurements.", [real("noise", 0, "relative measurement noise")], true, (net) => [
     ...needCapability("in_situ_adjoint", "linear", net, (l) => l.capabilities.includes("physical") && !l.transducer),
     ...needCapability("in_situ_adjoint", "reciprocal", net, (l) => l.capabilities.includes("physical") && !l.transducer),
   ]),
-  { ...feedforward("spsa", "Simultaneous-perturbation stochastic approximation (Spall 1992): ĝ = (L(θ+cΔ) − L(θ−cΔ))/(2c)·Δ, Δ Rademacher.", [real("c", 0.01, "perturbation size"), intOpt("samples", 1, "perturbations per step")], false), check: (net) => needFeedforward("spsa", net) },
-  { ...feedforward("finite_difference", "Central finite differences, 2P loss queries per step.", [real("eps", 1e-3, "step")], false), check: (net) => needFeedforward("finite_difference", net) },
-  { ...feedforward("evolution_strategies", "Evolution strategies: ĝ = (1/Nσ) Σ L(θ+σεᵢ) εᵢ.", [real("sigma", 0.02, "perturbation std"), intOpt("population", 20, "N")], false), check: (net) => needFeedforward("evolution_strategies", net) },
-  { ...feedforward("local", "Physical local learning (Momeni et al., Science 2023): per-layer goodness on label-embedded positive/negative samples.", [real("tau", 4, "temperature τ")], false), check: (net) => needFeedforward("local", net) },
-  { ...feedforward("readout_only", "Reservoir / extreme learning machine: the physical map is fixed; a ridge-regression readout is fitted.", [real("lambda", 1e-3, "ridge λ")], false), check: (net) => needFeedforward("readout_only", net) },
+  { ...feedforward("spsa", "Simultaneous-perturbation stochastic approximation (Spall 1992): ĝ = (L(θ+cΔ) − L(θ−cΔ))/(2c)·Δ, Δ Rademacher.", [real("c", 0.01, "perturbation size"), intOpt("samples", 1, "perturbations per step")], true), check: (net) => needFeedforward("spsa", net) },
+  { ...feedforward("finite_difference", "Central finite differences, 2P loss queries per step.", [real("eps", 1e-3, "step")], true), check: (net) => needFeedforward("finite_difference", net) },
+  { ...feedforward("evolution_strategies", "Evolution strategies: ĝ = (1/Nσ) Σ L(θ+σεᵢ) εᵢ.", [real("sigma", 0.02, "perturbation std"), intOpt("population", 20, "N")], true), check: (net) => needFeedforward("evolution_strategies", net) },
+  { ...feedforward("local", "Physical local learning (Momeni et al., Science 2023): per-layer goodness on label-embedded positive/negative samples.", [real("tau", 4, "temperature τ")], true), check: (net) => needFeedforward("local", net) },
+  { ...feedforward("readout_only", "Reservoir / extreme learning machine: the physical map is fixed; a ridge-regression readout is fitted.", [real("lambda", 1e-3, "ridge λ")], true), check: (net) => needFeedforward("readout_only", net) },
 ];
 
 export function findRule(name: string): RuleSig | undefined {

@@ -23,11 +23,21 @@ import { RULES } from "../../stdlib/rules.js";
 import { grad } from "../ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode, TrainModel } from "../sema/model.js";
-import type { LowerCtx } from "./context.js";
+import type { LayerArgs, LayerLowering, LowerCtx } from "./context.js";
 import { energyModelSpec, energyStructure, lowerEnergyInfer } from "./energy.js";
 import { LAYER_CHIP_DRAWS, LAYER_LOWERINGS } from "./layers/index.js";
 
 export type LowerMode = "twin" | "device" | "physics_aware";
+
+/** Rule-specific rewrites of the train step (compiler/lower/rules/): feedback alignment's layers, DFA's surrogate. */
+export interface LowerHooks {
+  /** Lowers one layer instead of `lower` (its registry lowering), e.g. dense with a feedback matrix. */
+  readonly layer?: (key: string, ctx: LowerCtx, x: Node, args: LayerArgs, lower: LayerLowering) => Node;
+  /** An objective whose parameter gradient replaces the loss's (the reported loss is unchanged). */
+  readonly surrogate?: (b: GraphBuilder, loss: Node, logits: Node, labels: Node, weights: Node) => Node;
+  /** Inputs the train step also differentiates with respect to (grad:<name> outputs), e.g. in-situ probes. */
+  readonly extraWrt?: () => readonly string[];
+}
 
 interface Pair {
   readonly t: Node;
@@ -98,7 +108,7 @@ export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
 }
 
 /** Options of the device model: `time` = seconds after programming (drift; default 0). */
-export interface LowerOptions {
+export interface LowerOptions extends LowerHooks {
   readonly time?: number;
   /** The train block (energy-based networks take their relaxation steps from its rule). */
   readonly train?: TrainModel;
@@ -106,6 +116,7 @@ export interface LowerOptions {
 
 /** Builds the forward pass of `net` for a batch; returns the builder, logits and the input node. */
 function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerOptions = {}) {
+  const hooks: LowerHooks = opts;
   const b = new GraphBuilder();
   const input = net.inputs[0];
   const x = b.input("x", "f32", [batch, ...input.type.shape]);
@@ -162,7 +173,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
         return finish(t, d, l.activation || r.activation);
       }
       case "layer": {
-        const lower = LAYER_LOWERINGS[layerKey(n)];
+        const key2 = layerKey(n);
+        const registered = LAYER_LOWERINGS[key2];
+        const lower: LayerLowering = hooks.layer ? (c, xx, aa) => hooks.layer!(key2, c, xx, aa, registered) : registered;
         const id = net.nodes.indexOf(n);
         const chip = (name: string): Node => {
           const spec = chipDraws.get(id)?.find((c) => c.path === `${n.instance}.${name}`);
@@ -211,7 +224,9 @@ export function lowerTrainStep(net: NetworkModel, train: TrainModel, mode: Lower
   const weights = b.input("weights", "f32", [batch]);
   const classes = logits.shape[logits.shape.length - 1];
   const perSample = train.loss === "mse" ? b.mse(logits, b.oneHot(labels, classes, "f32")) : b.softmaxCrossEntropy(logits, labels);
-  b.output("loss", b.sum(b.mul(perSample, weights)));
+  const loss = b.sum(b.mul(perSample, weights));
+  b.output("loss", loss);
   b.output("logits", logits);
-  return grad(b.build(), "loss", net.params.map((p) => p.path));
+  if (opts.surrogate) b.output("surrogate", opts.surrogate(b, loss, logits, labels, weights));
+  return grad(b.build(), opts.surrogate ? "surrogate" : "loss", [...net.params.map((p) => p.path), ...(opts.extraWrt?.() ?? [])]);
 }

@@ -59,6 +59,8 @@ export interface RuleContext {
   /** The rule's options from the train block (defaults filled in). */
   readonly options: Readonly<Record<string, number | boolean | string>>;
   readonly seed: number;
+  /** Rows in the training split (one epoch), for rules that make one pass over the data. */
+  readonly trainSamples?: number;
 }
 
 export interface RuleStepper {

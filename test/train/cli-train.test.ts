@@ -183,9 +183,8 @@ describe("pnn ir and --rule", () => {
     expect(g.nodes.length).toBeGreaterThan(50);
   });
 
-  it("--rule spsa (not implemented) is PNN5001; --rule equilibrium_propagation (illegal here) is PNN4002", () => {
+  it("--rule equilibrium_propagation (illegal here) is PNN4002, not PNN5001", () => {
     const out = tmpDir();
-    expectUserError(pnn(["train", VOWELS, "--rule", "spsa", "--epochs", "1", "--out", out]), "PNN5001");
     const ep = pnn(["train", VOWELS, "--rule", "equilibrium_propagation", "--epochs", "1", "--out", out]);
     expectUserError(ep, "PNN4002");
     expect(ep.all).not.toContain("PNN5001");

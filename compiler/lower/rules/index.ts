@@ -13,7 +13,12 @@ import type { Graph } from "../../ir/graph.js";
 import type { NetworkModel, TrainModel } from "../../sema/model.js";
 import type { LowerOptions } from "../lower.js";
 import { ENERGY_RULE_LOWERINGS } from "./energy.js";
+import { ALIGNMENT_RULE_LOWERINGS } from "./alignment.js";
 import { GRADIENT_RULE_LOWERINGS } from "./gradient.js";
+import { IN_SITU_RULE_LOWERINGS } from "./in-situ.js";
+import { LOCAL_RULE_LOWERINGS } from "./local.js";
+import { READOUT_RULE_LOWERINGS } from "./readout.js";
+import { ZEROTH_ORDER_RULE_LOWERINGS } from "./zeroth-order.js";
 
 export interface RuleGraphs {
   readonly inferTwin: Graph;
@@ -27,4 +32,9 @@ export type RuleLowering = (net: NetworkModel, train: TrainModel, batch: number,
 export const RULE_LOWERINGS: Readonly<Record<string, RuleLowering>> = {
   ...GRADIENT_RULE_LOWERINGS,
   ...ENERGY_RULE_LOWERINGS,
+  ...ALIGNMENT_RULE_LOWERINGS,
+  ...ZEROTH_ORDER_RULE_LOWERINGS,
+  ...IN_SITU_RULE_LOWERINGS,
+  ...READOUT_RULE_LOWERINGS,
+  ...LOCAL_RULE_LOWERINGS,
 };
