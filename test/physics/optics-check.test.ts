@@ -107,7 +107,7 @@ train N on iris() {
     // lossless even on the device: the three detected modes hold at most the input power
     for (let r = 0; r < 3; r++) {
       const pin = Array.from(x.data.slice(r * n, (r + 1) * n)).reduce((a, v) => a + v * v, 0);
-      expect(d0.slice(r * 3, (r + 1) * 3).reduce((a, v) => a + v, 0)).toBeLessThanOrEqual(pin + 1e-12);
+      expect(Array.from(d0.slice(r * 3, (r + 1) * 3) as ArrayLike<number>).reduce((a: number, v: number) => a + v, 0)).toBeLessThanOrEqual(pin + 1e-12);
     }
     expect(initParams(spec.params, 1).size).toBe(0);
   });

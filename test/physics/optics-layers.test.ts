@@ -8,7 +8,7 @@ import { GraphBuilder } from "../../compiler/ir/graph.js";
 import { lowerMziMesh } from "../../compiler/lower/layers/optics-mesh.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { Stream } from "../../runtime/rng.js";
-import { enumValue, int, num } from "../../stdlib/types.js";
+import { enumValue, int, num, type ConstValue } from "../../stdlib/types.js";
 import { DIMENSIONLESS, ANGLE } from "../../compiler/units.js";
 import { checkGradient, ctxFor, keyTensor, layerArgs, lower, randomTensor, run } from "./optics-helpers.js";
 
@@ -140,7 +140,7 @@ describe("twin gradients vs finite differences (every optics layer)", () => {
 
   for (const layer of ["saturable_absorber", "shg", "electro_optic", "photodetect"])
     it(`${layer}: d/d field`, () => {
-      const consts = layer === "electro_optic" ? { gain: dimless(0.7), bias: dimless(0.3) } : layer === "saturable_absorber" ? { optical_depth: dimless(1.5) } : {};
+      const consts: Record<string, ConstValue> = layer === "electro_optic" ? { gain: dimless(0.7), bias: dimless(0.3) } : layer === "saturable_absorber" ? { optical_depth: dimless(1.5) } : {};
       expect(checkGradient({ x: fieldIn() }, (b, p) => lower(layer)(ctxFor(b, false, B), p.x!, layerArgs(layer, consts)), 1, { key: keyTensor() })).toBe(2 * B * N);
     });
 
