@@ -48,6 +48,21 @@ export const crossbar: LayerSig = {
       { name: "bias", type: { dtype: "real", shape: [n] }, init: { kind: "constant", value: 0, dim: DIMENSIONLESS } },
     ];
   },
+  // Per-chip draws of the PCM model, standardised (the lowering scales them by the model's σ's):
+  // programming noise and drift-exponent noise per conductance of each pair, and a uniform draw
+  // per conductance that decides whether it is stuck. The twin never reads them.
+  deviceVars(input, args) {
+    const out = args.consts.out;
+    const n = out && out.kind === "num" ? out.value : 1;
+    const type = { dtype: "real" as const, shape: [2, n, input.shape[0]] };
+    const pcm = args.consts.pcm?.kind === "bool" && args.consts.pcm.value;
+    const stuck = args.consts.stuck_rate?.kind === "num" && args.consts.stuck_rate.value > 0;
+    const unit = { kind: "normal" as const, mean: 0, std: 1, dim: DIMENSIONLESS };
+    return [
+      ...(pcm ? [{ name: "prog_noise", type, dist: unit, perShot: false }, { name: "drift_noise", type, dist: unit, perShot: false }] : []),
+      ...(stuck ? [{ name: "stuck", type, dist: { kind: "uniform" as const, lo: 0, hi: 1, dim: DIMENSIONLESS }, perShot: false }] : []),
+    ];
+  },
 };
 
 export const ANALOG = [crossbar];

@@ -22,22 +22,10 @@ export interface LowerCtx {
   readonly time?: number;
 }
 
-/** A per-chip random draw a layer needs (fed as `chip:<instance>.<name>`, sampled once per chip). */
-export interface ChipDraw {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly dist: { readonly kind: "normal"; readonly mean: number; readonly std: number } | { readonly kind: "uniform"; readonly lo: number; readonly hi: number };
-}
-
-/** The chip draws of one layer instance, from its operand/result shapes and constant arguments. */
-export type LayerChipDraws = (input: readonly number[], output: readonly number[], consts: LayerArgs["consts"]) => ChipDraw[];
-
 export interface LayerArgs {
   readonly tensors: Readonly<Record<string, Node>>;
   readonly consts: Readonly<Record<string, ConstValue | null>>;
   readonly owned: Readonly<Record<string, Node>>;
-  /** The instance's per-chip draw `name` (declared in LAYER_CHIP_DRAWS); device lowering only. */
-  readonly chip?: (name: string) => Node;
 }
 
 export type LayerLowering = (ctx: LowerCtx, x: Node, args: LayerArgs) => Node;

@@ -15,7 +15,6 @@
  * Program graphs: `infer` (x → logits) and `train` (x, labels, weights → loss, logits, grad:<param>).
  */
 import { diag, UserError } from "../../diagnostics/catalog.js";
-import { InternalError } from "../../diagnostics/internal.js";
 import type { ChipVarSpec, InitSpec, ModelSpec, ParamSpec } from "../../runtime/model.js";
 import { CHIP_PREFIX } from "../../runtime/model.js";
 import type { Distribution } from "../../stdlib/types.js";
@@ -25,7 +24,7 @@ import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode, TrainModel } from "../sema/model.js";
 import type { LayerArgs, LayerLowering, LowerCtx } from "./context.js";
 import { energyModelSpec, energyStructure, lowerEnergyInfer } from "./energy.js";
-import { LAYER_CHIP_DRAWS, LAYER_LOWERINGS } from "./layers/index.js";
+import { LAYER_LOWERINGS } from "./layers/index.js";
 
 export type LowerMode = "twin" | "device" | "physics_aware";
 
@@ -78,29 +77,17 @@ export function checkLowerable(net: NetworkModel, train?: TrainModel): void {
 
 const layerKey = (n: Extract<SemNode, { op: "layer" }>) => (n.qualified.includes(".") ? `${n.sig.module}.${n.sig.name}` : n.sig.name);
 
-/** The static per-chip draws of every layer instance that has some (LAYER_CHIP_DRAWS), by node id. */
-function layerChipDraws(net: NetworkModel): Map<number, ChipVarSpec[]> {
-  const out = new Map<number, ChipVarSpec[]>();
-  net.nodes.forEach((n, id) => {
-    if (n.op !== "layer") return;
-    const draws = LAYER_CHIP_DRAWS[layerKey(n)]?.(net.nodes[n.operand].type.shape, n.type.shape, n.consts) ?? [];
-    if (draws.length) out.set(id, draws.map((d) => ({ path: `${n.instance}.${d.name}`, shape: d.shape, dist: d.dist })));
-  });
-  return out;
-}
-
 const DEVICE_ONLY_ARGS = ["bits", "adc_bits", "photons", "noise", "levels", "phase_bits", "crosstalk", "dac_bits", "out_bound", "weight_noise", "out_noise", "pcm", "stuck_rate"];
 
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
   if (net.kind === "energy_based") return energyModelSpec(net, batch);
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
   const hasDeviceOnlyArgs = net.nodes.some((n) => n.op === "layer" && n.sig.capabilities.includes("physical") && Object.entries(n.consts).some(([k, v]) => v !== null && DEVICE_ONLY_ARGS.includes(k) && !(v.kind === "num" && v.value === 0) && !(v.kind === "bool" && !v.value)));
-  const layerDraws = [...layerChipDraws(net).values()].flat();
   return {
     network: net.name,
     params: net.params.map((p): ParamSpec => ({ path: p.path, shape: p.type.shape, init: toInit(p.init), ...(p.range ? { range: p.range } : {}) })),
-    chipVars: [...net.deviceVars.filter((d) => !d.perShot).map((d): ChipVarSpec => ({ path: d.path, shape: d.type.shape, dist: toInit(d.dist) })), ...layerDraws],
-    hasDevice: net.deviceVars.length > 0 || hasDeviceOnlyArgs || layerDraws.length > 0,
+    chipVars: [...net.deviceVars.filter((d) => !d.perShot).map((d): ChipVarSpec => ({ path: d.path, shape: d.type.shape, dist: toInit(d.dist) }))],
+    hasDevice: net.deviceVars.length > 0 || hasDeviceOnlyArgs,
     features: net.inputs[0].type.shape.reduce((a, b) => a * b, 1),
     classes: out.shape.reduce((a, b) => a * b, 1),
     batch,
@@ -127,8 +114,7 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
   const wantD = mode !== "twin";
   const ctxT: LowerCtx = { b, device: false, batch, key, nextStream: () => ++stream };
   const ctxD: LowerCtx = { b, device: true, batch, key, nextStream: () => ++stream, time: opts.time ?? 0 };
-  const chipDraws = wantD ? layerChipDraws(net) : new Map<number, ChipVarSpec[]>();
-  const chipInputs = new Map<number | string, Node>();
+  const chipInputs = new Map<number, Node>();
   const pairs: Pair[] = [];
   const same = (n: Node, activation: boolean): Pair => ({ t: n, d: n, activation });
   const combine = (t: Node, d: Node): Node => b.add(t, b.stopGradient(b.sub(d, t)));
@@ -176,14 +162,6 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
         const key2 = layerKey(n);
         const registered = LAYER_LOWERINGS[key2];
         const lower: LayerLowering = hooks.layer ? (c, xx, aa) => hooks.layer!(key2, c, xx, aa, registered) : registered;
-        const id = net.nodes.indexOf(n);
-        const chip = (name: string): Node => {
-          const spec = chipDraws.get(id)?.find((c) => c.path === `${n.instance}.${name}`);
-          if (!spec) throw new InternalError(`lowering: ${n.instance} has no chip draw ${name}`, "");
-          const made = chipInputs.get(spec.path) ?? b.input(CHIP_PREFIX + spec.path, "f32", spec.shape);
-          chipInputs.set(spec.path, made);
-          return made;
-        };
         const operand = pairs[n.operand];
         const owned = Object.fromEntries(Object.entries(n.owned).map(([k, id]) => [k, pairs[id].t]));
         // an instance's own device variables (e.g. a mesh's coupler errors) arrive as tensors: their mean on the twin, a sample on the device
@@ -191,7 +169,7 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
         const tensorsT = Object.fromEntries(Object.entries(tensorArgs).map(([k, id]) => [k, pairs[id].t]));
         const tensorsD = Object.fromEntries(Object.entries(tensorArgs).map(([k, id]) => [k, pairs[id].d]));
         const t = wantT ? lower(ctxT, operand.t, { tensors: tensorsT, consts: n.consts, owned }) : undefined;
-        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned, chip }) : undefined;
+        const d = wantD ? lower(ctxD, operand.d, { tensors: tensorsD, consts: n.consts, owned }) : undefined;
         return finish(t ?? d!, d ?? t!, true);
       }
     }

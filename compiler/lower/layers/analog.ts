@@ -15,7 +15,7 @@
  * The evaluation time reaches the graph as a compile-time constant (LowerCtx.time).
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
-import { boolConst, numConst, type LayerArgs, type LayerChipDraws, type LayerLowering, type LowerCtx } from "../context.js";
+import { boolConst, numConst, type LayerArgs, type LayerLowering, type LowerCtx } from "../context.js";
 
 /** PCMLikeNoiseModel constants (aihwkit, src/aihwkit/inference/noise/pcm.py). */
 export const PCM = {
@@ -219,17 +219,6 @@ const needsChip = (consts: LayerArgs["consts"]) => {
   return { pcm, stuck };
 };
 
-export const ANALOG_CHIP_DRAWS: Record<string, LayerChipDraws> = {
-  crossbar: (input, output, consts) => {
-    const shape = [2, output[0], input[0]];
-    const { pcm, stuck } = needsChip(consts);
-    return [
-      ...(pcm ? [{ name: "prog_noise", shape, dist: { kind: "normal", mean: 0, std: 1 } as const }, { name: "drift_noise", shape, dist: { kind: "normal", mean: 0, std: 1 } as const }] : []),
-      ...(stuck ? [{ name: "stuck", shape, dist: { kind: "uniform", lo: 0, hi: 1 } as const }] : []),
-    ];
-  },
-};
-
 function lowerCrossbar(ctx: LowerCtx, x: Node, a: LayerArgs): Node {
   const { b } = ctx;
   const weight = a.owned.weight;
@@ -240,8 +229,8 @@ function lowerCrossbar(ctx: LowerCtx, x: Node, a: LayerArgs): Node {
     const opt = crossbarOptions(a, ctx.time ?? 0);
     const { pcm, stuck } = needsChip(a.consts);
     const chip: CrossbarChip = {
-      ...(pcm && a.chip ? { progNoise: a.chip("prog_noise"), driftNoise: a.chip("drift_noise") } : {}),
-      ...(stuck && a.chip ? { stuck: a.chip("stuck") } : {}),
+      ...(pcm && a.tensors.prog_noise ? { progNoise: a.tensors.prog_noise, driftNoise: a.tensors.drift_noise } : {}),
+      ...(stuck && a.tensors.stuck ? { stuck: a.tensors.stuck } : {}),
     };
     y = crossbarDevice(b, x, weight, opt, chip, { key: ctx.key, stream: () => ctx.nextStream() });
   }

@@ -3,8 +3,8 @@
  * `optics.mzi_mesh`). A layer declared in stdlib/ without an entry here is refused at lowering
  * with PNN5001 rather than failing at run time.
  */
-import type { LayerChipDraws, LayerLowering } from "../context.js";
-import { ANALOG_CHIP_DRAWS, ANALOG_LOWERING } from "./analog.js";
+import type { LayerLowering } from "../context.js";
+import { ANALOG_LOWERING } from "./analog.js";
 import { CORE_LOWERING } from "./core.js";
 import { OPTICS_LOWERING } from "./optics.js";
 import { RESERVOIR_LOWERING } from "./reservoir.js";
@@ -20,7 +20,3 @@ export const LAYER_LOWERINGS: Readonly<Record<string, LayerLowering>> = {
   ...Object.fromEntries(Object.entries(MECHANICS_LOWERING).map(([k, v]) => [`mechanics.${k}`, v])),
 };
 
-/** Layers with static per-chip random draws (fed as `chip:<instance>.<name>`), same keys. */
-export const LAYER_CHIP_DRAWS: Readonly<Record<string, LayerChipDraws>> = {
-  ...Object.fromEntries(Object.entries(ANALOG_CHIP_DRAWS).map(([k, v]) => [`analog.${k}`, v])),
-};
