@@ -1,0 +1,140 @@
+/**
+ * Completion. The context comes from the text before the cursor (so it works while the line is
+ * half-typed and does not parse): members after `optics.`, rule / loss / optimizer names after
+ * `rule =` etc., named arguments (with their units) inside a call of a known layer, enum options
+ * after `topology:`, units after a number, train keys inside a train block; otherwise keywords,
+ * the standard core layers and distributions, and the names in scope at the cursor.
+ */
+import { CompletionItemKind, InsertTextFormat, type CompletionItem } from "vscode-languageserver/node";
+import type { CheckHost } from "../compiler/sema/check.js";
+import type { SymbolInfo } from "../compiler/sema/model.js";
+import type * as A from "../grammar/ast.js";
+import { KEYWORDS } from "../grammar/lexer.js";
+import { CORE_LAYERS, DISTRIBUTIONS } from "../stdlib/index.js";
+import { RULES } from "../stdlib/rules.js";
+import { LOSSES, OPTIMIZERS, TRAIN_KEYS } from "../stdlib/training.js";
+import type { ArgSig } from "../stdlib/types.js";
+import type { Analysis } from "./analysis.js";
+import { itemAt } from "./ast-walk.js";
+import { describeArgType, describeRule, describeStd, showConst } from "./describe.js";
+import { moduleMembers, resolveCallee } from "./resolve.js";
+
+const UNITS = ["rad", "mrad", "deg", "dB", "nm", "um", "mm", "cm", "m", "S", "mS", "uS", "ohm", "kohm", "V", "mV", "A", "mA", "s", "ms", "us", "ns", "Hz", "kHz", "MHz", "GHz", "W", "mW", "K"];
+
+const SYMBOL_KIND: Record<SymbolInfo["kind"], CompletionItemKind> = {
+  import: CompletionItemKind.Module, const: CompletionItemKind.Constant, layer: CompletionItemKind.Function,
+  network: CompletionItemKind.Class, param: CompletionItemKind.Field, device: CompletionItemKind.Field,
+  let: CompletionItemKind.Variable, binding: CompletionItemKind.Variable, input: CompletionItemKind.Variable,
+  nodes: CompletionItemKind.Variable, "layer-param": CompletionItemKind.TypeParameter, "forward-input": CompletionItemKind.Variable,
+};
+
+const doc = (value: string) => ({ kind: "markdown" as const, value });
+
+export function complete(a: Analysis, offset: number, host: CheckHost, fallback?: Analysis): CompletionItem[] {
+  const before = a.text.slice(Math.max(0, offset - 4000), offset);
+  const line = before.slice(before.lastIndexOf("\n") + 1);
+
+  const member = /([A-Za-z_]\w*)\s*\.\s*(\w*)$/.exec(line);
+  if (member && !/\d\.\w*$/.test(line)) {
+    const owner = a.imports.has(member[1]) ? a : fallback?.imports.has(member[1]) ? fallback : a;
+    return moduleMembers(owner, member[1], host).map((m) => ({
+      label: m.name,
+      kind: m.std || m.decl?.kind === "Layer" ? CompletionItemKind.Function : CompletionItemKind.Constant,
+      ...(m.std ? { documentation: doc(describeStd(`${member[1]}.${m.name}`, m.std)), detail: `${member[1]}.${m.name}` } : {}),
+    }));
+  }
+
+  const setting = /^\s*(rule|loss|optimizer)\s*=\s*(\w*)$/.exec(line);
+  if (setting) {
+    if (setting[1] === "rule") return RULES.map((r) => ({ label: r.name, kind: CompletionItemKind.EnumMember, detail: r.implemented ? "learning rule" : "learning rule (checked; not implemented yet)", documentation: doc(describeRule(r)) }));
+    if (setting[1] === "loss") return LOSSES.map((l) => ({ label: l.name, kind: CompletionItemKind.EnumMember, documentation: l.doc }));
+    return OPTIMIZERS.map((o) => ({ label: o.name, kind: CompletionItemKind.Function, documentation: o.doc }));
+  }
+
+  if (/\d\s+[A-Za-z]*$/.test(line) && !/\b(per)\s+\w*$/.test(line))
+    return UNITS.map((u) => ({ label: u, kind: CompletionItemKind.Unit }));
+
+  const call = openCall(before);
+  if (call) {
+    const args = argsOf(a, call.callee, call.setting, host);
+    const enumAt = /([A-Za-z_]\w*)\s*:\s*(\w*)$/.exec(call.inside);
+    if (enumAt && args) {
+      const sig = args.find((x) => x.name === enumAt[1]);
+      if (sig?.type.kind === "enum") return sig.type.options.map((o) => ({ label: o, kind: CompletionItemKind.EnumMember }));
+      if (sig?.type.kind === "bool") return ["true", "false"].map((o) => ({ label: o, kind: CompletionItemKind.Keyword }));
+    }
+    if (args && /(^|,)\s*\w*$/.test(call.inside)) {
+      const given = new Set([...call.inside.matchAll(/([A-Za-z_]\w*)\s*:/g)].map((m) => m[1]));
+      const named = args.filter((x) => !given.has(x.name)).map((x, i) => ({
+        label: `${x.name}:`,
+        kind: CompletionItemKind.Field,
+        detail: describeArgType(x.type) + (x.default === undefined ? " (required)" : ` = ${showConst(x.default)}`),
+        documentation: x.doc,
+        insertText: `${x.name}: `,
+        sortText: `0${String(i).padStart(3, "0")}`,
+      }));
+      return [...named, ...names(a, offset, fallback)];
+    }
+  }
+
+  const item = itemAt(a.program, offset);
+  if (item?.kind === "Train" && offset > (item.settings[0]?.span.start ?? item.data.span.end) && /^\s*\w*$/.test(line))
+    return TRAIN_KEYS.map((k) => ({ label: k.name, kind: CompletionItemKind.Property, documentation: k.doc, insertText: `${k.name} = `, insertTextFormat: InsertTextFormat.PlainText }));
+
+  return [
+    ...KEYWORDS.map((k) => ({ label: k, kind: CompletionItemKind.Keyword })),
+    ...names(a, offset, fallback),
+  ];
+}
+
+/** Names visible at the cursor: the file's top-level symbols, the enclosing item's locals defined so far, core layers, distributions. */
+function names(a: Analysis, offset: number, fallback?: Analysis): CompletionItem[] {
+  const out = new Map<string, CompletionItem>();
+  const item = itemAt(a.program, offset);
+  const local = (s: SymbolInfo) => item && s.def.start >= item.span.start && s.def.end <= item.span.end && s.def.start < offset;
+  const add = (s: SymbolInfo) => {
+    if (!out.has(s.name)) out.set(s.name, { label: s.name, kind: SYMBOL_KIND[s.kind], detail: s.detail });
+  };
+  const top = (s: SymbolInfo) => s.kind === "import" || s.kind === "const" || s.kind === "layer" || s.kind === "network";
+  for (const s of a.model.symbols) if (s.def.file === a.path && (top(s) || local(s))) add(s);
+  if (fallback && fallback !== a) for (const s of fallback.model.symbols) if (s.def.file === fallback.path && top(s)) add(s);
+  for (const [name, sig] of CORE_LAYERS) if (!out.has(name)) out.set(name, { label: name, kind: CompletionItemKind.Function, detail: "core layer", documentation: doc(describeStd(name, sig)) });
+  for (const [name, d] of Object.entries(DISTRIBUTIONS)) if (!out.has(name)) out.set(name, { label: name, kind: CompletionItemKind.Function, detail: `distribution(${d.params.join(", ")})`, documentation: d.doc });
+  if (!out.has("pi")) out.set("pi", { label: "pi", kind: CompletionItemKind.Constant, detail: "π" });
+  return [...out.values()];
+}
+
+/** The innermost unclosed `(` before the cursor: its callee text, what is inside so far, and the train key it belongs to. */
+function openCall(before: string): { callee: string; inside: string; setting?: string } | undefined {
+  let depth = 0;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const ch = before[i];
+    if (ch === ")") depth++;
+    else if (ch === "(") {
+      if (depth === 0) {
+        const head = before.slice(0, i);
+        const m = /([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)?)\s*$/.exec(head);
+        if (!m) return undefined;
+        const key = /([A-Za-z_]\w*)\s*=\s*$/.exec(head.slice(0, m.index));
+        return { callee: m[1].replace(/\s+/g, ""), inside: before.slice(i + 1), ...(key ? { setting: key[1] } : {}) };
+      }
+      depth--;
+    } else if (ch === "{" || ch === "}") return undefined;
+  }
+  return undefined;
+}
+
+function argsOf(a: Analysis, callee: string, setting: string | undefined, host: CheckHost): readonly ArgSig[] | undefined {
+  const span = a.program.span;
+  const parts = callee.split(".");
+  const expr: A.Expr = parts.length === 2
+    ? { kind: "Member", object: { kind: "Name", name: parts[0], span }, member: { kind: "Ident", name: parts[1], span }, span }
+    : { kind: "Name", name: callee, span };
+  const c = resolveCallee(a, expr, host, setting);
+  if (!c) return undefined;
+  if (c.kind === "std") return c.sig.args;
+  if (c.kind === "rule") return c.sig.options;
+  if (c.kind === "optimizer") return c.sig.args;
+  if (c.kind === "user") return c.decl.params.map((p) => ({ name: p.name.name, type: p.type.base === "int" ? { kind: "int" as const } : { kind: "quantity" as const, dim: [0, 0, 0, 0, 0, 0, 0] as const }, ...(p.default ? { default: null } : {}), doc: `parameter of layer ${c.decl.name.name}` }));
+  return undefined;
+}
