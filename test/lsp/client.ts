@@ -130,15 +130,23 @@ export class LspClient {
   }
 }
 
-/** Strips every `‸` from the text and returns the positions (line/character) where they were. */
-export function markers(text: string): { text: string; at: { line: number; character: number }[] } {
-  const at: { line: number; character: number }[] = [];
-  let out = "";
-  let line = 0, character = 0;
-  for (const ch of text) {
-    if (ch === "‸") { at.push({ line, character }); continue; }
-    out += ch;
-    if (ch === "\n") { line++; character = 0; } else character += ch.length;
+/**
+ * Cursor markers: `‹name›` in the text marks a position; it is removed and its (line, character)
+ * returned under that name. `markers("a = ‹d›dense(x)")` → text "a = dense(x)", at.d = {0, 4}.
+ */
+export function markers(src: string): { text: string; at: Record<string, { line: number; character: number }>; offset: Record<string, number> } {
+  const at: Record<string, { line: number; character: number }> = {};
+  const offset: Record<string, number> = {};
+  let text = "";
+  let last = 0;
+  for (const m of src.matchAll(/‹(\w+)›/g)) {
+    text += src.slice(last, m.index);
+    last = m.index! + m[0].length;
+    if (m[1] in at) throw new Error(`marker ${m[1]} twice`);
+    const lines = text.split("\n");
+    at[m[1]] = { line: lines.length - 1, character: lines[lines.length - 1].length };
+    offset[m[1]] = text.length;
   }
-  return { text: out, at };
+  text += src.slice(last);
+  return { text, at, offset };
 }
