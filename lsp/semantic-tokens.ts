@@ -34,6 +34,7 @@ export function classify(a: Analysis): ClassifiedToken[] {
     if (end > start) byOffset.set(start, { start, length: end - start, type, modifiers });
   };
   const unitSpans: { start: number; end: number }[] = [];
+  const symbolStarts = new Set(a.occurrences.filter((o) => o.file === a.path).map((o) => o.start));
   const inUnit = (off: number) => unitSpans.some((u) => u.start <= off && off < u.end);
   // AST-level roles first (names the checker does not record as symbols).
   walk(a.program, (n, parents) => {
@@ -50,7 +51,7 @@ export function classify(a: Analysis): ClassifiedToken[] {
         else if (n.key.name === "loss") mark(v.span.start, v.span.end, "enumMember");
         else if (n.key.name === "optimizer") mark(v.span.start, v.span.end, "function", M.defaultLibrary);
       }
-    } else if (n.kind === "Name" && parent?.kind === "Arg" && /^[a-z_]+$/.test(n.name) && !a.occurrences.some((o) => o.start === n.span.start && o.file === a.path))
+    } else if (n.kind === "Name" && parent?.kind === "Arg" && /^[a-z_]+$/.test(n.name) && !symbolStarts.has(n.span.start))
       mark(n.span.start, n.span.end, "enumMember"); // `topology: clements`
   });
   for (const o of a.occurrences) if (o.file === a.path) mark(o.start, o.end, BY_KIND[o.symbol.kind], (o.isDef ? M.declaration : 0) | (o.symbol.kind === "const" ? M.readonly : 0));
