@@ -81,6 +81,10 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
     const sym = checked.model.symbols.find((s) => (s.kind === "layer" || s.kind === "const") && s.name === n.member.name && spanFileToPath(s.def.file) === target);
     if (sym) add(sym, n.member.span, false);
   });
+  for (const sym of unexpandedLayerSymbols(parsed.program, checked.model.symbols, file, text)) {
+    add(sym, sym.def, true);
+    for (const r of sym.refs) add(sym, r, false);
+  }
   return {
     path: file,
     text,
@@ -92,6 +96,39 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
     occurrences,
     imports,
   };
+}
+
+/**
+ * A layer whose every call failed (or that has parameters without defaults and is never called)
+ * is never expanded by the checker, so its members have no symbols. While a network upstream is
+ * half-typed that is common; rather than lose hover, navigation and highlighting inside the
+ * layer, its names are resolved syntactically here: parameters, members and the forward input,
+ * and every use of those names in the layer's body. Details show the declared types as written.
+ */
+function unexpandedLayerSymbols(program: A.Program, symbols: readonly SymbolInfo[], file: string, text: string): SymbolInfo[] {
+  const out: SymbolInfo[] = [];
+  const typeText = (t: A.TypeRef) => text.slice(t.span.start, t.span.end);
+  for (const layer of program.items) {
+    if (layer.kind !== "Layer") continue;
+    const inside = (sp: Span) => sp.file === file && sp.start >= layer.span.start && sp.end <= layer.span.end;
+    if (symbols.some((s) => s.kind !== "layer" && inside(s.def))) continue;
+    const defs = new Map<string, SymbolInfo>();
+    const define = (id: A.Ident, kind: SymbolInfo["kind"], detail: string) => {
+      if (id.name && !defs.has(id.name)) defs.set(id.name, { name: id.name, kind, def: id.span, refs: [], detail });
+    };
+    for (const p of layer.params) define(p.name, "layer-param", `${p.name.name}: ${typeText(p.type)}`);
+    for (const m of layer.members) {
+      if (m.kind === "Trainable") define(m.name, "param", `param ${m.name.name}: ${typeText(m.type)}`);
+      else if (m.kind === "Device") define(m.name, "device", `device ${m.name.name}: ${typeText(m.type)} ${m.perShot ? "(per shot)" : "(per chip)"}`);
+      else if (m.kind === "Let") define(m.name, "let", `let ${m.name.name}`);
+      else define(m.input, "forward-input", `${m.input.name}: ${typeText(m.inputType)}`);
+    }
+    walk(layer, (n) => {
+      if (n.kind === "Name") defs.get(n.name)?.refs.push(n.span);
+    });
+    out.push(...defs.values());
+  }
+  return out;
 }
 
 /** The occurrence under the cursor in this document, if any. */

@@ -22,7 +22,7 @@ function children(n: Node): Node[] {
 }
 
 /** Calls `visit` on every node, parents before children. */
-export function walk(root: A.Program, visit: (n: A.AnyNode, parents: readonly A.AnyNode[]) => void): void {
+export function walk(root: A.AnyNode, visit: (n: A.AnyNode, parents: readonly A.AnyNode[]) => void): void {
   const stack: A.AnyNode[] = [];
   const go = (n: Node) => {
     visit(n as A.AnyNode, stack);

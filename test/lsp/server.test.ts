@@ -229,6 +229,21 @@ describe("requests on the optical MLP example", () => {
   });
 });
 
+describe("while the network is broken", () => {
+  it("a layer never expanded by the checker still has hover, references and device highlighting", async () => {
+    const m = markers(OPTICAL.replace("enc = dense(x, ‹modesUse›modes)", "enc = dens(x, modes)"));
+    const doc = await openDoc("broken-net.pnn", m.text);
+    expect(doc.diagnostics.map((d) => d.code)).toEqual(["PNN2001"]);
+    const pos = { textDocument: { uri: doc.uri }, position: m.at.devUse };
+    const h = await client.request("textDocument/hover", pos);
+    expect(h.contents.value).toContain("device phase_error: real[n * (n - 1)] (per chip)");
+    const refs = (await client.request("textDocument/references", { ...pos, context: { includeDeclaration: true } })) as any[];
+    expect(refs.map((r) => r.range.start)).toEqual([m.at.devDef, m.at.devUse]);
+    const def = await client.request("textDocument/definition", pos);
+    expect(def.range.start).toEqual(m.at.devDef);
+  });
+});
+
 describe("formatting", () => {
   it("returns the same text as pnn fmt, and nothing for a file with syntax errors", async () => {
     const messy = `network   N{\ninput x:real[4]\n  output y=dense(x,3)  }\n`;
