@@ -5,12 +5,14 @@
  * after `topology:`, units after a number, train keys inside a train block; otherwise keywords,
  * the standard core layers and distributions, and the names in scope at the cursor.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from "vscode-languageserver/node";
 import type { CheckHost } from "../compiler/sema/check.js";
 import type { SymbolInfo } from "../compiler/sema/model.js";
 import type * as A from "../grammar/ast.js";
 import { KEYWORDS } from "../grammar/lexer.js";
-import { CORE_LAYERS, DISTRIBUTIONS } from "../stdlib/index.js";
+import { CORE_LAYERS, DISTRIBUTIONS, STD_MODULES } from "../stdlib/index.js";
 import { RULES } from "../stdlib/rules.js";
 import { LOSSES, OPTIMIZERS, TRAIN_KEYS } from "../stdlib/training.js";
 import type { ArgSig } from "../stdlib/types.js";
@@ -33,6 +35,9 @@ const doc = (value: string) => ({ kind: "markdown" as const, value });
 export function complete(a: Analysis, offset: number, host: CheckHost, fallback?: Analysis): CompletionItem[] {
   const before = a.text.slice(Math.max(0, offset - 4000), offset);
   const line = before.slice(before.lastIndexOf("\n") + 1);
+
+  const importPath = /\bfrom\s+"([^"]*)$/.exec(line);
+  if (importPath) return importPaths(a.path);
 
   const member = /([A-Za-z_]\w*)\s*\.\s*(\w*)$/.exec(line);
   if (member && !/\d\.\w*$/.test(line)) {
@@ -85,6 +90,18 @@ export function complete(a: Analysis, offset: number, host: CheckHost, fallback?
     ...KEYWORDS.map((k) => ({ label: k, kind: CompletionItemKind.Keyword })),
     ...names(a, offset, fallback),
   ];
+}
+
+/** After `from "`: the standard modules and the .pnn files next to this one (imports may not leave its folder). */
+function importPaths(file: string): CompletionItem[] {
+  const std = [...STD_MODULES.keys()].map((m) => ({ label: m, kind: CompletionItemKind.Module, detail: "standard library" }));
+  let local: CompletionItem[] = [];
+  try {
+    local = fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith(".pnn") && f !== path.basename(file)).map((f) => ({ label: `./${f}`, kind: CompletionItemKind.File }));
+  } catch {
+    // an unreadable folder offers only the standard library
+  }
+  return [...std, ...local];
 }
 
 /** Names visible at the cursor: the file's top-level symbols, the enclosing item's locals defined so far, core layers, distributions. */

@@ -5,11 +5,12 @@
  */
 import type { Hover } from "vscode-languageserver/node";
 import type { CheckHost } from "../compiler/sema/check.js";
-import type { SymbolInfo } from "../compiler/sema/model.js";
+import type { NetworkModel, SymbolInfo } from "../compiler/sema/model.js";
 import { summarize } from "../compiler/sema/train.js";
 import type * as A from "../grammar/ast.js";
 import { DISTRIBUTIONS } from "../stdlib/index.js";
 import { TRAIN_KEYS } from "../stdlib/training.js";
+import { showType } from "../stdlib/types.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { itemAt, nodesAt } from "./ast-walk.js";
 import { describeArg, describeRule, describeStd, describeUnit } from "./describe.js";
@@ -67,7 +68,10 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
   const occ = occurrenceAt(a, offset);
   if (calleeExpr && !(occ && calleeExpr.kind === "Name")) {
     const c = resolveCallee(a, calleeExpr, host);
-    if (c?.kind === "std") return md(describeStd(c.qualified, c.sig), inner.span);
+    if (c?.kind === "std") {
+      const here = factAt(a, offset);
+      return md(describeStd(c.qualified, c.sig) + (here?.includes("→") ? `\n\nHere: \`${here}\`` : ""), inner.span);
+    }
     if (c?.kind === "dist") return md(`${code(`${c.name}(${DISTRIBUTIONS[c.name].params.join(", ")})`)}\n\n${DISTRIBUTIONS[c.name].doc}`, inner.span);
   }
   // A symbol: its kind and what the checker inferred.
@@ -75,11 +79,28 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
     const s = occ.symbol;
     const fact = factAt(a, offset);
     const detail = s.detail || s.name;
+    if (s.kind === "network") {
+      const net = a.model.networks.get(s.name);
+      if (net) return md(`${code(detail)}\n\n${describeNetwork(net)}`, occ.span);
+    }
     return md(`${code(detail)}\n\n${KIND_LABEL[s.kind]}${fact && !detail.includes(fact) ? ` · ${fact}` : ""}`, occ.span);
   }
   const fact = factAt(a, offset);
   if (fact && inner) return md(code(fact), inner.span);
   return null;
+}
+
+function describeNetwork(net: NetworkModel): string {
+  const lines = [
+    `${net.kind === "energy_based" ? "Energy-based" : "Feed-forward"} network`,
+    `inputs: ${net.inputs.map((i) => `${i.name}: ${showType(i.type)}`).join(", ") || "none"}`,
+  ];
+  if (net.output !== undefined) lines.push(`output: ${showType(net.nodes[net.output].type)}`);
+  for (const n of net.stateNodes) lines.push(`${n.isOutput ? "output nodes" : "nodes"} ${n.name}: ${showType(n.type)}`);
+  const count = (xs: readonly { type: { shape: readonly number[] } }[]) => xs.reduce((t, p) => t + p.type.shape.reduce((a, b) => a * b, 1), 0);
+  lines.push(`${net.params.length} trainable tensors (${count(net.params)} values), ${net.deviceVars.length} device variables (${count(net.deviceVars)} values)`);
+  if (net.couplings.length) lines.push(`${net.couplings.length} couplings`);
+  return lines.map((l) => `- ${l}`).join("\n");
 }
 
 function calleeArg(c: Callee | undefined, name: string): string | undefined {

@@ -60,7 +60,7 @@ network OpticalMLP(classes: int = 10) {
   output y = dense(h2, classes)
 }
 
-train OpticalMLP on mnist(train: 8000, test: 2000, size: 14) {
+train ‹netUse›OpticalMLP on mnist(train: 8000, test: 2000, size: 14) {
   rule = ‹rule›physics_aware
   loss = cross_entropy
   optimizer = adam(lr: 3e-3)
@@ -140,6 +140,13 @@ describe("requests on the optical MLP example", () => {
     expect(rule).toContain("layers are all differentiable");
     expect(rule).toContain("This network meets the requirements.");
     expect(await text("modesUse")).toContain("const modes = 16");
+    expect(mzi).toContain("Here: `optics.mzi_mesh → complex[16]`");
+    const net = await text("netUse");
+    expect(net).toContain("Feed-forward network");
+    expect(net).toContain("inputs: x: real[196]");
+    expect(net).toContain("output: real[10]");
+    // dense 196→16 (3152) + two meshes of 240 phases + dense 16→10 (170); two 240-value device variables.
+    expect(net).toContain("trainable tensors (3802 values), 2 device variables (480 values)");
   });
 
   it("completion: module members, rules, named arguments with units, names in scope", async () => {
@@ -155,6 +162,9 @@ describe("requests on the optical MLP example", () => {
     const members = await labels(`import optics from "std/optics"\nnetwork N {\n  input x: real[4]\n  y = x |> optics.‹c›\n}\n`);
     expect(members.map((i) => i.label)).toEqual(expect.arrayContaining(["mzi_mesh", "amplitude_encode", "photodetect"]));
     expect(members.map((i) => i.label)).not.toContain("dense");
+
+    const paths = (await labels(`import lib from "‹c›`)).map((i) => i.label);
+    expect(paths).toEqual(expect.arrayContaining(["std/optics", "std/circuits", "./optical.pnn"]));
 
     const rules = await labels(m.text.replace("rule = physics_aware", "rule = ‹c›"));
     expect(rules.map((i) => i.label)).toEqual(expect.arrayContaining(["backprop", "physics_aware", "equilibrium_propagation"]));
