@@ -82,7 +82,7 @@ const pos = (needle, k = 1) => {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = (xs) => Math.max(...xs);
 
-await request("initialize", { processId: process.pid, rootUri: pathToFileURL(ws).href, capabilities: {}, initializationOptions: { debounceMs: 0 } });
+await request("initialize", { processId: process.pid, rootUri: pathToFileURL(ws).href, capabilities: {} }); // default debounce, as an editor runs it
 notify("initialized", {});
 let t0 = performance.now();
 const firstDiag = nextNotification("textDocument/publishDiagnostics", (p) => p.uri === uri);

@@ -50,9 +50,12 @@ export interface Analysis {
 
 export const symbolKey = (s: SymbolInfo) => `${spanFileToPath(s.def.file)}#${s.def.start}`;
 
+/**
+ * Parses now; checks on first use of `model`, `diagnostics` or `occurrences`, so requests that
+ * need only the AST (outline, formatting) do not pay for the checker.
+ */
 export function analyze(text: string, file: string, host: CheckHost): Analysis {
   const parsed = parse(text, file);
-  const checked = check(parsed.program, file, host);
   const imports = new Map<string, ImportInfo>();
   for (const item of parsed.program.items) {
     if (item.kind !== "Import" || !item.name.name) continue;
@@ -60,6 +63,28 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
     const target = spec.startsWith("std/") ? undefined : path.resolve(path.dirname(file), spec);
     imports.set(item.name.name, { alias: item.name.name, spec, ...(target ? { target } : {}) });
   }
+  let checked: { model: SemanticModel; diagnostics: readonly Diagnostic[]; occurrences: readonly Occurrence[] } | undefined;
+  const checkOnce = () => {
+    if (!checked) {
+      const r = check(parsed.program, file, host);
+      checked = { model: r.model, diagnostics: [...parsed.diagnostics, ...r.diagnostics], occurrences: indexOccurrences(parsed.program, r.model, imports, file, text) };
+    }
+    return checked;
+  };
+  return {
+    path: file,
+    text,
+    lines: parsed.lines,
+    program: parsed.program,
+    syntaxErrors: parsed.diagnostics.length,
+    imports,
+    get model() { return checkOnce().model; },
+    get diagnostics() { return checkOnce().diagnostics; },
+    get occurrences() { return checkOnce().occurrences; },
+  };
+}
+
+function indexOccurrences(program: A.Program, model: SemanticModel, imports: ReadonlyMap<string, ImportInfo>, file: string, text: string): Occurrence[] {
   const occurrences: Occurrence[] = [];
   const seen = new Set<string>();
   const add = (sym: SymbolInfo, span: Span, isDef: boolean) => {
@@ -69,33 +94,23 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
     seen.add(id);
     occurrences.push({ file: f, start: span.start, end: span.end, span, isDef, key: symbolKey(sym), symbol: sym });
   };
-  for (const sym of checked.model.symbols) {
+  for (const sym of model.symbols) {
     add(sym, sym.def, true);
     for (const r of sym.refs) add(sym, r, false);
   }
   // `lib.Mesh` where lib imports a .pnn file: a use of that file's top-level Mesh.
-  walk(parsed.program, (n) => {
+  walk(program, (n) => {
     if (n.kind !== "Member" || n.object.kind !== "Name") return;
     const target = imports.get(n.object.name)?.target;
     if (!target) return;
-    const sym = checked.model.symbols.find((s) => (s.kind === "layer" || s.kind === "const") && s.name === n.member.name && spanFileToPath(s.def.file) === target);
+    const sym = model.symbols.find((s) => (s.kind === "layer" || s.kind === "const") && s.name === n.member.name && spanFileToPath(s.def.file) === target);
     if (sym) add(sym, n.member.span, false);
   });
-  for (const sym of unexpandedLayerSymbols(parsed.program, checked.model.symbols, file, text)) {
+  for (const sym of unexpandedLayerSymbols(program, model.symbols, file, text)) {
     add(sym, sym.def, true);
     for (const r of sym.refs) add(sym, r, false);
   }
-  return {
-    path: file,
-    text,
-    lines: parsed.lines,
-    program: parsed.program,
-    syntaxErrors: parsed.diagnostics.length,
-    model: checked.model,
-    diagnostics: [...parsed.diagnostics, ...checked.diagnostics],
-    occurrences,
-    imports,
-  };
+  return occurrences;
 }
 
 /**

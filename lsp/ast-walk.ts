@@ -13,10 +13,13 @@ function isNode(v: unknown): v is Node {
 
 function children(n: Node): Node[] {
   const out: Node[] = [];
-  for (const [key, v] of Object.entries(n)) {
+  const rec = n as unknown as Record<string, unknown>;
+  for (const key in rec) {
     if (key === "span" || key === "comments") continue;
-    if (Array.isArray(v)) for (const x of v) { if (isNode(x)) out.push(x); }
-    else if (isNode(v)) out.push(v);
+    const v = rec[key];
+    if (Array.isArray(v)) {
+      for (const x of v) if (isNode(x)) out.push(x);
+    } else if (isNode(v)) out.push(v);
   }
   return out;
 }

@@ -33,13 +33,13 @@ export function classify(a: Analysis): ClassifiedToken[] {
   const mark = (start: number, end: number, type: TokenType, modifiers = 0) => {
     if (end > start) byOffset.set(start, { start, length: end - start, type, modifiers });
   };
-  const unitSpans: { start: number; end: number }[] = [];
+  const unitChars = new Uint8Array(a.text.length + 1);
   const symbolStarts = new Set(a.occurrences.filter((o) => o.file === a.path).map((o) => o.start));
-  const inUnit = (off: number) => unitSpans.some((u) => u.start <= off && off < u.end);
+  const inUnit = (off: number) => unitChars[off] === 1;
   // AST-level roles first (names the checker does not record as symbols).
   walk(a.program, (n, parents) => {
     const parent = parents[parents.length - 1];
-    if (n.kind === "Unit") unitSpans.push(n.span);
+    if (n.kind === "Unit") unitChars.fill(1, n.span.start, n.span.end);
     else if (n.kind === "Arg" && n.name) mark(n.name.span.start, n.name.span.end, "property");
     else if (n.kind === "Member" && n.object.kind === "Name" && a.imports.has(n.object.name)) mark(n.member.span.start, n.member.span.end, "function", a.imports.get(n.object.name)!.target ? 0 : M.defaultLibrary);
     else if (n.kind === "Name" && (CORE_LAYERS.has(n.name) || n.name in DISTRIBUTIONS)) mark(n.span.start, n.span.end, "function", M.defaultLibrary);
