@@ -121,6 +121,12 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
     for (const uri of documents.keys()) if (uri !== e.document.uri) schedule(uri);
   });
 
+  // A .pnn file changed on disk (saved elsewhere, git checkout): importers may see it differently.
+  connection.onDidChangeWatchedFiles(() => {
+    generation++;
+    for (const uri of documents.keys()) schedule(uri);
+  });
+
   const offsetOf = (doc: TextDocument, pos: { line: number; character: number }) => doc.offsetAt(pos);
   connection.onHover((p) => withAnalysis(p.textDocument.uri, (a, d) => hover(a, offsetOf(d, p.position), workspace.host), null));
   connection.onCompletion((p) =>

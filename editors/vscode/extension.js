@@ -20,7 +20,11 @@ let client;
 async function activate(context) {
   const vscode = require("vscode");
   const { LanguageClient } = require("vscode-languageclient/node");
-  client = new LanguageClient("pnn", "pnn language server", serverOptions(vscode.workspace.getConfiguration("pnn")), clientOptions);
+  // Changes to .pnn files on disk (saves from elsewhere, checkouts) re-check the files that import them.
+  const watcher = vscode.workspace.createFileSystemWatcher("**/*.pnn");
+  context.subscriptions.push(watcher);
+  const options = { ...clientOptions, synchronize: { fileEvents: watcher } };
+  client = new LanguageClient("pnn", "pnn language server", serverOptions(vscode.workspace.getConfiguration("pnn")), options);
   context.subscriptions.push({ dispose: () => client && client.stop() });
   await client.start();
 }

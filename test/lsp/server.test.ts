@@ -296,6 +296,20 @@ describe("several files", () => {
     expect(d[0].message).toContain("did you mean 'Scaler'");
   });
 
+  it("re-checks open importers when an imported file changes on disk", async () => {
+    const dep = path.join(ws, "dep.pnn");
+    fs.writeFileSync(dep, "const width = 4\n");
+    const m = markers(`import dep from "./dep.pnn"\nnetwork W {\n  input x: real[4]\n  output y = dense(x, dep.width)\n}\n`);
+    const doc = await openDoc("uses-dep.pnn", m.text);
+    expect(doc.diagnostics).toEqual([]);
+    fs.writeFileSync(dep, "const widht = 4\n");
+    const again = client.waitFor("textDocument/publishDiagnostics", (p) => p.uri === doc.uri && p.diagnostics.length > 0);
+    client.notify("workspace/didChangeWatchedFiles", { changes: [{ uri: uriOf(dep), type: 2 }] });
+    const d = (await again).diagnostics;
+    expect(d[0].code).toBe("PNN2012");
+    expect(d[0].message).toContain("has no member 'width'");
+  });
+
   it("ignores documents outside the workspace", async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-outside-"));
     const file = path.join(outside, "x.pnn");

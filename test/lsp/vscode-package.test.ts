@@ -51,7 +51,12 @@ describe("manifest", () => {
     }
     const settings: Record<string, unknown> = { "server.command": "node", "server.args": ["/opt/pnn/bin/pnn.js"] };
     const fakes: Record<string, unknown> = {
-      vscode: { workspace: { getConfiguration: (section: string) => ({ get: (k: string) => (section === "pnn" ? settings[k] : undefined) }) } },
+      vscode: {
+        workspace: {
+          getConfiguration: (section: string) => ({ get: (k: string) => (section === "pnn" ? settings[k] : undefined) }),
+          createFileSystemWatcher: (glob: string) => ({ glob, dispose() {} }),
+        },
+      },
       "vscode-languageclient/node": { LanguageClient },
     };
     const load = Module._load;
@@ -63,8 +68,8 @@ describe("manifest", () => {
       expect(started).toHaveLength(1);
       const c = started[0] as LanguageClient;
       expect(c.server).toEqual({ run: { command: "node", args: ["/opt/pnn/bin/pnn.js", "lsp", "--stdio"] }, debug: { command: "node", args: ["/opt/pnn/bin/pnn.js", "lsp", "--stdio"] } });
-      expect(c.client).toEqual({ documentSelector: [{ scheme: "file", language: "pnn" }] });
-      expect(context.subscriptions).toHaveLength(1);
+      expect(c.client).toMatchObject({ documentSelector: [{ scheme: "file", language: "pnn" }], synchronize: { fileEvents: { glob: "**/*.pnn" } } });
+      expect(context.subscriptions).toHaveLength(2);
       expect(ext.serverOptions(undefined).run).toEqual({ command: "pnn", args: ["lsp", "--stdio"] });
     } finally {
       Module._load = load;
