@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import type { Diagnostic } from "../diagnostics/catalog.js";
-import { LineMap, type Span } from "../diagnostics/span.js";
+import type { LineMap, Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
 import { check, type CheckHost } from "../compiler/sema/check.js";
@@ -151,4 +151,3 @@ export function occurrenceAt(a: Analysis, offset: number): Occurrence | undefine
   return a.occurrences.find((o) => o.file === a.path && o.start <= offset && offset <= o.end);
 }
 
-export { LineMap };

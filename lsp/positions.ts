@@ -9,6 +9,3 @@ export function toRange(s: Span): Range {
   return { start: { line: s.line - 1, character: s.col - 1 }, end: { line: s.endLine - 1, character: s.endCol - 1 } };
 }
 
-export function contains(s: { start: number; end: number }, offset: number): boolean {
-  return s.start <= offset && offset <= s.end;
-}

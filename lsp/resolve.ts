@@ -11,7 +11,6 @@ import { findRule, type RuleSig } from "../stdlib/rules.js";
 import { OPTIMIZERS, type OptimizerSig } from "../stdlib/training.js";
 import type { StdSymbol } from "../stdlib/types.js";
 import type { Analysis } from "./analysis.js";
-import { itemAt } from "./ast-walk.js";
 
 export type Callee =
   | { readonly kind: "std"; readonly qualified: string; readonly sig: StdSymbol }
@@ -55,9 +54,3 @@ export function resolveCallee(a: Analysis, e: A.Expr, host: CheckHost, setting?:
   return undefined;
 }
 
-/** The train-block key (`rule`, `optimizer`, …) whose value contains `offset`, if any. */
-export function settingAt(a: Analysis, offset: number): A.Setting | undefined {
-  const item = itemAt(a.program, offset);
-  if (item?.kind !== "Train") return undefined;
-  return item.settings.find((s) => s.span.start <= offset && offset <= s.span.end);
-}

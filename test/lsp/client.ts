@@ -29,8 +29,8 @@ export class LspClient {
   stderr = "";
   exited: number | null | undefined = undefined;
 
-  constructor(cwd = REPO) {
-    this.proc = spawn(process.execPath, [path.join(REPO, "bin/pnn.js"), "lsp", "--stdio"], { cwd });
+  constructor(args: string[] = ["lsp", "--stdio"], cwd = REPO) {
+    this.proc = spawn(process.execPath, [path.join(REPO, "bin/pnn.js"), ...args], { cwd });
     this.proc.stdout.on("data", (d: Buffer) => this.onData(d));
     this.proc.stderr.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.proc.on("exit", (code) => {

@@ -68,6 +68,17 @@ train ‹netUse›OpticalMLP on mnist(train: 8000, test: 2000, size: 14) {
 }
 `;
 
+describe("the process", () => {
+  it("also starts without --stdio, and exits 0 after shutdown and exit", async () => {
+    const plain = new LspClient(["lsp"]);
+    const init = await plain.initialize(ws);
+    expect(init.serverInfo.name).toBe("pnn");
+    expect(init.capabilities.textDocumentSync.change).toBe(2); // incremental
+    expect(await plain.shutdown()).toBe(0);
+    expect(plain.stderr).toBe("");
+  });
+});
+
 describe("diagnostics", () => {
   it("publishes an error with its code and span, offers the quick fix, and clears after the fix", async () => {
     const m = markers(`network N {
