@@ -18,7 +18,8 @@ import { LOSSES, OPTIMIZERS, TRAIN_KEYS } from "../stdlib/training.js";
 import type { ArgSig } from "../stdlib/types.js";
 import type { Analysis } from "./analysis.js";
 import { itemAt } from "./ast-walk.js";
-import { describeArgType, describeRule, describeStd, showConst } from "./describe.js";
+import { DATASETS } from "../runtime/data/index.js";
+import { describeArgType, describeDataset, describeRule, describeStd, showConst } from "./describe.js";
 import { moduleMembers, resolveCallee } from "./resolve.js";
 
 const UNITS = ["rad", "mrad", "deg", "dB", "nm", "um", "mm", "cm", "m", "S", "mS", "uS", "ohm", "kohm", "V", "mV", "A", "mA", "s", "ms", "us", "ns", "Hz", "kHz", "MHz", "GHz", "W", "mW", "K"];
@@ -55,6 +56,9 @@ export function complete(a: Analysis, offset: number, host: CheckHost, fallback?
     if (setting[1] === "loss") return LOSSES.map((l) => ({ label: l.name, kind: CompletionItemKind.EnumMember, documentation: l.doc }));
     return OPTIMIZERS.map((o) => ({ label: o.name, kind: CompletionItemKind.Function, documentation: o.doc }));
   }
+
+  if (/^\s*train\s+[A-Za-z_]\w*\s+on\s+\w*$/.test(line))
+    return DATASETS.map((d) => ({ label: d.name, kind: CompletionItemKind.Module, detail: "data set", documentation: doc(describeDataset(d)) }));
 
   if (/\d\s+[A-Za-z]*$/.test(line) && !/\b(per)\s+\w*$/.test(line))
     return UNITS.map((u) => ({ label: u, kind: CompletionItemKind.Unit }));
@@ -132,7 +136,8 @@ function openCall(before: string): { callee: string; inside: string; setting?: s
         const head = before.slice(0, i);
         const m = /([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)?)\s*$/.exec(head);
         if (!m) return undefined;
-        const key = /([A-Za-z_]\w*)\s*=\s*$/.exec(head.slice(0, m.index));
+        const lead = head.slice(0, m.index);
+        const key = /\bon\s*$/.test(lead) ? ["", "data"] : /([A-Za-z_]\w*)\s*=\s*$/.exec(lead);
         return { callee: m[1].replace(/\s+/g, ""), inside: before.slice(i + 1), ...(key ? { setting: key[1] } : {}) };
       }
       depth--;
@@ -152,6 +157,8 @@ function argsOf(a: Analysis, callee: string, setting: string | undefined, host: 
   if (c.kind === "std") return c.sig.args;
   if (c.kind === "rule") return c.sig.options;
   if (c.kind === "optimizer") return c.sig.args;
+  if (c.kind === "dataset")
+    return c.entry.args.map((d) => ({ name: d.name, type: typeof d.default === "string" || d.default === null ? { kind: "string" as const } : { kind: "quantity" as const, dim: [0, 0, 0, 0, 0, 0, 0] as const }, default: d.default === null ? undefined : typeof d.default === "string" ? { kind: "str" as const, value: d.default } : { kind: "num" as const, value: d.default, dim: [0, 0, 0, 0, 0, 0, 0] as const, isInt: Number.isInteger(d.default) }, doc: d.doc }));
   if (c.kind === "user") return c.decl.params.map((p) => ({ name: p.name.name, type: p.type.base === "int" ? { kind: "int" as const } : { kind: "quantity" as const, dim: [0, 0, 0, 0, 0, 0, 0] as const }, ...(p.default ? { default: null } : {}), doc: `parameter of layer ${c.decl.name.name}` }));
   return undefined;
 }

@@ -4,6 +4,7 @@
  * options and requirements, a unit. All read from the stdlib records (stdlib/*.ts).
  */
 import { describeDim, isDimensionless, parseUnit } from "../compiler/units.js";
+import type { DATASETS } from "../runtime/data/index.js";
 import type { RuleSig } from "../stdlib/rules.js";
 import type { ArgSig, ArgType, ConstValue, StdSymbol } from "../stdlib/types.js";
 
@@ -84,6 +85,16 @@ export function describeRule(r: RuleSig, problems?: readonly string[]): string {
     r.options.length ? r.options.map((o) => `- ${describeArg(o)}`).join("\n") : "",
     `Requires ${ruleRequirements(r)}.${r.implemented ? "" : " (Checked, but not implemented by this compiler yet.)"}`,
     problems === undefined ? "" : problems.length ? `This network does not qualify:\n${problems.map((p) => `- ${p}`).join("\n")}` : "This network meets the requirements.",
+  ].filter(Boolean).join("\n\n");
+}
+
+/** A data set as listed by runtime/data (description, arguments) and what the checker knows of its shape. */
+export function describeDataset(d: (typeof DATASETS)[number], shape?: { features: number; classes: number }): string {
+  return [
+    "```pnn\n" + `${d.name}(${d.args.map((a) => `${a.name}: ${a.default === null ? "required" : JSON.stringify(a.default)}`).join(", ")})` + "\n```",
+    d.description,
+    d.args.map((a) => `- \`${a.name}\` (default ${a.default === null ? "none" : JSON.stringify(a.default)}) — ${a.doc}`).join("\n"),
+    shape ? `Here: ${shape.features} features, ${shape.classes} classes.` : "",
   ].filter(Boolean).join("\n\n");
 }
 

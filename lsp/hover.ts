@@ -13,7 +13,8 @@ import { TRAIN_KEYS } from "../stdlib/training.js";
 import { showType } from "../stdlib/types.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { itemAt, nodesAt } from "./ast-walk.js";
-import { describeArg, describeRule, describeStd, describeUnit } from "./describe.js";
+import { datasetInfo } from "../runtime/data/index.js";
+import { describeArg, describeDataset, describeRule, describeStd, describeUnit } from "./describe.js";
 import { toRange } from "./positions.js";
 import { resolveCallee, type Callee } from "./resolve.js";
 
@@ -44,6 +45,13 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
       const k = TRAIN_KEYS.find((x) => x.name === setting.key.name);
       if (k) return md(`${code(`${k.name} = …`)}\n\n${k.doc}${k.default !== undefined ? ` (default ${k.default})` : ""}`, setting.key.span);
     }
+    const dataCallee = item.data.kind === "Call" ? item.data.callee : item.data;
+    if (inner?.kind === "Name" && inner === dataCallee) {
+      const c = resolveCallee(a, inner, host, "data");
+      const t = a.model.trains.find((x) => x.span.start === item.span.start);
+      const shape = t ? datasetInfo(t.data.name, t.data.named, t.data.positional) : undefined;
+      if (c?.kind === "dataset") return md(describeDataset(c.entry, shape), inner.span);
+    }
     if (setting && inner?.kind === "Name" && parent?.kind !== "Arg") {
       const c = resolveCallee(a, inner, host, setting.key.name);
       if (c?.kind === "rule") {
@@ -58,7 +66,8 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
   if (inner?.kind === "Ident" && parent?.kind === "Arg" && parent.name === inner) {
     const call = chain[chain.length - 3];
     if (call?.kind === "Call") {
-      const setting = item?.kind === "Train" ? item.settings.find((s) => s.span.start <= offset && offset <= s.span.end)?.key.name : undefined;
+      const inData = item?.kind === "Train" && item.data.span.start <= offset && offset <= item.data.span.end;
+      const setting = inData ? "data" : item?.kind === "Train" ? item.settings.find((s) => s.span.start <= offset && offset <= s.span.end)?.key.name : undefined;
       const arg = calleeArg(resolveCallee(a, call.callee, host, setting), inner.name);
       if (arg) return md(arg, inner.span);
     }
@@ -105,6 +114,10 @@ function describeNetwork(net: NetworkModel): string {
 
 function calleeArg(c: Callee | undefined, name: string): string | undefined {
   if (!c) return undefined;
+  if (c.kind === "dataset") {
+    const d = c.entry.args.find((x) => x.name === name);
+    return d ? `\`${d.name}\` (default ${d.default === null ? "none" : JSON.stringify(d.default)}) — ${d.doc}` : undefined;
+  }
   const args = c.kind === "std" ? c.sig.args : c.kind === "rule" ? c.sig.options : c.kind === "optimizer" ? c.sig.args : undefined;
   const a = args?.find((x) => x.name === name);
   if (a) return describeArg(a);

@@ -1,11 +1,13 @@
 /**
  * What a callee expression names, for hover and completion: a standard-library layer or
  * coupling (`dense`, `optics.mzi_mesh`), a user layer (its declaration, possibly in an imported
- * file), a distribution, a learning rule or an optimizer (inside a train block's settings).
+ * file), a distribution, a learning rule or an optimizer (inside a train block's settings), or a
+ * data set (after `train Net on`; the setting name "data" stands for that position).
  */
 import type { CheckHost } from "../compiler/sema/check.js";
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
+import { DATASETS } from "../runtime/data/index.js";
 import { CORE_LAYERS, DISTRIBUTIONS, STD_MODULES } from "../stdlib/index.js";
 import { findRule, type RuleSig } from "../stdlib/rules.js";
 import { OPTIMIZERS, type OptimizerSig } from "../stdlib/training.js";
@@ -17,7 +19,8 @@ export type Callee =
   | { readonly kind: "user"; readonly decl: A.LayerDecl }
   | { readonly kind: "dist"; readonly name: keyof typeof DISTRIBUTIONS }
   | { readonly kind: "rule"; readonly sig: RuleSig }
-  | { readonly kind: "optimizer"; readonly sig: OptimizerSig };
+  | { readonly kind: "optimizer"; readonly sig: OptimizerSig }
+  | { readonly kind: "dataset"; readonly entry: (typeof DATASETS)[number] };
 
 /** The members of an imported module, by alias: std signatures or the imported file's layers and constants. */
 export function moduleMembers(a: Analysis, alias: string, host: CheckHost): { name: string; std?: StdSymbol; decl?: A.LayerDecl | A.ConstDecl }[] {
@@ -34,6 +37,10 @@ export function resolveCallee(a: Analysis, e: A.Expr, host: CheckHost, setting?:
   if (setting === "rule" && e.kind === "Name") {
     const sig = findRule(e.name);
     return sig ? { kind: "rule", sig } : undefined;
+  }
+  if (setting === "data" && e.kind === "Name") {
+    const entry = DATASETS.find((d) => d.name === e.name);
+    return entry ? { kind: "dataset", entry } : undefined;
   }
   if (setting === "optimizer" && e.kind === "Name") {
     const sig = OPTIMIZERS.find((o) => o.name === e.name);

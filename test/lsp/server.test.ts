@@ -60,7 +60,7 @@ network OpticalMLP(classes: int = 10) {
   output y = dense(h2, classes)
 }
 
-train ‹netUse›OpticalMLP on mnist(train: 8000, test: 2000, size: 14) {
+train ‹netUse›OpticalMLP on ‹data›mnist(train: 8000, test: 2000, ‹size›size: 14) {
   rule = ‹rule›physics_aware
   loss = cross_entropy
   optimizer = adam(lr: 3e-3)
@@ -152,6 +152,10 @@ describe("requests on the optical MLP example", () => {
     expect(rule).toContain("This network meets the requirements.");
     expect(await text("modesUse")).toContain("const modes = 16");
     expect(mzi).toContain("Here: `optics.mzi_mesh → complex[16]`");
+    const data = await text("data");
+    expect(data).toContain("Handwritten digits");
+    expect(data).toContain("Here: 196 features, 10 classes.");
+    expect(await text("size")).toContain("image side: 28, or 14 / 7");
     const net = await text("netUse");
     expect(net).toContain("Feed-forward network");
     expect(net).toContain("inputs: x: real[196]");
@@ -176,6 +180,12 @@ describe("requests on the optical MLP example", () => {
 
     const paths = (await labels(`import lib from "‹c›`)).map((i) => i.label);
     expect(paths).toEqual(expect.arrayContaining(["std/optics", "std/circuits", "./optical.pnn"]));
+
+    const datasets = (await labels(m.text.replace("on mnist(train: 8000, test: 2000, size: 14)", "on ‹c›"))).map((i) => i.label);
+    expect(datasets).toEqual(expect.arrayContaining(["mnist", "vowels", "iris", "moons"]));
+    const dataArgs = (await labels(m.text.replace("mnist(train: 8000, test: 2000, size: 14)", "mnist(train: 8000, ‹c›"))).map((i) => i.label);
+    expect(dataArgs).toEqual(expect.arrayContaining(["test:", "size:"]));
+    expect(dataArgs).not.toContain("train:");
 
     const rules = await labels(m.text.replace("rule = physics_aware", "rule = ‹c›"));
     expect(rules.map((i) => i.label)).toEqual(expect.arrayContaining(["backprop", "physics_aware", "equilibrium_propagation"]));
