@@ -98,9 +98,11 @@ export function describeDataset(d: (typeof DATASETS)[number], shape?: { features
   ].filter(Boolean).join("\n\n");
 }
 
-export function describeUnit(text: string, per?: string): string | undefined {
+/** `rad` → "unit `rad`: an angle (rad)"; with the number it follows, also its value in SI units. */
+export function describeUnit(text: string, per?: string, value?: number): string | undefined {
   const u = parseUnit(text);
   if (!u) return undefined;
   const kind = isDimensionless(u.dim) ? "dimensionless" : describeDim(u.dim);
-  return `unit \`${text}\`${per ? ` per ${per}` : ""}: ${kind}${u.scale !== 1 ? `; 1 ${text} = ${u.scale} in SI${isDimensionless(u.dim) ? "" : ""}` : ""}`;
+  const si = value !== undefined && u.scale !== 1 ? `; ${value} ${text} = ${Number((value * u.scale).toPrecision(12))} in SI units` : u.scale !== 1 ? `; 1 ${text} = ${u.scale} in SI units` : "";
+  return `unit \`${text}\`${per ? ` per ${per}` : ""}: ${kind}${si}`;
 }

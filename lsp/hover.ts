@@ -37,6 +37,10 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
     const d = describeUnit(inner.text, inner.per);
     if (d) return md(d, inner.span);
   }
+  if (inner?.kind === "Num" && inner.unit) {
+    const d = describeUnit(inner.unit.text, inner.unit.per, inner.value);
+    if (d) return md(d, inner.span);
+  }
   // Train block: keys, and the rule / optimizer / loss names.
   const item = itemAt(a.program, offset);
   if (item?.kind === "Train") {

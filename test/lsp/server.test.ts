@@ -44,6 +44,7 @@ const ‹modesDef›modes = 16
 layer ‹layerDef›PhotonicLayer(n: int) {
   param phases: real[n * (n - 1)] init uniform(0, 2 * pi)
   device ‹devDef›phase_error: real[n * (n - 1)] ~ normal(0 rad, 0.02 ‹rad›rad)
+  device drift: real ~ normal(0 mm, ‹mm›3 mm)
   forward(x: complex[n]) -> complex[n] = optics.‹mzi›mzi_mesh(
     x,
     phases + ‹devUse›phase_error,
@@ -145,6 +146,7 @@ describe("requests on the optical MLP example", () => {
     expect(mzi).toContain("Clements et al.");
     expect(mzi).toMatch(/`loss`: .*decibels.* per mzi/);
     expect(await text("rad")).toMatch(/unit `rad`: an angle/);
+    expect(await text("mm")).toBe("unit `mm`: a length (mm); 3 mm = 0.003 in SI units");
     expect(await text("topo")).toContain("clements | reck (default clements)");
     const rule = await text("rule");
     expect(rule).toContain("Wright et al.");
@@ -160,8 +162,8 @@ describe("requests on the optical MLP example", () => {
     expect(net).toContain("Feed-forward network");
     expect(net).toContain("inputs: x: real[196]");
     expect(net).toContain("output: real[10]");
-    // dense 196→16 (3152) + two meshes of 240 phases + dense 16→10 (170); two 240-value device variables.
-    expect(net).toContain("trainable tensors (3802 values), 2 device variables (480 values)");
+    // dense 196→16 (3152) + two meshes of 240 phases + dense 16→10 (170); per mesh a 240-value and a scalar device variable.
+    expect(net).toContain("trainable tensors (3802 values), 4 device variables (482 values)");
   });
 
   it("completion: module members, rules, named arguments with units, names in scope", async () => {
@@ -223,7 +225,7 @@ describe("requests on the optical MLP example", () => {
   it("document symbols: the outline of layers, networks and train blocks", async () => {
     const syms = (await client.request("textDocument/documentSymbol", { textDocument: { uri } })) as any[];
     expect(syms.map((s) => s.name)).toEqual(["optics", "modes", "PhotonicLayer", "OpticalMLP", "train OpticalMLP"]);
-    expect(syms[2].children.map((c: any) => c.name)).toEqual(["phases", "phase_error", "forward"]);
+    expect(syms[2].children.map((c: any) => c.name)).toEqual(["phases", "phase_error", "drift", "forward"]);
     expect(syms[3].children.map((c: any) => c.name)).toEqual(["x", "enc", "h1", "h2", "y"]);
     expect(syms[4].children.map((c: any) => c.name)).toEqual(["rule", "loss", "optimizer", "epochs"]);
   });
