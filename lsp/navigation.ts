@@ -11,9 +11,18 @@ import { pathToUri, spanFileToPath } from "./workspace.js";
 
 export function definition(a: Analysis, offset: number): Location | null {
   const occ = occurrenceAt(a, offset);
-  if (!occ) return null;
+  if (!occ) return importedFile(a, offset);
   const def = occ.symbol.def;
   return { uri: pathToUri(spanFileToPath(def.file)), range: toRange(def) };
+}
+
+/** On an import's path string (`"./lib.pnn"`): the start of that file. */
+function importedFile(a: Analysis, offset: number): Location | null {
+  const imp = a.program.items.find((i) => i.kind === "Import" && i.from.span.start <= offset && offset <= i.from.span.end);
+  if (imp?.kind !== "Import") return null;
+  const target = a.imports.get(imp.name.name)?.target;
+  if (!target) return null;
+  return { uri: pathToUri(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
 }
 
 /** Every occurrence of the symbol under the cursor, across the given analyses, without duplicates. */

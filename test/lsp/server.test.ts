@@ -299,13 +299,17 @@ describe("several files", () => {
     const lib = markers(`layer ‹def›Scale(k: real = 2) {\n  forward(x: real[4]) -> real[4] = x * k\n}\n`);
     const libDoc = await openDoc("lib.pnn", lib.text);
     expect(libDoc.diagnostics).toEqual([]);
-    const main = markers(`import lib from "./lib.pnn"\nnetwork N {\n  input x: real[4]\n  output y = x |> lib.‹use›Scale(k: 3)\n}\n`);
+    const main = markers(`import ‹alias›lib from "./‹path›lib.pnn"\nnetwork N {\n  input x: real[4]\n  output y = x |> lib.‹use›Scale(k: 3)\n}\n`);
     const mainDoc = await openDoc("main.pnn", main.text);
     expect(mainDoc.diagnostics).toEqual([]);
 
     const loc = await client.request("textDocument/definition", { textDocument: { uri: mainDoc.uri }, position: main.at.use });
     expect(loc.uri).toBe(libDoc.uri);
     expect(loc.range.start).toEqual(lib.at.def);
+    const file = await client.request("textDocument/definition", { textDocument: { uri: mainDoc.uri }, position: main.at.path });
+    expect(file).toEqual({ uri: libDoc.uri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+    const aliasRefs = (await client.request("textDocument/references", { textDocument: { uri: mainDoc.uri }, position: main.at.alias, context: { includeDeclaration: true } })) as any[];
+    expect(aliasRefs.map((r) => r.range.start.line)).toEqual([0, 3]);
     const refs = (await client.request("textDocument/references", { textDocument: { uri: libDoc.uri }, position: lib.at.def, context: { includeDeclaration: true } })) as any[];
     expect(refs.map((r) => r.uri).sort()).toEqual([libDoc.uri, mainDoc.uri].sort());
     const hover = await client.request("textDocument/hover", { textDocument: { uri: mainDoc.uri }, position: main.at.use });
