@@ -10,17 +10,16 @@ import * as path from "node:path";
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from "vscode-languageserver/node";
 import type { CheckHost } from "../compiler/sema/check.js";
 import type { SymbolInfo } from "../compiler/sema/model.js";
-import type * as A from "../grammar/ast.js";
 import { KEYWORDS } from "../grammar/lexer.js";
 import { CORE_LAYERS, DISTRIBUTIONS, STD_MODULES } from "../stdlib/index.js";
 import { RULES } from "../stdlib/rules.js";
 import { LOSSES, OPTIMIZERS, TRAIN_KEYS } from "../stdlib/training.js";
-import type { ArgSig } from "../stdlib/types.js";
 import type { Analysis } from "./analysis.js";
 import { itemAt } from "./ast-walk.js";
 import { DATASETS } from "../runtime/data/index.js";
 import { describeArgType, describeDataset, describeRule, describeStd, showConst } from "./describe.js";
-import { moduleMembers, resolveCallee } from "./resolve.js";
+import { argsOf, openCall } from "./call-context.js";
+import { moduleMembers } from "./resolve.js";
 
 const UNITS = ["rad", "mrad", "deg", "dB", "nm", "um", "mm", "cm", "m", "S", "mS", "uS", "ohm", "kohm", "V", "mV", "A", "mA", "s", "ms", "us", "ns", "Hz", "kHz", "MHz", "GHz", "W", "mW", "K"];
 
@@ -123,42 +122,4 @@ function names(a: Analysis, offset: number, fallback?: Analysis): CompletionItem
   for (const [name, d] of Object.entries(DISTRIBUTIONS)) if (!out.has(name)) out.set(name, { label: name, kind: CompletionItemKind.Function, detail: `distribution(${d.params.join(", ")})`, documentation: d.doc });
   if (!out.has("pi")) out.set("pi", { label: "pi", kind: CompletionItemKind.Constant, detail: "π" });
   return [...out.values()];
-}
-
-/** The innermost unclosed `(` before the cursor: its callee text, what is inside so far, and the train key it belongs to. */
-function openCall(before: string): { callee: string; inside: string; setting?: string } | undefined {
-  let depth = 0;
-  for (let i = before.length - 1; i >= 0; i--) {
-    const ch = before[i];
-    if (ch === ")") depth++;
-    else if (ch === "(") {
-      if (depth === 0) {
-        const head = before.slice(0, i);
-        const m = /([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)?)\s*$/.exec(head);
-        if (!m) return undefined;
-        const lead = head.slice(0, m.index);
-        const key = /\bon\s*$/.test(lead) ? ["", "data"] : /([A-Za-z_]\w*)\s*=\s*$/.exec(lead);
-        return { callee: m[1].replace(/\s+/g, ""), inside: before.slice(i + 1), ...(key ? { setting: key[1] } : {}) };
-      }
-      depth--;
-    } else if (ch === "{" || ch === "}") return undefined;
-  }
-  return undefined;
-}
-
-function argsOf(a: Analysis, callee: string, setting: string | undefined, host: CheckHost): readonly ArgSig[] | undefined {
-  const span = a.program.span;
-  const parts = callee.split(".");
-  const expr: A.Expr = parts.length === 2
-    ? { kind: "Member", object: { kind: "Name", name: parts[0], span }, member: { kind: "Ident", name: parts[1], span }, span }
-    : { kind: "Name", name: callee, span };
-  const c = resolveCallee(a, expr, host, setting);
-  if (!c) return undefined;
-  if (c.kind === "std") return c.sig.args;
-  if (c.kind === "rule") return c.sig.options;
-  if (c.kind === "optimizer") return c.sig.args;
-  if (c.kind === "dataset")
-    return c.entry.args.map((d) => ({ name: d.name, type: typeof d.default === "string" || d.default === null ? { kind: "string" as const } : { kind: "quantity" as const, dim: [0, 0, 0, 0, 0, 0, 0] as const }, default: d.default === null ? undefined : typeof d.default === "string" ? { kind: "str" as const, value: d.default } : { kind: "num" as const, value: d.default, dim: [0, 0, 0, 0, 0, 0, 0] as const, isInt: Number.isInteger(d.default) }, doc: d.doc }));
-  if (c.kind === "user") return c.decl.params.map((p) => ({ name: p.name.name, type: p.type.base === "int" ? { kind: "int" as const } : { kind: "quantity" as const, dim: [0, 0, 0, 0, 0, 0, 0] as const }, ...(p.default ? { default: null } : {}), doc: `parameter of layer ${c.decl.name.name}` }));
-  return undefined;
 }

@@ -19,6 +19,7 @@ import { formatDocument } from "./format.js";
 import { hover } from "./hover.js";
 import { definition, highlights, prepareRename, references, rename } from "./navigation.js";
 import { LEGEND, semanticTokens } from "./semantic-tokens.js";
+import { signatureHelp } from "./signature.js";
 import { documentSymbols } from "./symbols.js";
 import { uriToPath, Workspace } from "./workspace.js";
 
@@ -90,6 +91,7 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         completionProvider: { triggerCharacters: [".", "(", ",", ":", "="] },
+        signatureHelpProvider: { triggerCharacters: ["(", ","], retriggerCharacters: [":"] },
         definitionProvider: true,
         referencesProvider: true,
         documentHighlightProvider: true,
@@ -132,6 +134,7 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
   connection.onCompletion((p) =>
     withAnalysis(p.textDocument.uri, (a, d) => complete(a, offsetOf(d, p.position), workspace.host, lastClean.get(p.textDocument.uri)), []),
   );
+  connection.onSignatureHelp((p) => withAnalysis(p.textDocument.uri, (a, d) => signatureHelp(a, offsetOf(d, p.position), workspace.host), null));
   connection.onDefinition((p) => withAnalysis(p.textDocument.uri, (a, d) => definition(a, offsetOf(d, p.position)), null));
   connection.onReferences((p) =>
     withAnalysis(p.textDocument.uri, (a, d) => references(a, offsetOf(d, p.position), openAnalyses(), p.context.includeDeclaration), []),

@@ -205,6 +205,29 @@ describe("requests on the optical MLP example", () => {
     expect(names).not.toContain("phase_error"); // a layer's device variable is not in a network's scope
   });
 
+  it("signature help: parameters with units, the current one by position or by name", async () => {
+    const help = async (src: string) => {
+      const c = markers(src);
+      const file = path.join(ws, "signature.pnn");
+      const u = uriOf(file);
+      client.notify("textDocument/didOpen", { textDocument: { uri: u, languageId: "pnn", version: 1, text: c.text } });
+      const r = await client.request("textDocument/signatureHelp", { textDocument: { uri: u }, position: c.at.c });
+      client.notify("textDocument/didClose", { textDocument: { uri: u } });
+      return r;
+    };
+    const direct = await help(m.text.replace("optics.mzi_mesh(\n    x,\n    phases + phase_error,", "optics.mzi_mesh(\n    x,\n    ‹c›phases + phase_error,"));
+    const sig = direct.signatures[0];
+    expect(sig.label).toMatch(/^optics\.mzi_mesh\(x, phases\?: real tensor of an angle \(rad\), topology\?: clements \| reck, loss\?: .*per mzi/);
+    expect(sig.parameters[direct.activeParameter].label).toMatch(/^phases\?/);
+    const byName = await help(m.text.replace("loss: 0.1 dB per mzi", "loss: ‹c›0.1 dB per mzi"));
+    expect(byName.signatures[0].parameters[byName.activeParameter].label).toMatch(/^loss\?/);
+    const piped = await help(m.text.replace("optics.photodetect(adc_bits: 8)", "optics.photodetect(‹c›adc_bits: 8)"));
+    expect(piped.signatures[0].label).toMatch(/^optics\.photodetect\(adc_bits\?: int/); // input piped in: no x
+    const rule = await help(m.text.replace("rule = physics_aware", "rule = equilibrium_propagation(beta: 0.5, ‹c›"));
+    expect(rule.signatures[0].label).toMatch(/^equilibrium_propagation\(beta\?: number/);
+    expect(rule.activeParameter).toBe(1);
+  });
+
   it("definition: a constant's use goes to its declaration", async () => {
     const loc = await client.request("textDocument/definition", at("modesUse"));
     expect(loc.uri).toBe(uri);
