@@ -5,6 +5,8 @@
 // the first diagnostics after opening, and for each request kind the round trip on an unchanged
 // document (cached analysis) and right after an edit (re-check included). Prints a Markdown
 // table (the goal is < 200 ms per request); the numbers go into bench/RESULTS.md by hand.
+// Wall times include waiting for a core on a busy machine; the CPU column (Linux only) is the
+// server's own CPU time per edit + request pair, which does not.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -79,6 +81,15 @@ const pos = (needle, k = 1) => {
   const before = text.slice(0, off);
   return { line: before.split("\n").length - 1, character: off - before.lastIndexOf("\n") - 1 };
 };
+/** CPU seconds the server process has used so far (Linux /proc; undefined elsewhere). */
+const serverCpu = () => {
+  try {
+    const f = fs.readFileSync(`/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return undefined;
+  }
+};
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = (xs) => Math.max(...xs);
 
@@ -107,6 +118,7 @@ const rows = [];
 const ROUNDS = 15;
 for (const [name, make] of Object.entries(probes)) {
   const cached = [], afterEdit = [];
+  const cpu0 = serverCpu();
   for (let i = 0; i < ROUNDS; i++) {
     // An edit (a comment line toggled on and off, so the text stays valid), then the request.
     notify("textDocument/didChange", { textDocument: { uri, version: ++version }, contentChanges: [{ range: { start: editPos, end: editPos }, text: "// x\n" }] });
@@ -119,7 +131,10 @@ for (const [name, make] of Object.entries(probes)) {
     await request(...make());
     cached.push(performance.now() - t0);
   }
-  rows.push({ name, cached: median(cached), cachedMax: max(cached), edit: median(afterEdit), editMax: max(afterEdit) });
+  const cpu1 = serverCpu();
+  // Each round is two (edit + request) pairs and one request on an unchanged document.
+  const cpuPerEdit = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1000 - median(cached) * ROUNDS) / (2 * ROUNDS);
+  rows.push({ name, cached: median(cached), cachedMax: max(cached), edit: median(afterEdit), editMax: max(afterEdit), cpuPerEdit });
 }
 await request("shutdown", null);
 notify("exit", null);
@@ -128,6 +143,7 @@ fs.rmSync(ws, { recursive: true, force: true });
 const f = (x) => `${x.toFixed(1)} ms`;
 console.log(`Language server on a ${lineCount}-line file (${text.length} characters), ${ROUNDS} rounds, Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}).`);
 console.log(`Open → first diagnostics: ${f(openMs)} (includes the server's warm-up).\n`);
-console.log("| request | unchanged document: median (max) | right after an edit: median (max) |");
-console.log("|---|---|---|");
-for (const r of rows) console.log(`| ${r.name} | ${f(r.cached)} (${f(r.cachedMax)}) | ${f(r.edit)} (${f(r.editMax)}) |`);
+console.log(`Load average while it ran: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")} (1, 5, 15 min).\n`);
+console.log("| request | unchanged document: median (max) | right after an edit: median (max) | server CPU per edit + request |");
+console.log("|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.name} | ${f(r.cached)} (${f(r.cachedMax)}) | ${f(r.edit)} (${f(r.editMax)}) | ${r.cpuPerEdit === undefined ? "–" : f(r.cpuPerEdit)} |`);
