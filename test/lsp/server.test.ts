@@ -245,6 +245,11 @@ describe("requests on the optical MLP example", () => {
     expect(dev.map((r) => r.range.start)).toEqual([m.at.devDef, m.at.devUse]);
   });
 
+  it("document highlights: the definition is a write, uses are reads", async () => {
+    const hl = (await client.request("textDocument/documentHighlight", at("h1Use"))) as any[];
+    expect(hl.map((h) => [h.range.start, h.kind])).toEqual([[m.at.h1Def, 3], [m.at.h1Use, 2]]);
+  });
+
   it("document symbols: the outline of layers, networks and train blocks", async () => {
     const syms = (await client.request("textDocument/documentSymbol", { textDocument: { uri } })) as any[];
     expect(syms.map((s) => s.name)).toEqual(["optics", "modes", "PhotonicLayer", "OpticalMLP", "train OpticalMLP"]);
@@ -335,6 +340,9 @@ describe("several files", () => {
     expect(aliasRefs.map((r) => r.range.start.line)).toEqual([0, 3]);
     const refs = (await client.request("textDocument/references", { textDocument: { uri: libDoc.uri }, position: lib.at.def, context: { includeDeclaration: true } })) as any[];
     expect(refs.map((r) => r.uri).sort()).toEqual([libDoc.uri, mainDoc.uri].sort());
+    const renamed = await client.request("textDocument/rename", { textDocument: { uri: mainDoc.uri }, position: main.at.use, newName: "Amplify" });
+    expect(renamed.changes[libDoc.uri].map((e: any) => e.range.start)).toEqual([lib.at.def]);
+    expect(renamed.changes[mainDoc.uri].map((e: any) => e.range.start)).toEqual([main.at.use]);
     const hover = await client.request("textDocument/hover", { textDocument: { uri: mainDoc.uri }, position: main.at.use });
     expect(hover.contents.value).toContain("layer Scale(k: real)");
 
