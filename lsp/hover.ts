@@ -111,8 +111,9 @@ function describeNetwork(net: NetworkModel): string {
   if (net.output !== undefined) lines.push(`output: ${showType(net.nodes[net.output].type)}`);
   for (const n of net.stateNodes) lines.push(`${n.isOutput ? "output nodes" : "nodes"} ${n.name}: ${showType(n.type)}`);
   const count = (xs: readonly { type: { shape: readonly number[] } }[]) => xs.reduce((t, p) => t + p.type.shape.reduce((a, b) => a * b, 1), 0);
-  lines.push(`${net.params.length} trainable tensors (${count(net.params)} values), ${net.deviceVars.length} device variables (${count(net.deviceVars)} values)`);
-  if (net.couplings.length) lines.push(`${net.couplings.length} couplings`);
+  if (net.params.length || net.deviceVars.length || !net.couplings.length)
+    lines.push(`${net.params.length} trainable tensors (${count(net.params)} values), ${net.deviceVars.length} device variables (${count(net.deviceVars)} values)`);
+  for (const c of net.couplings) lines.push(`couple ${c.from} ${c.symmetric ? "<->" : "->"} ${c.to}${c.via ? ` via ${c.via}` : ""}`);
   return lines.map((l) => `- ${l}`).join("\n");
 }
 
