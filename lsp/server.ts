@@ -1,7 +1,8 @@
 /**
  * The pnn language server (LSP over stdio, vscode-languageserver). This file wires the
- * connection: capabilities, open documents (incremental sync), the analysis cache, debounced
- * diagnostics for every open document after any edit (imports make files depend on each other),
+ * connection: capabilities, open documents (incremental sync), the analysis cache (an entry is
+ * dropped when its document or any file its check read — its imports — changes), debounced
+ * diagnostics for the edited document and the open documents that import it,
  * and the request handlers, each in its own file. Documents outside the workspace folders are
  * ignored. A handler that fails answers null and logs; the server never crashes on user text.
  */
@@ -35,8 +36,8 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace();
   let debounceMs = 150;
-  let generation = 0;
-  const cache = new Map<string, { version: number; generation: number; analysis: Analysis }>();
+  /** Per open document: its analysis, and every file the checker read for it (its imports, transitively). */
+  const cache = new Map<string, { version: number; reads: Set<string>; analysis: Analysis }>();
   const lastClean = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
 
@@ -45,9 +46,11 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
     const file = uriToPath(uri);
     if (!doc || !file || !workspace.contains(uri)) return undefined;
     const hit = cache.get(uri);
-    if (hit && hit.version === doc.version && hit.generation === generation) return hit.analysis;
-    const analysis = analyze(doc.getText(), file, workspace.host);
-    cache.set(uri, { version: doc.version, generation, analysis });
+    if (hit && hit.version === doc.version) return hit.analysis;
+    const reads = new Set<string>();
+    const host = { readFile: (p: string) => (reads.add(path.resolve(p)), workspace.host.readFile(p)) };
+    const analysis = analyze(doc.getText(), file, host);
+    cache.set(uri, { version: doc.version, reads, analysis });
     if (analysis.syntaxErrors === 0) lastClean.set(uri, analysis);
     return analysis;
   };
@@ -80,6 +83,16 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
     clearTimeout(timers.get(uri));
     timers.set(uri, setTimeout(() => publish(uri), debounceMs));
   };
+  /** The files at `paths` changed: drop the analyses that read them and re-publish those documents. */
+  const invalidate = (paths: readonly string[]) => {
+    for (const uri of documents.keys()) {
+      const hit = cache.get(uri);
+      if (hit && paths.some((p) => hit.reads.has(p))) {
+        cache.delete(uri);
+        schedule(uri);
+      }
+    }
+  };
 
   connection.onInitialize((params): InitializeResult => {
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -108,26 +121,22 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
   documents.onDidChangeContent((e) => {
     const file = uriToPath(e.document.uri);
     if (file) workspace.openTexts.set(path.resolve(file), e.document.getText());
-    generation++;
-    for (const uri of documents.keys()) schedule(uri);
+    schedule(e.document.uri);
+    if (file) invalidate([path.resolve(file)]);
   });
   documents.onDidClose((e) => {
     const file = uriToPath(e.document.uri);
     if (file) workspace.openTexts.delete(path.resolve(file));
-    generation++;
     cache.delete(e.document.uri);
     lastClean.delete(e.document.uri);
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     if (workspace.contains(e.document.uri)) connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-    for (const uri of documents.keys()) if (uri !== e.document.uri) schedule(uri);
+    if (file) invalidate([path.resolve(file)]); // importers now read it from disk
   });
 
   // A .pnn file changed on disk (saved elsewhere, git checkout): importers may see it differently.
-  connection.onDidChangeWatchedFiles(() => {
-    generation++;
-    for (const uri of documents.keys()) schedule(uri);
-  });
+  connection.onDidChangeWatchedFiles((p) => invalidate(p.changes.flatMap((c) => uriToPath(c.uri) ?? [])));
 
   const offsetOf = (doc: TextDocument, pos: { line: number; character: number }) => doc.offsetAt(pos);
   connection.onHover((p) => withAnalysis(p.textDocument.uri, (a, d) => hover(a, offsetOf(d, p.position), workspace.host), null));
