@@ -368,6 +368,18 @@ describe("several files", () => {
     expect(d[0].message).toContain("has no member 'width'");
   });
 
+  it("an edit re-checks the edited document and its importers only", async () => {
+    const a = await openDoc("alone-a.pnn", "const a = 1\n");
+    const b = await openDoc("alone-b.pnn", "const b = 2\n");
+    const count = (uri: string) => client.notifications.filter((n) => n.method === "textDocument/publishDiagnostics" && n.params.uri === uri).length;
+    const before = count(b.uri);
+    const done = client.waitFor("textDocument/publishDiagnostics", (p) => p.uri === a.uri && p.version === 2);
+    client.notify("textDocument/didChange", { textDocument: { uri: a.uri, version: 2 }, contentChanges: [{ text: "const a = 3\n" }] });
+    await done;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(count(b.uri)).toBe(before);
+  });
+
   it("ignores documents outside the workspace", async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-outside-"));
     const file = path.join(outside, "x.pnn");
