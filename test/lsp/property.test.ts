@@ -27,7 +27,7 @@ afterAll(async () => {
 const SEED = fs.readFileSync(path.join(REPO, "examples/optical_mlp_mnist.pnn"), "utf8");
 const FRAGMENTS = ["(", ")", "{", "}", "[", "]", "\"", "/*", "*/", "//", "|>", "<->", "..", ".", ",", ":", "=", "~", "\n", " ", "optics.", "dense(", "rule = ", "0.1 dB per mzi", "layer", "network N {", "x", "é", "🙂", "1e309", "-", "forward(", "import a from \"./missing.pnn\"\n"];
 
-const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), del: fc.nat({ max: 30 }), ins: fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 3 }).map((xs) => xs.join("")) });
+const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), del: fc.nat({ max: 30 }), ins: fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 4, unit: "binary" })), { maxLength: 3 }).map((xs) => xs.join("")) });
 
 function position(text: string, offset: number) {
   const before = text.slice(0, offset);
