@@ -77,4 +77,6 @@ it("never crashes or hangs on random edit sequences, and stays in sync", async (
     { numRuns: 25, seed: 7 },
   );
   expect(client.stderr).toBe("");
+  // Handlers catch their own failures and log them: none may have happened.
+  expect(client.notifications.filter((n) => n.method === "window/logMessage").map((n) => n.params.message)).toEqual([]);
 }, 120_000);

@@ -24,6 +24,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // Handlers catch their own failures and log them to the client: none may have happened.
+  expect(client.notifications.filter((n) => n.method === "window/logMessage").map((n) => n.params.message)).toEqual([]);
   expect(await client.shutdown()).toBe(0);
   fs.rmSync(ws, { recursive: true, force: true });
 });
