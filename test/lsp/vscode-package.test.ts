@@ -21,7 +21,7 @@ describe("manifest", () => {
     expect(manifest.engines.vscode).toMatch(/^\^1\.\d+\.\d+$/);
     expect(manifest.activationEvents).toContain("onLanguage:pnn");
     expect(manifest.contributes.languages[0]).toMatchObject({ id: "pnn", extensions: [".pnn"] });
-    for (const rel of [manifest.main, manifest.contributes.languages[0].configuration, manifest.contributes.grammars[0].path, "README.md"])
+    for (const rel of [manifest.main, manifest.contributes.languages[0].configuration, manifest.contributes.grammars[0].path, "README.md", "LICENSE", ".vscodeignore"])
       expect(fs.existsSync(path.join(PKG, rel)), rel).toBe(true);
     expect(manifest.contributes.grammars[0].scopeName).toBe(grammar.scopeName);
     expect(manifest.dependencies).toHaveProperty("vscode-languageclient");
