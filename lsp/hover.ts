@@ -13,7 +13,9 @@ import { TRAIN_KEYS } from "../stdlib/training.js";
 import { showType } from "../stdlib/types.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { itemAt, nodesAt } from "./ast-walk.js";
+import { PnnLexer } from "../grammar/lexer.js";
 import { datasetInfo } from "../runtime/data/index.js";
+import { KEYWORD_DOCS } from "./keywords.js";
 import { describeArg, describeDataset, describeRule, describeStd, describeUnit } from "./describe.js";
 import { toRange } from "./positions.js";
 import { resolveCallee, type Callee } from "./resolve.js";
@@ -100,7 +102,20 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
   }
   const fact = factAt(a, offset);
   if (fact && inner) return md(code(fact), inner.span);
-  return null;
+  return keywordHover(a, offset);
+}
+
+/** A keyword under the cursor (outside comments and strings): what it means. */
+function keywordHover(a: Analysis, offset: number): Hover | null {
+  if (a.program.comments.some((c) => c.span.start <= offset && offset < c.span.end)) return null;
+  const tok = PnnLexer.tokenize(a.lines.lineText(a.lines.position(offset).line)).tokens;
+  const col = a.lines.position(offset).col - 1;
+  const t = tok.find((x) => x.startOffset <= col && col <= x.endOffset! + 1 && x.tokenType.name.startsWith("Kw_"));
+  const docText = t && KEYWORD_DOCS[t.image];
+  if (!t || !docText) return null;
+  const lineStart = offset - col;
+  const s = a.lines.position(lineStart + t.startOffset);
+  return { contents: { kind: "markdown", value: docText }, range: { start: { line: s.line - 1, character: s.col - 1 }, end: { line: s.line - 1, character: s.col - 1 + t.image.length } } };
 }
 
 function describeNetwork(net: NetworkModel): string {

@@ -43,9 +43,11 @@ const OPTICAL = `import optics from "std/optics"
 
 const ‹modesDef›modes = 16
 
+/* a mesh whose
+   ‹inComment›device phases drift */
 layer ‹layerDef›PhotonicLayer(n: int) {
   param phases: real[n * (n - 1)] init uniform(0, 2 * pi)
-  device ‹devDef›phase_error: real[n * (n - 1)] ~ normal(0 rad, 0.02 ‹rad›rad)
+  ‹devKw›device ‹devDef›phase_error: real[n * (n - 1)] ~ normal(0 rad, 0.02 ‹rad›rad)
   device drift: real ~ normal(0 mm, ‹mm›3 mm)
   forward(x: complex[n]) -> complex[n] = optics.‹mzi›mzi_mesh(
     x,
@@ -155,6 +157,8 @@ describe("requests on the optical MLP example", () => {
     expect(rule).toContain("layers are all differentiable");
     expect(rule).toContain("This network meets the requirements.");
     expect(await text("modesUse")).toContain("const modes = 16");
+    expect(await text("devKw")).toContain("a device variable — sampled once per simulated chip");
+    expect(await text("inComment")).toBeUndefined();
     expect(mzi).toContain("Here: `optics.mzi_mesh → complex[16]`");
     const data = await text("data");
     expect(data).toContain("Handwritten digits");
