@@ -1,0 +1,35 @@
+/**
+ * The checker's diagnostics as LSP diagnostics: same codes, messages and spans as `pnn check`.
+ * Only those located in the document itself are published for it (an imported file's own
+ * problems are published when that file is open; the import line reports them too). A certain
+ * fix (the checker's "did you mean") travels in `data` for the quick-fix code action.
+ */
+import { DiagnosticSeverity, type Diagnostic as LspDiagnostic, type TextEdit } from "vscode-languageserver/node";
+import type { Diagnostic } from "../diagnostics/catalog.js";
+import type { Analysis } from "./analysis.js";
+import { toRange } from "./positions.js";
+import { pathToUri, spanFileToPath } from "./workspace.js";
+
+export interface FixData {
+  readonly fix: TextEdit;
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+
+export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+  const out: LspDiagnostic = {
+    range: toRange(d.span),
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    source: "pnn",
+    message: d.message,
+  };
+  if (d.related.length)
+    out.relatedInformation = d.related.map((r) => ({ location: { uri: pathToUri(spanFileToPath(r.span.file)), range: toRange(r.span) }, message: r.message }));
+  if (d.fix) out.data = { fix: { range: toRange(d.fix.span), newText: d.fix.replacement } } satisfies FixData;
+  return out;
+}
+
+export function documentDiagnostics(a: Analysis): LspDiagnostic[] {
+  return a.diagnostics.filter((d) => spanFileToPath(d.span.file) === a.path).map(toLspDiagnostic);
+}

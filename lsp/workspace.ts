@@ -1,0 +1,60 @@
+/**
+ * The workspace the server serves: its folders (from `initialize`), URI ↔ path conversion, and
+ * the CheckHost the checker reads imports through — an open document's current text first,
+ * else the file on disk, and never anything outside the workspace. Requests for documents
+ * outside the workspace are ignored by the handlers (they ask `contains`).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { CheckHost } from "../compiler/sema/check.js";
+
+export class Workspace {
+  private folders: string[] = [];
+  /** Open documents by absolute path → current text (kept by the server). */
+  readonly openTexts = new Map<string, string>();
+
+  setFolders(uris: readonly string[]): void {
+    this.folders = uris.map(uriToPath).filter((p): p is string => !!p).map((p) => path.resolve(p));
+  }
+
+  /** True when the URI names a file under a workspace folder (or any file when no folder was given). */
+  contains(uri: string): boolean {
+    const p = uriToPath(uri);
+    if (!p) return false;
+    if (this.folders.length === 0) return true;
+    return this.folders.some((f) => p === f || p.startsWith(f.endsWith(path.sep) ? f : f + path.sep));
+  }
+
+  readonly host: CheckHost = {
+    readFile: (absolutePath: string) => {
+      const abs = path.resolve(absolutePath);
+      const open = this.openTexts.get(abs);
+      if (open !== undefined) return open;
+      if (!this.contains(pathToUri(abs))) return undefined;
+      try {
+        return fs.readFileSync(abs, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith("file:")) return undefined;
+  try {
+    return path.resolve(fileURLToPath(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+export function pathToUri(p: string): string {
+  return pathToFileURL(path.resolve(p)).href;
+}
+
+/** Spans of imported files name them relative to the process's folder (see sema/check.ts): back to absolute. */
+export function spanFileToPath(file: string): string {
+  return path.resolve(process.cwd(), file);
+}
