@@ -11,7 +11,7 @@ import type { Diagnostic } from "../diagnostics/catalog.js";
 import type { LineMap, Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
-import { check, type CheckHost } from "../compiler/sema/check.js";
+import { check, orderDiagnostics, type CheckHost } from "../compiler/sema/check.js";
 import type { SemanticModel, SymbolInfo } from "../compiler/sema/model.js";
 import { walk } from "./ast-walk.js";
 import { spanFileToPath } from "./workspace.js";
@@ -67,7 +67,7 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
   const checkOnce = () => {
     if (!checked) {
       const r = check(parsed.program, file, host);
-      checked = { model: r.model, diagnostics: [...parsed.diagnostics, ...r.diagnostics], occurrences: indexOccurrences(parsed.program, r.model, imports, file, text) };
+      checked = { model: r.model, diagnostics: orderDiagnostics([...parsed.diagnostics, ...r.diagnostics]), occurrences: indexOccurrences(parsed.program, r.model, imports, file, text) };
     }
     return checked;
   };

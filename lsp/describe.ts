@@ -18,6 +18,7 @@ export function describeArgType(t: ArgType): string {
     case "enum": return t.options.join(" | ");
     case "bool": return "true | false";
     case "string": return "string";
+    case "file": return "file path (read at check time)";
     case "range": return `range lo .. hi${isDimensionless(t.dim) ? "" : ` of ${describeDim(t.dim)}`}`;
     case "tensor": return `${t.dtype === "any" ? "real or complex" : t.dtype} tensor${t.dim && !isDimensionless(t.dim) ? ` of ${describeDim(t.dim)}` : ""}`;
   }

@@ -58,12 +58,12 @@ export function check(program: A.Program, file: string, host: CheckHost): CheckR
 export function checkSource(text: string, file: string, host: CheckHost): CheckResult & { syntax: readonly Diagnostic[] } {
   const parsed = parse(text, file);
   const result = check(parsed.program, file, host);
-  return { ...result, syntax: parsed.diagnostics, diagnostics: byPosition(dedupe([...parsed.diagnostics, ...result.diagnostics])) };
+  return { ...result, syntax: parsed.diagnostics, diagnostics: orderDiagnostics([...parsed.diagnostics, ...result.diagnostics]) };
 }
 
-/** Diagnostics in reading order: by file, then position (stable, so one spot keeps its order). */
-function byPosition(ds: Diagnostic[]): Diagnostic[] {
-  return ds
+/** Diagnostics without repeats, in reading order: by file, then position (stable, so one spot keeps its order). */
+export function orderDiagnostics(all: readonly Diagnostic[]): Diagnostic[] {
+  return dedupe([...all])
     .map((d, i) => ({ d, i }))
     .sort((a, b) => (a.d.span.file < b.d.span.file ? -1 : a.d.span.file > b.d.span.file ? 1 : a.d.span.start - b.d.span.start || a.i - b.i))
     .map((x) => x.d);
