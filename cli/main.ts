@@ -11,6 +11,7 @@ import { readSourceFor } from "./sources.js";
 import { UsageError } from "./io.js";
 import { registerFrontEndCommands } from "./front-end.js";
 import { registerRunCommands } from "./run-commands.js";
+import { registerBuildCommand } from "./build.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerFrontEndCommands(program, setCode);
   registerRunCommands(program, setCode);
+  registerBuildCommand(program, setCode);
   try {
     await program.parseAsync(argv);
   } catch (e) {

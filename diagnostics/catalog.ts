@@ -47,6 +47,7 @@ export const CATALOG = {
   PNN4003: { severity: "error", title: "invalid rule option" },
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5001: { severity: "error", title: "not supported by this compiler yet" },
+  PNN5020: { severity: "error", title: "cannot be built for this target" },
   // ── data, checkpoints, run-time input ─────────────────────────────────────
   PNN6001: { severity: "error", title: "data file not found" },
   PNN6002: { severity: "error", title: "malformed data" },
@@ -54,6 +55,7 @@ export const CATALOG = {
   PNN6004: { severity: "error", title: "checkpoint does not match the network" },
   PNN6005: { severity: "error", title: "invalid input" },
   PNN6006: { severity: "error", title: "invalid data set argument" },
+  PNN6020: { severity: "warning", title: "built without trained weights" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOG;
