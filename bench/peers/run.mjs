@@ -19,61 +19,79 @@ const BATCHES = [1, 64, 256];
 const TRAIN_BATCH = 256;
 const flopsForward = (b) => 2 * b * (SIZES[0] * SIZES[1] + SIZES[1] * SIZES[2]);
 
-/** Median milliseconds of `fn` over enough repetitions to fill ~`budgetMs` (after a warm-up). */
-async function time(fn, budgetMs = quick ? 150 : 600) {
-  for (let i = 0; i < 3; i++) await fn();
-  const samples = [];
-  const start = performance.now();
-  while (samples.length < 5 || (performance.now() - start < budgetMs && samples.length < 2000)) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
+const ROUNDS = quick ? 3 : 7;
+
+/**
+ * Median milliseconds of each engine's `fn`, measured in interleaved rounds (engine A, B, C, A,
+ * B, C, …; ~budgetMs each per round, after a warm-up) so that load from other processes on a
+ * shared machine hits every engine alike.
+ */
+async function timeInterleaved(fns, budgetMs = quick ? 60 : 150) {
+  const samples = fns.map(() => []);
+  for (const fn of fns) for (let i = 0; i < 3; i++) await fn();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < fns.length; k++) {
+      const start = performance.now();
+      let n = 0;
+      while (n < 2 || (performance.now() - start < budgetMs && n < 500)) {
+        const t0 = performance.now();
+        await fns[k]();
+        samples[k].push(performance.now() - t0);
+        n++;
+      }
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1];
+  return samples.map((s) => s.sort((a, b) => a - b)[s.length >> 1]);
 }
 
 const w = mlpWeights();
 const engines = [await tfjsWasm(w), await onnxruntimeWeb(w, mlpOnnx(w))];
-const pnn = await pnnWasm(w);
-if (pnn.engine) engines.push(pnn.engine);
+const pnn = process.argv.includes("--peers-only") ? { engines: [], note: "pnn engines (--peers-only)" } : await pnnWasm(w);
+engines.push(...pnn.engines);
 
 const peak = measurePeak(quick ? { iters: 500_000, reps: 3 } : {});
-const results = [];
-for (const e of engines) {
-  const row = { name: e.name, forward: {}, check: 0 };
+const results = engines.map((e) => ({ name: e.name, forward: {}, check: 0 }));
+for (const [k, e] of engines.entries()) {
   const x4 = inputs(4);
-  row.check = maxAbsDiff(await e.forward(x4, 4), referenceForward(w, x4, 4));
-  if (!(row.check < 1e-3)) throw new Error(`${e.name}: forward differs from the float64 reference by ${row.check}`);
-  for (const b of BATCHES) {
-    const x = inputs(b);
-    row.forward[b] = await time(() => e.forward(x, b));
+  results[k].check = maxAbsDiff(await e.forward(x4, 4), referenceForward(w, x4, 4));
+  if (!(results[k].check < 1e-3)) throw new Error(`${e.name}: forward differs from the float64 reference by ${results[k].check}`);
+}
+for (const b of BATCHES) {
+  const x = inputs(b);
+  const t = await timeInterleaved(engines.map((e) => () => e.forward(x, b)));
+  t.forEach((v, k) => (results[k].forward[b] = v));
+}
+const trainers = engines.filter((e) => e.trainStep);
+{
+  const x = inputs(TRAIN_BATCH);
+  const y = labels(TRAIN_BATCH);
+  const want = referenceLoss(w, x, y, TRAIN_BATCH);
+  const first = [];
+  for (const e of trainers) {
+    const l = await e.trainStep(x, y, TRAIN_BATCH);
+    if (!(Math.abs(l - want) < 1e-4)) throw new Error(`${e.name}: first training loss ${l}, float64 reference ${want}`);
+    first.push(l);
   }
-  if (e.trainStep) {
-    const x = inputs(TRAIN_BATCH);
-    const y = labels(TRAIN_BATCH);
-    const first = await e.trainStep(x, y, TRAIN_BATCH);
-    const want = referenceLoss(w, x, y, TRAIN_BATCH);
-    if (!(Math.abs(first - want) < 1e-4)) throw new Error(`${e.name}: first training loss ${first}, float64 reference ${want}`);
-    row.train = await time(() => e.trainStep(x, y, TRAIN_BATCH));
+  const t = await timeInterleaved(trainers.map((e) => () => e.trainStep(x, y, TRAIN_BATCH)));
+  for (const [k, e] of trainers.entries()) {
     const last = await e.trainStep(x, y, TRAIN_BATCH);
-    if (!(last < first)) throw new Error(`${e.name}: training did not lower the loss (${first} -> ${last})`);
+    if (!(last < first[k])) throw new Error(`${e.name}: training did not lower the loss (${first[k]} -> ${last})`);
     e.reset?.();
+    results[engines.indexOf(e)].train = t[k];
   }
-  results.push(row);
 }
 
 const ms = (v) => (v === undefined ? "–" : v < 0.1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(2)} ms`);
 const gf = (b, t) => flopsForward(b) / (t * 1e6);
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, one process, single thread.`,
+  `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, one process, single thread; load average ${os.loadavg().map((v) => v.toFixed(1)).join(" / ")} (other processes share the cores).`,
   `SIMD128 peak (f32x4 mul+add chains, best of ${peak.rows.map((r) => r.chains).join("/")} chains): **${peak.gflops.toFixed(1)} GFLOP/s**.`,
   "",
   "| engine | forward b=1 | forward b=64 | forward b=256 | b=256 GFLOP/s (% of SIMD128 peak) | SGD step b=256 | max \\|Δ\\| vs f64 |",
   "|---|---|---|---|---|---|---|",
   ...results.map((r) => `| ${r.name} | ${ms(r.forward[1])} | ${ms(r.forward[64])} | ${ms(r.forward[256])} | ${gf(256, r.forward[256]).toFixed(1)} (${((100 * gf(256, r.forward[256])) / peak.gflops).toFixed(0)}%) | ${ms(r.train)} | ${r.check.toExponential(1)} |`),
   "",
-  pnn.engine ? `pnn: ${pnn.note}` : `pnn's wasm backend: not measured (${pnn.note}).`,
+  ...(pnn.note ? [`Not measured: ${pnn.note}.`] : []),
 ];
 const md = lines.join("\n") + "\n";
 process.stdout.write(md);
