@@ -37,3 +37,21 @@ export async function emitModule(p: BuiltProgram): Promise<EmittedModule> {
     m.dispose();
   }
 }
+
+/** Bytes of a module's data section (id 11), by walking its sections; the rest is code and headers. */
+export function dataSectionBytes(bytes: Uint8Array): number {
+  let at = 8;
+  let data = 0;
+  while (at < bytes.length) {
+    const id = bytes[at++]!;
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++]!;
+      size += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    if (id === 11) data += size;
+    at += size;
+  }
+  return data;
+}

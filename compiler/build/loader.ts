@@ -2,7 +2,7 @@
  * The text of a built model's loader (`model.mjs`) and its types (`model.d.ts`). The loader is
  * dependency-free ES2020 that runs in Node ≥ 18 and browsers: it fetches (or reads, for file:
  * URLs) `model.wasm` next to itself, instantiates it with Math's functions as imports, and runs
- * one sample at a time: copy the row into the input slots, call `run`, copy the outputs out.
+ * one sample at a time: copy the row into the input tensor, call the entry, copy the outputs out.
  * Wrong input lengths and non-finite values are Errors thrown before the module runs.
  */
 
@@ -22,12 +22,25 @@ export interface ModelInfo {
   readonly device: { readonly hasDevice: boolean; readonly chipVariables: readonly { path: string; shape: readonly number[]; distribution: string }[] };
   readonly weights: string;
   readonly flopsPerInference: number;
+  /** compact (float64 table executor) or simd (the wasm backend, f32) */
+  readonly engine: string;
 }
 
+/** A tensor in the module's memory: byte offset, element count, storage type. */
+export interface LoaderSlot {
+  readonly name: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly storage: "f32" | "f64";
+}
+
+/** How the loader drives model.wasm (the same shape for both build engines). */
 export interface LoaderLayout {
-  readonly input: { slot: number; length: number };
-  readonly outputs: readonly { name: string; slot: number; length: number }[];
-  readonly imports: readonly string[];
+  readonly input: LoaderSlot;
+  readonly outputs: readonly LoaderSlot[];
+  /** functions the module imports: Math's (any module name), or pnn.fail (a run-time failure) */
+  readonly imports: readonly { module: string; name: string }[];
+  readonly entry: string;
 }
 
 export function loaderText(info: ModelInfo, layout: LoaderLayout): string {
@@ -48,11 +61,17 @@ async function wasmBytes(source) {
 
 /** Loads the model; \`source\` is model.wasm's URL or path (default: next to this file), its bytes, or a compiled WebAssembly.Module. */
 export async function load(source) {
-  const imports = { m: Object.fromEntries(LAYOUT.imports.map((f) => [f, Math[f]])) };
+  const imports = {};
+  for (const { module, name } of LAYOUT.imports)
+    (imports[module] ??= {})[name] = module === "pnn" ? (code) => { throw new Error(\`\${info.network}: the model failed at run time (code \${code})\`); } : Math[name];
   const instance = source instanceof WebAssembly.Module
     ? await WebAssembly.instantiate(source, imports)
     : (await WebAssembly.instantiate(await wasmBytes(source), imports)).instance;
-  const mem = new Float64Array(instance.exports.memory.buffer);
+  const buf = instance.exports.memory.buffer;
+  const view = (s) => new (s.storage === "f64" ? Float64Array : Float32Array)(buf, s.offset, s.length);
+  const input = view(LAYOUT.input);
+  const outputs = LAYOUT.outputs.map(view);
+  const entry = instance.exports[LAYOUT.entry];
   const F = LAYOUT.input.length;
   function check(x) {
     if (x == null || typeof x.length !== "number") throw new TypeError(\`\${info.network}: the input must be a Float32Array (or an array of numbers), got \${x}\`);
@@ -63,14 +82,14 @@ export async function load(source) {
     }
     return x.length / F;
   }
-  /** Every output, for one or more samples (rows of \${F} values); each output is samples × its size. */
+  /** Every output, for one or more samples (rows of F values); each output is samples × its size. */
   function run(x) {
     const n = check(x);
     const out = Object.fromEntries(LAYOUT.outputs.map((o) => [o.name, new Float32Array(n * o.length)]));
     for (let s = 0; s < n; s++) {
-      for (let i = 0; i < F; i++) mem[LAYOUT.input.slot + i] = x[s * F + i];
-      instance.exports.run();
-      for (const o of LAYOUT.outputs) out[o.name].set(mem.subarray(o.slot, o.slot + o.length), s * o.length);
+      for (let i = 0; i < F; i++) input[i] = x[s * F + i];
+      entry();
+      LAYOUT.outputs.forEach((o, k) => out[o.name].set(outputs[k], s * o.length));
     }
     return out;
   }
@@ -111,6 +130,8 @@ export interface ModelInfo {
   /** where the weights came from (a checkpoint, or a fresh initialisation) */
   readonly weights: string;
   readonly flopsPerInference: number;
+  /** compact (float64 table executor) or simd (the wasm backend, f32 SIMD128) */
+  readonly engine: string;
 }
 
 export interface Model {

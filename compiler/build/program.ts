@@ -3,18 +3,17 @@
  * constants, where every buffer lives (the buffer plan) and the instruction table the
  * executor in vm-wat.ts runs.
  *
- * 1. Fold: every node that does not depend on the data input `x` (weights, phase → transfer
- *    factors, unused random keys) is evaluated once by the reference interpreter; the values
- *    that dynamic nodes read become float64 constants in the module's data.
+ * 1. Fold (fold.ts): every node that does not depend on the data input `x` (weights, phase →
+ *    transfer factors, unused random keys) is evaluated once by the reference interpreter; the
+ *    values that dynamic nodes read become float64 constants in the module's data.
  * 2. Plan: each remaining node gets a float64 buffer; `reshape` aliases its operand; a buffer is
  *    reused once its last reader has run (first fit). Outputs live to the end.
  * 3. Encode: one or more strided-loop instructions per node (see vm-wat.ts).
  * An op the executor cannot run raises BuildUnsupported (the CLI reports PNN5020).
  */
 import type { Graph, Node } from "../ir/graph.js";
-import { GraphBuilder } from "../ir/graph.js";
 import { isComplex, numel } from "../ir/types.js";
-import { compileInterp } from "../backends/interp/index.js";
+import { analyse, evaluate, FoldError } from "./fold.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { INSTR_WORDS, MATMUL, OPS, type VmOp } from "./vm-wat.js";
 
@@ -112,31 +111,17 @@ const BINARY_OPS = new Set<string>(["complex", "add", "sub", "mul", "div", "pow"
 const COPY_OPS = new Set<string>(["real", "stop_gradient", "cast"]);
 
 export function buildProgram(g: Graph, params: ReadonlyMap<string, Float64Array>, inputName = "x", extraOutputs: readonly { name: string; id: number }[] = []): BuiltProgram {
-  const inputNode = g.inputs.find((i) => i.name === inputName);
-  if (!inputNode) throw new BuildUnsupported(`the inference program has no input '${inputName}'`);
   const outputs = [...g.outputs, ...extraOutputs];
-
-  // 1. which nodes depend on the input
-  const dynamic = new Array<boolean>(g.nodes.length).fill(false);
-  dynamic[inputNode.id] = true;
-  for (const n of g.nodes) if (n.inputs.some((i) => dynamic[i])) dynamic[n.id] = true;
-  const needed = new Array<boolean>(g.nodes.length).fill(false);
-  for (const o of outputs) needed[o.id] = true;
-  for (let id = g.nodes.length - 1; id >= 0; id--) if (needed[id] && dynamic[id]) for (const i of g.nodes[id]!.inputs) needed[i] = true;
-  const frontier = g.nodes.filter((n) => needed[n.id] && !dynamic[n.id]);
-
-  // 2. fold the frontier with the interpreter
-  const b = GraphBuilder.from(g);
-  for (const n of frontier) b.output(`fold:${n.id}`, b.node(n.id));
-  const exe = compileInterp(b.build());
-  const feeds: Record<string, Tensor> = {};
-  for (const s of exe.inputs) {
-    const count = numel(s.shape) * (isComplex(s.dtype) ? 2 : 1);
-    const given = params.get(s.name);
-    if (s.name !== inputName && !given && s.dtype !== "i32") throw new BuildUnsupported(`no value for program input '${s.name}'`);
-    feeds[s.name] = { dtype: s.dtype, shape: s.shape, data: s.dtype === "i32" ? new Int32Array(count) : given ?? new Float64Array(count) };
+  let fold: ReturnType<typeof analyse>;
+  let values: Map<number, Tensor>;
+  try {
+    fold = analyse(g, inputName, outputs);
+    values = evaluate(g, fold.frontier, params, inputName);
+  } catch (e) {
+    if (e instanceof FoldError) throw new BuildUnsupported(e.message);
+    throw e;
   }
-  const folded = frontier.length ? exe.run(feeds) : {};
+  const { inputNode, dynamic, needed, frontier } = fold;
 
   // 3. plan: constants first (after the program words), then the input, then scratch
   const words: number[] = [];
@@ -152,7 +137,7 @@ export function buildProgram(g: Graph, params: ReadonlyMap<string, Float64Array>
     return { slot: CONST_TAG + slot, shape, complex };
   };
   for (const n of frontier) {
-    const v = folded[`fold:${n.id}`]!;
+    const v = values.get(n.id)!;
     views.set(n.id, constView(v.data, n.shape, isComplex(n.dtype)));
   }
   // dynamic slots are also relative (tagged) until the layout is known

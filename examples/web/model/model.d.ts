@@ -16,6 +16,8 @@ export interface ModelInfo {
   /** where the weights came from (a checkpoint, or a fresh initialisation) */
   readonly weights: string;
   readonly flopsPerInference: number;
+  /** compact (float64 table executor) or simd (the wasm backend, f32 SIMD128) */
+  readonly engine: string;
 }
 
 export interface Model {
