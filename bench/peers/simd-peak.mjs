@@ -35,8 +35,11 @@ export function peakKernel(chains) {
   return bytes;
 }
 
-/** Best GFLOP/s over chain counts; each kernel timed (best of `reps`) after a warm-up. */
-export function measurePeak({ iters = 2_000_000, reps = 5, chainCounts = [4, 8, 12, 16, 24] } = {}) {
+/**
+ * Best GFLOP/s over chain counts; each kernel timed (best of `reps` short runs, ~2 ms each, so
+ * that some land in slices where no other process holds the core) after a warm-up.
+ */
+export function measurePeak({ iters = 400_000, reps = 15, chainCounts = [4, 8, 12, 16, 24] } = {}) {
   const rows = [];
   for (const chains of chainCounts) {
     const inst = new WebAssembly.Instance(new WebAssembly.Module(peakKernel(chains)));
