@@ -115,12 +115,21 @@ export function vmWat(pages: number, programStart: number, instructions: number)
   const locals = [
     "$op i32", "$fl i32", "$n0 i32", "$n1 i32", "$n2 i32", "$n3 i32", "$i0 i32", "$i1 i32", "$i2 i32", "$i3 i32",
     "$o i32", "$a i32", "$b i32", "$ao i32", "$bo i32", "$oo i32",
+    ...[0, 1, 2, 3].flatMap((k) => [`$os${k} i32`, `$as${k} i32`, `$bs${k} i32`]),
     "$ar f64", "$ai f64", "$br f64", "$bi f64", "$yr f64", "$yi f64", "$t f64", "$p0 f64", "$p1 f64", "$p2 f64",
   ].map((l) => `(local ${l})`).join(" ");
-  // offset of operand X at index (i0..i3): base + Σ ik·stride_k (strides at words s..s+3)
-  const off = (base: number) =>
-    `(i32.add ${w(base)} (i32.add (i32.add (i32.mul (local.get $i0) ${w(base + 1)}) (i32.mul (local.get $i1) ${w(base + 2)}))
-       (i32.add (i32.mul (local.get $i2) ${w(base + 3)}) (i32.mul (local.get $i3) ${w(base + 4)}))))`;
+  // operand X's base and strides live in locals ($oo $os0..3, $ao $as0..3, $bo $bs0..3), loaded
+  // once per instruction; its offset at index (i0..i3) is base + Σ ik·stride_k
+  const REG: Record<number, string> = { 6: "o", 11: "a", 16: "b" };
+  const loadRegs = [6, 11, 16].map((base) => {
+    const r = REG[base]!;
+    return `(local.set $${r}o ${w(base)}) ${[0, 1, 2, 3].map((k) => `(local.set $${r}s${k} ${w(base + 1 + k)})`).join(" ")}`;
+  }).join("\n    ");
+  const off = (base: number) => {
+    const r = REG[base]!;
+    return `(i32.add (local.get $${r}o) (i32.add (i32.add (i32.mul (local.get $i0) (local.get $${r}s0)) (i32.mul (local.get $i1) (local.get $${r}s1)))
+       (i32.add (i32.mul (local.get $i2) (local.get $${r}s2)) (i32.mul (local.get $i3) (local.get $${r}s3)))))`;
+  };
   const loop = (k: number, body: string) =>
     `(local.set $i${k} (i32.const 0))
      (block $x${k} (loop $l${k} (br_if $x${k} (i32.ge_u (local.get $i${k}) (local.get $n${k})))
@@ -137,8 +146,23 @@ export function vmWat(pages: number, programStart: number, instructions: number)
     (f64.store (i32.shl (local.get $o) (i32.const 3)) (local.get $yr))
     (if (i32.and (local.get $fl) (i32.const 1)) (then (f64.store offset=8 (i32.shl (local.get $o) (i32.const 3)) (local.get $yi))))`;
   // matmul: i0 = batch, i1 = row, i2 = column, i3 = k (accumulated in $yr/$yi)
-  const mmOff = (base: number, i: string, j: string) =>
-    `(i32.add ${w(base)} (i32.add (i32.mul (local.get $i0) ${w(base + 1)}) (i32.add (i32.mul (local.get ${i}) ${w(base + 2)}) (i32.mul (local.get ${j}) ${w(base + 3)}))))`;
+  const mmOff = (base: number, i: string, j: string) => {
+    const r = REG[base]!;
+    return `(i32.add (local.get $${r}o) (i32.add (i32.mul (local.get $i0) (local.get $${r}s0)) (i32.add (i32.mul (local.get ${i}) (local.get $${r}s1)) (i32.mul (local.get ${j}) (local.get $${r}s2)))))`;
+  };
+  // all-real matmul: the k loop walks a and b by their k strides (byte pointers), one f64 FMA-free
+  // multiply-add per step
+  const mmReal = `
+    (local.set $yr (f64.const 0))
+    (local.set $a (i32.shl ${mmOff(11, "$i1", "$i3")} (i32.const 3)))
+    (local.set $b (i32.shl ${mmOff(16, "$i3", "$i2")} (i32.const 3)))
+    (local.set $i3 (local.get $n3))
+    (block $xk (loop $lk (br_if $xk (i32.eqz (local.get $i3)))
+      (local.set $yr (f64.add (local.get $yr) (f64.mul (f64.load (local.get $a)) (f64.load (local.get $b)))))
+      (local.set $a (i32.add (local.get $a) (i32.shl (local.get $as2) (i32.const 3))))
+      (local.set $b (i32.add (local.get $b) (i32.shl (local.get $bs1) (i32.const 3))))
+      (local.set $i3 (i32.sub (local.get $i3) (i32.const 1))) (br $lk)))
+    (f64.store (i32.shl ${mmOff(6, "$i1", "$i2")} (i32.const 3)) (local.get $yr))`;
   const mmBody = `
     (local.set $yr (f64.const 0)) (local.set $yi (f64.const 0))
     ${loop(3, `
@@ -159,10 +183,13 @@ export function vmWat(pages: number, programStart: number, instructions: number)
     (local.set $op ${w(0)}) (local.set $fl ${w(1)})
     (local.set $n0 ${w(2)}) (local.set $n1 ${w(3)}) (local.set $n2 ${w(4)}) (local.set $n3 ${w(5)})
     (local.set $t (f64.const 0))
+    ${loadRegs}
     (local.set $p0 ${ld(w(21))}) (local.set $p1 (f64.load offset=8 (i32.shl ${w(21)} (i32.const 3))))
     (local.set $p2 (f64.load offset=16 (i32.shl ${w(21)} (i32.const 3))))
     (if (i32.eq (local.get $op) (i32.const ${MATMUL}))
-      (then ${loop(0, loop(1, loop(2, mmBody)))})
+      (then (if (i32.eqz (local.get $fl))
+        (then (local.set $i3 (i32.const 0)) ${loop(0, loop(1, loop(2, mmReal)))})
+        (else ${loop(0, loop(1, loop(2, mmBody)))})))
       (else ${loop(0, loop(1, loop(2, loop(3, elem))))})))
   (func (export "run")
     (local $ip i32) (local $end i32)
