@@ -4,8 +4,9 @@
 //    and the batch-256 train program (forward + backward); parameters stay resident in linear
 //    memory, each call writes the inputs, runs the entry and reads the outputs; the SGD update
 //    is applied in place to the f32 parameter slots in JS.
-//  - "pnn build artifact": compiler/build (the edge artifact of `pnn build`): a float64
-//    table-driven executor, one sample per call, so batch b is b calls.
+//  - "pnn build artifact": the edge artifact of `pnn build` (one sample per call, so batch b is
+//    b calls), with the compact engine (compiler/build: a float64 table executor) and with the
+//    simd engine (the wasm backend on the weight-folded graph).
 // Returns {engines: [...], note}; a missing backend is reported, not fatal.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -83,13 +84,38 @@ async function artifactEngine(w, p, lower) {
   const F = w.sizes[0], C = w.sizes[2];
   const out = prog.outputs[0];
   return {
-    name: "pnn build artifact (compiler/build, f64 table executor)",
+    name: "pnn build artifact, --engine compact (f64 table executor)",
     async forward(x, batch) {
       const y = new Float32Array(batch * C);
       for (let s = 0; s < batch; s++) {
         for (let i = 0; i < F; i++) mem[prog.input.slot + i] = x[s * F + i];
         inst.exports.run();
         y.set(mem.subarray(out.slot, out.slot + C), s * C);
+      }
+      return y;
+    },
+  };
+}
+
+/** `pnn build --engine simd`: the wasm backend on the weight-folded batch-1 graph, one sample per call. */
+async function simdArtifactEngine(w, p, lower) {
+  const { foldGraph } = await import(path.join(dist, "compiler/build/fold.js"));
+  const { compileToWasm } = await import(path.join(dist, "compiler/backends/wasm/index.js"));
+  const { WASM_IMPORTS } = await import(path.join(dist, "runtime/wasm/executable.js"));
+  const art = await compileToWasm(foldGraph(lower.lowerInfer(p.net, "twin", 1), paramsOf(w)).graph);
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(art.bytes), WASM_IMPORTS);
+  const buf = inst.exports.memory.buffer;
+  const xs = art.layout.inputs[0], ys = art.layout.outputs[0];
+  const xv = new Float32Array(buf, xs.offset, xs.length), yv = new Float32Array(buf, ys.offset, ys.length);
+  const F = w.sizes[0], C = w.sizes[2];
+  return {
+    name: "pnn build artifact, --engine simd (weights folded, batch-1 module)",
+    async forward(x, batch) {
+      const y = new Float32Array(batch * C);
+      for (let s = 0; s < batch; s++) {
+        xv.set(x.subarray(s * F, (s + 1) * F));
+        inst.exports[art.layout.entry]();
+        y.set(yv, s * C);
       }
       return y;
     },
@@ -106,5 +132,6 @@ export async function pnnWasm(w) {
   if (fs.existsSync(path.join(dist, "compiler/backends/wasm/index.js"))) engines.push(await backendEngine(w, p, lower));
   else notes.push("compiler/backends/wasm is not in this tree");
   engines.push(await artifactEngine(w, p, lower));
+  if (fs.existsSync(path.join(dist, "compiler/backends/wasm/index.js"))) engines.push(await simdArtifactEngine(w, p, lower));
   return { engines, note: notes.join("; ") };
 }
