@@ -70,7 +70,7 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
   const tables = new Map<string, number>();
   let tableTop = plan.bytes;
   const ctx: Ctx = {
-    g: graph, plan, imports: new Map(), funcs: [], data: [],
+    g: graph, plan, imports: new Map(), funcs: [], data: [], h: { texts: new Map() }, call: () => {},
     table(key, values) {
       const had = tables.get(key);
       if (had !== undefined) return had;
@@ -82,7 +82,21 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
     },
     uses() {},
   };
-  const calls: string[] = [];
+  // the program: (function index, argument count, arguments...) entries run in order by the entry
+  const program: { fn: string; args: readonly number[] }[] = [];
+  let cur: Fn | undefined;
+  let curId = -1, part = 0;
+  const flush = (): void => {
+    if (cur && cur.body.length) {
+      const name = `n${curId}_${part++}`;
+      ctx.funcs.push(cur.take(name));
+      program.push({ fn: name, args: [] });
+    }
+  };
+  (ctx as { call: Ctx["call"] }).call = (name, args) => {
+    flush();
+    program.push({ fn: name, args });
+  };
   for (const n of graph.nodes) {
     if (!plan.live[n.id] || plan.alias[n.id] || n.op === "input" || n.op === "param") continue;
     if (n.op === "const") {
@@ -90,7 +104,8 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
       if (b.length) ctx.data.push({ offset: plan.offset[n.id]!, bytes: b });
       continue;
     }
-    const fn = new Fn(`n${n.id}`);
+    const fn = new Fn(`n${n.id}`, [], true);
+    cur = fn; curId = n.id; part = 0;
     try {
       if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
       else if (n.op === "matmul") ctx.funcs.push(matmulKernel(ctx, fn, n));
@@ -100,9 +115,18 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
     } catch (e) {
       throw new InternalError(`wasm: %${n.id} (${n.op}): ${(e as Error).message}`, printGraph(graph));
     }
-    ctx.funcs.push(fn.text());
-    calls.push(`(call $n${n.id})`);
+    flush();
   }
+  // program bytes go after the tables
+  const fnNames = [...new Set(program.map((e) => e.fn))];
+  const fnIndex = new Map(fnNames.map((f, i) => [f, i]));
+  const words: number[] = [];
+  for (const e of program) words.push(fnIndex.get(e.fn)!, e.args.length, ...e.args);
+  const progStart = tableTop;
+  const progBytes = new Uint8Array(Int32Array.from(words).buffer);
+  if (progBytes.length) ctx.data.push({ offset: progStart, bytes: progBytes });
+  tableTop += Math.ceil(progBytes.length / ALIGN) * ALIGN;
+  const progEnd = progStart + progBytes.length;
   const memoryBytes = Math.max(65536, Math.ceil(tableTop / 65536) * 65536);
   const pages = memoryBytes / 65536;
   const slot = (name: string, id: number): WasmSlot => {
@@ -118,8 +142,18 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
     `(import "pnn" "fail" (func $pnn_fail (param i32 i32 i32)))`,
     `(memory (export "memory") ${pages} ${pages})`,
     ELEMENTWISE_HELPERS, STRUCTURAL_HELPERS, NN_HELPERS,
+    ...ctx.h.texts.values(),
     ...ctx.funcs,
-    `(func $${ENTRY} (export "${ENTRY}")\n  ${calls.join("\n  ")})`,
+    `(type $entry (func (param i32)))`,
+    `(table ${Math.max(1, fnNames.length)} funcref)`,
+    fnNames.length ? `(elem (i32.const 0) ${fnNames.map((f) => `$${f}`).join(" ")})` : "",
+    `(func $${ENTRY} (export "${ENTRY}") (local $p i32)
+  (local.set $p (i32.const ${progStart}))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $p) (i32.const ${progEnd})))
+    (call_indirect (type $entry) (i32.add (local.get $p) (i32.const 8)) (i32.load (local.get $p)))
+    (local.set $p (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.shl (i32.load offset=4 (local.get $p)) (i32.const 2))))
+    (br $next))))`,
     ...ctx.data.map((d) => `(data (i32.const ${d.offset}) "${watString(d.bytes)}")`),
     ")",
   ].join("\n");
