@@ -23,6 +23,10 @@ import { ALIGN, kindOf, planBuffers } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
 import { Fn } from "./wat.js";
 
+/** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
+export class WasmLimitError extends Error {}
+export const MAX_MEMORY_BYTES = 2 ** 31;
+
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
 export const WASM_CODEGEN_VERSION = "pnn-wasm-1";
 export const ENTRY = "run";
@@ -128,6 +132,8 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
   tableTop += Math.ceil(progBytes.length / ALIGN) * ALIGN;
   const progEnd = progStart + progBytes.length;
   const memoryBytes = Math.max(65536, Math.ceil(tableTop / 65536) * 65536);
+  if (memoryBytes > MAX_MEMORY_BYTES)
+    throw new WasmLimitError(`the program needs ${(tableTop / 2 ** 20).toFixed(0)} MiB of buffers; the wasm backend allows at most ${MAX_MEMORY_BYTES / 2 ** 20} MiB (use a smaller batch or --backend ref)`);
   const pages = memoryBytes / 65536;
   const slot = (name: string, id: number): WasmSlot => {
     const n = graph.nodes[id]!;
