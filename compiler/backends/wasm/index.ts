@@ -60,14 +60,9 @@ function bytesOfConst(n: Node): Uint8Array {
   return new Uint8Array(arr.buffer);
 }
 
-function watString(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += "\\" + (b[i]! < 16 ? "0" : "") + b[i]!.toString(16);
-  return s;
-}
 
 /** Builds the module text and layout for a graph (no binaryen needed). */
-export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "imports"> } {
+export function emitWat(graph: Graph): { wat: string; data: { offset: number; bytes: Uint8Array }[]; pages: number; layout: Omit<WasmLayout, "imports"> } {
   const errs = verifyGraph(graph);
   if (errs.length) throw new InternalError(`wasm: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
   const plan = planBuffers(graph);
@@ -146,7 +141,7 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
     "(module",
     ...MATH.map((m) => `(import "math" "${m}" (func $math_${m} (param${" f64".repeat(m === "atan2" || m === "pow" ? 2 : 1)}) (result f64)))`),
     `(import "pnn" "fail" (func $pnn_fail (param i32 i32 i32)))`,
-    `(memory (export "memory") ${pages} ${pages})`,
+    `(memory $0 ${pages} ${pages})`,
     ELEMENTWISE_HELPERS, STRUCTURAL_HELPERS, NN_HELPERS,
     ...ctx.h.texts.values(),
     ...ctx.funcs,
@@ -160,10 +155,9 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
     (call_indirect (type $entry) (i32.add (local.get $p) (i32.const 8)) (i32.load (local.get $p)))
     (local.set $p (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.shl (i32.load offset=4 (local.get $p)) (i32.const 2))))
     (br $next))))`,
-    ...ctx.data.map((d) => `(data (i32.const ${d.offset}) "${watString(d.bytes)}")`),
     ")",
   ].join("\n");
-  return { wat, layout: { version: WASM_LAYOUT_VERSION, memoryBytes, entry: ENTRY, inputs: feeds, outputs: outs, planBytes: tableTop } };
+  return { wat, data: ctx.data, pages, layout: { version: WASM_LAYOUT_VERSION, memoryBytes, entry: ENTRY, inputs: feeds, outputs: outs, planBytes: tableTop } };
 }
 
 type Binaryen = typeof import("binaryen").default;
@@ -178,11 +172,13 @@ export function loadBinaryen(): Promise<Binaryen> {
 export const WASM_FEATURES = ["simd", "bulk_memory", "sat_float_to_int", "sign_extension", "mutable_globals"] as const;
 
 export async function compileToWasm(graph: Graph, opts: WasmCompileOptions = {}): Promise<WasmArtifact> {
-  const { wat, layout } = emitWat(graph);
+  const { wat, data, pages, layout } = emitWat(graph);
   const binaryen = await loadBinaryen();
   const F = binaryen.Features;
   const mod = binaryen.parseText(wat);
   try {
+    // data segments (consts, tables, the program) go in through the API: parsing them as text is slow
+    mod.setMemory(pages, pages, "memory", data.map((d) => ({ offset: mod.i32.const(d.offset), data: d.bytes, passive: false })), false, false, "0");
     mod.setFeatures(F.MVP | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.SignExt | F.MutableGlobals);
     if (!mod.validate()) throw new InternalError("wasm: binaryen rejected the emitted module", wat.slice(0, 20000));
     const level = opts.optimize ?? 2;
