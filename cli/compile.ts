@@ -8,6 +8,11 @@ import { diag, type Diagnostic } from "../diagnostics/catalog.js";
 import { summarize } from "../compiler/sema/train.js";
 import { findRule, RULES } from "../stdlib/rules.js";
 import { compileInterp } from "../compiler/backends/interp/index.js";
+import { compileWasmCached } from "../compiler/backends/wasm/cache.js";
+import { WasmLimitError } from "../compiler/backends/wasm/index.js";
+import { UserError } from "../diagnostics/catalog.js";
+import type { Graph } from "../compiler/ir/graph.js";
+import type { Executable } from "../runtime/backend.js";
 import { checkLowerable, lowerInfer, lowerTrainStep, modelSpec, trainMode } from "../compiler/lower/lower.js";
 import { checkSource } from "../compiler/sema/check.js";
 import type { NetworkModel, TrainModel } from "../compiler/sema/model.js";
@@ -50,15 +55,30 @@ export function loadProgram(file: string, trainIndex = 0, ruleOverride?: string)
   return { file, source, hash: createHash("sha256").update(source).digest("hex").slice(0, 16), net, train: chosen };
 }
 
-export type BackendName = "ref";
+export type BackendName = "wasm" | "ref";
+export const BACKENDS: readonly BackendName[] = ["wasm", "ref"];
+/** wasm (f32, compiled, cached under .pnn-cache/) once it matches the interpreter; ref = the float64 interpreter. */
+export const DEFAULT_BACKEND: BackendName = "wasm";
 
-export function buildPrograms(p: LoadedProgram, batch: number, backend: BackendName): { spec: ModelSpec; programs: Programs } {
-  if (backend !== "ref") throw new UsageError(`unknown backend '${backend}' (available: ref)`);
+async function compileWith(backend: BackendName, g: Graph, p: LoadedProgram): Promise<Executable> {
+  if (backend === "ref") return compileInterp(g);
+  try {
+    return await compileWasmCached(g);
+  } catch (e) {
+    if (e instanceof WasmLimitError) throw new UserError(diag("PNN5010", p.train.span, e.message));
+    throw e;
+  }
+}
+
+export async function buildPrograms(p: LoadedProgram, batch: number, backend: string): Promise<{ spec: ModelSpec; programs: Programs }> {
+  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend '${backend}' (available: ${BACKENDS.join(", ")})`);
+  const b = backend as BackendName;
   const spec = modelSpec(p.net, batch);
-  const programs: Programs = {
-    train: compileInterp(lowerTrainStep(p.net, p.train, trainMode(p.train.rule.sig.name), batch)),
-    inferTwin: compileInterp(lowerInfer(p.net, "twin", batch)),
-    ...(spec.hasDevice ? { inferDevice: compileInterp(lowerInfer(p.net, "device", batch)) } : {}),
-  };
+  const [train, inferTwin, inferDevice] = await Promise.all([
+    compileWith(b, lowerTrainStep(p.net, p.train, trainMode(p.train.rule.sig.name), batch), p),
+    compileWith(b, lowerInfer(p.net, "twin", batch), p),
+    spec.hasDevice ? compileWith(b, lowerInfer(p.net, "device", batch), p) : undefined,
+  ]);
+  const programs: Programs = { train, inferTwin, ...(inferDevice ? { inferDevice } : {}) };
   return { spec, programs };
 }

@@ -47,6 +47,7 @@ export const CATALOG = {
   PNN4003: { severity: "error", title: "invalid rule option" },
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5001: { severity: "error", title: "not supported by this compiler yet" },
+  PNN5010: { severity: "error", title: "program too large for the wasm backend" },
   PNN5020: { severity: "error", title: "cannot be built for this target" },
   // ── data, checkpoints, run-time input ─────────────────────────────────────
   PNN6001: { severity: "error", title: "data file not found" },

@@ -4,6 +4,7 @@
  * kernels use for transcendental functions (imported from the host as module "math").
  */
 import type { Graph, Node } from "../../ir/graph.js";
+import type { Helpers } from "./helpers.js";
 import type { BufferPlan } from "./plan.js";
 
 export interface Ctx {
@@ -12,10 +13,14 @@ export interface Ctx {
   /** Imported Math functions used so far (name -> arity). */
   readonly imports: Map<string, number>;
   readonly funcs: string[];
+  /** Shared runtime-strided kernels (helpers.ts), by name. */
+  readonly h: Helpers;
   readonly data: { offset: number; bytes: Uint8Array }[];
   /** Read-only tables (twiddles, DFT matrices) placed after the plan; returns the byte offset. */
   table(key: string, values: Float32Array): number;
   uses(op: "fail"): void;
+  /** Appends a program-table entry: call helper `name` with these i32 arguments (in node order). */
+  call(name: string, args: readonly number[]): void;
 }
 
 export const addr = (ctx: Ctx, n: Node | number): number => ctx.plan.offset[typeof n === "number" ? n : n.id]!;

@@ -9,7 +9,8 @@ import type { Node } from "../../ir/graph.js";
 import { strides } from "../../ir/types.js";
 import { addr, down, m32, m64, up, type Ctx } from "./ctx.js";
 import { elemBytes, kindOf, type Kind } from "./plan.js";
-import { affine, f32c, f64c, Fn, get, set } from "./wat.js";
+import { ewHelper, padRank } from "./helpers.js";
+import { affine, collapse, f32c, f64c, Fn, get, set } from "./wat.js";
 
 interface Val { re: string; im?: string }
 
@@ -212,29 +213,44 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
   ];
   const valType = (k: Kind): "i32" | "f32" => (k === "i" ? "i32" : "f32");
   const canVec = out === "f" && kinds.every((k) => k === "f") && n.op !== "cast" && vectorOf(n, ins.map(() => "x")) !== null;
+  const scalar = (f: Fn, o: string, ptrs: readonly string[]): void => {
+    const vals = ins.map((_, j): Val => {
+      const k = kinds[j]!, p = ptrs[j]!;
+      const re = f.local(`x${j}r_${k}`, valType(k));
+      f.emit(set(re, load(k, p)));
+      if (k !== "c") return { re: get(re) };
+      const im = f.local(`x${j}i`, "f32");
+      f.emit(set(im, load(k, p, 4)));
+      return { re: get(re), im: get(im) };
+    });
+    const v = scalarOf(ctx, n, vals, kinds);
+    if (out === "c") {
+      const r = f.local("yr", "f32"), i = f.local("yi", "f32");
+      f.emit(set(r, v.re), set(i, v.im!), store(out, o, get(r)), store(out, o, get(i), 4));
+    } else f.emit(store(out, o, v.re));
+  };
+  const vector = (xs: readonly string[]): string => vectorOf(n, xs)!;
+  // shared helper when the collapsed rank fits (one call per node)
+  const c = collapse(n.shape, ops);
+  const fit = ins.length <= 2 ? padRank(c.dims, c.strides, 3) : null;
+  if (fit) {
+    const attrKey = Object.keys(n.attrs).length ? "_" + [...JSON.stringify(n.attrs)].map((ch) => (/[a-z0-9]/i.test(ch) ? ch : ch.charCodeAt(0).toString(36))).join("") : "";
+    const name = ewHelper(ctx.h, {
+      key: `${n.op}_${out}${kinds.join("")}${attrKey}`, arity: ins.length as 1 | 2, outBytes: elemBytes(out),
+      scalar, vector: canVec ? vector : null,
+    });
+    const sa = fit.strides[1]!, sb = fit.strides[2] ?? [0, 0, 0];
+    ctx.call(name, [addr(ctx, n), ops[1]!.base, ops[2]?.base ?? 0, ...fit.dims, ...sa, ...sb]);
+    return;
+  }
   affine(fn, n.shape, ops, {
     elem: [elemBytes(out), ...kinds.map(elemBytes)],
-    scalar(ptrs) {
-      const vals = ins.map((_, j): Val => {
-        const k = kinds[j]!, p = ptrs[j + 1]!;
-        const re = fn.local(`x${j}r_${k}`, valType(k));
-        fn.emit(set(re, load(k, p)));
-        if (k !== "c") return { re: get(re) };
-        const im = fn.local(`x${j}i`, "f32");
-        fn.emit(set(im, load(k, p, 4)));
-        return { re: get(re), im: get(im) };
-      });
-      const v = scalarOf(ctx, n, vals, kinds);
-      if (out === "c") {
-        const r = fn.local("yr", "f32"), i = fn.local("yi", "f32");
-        fn.emit(set(r, v.re), set(i, v.im!), store(out, ptrs[0]!, get(r)), store(out, ptrs[0]!, get(i), 4));
-      } else fn.emit(store(out, ptrs[0]!, v.re));
-    },
+    scalar: (ptrs) => scalar(fn, ptrs[0]!, ptrs.slice(1)),
     ...(canVec
       ? {
           vector(ptrs: readonly string[], bc: readonly boolean[]) {
             const xs = ins.map((_, j) => (bc[j + 1] ? `(f32x4.splat (f32.load ${ptrs[j + 1]}))` : `(v128.load ${ptrs[j + 1]})`));
-            fn.emit(`(v128.store ${ptrs[0]} ${vectorOf(n, xs)})`);
+            fn.emit(`(v128.store ${ptrs[0]} ${vector(xs)})`);
           },
         }
       : {}),

@@ -23,6 +23,10 @@ import { ALIGN, kindOf, planBuffers } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
 import { Fn } from "./wat.js";
 
+/** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
+export class WasmLimitError extends Error {}
+export const MAX_MEMORY_BYTES = 2 ** 31;
+
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
 export const WASM_CODEGEN_VERSION = "pnn-wasm-1";
 export const ENTRY = "run";
@@ -56,21 +60,16 @@ function bytesOfConst(n: Node): Uint8Array {
   return new Uint8Array(arr.buffer);
 }
 
-function watString(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += "\\" + (b[i]! < 16 ? "0" : "") + b[i]!.toString(16);
-  return s;
-}
 
 /** Builds the module text and layout for a graph (no binaryen needed). */
-export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "imports"> } {
+export function emitWat(graph: Graph): { wat: string; data: { offset: number; bytes: Uint8Array }[]; pages: number; layout: Omit<WasmLayout, "imports"> } {
   const errs = verifyGraph(graph);
   if (errs.length) throw new InternalError(`wasm: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
   const plan = planBuffers(graph);
   const tables = new Map<string, number>();
   let tableTop = plan.bytes;
   const ctx: Ctx = {
-    g: graph, plan, imports: new Map(), funcs: [], data: [],
+    g: graph, plan, imports: new Map(), funcs: [], data: [], h: { texts: new Map() }, call: () => {},
     table(key, values) {
       const had = tables.get(key);
       if (had !== undefined) return had;
@@ -82,7 +81,21 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
     },
     uses() {},
   };
-  const calls: string[] = [];
+  // the program: (function index, argument count, arguments...) entries run in order by the entry
+  const program: { fn: string; args: readonly number[] }[] = [];
+  let cur: Fn | undefined;
+  let curId = -1, part = 0;
+  const flush = (): void => {
+    if (cur && cur.body.length) {
+      const name = `n${curId}_${part++}`;
+      ctx.funcs.push(cur.take(name));
+      program.push({ fn: name, args: [] });
+    }
+  };
+  (ctx as { call: Ctx["call"] }).call = (name, args) => {
+    flush();
+    program.push({ fn: name, args });
+  };
   for (const n of graph.nodes) {
     if (!plan.live[n.id] || plan.alias[n.id] || n.op === "input" || n.op === "param") continue;
     if (n.op === "const") {
@@ -90,7 +103,8 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
       if (b.length) ctx.data.push({ offset: plan.offset[n.id]!, bytes: b });
       continue;
     }
-    const fn = new Fn(`n${n.id}`);
+    const fn = new Fn(`n${n.id}`, [], true);
+    cur = fn; curId = n.id; part = 0;
     try {
       if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
       else if (n.op === "matmul") ctx.funcs.push(matmulKernel(ctx, fn, n));
@@ -100,10 +114,21 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
     } catch (e) {
       throw new InternalError(`wasm: %${n.id} (${n.op}): ${(e as Error).message}`, printGraph(graph));
     }
-    ctx.funcs.push(fn.text());
-    calls.push(`(call $n${n.id})`);
+    flush();
   }
+  // program bytes go after the tables
+  const fnNames = [...new Set(program.map((e) => e.fn))];
+  const fnIndex = new Map(fnNames.map((f, i) => [f, i]));
+  const words: number[] = [];
+  for (const e of program) words.push(fnIndex.get(e.fn)!, e.args.length, ...e.args);
+  const progStart = tableTop;
+  const progBytes = new Uint8Array(Int32Array.from(words).buffer);
+  if (progBytes.length) ctx.data.push({ offset: progStart, bytes: progBytes });
+  tableTop += Math.ceil(progBytes.length / ALIGN) * ALIGN;
+  const progEnd = progStart + progBytes.length;
   const memoryBytes = Math.max(65536, Math.ceil(tableTop / 65536) * 65536);
+  if (memoryBytes > MAX_MEMORY_BYTES)
+    throw new WasmLimitError(`the program needs ${(tableTop / 2 ** 20).toFixed(0)} MiB of buffers; the wasm backend allows at most ${MAX_MEMORY_BYTES / 2 ** 20} MiB (use a smaller batch or --backend ref)`);
   const pages = memoryBytes / 65536;
   const slot = (name: string, id: number): WasmSlot => {
     const n = graph.nodes[id]!;
@@ -116,14 +141,23 @@ export function emitWat(graph: Graph): { wat: string; layout: Omit<WasmLayout, "
     "(module",
     ...MATH.map((m) => `(import "math" "${m}" (func $math_${m} (param${" f64".repeat(m === "atan2" || m === "pow" ? 2 : 1)}) (result f64)))`),
     `(import "pnn" "fail" (func $pnn_fail (param i32 i32 i32)))`,
-    `(memory (export "memory") ${pages} ${pages})`,
+    `(memory $0 ${pages} ${pages})`,
     ELEMENTWISE_HELPERS, STRUCTURAL_HELPERS, NN_HELPERS,
+    ...ctx.h.texts.values(),
     ...ctx.funcs,
-    `(func $${ENTRY} (export "${ENTRY}")\n  ${calls.join("\n  ")})`,
-    ...ctx.data.map((d) => `(data (i32.const ${d.offset}) "${watString(d.bytes)}")`),
+    `(type $entry (func (param i32)))`,
+    `(table ${Math.max(1, fnNames.length)} funcref)`,
+    fnNames.length ? `(elem (i32.const 0) ${fnNames.map((f) => `$${f}`).join(" ")})` : "",
+    `(func $${ENTRY} (export "${ENTRY}") (local $p i32)
+  (local.set $p (i32.const ${progStart}))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $p) (i32.const ${progEnd})))
+    (call_indirect (type $entry) (i32.add (local.get $p) (i32.const 8)) (i32.load (local.get $p)))
+    (local.set $p (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.shl (i32.load offset=4 (local.get $p)) (i32.const 2))))
+    (br $next))))`,
     ")",
   ].join("\n");
-  return { wat, layout: { version: WASM_LAYOUT_VERSION, memoryBytes, entry: ENTRY, inputs: feeds, outputs: outs, planBytes: tableTop } };
+  return { wat, data: ctx.data, pages, layout: { version: WASM_LAYOUT_VERSION, memoryBytes, entry: ENTRY, inputs: feeds, outputs: outs, planBytes: tableTop } };
 }
 
 type Binaryen = typeof import("binaryen").default;
@@ -138,11 +172,13 @@ export function loadBinaryen(): Promise<Binaryen> {
 export const WASM_FEATURES = ["simd", "bulk_memory", "sat_float_to_int", "sign_extension", "mutable_globals"] as const;
 
 export async function compileToWasm(graph: Graph, opts: WasmCompileOptions = {}): Promise<WasmArtifact> {
-  const { wat, layout } = emitWat(graph);
+  const { wat, data, pages, layout } = emitWat(graph);
   const binaryen = await loadBinaryen();
   const F = binaryen.Features;
   const mod = binaryen.parseText(wat);
   try {
+    // data segments (consts, tables, the program) go in through the API: parsing them as text is slow
+    mod.setMemory(pages, pages, "memory", data.map((d) => ({ offset: mod.i32.const(d.offset), data: d.bytes, passive: false })), false, false, "0");
     mod.setFeatures(F.MVP | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.SignExt | F.MutableGlobals);
     if (!mod.validate()) throw new InternalError("wasm: binaryen rejected the emitted module", wat.slice(0, 20000));
     const level = opts.optimize ?? 2;

@@ -9,7 +9,8 @@ import { numel, strides } from "../../ir/types.js";
 import { addr, type Ctx } from "./ctx.js";
 import { bcastStrides } from "./elementwise.js";
 import { byteSize, elemBytes, kindOf } from "./plan.js";
-import { affine, counted, f32c, Fn, get, i32c, set } from "./wat.js";
+import { fillHelper, moveHelper, padRank, raddHelper, scaleHelper } from "./helpers.js";
+import { affine, collapse, counted, f32c, Fn, get, i32c, set } from "./wat.js";
 
 const moveBody = (eb: number) => ({
   elem: [eb, eb],
@@ -19,7 +20,15 @@ const moveBody = (eb: number) => ({
   },
 });
 
-function move(fn: Fn, dims: readonly number[], dst: { base: number | string; strides: number[] }, src: { base: number | string; strides: number[] }, eb: number): void {
+let moveCtx: Ctx;
+function move(fn: Fn, dims: readonly number[], dst: { base: number; strides: number[] }, src: { base: number; strides: number[] }, eb: number): void {
+  const c = collapse(dims, [dst, src]);
+  if (c.dims.some((d) => d === 0)) return;
+  const fit = padRank(c.dims, c.strides, 4);
+  if (fit) {
+    moveCtx.call(moveHelper(moveCtx.h, eb as 4 | 8), [dst.base, src.base, ...fit.dims, ...fit.strides[0]!, ...fit.strides[1]!]);
+    return;
+  }
   const b = moveBody(eb);
   affine(fn, dims, [dst, src], {
     elem: b.elem,
@@ -30,10 +39,12 @@ function move(fn: Fn, dims: readonly number[], dst: { base: number | string; str
 
 const fill0 = (ctx: Ctx, fn: Fn, n: Node): void => {
   const bytes = byteSize(n);
-  if (bytes > 0) fn.emit(`(memory.fill ${i32c(addr(ctx, n))} (i32.const 0) ${i32c(bytes)})`);
+  if (bytes > 0) ctx.call(fillHelper(ctx.h), [addr(ctx, n), bytes]);
+  void fn;
 };
 
 export function structuralKernel(ctx: Ctx, fn: Fn, n: Node): void {
+  moveCtx = ctx;
   const x = ctx.g.nodes[n.inputs[0]!]!;
   const eb = elemBytes(kindOf(n));
   const at = n.attrs;
@@ -116,7 +127,11 @@ function reduceKernel(ctx: Ctx, fn: Fn, n: Node, x: Node): void {
     return;
   }
   fill0(ctx, fn, n);
-  if (k === "i") {
+  const c = collapse(x.shape, ops);
+  const fit = c.dims.every((d) => d > 0) ? padRank(c.dims, c.strides, 4) : null;
+  if (fit) ctx.call(raddHelper(ctx.h, k), [o, addr(ctx, x), ...fit.dims, ...fit.strides[0]!, ...fit.strides[1]!]);
+  else if (c.dims.some((d) => d === 0)) { /* empty */ }
+  else if (k === "i") {
     affine(fn, x.shape, ops, { elem: [4, 4], scalar: (ps) => fn.emit(`(i32.store ${ps[0]} (i32.add (i32.load ${ps[0]}) (i32.load ${ps[1]})))`) });
   } else {
     affine(fn, x.shape, ops, {
@@ -132,14 +147,7 @@ function reduceKernel(ctx: Ctx, fn: Fn, n: Node, x: Node): void {
       } } : {}),
     });
   }
-  if (n.op === "reduce_mean" && m > 0) {
-    const f = 1 / (numel(x.shape) / m);
-    const p = fn.local("rp", "i32");
-    fn.emit(set(p, i32c(o)));
-    counted(fn, "rm", m * (k === "c" ? 2 : 1), () => {
-      fn.emit(`(f32.store ${get(p)} (f32.mul (f32.load ${get(p)}) ${f32c(Math.fround(f))}))`, set(p, `(i32.add ${get(p)} (i32.const 4))`));
-    });
-  }
+  if (n.op === "reduce_mean" && m > 0) ctx.call(scaleHelper(ctx.h), [o, m * (k === "c" ? 2 : 1), numel(x.shape) / m]);
 }
 
 /** x = P × D × R around the axis (R in bytes). */

@@ -11,7 +11,11 @@ export class Fn {
   private readonly locals = new Map<string, ValType>();
   private readonly lines: string[] = [];
   private labels = 0;
-  constructor(readonly name: string, readonly params: readonly [string, ValType][] = []) {}
+  /**
+   * fromMemory: the function is an entry of the program table (index.ts): its signature is
+   * (param $args i32) and its named i32 params are loaded from memory at $args.
+   */
+  constructor(readonly name: string, readonly params: readonly [string, ValType][] = [], readonly fromMemory = false) {}
 
   /** Declares (once) and returns a local's name, `$`-prefixed. */
   local(name: string, type: ValType): string {
@@ -28,10 +32,30 @@ export class Fn {
   emit(...s: string[]): void {
     this.lines.push(...s);
   }
-  text(): string {
+  /** True when the body uses no locals (so it can be inlined into a caller as is). */
+  get plain(): boolean {
+    return this.locals.size === 0;
+  }
+  get body(): readonly string[] {
+    return this.lines;
+  }
+  text(name = this.name): string {
+    if (this.fromMemory) {
+      const ps = this.params.map(([p, t]) => `(local $${p} ${t})`).join(" ");
+      const loads = this.params.map(([p], i) => `(local.set $${p} (i32.load offset=${4 * i} (local.get $args)))`).join(" ");
+      const ls = [...this.locals].map(([n, t]) => `(local ${n} ${t})`).join(" ");
+      return `(func $${name} (type $entry) (param $args i32) ${ps} ${ls}\n  ${loads}\n  ${this.lines.join("\n  ")})`;
+    }
     const ps = this.params.map(([p, t]) => `(param $${p} ${t})`).join(" ");
     const ls = [...this.locals].map(([n, t]) => `(local ${n} ${t})`).join(" ");
-    return `(func $${this.name} ${ps} ${ls}\n  ${this.lines.join("\n  ")})`;
+    return `(func $${name} ${ps} ${ls}\n  ${this.lines.join("\n  ")})`;
+  }
+  /** Returns the text of the body so far as function `name`, and starts an empty body. */
+  take(name: string): string {
+    const t = this.text(name);
+    this.lines.length = 0;
+    this.locals.clear();
+    return t;
   }
 }
 
