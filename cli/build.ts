@@ -45,7 +45,7 @@ function statsText(a: Artifact, loaderBytes: number): string {
   return [
     `model.wasm          ${kb(a.bytes.length)} (${a.bytes.length} bytes)`,
     `  code              ${kb(a.bytes.length - data)} (everything but the data section)`,
-    `  data              ${kb(data)} (folded weights${a.plan.length ? "; see below" : ""})`,
+    `  data              ${kb(data)} (folded weights and program tables; see below)`,
     `model.mjs (loader)  ${kb(loaderBytes)}`,
     `FLOPs per inference ${a.flops}`,
     `memory              ${kb(a.memoryBytes)} (${Math.ceil(a.memoryBytes / 65536)} wasm pages, static; nothing is allocated per call)`,
