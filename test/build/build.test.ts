@@ -94,6 +94,10 @@ describe("pnn build --engine simd (the wasm backend on the folded graph)", () =>
     expect(code, r.stdout).toBeLessThan(64);
     const bytes = fs.readFileSync(path.join(out, "model.wasm"));
     expect(WebAssembly.validate(bytes)).toBe(true);
+    const wabt = await (createRequire(import.meta.url)("wabt") as () => Promise<{ readWasm(b: Uint8Array, f: object): { validate(): void; destroy(): void } }>)();
+    const parsed = wabt.readWasm(bytes, { simd: true, bulk_memory: true, sat_float_to_int: true, sign_extension: true, mutable_globals: true });
+    expect(() => parsed.validate()).not.toThrow();
+    parsed.destroy();
     const mod = (await import(pathToFileURL(path.join(out, "model.mjs")).href)) as { load(): Promise<Model> };
     const m = await mod.load();
     const csv = path.join(path.dirname(dir), "rows-simd.csv");
