@@ -132,6 +132,13 @@ describe("pnn build errors", () => {
     expect(hasStackTrace(r.all), r.all).toBe(false);
   }, 60_000);
 
+  it("reports PNN6004 for a checkpoint of another network", () => {
+    const r = pnn(["build", path.join(path.dirname(VOWELS), "mnist_mlp.pnn"), "--weights", ckpt, "-o", tmpDir("pnn-build-")]);
+    expect(r.status, r.all).toBe(1);
+    expect(r.stderr).toContain("PNN6004");
+    expect(hasStackTrace(r.all), r.all).toBe(false);
+  });
+
   it("refuses an unknown target with a usage error (exit 2)", () => {
     const r = pnn(["build", VOWELS, "--target", "webgpu", "-o", tmpDir("pnn-build-")]);
     expect(r.status).toBe(2);
