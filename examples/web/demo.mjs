@@ -9,7 +9,7 @@ const ctx = pad.getContext("2d", { willReadFrequently: true });
 const status = document.getElementById("status");
 const model = await load();
 const side = Math.round(Math.sqrt(model.info.inputs[0].shape[0]));
-const names = model.info.classes ?? model.info.outputs[0].shape.map((_, i) => String(i));
+const names = model.info.classes ?? Array.from({ length: model.info.outputs[0].shape[0] }, (_, i) => String(i));
 document.getElementById("network").textContent =
   `Network ${model.info.network} from ${model.info.source} (${model.info.weights}; ${model.info.flopsPerInference} FLOPs per digit), input ${side}×${side}.`;
 
