@@ -21,6 +21,7 @@ import { fftKernel, matmulKernel } from "./matmul.js";
 import { NN_HELPERS, nnKernel } from "./nn.js";
 import { ALIGN, kindOf, planBuffers } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
+import { optimizedModule } from "./node-module.js";
 import { Fn } from "./wat.js";
 
 /** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
@@ -198,5 +199,5 @@ export async function compileToWasm(graph: Graph, opts: WasmCompileOptions = {})
 /** Compiles a graph to a runnable Executable (bytes compiled with new WebAssembly.Module). */
 export async function compileWasm(graph: Graph, opts: WasmCompileOptions = {}): Promise<WasmExecutable> {
   const art = await compileToWasm(graph, opts);
-  return wasmExecutable(art.bytes, art.layout);
+  return wasmExecutable(optimizedModule(art.bytes), art.layout);
 }
