@@ -29,7 +29,7 @@ export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-1";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-2";
 export const ENTRY = "run";
 
 const UNARY = new Set([
@@ -107,8 +107,9 @@ export function emitWat(graph: Graph): { wat: string; data: { offset: number; by
     const fn = new Fn(`n${n.id}`, [], true);
     cur = fn; curId = n.id; part = 0;
     try {
-      if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
-      else if (n.op === "matmul") ctx.funcs.push(matmulKernel(ctx, fn, n));
+      if (plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
+      else if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
+      else if (n.op === "matmul" || plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
       else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!));
       else if (NN.has(n.op)) nnKernel(ctx, fn, n);
       else structuralKernel(ctx, fn, n);
