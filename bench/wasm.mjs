@@ -2,7 +2,8 @@
 //   npx tsc -p tsconfig.json && node bench/wasm.mjs        (~3 minutes; single thread)
 // In one process: the 784-128-10 MLP (examples/mnist_mlp.pnn, lowered by pnn) forward at batch
 // 1/64/256 and one train step (forward + backward; Adam runs in JS) at batch 256, on pnn's wasm
-// backend and on @tensorflow/tfjs-backend-wasm (XNNPACK, 1 thread); the SIMD128 peak of this
+// backend, on @tensorflow/tfjs-backend-wasm (XNNPACK, 1 thread) and onnxruntime-web (forward only,
+// an ONNX model written by bench/onnx-mlp.mjs); the SIMD128 peak of this
 // machine (a register-only multiply-add microkernel) and pnn's matmul GFLOP/s as a fraction of
 // it. Then, in child processes: the flagship (examples/vowels_mzi.pnn) trained on wasm and on the
 // interpreter (samples/s, accuracy), and the resident memory of a 20-epoch wasm run.
@@ -146,6 +147,29 @@ try {
   tfNote = `tfjs-backend-wasm failed: ${e.message.split("\n")[0]}`;
 }
 
+// ── onnxruntime-web (wasm EP, 1 thread), same network, same process ───────────
+let ortFwd = {}, ortNote = "";
+try {
+  const { mlpOnnx } = await import("./onnx-mlp.mjs");
+  const ort = require("onnxruntime-web");
+  ort.env.wasm.numThreads = 1;
+  const W1 = Float32Array.from({ length: 784 * 128 }, (_, i) => Math.sin(i) * 0.05), b1 = new Float32Array(128);
+  const W2 = Float32Array.from({ length: 1280 }, (_, i) => Math.cos(i) * 0.1), b2 = new Float32Array(10);
+  for (const B of [1, 64, 256]) {
+    const sess = await ort.InferenceSession.create(mlpOnnx(B, W1, b1, W2, b2), { executionProviders: ["wasm"] });
+    const x = new ort.Tensor("float32", Float32Array.from({ length: B * 784 }, (_, i) => (i % 13) / 13), [B, 784]);
+    for (let i = 0; i < 5; i++) await sess.run({ x });
+    const ts = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < 1500 || ts.length < 5) { const t = performance.now(); await sess.run({ x }); ts.push(performance.now() - t); }
+    ts.sort((a, b) => a - b);
+    ortFwd[B] = ts[ts.length >> 1];
+    await sess.release();
+  }
+} catch (e) {
+  ortNote = `onnxruntime-web failed: ${e.message.split("\n")[0]}`;
+}
+
 // ── flagship: wasm vs interpreter, and RSS over 20 epochs ─────────────────────
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-wasm-bench-"));
 const pnn = path.join(root, "bin", "pnn.js");
@@ -177,14 +201,15 @@ const lines = [
   "",
   "MLP 784-128-10 (examples/mnist_mlp.pnn), milliseconds per call (median):",
   "",
-  "| | pnn wasm (weights resident) | pnn wasm Executable.run (copies weights in) | tfjs-backend-wasm 4.22 (1 thread) |",
-  "|---|---|---|---|",
-  ...[1, 64, 256].map((B) => `| forward, batch ${B} | ${fmt(pnnFwd[B])} | ${fmt(pnnFwdRun[B])} | ${tfFwd[B] !== undefined ? fmt(tfFwd[B]) : "–"} |`),
-  `| train step, batch 256 (fwd + bwd + SGD) | – | ${fmt(pnnTrain)} | ${Number.isFinite(tfTrain) ? fmt(tfTrain) : "–"} |`,
+  "| | pnn wasm (weights resident) | pnn wasm Executable.run (copies weights in) | tfjs-backend-wasm 4.22 (1 thread) | onnxruntime-web 1.30 (wasm, 1 thread) |",
+  "|---|---|---|---|---|",
+  ...[1, 64, 256].map((B) => `| forward, batch ${B} | ${fmt(pnnFwd[B])} | ${fmt(pnnFwdRun[B])} | ${tfFwd[B] !== undefined ? fmt(tfFwd[B]) : "–"} | ${ortFwd[B] !== undefined ? fmt(ortFwd[B]) : "–"} |`),
+  `| train step, batch 256 (fwd + bwd + SGD) | – | ${fmt(pnnTrain)} | ${Number.isFinite(tfTrain) ? fmt(tfTrain) : "–"} | – |`,
   "",
   `Train step speed-up over tfjs-wasm: ${Number.isFinite(tfTrain) ? (tfTrain / pnnTrain).toFixed(2) + "×" : "–"} (goal ≥ 3×).`,
   `SIMD128 peak (14 independent register-only f32x4 add/mul chains, 4 flop per instruction): ${peakGflops.toFixed(1)} GFLOP/s; pnn forward at batch 256 runs ${matmulGflops.toFixed(1)} GFLOP/s = ${(100 * matmulGflops / peakGflops).toFixed(0)}% of it.`,
   tfNote,
+  ortNote,
   "",
   "Flagship (examples/vowels_mzi.pnn, 60 epochs, physics_aware), same run on both backends:",
   "",
