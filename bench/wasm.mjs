@@ -85,24 +85,28 @@ const pnnTrain = median(() => {
   optimizerStep({ name: "sgd", args: { lr: 0.01 } }, optState, trainParams, grads, new Map());
 });
 
-// ── SIMD128 peak: 7 f32x4.add and 7 f32x4.mul chains in registers (independent) ─
+// ── SIMD128 peak: 6 independent (mul chain b·d, add chain a+b) pairs in registers ──
+// Each iteration does 6 f32x4.mul and 6 f32x4.add (48 flop), nothing loop-invariant to hoist;
+// the best of 7 runs is reported, as a peak should be.
 const binaryen = await loadBinaryen();
-const R = [...Array(7).keys()];
+const R = [...Array(6).keys()];
 const peakWat = `(module (func (export "k") (param $n i32) (result f32)
-  ${R.map((i) => `(local $a${i} v128) (local $m${i} v128)`).join(" ")} (local $c v128) (local $d v128)
-  (local.set $c (f32x4.splat (f32.const 1e-7))) (local.set $d (f32x4.splat (f32.const 0.9999999)))
-  ${R.map((i) => `(local.set $m${i} (f32x4.splat (f32.const ${1 + i})))`).join(" ")}
+  ${R.map((i) => `(local $a${i} v128) (local $b${i} v128)`).join(" ")} (local $d v128)
+  (local.set $d (f32x4.splat (f32.const 0.99999994)))
+  ${R.map((i) => `(local.set $b${i} (f32x4.splat (f32.const ${1 + i})))`).join(" ")}
   (loop $l
-    ${R.map((i) => `(local.set $a${i} (f32x4.add (local.get $a${i}) (local.get $c))) (local.set $m${i} (f32x4.mul (local.get $m${i}) (local.get $d)))`).join("\n    ")}
+    ${R.map((i) => `(local.set $b${i} (f32x4.mul (local.get $b${i}) (local.get $d))) (local.set $a${i} (f32x4.add (local.get $a${i}) (local.get $b${i})))`).join("\n    ")}
     (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-  (f32x4.extract_lane 0 ${R.reduce((acc, i) => `(f32x4.add ${acc} (f32x4.add (local.get $a${i}) (local.get $m${i})))`, "(local.get $c)")})))`;
+  (f32x4.extract_lane 0 ${R.reduce((acc, i) => `(f32x4.add ${acc} (local.get $a${i}))`, "(local.get $d)")})))`;
 const pm = binaryen.parseText(peakWat);
 pm.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);
 const peakInst = new WebAssembly.Instance(optimizedModule(pm.emitBinary()), {});
 pm.dispose();
 const iters = 2_000_000;
-const peakMs = median(() => peakInst.exports.k(iters), 1500, 2);
-const peakGflops = (iters * 14 * 4) / (peakMs * 1e6);
+peakInst.exports.k(1000);
+let peakMs = Infinity;
+for (let r = 0; r < 7; r++) { const t = performance.now(); peakInst.exports.k(iters); peakMs = Math.min(peakMs, performance.now() - t); }
+const peakGflops = (iters * 6 * 2 * 4) / (peakMs * 1e6);
 
 // ── tfjs-backend-wasm, same network, same process ─────────────────────────────
 let tfFwd = {}, tfTrain = NaN, tfNote = "";
@@ -207,7 +211,7 @@ const lines = [
   `| train step, batch 256 (fwd + bwd + SGD) | – | ${fmt(pnnTrain)} | ${Number.isFinite(tfTrain) ? fmt(tfTrain) : "–"} | – |`,
   "",
   `Train step speed-up over tfjs-wasm: ${Number.isFinite(tfTrain) ? (tfTrain / pnnTrain).toFixed(2) + "×" : "–"} (goal ≥ 3×).`,
-  `SIMD128 peak (14 independent register-only f32x4 add/mul chains, 4 flop per instruction): ${peakGflops.toFixed(1)} GFLOP/s; pnn forward at batch 256 runs ${matmulGflops.toFixed(1)} GFLOP/s = ${(100 * matmulGflops / peakGflops).toFixed(0)}% of it.`,
+  `SIMD128 peak (6 independent f32x4 mul→add chain pairs in registers, best of 7): ${peakGflops.toFixed(1)} GFLOP/s; pnn forward at batch 256 runs ${matmulGflops.toFixed(1)} GFLOP/s = ${(100 * matmulGflops / peakGflops).toFixed(0)}% of it.`,
   tfNote,
   ortNote,
   "",
