@@ -78,6 +78,8 @@ bin("matmul", f([10, 40]), f([40, 17]));
 add("matmul", [f([9, 13]), f([21, 13])], (b, [x, y]) => b.matmul(x!, b.transpose(y!)), "A·Bᵀ");
 add("matmul", [f([13, 9]), f([13, 21])], (b, [x, y]) => b.matmul(b.transpose(x!), y!), "Aᵀ·B");
 add("matmul", [f([13, 9]), f([21, 13])], (b, [x, y]) => b.matmul(b.transpose(x!), b.transpose(y!)), "Aᵀ·Bᵀ");
+add("transpose", [f([9, 13]), f([13, 21])], (b, [x, y]) => b.transpose(b.matmul(x!, y!)), "of a matmul: Bᵀ·Aᵀ");
+add("transpose", [c([2, 3, 4]), c([2, 4, 5])], (b, [x, y]) => b.transpose(b.matmul(x!, y!), [0, 2, 1]), "of a batched complex matmul");
 bin("matmul", c([3, 4]), c([4, 2]));
 bin("matmul", f([2, 3, 4]), c([4, 2]));
 bin("matmul", c([2, 1, 2, 3]), f([3, 3, 2]));

@@ -13,6 +13,7 @@ import { printGraph } from "../../ir/print.js";
 import { isWasmLayout, type WasmLayout } from "../../../runtime/wasm/layout.js";
 import { wasmExecutable, type WasmExecutable } from "../../../runtime/wasm/executable.js";
 import { compileToWasm, WASM_CODEGEN_VERSION } from "./index.js";
+import { optimizedModule } from "./node-module.js";
 
 export function cacheDir(): string {
   return path.join(process.env.PNN_CACHE_DIR ?? ".pnn-cache", "wasm");
@@ -66,5 +67,5 @@ export async function compileWasmModuleCached(g: Graph, dir = cacheDir()): Promi
 
 export async function compileWasmCached(g: Graph, dir = cacheDir()): Promise<WasmExecutable> {
   const m = await compileWasmModuleCached(g, dir);
-  return wasmExecutable(m.bytes, m.layout);
+  return wasmExecutable(optimizedModule(m.bytes), m.layout);
 }

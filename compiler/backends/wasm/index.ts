@@ -21,6 +21,7 @@ import { fftKernel, matmulKernel } from "./matmul.js";
 import { NN_HELPERS, nnKernel } from "./nn.js";
 import { ALIGN, kindOf, planBuffers } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
+import { optimizedModule } from "./node-module.js";
 import { Fn } from "./wat.js";
 
 /** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
@@ -28,7 +29,7 @@ export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-1";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-2";
 export const ENTRY = "run";
 
 const UNARY = new Set([
@@ -106,8 +107,9 @@ export function emitWat(graph: Graph): { wat: string; data: { offset: number; by
     const fn = new Fn(`n${n.id}`, [], true);
     cur = fn; curId = n.id; part = 0;
     try {
-      if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
-      else if (n.op === "matmul") ctx.funcs.push(matmulKernel(ctx, fn, n));
+      if (plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
+      else if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
+      else if (n.op === "matmul" || plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
       else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!));
       else if (NN.has(n.op)) nnKernel(ctx, fn, n);
       else structuralKernel(ctx, fn, n);
@@ -198,5 +200,5 @@ export async function compileToWasm(graph: Graph, opts: WasmCompileOptions = {})
 /** Compiles a graph to a runnable Executable (bytes compiled with new WebAssembly.Module). */
 export async function compileWasm(graph: Graph, opts: WasmCompileOptions = {}): Promise<WasmExecutable> {
   const art = await compileToWasm(graph, opts);
-  return wasmExecutable(art.bytes, art.layout);
+  return wasmExecutable(optimizedModule(art.bytes), art.layout);
 }

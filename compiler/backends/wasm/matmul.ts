@@ -45,12 +45,23 @@ function outerKernel(fn: Fn, s: MatSpec): void {
   const { M, N, K, A, B } = s;
   const ar = fn.local("ar", "i32"), cr = fn.local("cr", "i32"), bc = fn.local("bc", "i32"), cc = fn.local("cc", "i32");
   const pa = fn.local("pa", "i32"), pb = fn.local("pb", "i32");
+  const KB = 128;
+  const offA = fn.local("offA", "i32"), offB = fn.local("offB", "i32"), offK = fn.local("offK", "i32");
+  const kn = fn.local("kn", "i32"), first = fn.local("first", "i32");
+  fn.emit(set(offK, "(i32.const 0)"));
   const tile = (MR: number, W: number): void => {
     const NV = W >= 4 ? W / 4 : 0;
     const acc = (r: number, v: number): string => fn.local(NV ? `acc${r}_${v}` : `sacc${r}`, NV ? "v128" : "f32");
-    for (let r = 0; r < MR; r++) for (let v = 0; v < Math.max(NV, 1); v++) fn.emit(set(acc(r, v), NV ? "(v128.const i32x4 0 0 0 0)" : f32c(0)));
+    // the first K block starts from zero, later ones continue from C
+    for (let r = 0; r < MR; r++)
+      for (let v = 0; v < Math.max(NV, 1); v++) {
+        const init = NV
+          ? `(if (result v128) ${get(first)} (then (v128.const i32x4 0 0 0 0)) (else (v128.load offset=${4 * (r * N) + 16 * v} ${get(cc)})))`
+          : `(if (result f32) ${get(first)} (then ${f32c(0)}) (else (f32.load offset=${4 * r * N} ${get(cc)})))`;
+        fn.emit(set(acc(r, v), init));
+      }
     fn.emit(set(pa, get(ar)), set(pb, get(bc)));
-    counted(fn, "k", K, () => {
+    counted(fn, "k", get(kn), () => {
       if (NV) {
         const bv = (v: number): string => fn.local(`bv${v}`, "v128");
         for (let v = 0; v < NV; v++) fn.emit(set(bv(v), `(v128.load offset=${16 * v} ${get(pb)})`));
@@ -71,15 +82,22 @@ function outerKernel(fn: Fn, s: MatSpec): void {
       for (let v = 0; v < Math.max(NV, 1); v++)
         fn.emit(NV ? `(v128.store offset=${4 * (r * N) + 16 * v} ${get(cc)} ${get(acc(r, v))})` : `(f32.store offset=${4 * r * N} ${get(cc)} ${get(acc(r, 0))})`);
   };
+  // K blocks of KB outside, then column panels (a KB×W panel of B stays in L1), row blocks of A inside
+  // within a K block: row blocks of A (4 rows × KB in L1) outside, column tiles inside
   const rows = (MR: number): void => {
-    fn.emit(set(bc, get("$b")), set(cc, get(cr)));
+    fn.emit(set(bc, `(i32.add ${get("$b")} ${get(offB)})`), set(cc, get(cr)));
     counted(fn, `j8_${MR}`, Math.floor(N / 8), () => { tile(MR, 8); fn.emit(add(bc, 32), add(cc, 32)); });
     if (N % 8 >= 4) { tile(MR, 4); fn.emit(add(bc, 16), add(cc, 16)); }
     counted(fn, `j1_${MR}`, N % 4, () => { tile(MR, 1); fn.emit(add(bc, 4 * B.sc), add(cc, 4)); });
   };
-  fn.emit(set(ar, get("$a")), set(cr, get("$c")));
-  counted(fn, "i4", Math.floor(M / 4), () => { rows(4); fn.emit(add(ar, 16 * A.sr), add(cr, 16 * N)); });
-  counted(fn, "i1", M % 4, () => { rows(1); fn.emit(add(ar, 4 * A.sr), add(cr, 4 * N)); });
+  fn.emit(set(offA, "(i32.const 0)"), set(offB, "(i32.const 0)"), set(first, "(i32.const 1)"));
+  counted(fn, "kb", Math.ceil(K / KB), () => {
+    fn.emit(set(kn, `(select ${i32c(KB)} (i32.sub ${i32c(K)} ${get(offK)}) (i32.le_s ${i32c(KB)} (i32.sub ${i32c(K)} ${get(offK)})))`));
+    fn.emit(set(ar, `(i32.add ${get("$a")} ${get(offA)})`), set(cr, get("$c")));
+    counted(fn, "i4", Math.floor(M / 4), () => { rows(4); fn.emit(add(ar, 16 * A.sr), add(cr, 16 * N)); });
+    counted(fn, "i1", M % 4, () => { rows(1); fn.emit(add(ar, 4 * A.sr), add(cr, 4 * N)); });
+    fn.emit(add(offA, 4 * KB * A.sc), add(offB, 4 * KB * B.sr), add(offK, KB), set(first, "(i32.const 0)"));
+  });
 }
 
 /** C(i, j) = dot(A(i, :), B(:, j)) with both contiguous in k: 4-lane partial sums, then a scalar tail. */

@@ -63,6 +63,9 @@ function isAliasOp(n: Node, x: Node | undefined): boolean {
 export function planBuffers(g: Graph): BufferPlan {
   const N = g.nodes.length;
   const matmul = new Map<number, [MatmulOperand, MatmulOperand]>();
+  const uses = new Array<number>(N).fill(0);
+  for (const n of g.nodes) for (const i of n.inputs) uses[i]!++;
+  for (const o of g.outputs) uses[o.id]!++;
   for (const n of g.nodes) {
     if (n.op !== "matmul") continue;
     const res = n.inputs.map((id) => {
@@ -71,6 +74,14 @@ export function planBuffers(g: Graph): BufferPlan {
       return { id: x.id, t };
     });
     matmul.set(n.id, [res[0]!, res[1]!]);
+  }
+  // transpose(A·B) read by nothing else is computed directly as Bᵀ·Aᵀ (no transpose pass)
+  for (const n of g.nodes) {
+    const m = g.nodes[n.inputs[0] ?? -1];
+    if (!m || !isLastTwoSwap(n) || m.op !== "matmul" || uses[m.id] !== 1 || m.dtype !== n.dtype) continue;
+    const [a, b] = matmul.get(m.id)!;
+    matmul.set(n.id, [{ id: b.id, t: !b.t }, { id: a.id, t: !a.t }]);
+    matmul.delete(m.id);
   }
   const readsOf = (n: Node): readonly number[] => {
     const mm = matmul.get(n.id);
