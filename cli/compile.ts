@@ -8,8 +8,11 @@ import { diag, type Diagnostic } from "../diagnostics/catalog.js";
 import { summarize } from "../compiler/sema/train.js";
 import { findRule, RULES } from "../stdlib/rules.js";
 import { compileInterp } from "../compiler/backends/interp/index.js";
+import { compileWasmCached } from "../compiler/backends/wasm/cache.js";
+import { WasmLimitError } from "../compiler/backends/wasm/index.js";
+import { UserError } from "../diagnostics/catalog.js";
 import { checkLowerable, modelSpec } from "../compiler/lower/lower.js";
-import { RULE_LOWERINGS } from "../compiler/lower/rules/index.js";
+import { RULE_LOWERINGS, type RuleGraphs } from "../compiler/lower/rules/index.js";
 import { graphFlops } from "../compiler/ir/flops.js";
 import type { Graph } from "../compiler/ir/graph.js";
 import type { Executable } from "../runtime/backend.js";
@@ -54,28 +57,52 @@ export function loadProgram(file: string, trainIndex = 0, ruleOverride?: string)
   return { file, source, hash: createHash("sha256").update(source).digest("hex").slice(0, 16), net, train: chosen };
 }
 
-export type BackendName = "ref";
+export type BackendName = "wasm" | "ref";
+export const BACKENDS: readonly BackendName[] = ["wasm", "ref"];
+/** wasm (f32, compiled, cached under .pnn-cache/) once it matches the interpreter; ref = the float64 interpreter. */
+export const DEFAULT_BACKEND: BackendName = "wasm";
+
+async function compileWith(backend: BackendName, g: Graph, p: LoadedProgram): Promise<Executable> {
+  if (backend === "ref") return compileInterp(g);
+  try {
+    return await compileWasmCached(g);
+  } catch (e) {
+    if (e instanceof WasmLimitError) throw new UserError(diag("PNN5010", p.train.span, e.message));
+    throw e;
+  }
+}
 
 /** `time`: seconds after programming at which the device programs evaluate (`pnn eval --time`). */
-export function buildPrograms(p: LoadedProgram, batch: number, backend: BackendName, time = 0): { spec: ModelSpec; programs: Programs } {
-  if (backend !== "ref") throw new UsageError(`unknown backend '${backend}' (available: ref)`);
+export async function buildPrograms(p: LoadedProgram, batch: number, backend: string, time = 0): Promise<{ spec: ModelSpec; programs: Programs }> {
+  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend '${backend}' (available: ${BACKENDS.join(", ")})`);
+  const { spec, graphs } = ruleGraphs(p, batch, time);
+  const names = Object.keys(graphs).filter((name) => graphs[name] !== undefined);
+  const compiled = await Promise.all(names.map((name) => compileWith(backend as BackendName, graphs[name]!, p)));
+  return { spec, programs: assemble(graphs, Object.fromEntries(names.map((name, i) => [name, compiled[i]]))) };
+}
+
+/** The same programs on the reference interpreter, synchronously (tests and tools that need no wasm). */
+export function buildReferencePrograms(p: LoadedProgram, batch: number, time = 0): { spec: ModelSpec; programs: Programs } {
+  const { spec, graphs } = ruleGraphs(p, batch, time);
+  const names = Object.keys(graphs).filter((name) => graphs[name] !== undefined);
+  return { spec, programs: assemble(graphs, Object.fromEntries(names.map((name) => [name, compileInterp(graphs[name]!)]))) };
+}
+
+function ruleGraphs(p: LoadedProgram, batch: number, time: number): { spec: ModelSpec; graphs: RuleGraphs } {
   const spec = modelSpec(p.net, batch);
-  const graphs = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, spec.hasDevice, { time });
-  const compile = (g: Graph): Executable => compileInterp(g);
+  return { spec, graphs: RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, spec.hasDevice, { time }) };
+}
+
+/** Programs from compiled executables: the infer pair, and the rule's own with their digital FLOPs. */
+function assemble(graphs: RuleGraphs, all: Record<string, Executable>): Programs {
   const rule: Record<string, Executable> = {};
   const flops: Record<string, number> = {};
-  for (const [name, g] of Object.entries(graphs)) {
-    if (!g || name === "inferTwin" || name === "inferDevice") continue;
-    rule[name] = compile(g);
-    flops[name] = graphFlops(g);
+  for (const name of Object.keys(all)) {
+    if (name === "inferTwin" || name === "inferDevice") continue;
+    rule[name] = all[name];
+    flops[name] = graphFlops(graphs[name]!);
   }
-  const programs: Programs = {
-    inferTwin: compile(graphs.inferTwin),
-    ...(graphs.inferDevice ? { inferDevice: compile(graphs.inferDevice) } : {}),
-    rule,
-    flops,
-  };
-  return { spec, programs };
+  return { inferTwin: all.inferTwin, ...(all.inferDevice ? { inferDevice: all.inferDevice } : {}), rule, flops };
 }
 
 /** The rule's options as plain values (numbers, booleans, enum names) for the runtime. */

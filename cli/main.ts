@@ -12,6 +12,7 @@ import { UsageError } from "./io.js";
 import { registerFrontEndCommands } from "./front-end.js";
 import { registerRunCommands } from "./run-commands.js";
 import { registerLspCommand } from "./lsp.js";
+import { registerBuildCommand } from "./build.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   registerFrontEndCommands(program, setCode);
   registerRunCommands(program, setCode);
   registerLspCommand(program);
+  registerBuildCommand(program, setCode);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -13,7 +13,7 @@ import { loadDataset } from "../runtime/data/index.js";
 import { defaultProgressMode, MetricsWriter, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
 import { sampleChip } from "../runtime/init.js";
 import { accuracy, chipAccuracies, meanStd, predict, readCheckpoint, train } from "../runtime/trainer.js";
-import { buildPrograms, DiagnosticsError, loadProgram, ruleOptions, type BackendName } from "./compile.js";
+import { BACKENDS, buildPrograms, DEFAULT_BACKEND, DiagnosticsError, loadProgram, ruleOptions } from "./compile.js";
 import { printDiagnostics, UsageError } from "./io.js";
 
 function positiveInt(v: string, what: string): number {
@@ -34,9 +34,9 @@ export function parseDuration(v: string, what: string): number {
 }
 
 /** Runs a command body; checker diagnostics print and set exit code 1. */
-function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void): void {
+async function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
   try {
-    body();
+    await body();
   } catch (e) {
     if (!(e instanceof DiagnosticsError)) throw e;
     printDiagnostics(e.diagnostics, e.sources, !!json, json ? process.stdout : process.stderr);
@@ -77,16 +77,16 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--resume", "continue the run in --out from its last checkpoint")
     .option("--json", "one JSON object per epoch, then a summary")
     .option("--quiet", "print only the final summary")
-    .option("--backend <name>", "execution backend", "ref")
+    .option("--backend <name>", `execution backend: ${BACKENDS.join(" | ")}`, DEFAULT_BACKEND)
     .option("--rule <rule>", "override the train block's learning rule (e.g. compare backprop with physics_aware)")
     .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string }) =>
-      guarded(setCode, opts.json, () => {
+      guarded(setCode, opts.json, async () => {
         const p = loadProgram(file, 0, opts.rule);
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : p.train.epochs;
         const outDir = opts.out ?? path.join("runs", path.basename(file, ".pnn"));
         if (opts.resume && !fs.existsSync(path.join(outDir, "checkpoint.safetensors"))) throw new UsageError(`--resume: no checkpoint in ${outDir}`);
         const data = loadDataset({ ...p.train.data, baseDir: path.dirname(path.resolve(file)) });
-        const { spec, programs } = buildPrograms(p, p.train.batch, opts.backend as BackendName);
+        const { spec, programs } = await buildPrograms(p, p.train.batch, opts.backend);
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs });
         const metrics = new MetricsWriter(outDir, { append: !!opts.resume });
@@ -105,13 +105,14 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--chips <k>", "simulated chips to average over")
     .option("--json", "print the result as JSON")
     .option("--time <duration>", "evaluate the device this long after programming (drift): 1s, 1h, 1d, 1y", "0")
-    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string }) =>
-      guarded(setCode, opts.json, () => {
+    .option("--backend <name>", `execution backend: ${BACKENDS.join(" | ")}`, DEFAULT_BACKEND)
+    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string; backend: string }) =>
+      guarded(setCode, opts.json, async () => {
         const time = parseDuration(opts.time, "--time");
         const p = loadProgram(file);
         const chips = opts.chips ? positiveInt(opts.chips, "--chips") : p.train.chips;
         const data = loadDataset({ ...p.train.data, baseDir: path.dirname(path.resolve(file)) });
-        const { spec, programs } = buildPrograms(p, p.train.batch, "ref", time);
+        const { spec, programs } = await buildPrograms(p, p.train.batch, opts.backend, time);
         const { params } = readCheckpoint(opts.weights, spec, fileSpan(opts.weights));
         const result: Record<string, unknown> = { network: spec.network, test_samples: data.test.n, test_accuracy: accuracy(spec, programs.inferTwin, data.test, params, undefined, [p.train.seed, 0, 0x7fffff00]) };
         if (programs.inferDevice) {
@@ -138,10 +139,11 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--device", "run on simulated chip (--chip, default 0) instead of the twin")
     .option("--chip <n>", "which simulated chip", "0")
     .option("--json", "print JSON")
-    .action((file: string, opts: { weights: string; input: string; device?: boolean; chip: string; json?: boolean }) =>
-      guarded(setCode, opts.json, () => {
+    .option("--backend <name>", `execution backend: ${BACKENDS.join(" | ")}`, DEFAULT_BACKEND)
+    .action((file: string, opts: { weights: string; input: string; device?: boolean; chip: string; json?: boolean; backend: string }) =>
+      guarded(setCode, opts.json, async () => {
         const p = loadProgram(file);
-        const { spec, programs } = buildPrograms(p, 1, "ref");
+        const { spec, programs } = await buildPrograms(p, 1, opts.backend);
         const { params } = readCheckpoint(opts.weights, spec, fileSpan(opts.weights));
         const isFile = fs.existsSync(opts.input);
         const text = isFile ? fs.readFileSync(opts.input, "utf8") : opts.input;

@@ -56,6 +56,8 @@ export const CATALOG = {
   PNN4010: { severity: "error", title: "energy-based training needs the squared-error loss" },
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5001: { severity: "error", title: "not supported by this compiler yet" },
+  PNN5010: { severity: "error", title: "program too large for the wasm backend" },
+  PNN5020: { severity: "error", title: "cannot be built for this target" },
   PNN5070: { severity: "error", title: "energy-based network cannot be lowered" },
   PNN5080: { severity: "error", title: "in-situ adjoint needs the mesh phases to be a parameter" },
   PNN5081: { severity: "error", title: "readout_only needs a dense readout at the output" },
@@ -67,6 +69,7 @@ export const CATALOG = {
   PNN6004: { severity: "error", title: "checkpoint does not match the network" },
   PNN6005: { severity: "error", title: "invalid input" },
   PNN6006: { severity: "error", title: "invalid data set argument" },
+  PNN6020: { severity: "warning", title: "built without trained weights" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOG;

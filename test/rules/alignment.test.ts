@@ -10,7 +10,7 @@ import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { directFeedbackAlignmentTrain, feedbackAlignmentTrain, opticalMedium, randomFeedback, type FeedbackSource } from "../../compiler/lower/rules/alignment.js";
 import { lowerTrainStep } from "../../compiler/lower/lower.js";
 import type { Tensor } from "../../runtime/backend.js";
-import { buildPrograms } from "../../cli/compile.js";
+import { buildReferencePrograms } from "../../cli/compile.js";
 import { sampleChip } from "../../runtime/init.js";
 import { GRAD_PREFIX } from "../../runtime/model.js";
 import { RULE_RUNTIMES } from "../../runtime/rules/index.js";
@@ -177,7 +177,7 @@ describe("hardware_aware", () => {
   it("draws a new chip every step: two steps at the same parameters give different gradients", () => {
     const p = load(mesh("hardware_aware", 1));
     expect(p.train.rule.sig.name).toBe("hardware_aware");
-    const { spec, programs } = buildPrograms(p, 8, "ref");
+    const { spec, programs } = buildReferencePrograms(p, 8);
     const ins = randomInputs(p, 8);
     const params = new Map(spec.params.map((q) => [q.path, Float64Array.from(ins[q.path]!.data)]));
     const stepper = RULE_RUNTIMES.hardware_aware!({ spec, programs: programs.rule, flops: programs.flops, params, chip: sampleChip(spec.chipVars, 1, 0), options: {}, seed: 1 });

@@ -2,7 +2,7 @@
 // another rule), train it quietly, and build the inputs of a single program run by hand.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildPrograms, DiagnosticsError, loadProgram, ruleOptions, type LoadedProgram } from "../../cli/compile.js";
+import { buildReferencePrograms, DiagnosticsError, loadProgram, ruleOptions, type LoadedProgram } from "../../cli/compile.js";
 import { modelSpec } from "../../compiler/lower/lower.js";
 import type { Executable, Tensor } from "../../runtime/backend.js";
 import { loadDataset } from "../../runtime/data/index.js";
@@ -27,7 +27,7 @@ export function load(source: string, rule?: string): LoadedProgram {
 export function trainSource(source: string, rule?: string, epochs?: number): Record<string, number> {
   const p = load(source, rule);
   const data = loadDataset({ ...p.train.data, baseDir: process.cwd() });
-  const { spec, programs } = buildPrograms(p, p.train.batch, "ref");
+  const { spec, programs } = buildReferencePrograms(p, p.train.batch);
   const progress = new ProgressReporter({ mode: "quiet", out: process.stdout, epochs: epochs ?? p.train.epochs });
   return train(spec, programs, data, { rule: p.train.rule.sig.name, ruleOptions: ruleOptions(p), epochs: epochs ?? p.train.epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer }, { progress, sourceHash: p.hash, span: p.train.span }) as Record<string, number>;
 }

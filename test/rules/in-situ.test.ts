@@ -5,7 +5,7 @@
 // perturbed but still unbiased; a mesh whose phases are not one parameter is PNN5080; and the rule
 // trains a linear optical classifier.
 import { describe, expect, it } from "vitest";
-import { buildPrograms } from "../../cli/compile.js";
+import { buildReferencePrograms } from "../../cli/compile.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { GraphBuilder } from "../../compiler/ir/graph.js";
 import { lowerMziMesh } from "../../compiler/lower/layers/optics.js";
@@ -74,7 +74,7 @@ function setup(noise: number) {
   const chip = sampleChip(spec.chipVars, 1, 0);
   for (const c of spec.chipVars) inputs[CHIP_PREFIX + c.path] = { dtype: "f32", shape: [...c.shape], data: chip.get(c.path)! };
   const autodiff = run(compileInterp(lowerTrainStep(p.net, p.train, "device", B)), inputs);
-  const { programs } = buildPrograms(p, B, "ref");
+  const { programs } = buildReferencePrograms(p, B);
   const params = new Map(spec.params.map((q) => [q.path, Float64Array.from(inputs[q.path]!.data)]));
   const stepper = RULE_RUNTIMES.in_situ_adjoint!({ spec, programs: programs.rule, flops: programs.flops, params, chip, options: { noise }, seed: 1 });
   const step = (k: number) => stepper.step({ x: inputs.x!, labels: inputs.labels!, weights: inputs.weights!, key: inputs.key!, n: B, step: k });
@@ -113,7 +113,7 @@ describe("in_situ_adjoint: theory", () => {
     const p = load(linearOptical("in_situ_adjoint", 1, 0.05, "2 * phases + e"));
     let err: unknown;
     try {
-      buildPrograms(p, B, "ref");
+      buildReferencePrograms(p, B);
     } catch (e) {
       err = e;
     }

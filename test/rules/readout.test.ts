@@ -3,7 +3,7 @@
 // epochs after the first pass change nothing; an output that is not a dense layer is PNN5081; and
 // an optical reservoir (a fixed random 12-mode mesh read out by detectors) classifies vowels.
 import { describe, expect, it } from "vitest";
-import { buildPrograms } from "../../cli/compile.js";
+import { buildReferencePrograms } from "../../cli/compile.js";
 import { modelSpec } from "../../compiler/lower/lower.js";
 import { UserError } from "../../diagnostics/catalog.js";
 import { sampleChip } from "../../runtime/init.js";
@@ -54,7 +54,7 @@ describe("readout_only: theory", () => {
     const B = 16, lambda = 0.01;
     const p = load(reservoir("readout_only"));
     const spec = modelSpec(p.net, B);
-    const { programs } = buildPrograms(p, B, "ref");
+    const { programs } = buildReferencePrograms(p, B);
     const base = randomInputs(p, B);
     const params = new Map(spec.params.map((q) => [q.path, Float64Array.from(base[q.path]!.data)]));
     const phases0 = Float64Array.from(params.get("s.Mesh.phases")!);
@@ -104,7 +104,7 @@ describe("readout_only: theory", () => {
     const p = load(reservoir("readout_only", 1, "s |> take(7) |> gain"));
     let err: unknown;
     try {
-      buildPrograms(p, 16, "ref");
+      buildReferencePrograms(p, 16);
     } catch (e) {
       err = e;
     }

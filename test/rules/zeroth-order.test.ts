@@ -4,7 +4,7 @@
 // finite differences equal the gradient to O(eps²); the ES estimate points along the gradient.
 // Accounting: every loss query is counted. Convergence: each rule trains a linear iris classifier.
 import { describe, expect, it } from "vitest";
-import { buildPrograms, type LoadedProgram } from "../../cli/compile.js";
+import { buildReferencePrograms, type LoadedProgram } from "../../cli/compile.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { lowerTrainStep, modelSpec } from "../../compiler/lower/lower.js";
 import { GRAD_PREFIX } from "../../runtime/model.js";
@@ -35,7 +35,7 @@ function setup(rule: string, options: Record<string, number>) {
   const inputs = randomInputs(p, B);
   const spec = modelSpec(p.net, B);
   const truth = run(compileInterp(lowerTrainStep(p.net, p.train, "twin", B)), inputs);
-  const { programs } = buildPrograms(p, B, "ref");
+  const { programs } = buildReferencePrograms(p, B);
   const params = new Map(spec.params.map((q) => [q.path, Float64Array.from(inputs[q.path]!.data)]));
   const stepper = RULE_RUNTIMES[rule]!({ spec, programs: programs.rule, flops: programs.flops, params, options, seed: 1 });
   const flatTruth = spec.params.flatMap((q) => Array.from(truth[GRAD_PREFIX + q.path]!.data));

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildPrograms, loadProgram, ruleOptions } from "../../cli/compile.js";
+import { buildReferencePrograms, loadProgram, ruleOptions } from "../../cli/compile.js";
 import { UserError } from "../../diagnostics/catalog.js";
 import { checkSource } from "../../compiler/sema/check.js";
 import { energyStructure } from "../../compiler/lower/energy.js";
@@ -39,7 +39,7 @@ train HopXor on xor(n: 200) {
 function trainFile(file: string) {
   const p = loadProgram(file);
   const data = loadDataset({ ...p.train.data, baseDir: path.dirname(file) });
-  const { spec, programs } = buildPrograms(p, p.train.batch, "ref");
+  const { spec, programs } = buildReferencePrograms(p, p.train.batch);
   const untrained = accuracy(spec, programs.inferTwin, data.test, initParams(spec.params, p.train.seed), undefined, [1, 0, 0]);
   const progress = new ProgressReporter({ mode: "quiet", out: fs.createWriteStream("/dev/null") });
   const summary = train(spec, programs, data, { rule: p.train.rule.sig.name, ruleOptions: ruleOptions(p), epochs: p.train.epochs, seed: p.train.seed, chips: 2, optimizer: p.train.optimizer }, { progress, sourceHash: "t", span: p.train.span });
@@ -90,7 +90,7 @@ train R on iris {
 `;
   it("a common scale of every conductance leaves the voltages unchanged; a per-element spread does not", () => {
     const p = loadProgram(write(SRC(0.1)));
-    const { spec, programs } = buildPrograms(p, 4, "ref");
+    const { spec, programs } = buildReferencePrograms(p, 4);
     expect(spec.hasDevice).toBe(true);
     expect(spec.chipVars.map((c) => c.path)).toEqual(["x_h.resistor.conductance.variation", "h_y.resistor.conductance.variation"]);
     const params = initParams(spec.params, 2);

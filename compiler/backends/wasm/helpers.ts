@@ -1,0 +1,167 @@
+/**
+ * Shared, runtime-strided kernels: one function per (op, dtypes) reused by every node of that
+ * kind, so a node is a single call with constant arguments in the entry function. This keeps
+ * modules with thousands of tiny ops (meshes lowered element by element) small and quick to
+ * build. Shapes are still static: the arguments are compile-time constants.
+ *   ew_*  elementwise, up to rank 3 after collapsing (SIMD on the innermost dim when it is
+ *         contiguous or broadcast for every operand and the op has a 4-lane form);
+ *   mv4/mv8  strided copy of 4- or 8-byte elements, rank ≤ 4 (rows copied with memory.copy);
+ *   radd_*   out[affine] += x[affine], rank ≤ 4 (reduce_sum / reduce_mean).
+ */
+import type { Node } from "../../ir/graph.js";
+import type { Ctx } from "./ctx.js";
+import { counted, f32c, Fn, get, i32c, set } from "./wat.js";
+
+const add = (l: string, by: string): string => set(l, `(i32.add ${get(l)} ${by})`);
+
+export interface Helpers {
+  readonly texts: Map<string, string>;
+}
+
+function nested(fn: Fn, rank: number, ptrs: string[], dims: string[], str: (ptr: number, dim: number) => string, inner: (p: string[]) => void): void {
+  // levels 0..rank-2 are plain loops; the caller handles the innermost dim in `inner`
+  const level = (k: number, cur: string[]): void => {
+    if (k === rank - 1) { inner(cur); return; }
+    const next = cur.map((_, j) => fn.local(`q${k}_${j}`, "i32"));
+    counted(fn, `c${k}`, get(dims[k]!), () => {
+      next.forEach((q, j) => fn.emit(set(q, get(cur[j]!))));
+      level(k + 1, next);
+      cur.forEach((p, j) => fn.emit(add(p, get(str(j, k)))));
+    });
+  };
+  level(0, ptrs);
+}
+
+export interface EwSpec {
+  readonly key: string;
+  readonly arity: 1 | 2;
+  readonly outBytes: number;
+  /** Scalar body: given operand pointers, emit code storing one output element at out. */
+  scalar(fn: Fn, out: string, ins: readonly string[]): void;
+  /** 4-lane body on v128 operand expressions, or null. */
+  vector: ((xs: readonly string[]) => string) | null;
+}
+
+/** Name of the shared elementwise function for this spec (created on first use). */
+export function ewHelper(h: Helpers, s: EwSpec): string {
+  const name = `ew_${s.key}`;
+  if (h.texts.has(name)) return name;
+  const params: [string, "i32"][] = [["o", "i32"], ["a", "i32"], ["b", "i32"]];
+  for (let k = 0; k < 3; k++) params.push([`d${k}`, "i32"]);
+  for (const x of ["a", "b"]) for (let k = 0; k < 3; k++) params.push([`s${x}${k}`, "i32"]);
+  const fn = new Fn(name, params, true);
+  // the output is dense: $o only moves forward, in the innermost loop
+  const strideOf = (j: number, k: number): string => `$s${j === 0 ? "a" : "b"}${k}`;
+  const ops = s.arity === 2 ? ["$a", "$b"] : ["$a"];
+  const o = "$o";
+  nested(fn, 3, ops, ["$d0", "$d1", "$d2"], strideOf, (xs) => {
+    const rem = fn.local("rem", "i32");
+    fn.emit(set(rem, get("$d2")));
+    if (s.vector) {
+      const ok = xs.map((_, j) => {
+        const st = get(`$s${j === 0 ? "a" : "b"}2`);
+        return `(i32.or (i32.eqz ${st}) (i32.eq ${st} (i32.const 4)))`;
+      }).reduce((x, y) => `(i32.and ${x} ${y})`);
+      fn.emit(`(if (i32.and (i32.ge_u ${get("$d2")} (i32.const 4)) ${ok}) (then`);
+      counted(fn, "v", `(i32.shr_u ${get("$d2")} (i32.const 2))`, () => {
+        const loads = xs.map((x, j) => {
+          const st = get(`$s${j === 0 ? "a" : "b"}2`);
+          return `(if (result v128) ${st} (then (v128.load ${get(x)})) (else (f32x4.splat (f32.load ${get(x)}))))`;
+        });
+        fn.emit(`(v128.store ${get(o)} ${s.vector!(loads)})`, add(o, "(i32.const 16)"));
+        xs.forEach((x, j) => fn.emit(add(x, `(i32.shl ${get(`$s${j === 0 ? "a" : "b"}2`)} (i32.const 2))`)));
+      });
+      fn.emit(set(rem, `(i32.and ${get("$d2")} (i32.const 3))`), "))");
+    }
+    counted(fn, "t", get(rem), () => {
+      s.scalar(fn, get(o), xs.map(get));
+      fn.emit(add(o, i32c(s.outBytes)));
+      xs.forEach((x, j) => fn.emit(add(x, get(`$s${j === 0 ? "a" : "b"}2`))));
+    });
+  });
+  h.texts.set(name, fn.text());
+  return name;
+}
+
+/** Strided copy of eb-byte elements over rank ≤ 4: mv{eb}(dst, src, d0..3, sd0..3, ss0..3). */
+export function moveHelper(h: Helpers, eb: 4 | 8): string {
+  const name = `mv${eb}`;
+  if (h.texts.has(name)) return name;
+  const params: [string, "i32"][] = [["o", "i32"], ["a", "i32"]];
+  for (let k = 0; k < 4; k++) params.push([`d${k}`, "i32"]);
+  for (const x of ["o", "a"]) for (let k = 0; k < 4; k++) params.push([`s${x}${k}`, "i32"]);
+  const fn = new Fn(name, params, true);
+  const t = eb === 8 ? "i64" : "i32";
+  nested(fn, 4, ["$o", "$a"], ["$d0", "$d1", "$d2", "$d3"], (j, k) => `$s${j === 0 ? "o" : "a"}${k}`, ([o, a]) => {
+    fn.emit(`(if (i32.and (i32.eq ${get("$so3")} ${i32c(eb)}) (i32.eq ${get("$sa3")} ${i32c(eb)})) (then (memory.copy ${get(o!)} ${get(a!)} (i32.mul ${get("$d3")} ${i32c(eb)}))) (else`);
+    counted(fn, "e", get("$d3"), () => fn.emit(`(${t}.store ${get(o!)} (${t}.load ${get(a!)}))`, add(o!, get("$so3")), add(a!, get("$sa3"))));
+    fn.emit("))");
+  });
+  h.texts.set(name, fn.text());
+  return name;
+}
+
+/** out[affine] += x[affine] over rank ≤ 4: radd_{f,c,i}(o, x, d0..3, so0..3, sx0..3). */
+export function raddHelper(h: Helpers, kind: "f" | "c" | "i"): string {
+  const name = `radd_${kind}`;
+  if (h.texts.has(name)) return name;
+  const params: [string, "i32"][] = [["o", "i32"], ["a", "i32"]];
+  for (let k = 0; k < 4; k++) params.push([`d${k}`, "i32"]);
+  for (const x of ["o", "a"]) for (let k = 0; k < 4; k++) params.push([`s${x}${k}`, "i32"]);
+  const fn = new Fn(name, params, true);
+  const t = kind === "i" ? "i32" : "f32";
+  nested(fn, 4, ["$o", "$a"], ["$d0", "$d1", "$d2", "$d3"], (j, k) => `$s${j === 0 ? "o" : "a"}${k}`, ([o, a]) => {
+    const rem = fn.local("rem", "i32");
+    fn.emit(set(rem, get("$d3")));
+    if (kind === "f") {
+      fn.emit(`(if (i32.and (i32.ge_u ${get("$d3")} (i32.const 4)) (i32.and (i32.eq ${get("$sa3")} (i32.const 4)) (i32.or (i32.eqz ${get("$so3")}) (i32.eq ${get("$so3")} (i32.const 4))))) (then`);
+      counted(fn, "v", `(i32.shr_u ${get("$d3")} (i32.const 2))`, () => {
+        fn.emit(`(if ${get("$so3")} (then (v128.store ${get(o!)} (f32x4.add (v128.load ${get(o!)}) (v128.load ${get(a!)})))) (else (f32.store ${get(o!)} (f32.add (f32.load ${get(o!)}) (call $hsum (v128.load ${get(a!)}))))))`,
+          add(o!, `(i32.shl ${get("$so3")} (i32.const 2))`), add(a!, "(i32.const 16)"));
+      });
+      fn.emit(set(rem, `(i32.and ${get("$d3")} (i32.const 3))`), "))");
+    }
+    counted(fn, "e", get(rem), () => {
+      fn.emit(`(${t}.store ${get(o!)} (${t}.add (${t}.load ${get(o!)}) (${t}.load ${get(a!)})))`);
+      if (kind === "c") fn.emit(`(f32.store offset=4 ${get(o!)} (f32.add (f32.load offset=4 ${get(o!)}) (f32.load offset=4 ${get(a!)})))`);
+      fn.emit(add(o!, get("$so3")), add(a!, get("$sa3")));
+    });
+  });
+  h.texts.set(name, fn.text());
+  return name;
+}
+
+/** Pads collapsed dims/strides on the left to `rank` (size 1, stride 0); null if too many dims. */
+export function padRank(dims: readonly number[], strides: readonly (readonly number[])[], rank: number): { dims: number[]; strides: number[][] } | null {
+  if (dims.length > rank) return null;
+  const pad = rank - dims.length;
+  return {
+    dims: [...new Array<number>(pad).fill(1), ...dims],
+    strides: strides.map((s) => [...new Array<number>(pad).fill(0), ...s]),
+  };
+}
+
+/** fill0(o, bytes): zeroes a buffer. */
+export function fillHelper(h: Helpers): string {
+  if (!h.texts.has("fill0")) {
+    const fn = new Fn("fill0", [["o", "i32"], ["n", "i32"]], true);
+    fn.emit(`(memory.fill ${get("$o")} (i32.const 0) ${get("$n")})`);
+    h.texts.set("fill0", fn.text());
+  }
+  return "fill0";
+}
+
+/** scale(o, n, count): o[0..n) *= 1/count (f32). */
+export function scaleHelper(h: Helpers): string {
+  if (!h.texts.has("scale")) {
+    const fn = new Fn("scale", [["o", "i32"], ["n", "i32"], ["cnt", "i32"]], true);
+    const f = fn.local("f", "f32");
+    fn.emit(set(f, `(f32.demote_f64 (f64.div (f64.const 1) (f64.convert_i32_u ${get("$cnt")})))`));
+    counted(fn, "e", get("$n"), () => fn.emit(`(f32.store ${get("$o")} (f32.mul (f32.load ${get("$o")}) ${get(f)}))`, add("$o", "(i32.const 4)")));
+    h.texts.set("scale", fn.text());
+  }
+  return "scale";
+}
+
+export const f32const = f32c;
+export type { Ctx, Node };

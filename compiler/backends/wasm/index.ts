@@ -1,0 +1,204 @@
+/**
+ * The wasm backend: IR Graph -> one WebAssembly module (bytes) + its layout (runtime/wasm/
+ * layout.ts). Shapes are specialised at compile time, every value lives at a fixed offset of one
+ * linear memory (plan.ts), each live node becomes one function of straight loops (elementwise.ts,
+ * structural.ts, matmul.ts, nn.ts) and the exported entry calls them in order. Storage and
+ * arithmetic are f32 (complex: interleaved f32 pairs); exp/log/trig come from the host's Math in
+ * f64. The module text is parsed, validated and optimised by binaryen, the only importer of it
+ * (loaded lazily: `await import("binaryen")`). compileWasm gives a runtime Executable.
+ */
+import { InternalError } from "../../../diagnostics/internal.js";
+import type { Graph, Node } from "../../ir/graph.js";
+import { printGraph } from "../../ir/print.js";
+import { isComplex, numel } from "../../ir/types.js";
+import { verifyGraph } from "../../ir/verify.js";
+import type { WasmImport, WasmLayout, WasmSlot } from "../../../runtime/wasm/layout.js";
+import { WASM_LAYOUT_VERSION } from "../../../runtime/wasm/layout.js";
+import { wasmExecutable, type WasmExecutable } from "../../../runtime/wasm/executable.js";
+import type { Ctx } from "./ctx.js";
+import { ELEMENTWISE_HELPERS, elementwiseKernel } from "./elementwise.js";
+import { fftKernel, matmulKernel } from "./matmul.js";
+import { NN_HELPERS, nnKernel } from "./nn.js";
+import { ALIGN, kindOf, planBuffers } from "./plan.js";
+import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
+import { optimizedModule } from "./node-module.js";
+import { Fn } from "./wat.js";
+
+/** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
+export class WasmLimitError extends Error {}
+export const MAX_MEMORY_BYTES = 2 ** 31;
+
+/** Bumped whenever generated code changes, so cached modules are rebuilt. */
+export const WASM_CODEGEN_VERSION = "pnn-wasm-2";
+export const ENTRY = "run";
+
+const UNARY = new Set([
+  "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "square", "recip", "sign",
+  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize", "cast",
+]);
+const BINARY = new Set(["complex", "add", "sub", "mul", "div", "pow", "max", "min", "eq", "ge", "gt"]);
+const NN = new Set(["softmax", "log_softmax", "softmax_cross_entropy", "mse", "random_uniform", "random_normal"]);
+const MATH = ["exp", "log", "sin", "cos", "tanh", "atan2", "pow"] as const;
+
+export interface WasmArtifact {
+  readonly bytes: Uint8Array;
+  readonly layout: WasmLayout;
+  /** The module text before optimisation (for debugging and --emit). */
+  readonly wat: string;
+}
+
+export interface WasmCompileOptions {
+  /** binaryen optimize level (default 2; 0 skips optimisation). */
+  readonly optimize?: 0 | 1 | 2 | 3;
+}
+
+function bytesOfConst(n: Node): Uint8Array {
+  const v = n.attrs.value as readonly number[];
+  const len = numel(n.shape) * (isComplex(n.dtype) ? 2 : 1);
+  const arr = n.dtype === "i32" ? new Int32Array(len) : new Float32Array(len);
+  if (v.length === len) arr.set(v);
+  else for (let i = 0; i < len; i += v.length) for (let j = 0; j < v.length; j++) arr[i + j] = v[j]!;
+  return new Uint8Array(arr.buffer);
+}
+
+
+/** Builds the module text and layout for a graph (no binaryen needed). */
+export function emitWat(graph: Graph): { wat: string; data: { offset: number; bytes: Uint8Array }[]; pages: number; layout: Omit<WasmLayout, "imports"> } {
+  const errs = verifyGraph(graph);
+  if (errs.length) throw new InternalError(`wasm: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
+  const plan = planBuffers(graph);
+  const tables = new Map<string, number>();
+  let tableTop = plan.bytes;
+  const ctx: Ctx = {
+    g: graph, plan, imports: new Map(), funcs: [], data: [], h: { texts: new Map() }, call: () => {},
+    table(key, values) {
+      const had = tables.get(key);
+      if (had !== undefined) return had;
+      const off = tableTop;
+      tableTop += Math.ceil(values.byteLength / ALIGN) * ALIGN;
+      tables.set(key, off);
+      ctx.data.push({ offset: off, bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) });
+      return off;
+    },
+    uses() {},
+  };
+  // the program: (function index, argument count, arguments...) entries run in order by the entry
+  const program: { fn: string; args: readonly number[] }[] = [];
+  let cur: Fn | undefined;
+  let curId = -1, part = 0;
+  const flush = (): void => {
+    if (cur && cur.body.length) {
+      const name = `n${curId}_${part++}`;
+      ctx.funcs.push(cur.take(name));
+      program.push({ fn: name, args: [] });
+    }
+  };
+  (ctx as { call: Ctx["call"] }).call = (name, args) => {
+    flush();
+    program.push({ fn: name, args });
+  };
+  for (const n of graph.nodes) {
+    if (!plan.live[n.id] || plan.alias[n.id] || n.op === "input" || n.op === "param") continue;
+    if (n.op === "const") {
+      const b = bytesOfConst(n);
+      if (b.length) ctx.data.push({ offset: plan.offset[n.id]!, bytes: b });
+      continue;
+    }
+    const fn = new Fn(`n${n.id}`, [], true);
+    cur = fn; curId = n.id; part = 0;
+    try {
+      if (plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
+      else if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
+      else if (n.op === "matmul" || plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
+      else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!));
+      else if (NN.has(n.op)) nnKernel(ctx, fn, n);
+      else structuralKernel(ctx, fn, n);
+    } catch (e) {
+      throw new InternalError(`wasm: %${n.id} (${n.op}): ${(e as Error).message}`, printGraph(graph));
+    }
+    flush();
+  }
+  // program bytes go after the tables
+  const fnNames = [...new Set(program.map((e) => e.fn))];
+  const fnIndex = new Map(fnNames.map((f, i) => [f, i]));
+  const words: number[] = [];
+  for (const e of program) words.push(fnIndex.get(e.fn)!, e.args.length, ...e.args);
+  const progStart = tableTop;
+  const progBytes = new Uint8Array(Int32Array.from(words).buffer);
+  if (progBytes.length) ctx.data.push({ offset: progStart, bytes: progBytes });
+  tableTop += Math.ceil(progBytes.length / ALIGN) * ALIGN;
+  const progEnd = progStart + progBytes.length;
+  const memoryBytes = Math.max(65536, Math.ceil(tableTop / 65536) * 65536);
+  if (memoryBytes > MAX_MEMORY_BYTES)
+    throw new WasmLimitError(`the program needs ${(tableTop / 2 ** 20).toFixed(0)} MiB of buffers; the wasm backend allows at most ${MAX_MEMORY_BYTES / 2 ** 20} MiB (use a smaller batch or --backend ref)`);
+  const pages = memoryBytes / 65536;
+  const slot = (name: string, id: number): WasmSlot => {
+    const n = graph.nodes[id]!;
+    const k = kindOf(n);
+    return { name, dtype: n.dtype, storage: k === "i" ? "i32" : "f32", shape: [...n.shape], offset: plan.offset[id]!, length: numel(n.shape) * (k === "c" ? 2 : 1) };
+  };
+  const feeds = graph.nodes.filter((n) => n.op === "input" || n.op === "param").map((n) => slot(n.attrs.name as string, n.id));
+  const outs = graph.outputs.map((o) => slot(o.name, o.id));
+  const wat = [
+    "(module",
+    ...MATH.map((m) => `(import "math" "${m}" (func $math_${m} (param${" f64".repeat(m === "atan2" || m === "pow" ? 2 : 1)}) (result f64)))`),
+    `(import "pnn" "fail" (func $pnn_fail (param i32 i32 i32)))`,
+    `(memory $0 ${pages} ${pages})`,
+    ELEMENTWISE_HELPERS, STRUCTURAL_HELPERS, NN_HELPERS,
+    ...ctx.h.texts.values(),
+    ...ctx.funcs,
+    `(type $entry (func (param i32)))`,
+    `(table ${Math.max(1, fnNames.length)} funcref)`,
+    fnNames.length ? `(elem (i32.const 0) ${fnNames.map((f) => `$${f}`).join(" ")})` : "",
+    `(func $${ENTRY} (export "${ENTRY}") (local $p i32)
+  (local.set $p (i32.const ${progStart}))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $p) (i32.const ${progEnd})))
+    (call_indirect (type $entry) (i32.add (local.get $p) (i32.const 8)) (i32.load (local.get $p)))
+    (local.set $p (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.shl (i32.load offset=4 (local.get $p)) (i32.const 2))))
+    (br $next))))`,
+    ")",
+  ].join("\n");
+  return { wat, data: ctx.data, pages, layout: { version: WASM_LAYOUT_VERSION, memoryBytes, entry: ENTRY, inputs: feeds, outputs: outs, planBytes: tableTop } };
+}
+
+type Binaryen = typeof import("binaryen").default;
+let binaryenP: Promise<Binaryen> | undefined;
+/** binaryen, loaded once on first use (~1 s): the runtime never loads it. */
+export function loadBinaryen(): Promise<Binaryen> {
+  binaryenP ??= import("binaryen").then((m) => m.default);
+  return binaryenP;
+}
+
+/** The wasm features emitted modules use (also what the wabt validator is told to accept). */
+export const WASM_FEATURES = ["simd", "bulk_memory", "sat_float_to_int", "sign_extension", "mutable_globals"] as const;
+
+export async function compileToWasm(graph: Graph, opts: WasmCompileOptions = {}): Promise<WasmArtifact> {
+  const { wat, data, pages, layout } = emitWat(graph);
+  const binaryen = await loadBinaryen();
+  const F = binaryen.Features;
+  const mod = binaryen.parseText(wat);
+  try {
+    // data segments (consts, tables, the program) go in through the API: parsing them as text is slow
+    mod.setMemory(pages, pages, "memory", data.map((d) => ({ offset: mod.i32.const(d.offset), data: d.bytes, passive: false })), false, false, "0");
+    mod.setFeatures(F.MVP | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.SignExt | F.MutableGlobals);
+    if (!mod.validate()) throw new InternalError("wasm: binaryen rejected the emitted module", wat.slice(0, 20000));
+    const level = opts.optimize ?? 2;
+    if (level > 0) {
+      binaryen.setOptimizeLevel(level);
+      binaryen.setShrinkLevel(0);
+      mod.optimize();
+    }
+    const bytes = mod.emitBinary();
+    const imports: WasmImport[] = WebAssembly.Module.imports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map((i) => ({ module: i.module, name: i.name }));
+    return { bytes, layout: { ...layout, imports }, wat };
+  } finally {
+    mod.dispose();
+  }
+}
+
+/** Compiles a graph to a runnable Executable (bytes compiled with new WebAssembly.Module). */
+export async function compileWasm(graph: Graph, opts: WasmCompileOptions = {}): Promise<WasmExecutable> {
+  const art = await compileToWasm(graph, opts);
+  return wasmExecutable(optimizedModule(art.bytes), art.layout);
+}

@@ -1,0 +1,140 @@
+/**
+ * The static buffer plan of the wasm backend: where every IR value lives in the one linear
+ * memory. Decided once at compile time; a run allocates nothing.
+ *   - dead-code and transpose fusion: a matmul operand that is a chain of last-two-axis
+ *     transposes is read from the chain's source with swapped strides, so the transposes (and
+ *     anything only they used) are not computed at all;
+ *   - aliases: reshape, stop_gradient, same-storage casts and conj/real of a real value share
+ *     their operand's buffer (no copy);
+ *   - inputs, params, consts and outputs get permanent buffers; every other buffer is freed
+ *     after its last reader and reused first-fit (a node's output never overlaps its operands).
+ * Storage: every float dtype is f32 (complex: interleaved f32 pairs), i32 is i32.
+ */
+import type { Graph, Node } from "../../ir/graph.js";
+import { isComplex, numel } from "../../ir/types.js";
+
+export const ALIGN = 16;
+/** Bytes 0..RESERVED-1 hold scratch for kernels (Philox words at 16..31). */
+export const RESERVED = 64;
+export const PHILOX_SCRATCH = 16;
+
+export type Kind = "f" | "c" | "i";
+export const kindOf = (n: { dtype: string }): Kind => (n.dtype === "i32" ? "i" : isComplex(n.dtype as never) ? "c" : "f");
+export const elemBytes = (k: Kind): number => (k === "c" ? 8 : 4);
+export const byteSize = (n: Node): number => numel(n.shape) * elemBytes(kindOf(n));
+
+export interface MatmulOperand {
+  readonly id: number;
+  /** True when the operand is read transposed over its last two axes. */
+  readonly t: boolean;
+}
+
+export interface BufferPlan {
+  /** Byte offset of each node's value (aliases share their root's), -1 for dead nodes. */
+  readonly offset: readonly number[];
+  readonly live: readonly boolean[];
+  /** Nodes that own no buffer of their own (they alias their operand). */
+  readonly alias: readonly boolean[];
+  readonly matmul: ReadonlyMap<number, readonly [MatmulOperand, MatmulOperand]>;
+  /** Per-node scratch buffer (2-D fft), valid only while that node runs; -1 if none. */
+  readonly scratch: readonly number[];
+  readonly bytes: number;
+}
+
+const alignUp = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
+
+function isLastTwoSwap(n: Node): boolean {
+  if (n.op !== "transpose") return false;
+  const p = n.attrs.perm as readonly number[];
+  const r = p.length;
+  return r >= 2 && p.every((v, i) => (i === r - 2 ? v === r - 1 : i === r - 1 ? v === r - 2 : v === i));
+}
+
+function isAliasOp(n: Node, x: Node | undefined): boolean {
+  if (!x) return false;
+  switch (n.op) {
+    case "reshape": case "stop_gradient": return true;
+    case "cast": return kindOf(n) === kindOf(x);
+    case "conj": case "real": return kindOf(x) === "f";
+    default: return false;
+  }
+}
+
+export function planBuffers(g: Graph): BufferPlan {
+  const N = g.nodes.length;
+  const matmul = new Map<number, [MatmulOperand, MatmulOperand]>();
+  const uses = new Array<number>(N).fill(0);
+  for (const n of g.nodes) for (const i of n.inputs) uses[i]!++;
+  for (const o of g.outputs) uses[o.id]!++;
+  for (const n of g.nodes) {
+    if (n.op !== "matmul") continue;
+    const res = n.inputs.map((id) => {
+      let x = g.nodes[id]!, t = false;
+      while (isLastTwoSwap(x) && x.dtype === g.nodes[x.inputs[0]!]!.dtype) { t = !t; x = g.nodes[x.inputs[0]!]!; }
+      return { id: x.id, t };
+    });
+    matmul.set(n.id, [res[0]!, res[1]!]);
+  }
+  // transpose(A·B) read by nothing else is computed directly as Bᵀ·Aᵀ (no transpose pass)
+  for (const n of g.nodes) {
+    const m = g.nodes[n.inputs[0] ?? -1];
+    if (!m || !isLastTwoSwap(n) || m.op !== "matmul" || uses[m.id] !== 1 || m.dtype !== n.dtype) continue;
+    const [a, b] = matmul.get(m.id)!;
+    matmul.set(n.id, [{ id: b.id, t: !b.t }, { id: a.id, t: !a.t }]);
+    matmul.delete(m.id);
+  }
+  const readsOf = (n: Node): readonly number[] => {
+    const mm = matmul.get(n.id);
+    return mm ? [mm[0].id, mm[1].id] : n.inputs;
+  };
+  // liveness from the outputs backwards
+  const live = new Array<boolean>(N).fill(false);
+  for (const o of g.outputs) live[o.id] = true;
+  for (const n of g.inputs) live[n.id] = true;
+  for (const n of g.params) live[n.id] = true;
+  for (let i = N - 1; i >= 0; i--) if (live[i]) for (const r of readsOf(g.nodes[i]!)) live[r] = true;
+  const alias = g.nodes.map((n) => live[n.id]! && isAliasOp(n, g.nodes[n.inputs[0] ?? -1]));
+  const root = new Array<number>(N);
+  for (const n of g.nodes) root[n.id] = alias[n.id] ? root[n.inputs[0]!]! : n.id;
+  const permanent = new Array<boolean>(N).fill(false);
+  for (const n of g.nodes) if (n.op === "input" || n.op === "param" || n.op === "const") permanent[n.id] = true;
+  for (const o of g.outputs) permanent[root[o.id]!] = true;
+  const lastUse = new Array<number>(N).fill(-1);
+  for (const n of g.nodes) if (live[n.id]) for (const r of readsOf(n)) lastUse[root[r]!] = Math.max(lastUse[root[r]!]!, n.id);
+  // first-fit allocation over a sorted list of live blocks
+  const offset = new Array<number>(N).fill(-1);
+  const scratch = new Array<number>(N).fill(-1);
+  const blocks: { off: number; size: number; id: number }[] = [];
+  let top = RESERVED;
+  const allocate = (id: number, size: number): number => {
+    size = alignUp(Math.max(size, ALIGN));
+    let prevEnd = RESERVED, at = -1, idx = blocks.length;
+    for (let k = 0; k < blocks.length; k++) {
+      if (blocks[k]!.off - prevEnd >= size) { at = prevEnd; idx = k; break; }
+      prevEnd = blocks[k]!.off + blocks[k]!.size;
+    }
+    if (at < 0) at = prevEnd;
+    blocks.splice(idx, 0, { off: at, size, id });
+    top = Math.max(top, at + size);
+    return at;
+  };
+  const release = (id: number): void => {
+    const k = blocks.findIndex((b) => b.id === id);
+    if (k >= 0) blocks.splice(k, 1);
+  };
+  // permanent buffers first, so they sit together at the bottom
+  for (const n of g.nodes) if (live[n.id] && !alias[n.id] && permanent[n.id]) offset[n.id] = allocate(n.id, byteSize(n));
+  for (const n of g.nodes) {
+    if (!live[n.id]) continue;
+    if (alias[n.id]) offset[n.id] = offset[root[n.id]!]!;
+    else if (offset[n.id]! < 0) offset[n.id] = allocate(n.id, byteSize(n));
+    if ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2) {
+      scratch[n.id] = allocate(-1 - n.id, byteSize(n));
+      release(-1 - n.id);
+    }
+    for (const r of new Set(readsOf(n).map((x) => root[x]!)))
+      if (lastUse[r] === n.id && !permanent[r]) release(r);
+    if (!permanent[n.id] && !alias[n.id] && lastUse[n.id] === -1) release(n.id);
+  }
+  return { offset, live, alias, matmul, scratch, bytes: alignUp(top) };
+}

@@ -1,0 +1,90 @@
+/**
+ * Runs a module emitted by the wasm backend as a runtime Executable (runtime/backend.ts), given
+ * its bytes (or a compiled WebAssembly.Module) and its layout (layout.ts). It never imports
+ * binaryen or compiler code. Per run: check and copy inputs into linear memory (converting to
+ * f32/i32 storage), call the entry, copy outputs out (f32/c64 as Float32Array, f64/c128 as
+ * Float64Array, i32 as Int32Array). No allocation inside wasm; one instance per Executable, so an
+ * Executable must not run re-entrantly.
+ */
+import type { Executable, Tensor, TensorSpec } from "../backend.js";
+import type { WasmLayout, WasmSlot } from "./layout.js";
+
+/** Why the module called pnn.fail(code, a, b): an out-of-range index or label at run time. */
+const FAIL_MESSAGES: Record<number, (a: number, b: number) => string> = {
+  1: (a, b) => `gather: index ${a} outside axis of size ${b}`,
+  2: (a, b) => `scatter_add: index ${a} outside axis of size ${b}`,
+  3: (a, b) => `softmax_cross_entropy: label ${a} outside [0, ${b})`,
+};
+
+/** The functions an emitted module may import: float64 Math functions and the failure hook. */
+export const WASM_IMPORTS = {
+  math: {
+    exp: Math.exp, log: Math.log, sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
+    atan2: Math.atan2, pow: Math.pow,
+  },
+  pnn: {
+    fail(code: number, a: number, b: number): never {
+      const f = FAIL_MESSAGES[code];
+      throw new RangeError(f ? f(a, b) : `wasm program failed with code ${code}`);
+    },
+  },
+} as const;
+
+export interface WasmExecutable extends Executable {
+  readonly layout: WasmLayout;
+  readonly memory: WebAssembly.Memory;
+}
+
+function importsFor(layout: WasmLayout): WebAssembly.Imports {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const im of layout.imports) {
+    const mod = (WASM_IMPORTS as unknown as Record<string, Record<string, unknown>>)[im.module];
+    const fn = mod?.[im.name];
+    if (typeof fn !== "function") throw new Error(`wasm module imports unknown function ${im.module}.${im.name}`);
+    (out[im.module] ??= {})[im.name] = fn;
+  }
+  return out as WebAssembly.Imports;
+}
+
+const isComplexD = (d: string): boolean => d === "c64" || d === "c128";
+
+export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: WasmLayout): WasmExecutable {
+  const mod = code instanceof WebAssembly.Module ? code : new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
+  const inst = new WebAssembly.Instance(mod, importsFor(layout));
+  const memory = inst.exports.memory as WebAssembly.Memory;
+  const entry = inst.exports[layout.entry] as () => void;
+  if (!(memory instanceof WebAssembly.Memory) || typeof entry !== "function")
+    throw new Error(`wasm module does not export memory and ${layout.entry}`);
+  if (memory.buffer.byteLength < layout.memoryBytes)
+    throw new Error(`wasm memory is ${memory.buffer.byteLength} bytes; the layout needs ${layout.memoryBytes}`);
+  const view = (s: WasmSlot): Float32Array | Int32Array =>
+    s.storage === "i32" ? new Int32Array(memory.buffer, s.offset, s.length) : new Float32Array(memory.buffer, s.offset, s.length);
+  const inViews = layout.inputs.map(view);
+  const outViews = layout.outputs.map(view);
+  const spec = (s: WasmSlot): TensorSpec => ({ name: s.name, dtype: s.dtype, shape: s.shape });
+  return {
+    layout,
+    memory,
+    inputs: layout.inputs.map(spec),
+    outputs: layout.outputs.map(spec),
+    run(inputs: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+      layout.inputs.forEach((s, i) => {
+        const t = inputs[s.name];
+        if (!t) throw new Error(`wasm: missing input '${s.name}'`);
+        if (t.shape.length !== s.shape.length || t.shape.some((d, k) => d !== s.shape[k]) || t.data.length !== s.length)
+          throw new Error(`wasm: input '${s.name}' has shape [${t.shape}] (${t.data.length} numbers); expected ${s.dtype}[${s.shape}]`);
+        if ((t.dtype === "i32") !== (s.dtype === "i32") || isComplexD(t.dtype) !== isComplexD(s.dtype))
+          throw new Error(`wasm: input '${s.name}' is ${t.dtype}; expected ${s.dtype}`);
+        inViews[i]!.set(t.data);
+      });
+      entry();
+      const res: Record<string, Tensor> = {};
+      layout.outputs.forEach((s, i) => {
+        const v = outViews[i]!;
+        const data = s.storage === "i32" ? Int32Array.from(v) : s.dtype === "f64" || s.dtype === "c128" ? Float64Array.from(v) : Float32Array.from(v);
+        res[s.name] = { dtype: s.dtype, shape: [...s.shape], data };
+      });
+      return res;
+    },
+  };
+}
