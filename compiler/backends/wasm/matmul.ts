@@ -4,7 +4,8 @@
  * per batch item with the three base addresses:
  *   - real, B rows contiguous: SIMD128 register tiles of 4 rows × 8 columns (2 vectors), K
  *     innermost, then 4-column and scalar remainders;
- *   - real, A and B contiguous along K (A·Bᵀ): 4×2 tiles of 4-lane dot products;
+ *   - real, A and B contiguous along K (A·Bᵀ): 4×2 tiles (1×4 for single rows) of 4-lane dot
+ *     products;
  *   - otherwise, and complex (interleaved pairs; a real operand has zero imaginary part):
  *     scalar dot products.
  * fft/ifft are products with a DFT matrix (a table in memory): along the last axis x·F, along
@@ -130,8 +131,10 @@ function dotKernel(fn: Fn, s: MatSpec): void {
   };
   const rows = (MR: number): void => {
     fn.emit(set(bc, get("$b")), set(cc, get(cr)));
-    counted(fn, `j2_${MR}`, Math.floor(N / 2), () => { tile(MR, 2); fn.emit(add(bc, 8 * B.sc), add(cc, 8)); });
-    if (N % 2) tile(MR, 1);
+    // single rows (matrix-vector) take 4 columns at a time: more independent sums per A load
+    const NR = MR === 1 ? 4 : 2;
+    counted(fn, `j${NR}_${MR}`, Math.floor(N / NR), () => { tile(MR, NR); fn.emit(add(bc, 4 * NR * B.sc), add(cc, 4 * NR)); });
+    counted(fn, `j1_${MR}`, N % NR, () => { tile(MR, 1); fn.emit(add(bc, 4 * B.sc), add(cc, 4)); });
   };
   fn.emit(set(ar, get("$a")), set(cr, get("$c")));
   counted(fn, "i4", Math.floor(M / 4), () => { rows(4); fn.emit(add(ar, 16 * A.sr), add(cr, 16 * N)); });
