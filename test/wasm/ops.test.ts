@@ -86,6 +86,8 @@ add("matmul", [f([13, 9]), f([21, 13])], (b, [x, y]) => b.matmul(b.transpose(x!)
 add("transpose", [f([9, 13]), f([13, 21])], (b, [x, y]) => b.transpose(b.matmul(x!, y!)), "of a matmul: Bᵀ·Aᵀ");
 add("transpose", [c([2, 3, 4]), c([2, 4, 5])], (b, [x, y]) => b.transpose(b.matmul(x!, y!), [0, 2, 1]), "of a batched complex matmul");
 bin("matmul", c([3, 4]), c([4, 2]));
+bin("matmul", c([9, 5]), c([5, 7]));
+bin("matmul", f([6, 5]), c([5, 6]));
 bin("matmul", f([2, 3, 4]), c([4, 2]));
 bin("matmul", c([2, 1, 2, 3]), f([3, 3, 2]));
 bin("matmul", f([3, 5, 6]), f([3, 6, 7]));
