@@ -81,7 +81,8 @@ export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: Wa
       const res: Record<string, Tensor> = {};
       layout.outputs.forEach((s, i) => {
         const v = outViews[i]!;
-        const data = s.storage === "i32" ? Int32Array.from(v) : s.dtype === "f64" || s.dtype === "c128" ? Float64Array.from(v) : Float32Array.from(v);
+        // typed-array copies (memcpy / one conversion loop), not the iterator protocol
+        const data = s.storage === "i32" || !(s.dtype === "f64" || s.dtype === "c128") ? v.slice() : new Float64Array(v);
         res[s.name] = { dtype: s.dtype, shape: [...s.shape], data };
       });
       return res;

@@ -33,6 +33,11 @@ for (const op of ["neg", "exp", "square", "recip", "conj", "real", "imag", "abs2
   un(op, f([3, 7], op === "recip" ? "pos" : "any"));
   un(op, c([2, 5], op === "recip" ? "pos" : "any"));
 }
+// a conj read only by elementwise ops is fused into its readers (plan.ts): check every path
+add("conj", [c([2, 5]), c([2, 5])], (b, [x, y]) => b.mul(b.conj(x!), y!), "fused into mul");
+add("conj", [c([3, 4])], (b, [x]) => b.angle(b.conj(b.conj(x!))), "conj of a conj, fused");
+add("conj", [c([3, 4])], (b, [x]) => b.add(b.conj(b.conj(x!)), b.conj(x!)), "fused twice, mixed parity");
+add("conj", [c([3, 4]), c([4, 2])], (b, [x, y]) => { const cx = b.conj(x!); return b.add(b.matmul(cx, y!), b.sum(cx, [1], true)); }, "read by matmul: not fused");
 for (const op of ["log", "sqrt", "angle"]) {
   un(op, f([2, 9], "pos"));
   un(op, c([2, 3], "pos"));
@@ -81,6 +86,8 @@ add("matmul", [f([13, 9]), f([21, 13])], (b, [x, y]) => b.matmul(b.transpose(x!)
 add("transpose", [f([9, 13]), f([13, 21])], (b, [x, y]) => b.transpose(b.matmul(x!, y!)), "of a matmul: Bᵀ·Aᵀ");
 add("transpose", [c([2, 3, 4]), c([2, 4, 5])], (b, [x, y]) => b.transpose(b.matmul(x!, y!), [0, 2, 1]), "of a batched complex matmul");
 bin("matmul", c([3, 4]), c([4, 2]));
+bin("matmul", c([9, 5]), c([5, 7]));
+bin("matmul", f([6, 5]), c([5, 6]));
 bin("matmul", f([2, 3, 4]), c([4, 2]));
 bin("matmul", c([2, 1, 2, 3]), f([3, 3, 2]));
 bin("matmul", f([3, 5, 6]), f([3, 6, 7]));

@@ -212,6 +212,8 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
     ...ins.map((x, j) => ({ base: addr(ctx, x), strides: bcastStrides(x.shape, n.shape, elemBytes(kinds[j]!)) })),
   ];
   const valType = (k: Kind): "i32" | "f32" => (k === "i" ? "i32" : "f32");
+  // operands stored conjugated (a fused conj, plan.ts): negate their imaginary part on load
+  const conj = ins.map((x) => ctx.plan.conjParity[x.id] === 1);
   const canVec = out === "f" && kinds.every((k) => k === "f") && n.op !== "cast" && vectorOf(n, ins.map(() => "x")) !== null;
   const scalar = (f: Fn, o: string, ptrs: readonly string[]): void => {
     const vals = ins.map((_, j): Val => {
@@ -220,7 +222,7 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
       f.emit(set(re, load(k, p)));
       if (k !== "c") return { re: get(re) };
       const im = f.local(`x${j}i`, "f32");
-      f.emit(set(im, load(k, p, 4)));
+      f.emit(set(im, conj[j] ? `(f32.neg ${load(k, p, 4)})` : load(k, p, 4)));
       return { re: get(re), im: get(im) };
     });
     const v = scalarOf(ctx, n, vals, kinds);
@@ -236,7 +238,7 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
   if (fit) {
     const attrKey = Object.keys(n.attrs).length ? "_" + [...JSON.stringify(n.attrs)].map((ch) => (/[a-z0-9]/i.test(ch) ? ch : ch.charCodeAt(0).toString(36))).join("") : "";
     const name = ewHelper(ctx.h, {
-      key: `${n.op}_${out}${kinds.join("")}${attrKey}`, arity: ins.length as 1 | 2, outBytes: elemBytes(out),
+      key: `${n.op}_${out}${kinds.map((k, j) => (conj[j] ? "C" : k)).join("")}${attrKey}`, arity: ins.length as 1 | 2, outBytes: elemBytes(out),
       scalar, vector: canVec ? vector : null,
     });
     const sa = fit.strides[1]!, sb = fit.strides[2] ?? [0, 0, 0];

@@ -29,7 +29,7 @@ export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-2";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-5";
 export const ENTRY = "run";
 
 const UNARY = new Set([

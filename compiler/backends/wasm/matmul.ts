@@ -4,9 +4,12 @@
  * per batch item with the three base addresses:
  *   - real, B rows contiguous: SIMD128 register tiles of 4 rows × 8 columns (2 vectors), K
  *     innermost, then 4-column and scalar remainders;
- *   - real, A and B contiguous along K (A·Bᵀ): 4×2 tiles of 4-lane dot products;
- *   - otherwise, and complex (interleaved pairs; a real operand has zero imaginary part):
- *     scalar dot products.
+ *   - real, A and B contiguous along K (A·Bᵀ): 4×2 tiles (1×4 for single rows) of 4-lane dot
+ *     products;
+ *   - complex with B rows contiguous: SIMD128 on interleaved pairs (two complex per vector),
+ *     4 rows × 4 columns per tile;
+ *   - otherwise (and complex with a real or strided B): scalar dot products (a real operand has
+ *     zero imaginary part).
  * fft/ifft are products with a DFT matrix (a table in memory): along the last axis x·F, along
  * the second-to-last F·x (into a scratch buffer between the two).
  */
@@ -33,7 +36,8 @@ const add = (p: string, by: number): string => set(p, `(i32.add ${get(p)} ${i32c
 export function matmulFunction(name: string, s: MatSpec): string {
   const fn = new Fn(name, [["a", "i32"], ["b", "i32"], ["c", "i32"]]);
   if (s.M === 0 || s.N === 0) return fn.text();
-  if (s.complex) complexKernel(fn, s);
+  if (s.complex && s.B.kind === "c" && s.B.sc === 1 && s.N >= 2) complexOuterKernel(fn, s);
+  else if (s.complex) complexKernel(fn, s);
   else if (s.B.sc === 1 && s.N >= 4) outerKernel(fn, s);
   else if (s.A.sc === 1 && s.B.sr === 1 && s.K >= 4) dotKernel(fn, s);
   else scalarKernel(fn, s);
@@ -130,8 +134,10 @@ function dotKernel(fn: Fn, s: MatSpec): void {
   };
   const rows = (MR: number): void => {
     fn.emit(set(bc, get("$b")), set(cc, get(cr)));
-    counted(fn, `j2_${MR}`, Math.floor(N / 2), () => { tile(MR, 2); fn.emit(add(bc, 8 * B.sc), add(cc, 8)); });
-    if (N % 2) tile(MR, 1);
+    // single rows (matrix-vector) take 4 columns at a time: more independent sums per A load
+    const NR = MR === 1 ? 4 : 2;
+    counted(fn, `j${NR}_${MR}`, Math.floor(N / NR), () => { tile(MR, NR); fn.emit(add(bc, 4 * NR * B.sc), add(cc, 4 * NR)); });
+    counted(fn, `j1_${MR}`, N % NR, () => { tile(MR, 1); fn.emit(add(bc, 4 * B.sc), add(cc, 4)); });
   };
   fn.emit(set(ar, get("$a")), set(cr, get("$c")));
   counted(fn, "i4", Math.floor(M / 4), () => { rows(4); fn.emit(add(ar, 16 * A.sr), add(cr, 16 * N)); });
@@ -152,6 +158,66 @@ function scalarKernel(fn: Fn, s: MatSpec): void {
     });
     fn.emit(add(ar, 4 * A.sr));
   });
+}
+
+/**
+ * Complex C = A·B with B rows contiguous: a v128 holds two complex numbers (re, im, re, im).
+ * Per k and row: C(i, j..j+1) += re(a)·B + im(a)·swap(B)·(−1, 1, −1, 1); 4 rows × 4 columns (two
+ * vectors) per tile, then 2-column tiles; an odd last column goes through the scalar kernel.
+ */
+function complexOuterKernel(fn: Fn, s: MatSpec): void {
+  const { M, N, K, A, B } = s;
+  const ea = A.kind === "c" ? 8 : 4;
+  const ar = fn.local("ar", "i32"), cr = fn.local("cr", "i32"), bc = fn.local("bc", "i32"), cc = fn.local("cc", "i32");
+  const pa = fn.local("pa", "i32"), pb = fn.local("pb", "i32");
+  const sign = "(v128.const f32x4 -1 1 -1 1)";
+  const tile = (MR: number, NV: number): void => {
+    const acc = (r: number, v: number): string => fn.local(`z${r}_${v}`, "v128");
+    for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) fn.emit(set(acc(r, v), "(v128.const i32x4 0 0 0 0)"));
+    fn.emit(set(pa, get(ar)), set(pb, get(bc)));
+    counted(fn, "k", K, () => {
+      const bv = (v: number): string => fn.local(`cb${v}`, "v128"), bs = (v: number): string => fn.local(`cs${v}`, "v128");
+      for (let v = 0; v < NV; v++)
+        fn.emit(set(bv(v), `(v128.load offset=${16 * v} ${get(pb)})`), set(bs(v), `(i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 ${get(bv(v))} ${get(bv(v))})`));
+      const re = fn.local("are", "v128"), im = fn.local("aim", "v128");
+      for (let r = 0; r < MR; r++) {
+        fn.emit(set(re, `(f32x4.splat (f32.load offset=${ea * r * A.sr} ${get(pa)}))`));
+        if (A.kind === "c") fn.emit(set(im, `(f32x4.mul (f32x4.splat (f32.load offset=${ea * r * A.sr + 4} ${get(pa)})) ${sign})`));
+        for (let v = 0; v < NV; v++) {
+          let e = `(f32x4.add ${get(acc(r, v))} (f32x4.mul ${get(re)} ${get(bv(v))}))`;
+          if (A.kind === "c") e = `(f32x4.add ${e} (f32x4.mul ${get(im)} ${get(bs(v))}))`;
+          fn.emit(set(acc(r, v), e));
+        }
+      }
+      fn.emit(add(pa, ea * A.sc), add(pb, 8 * B.sr));
+    });
+    for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) fn.emit(`(v128.store offset=${8 * r * N + 16 * v} ${get(cc)} ${get(acc(r, v))})`);
+  };
+  const rows = (MR: number): void => {
+    fn.emit(set(bc, get("$b")), set(cc, get(cr)));
+    counted(fn, `j4_${MR}`, Math.floor(N / 4), () => { tile(MR, 2); fn.emit(add(bc, 32), add(cc, 32)); });
+    if (N % 4 >= 2) { tile(MR, 1); fn.emit(add(bc, 16), add(cc, 16)); }
+  };
+  fn.emit(set(ar, get("$a")), set(cr, get("$c")));
+  counted(fn, "i4", Math.floor(M / 4), () => { rows(4); fn.emit(add(ar, 4 * ea * A.sr), add(cr, 32 * N)); });
+  counted(fn, "i1", M % 4, () => { rows(1); fn.emit(add(ar, ea * A.sr), add(cr, 8 * N)); });
+  if (N % 2) {
+    // the last column: scalar dot products, C(i, N-1) for every row
+    const last = N - 1;
+    const re = fn.local("lre", "f32"), im = fn.local("lim", "f32"), xr = fn.local("lxr", "f32"), xi = fn.local("lxi", "f32"), yr = fn.local("lyr", "f32"), yi = fn.local("lyi", "f32");
+    fn.emit(set(ar, get("$a")), set(cr, `(i32.add ${get("$c")} ${i32c(8 * last)})`));
+    counted(fn, "li", M, () => {
+      fn.emit(set(re, f32c(0)), set(im, f32c(0)), set(pa, get(ar)), set(pb, `(i32.add ${get("$b")} ${i32c(8 * last)})`));
+      counted(fn, "lk", K, () => {
+        fn.emit(set(xr, `(f32.load ${get(pa)})`), set(xi, A.kind === "c" ? `(f32.load offset=4 ${get(pa)})` : f32c(0)),
+          set(yr, `(f32.load ${get(pb)})`), set(yi, `(f32.load offset=4 ${get(pb)})`),
+          set(re, `(f32.add ${get(re)} (f32.sub (f32.mul ${get(xr)} ${get(yr)}) (f32.mul ${get(xi)} ${get(yi)})))`),
+          set(im, `(f32.add ${get(im)} (f32.add (f32.mul ${get(xr)} ${get(yi)}) (f32.mul ${get(xi)} ${get(yr)})))`),
+          add(pa, ea * A.sc), add(pb, 8 * B.sr));
+      });
+      fn.emit(`(f32.store ${get(cr)} ${get(re)})`, `(f32.store offset=4 ${get(cr)} ${get(im)})`, add(ar, ea * A.sr), add(cr, 8 * N));
+    });
+  }
 }
 
 function complexKernel(fn: Fn, s: MatSpec): void {

@@ -35,11 +35,22 @@ export interface BufferPlan {
   readonly live: readonly boolean[];
   /** Nodes that own no buffer of their own (they alias their operand). */
   readonly alias: readonly boolean[];
+  /**
+   * 1 where a node's buffer holds the complex conjugate of its value: a conj of a complex value
+   * read only by elementwise ops is not computed; its readers negate the imaginary part.
+   */
+  readonly conjParity: readonly number[];
   readonly matmul: ReadonlyMap<number, readonly [MatmulOperand, MatmulOperand]>;
   /** Per-node scratch buffer (2-D fft), valid only while that node runs; -1 if none. */
   readonly scratch: readonly number[];
   readonly bytes: number;
 }
+
+/** Ops whose kernel reads operands through elementwise.ts (so they can apply a conj parity). */
+const ELEMENTWISE_READERS = new Set([
+  "neg", "exp", "log", "sqrt", "abs", "square", "recip", "conj", "real", "imag", "abs2", "angle",
+  "add", "sub", "mul", "div",
+]);
 
 const alignUp = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
 
@@ -94,6 +105,19 @@ export function planBuffers(g: Graph): BufferPlan {
   for (const n of g.params) live[n.id] = true;
   for (let i = N - 1; i >= 0; i--) if (live[i]) for (const r of readsOf(g.nodes[i]!)) live[r] = true;
   const alias = g.nodes.map((n) => live[n.id]! && isAliasOp(n, g.nodes[n.inputs[0] ?? -1]));
+  // conj fusion: every reader elementwise (and not an output) -> alias with a parity flag
+  const readers = new Array<number[]>(N);
+  for (const n of g.nodes) if (live[n.id]) for (const r of readsOf(n)) (readers[r] ??= []).push(n.id);
+  const outputs = new Set(g.outputs.map((o) => o.id));
+  const conjParity = new Array<number>(N).fill(0);
+  for (const n of g.nodes) {
+    if (!live[n.id] || n.op !== "conj" || kindOf(g.nodes[n.inputs[0]!]!) !== "c" || outputs.has(n.id)) continue;
+    const rs = readers[n.id] ?? [];
+    if (rs.length && rs.every((r) => ELEMENTWISE_READERS.has(g.nodes[r]!.op) && !matmul.has(r))) {
+      alias[n.id] = true;
+      conjParity[n.id] = 1 ^ conjParity[n.inputs[0]!]!;
+    }
+  }
   const root = new Array<number>(N);
   for (const n of g.nodes) root[n.id] = alias[n.id] ? root[n.inputs[0]!]! : n.id;
   const permanent = new Array<boolean>(N).fill(false);
@@ -136,5 +160,5 @@ export function planBuffers(g: Graph): BufferPlan {
       if (lastUse[r] === n.id && !permanent[r]) release(r);
     if (!permanent[n.id] && !alias[n.id] && lastUse[n.id] === -1) release(n.id);
   }
-  return { offset, live, alias, matmul, scratch, bytes: alignUp(top) };
+  return { offset, live, alias, conjParity, matmul, scratch, bytes: alignUp(top) };
 }
