@@ -198,14 +198,14 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
   const rule = makeRule({ spec, programs: programs.rule, flops: programs.flops, params, ...(spec.hasDevice ? { chip: trainChip } : {}), options: cfg.ruleOptions ?? {}, seed: cfg.seed, trainSamples: data.train.n });
   const cost: Required<StepCost> = { deviceForwards: 0, relaxations: 0, measurements: 0, digitalFlops: 0 };
   const batches = Math.ceil(data.train.n / B);
-  const started = Date.now();
+  const started = performance.now();
   let last: Record<string, number> = {};
   let trainSeconds = 0;
   let samples = 0;
   for (let epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
     const order = new Stream(cfg.seed, 7 + epoch).permutation(data.train.n);
     opts.progress.startEpoch(epoch, batches);
-    const t0 = Date.now();
+    const t0 = performance.now();
     let lossSum = 0;
     let correct = 0;
     for (let k = 0; k < batches; k++) {
@@ -227,7 +227,7 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
       correct += argmaxCorrect(out.logits, labels, n, spec.classes);
       opts.progress.batch(k + 1, lossSum / Math.min(data.train.n, (k + 1) * B), correct / Math.min(data.train.n, (k + 1) * B), Math.min(data.train.n, (k + 1) * B));
     }
-    const dt = (Date.now() - t0) / 1000;
+    const dt = (performance.now() - t0) / 1000;
     trainSeconds += dt;
     samples += data.train.n;
     const record: Record<string, number> = {
@@ -254,7 +254,7 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
     epochs: cfg.epochs,
     train_accuracy: last.accuracy ?? null,
     test_accuracy: accuracy(spec, programs.inferTwin, data.test, params, undefined, [cfg.seed, 0, 0x7fffff00]),
-    wall_s: (Date.now() - started) / 1000,
+    wall_s: (performance.now() - started) / 1000,
     samples_per_s: samples / Math.max(trainSeconds, 1e-9),
     device_forwards: cost.deviceForwards,
     device_relaxations: cost.relaxations,
