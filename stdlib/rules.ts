@@ -33,7 +33,7 @@ export interface RuleSig {
   readonly name: string;
   readonly doc: string;
   readonly options: readonly ArgSig[];
-  /** Implemented by the runtime (others check but are refused at lowering with PNN5001). */
+  /** Implemented by the compiler and runtime (compiler/lower/rules, runtime/rules); all are, and a test keeps it so. */
   readonly implemented: boolean;
   check(net: NetworkSummary): RuleProblem[];
 }
