@@ -85,10 +85,15 @@ function fmtRate(samples: number, ms: number): string {
 }
 
 /** "key value" pairs for the extra keys of a record (accuracies as percentages). */
+/** Running totals (device queries, FLOPs) and the raw rate: in the JSON records and the summary, not on every epoch line. */
+const EPOCH_LINE_SKIP = ["epoch", "loss", "accuracy", "samples_per_s", "device_forwards", "device_relaxations", "device_measurements", "digital_flops"];
+/** Accounting fields that are zero say nothing on a summary line (a rule that never relaxes). */
+const ZERO_SILENT = ["device_forwards", "device_relaxations", "device_measurements"];
+
 function fmtExtras(rec: Record<string, unknown>, skip: string[]): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(rec)) {
-    if (skip.includes(k) || v === undefined) continue;
+    if (skip.includes(k) || v === undefined || (ZERO_SILENT.includes(k) && v === 0)) continue;
     if (typeof v === "number") parts.push(`${k} ${/acc/.test(k) ? fmtPct(v) : fmtNum(v)}`);
     else parts.push(`${k} ${typeof v === "object" && v !== null ? toJson(v) : String(v)}`);
   }
@@ -131,11 +136,11 @@ export class ProgressReporter {
     this.samples = this.lossSum = this.accSum = this.batches = 0;
   }
 
-  /** Batch i (0-based) finished with this mean loss and accuracy over `samples` samples. */
+  /** Batch i (0-based) finished; loss and accuracy are the running means over the epoch's first `samples` samples. */
   batch(i: number, loss: number, acc: number, samples: number): void {
-    this.samples += samples;
-    this.lossSum += loss * samples;
-    this.accSum += acc * samples;
+    this.samples = samples;
+    this.lossSum = loss * samples;
+    this.accSum = acc * samples;
     this.batches = i + 1;
     if (this.mode !== "tty") return;
     const t = this.now();
@@ -167,7 +172,7 @@ export class ProgressReporter {
     if (this.mode === "quiet") return;
     const head = [`${this.epochLabel()}`, `loss ${fmtNum(record.loss)}`];
     if (record.accuracy !== undefined) head.push(`acc ${fmtPct(record.accuracy)}`);
-    const extras = fmtExtras(record, ["epoch", "loss", "accuracy"]);
+    const extras = fmtExtras(record, EPOCH_LINE_SKIP);
     if (extras) head.push(extras);
     if (this.samples > 0) head.push(fmtRate(this.samples, ms));
     head.push(`${(ms / 1000).toFixed(1)} s`);

@@ -31,7 +31,7 @@ function run(mode: ProgressMode): { text: string; writes: number } {
     p.startEpoch(e, 50);
     for (let i = 0; i < 50; i++) {
       t += 5;
-      p.batch(i, 1 / (e + i), 0.5 + i / 200, 32);
+      p.batch(i, 1 / (e + i), 0.5 + i / 200, 32 * (i + 1)); // running means over the samples so far
     }
     p.endEpoch({ epoch: e, loss: 0.5 / e, accuracy: 0.8 + e / 100, test_accuracy: 0.75, device_accuracy: 0.7 });
   }
