@@ -10,8 +10,8 @@
  * FLOPs: the train program's (an over-count where a forward or projection is physical).
  */
 import { sampleChip } from "../init.js";
-import { CHIP_PREFIX, GRAD_PREFIX } from "../model.js";
-import { baseInputs, tensor } from "./bind.js";
+import { CHIP_PREFIX } from "../model.js";
+import { baseInputs, tensor, runTrainStep } from "./bind.js";
 import type { RuleContext, RuleRuntime, RuleStepper, StepCost } from "./types.js";
 
 /** Chip indices for hardware-aware resampling start here (far from the evaluated chips 0..K−1). */
@@ -28,13 +28,7 @@ const trainProgramRule = (cost: (ctx: RuleContext, n: number) => StepCost, resam
         const chip = sampleChip(ctx.spec.chipVars, ctx.seed, RESAMPLED_CHIP_BASE + batch.step);
         for (const s of chipInputs) inputs[s.name] = tensor(s.dtype, [...s.shape], chip.get(s.name.slice(CHIP_PREFIX.length))!);
       }
-      inputs.x = batch.x;
-      inputs.labels = batch.labels;
-      inputs.weights = batch.weights;
-      inputs.key = batch.key;
-      const out = exe.run(inputs);
-      const grads = new Map<string, ArrayLike<number>>();
-      for (const p of ctx.spec.params) grads.set(p.path, out[GRAD_PREFIX + p.path].data);
+      const { out, grads } = runTrainStep(exe, inputs, batch, ctx.spec);
       return { loss: out.loss.data[0], logits: out.logits.data, grads, cost: { ...cost(ctx, batch.n), digitalFlops: flops } };
     },
   };

@@ -3,8 +3,8 @@
  * the rules and the evaluation code.
  */
 import type { Executable, Tensor } from "../backend.js";
-import { CHIP_PREFIX } from "../model.js";
-import type { Params } from "./types.js";
+import { CHIP_PREFIX, GRAD_PREFIX, type ModelSpec } from "../model.js";
+import type { BatchInput, Params } from "./types.js";
 
 export const tensor = (dtype: Tensor["dtype"], shape: readonly number[], data: Tensor["data"]): Tensor => ({ dtype, shape, data });
 
@@ -19,4 +19,21 @@ export function baseInputs(exe: Executable, params: Params, chip: Params | undef
     } else if (params.has(s.name)) inputs[s.name] = tensor(s.dtype, [...s.shape], params.get(s.name)!);
   }
   return inputs;
+}
+
+/** Sets a batch's x, labels, weights and random key among a program's bound inputs. */
+export function feedBatch(inputs: Record<string, Tensor>, batch: BatchInput): void {
+  inputs.x = batch.x;
+  inputs.labels = batch.labels;
+  inputs.weights = batch.weights;
+  inputs.key = batch.key;
+}
+
+/** Runs a train-step program on a batch: its outputs, and its `grad:<param>` outputs by parameter path. */
+export function runTrainStep(exe: Executable, inputs: Record<string, Tensor>, batch: BatchInput, spec: ModelSpec): { out: Record<string, Tensor>; grads: Map<string, ArrayLike<number>> } {
+  feedBatch(inputs, batch);
+  const out = exe.run(inputs);
+  const grads = new Map<string, ArrayLike<number>>();
+  for (const p of spec.params) grads.set(p.path, out[GRAD_PREFIX + p.path].data);
+  return { out, grads };
 }

@@ -5,8 +5,7 @@
  * touches the device. The train program's FLOPs are the digital work (for physics_aware this
  * over-counts slightly: its device forward is simulated here but physical on real hardware).
  */
-import { GRAD_PREFIX } from "../model.js";
-import { baseInputs } from "./bind.js";
+import { baseInputs, runTrainStep } from "./bind.js";
 import type { RuleContext, RuleRuntime, RuleStepper } from "./types.js";
 
 const gradientRule = (onDevice: boolean): RuleRuntime => (ctx: RuleContext): RuleStepper => {
@@ -15,13 +14,7 @@ const gradientRule = (onDevice: boolean): RuleRuntime => (ctx: RuleContext): Rul
   const flops = ctx.flops.train ?? 0;
   return {
     step(batch) {
-      inputs.x = batch.x;
-      inputs.labels = batch.labels;
-      inputs.weights = batch.weights;
-      inputs.key = batch.key;
-      const out = exe.run(inputs);
-      const grads = new Map<string, ArrayLike<number>>();
-      for (const p of ctx.spec.params) grads.set(p.path, out[GRAD_PREFIX + p.path].data);
+      const { out, grads } = runTrainStep(exe, inputs, batch, ctx.spec);
       return { loss: out.loss.data[0], logits: out.logits.data, grads, cost: { deviceForwards: onDevice ? batch.n : 0, digitalFlops: flops } };
     },
   };

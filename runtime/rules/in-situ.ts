@@ -16,7 +16,7 @@
  */
 import { GRAD_PREFIX } from "../model.js";
 import { Stream } from "../rng.js";
-import { baseInputs, tensor } from "./bind.js";
+import { baseInputs, tensor, runTrainStep } from "./bind.js";
 import type { RuleContext, RuleRuntime, RuleStepper } from "./types.js";
 
 const FIELD_PREFIX = "field:";
@@ -64,13 +64,7 @@ export const inSituAdjoint: RuleRuntime = (ctx: RuleContext): RuleStepper => {
   const flops = ctx.flops.train ?? 0;
   return {
     step(batch) {
-      inputs.x = batch.x;
-      inputs.labels = batch.labels;
-      inputs.weights = batch.weights;
-      inputs.key = batch.key;
-      const out = exe.run(inputs);
-      const grads = new Map<string, ArrayLike<number>>();
-      for (const p of ctx.spec.params) grads.set(p.path, out[GRAD_PREFIX + p.path].data);
+      const { out, grads } = runTrainStep(exe, inputs, batch, ctx.spec);
       const rng = new Stream(ctx.seed, NOISE_STREAM + batch.step);
       const noisy = noise > 0 ? (i: number) => i * (1 + noise * rng.normal()) : (i: number) => i;
       const measured = new Map<string, Float64Array>();

@@ -12,7 +12,7 @@
  * has a device model); digital FLOPs 2K² + 2KC per sample to accumulate and K³/3 + 2K²C per solve
  * (K = D + 1 features with the bias, C classes).
  */
-import { baseInputs } from "./bind.js";
+import { baseInputs, feedBatch } from "./bind.js";
 import type { RuleContext, RuleRuntime, RuleStepper } from "./types.js";
 
 const WEIGHT_PREFIX = "weight:";
@@ -74,10 +74,7 @@ export const readoutOnly: RuleRuntime = (ctx: RuleContext): RuleStepper => {
   };
   return {
     step(batch) {
-      inputs.x = batch.x;
-      inputs.labels = batch.labels;
-      inputs.weights = batch.weights;
-      inputs.key = batch.key;
+      feedBatch(inputs, batch);
       const out = exe.run(inputs);
       const forwards = ctx.spec.hasDevice ? batch.n : 0;
       if (final) return { loss: out.loss.data[0], logits: out.logits.data, cost: { deviceForwards: forwards } };
