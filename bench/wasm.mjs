@@ -18,7 +18,7 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const dist = (p) => path.join(root, "dist", p);
 const require = createRequire(import.meta.url);
 const { loadProgram } = await import(dist("cli/compile.js"));
-const { lowerInfer, lowerTrainStep, trainMode, modelSpec } = await import(dist("compiler/lower/lower.js"));
+const { lowerInfer, lowerTrainStep, modelSpec } = await import(dist("compiler/lower/lower.js"));
 const { compileToWasm, loadBinaryen } = await import(dist("compiler/backends/wasm/index.js"));
 const { optimizedModule } = await import(dist("compiler/backends/wasm/node-module.js"));
 const { wasmExecutable, WASM_IMPORTS } = await import(dist("runtime/wasm/executable.js"));
@@ -71,7 +71,7 @@ for (const B of [1, 64, 256]) {
   if (B === 256) matmulGflops = (2 * B * (784 * 128 + 128 * 10)) / (pnnFwd[B] * 1e6);
 }
 const trainB = 256;
-const trainArt = await compileToWasm(lowerTrainStep(mlp.net, mlp.train, trainMode(mlp.train.rule.sig.name), trainB));
+const trainArt = await compileToWasm(lowerTrainStep(mlp.net, mlp.train, "twin", trainB));
 const trainExe = wasmExecutable(optimizedModule(trainArt.bytes), trainArt.layout);
 const trainSpec = modelSpec(mlp.net, trainB);
 const trainParams = initParams(trainSpec.params, 1);

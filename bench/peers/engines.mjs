@@ -79,3 +79,25 @@ export async function onnxruntimeWeb(w, onnxBytes) {
     },
   };
 }
+
+/**
+ * Native onnxruntime-node 1.30 (CPU execution provider, one intra-op thread): the ceiling the
+ * wasm engines are compared with. An optional dependency; null when it is not installed.
+ */
+export async function onnxruntimeNode(w, onnxBytes) {
+  let ort;
+  try {
+    ort = require("onnxruntime-node");
+  } catch {
+    return null;
+  }
+  const session = await ort.InferenceSession.create(onnxBytes, { executionProviders: ["cpu"], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+  return {
+    name: "onnxruntime-node 1.30 (native, 1 thread)",
+    native: true,
+    async forward(x, batch) {
+      const r = await session.run({ x: new ort.Tensor("float32", x, [batch, w.sizes[0]]) });
+      return r.y.data;
+    },
+  };
+}

@@ -45,7 +45,7 @@ async function backendEngine(w, p, lower) {
     return it;
   }
   for (const b of [1, 4, 64, 256]) await instance(`f${b}`, lower.lowerInfer(p.net, "twin", b));
-  const train = await instance("t256", lower.lowerTrainStep(p.net, p.train, lower.trainMode("backprop"), 256));
+  const train = await instance("t256", lower.lowerTrainStep(p.net, p.train, "twin", 256));
   const lr = 1e-3;
   const names = [...params.keys()];
   return {

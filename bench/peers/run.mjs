@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { onnxruntimeWeb, tfjsWasm } from "./engines.mjs";
+import { onnxruntimeNode, onnxruntimeWeb, tfjsWasm } from "./engines.mjs";
 import { mlpOnnx } from "./onnx-mlp.mjs";
 import { pnnWasm } from "./pnn-engine.mjs";
 import { measurePeak } from "./simd-peak.mjs";
@@ -51,6 +51,9 @@ const w = mlpWeights();
 const engines = [await tfjsWasm(w), await onnxruntimeWeb(w, mlpOnnx(w))];
 const pnn = process.argv.includes("--peers-only") ? { engines: [], note: "pnn engines (--peers-only)" } : await pnnWasm(w);
 engines.push(...pnn.engines);
+// native onnxruntime-node is the ceiling (an optional dependency): its column says what fraction of it pnn reaches
+const native = await onnxruntimeNode(w, mlpOnnx(w));
+if (native) engines.push(native);
 
 // the peak is measured three times (before, between and after the engines) and the best kept:
 // on a shared machine any single measurement can land in a busy moment
@@ -104,6 +107,7 @@ const lines = [
   "|---|---|---|---|---|---|---|",
   ...results.map((r) => `| ${r.name} | ${ms(r.forward[1])} | ${ms(r.forward[64])} | ${ms(r.forward[256])} | ${gf(256, r.forward[256]).toFixed(1)} (${((100 * gf(256, r.forward[256])) / peak.gflops).toFixed(0)}%) | ${ms(r.train)} | ${r.check.toExponential(1)} |`),
   "",
+  ...(native ? [`Native ceiling: at batch 256 pnn's wasm forward (${results.filter((r) => /pnn wasm/.test(r.name)).map((r) => r.name).join(", ") || "–"}) reaches ${results.filter((r) => /pnn wasm/.test(r.name)).map((r) => ((100 * results[engines.indexOf(native)].forward[256].best) / r.forward[256].best).toFixed(0) + "%").join(", ") || "–"} of onnxruntime-node's speed.`] : ["Not measured: native onnxruntime-node (optional dependency not installed)."]),
   ...(pnn.note ? [`Not measured: ${pnn.note}.`] : []),
 ];
 const md = lines.join("\n") + "\n";
