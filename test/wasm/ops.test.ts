@@ -95,6 +95,17 @@ for (const op of ["fft", "ifft"]) {
   add(op, [c([2, 8])], (b, [x]) => b.op(op, [x!], { dims: 1 }));
   add(op, [f([6])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "real, not a power of two");
   add(op, [c([2, 4, 3])], (b, [x]) => b.op(op, [x!], { dims: 2 }));
+  // radix-2 (powers of two) and DFT-matrix (other lengths) paths, 1-D and 2-D, batched (fft.ts)
+  add(op, [c([3, 32])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "radix-2, batched");
+  add(op, [f([2, 16])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "radix-2, real");
+  add(op, [c([2, 2, 1])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "length 1");
+  add(op, [c([2, 2])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "length 2");
+  add(op, [c([2, 5])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "not a power of two");
+  add(op, [c([2, 8, 16])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows and columns, batched");
+  add(op, [f([4, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, real");
+  add(op, [c([16, 5])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 columns, odd rows");
+  add(op, [c([2, 3, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows, DFT columns");
+  add(op, [c([32, 32])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, 32×32");
 }
 add("gather", [f([3, 5]), i32([4], 5)], (b, [x, i]) => b.gather(x!, i!, 1));
 add("gather", [c([4, 2]), i32([2, 3], 4)], (b, [x, i]) => b.gather(x!, i!, 0));

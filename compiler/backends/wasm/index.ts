@@ -17,7 +17,8 @@ import { WASM_LAYOUT_VERSION } from "../../../runtime/wasm/layout.js";
 import { wasmExecutable, type WasmExecutable } from "../../../runtime/wasm/executable.js";
 import type { Ctx } from "./ctx.js";
 import { ELEMENTWISE_HELPERS, elementwiseKernel } from "./elementwise.js";
-import { fftKernel, matmulKernel } from "./matmul.js";
+import { fftKernel, type FftMethod } from "./fft.js";
+import { matmulKernel } from "./matmul.js";
 import { NN_HELPERS, nnKernel } from "./nn.js";
 import { ALIGN, kindOf, planBuffers } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
@@ -29,7 +30,7 @@ export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-5";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-6";
 export const ENTRY = "run";
 
 const UNARY = new Set([
@@ -50,6 +51,8 @@ export interface WasmArtifact {
 export interface WasmCompileOptions {
   /** binaryen optimize level (default 2; 0 skips optimisation). */
   readonly optimize?: 0 | 1 | 2 | 3;
+  /** fft/ifft: "auto" (radix-2 for power-of-two lengths, default) or "dft" (DFT-matrix products only; benchmarks). */
+  readonly fft?: FftMethod;
 }
 
 function bytesOfConst(n: Node): Uint8Array {
@@ -63,7 +66,7 @@ function bytesOfConst(n: Node): Uint8Array {
 
 
 /** Builds the module text and layout for a graph (no binaryen needed). */
-export function emitWat(graph: Graph): { wat: string; data: { offset: number; bytes: Uint8Array }[]; pages: number; layout: Omit<WasmLayout, "imports"> } {
+export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: string; data: { offset: number; bytes: Uint8Array }[]; pages: number; layout: Omit<WasmLayout, "imports"> } {
   const errs = verifyGraph(graph);
   if (errs.length) throw new InternalError(`wasm: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
   const plan = planBuffers(graph);
@@ -110,7 +113,7 @@ export function emitWat(graph: Graph): { wat: string; data: { offset: number; by
       if (plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
       else if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
       else if (n.op === "matmul" || plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
-      else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!));
+      else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!, opts.fft));
       else if (NN.has(n.op)) nnKernel(ctx, fn, n);
       else structuralKernel(ctx, fn, n);
     } catch (e) {
@@ -174,7 +177,7 @@ export function loadBinaryen(): Promise<Binaryen> {
 export const WASM_FEATURES = ["simd", "bulk_memory", "sat_float_to_int", "sign_extension", "mutable_globals"] as const;
 
 export async function compileToWasm(graph: Graph, opts: WasmCompileOptions = {}): Promise<WasmArtifact> {
-  const { wat, data, pages, layout } = emitWat(graph);
+  const { wat, data, pages, layout } = emitWat(graph, opts);
   const binaryen = await loadBinaryen();
   const F = binaryen.Features;
   const mod = binaryen.parseText(wat);

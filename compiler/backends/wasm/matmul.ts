@@ -10,8 +10,7 @@
  *     4 rows × 4 columns per tile;
  *   - otherwise (and complex with a real or strided B): scalar dot products (a real operand has
  *     zero imaginary part).
- * fft/ifft are products with a DFT matrix (a table in memory): along the last axis x·F, along
- * the second-to-last F·x (into a scratch buffer between the two).
+ * fft.ts uses these products for the DFT-matrix path of fft/ifft (lengths that are not powers of two).
  */
 import type { Node } from "../../ir/graph.js";
 import { numel, strides } from "../../ir/types.js";
@@ -275,46 +274,4 @@ export function matmulKernel(ctx: Ctx, fn: Fn, n: Node): string {
     { base: addr(ctx, n), strides: strides(batch).map((v) => v * M * N * ec) },
   ], { elem: [0, 0, 0], scalar: (p) => fn.emit(`(call $${name} ${p[0]} ${p[1]} ${p[2]})`) });
   return fnText;
-}
-
-/** DFT matrix (n×n, complex f32), forward e^{-2πi jk/n} or inverse e^{+2πi jk/n}/n. */
-function dftTable(n: number, inverse: boolean): Float32Array {
-  const t = new Float32Array(2 * n * n);
-  const sgn = inverse ? 1 : -1, f = inverse ? 1 / n : 1;
-  for (let j = 0; j < n; j++)
-    for (let k = 0; k < n; k++) {
-      const ph = (sgn * 2 * Math.PI * ((j * k) % n)) / n;
-      t[2 * (j * n + k)] = Math.cos(ph) * f;
-      t[2 * (j * n + k) + 1] = Math.sin(ph) * f;
-    }
-  return t;
-}
-
-export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number): string[] {
-  const x = ctx.g.nodes[n.inputs[0]!]!;
-  const inv = n.op === "ifft";
-  const dims = n.attrs.dims as number;
-  const r = n.shape.length;
-  const n1 = n.shape[r - 1]!;
-  const total = numel(n.shape);
-  if (total === 0) return [];
-  const rows = total / n1;
-  const F1 = ctx.table(`dft${inv ? "i" : "f"}${n1}`, dftTable(n1, inv));
-  const out: string[] = [];
-  // along the last axis: [rows, n1] · F1 -> (dims 2: scratch, else the output)
-  const first = dims === 2 ? scratch : addr(ctx, n);
-  const k1 = `fft${n.id}a`;
-  out.push(matmulFunction(k1, { M: rows, N: n1, K: n1, A: { kind: kindOf(x), sr: n1, sc: 1 }, B: { kind: "c", sr: n1, sc: 1 }, complex: true }));
-  fn.emit(`(call $${k1} ${i32c(addr(ctx, x))} ${i32c(F1)} ${i32c(first)})`);
-  if (dims === 2) {
-    const n2 = n.shape[r - 2]!;
-    const F2 = ctx.table(`dft${inv ? "i" : "f"}${n2}`, dftTable(n2, inv));
-    const k2 = `fft${n.id}b`;
-    out.push(matmulFunction(k2, { M: n2, N: n1, K: n2, A: { kind: "c", sr: n2, sc: 1 }, B: { kind: "c", sr: n1, sc: 1 }, complex: true }));
-    const per = n1 * n2 * 8;
-    affine(fn, [total / (n1 * n2)], [{ base: scratch, strides: [per] }, { base: addr(ctx, n), strides: [per] }], {
-      elem: [0, 0], scalar: (p) => fn.emit(`(call $${k2} ${i32c(F2)} ${p[0]} ${p[1]})`),
-    });
-  }
-  return out;
 }
