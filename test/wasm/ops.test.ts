@@ -7,7 +7,7 @@ import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
 import { OP_LIST } from "../../compiler/ir/ops.js";
 import { grad } from "../../compiler/ir/autodiff.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
-import { compileToWasm } from "../../compiler/backends/wasm/index.js";
+import { compileToWasm, emitWat } from "../../compiler/backends/wasm/index.js";
 import { wasmExecutable } from "../../runtime/wasm/executable.js";
 import { isComplex, numel, type DType } from "../../compiler/ir/types.js";
 import type { Tensor } from "../../runtime/backend.js";
@@ -154,4 +154,19 @@ describe("wasm parity with the interpreter, op by op", () => {
     expect(missing).toEqual([]);
   });
   for (const [k, cs] of CASES.entries()) it(cs.label, () => runCase(cs, 2000 + k));
+});
+
+describe("wasm fft: which kernel runs", () => {
+  const kernels = (shape: number[], dims: number, fft?: "dft"): string[] => {
+    const b = new GraphBuilder();
+    b.output("y", b.op("fft", [b.input("x", "c64", shape)], { dims }));
+    return [...emitWat(b.build(), { fft }).wat.matchAll(/\(func \$(fft\w+)/g)].map((m) => m[1]!).sort();
+  };
+  it("radix-2 for power-of-two lengths, the DFT matrix for others, per axis", () => {
+    expect(kernels([4, 16], 1)).toEqual(["fftrow_16_f_c"]);
+    expect(kernels([2, 8, 16], 2)).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
+    expect(kernels([3, 8], 2)).toEqual(["fft1b", "fftrow_8_f_c"]);
+    expect(kernels([8, 6], 2)).toEqual(["fft1a", "fftcol_8x6_f"]);
+    expect(kernels([4, 16], 1, "dft")).toEqual(["fft1a"]);
+  });
 });
