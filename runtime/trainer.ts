@@ -195,7 +195,7 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
   const makeRule = RULE_RUNTIMES[cfg.rule];
   if (!makeRule) throw new UserError(diag("PNN5001", opts.span, `rule ${cfg.rule} has no runtime in this build`));
   // Parameters are bound once: the optimizer updates these arrays in place.
-  const rule = makeRule({ spec, programs: programs.rule, flops: programs.flops, params, ...(spec.hasDevice ? { chip: trainChip } : {}), options: cfg.ruleOptions ?? {}, seed: cfg.seed, trainSamples: data.train.n });
+  const rule = makeRule({ spec, programs: programs.rule, flops: programs.flops, params, ...(spec.hasDevice ? { chip: trainChip } : {}), options: cfg.ruleOptions ?? {}, seed: cfg.seed, trainSamples: data.train.n, optimizer: { config: cfg.optimizer, state } });
   const cost: Required<StepCost> = { deviceForwards: 0, relaxations: 0, measurements: 0, digitalFlops: 0 };
   const batches = Math.ceil(data.train.n / B);
   const started = performance.now();
@@ -221,7 +221,7 @@ export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: T
       const loss = out.loss;
       if (!Number.isFinite(loss)) throw new UserError(diag("PNN6005", opts.span, `training diverged at epoch ${epoch}, step ${k + 1} (loss is ${loss}); lower the learning rate`));
       if (out.grads) optimizerStep(cfg.optimizer, state, params, out.grads, ranges);
-      else state.step++;
+      else state.step++; // the rule updated params (and, with a fused optimizer, state.m/v) itself
       for (const key of Object.keys(cost) as (keyof StepCost)[]) cost[key] += out.cost[key] ?? 0;
       lossSum += loss * n;
       correct += argmaxCorrect(out.logits, labels, n, spec.classes);

@@ -6,6 +6,7 @@
  */
 import type { Executable, Tensor } from "../backend.js";
 import type { ModelSpec } from "../model.js";
+import type { OptimizerConfig, OptimizerState } from "../optim.js";
 
 export type Params = Map<string, Float64Array>;
 
@@ -61,6 +62,11 @@ export interface RuleContext {
   readonly seed: number;
   /** Rows in the training split (one epoch), for rules that make one pass over the data. */
   readonly trainSamples?: number;
+  /**
+   * The trainer's optimizer and its state, for rules whose program does the update itself
+   * (runtime/rules/fused-optim.ts); they read the state and never count the step.
+   */
+  readonly optimizer?: { readonly config: OptimizerConfig; readonly state: OptimizerState };
 }
 
 export interface RuleStepper {

@@ -1,0 +1,152 @@
+// The optimizer update inside the train program (compiler/lower/optimizer.ts): over several
+// steps, the fused backprop and physics_aware steps on the interpreter give bit for bit the same
+// parameters and optimizer state as the train program's gradients fed to runtime/optim.ts, for sgd, momentum
+// and adam, with and without a parameter range; the wasm backend matches the interpreter within
+// float32 tolerance; and a program lowered for one optimizer refuses another's configuration.
+import { describe, expect, it } from "vitest";
+import { compileInterp } from "../../compiler/backends/interp/index.js";
+import { compileWasm } from "../../compiler/backends/wasm/index.js";
+import { lowerTrainStep, modelSpec } from "../../compiler/lower/lower.js";
+import { RULE_LOWERINGS } from "../../compiler/lower/rules/index.js";
+import type { Executable, Tensor } from "../../runtime/backend.js";
+import { initParams, sampleChip } from "../../runtime/init.js";
+import { newOptimizerState, optimizerStep, type OptimizerConfig } from "../../runtime/optim.js";
+import { Stream } from "../../runtime/rng.js";
+import { baseInputs, runTrainStep } from "../../runtime/rules/bind.js";
+import { RULE_RUNTIMES, type BatchInput } from "../../runtime/rules/index.js";
+import { expectClose } from "../wasm/helpers.js";
+import { load, maxAbs, maxAbsDiff } from "../rules/helpers.js";
+
+const B = 8;
+const STEPS = 6;
+
+const source = (optimizer: string, range: boolean) => `import optics from "std/optics"
+
+layer Mesh(n: int) {
+  param phases: real[n * (n - 1)] init uniform(0, 2 * pi)${range ? " range 1 rad .. 5 rad" : ""}
+  device e: real[n * (n - 1)] ~ normal(0 rad, 0.05 rad)
+  forward(x: complex[n]) -> complex[n] = optics.mzi_mesh(x, phases + e, topology: clements, loss: 0.2 dB)
+}
+
+network Hybrid {
+  input x: real[4]
+  out = x |> dense(4) |> optics.amplitude_encode |> Mesh(n: 4) |> optics.photodetect(noise: 0.01)
+  output y = dense(out, 3)
+}
+
+train Hybrid on iris() {
+  rule = backprop
+  loss = cross_entropy
+  optimizer = ${optimizer}
+  epochs = 1
+  batch = ${B}
+  seed = 1
+}
+`;
+
+function batchAt(step: number, features: number, classes: number): BatchInput {
+  const rng = new Stream(11, step);
+  const t = (dtype: Tensor["dtype"], shape: number[], data: Tensor["data"]): Tensor => ({ dtype, shape, data });
+  return {
+    x: t("f32", [B, features], Float64Array.from({ length: B * features }, () => rng.normal())),
+    labels: t("i32", [B], Int32Array.from({ length: B }, () => rng.int(classes))),
+    weights: t("f32", [B], new Float64Array(B).fill(1 / B)),
+    key: t("i32", [4], Int32Array.from([1, 0, step, 0])),
+    n: B,
+    step,
+  };
+}
+
+const OPTIMIZERS: Record<string, OptimizerConfig> = {
+  "sgd(lr: 0.05)": { name: "sgd", args: { lr: 0.05 } },
+  "momentum(lr: 0.05, beta: 0.8)": { name: "momentum", args: { lr: 0.05, beta: 0.8 } },
+  "adam(lr: 0.05)": { name: "adam", args: { lr: 0.05 } },
+};
+
+/** Fused steps through the rule runtime vs the unfused train program and the JS optimizer. */
+function compare(rule: "backprop" | "physics_aware", optText: string, range: boolean): { worst: number; clipped: number; moved: number } {
+  const p = load(source(optText, range), rule);
+  const spec = modelSpec(p.net, B);
+  const cfg = p.train.optimizer;
+  expect(cfg.name).toBe(OPTIMIZERS[optText]!.name);
+  const graphs = RULE_LOWERINGS[rule]!(p.net, p.train, B, spec.hasDevice);
+  const chip = sampleChip(spec.chipVars, 1, 0);
+  const fusedParams = initParams(spec.params, 1);
+  const fusedState = newOptimizerState(fusedParams);
+  const stepper = RULE_RUNTIMES[rule]!({ spec, programs: { train: compileInterp(graphs.train!) }, flops: {}, params: fusedParams, chip, options: {}, seed: 1, optimizer: { config: cfg, state: fusedState } });
+  const refParams = initParams(spec.params, 1);
+  const refState = newOptimizerState(refParams);
+  const refExe = compileInterp(lowerTrainStep(p.net, p.train, rule === "backprop" ? "twin" : "physics_aware", B));
+  const refInputs = baseInputs(refExe, refParams, chip);
+  const ranges = new Map(spec.params.filter((q) => q.range).map((q) => [q.path, q.range!]));
+  const start = new Map([...refParams].map(([k, v]) => [k, Float64Array.from(v)]));
+  let worst = 0;
+  let clipped = 0;
+  for (let s = 0; s < STEPS; s++) {
+    const batch = batchAt(s, spec.features, spec.classes);
+    const fused = stepper.step(batch);
+    expect(fused.grads, "a fused step leaves no gradient for the trainer").toBeUndefined();
+    fusedState.step++; // what the trainer does for a step without grads
+    const ref = runTrainStep(refExe, refInputs, batch, spec);
+    expect(fused.loss).toBe(ref.out.loss.data[0]);
+    optimizerStep(cfg, refState, refParams, ref.grads, ranges);
+    if (s === 0) clipped = fusedParams.get("out.Mesh.phases")!.filter((v) => v === 1 || v === 5).length;
+    for (const q of spec.params) {
+      const pairs: [Float64Array, Float64Array][] = [[fusedParams.get(q.path)!, refParams.get(q.path)!], [fusedState.m.get(q.path)!, refState.m.get(q.path)!], [fusedState.v.get(q.path)!, refState.v.get(q.path)!]];
+      for (const [a, b] of pairs) worst = Math.max(worst, maxAbsDiff(a, b) / Math.max(1, maxAbs(b)));
+    }
+  }
+  expect(fusedState.step).toBe(refState.step);
+  let moved = 0;
+  for (const q of spec.params) moved = Math.max(moved, maxAbsDiff(fusedParams.get(q.path)!, start.get(q.path)!));
+  return { worst, clipped, moved };
+}
+
+describe("fused optimizer update on the interpreter", () => {
+  for (const rule of ["backprop", "physics_aware"] as const)
+    for (const optText of Object.keys(OPTIMIZERS))
+      for (const range of [false, true])
+        it(`${rule}, ${optText}${range ? ", with a range" : ""}: ${STEPS} steps equal the JS optimizer bit for bit`, () => {
+          const { worst, clipped, moved } = compare(rule, optText, range);
+          expect(worst, "bit for bit (the interpreter does the same float64 operations in the same order)").toBe(0);
+          expect(moved, "the parameters moved").toBeGreaterThan(1e-3);
+          if (range) expect(clipped, "after the first step, some phases sit on the range's bounds").toBeGreaterThan(0);
+          else expect(clipped).toBe(0);
+        });
+
+  it("a program lowered for adam refuses an sgd configuration", () => {
+    const p = load(source("adam(lr: 0.05)", false), "backprop");
+    const spec = modelSpec(p.net, B);
+    const params = initParams(spec.params, 1);
+    const exe = compileInterp(RULE_LOWERINGS.backprop!(p.net, p.train, B, spec.hasDevice).train!);
+    const stepper = RULE_RUNTIMES.backprop!({ spec, programs: { train: exe }, flops: {}, params, chip: sampleChip(spec.chipVars, 1, 0), options: {}, seed: 1, optimizer: { config: { name: "sgd", args: { lr: 0.1 } }, state: newOptimizerState(params) } });
+    expect(() => stepper.step(batchAt(0, spec.features, spec.classes))).toThrow(/another optimizer/);
+  });
+});
+
+describe("fused optimizer update on wasm", () => {
+  for (const optText of ["momentum(lr: 0.05, beta: 0.8)", "adam(lr: 0.05)"])
+    it(`physics_aware, ${optText}, with a range: new params and state match the interpreter within f32 tolerance`, async () => {
+      const p = load(source(optText, true), "physics_aware");
+      const spec = modelSpec(p.net, B);
+      const train = RULE_LOWERINGS.physics_aware!(p.net, p.train, B, spec.hasDevice).train!;
+      const run = (exe: Executable) => {
+        const params = initParams(spec.params, 1);
+        const state = newOptimizerState(params);
+        const stepper = RULE_RUNTIMES.physics_aware!({ spec, programs: { train: exe }, flops: {}, params, chip: sampleChip(spec.chipVars, 1, 0), options: {}, seed: 1, optimizer: { config: p.train.optimizer, state } });
+        for (let s = 0; s < 3; s++) {
+          stepper.step(batchAt(s, spec.features, spec.classes));
+          state.step++;
+        }
+        return { params, state };
+      };
+      const ref = run(compileInterp(train));
+      const got = run(await compileWasm(train));
+      const t = (data: Float64Array): Tensor => ({ dtype: "f32", shape: [data.length], data });
+      for (const q of spec.params) {
+        expectClose(t(got.params.get(q.path)!), t(ref.params.get(q.path)!), q.path);
+        expectClose(t(got.state.m.get(q.path)!), t(ref.state.m.get(q.path)!), `m:${q.path}`);
+        expectClose(t(got.state.v.get(q.path)!), t(ref.state.v.get(q.path)!), `v:${q.path}`);
+      }
+    });
+});
