@@ -55,12 +55,13 @@ export interface ParityReport {
 
 /**
  * Builds `p`'s programs on both backends at `batch` and checks every output of every program.
+ * `time`: seconds after programming for the device programs (drift), as `pnn eval --time`.
  * `rtol` per program name overrides the stated RTOL where a program legitimately needs more
  * (the caller says why).
  */
-export async function programParity(p: LoadedProgram, batch: number, what: string, rtol: Record<string, number> = {}, seed = 11): Promise<ParityReport> {
-  const ref = buildReferencePrograms(p, batch);
-  const wasm = await buildPrograms(p, batch, "wasm");
+export async function programParity(p: LoadedProgram, batch: number, what: string, rtol: Record<string, number> = {}, seed = 11, time = 0): Promise<ParityReport> {
+  const ref = buildReferencePrograms(p, batch, time);
+  const wasm = await buildPrograms(p, batch, "wasm", time);
   const refs = allPrograms(ref.programs), wasms = allPrograms(wasm.programs);
   expect(Object.keys(wasms).sort(), `${what}: program names`).toEqual(Object.keys(refs).sort());
   const spec = ref.spec;
@@ -79,6 +80,8 @@ export async function programParity(p: LoadedProgram, batch: number, what: strin
     scale[name] = {};
     for (const out of Object.keys(want)) {
       const tol = rtol[name] ?? RTOL;
+      // NaN on both backends would pass expectClose: parity means nothing unless the reference is finite
+      expect(want[out]!.data.every((v) => Number.isFinite(v)), `${what} ${name}: ${out} is finite on the interpreter`).toBe(true);
       expectClose(got[out]!, want[out]!, `${what} ${name}: ${out}`, tol);
       const e = relativeError(got[out]!.data, want[out]!.data), s = maxAbs(want[out]!.data);
       relErr[name]![out] = e;

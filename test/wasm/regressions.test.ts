@@ -1,13 +1,17 @@
 // Mismatches between wasm and the interpreter found by the parity sweep (examples-all,
 // rules-all), each pinned by a small program that failed before its fix.
 import { describe, expect, it } from "vitest";
+import { buildPrograms, buildReferencePrograms } from "../../cli/compile.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileToWasm } from "../../compiler/backends/wasm/index.js";
 import { GraphBuilder } from "../../compiler/ir/graph.js";
 import { lowerMziMesh } from "../../compiler/lower/layers/optics-mesh.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { wasmExecutable } from "../../runtime/wasm/executable.js";
+import { initParams, sampleChip } from "../../runtime/init.js";
+import { load } from "../rules/helpers.js";
 import { expectClose } from "./helpers.js";
+import { feedsFor } from "./parity.js";
 
 describe("heaters at phase 0 under thermal crosstalk (vowels_fourier_mesh, vowels_mesh_device)", () => {
   // The heater wrap w(φ) ∈ [0, 2π) was angle(e^{i(φ − π)}) + π: at φ = 0 exactly (every phase the
@@ -64,5 +68,38 @@ describe("heaters at phase 0 under thermal crosstalk (vowels_fourier_mesh, vowel
     })();
     for (let i = 0; i < want.data.length; i++) d = Math.max(d, Math.abs(want.data[i]! - noX.data[i]!));
     expect(d).toBeGreaterThan(1e-3);
+  });
+});
+
+describe("hardware_aware on a PCM crossbar (found as NaN on both backends by rules-all)", () => {
+  // pcmReadNoise took pow(g_prog, 0.65) at g_prog = 0 (the idle half of each differential pair):
+  // its gradient 0.65·0^(−0.35) = ∞ met the max-with-floor's zero gradient, 0·∞ = NaN.
+  it("every weight gradient of the train step is finite, on the interpreter and on wasm", async () => {
+    const p = load(`import analog from "std/analog"
+
+network Xbar {
+  input x: real[4]
+  output y = x |> analog.crossbar(3, pcm: true, out_noise: 0.02)
+}
+
+train Xbar on iris() {
+  rule = hardware_aware
+  loss = cross_entropy
+  optimizer = adam(lr: 0.01)
+  epochs = 1
+  batch = 4
+  seed = 1
+}
+`);
+    const { spec, programs } = buildReferencePrograms(p, 4);
+    const feeds = feedsFor(programs.rule.train!, initParams(spec.params, 7), sampleChip(spec.chipVars, 7, 0), spec.classes, 11);
+    const ref = programs.rule.train!.run(feeds);
+    const wasm = (await buildPrograms(p, 4, "wasm")).programs.rule.train!.run(feeds);
+    for (const out of [ref, wasm]) {
+      const g = out["grad:y.crossbar.weight"]!.data;
+      expect(Array.from(g).every((v) => Number.isFinite(v)), Array.from(g).join(",")).toBe(true);
+      expect(Math.max(...Array.from(g, Math.abs))).toBeGreaterThan(0);
+    }
+    expectClose(wasm["grad:y.crossbar.weight"]!, ref["grad:y.crossbar.weight"]!, "wasm vs interpreter");
   });
 });

@@ -4,7 +4,8 @@
 // zeroth-order query, in_situ_adjoint's field and probe-gradient outputs, readout_only's
 // features, local's pair/surrogate) on a small digital + MZI-mesh hybrid (as test/rules), the
 // same on a mesh with the full device model (phase DAC, crosstalk, coupler error), and
-// equilibrium propagation with a long (100-step) free relaxation.
+// hardware_aware and physics_aware on a small PCM crossbar net, and equilibrium propagation with
+// a long (100-step) free relaxation.
 import { describe, expect, it } from "vitest";
 import { load } from "../rules/helpers.js";
 import { programParity, summarize } from "./parity.js";
@@ -24,6 +25,24 @@ network Hybrid {
 }
 
 train Hybrid on iris() {
+  rule = ${rule}
+  loss = cross_entropy
+  optimizer = adam(lr: 0.01)
+  epochs = 1
+  batch = 8
+  seed = 1
+}
+`;
+
+const crossbar = (rule: string) => `import analog from "std/analog"
+
+network Xbar {
+  input x: real[4]
+  h = x |> analog.crossbar(6, pcm: true, dac_bits: 8, adc_bits: 8, weight_noise: 0.02, out_noise: 0.02) |> relu
+  output y = h |> analog.crossbar(3, pcm: true, dac_bits: 8, adc_bits: 8, out_noise: 0.02)
+}
+
+train Xbar on iris() {
   rule = ${rule}
   loss = cross_entropy
   optimizer = adam(lr: 0.01)
@@ -63,6 +82,10 @@ describe("every rule's programs on wasm match the interpreter", () => {
   }
   for (const rule of ["physics_aware", "in_situ_adjoint", "spsa", "local"])
     it(`${rule} on a mesh with the full device model (DAC, crosstalk, coupler error)`, () => check(hybrid(rule, DEVICE_MESH), `${rule} (device mesh)`, programs(rule)));
+
+  // hardware_aware draws the crossbar's programming noise inside the train step (Philox in wasm)
+  for (const rule of ["hardware_aware", "physics_aware"])
+    it(`${rule} on a small PCM crossbar network (DAC/ADC, weight and read noise)`, () => check(crossbar(rule), `${rule} (crossbar)`, ["train"]));
 
   it("equilibrium_propagation with a 100-step free relaxation (one-sided nudging)", async () => {
     const src = `import circuits from "std/circuits"
