@@ -52,9 +52,16 @@ function crosstalk(b: GraphBuilder, x: Node, kappa: number): Node {
   return b.add(x, b.mul(b.scalar(kappa, "f32"), b.add(fromLeft, fromRight)));
 }
 
-/** φ wrapped to [0, 2π) (up to rounding at the ends), with gradient 1: angle(e^{i(φ − π)}) + π. */
+/**
+ * φ wrapped to [0, 2π), with gradient 1: a = angle(e^{iφ}) ∈ (−π, π], plus 2π where a < 0.
+ * The cut sits at φ ≡ 0 where a is exactly 0 in any precision (sin 0 = 0), so a heater at
+ * phase 0 (every phase quantized to level 0) holds 0 on every backend. (angle(e^{i(φ − π)}) + π
+ * put the cut at φ = 0 itself: 0 in float64 but 2π in float32, since π rounds the other way.)
+ */
 function wrapPhase(b: GraphBuilder, phi: Node): Node {
-  return b.add(b.angle(b.expi(b.sub(phi, b.scalar(Math.PI, "f32")))), b.scalar(Math.PI, "f32"));
+  const a = b.angle(b.expi(phi));
+  const negative = b.relu(b.sign(b.neg(a))); // 1 where a < 0, else 0; no gradient
+  return b.add(a, b.mul(b.scalar(2 * Math.PI, "f32"), negative));
 }
 
 /** Phase DAC: wrap to one period, round to 2^bits levels; straight-through gradient. */
