@@ -62,6 +62,7 @@ export const CATALOG = {
   PNN5080: { severity: "error", title: "in-situ adjoint needs the mesh phases to be a parameter" },
   PNN5081: { severity: "error", title: "readout_only needs a dense readout at the output" },
   PNN5082: { severity: "error", title: "local needs at least as many input features as classes" },
+  PNN5083: { severity: "error", title: "in_situ_adjoint needs an optics.mzi_mesh to measure" },
   // ── data, checkpoints, run-time input ─────────────────────────────────────
   PNN6001: { severity: "error", title: "data file not found" },
   PNN6002: { severity: "error", title: "malformed data" },

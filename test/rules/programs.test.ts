@@ -1,6 +1,6 @@
 // Every feed-forward rule's programs on one network with digital and optical layers: each graph
 // verifies and prints/parses back to the same text; each rule trains it and reports its device
-// queries (spsa also through `pnn train --rule`); the rule diagnostics (PNN5080–PNN5082) come out of the CLI
+// queries (spsa also through `pnn train --rule`); the rule diagnostics (PNN5080–PNN5083) come out of the CLI
 // with file:line:col and exit code 1, never a stack trace.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -88,6 +88,7 @@ describe("rules from the CLI", () => {
     ["PNN5080", "in_situ_adjoint", hybrid("2 * phases + e"), 6],
     ["PNN5081", "readout_only", hybrid("phases + e", "out |> take(3) |> gain"), 12],
     ["PNN5082", "local", "network Tiny {\n  input x: real[2]\n  output y = dense(x, 3)\n}\n\ntrain Tiny on spirals(classes: 3) {\n  rule = backprop\n  loss = cross_entropy\n  optimizer = adam(lr: 0.01)\n  epochs = 1\n  batch = 8\n  seed = 1\n}\n", 2],
+    ["PNN5083", "in_situ_adjoint", "network Tiny {\n  input x: real[4]\n  output y = dense(x, 3)\n}\n\ntrain Tiny on iris() {\n  rule = in_situ_adjoint\n  loss = cross_entropy\n  optimizer = adam(lr: 0.01)\n  epochs = 1\n  batch = 8\n  seed = 1\n}\n", 7],
   ] as const)
     it(`${rule} on a network it cannot train is ${code} at the offending node`, () => {
       const file = write(`${code}.pnn`, src);

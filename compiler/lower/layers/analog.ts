@@ -62,11 +62,9 @@ export function pcmDrift(b: GraphBuilder, gProg: Node, nu: Node, time: number): 
 /** Accumulated 1/f read noise: max(g_d + |g_d| Q_s(g_prog) √ln((t + t_read)/(2 t_read)) z, 0). */
 export function pcmReadNoise(b: GraphBuilder, gDrift: Node, gProg: Node, time: number, z: Node): Node {
   const { c, exponent, floor, cap } = PCM.readQ;
-  // the base is floored where g^exponent reaches the floor (same values): at g_prog = 0 (every
-  // unused half of a differential pair) pow's gradient exponent·g^(exponent−1) is ∞, and ∞ times
-  // the max's zero gradient made hardware_aware's weight gradients NaN
-  const base = b.max(gProg, sc(b, Math.pow(floor, 1 / exponent)));
-  const qs = b.min(b.div(sc(b, c), b.max(b.pow(base, sc(b, exponent)), sc(b, floor))), sc(b, cap));
+  // max(g^e, floor) written as max(g, floor^(1/e))^e: the same value, but the pow never sees g = 0,
+  // whose derivative e·0^(e−1) = ∞ turned the hardware_aware gradients into NaN (0 · ∞)
+  const qs = b.min(b.div(sc(b, c), b.pow(b.max(gProg, sc(b, Math.pow(floor, 1 / exponent))), sc(b, exponent))), sc(b, cap));
   const t = time + PCM.t0;
   const spread = Math.sqrt(Math.log((t + PCM.tRead) / (2 * PCM.tRead)));
   return b.max(b.add(gDrift, b.mul(b.mul(b.abs(gDrift), b.mul(qs, sc(b, spread))), z)), sc(b, 0));

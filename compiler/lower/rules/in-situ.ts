@@ -14,6 +14,7 @@
  * Outputs: loss, logits, grad:<param> (autodiff, all parameters), field:<m>:<param> (c64 [B, P_m],
  * in the mesh's phase order) and grad:probe:<m>:<param>, for mesh m driven by <param>. The mesh's phases must be one parameter (plus terms without
  * parameters, e.g. a device phase error): that parameter receives the measured gradient (PNN5080).
+ * A network without any mesh is refused (PNN5083) rather than silently trained on autodiff gradients.
  */
 import { diag, UserError } from "../../../diagnostics/catalog.js";
 import type { GraphBuilder, Node } from "../../ir/graph.js";
@@ -116,6 +117,8 @@ export function lowerProbedMesh(b: GraphBuilder, x: Node, phases: Node, lossDb: 
 
 export function inSituTrain(net: NetworkModel, train: TrainModel, batch: number) {
   const params = meshParams(net);
+  if (params.length === 0)
+    throw new UserError(diag("PNN5083", train.rule.span, `in_situ_adjoint measures phase-shifter gradients inside an \`optics.mzi_mesh\`, and network ${net.name} has none; train it with physics_aware, spsa or another rule the device allows`));
   const probes: string[] = [];
   const hooks: LowerHooks = {
     layer: (key: string, ctx: LowerCtx, x: Node, args: LayerArgs, lower) => {
