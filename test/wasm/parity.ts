@@ -17,6 +17,9 @@ import { expectClose, RTOL } from "./helpers.js";
 // A private module cache, so a stale cached module can never stand in for today's codegen.
 process.env.PNN_CACHE_DIR ??= tmpDir("pnn-parity-cache-");
 
+/** Plausible values of the fused optimizer's scalar inputs (Adam at step 10, lr 0.01). */
+const OPT_SCALARS: Readonly<Record<string, number>> = { "opt:lr": 0.01, "opt:beta": 0.9, "opt:b1": 0.9, "opt:1-b1": 0.1, "opt:b2": 0.999, "opt:1-b2": 0.001, "opt:eps": 1e-8, "opt:c1": 1 - 0.9 ** 10, "opt:c2": 1 - 0.999 ** 10 };
+
 /** Identical feeds for both backends: what `exe` declares, from params, chip and a seeded stream. */
 export function feedsFor(exe: Executable, params: Map<string, Float64Array>, chip: Map<string, Float64Array>, classes: number, seed: number): Record<string, Tensor> {
   const rng = new Stream(seed, 3);
@@ -35,6 +38,10 @@ export function feedsFor(exe: Executable, params: Map<string, Float64Array>, chi
     else if (s.name === "x") data = Float64Array.from({ length: n }, () => rng.uniform());
     // in_situ_adjoint's probe fields: zero, as runtime/rules/in-situ.ts feeds them (their gradient is the adjoint field)
     else if (s.name.startsWith("probe:")) data = new Float64Array(2 * n);
+    // the fused optimizer update (compiler/lower/optimizer.ts): hyperparameter scalars and per-parameter state
+    else if (s.name in OPT_SCALARS) data = Float64Array.of(OPT_SCALARS[s.name]!);
+    else if (s.name.startsWith("opt:m:")) data = Float64Array.from({ length: n }, () => 0.01 * (rng.uniform() - 0.5));
+    else if (s.name.startsWith("opt:v:")) data = Float64Array.from({ length: n }, () => 1e-4 * rng.uniform());
     else throw new Error(`parity feeds know no input ${s.name} (${s.dtype}[${s.shape}])`);
     if (data.length !== (s.dtype === "c64" || s.dtype === "c128" ? 2 * n : n)) throw new Error(`input ${s.name}: ${data.length} values for shape [${s.shape}]`);
     feeds[s.name] = { dtype: s.dtype, shape: s.shape, data };
