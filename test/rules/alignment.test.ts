@@ -14,7 +14,7 @@ import { buildReferencePrograms } from "../../cli/compile.js";
 import { sampleChip } from "../../runtime/init.js";
 import { GRAD_PREFIX } from "../../runtime/model.js";
 import { RULE_RUNTIMES } from "../../runtime/rules/index.js";
-import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource } from "./helpers.js";
+import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource, trainBlock } from "./helpers.js";
 
 const B = 6;
 
@@ -120,14 +120,7 @@ const spirals = (rule: string, epochs: number, lr = 0.01) => `network Spiral {
   output y = dense(h2, 2)
 }
 
-train Spiral on spirals(n: 400, turns: 1.0) {
-  rule = ${rule}
-  loss = cross_entropy
-  optimizer = adam(lr: ${lr})
-  epochs = ${epochs}
-  batch = 16
-  seed = 1
-}
+${trainBlock("Spiral", "spirals(n: 400, turns: 1.0)", rule, lr, epochs, 16)}
 `;
 
 describe("feedback alignment: convergence on spirals (2-48-48-2 relu, 40 epochs)", () => {

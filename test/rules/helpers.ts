@@ -23,6 +23,18 @@ export function load(source: string, rule?: string): LoadedProgram {
   }
 }
 
+/** A train block for the convergence tests: cross-entropy, Adam, seed 1. */
+export function trainBlock(network: string, data: string, rule: string, lr: number, epochs: number, batch: number): string {
+  return `train ${network} on ${data} {
+  rule = ${rule}
+  loss = cross_entropy
+  optimizer = adam(lr: ${lr})
+  epochs = ${epochs}
+  batch = ${batch}
+  seed = 1
+}`;
+}
+
 /** Trains `source` (with `rule` instead of its own, if given) and returns the run's summary. */
 export function trainSource(source: string, rule?: string, epochs?: number): Record<string, number> {
   const p = load(source, rule);
@@ -78,13 +90,6 @@ export function moonsMlp(rule: string, epochs = 20, lr = 0.02, hidden = 16): str
   output y = dense(h2, 2)
 }
 
-train MoonsMlp on moons(n: 400, noise: 0.1) {
-  rule = ${rule}
-  loss = cross_entropy
-  optimizer = adam(lr: ${lr})
-  epochs = ${epochs}
-  batch = 16
-  seed = 1
-}
+${trainBlock("MoonsMlp", "moons(n: 400, noise: 0.1)", rule, lr, epochs, 16)}
 `;
 }

@@ -16,7 +16,7 @@ import { sampleChip } from "../../runtime/init.js";
 import { CHIP_PREFIX, GRAD_PREFIX } from "../../runtime/model.js";
 import { Stream } from "../../runtime/rng.js";
 import { RULE_RUNTIMES } from "../../runtime/rules/index.js";
-import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource } from "./helpers.js";
+import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource, trainBlock } from "./helpers.js";
 
 const B = 6;
 
@@ -34,14 +34,7 @@ network LinearOptical {
   output y = out |> take(3) |> gain
 }
 
-train LinearOptical on iris() {
-  rule = ${rule}
-  loss = cross_entropy
-  optimizer = adam(lr: ${lr})
-  epochs = ${epochs}
-  batch = ${B}
-  seed = 1
-}
+${trainBlock("LinearOptical", "iris()", rule, lr, epochs, B)}
 `;
 
 describe("the shifter-by-shifter mesh", () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { localInfer, localTrain } from "../../compiler/lower/rules/local.js";
 import { GRAD_PREFIX } from "../../runtime/model.js";
-import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource } from "./helpers.js";
+import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource, trainBlock } from "./helpers.js";
 
 const B = 5;
 
@@ -18,14 +18,7 @@ const mlp = (rule: string, epochs = 1, lr = 0.01) => `network Mlp {
   output y = dense(h2, 7)
 }
 
-train Mlp on vowels() {
-  rule = ${rule}
-  loss = cross_entropy
-  optimizer = adam(lr: ${lr})
-  epochs = ${epochs}
-  batch = ${B}
-  seed = 1
-}
+${trainBlock("Mlp", "vowels()", rule, lr, epochs, B)}
 `;
 
 /** y = x Wᵀ + b for one row. */

@@ -9,7 +9,7 @@ import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { lowerTrainStep, modelSpec } from "../../compiler/lower/lower.js";
 import { GRAD_PREFIX } from "../../runtime/model.js";
 import { RULE_RUNTIMES } from "../../runtime/rules/index.js";
-import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource } from "./helpers.js";
+import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource, trainBlock } from "./helpers.js";
 
 const B = 8;
 
@@ -19,14 +19,7 @@ const smooth = (rule: string, epochs = 1, lr = 0.05) => `network Smooth {
   output y = dense(h, 3)
 }
 
-train Smooth on iris() {
-  rule = ${rule}
-  loss = cross_entropy
-  optimizer = adam(lr: ${lr})
-  epochs = ${epochs}
-  batch = ${B}
-  seed = 1
-}
+${trainBlock("Smooth", "iris()", rule, lr, epochs, B)}
 `;
 
 /** The true gradient (autodiff on the twin) and a stepper of `rule` at the same parameters and batch. */
@@ -98,14 +91,7 @@ const linear = (rule: string, epochs: number, lr = 0.05) => `network Linear {
   output y = dense(x, 3)
 }
 
-train Linear on iris() {
-  rule = ${rule}
-  loss = cross_entropy
-  optimizer = adam(lr: ${lr})
-  epochs = ${epochs}
-  batch = 8
-  seed = 1
-}
+${trainBlock("Linear", "iris()", rule, lr, epochs, 8)}
 `;
 
 // A 4-mode mesh with phase error and per-shot detector noise: the loss queries go to the device.
@@ -123,14 +109,7 @@ network Tiny {
   output y = out |> take(3) |> gain
 }
 
-train Tiny on iris() {
-  rule = ${rule}
-  loss = cross_entropy
-  optimizer = adam(lr: 0.05)
-  epochs = ${epochs}
-  batch = 8
-  seed = 1
-}
+${trainBlock("Tiny", "iris()", rule, 0.05, epochs, 8)}
 `;
 
 describe("zeroth-order rules: convergence (linear iris classifier, 20 epochs)", () => {
