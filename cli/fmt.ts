@@ -21,10 +21,11 @@ export interface Sink {
 
 /** Formats one `.pnn` source; throws (with every syntax diagnostic in the message) on a broken file. */
 export async function formatSource(text: string, file: string): Promise<string> {
-  // A comment in an odd spot (mid-expression) can move on the first pass and settle on the
-  // second; formatting until nothing changes makes `pnn fmt` idempotent even then.
+  // A comment in an odd spot (mid-expression) can move on the first pass and settle on a later
+  // one (a pile of line comments between a header and its `{` takes up to five); formatting
+  // until nothing changes makes `pnn fmt` idempotent even then. Ordinary files take one pass.
   let cur = text;
-  for (let pass = 0; pass < 4; pass++) {
+  for (let pass = 0; pass < 8; pass++) {
     const next = await prettier.format(cur, PRETTIER_OPTIONS(file));
     if (next === cur) return next;
     cur = next;
