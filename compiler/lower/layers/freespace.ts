@@ -13,7 +13,8 @@
  *   √(I/n_photons)·N(0,1) and additive noise σ·N(0,1) per shot and region.
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
-import { numConst, type LayerArgs, type LayerLowering, type LowerCtx } from "../context.js";
+import { numConst, type LayerLowering } from "../context.js";
+import { detectorNoise } from "./optics.js";
 
 export interface PropagateOptions {
   readonly distance: number;
@@ -139,20 +140,6 @@ export function lowerDetectorRegions(b: GraphBuilder, u: Node, classes: number, 
   });
   const flat = b.reshape(b.abs2(u), [...u.shape.slice(0, -2), h * w]);
   return b.matmul(flat, b.const(m, "f32", [h * w, classes]));
-}
-
-function detectorNoise(ctx: LowerCtx, power: Node, a: LayerArgs): Node {
-  const { b } = ctx;
-  let y = power;
-  const photons = numConst(a, "photons");
-  if (photons) {
-    // Poisson counts n·P in the Gaussian approximation: P + √(P/n)·N(0, 1)
-    const sigma = b.sqrt(b.div(b.max(power, b.scalar(0, "f32")), b.scalar(photons, "f32")));
-    y = b.add(y, b.mul(sigma, b.randomNormal(ctx.key, power.shape, ctx.nextStream())));
-  }
-  const noise = numConst(a, "noise") ?? 0;
-  if (noise > 0) y = b.add(y, b.mul(b.scalar(noise, "f32"), b.randomNormal(ctx.key, power.shape, ctx.nextStream())));
-  return y;
 }
 
 export const FREESPACE_LOWERING: Record<string, LayerLowering> = {

@@ -42,21 +42,26 @@ function toComplex(b: GraphBuilder, x: Node): Node {
   return b.complex(x, b.scalar(0, x.dtype === "f64" ? "f64" : "f32"));
 }
 
-function detect(ctx: LowerCtx, intensity: Node, args: Parameters<LayerLowering>[2]): Node {
+/** Detector noise on a detected power: shot noise from a photon budget and additive (thermal) noise. Device only. */
+export function detectorNoise(ctx: LowerCtx, power: Node, args: LayerArgs): Node {
   const { b } = ctx;
-  if (!ctx.device) return intensity;
-  let y = intensity;
+  let y = power;
   const photons = numConst(args, "photons");
   if (photons) {
-    // Poisson counts n·I, Gaussian approximation: I + √(I/n)·N(0,1)
-    const sigma = b.sqrt(b.div(b.max(intensity, b.scalar(0, "f32")), b.scalar(photons, "f32")));
-    y = b.add(y, b.mul(sigma, b.randomNormal(ctx.key, intensity.shape, ctx.nextStream())));
+    // Poisson counts n·P in the Gaussian approximation: P + √(P/n)·N(0, 1)
+    const sigma = b.sqrt(b.div(b.max(power, b.scalar(0, "f32")), b.scalar(photons, "f32")));
+    y = b.add(y, b.mul(sigma, b.randomNormal(ctx.key, power.shape, ctx.nextStream())));
   }
   const noise = numConst(args, "noise") ?? 0;
-  if (noise > 0) y = b.add(y, b.mul(b.scalar(noise, "f32"), b.randomNormal(ctx.key, intensity.shape, ctx.nextStream())));
-  const bits = numConst(args, "adc_bits");
-  if (bits) y = b.quantize(y, bits, 0, numConst(args, "adc_range") ?? 1);
+  if (noise > 0) y = b.add(y, b.mul(b.scalar(noise, "f32"), b.randomNormal(ctx.key, power.shape, ctx.nextStream())));
   return y;
+}
+
+function detect(ctx: LowerCtx, intensity: Node, args: LayerArgs): Node {
+  if (!ctx.device) return intensity;
+  const y = detectorNoise(ctx, intensity, args);
+  const bits = numConst(args, "adc_bits");
+  return bits ? ctx.b.quantize(y, bits, 0, numConst(args, "adc_range") ?? 1) : y;
 }
 
 export const OPTICS_LOWERING: Record<string, LayerLowering> = {
