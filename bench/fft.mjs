@@ -5,6 +5,7 @@
 //   npx tsc -p tsconfig.json && node bench/fft.mjs        (~30 s)
 // Prints a markdown table (median ms per call) and the largest difference between the two paths.
 import * as path from "node:path";
+import { median } from "./timing.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const dist = (p) => path.join(root, "dist", p);
@@ -13,18 +14,6 @@ const { compileToWasm } = await import(dist("compiler/backends/wasm/index.js"));
 const { optimizedModule } = await import(dist("compiler/backends/wasm/node-module.js"));
 const { wasmExecutable } = await import(dist("runtime/wasm/executable.js"));
 
-function median(fn, ms = 1000, warm = 3) {
-  for (let i = 0; i < warm; i++) fn();
-  const ts = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms || ts.length < 5) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[ts.length >> 1];
-}
 
 async function exe(op, shape, dims, method) {
   const b = new GraphBuilder();

@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { median as medianTime } from "./timing.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const dist = (p) => path.join(root, "dist", p);
@@ -24,18 +25,7 @@ const { optimizedModule } = await import(dist("compiler/backends/wasm/node-modul
 const { wasmExecutable, WASM_IMPORTS } = await import(dist("runtime/wasm/executable.js"));
 const { initParams } = await import(dist("runtime/init.js"));
 
-function median(fn, ms = 1500, warm = 5) {
-  for (let i = 0; i < warm; i++) fn();
-  const ts = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms || ts.length < 5) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[ts.length >> 1];
-}
+const median = (fn, ms = 1500, warm = 5) => medianTime(fn, ms, warm);
 const fmt = (ms) => (ms < 1 ? ms.toFixed(3) : ms.toFixed(2));
 
 // ── pnn wasm: the MLP ────────────────────────────────────────────────────────
