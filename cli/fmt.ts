@@ -9,33 +9,14 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import * as prettier from "prettier";
 import { formatDiagnostic } from "../diagnostics/format.js";
 import { parse } from "../grammar/parse.js";
-import * as plugin from "../grammar/prettier-plugin.js";
+import { formatSource } from "../compiler/driver/format.js";
 
 /** Where `runFmt` writes: anything with a `write(string)` (process.stdout, a test buffer). */
 export interface Sink {
   write(s: string): unknown;
 }
-
-/** Formats one `.pnn` source; throws (with every syntax diagnostic in the message) on a broken file. */
-export async function formatSource(text: string, file: string): Promise<string> {
-  // A comment in an odd spot (mid-expression) can move on the first pass and settle on a later
-  // one (a pile of line comments between a header and its `{` takes up to five); formatting
-  // until nothing changes makes `pnn fmt` idempotent even then. Ordinary files take one pass.
-  let cur = text;
-  for (let pass = 0; pass < 8; pass++) {
-    const next = await prettier.format(cur, PRETTIER_OPTIONS(file));
-    if (next === cur) return next;
-    cur = next;
-  }
-  return cur;
-}
-
-const PRETTIER_OPTIONS = (file: string): prettier.Options => ({
-  parser: "pnn", plugins: [plugin], filepath: file, printWidth: 80, tabWidth: 2, useTabs: false, endOfLine: "lf",
-});
 
 export async function runFmt(files: string[], opts: { check: boolean }, out: Sink, err: Sink): Promise<number> {
   let code = 0;

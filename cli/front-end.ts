@@ -2,7 +2,7 @@
  * Front-end commands: `pnn check FILE...`, `pnn ast FILE`, `pnn fmt [--check] FILE...`.
  */
 import type { Command } from "commander";
-import { checkSource } from "../compiler/sema/check.js";
+import { Session } from "../compiler/driver/index.js";
 import { parse } from "../grammar/parse.js";
 import { diskHost, printDiagnostics, readSource } from "./io.js";
 import { runFmt } from "./fmt.js";
@@ -19,7 +19,7 @@ export function registerFrontEndCommands(program: Command, setCode: (c: number) 
       let failed = false;
       for (const [file, text] of texts) {
         sources.set(file, text);
-        const r = checkSource(text, file, diskHost);
+        const r = new Session(file, text, diskHost).check();
         for (const d of r.diagnostics) if (!sources.has(d.span.file)) sources.set(d.span.file, diskHost.readFile(d.span.file) ?? "");
         printDiagnostics(r.diagnostics, sources, !!opts.json, process.stdout);
         if (r.diagnostics.some((d) => d.severity === "error")) failed = true;

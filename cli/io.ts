@@ -7,7 +7,9 @@ import type { Diagnostic } from "../diagnostics/catalog.js";
 import { diagnosticToJson, formatDiagnostic } from "../diagnostics/format.js";
 import type { CheckHost } from "../compiler/sema/check.js";
 
-export class UsageError extends Error {}
+import { UsageError } from "../compiler/driver/errors.js";
+
+export { UsageError };
 
 export function readSource(file: string): string {
   try {

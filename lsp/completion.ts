@@ -12,11 +12,11 @@ import type { CheckHost } from "../compiler/sema/check.js";
 import type { SymbolInfo } from "../compiler/sema/model.js";
 import { KEYWORDS } from "../grammar/lexer.js";
 import { CORE_LAYERS, DISTRIBUTIONS, STD_MODULES } from "../stdlib/index.js";
-import { RULES } from "../stdlib/rules.js";
+import { RULES } from "../compiler/rules/index.js";
 import { LOSSES, OPTIMIZERS, TRAIN_KEYS } from "../stdlib/training.js";
 import type { Analysis } from "./analysis.js";
 import { itemAt } from "./ast-walk.js";
-import { DATASETS } from "../runtime/data/index.js";
+import { DATASETS } from "../stdlib/datasets.js";
 import { describeArgType, describeDataset, describeRule, describeStd, showConst } from "./describe.js";
 import { argsOf, openCall } from "./call-context.js";
 import { moduleMembers } from "./resolve.js";
@@ -51,7 +51,7 @@ export function complete(a: Analysis, offset: number, host: CheckHost, fallback?
 
   const setting = /^\s*(rule|loss|optimizer)\s*=\s*(\w*)$/.exec(line);
   if (setting) {
-    if (setting[1] === "rule") return RULES.map((r) => ({ label: r.name, kind: CompletionItemKind.EnumMember, detail: r.implemented ? "learning rule" : "learning rule (checked; not implemented yet)", documentation: doc(describeRule(r)) }));
+    if (setting[1] === "rule") return RULES.map((r) => ({ label: r.name, kind: CompletionItemKind.EnumMember, detail: "learning rule", documentation: doc(describeRule(r)) }));
     if (setting[1] === "loss") return LOSSES.map((l) => ({ label: l.name, kind: CompletionItemKind.EnumMember, documentation: l.doc }));
     return OPTIMIZERS.map((o) => ({ label: o.name, kind: CompletionItemKind.Function, documentation: o.doc }));
   }

@@ -3,7 +3,7 @@
  * document with syntax errors is left alone (no edits), as `pnn fmt` refuses to rewrite it.
  */
 import type { TextEdit } from "vscode-languageserver/node";
-import { formatSource } from "../cli/fmt.js";
+import { formatSource } from "../compiler/driver/format.js";
 import type { Analysis } from "./analysis.js";
 
 export async function formatDocument(a: Analysis): Promise<TextEdit[]> {

@@ -6,7 +6,6 @@
 import type { Hover } from "vscode-languageserver/node";
 import type { CheckHost } from "../compiler/sema/check.js";
 import type { NetworkModel, SymbolInfo } from "../compiler/sema/model.js";
-import { summarize } from "../compiler/sema/train.js";
 import type * as A from "../grammar/ast.js";
 import { DISTRIBUTIONS } from "../stdlib/index.js";
 import { TRAIN_KEYS } from "../stdlib/training.js";
@@ -14,7 +13,7 @@ import { showType } from "../stdlib/types.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { itemAt, nodesAt } from "./ast-walk.js";
 import { PnnLexer } from "../grammar/lexer.js";
-import { datasetInfo } from "../runtime/data/index.js";
+import { findDataset } from "../stdlib/datasets.js";
 import { KEYWORD_DOCS } from "./keywords.js";
 import { describeArg, describeDataset, describeRule, describeStd, describeUnit } from "./describe.js";
 import { toRange } from "./positions.js";
@@ -55,14 +54,15 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
     if (inner?.kind === "Name" && inner === dataCallee) {
       const c = resolveCallee(a, inner, host, "data");
       const t = a.model.trains.find((x) => x.span.start === item.span.start);
-      const shape = t ? datasetInfo(t.data.name, t.data.named, t.data.positional) : undefined;
+      const shape = t ? findDataset(t.data.name)?.info(t.data.args) : undefined;
       if (c?.kind === "dataset") return md(describeDataset(c.entry, shape), inner.span);
     }
     if (setting && inner?.kind === "Name" && parent?.kind !== "Arg") {
       const c = resolveCallee(a, inner, host, setting.key.name);
       if (c?.kind === "rule") {
         const net = a.model.networks.get(item.network.name);
-        const problems = net ? c.sig.check(summarize(net)).map((p) => p.message) : undefined;
+        const t = a.model.trains.find((x) => x.span.start === item.span.start);
+        const problems = net ? c.sig.plan(net, t?.rule.def === c.sig ? t.rule.options : c.sig.options.read({})).map((p) => p.message) : undefined;
         return md(describeRule(c.sig, problems), inner.span);
       }
       if (c?.kind === "optimizer") return md(`${code(`optimizer = ${c.sig.name}(${c.sig.args.map((x) => x.name).join(", ")})`)}\n\n${c.sig.doc}\n\n${c.sig.args.map((x) => `- ${describeArg(x)}`).join("\n")}`, inner.span);
@@ -135,10 +135,10 @@ function describeNetwork(net: NetworkModel): string {
 function calleeArg(c: Callee | undefined, name: string): string | undefined {
   if (!c) return undefined;
   if (c.kind === "dataset") {
-    const d = c.entry.args.find((x) => x.name === name);
-    return d ? `\`${d.name}\` (default ${d.default === null ? "none" : JSON.stringify(d.default)}) — ${d.doc}` : undefined;
+    const d = c.entry.args.list.find((x) => x.name === name);
+    return d ? describeArg(d) : undefined;
   }
-  const args = c.kind === "std" ? c.sig.args : c.kind === "rule" ? c.sig.options : c.kind === "optimizer" ? c.sig.args : undefined;
+  const args = c.kind === "std" ? c.sig.args : c.kind === "rule" ? c.sig.options.list : c.kind === "optimizer" ? c.sig.args : undefined;
   const a = args?.find((x) => x.name === name);
   if (a) return describeArg(a);
   if (c.kind === "user") {

@@ -39,6 +39,29 @@ export class MetricsWriter {
     if (!options.append) fs.writeFileSync(this.metricsPath, "");
   }
 
+  /**
+   * Keeps only the records of epochs 1..n (a resumed run continues after its checkpoint's epoch;
+   * records a killed run wrote after its last checkpoint are dropped, so no epoch appears twice).
+   */
+  keepEpochs(n: number): void {
+    let text = "";
+    try {
+      text = fs.readFileSync(this.metricsPath, "utf8");
+    } catch {
+      /* no history yet */
+    }
+    const kept = text.split("\n").filter((line) => {
+      if (!line.trim()) return false;
+      try {
+        const e = (JSON.parse(line) as { epoch?: unknown }).epoch;
+        return typeof e === "number" && e <= n;
+      } catch {
+        return false; // a line cut short by a crash
+      }
+    });
+    writeFileAtomic(this.metricsPath, kept.map((l) => l + "\n").join(""));
+  }
+
   epoch(record: EpochRecord): void {
     fs.appendFileSync(this.metricsPath, toJson(record) + "\n");
   }

@@ -43,7 +43,7 @@ export const phase_mask: LayerSig = {
   input: "complex",
   args: [
     { name: "phases", type: { kind: "tensor", dtype: "real", dim: ANGLE }, default: null, doc: "the mask phases φ[h, w]; owned by the instance when omitted" },
-    { name: "levels", type: { kind: "int", min: 2, max: 65536 }, default: null, doc: "phase levels of the fabricated mask" },
+    { name: "levels", type: { kind: "int", min: 2, max: 65536 }, default: null, deviceOnly: true, doc: "phase levels of the fabricated mask" },
     { name: "phase_error", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: null, doc: "std of the per-chip static phase error of each pixel" },
     { name: "misalignment", type: { kind: "quantity", dim: LENGTH, min: 0 }, default: null, doc: "std of the per-chip lateral offset (x and y) of the mask; needs `pitch`" },
     { name: "pitch", type: { kind: "quantity", dim: LENGTH, min: 0, exclusiveMin: true }, default: null, doc: "mask pixel pitch Δ (for misalignment)" },
@@ -112,8 +112,8 @@ export const detector_regions: LayerSig = {
   args: [
     { name: "classes", type: { kind: "int", min: 1 }, doc: "number of regions" },
     { name: "size", type: { kind: "int", min: 1 }, doc: "region side in samples" },
-    { name: "photons", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: null, doc: "photons per unit detected power (shot noise on the device)" },
-    { name: "noise", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), doc: "std of additive detector (thermal/readout) noise per shot and region" },
+    { name: "photons", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: null, deviceOnly: true, doc: "photons per unit detected power (shot noise on the device)" },
+    { name: "noise", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), deviceOnly: true, doc: "std of additive detector (thermal/readout) noise per shot and region" },
   ],
   capabilities: ["differentiable", "physical", "measurable"],
   infer(input, args) {

@@ -23,7 +23,7 @@ export const pendula: LayerSig = {
     { name: "drive", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: num(0, DIMENSIONLESS), doc: "drive amplitude A (rad/s²)" },
     { name: "drive_frequency", type: { kind: "quantity", dim: FREQUENCY, min: 0 }, default: null, doc: "drive angular frequency ω_d (rad/s); ω₀ when omitted" },
     { name: "omega_spread", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: null, doc: "relative std of each pendulum's ω₀ on a chip (static, sampled per chip)" },
-    { name: "noise", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: num(0, ANGLE), doc: "std of the angle readout noise per shot" },
+    { name: "noise", type: { kind: "quantity", dim: ANGLE, min: 0 }, default: num(0, ANGLE), deviceOnly: true, doc: "std of the angle readout noise per shot" },
   ],
   capabilities: ["differentiable", "physical", "measurable"],
   infer(input, args) {

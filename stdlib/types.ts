@@ -39,7 +39,7 @@ export type Distribution =
   | { readonly kind: "glorot" }; // uniform ±√(6/(fan_in+fan_out)): the default for weights
 
 export type ArgType =
-  | { readonly kind: "int"; readonly min?: number; readonly max?: number }
+  | { readonly kind: "int"; readonly min?: number; readonly max?: number; readonly choices?: readonly number[] }
   | { readonly kind: "quantity"; readonly dim: Dim; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean; readonly per?: string }
   | { readonly kind: "enum"; readonly options: readonly string[] }
   | { readonly kind: "bool" }
@@ -55,6 +55,8 @@ export interface ArgSig {
   /** Absent: the argument is required. `null`: optional with no value (feature off). */
   readonly default?: ConstValue | null;
   readonly doc: string;
+  /** Changes only the simulated device (DAC/ADC, noise, quantization), never the twin (stdlib/schema.ts). */
+  readonly deviceOnly?: boolean;
 }
 
 /** Arguments after checking: constants by name, tensor operands by name. */
@@ -119,7 +121,8 @@ export interface DistributionSig {
   readonly doc: string;
 }
 
-export type StdSymbol = LayerSig | CouplingSig;
+/** A symbol of the standard library: an element definition (stdlib/element.ts) or a coupling. */
+export type StdSymbol = import("./element.js").LayerDef | CouplingSig;
 
 export function num(value: number, dim: Dim, per?: string): ConstValue {
   return { kind: "num", value, dim, isInt: Number.isInteger(value), ...(per ? { per } : {}) };

@@ -5,9 +5,11 @@
  * parameters the new instance owns. No layer is special-cased here.
  */
 import * as path from "node:path";
+import type { DiagnosticCode } from "../../diagnostics/catalog.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
-import type { ArgSig, ArgType, CheckedArgs, ConstValue, LayerSig, TensorType } from "../../stdlib/types.js";
+import type { LayerDef } from "../../stdlib/element.js";
+import type { ArgSig, ArgType, CheckedArgs, ConstValue, TensorType } from "../../stdlib/types.js";
 import { showType } from "../../stdlib/types.js";
 import { describeDim, isDimensionless } from "../units.js";
 import { compatibleDims, type Evaluator, type NetContext } from "./evaluate.js";
@@ -18,8 +20,13 @@ export interface ArgCheckResult {
   readonly args: { consts: Record<string, ConstValue | null>; tensors: Record<string, TensorType>; tensorNodes: Record<string, number> };
 }
 
-/** Checks `args` (already without the operand) against `sigArgs`; `owner` names the callee in messages. */
-export function checkArgs(ev: Evaluator, owner: string, sigArgs: readonly ArgSig[], positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net?: NetContext): ArgCheckResult {
+/**
+ * Checks `args` (already without the operand) against `sigArgs`; `owner` names the callee in
+ * messages. `code`, when given, replaces the diagnostic code of every argument mistake (data-set
+ * arguments keep their documented PNN6006).
+ */
+export function checkArgs(ev0: Evaluator, owner: string, sigArgs: readonly ArgSig[], positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net?: NetContext, code?: DiagnosticCode): ArgCheckResult {
+  const ev = code ? recoded(ev0, code) : ev0;
   const consts: Record<string, ConstValue | null> = {};
   const tensors: Record<string, TensorType> = {};
   const tensorNodes: Record<string, number> = {};
@@ -66,6 +73,17 @@ export function checkArgs(ev: Evaluator, owner: string, sigArgs: readonly ArgSig
   return { ok, args: { consts, tensors, tensorNodes } };
 }
 
+/** The evaluator, reporting every error under `code`. */
+function recoded(ev: Evaluator, code: DiagnosticCode): Evaluator {
+  return new Proxy(ev, {
+    get(target, prop, receiver) {
+      if (prop === "error") return (_c: DiagnosticCode, ...rest: unknown[]) => (target.error as (...a: unknown[]) => unknown).call(target, code, ...rest);
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
 function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, net?: NetContext): Value | undefined {
   const where = `${owner}'s ${s.name}`;
   const t: ArgType = s.type;
@@ -87,6 +105,7 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       if (v.kind !== "num" || !v.isInt || !isDimensionless(v.dim)) return bad(`${where} must be an integer, got ${v.kind === "num" ? v.value : describeValue(v)}`);
       if (t.min !== undefined && v.value < t.min) return bad(`${where} = ${v.value} is out of range: it must be at least ${t.min}`, "PNN3003");
       if (t.max !== undefined && v.value > t.max) return bad(`${where} = ${v.value} is out of range: it must be at most ${t.max}`, "PNN3003");
+      if (t.choices && !t.choices.includes(v.value)) return bad(`${where} must be one of ${t.choices.join(", ")}, got ${v.value}`, "PNN3003");
       return v;
     case "quantity": {
       if (v.kind !== "num") return bad(`${where} must be ${describeDim(t.dim)}, got ${describeValue(v)}`);
@@ -139,7 +158,7 @@ function unitHint(d: import("../units.js").Dim): string {
 export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "callable" }>, input: Value, positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net: NetContext): Value {
   const c = callee.callable;
   if (c.kind !== "std" || c.sig.kind !== "layer") return { kind: "error" };
-  const sig: LayerSig = c.sig;
+  const sig: LayerDef = c.sig;
   const name = c.qualified;
   const result = checkArgs(ev, name, sig.args, positional, named, span, env, net);
   if (input.kind === "error") return input; // already reported; the arguments were still checked

@@ -31,7 +31,15 @@ export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** What a command line may change in the checked file's train blocks (`pnn train --rule …`). */
+export interface CheckOverrides {
+  /** Replaces the value of `rule = …` (checked exactly as if written there). */
+  readonly rule?: A.Expr;
+}
+
 interface Session {
+  readonly file: string;
+  readonly overrides: CheckOverrides;
   readonly ctx: CheckContext;
   readonly ev: Evaluator;
   readonly host: CheckHost;
@@ -41,10 +49,10 @@ interface Session {
 }
 
 /** Checks one parsed file. `file` is the path used in spans; imports resolve relative to it. */
-export function check(program: A.Program, file: string, host: CheckHost): CheckResult {
+export function check(program: A.Program, file: string, host: CheckHost, overrides: CheckOverrides = {}): CheckResult {
   const ctx: CheckContext = { diagnostics: [], symbols: [], facts: [] };
   const ev = new Evaluator(ctx);
-  const session: Session = { ctx, ev, host, importing: [path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
+  const session: Session = { file, overrides, ctx, ev, host, importing: [path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
   ctx.callStdLayer = callStdLayer;
   ctx.readFile = (p) => host.readFile(p);
   const { networks, trains, consts } = checkFileItems(session, program, file);
@@ -130,7 +138,7 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
   }
   const trains: TrainModel[] = [];
   for (const item of program.items) if (item.kind === "Train") {
-    const t = checkTrain(ev, item, env, networks);
+    const t = checkTrain(ev, item, env, networks, file === s.file ? s.overrides.rule : undefined);
     if (t) trains.push(t);
   }
   // Layers never called in any network are still checked, with their parameters' defaults.

@@ -5,12 +5,12 @@
  */
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
-import type { ConstValue, CouplingSig, LayerSig, TensorType } from "../../stdlib/types.js";
+import type { ConstValue, StdSymbol, TensorType } from "../../stdlib/types.js";
 import type { Dim } from "../units.js";
 import type { SymbolInfo } from "./model.js";
 
 export type Callable =
-  | { readonly kind: "std"; readonly sig: LayerSig | CouplingSig; readonly qualified: string }
+  | { readonly kind: "std"; readonly sig: StdSymbol; readonly qualified: string }
   | { readonly kind: "user"; readonly decl: A.LayerDecl; readonly file: FileScope }
   | { readonly kind: "dist"; readonly name: "normal" | "uniform" | "constant" | "glorot" };
 

@@ -87,6 +87,7 @@ network N {
   { code: "PNN3004", name: "a device variable without a distribution", source: "layer L(n: int) {\n  device e: real[n] ~ ¦3\n  forward(x: real[n]) -> real[n] = x + e\n}\nnetwork N {\n  input x: real[4]\n  output y = x |> L(n: 4)\n}\n", says: ["distribution"] },
   // ── learning rules ──
   { code: "PNN4001", name: "misspelled rule", source: irisNet + train("  rule = ¦backprob"), says: ["did you mean 'backprop'?"] },
+  { code: "PNN4003", name: "a rule option out of range", source: irisNet + train("  rule = spsa(c: ¦-1)"), says: ["c = -1 is out of range"] },
   {
     code: "PNN4002",
     name: "equilibrium propagation on a network with a directed coupling",
@@ -121,14 +122,14 @@ train N on iris() {
   },
   { code: "PNN4002", name: "a feed-forward rule on an energy-based network", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  couple x <-> y via circuits.resistor\n}\ntrain E on iris() {\n  rule = ¦physics_aware\n}\n', says: ["energy-based"] },
   // ── data-set arguments ──
-  { code: "PNN6006", name: "an unknown data set argument", source: "network N {\n  input x: real[784]\n  output y = dense(x, 10)\n}\ntrain N on ¦mnist(trian: 100) {\n  rule = backprop\n}\n", says: ["no argument 'trian'"] },
+  { code: "PNN6006", name: "an unknown data set argument", source: "network N {\n  input x: real[784]\n  output y = dense(x, 10)\n}\ntrain N on mnist(¦trian: 100) {\n  rule = backprop\n}\n", says: ["no argument 'trian'"] },
   // ── programmed meshes (std/optics unitary, weights) ──
   { code: "PNN2040", name: "a matrix file that does not exist", source: opticsNet('optics.unitary(matrix: ¦"missing.csv")'), says: ["cannot read 'missing.csv'"] },
   { code: "PNN2040", name: "a matrix file outside the source folder", source: opticsNet('optics.weights(matrix: ¦"../w.csv")'), says: ["under this file's folder"] },
   { code: "PNN2041", name: "a matrix file with a word in it", source: opticsNet('optics.weights(matrix: ¦"w.csv")'), files: { "/virtual/w.csv": "1,0,0,0\n0,1,zero,0\n0,0,1,0\n0,0,0,1\n" }, says: ["'zero' is not a number"] },
   { code: "PNN2042", name: "a matrix that is not square", source: opticsNet('optics.weights(matrix: ¦"w.csv")'), files: { "/virtual/w.csv": "1,0,0,0\n0,1,0,0\n0,0,1,0\n" }, says: ["not square"] },
   { code: "PNN3040", name: "a non-unitary matrix given to optics.unitary", source: opticsNet('optics.unitary(matrix: ¦"u.csv")'), files: { "/virtual/u.csv": "1,0,0,0\n0,2,0,0\n0,0,1,0\n0,0,0,1\n" }, says: ["not unitary", "optics.weights"] },
-  { code: "PNN6006", name: "an mnist size that is not offered", source: "network N {\n  input x: real[400]\n  output y = dense(x, 10)\n}\ntrain N on ¦mnist(size: 20) {\n  rule = backprop\n}\n", says: ["28, 14, 7"] },
+  { code: "PNN6006", name: "an mnist size that is not offered", source: "network N {\n  input x: real[400]\n  output y = dense(x, 10)\n}\ntrain N on mnist(size: ¦20) {\n  rule = backprop\n}\n", says: ["28, 14, 7"] },
   { code: "PNN3060", name: "a crossbar tiled onto too many small arrays", source: 'import analog from "std/analog"\nnetwork N {\n  input x: real[784]\n  output y = analog.crossbar(x, 64, tile: ¦1)\n}\n', says: ["50176 tiles", "larger tile"] },
   // ── free space and mechanics (issue 4) ──
   { code: "PNN3003", name: "a negative propagation distance", source: 'import optics from "std/optics"\nimport freespace from "std/freespace"\nnetwork N {\n  input x: real[16]\n  u = x |> optics.amplitude_encode |> reshape(4, 4)\n  output y = u |> freespace.propagate(distance: ¦-3 mm, wavelength: 0.75 mm, pitch: 0.4 mm) |> freespace.detector_regions(classes: 4, size: 1)\n}\n', says: ["distance"] },
@@ -152,10 +153,7 @@ train N on iris() {
  * Codes in PNN1xxx–PNN4xxx that parse + check cannot produce, with the reason. Keep this list
  * short and honest: each entry is a gap to report, not a convenience.
  */
-const UNREACHABLE: Readonly<Record<string, string>> = {
-  PNN4003:
-    "rule options go through the generic argument checker (compiler/sema/args.ts), which reports them as PNN2005 (unknown option), PNN2010 (wrong kind) or PNN3003 (out of range); nothing emits PNN4003",
-};
+const UNREACHABLE: Readonly<Record<string, string>> = {};
 
 describe("one negative test per diagnostic code", () => {
   for (const c of CASES) {
@@ -179,11 +177,11 @@ describe("one negative test per diagnostic code", () => {
     for (const k of Object.keys(UNREACHABLE)) expect(covered.has(k), `${k} is listed as unreachable but has a case`).toBe(false);
   });
 
-  it("PNN4003 is indeed not produced: a bad rule option is reported under a generic code", () => {
+  it("every mistake in a rule's options is PNN4003 (an out-of-range value and an unknown option alike)", () => {
     const src = irisNet + train("  rule = spsa(c: -1, sampels: 2)");
-    const codes = checkText(src).map((d) => d.code);
-    expect(codes).not.toContain("PNN4003");
-    expect(codes).toEqual(expect.arrayContaining(["PNN3003", "PNN2005"]));
+    const ds = checkText(src);
+    expect(ds.map((d) => d.code)).toEqual(["PNN4003", "PNN4003"]);
+    expect(ds.map((d) => d.message).join("\n")).toMatch(/c = -1 is out of range[\s\S]*no argument 'sampels'; did you mean 'samples'/);
   });
 });
 

@@ -171,6 +171,6 @@ export const FREESPACE_LOWERING: Record<string, LayerLowering> = {
   },
   detector_regions: (ctx, u, a) => {
     const power = lowerDetectorRegions(ctx.b, u, numConst(a, "classes") ?? 1, numConst(a, "size") ?? 1);
-    return ctx.device ? detectorNoise(ctx, power, a) : power;
+    return ctx.device ? detectorNoise(ctx, power, { photons: numConst(a, "photons"), noise: numConst(a, "noise") ?? 0 }) : power;
   },
 };

@@ -1,0 +1,49 @@
+/**
+ * The execution backends a session can compile programs with, by name: `ref`, the float64
+ * reference interpreter (the definition of every op), and `wasm`, the WebAssembly backend (f32,
+ * SIMD128, cached by content under .pnn-cache/). Each turns an IR graph into a runtime
+ * Executable; a program too large for a backend is a user diagnostic (PNN5010) at the train block.
+ */
+import { diag, UserError } from "../../diagnostics/catalog.js";
+import type { Span } from "../../diagnostics/span.js";
+import type { Executable } from "../../runtime/backend.js";
+import { compileInterp } from "../backends/interp/index.js";
+import type { Graph } from "../ir/graph.js";
+import { UsageError } from "./errors.js";
+
+export interface Backend {
+  readonly name: string;
+  readonly doc: string;
+  compile(g: Graph): Promise<Executable>;
+}
+
+const wasm: Backend = {
+  name: "wasm",
+  doc: "WebAssembly (f32, SIMD128), compiled and cached under .pnn-cache/",
+  async compile(g) {
+    const { compileWasmCached } = await import("../backends/wasm/cache.js");
+    return compileWasmCached(g);
+  },
+};
+
+const ref: Backend = { name: "ref", doc: "the float64 reference interpreter", compile: async (g) => compileInterp(g) };
+
+export const BACKENDS: readonly Backend[] = [wasm, ref];
+export const DEFAULT_BACKEND = "wasm";
+
+export function findBackend(name: string): Backend {
+  const b = BACKENDS.find((x) => x.name === name);
+  if (!b) throw new UsageError(`unknown backend '${name}' (available: ${BACKENDS.map((x) => x.name).join(", ")})`);
+  return b;
+}
+
+/** Compiles with `backend`, turning a backend's size limit into PNN5010 at `span`. */
+export async function compileWith(backend: Backend, g: Graph, span: Span): Promise<Executable> {
+  try {
+    return await backend.compile(g);
+  } catch (e) {
+    const { WasmLimitError } = await import("../backends/wasm/index.js");
+    if (e instanceof WasmLimitError) throw new UserError(diag("PNN5010", span, e.message));
+    throw e;
+  }
+}
