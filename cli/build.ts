@@ -24,7 +24,7 @@ export function registerBuildCommand(program: Command, setCode: (c: number) => v
     .option("--target <target>", TARGETS.join(" | "), "wasm")
     .option("--weights <ckpt>", "checkpoint (.safetensors) written by pnn train (default: fresh initialisation, with a warning)")
     .requiredOption("-o, --out <dir>", "output directory")
-    .option("--engine <engine>", `${ENGINES.join(" | ")}: compact (float64 table executor, smallest code) or simd (the wasm backend, f32 SIMD128, fastest)`, "compact")
+    .option("--engine <engine>", `${ENGINES.join(" | ")}: compact (float64 table executor, smallest code), simd (the wasm backend, f32 SIMD128, fastest, every op) or auto (compact when it can run the program, else simd)`, "auto")
     .option("--stats", "print sizes, FLOPs per inference and the buffer plan")
     .action(async (file: string, opts: BuildOptions) => {
       try {
@@ -32,7 +32,7 @@ export function registerBuildCommand(program: Command, setCode: (c: number) => v
         const p = new Session(file, source, diskHost).program();
         const r = await buildProduct(p, { target: opts.target, engine: opts.engine, out: opts.out, ...(opts.weights ? { weights: opts.weights } : {}) });
         for (const w of r.warnings) process.stderr.write(formatDiagnostic(w, new Map([[file, source]])) + "\n");
-        process.stdout.write(`wrote ${r.files[0]} (${(r.bytes / 1024).toFixed(1)} KB, engine ${opts.engine}), model.mjs, model.d.ts\n`);
+        process.stdout.write(`wrote ${r.files[0]} (${(r.bytes / 1024).toFixed(1)} KB, engine ${r.engine}), model.mjs, model.d.ts\n`);
         if (opts.stats) process.stdout.write(r.stats);
       } catch (e) {
         if (!(e instanceof DiagnosticsError)) throw e;

@@ -55,7 +55,6 @@ export const CATALOG = {
   PNN4003: { severity: "error", title: "invalid rule option" },
   PNN4010: { severity: "error", title: "energy-based training needs the squared-error loss" },
   // ── lowering ──────────────────────────────────────────────────────────────
-  PNN5001: { severity: "error", title: "not supported by this compiler yet" },
   PNN5010: { severity: "error", title: "program too large for the wasm backend" },
   PNN5020: { severity: "error", title: "cannot be built for this target" },
   PNN5070: { severity: "error", title: "energy-based network cannot be lowered" },

@@ -26,7 +26,8 @@ import { DiagnosticsError, UsageError } from "./errors.js";
 import type { Program } from "./program.js";
 
 export const TARGETS = ["wasm"] as const;
-export const ENGINES = ["compact", "simd"] as const;
+/** `auto`: compact when its executor can run every op of the program, else simd (e.g. FFTs). */
+export const ENGINES = ["auto", "compact", "simd"] as const;
 
 const distText = (d: InitSpec): string =>
   d.kind === "normal" ? `normal(${d.mean}, ${d.std})` : d.kind === "uniform" ? `uniform(${d.lo}, ${d.hi})` : d.kind === "constant" ? `constant(${d.value})` : "glorot";
@@ -100,6 +101,8 @@ export interface BuildRequest {
 export interface BuildResult {
   readonly files: readonly string[];
   readonly bytes: number;
+  /** The engine used (auto picks one). */
+  readonly engine: string;
   /** Sizes, FLOPs per inference and the buffer plan (`--stats`). */
   readonly stats: string;
   /** Warnings to show (PNN6020 when built without trained weights). */
@@ -125,11 +128,18 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
   const detector = [...graph.nodes].reverse().find((n) => n.op === "abs2");
   const extra = detector && !graph.outputs.some((o) => o.id === detector.id) ? [{ name: DETECTORS, id: detector.id }] : [];
   let art: Artifact;
+  let engine = r.engine === "auto" ? "compact" : r.engine;
   try {
-    art = r.engine === "simd" ? await simdArtifact(graph, params, extra) : await compactArtifact(graph, params, extra);
+    try {
+      art = engine === "simd" ? await simdArtifact(graph, params, extra) : await compactArtifact(graph, params, extra);
+    } catch (e) {
+      if (!(e instanceof BuildUnsupported) || r.engine !== "auto") throw e;
+      engine = "simd";
+      art = await simdArtifact(graph, params, extra);
+    }
   } catch (e) {
     if (!(e instanceof BuildUnsupported)) throw e;
-    throw new DiagnosticsError([diag("PNN5020", p.net.span, `${p.net.name} cannot be built for wasm (engine ${r.engine}): it cannot run ${e.message}`)], new Map([[p.file, p.source]]));
+    throw new DiagnosticsError([diag("PNN5020", p.net.span, `${p.net.name} cannot be built for wasm (engine ${engine}): it cannot run ${e.message}`)], new Map([[p.file, p.source]]));
   }
   const data = p.dataset();
   const describe = (name: string) => (name === DETECTORS ? "photodetector intensities |E|² of the network's last detection" : "class scores (logits)");
@@ -146,7 +156,7 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
     device: { hasDevice: spec.hasDevice, chipVariables: spec.chipVars.map((v) => ({ path: v.path, shape: v.shape, distribution: distText(v.dist) })) },
     weights,
     flopsPerInference: art.flops,
-    engine: r.engine,
+    engine,
   };
   const loader = loaderText(info, art.layout);
   fs.mkdirSync(r.out, { recursive: true });
@@ -164,5 +174,5 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
     `memory              ${kb(art.memoryBytes)} (${Math.ceil(art.memoryBytes / 65536)} wasm pages, static; nothing is allocated per call)`,
     ...art.plan,
   ].join("\n") + "\n";
-  return { files, bytes: art.bytes.length, stats, warnings };
+  return { files, bytes: art.bytes.length, engine, stats, warnings };
 }

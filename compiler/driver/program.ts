@@ -76,20 +76,23 @@ export class Program {
     return lowerInfer(this.net, device ? "device" : "twin", batch, settings);
   }
 
-  /** Every program of the run: the inference pair and the rule's own, under one set of device settings. */
-  graphs(batch: number, settings: DeviceSettings = {}): ProgramGraphs {
+  /**
+   * Every program of the run: the inference pair and the rule's own, under one set of device
+   * settings. `inferenceOnly` (eval, infer): the pair alone.
+   */
+  graphs(batch: number, settings: DeviceSettings = {}, inferenceOnly = false): ProgramGraphs {
     const hasDevice = this.spec(batch).hasDevice;
     return {
       inferTwin: this.inferGraph(false, batch, settings),
       ...(hasDevice ? { inferDevice: this.inferGraph(true, batch, settings) } : {}),
-      rule: this.rule.programs(this.ruleLowering(batch, settings)),
+      rule: inferenceOnly ? {} : this.rule.programs(this.ruleLowering(batch, settings)),
     };
   }
 
-  /** The graphs compiled with a backend (`ref`, `wasm`), with manifests and FLOPs. */
-  async compile(backendName: string, batch: number, settings: DeviceSettings = {}): Promise<{ spec: ModelSpec; programs: Programs }> {
+  /** The graphs compiled with a backend (`ref`, `wasm`), with manifests and FLOPs; `inferenceOnly` skips the rule's programs. */
+  async compile(backendName: string, batch: number, settings: DeviceSettings = {}, inferenceOnly = false): Promise<{ spec: ModelSpec; programs: Programs }> {
     const backend = findBackend(backendName);
-    const g = this.graphs(batch, settings);
+    const g = this.graphs(batch, settings, inferenceOnly);
     const one = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
     const names = Object.keys(g.rule);
     const [twin, device, ...rule] = await Promise.all([one(g.inferTwin), g.inferDevice ? one(g.inferDevice) : undefined, ...names.map((n) => one(g.rule[n]!))]);

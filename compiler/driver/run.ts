@@ -30,9 +30,31 @@ export interface TrainRequest {
 
 export type TrainResult = (TrainOutcome & { readonly kind: "finished" }) | { readonly kind: "trained"; readonly summary: Record<string, unknown> };
 
+/** Removes temporary files a killed run left behind (`<file>.tmp-<pid>` of a process that is gone). */
+function removeStaleTemporaries(dir: string): void {
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const f of entries) {
+    const m = /\.tmp-(\d+)$/.exec(f);
+    if (!m) continue;
+    let alive = true;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      alive = (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+    if (!alive) fs.rmSync(path.join(dir, f), { force: true });
+  }
+}
+
 export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainResult> {
   const epochs = r.epochs ?? p.train.epochs;
   if (r.resume && !fs.existsSync(path.join(r.outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${r.outDir}`);
+  removeStaleTemporaries(r.outDir);
   const data = p.dataset();
   const { spec, programs } = await p.compile(r.backend, p.train.batch);
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
@@ -74,7 +96,7 @@ export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalR
   const time = r.time ?? 0;
   const chips = r.chips ?? p.train.chips;
   const data = p.dataset();
-  const { spec, programs } = await p.compile(r.backend, p.train.batch, { time });
+  const { spec, programs } = await p.compile(r.backend, p.train.batch, { time }, true);
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
   const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
   const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
@@ -93,12 +115,14 @@ export interface InferRequest {
   readonly chip?: number;
   readonly time?: number;
   readonly backend: string;
+  /** Rows per program run (default 1: `pnn infer` is for a few rows; the same function of each row at any batch). */
+  readonly batch?: number;
   /** Where input problems point. */
   readonly span?: Span;
 }
 
 export async function inferProduct(p: Program, r: InferRequest): Promise<{ classes: number[]; scores: number[][] }> {
-  const { spec, programs } = await p.compile(r.backend, 1, { time: r.time ?? 0 });
+  const { spec, programs } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, true);
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
   const onDevice = r.chip !== undefined && programs.inferDevice;
   const chip = onDevice ? sampleChip(spec.chipVars, p.train.seed, r.chip!) : undefined;
