@@ -20,7 +20,7 @@ import { streams } from "../../runtime/streams.js";
 import { choice, NO_ARGS, schema } from "../../stdlib/schema.js";
 import type { GraphBuilder, Node } from "../ir/graph.js";
 import type { Loss } from "../lower/lower.js";
-import { defineRule, needDifferentiable, type RuleLowering } from "./rule.js";
+import { defineRule, needDifferentiable, type RuleLowering, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram, trainProgramStepper } from "./train-program.js";
 
 /** Supplies feedback matrix `index` (0-based, in lowering order) of `shape`, row-major. */
@@ -147,3 +147,6 @@ export const directFeedbackAlignment = defineRule({
   programs: (c) => ({ [TRAIN]: directFeedbackAlignmentProgram(c, { projection: c.options.projection, feedback: randomFeedback(c.seed), seed: c.seed }) }),
   stepper: (ctx, o) => trainProgramStepper(ctx, { cost: (n) => ({ deviceForwards: ctx.spec.hasDevice ? n : 0, ...(o.projection === "optical" ? { measurements: 2 * n } : {}) }) }),
 });
+
+/** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
+export const ALIGNMENT_RULES: readonly RuleDef[] = [feedbackAlignment, directFeedbackAlignment];

@@ -25,7 +25,7 @@ import { GraphBuilder, type Graph } from "../ir/graph.js";
 import { energyLeaves, energyParamGrads, energyStructure, lowerEnergyInfer, relax, RESISTOR_SWEEPS, squaredError, zeroStates, type EnergyLeaves, type Relaxation } from "../lower/energy.js";
 import { LABELS, LOGITS, LOSS, names, WEIGHTS } from "../lower/names.js";
 import type { NetworkModel } from "../sema/model.js";
-import { defineRule, needEnergyBased } from "./rule.js";
+import { defineRule, needEnergyBased, type RuleDef } from "./rule.js";
 
 export const STEP = "step";
 
@@ -167,3 +167,6 @@ export const coupledLearning = defineRule({
     };
   },
 });
+
+/** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
+export const ENERGY_RULES: readonly RuleDef[] = [equilibriumPropagation, coupledLearning];

@@ -12,7 +12,7 @@
  * (for physics_aware an over-count: its device forward is physical on real hardware).
  */
 import { NO_ARGS } from "../../stdlib/schema.js";
-import { defineRule, needDifferentiable } from "./rule.js";
+import { defineRule, needDifferentiable, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram, trainProgramStepper } from "./train-program.js";
 
 export const backprop = defineRule({
@@ -47,3 +47,6 @@ export const hardwareAware = defineRule({
   programs: (c) => ({ [TRAIN]: trainProgram(c, c.hasDevice ? "device" : "twin") }),
   stepper: (ctx) => trainProgramStepper(ctx, { cost: () => ({}), resampleChip: true }),
 });
+
+/** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
+export const GRADIENT_RULES: readonly RuleDef[] = [backprop, hardwareAware, physicsAware];

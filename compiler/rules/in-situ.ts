@@ -35,7 +35,7 @@ import type { Node } from "../ir/graph.js";
 import type { LowerCtx, MeshProbe, ShifterSite } from "../lower/context.js";
 import { names } from "../lower/names.js";
 import type { NetworkModel } from "../sema/model.js";
-import { defineRule, elementsOf, needCapability, needDifferentiable, type Refusal, type RuleLowering } from "./rule.js";
+import { defineRule, elementsOf, needCapability, needDifferentiable, type Refusal, type RuleLowering, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram, trainProgramStepper } from "./train-program.js";
 
 /** The parameter path that sets a tensor, or undefined when it is not `param (+ parameter-free terms)`. */
@@ -179,3 +179,6 @@ export const inSituAdjoint = defineRule({
     return stepper;
   },
 });
+
+/** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
+export const IN_SITU_RULES: readonly RuleDef[] = [inSituAdjoint];

@@ -25,7 +25,7 @@ import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { ElementHooks } from "../lower/context.js";
 import { lowerInfer, type LowerMode } from "../lower/lower.js";
 import { LOGITS, PAIR, X } from "../lower/names.js";
-import { defineRule, needFeedforward } from "./rule.js";
+import { defineRule, needFeedforward, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram } from "./train-program.js";
 
 const GOODNESS = "goodness";
@@ -161,3 +161,6 @@ export const local = defineRule({
     };
   },
 });
+
+/** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
+export const LOCAL_RULES: readonly RuleDef[] = [local];

@@ -20,7 +20,7 @@ import { GraphBuilder, type Node } from "../ir/graph.js";
 import { lowerInfer } from "../lower/lower.js";
 import { FEATURES, names } from "../lower/names.js";
 import type { NetworkModel } from "../sema/model.js";
-import { defineRule, needFeedforward, type Refusal } from "./rule.js";
+import { defineRule, needFeedforward, type Refusal, type RuleDef } from "./rule.js";
 import { lossQuery } from "./zeroth-order.js";
 
 /** The readout's parameter paths, or the refusal (PNN5081). */
@@ -148,3 +148,6 @@ export const readoutOnly = defineRule({
     };
   },
 });
+
+/** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
+export const READOUT_RULES: readonly RuleDef[] = [readoutOnly];

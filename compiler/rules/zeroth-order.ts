@@ -21,7 +21,7 @@ import { int, real, schema } from "../../stdlib/schema.js";
 import { GraphBuilder, type Graph } from "../ir/graph.js";
 import { batchLoss, lowerInfer, type Loss } from "../lower/lower.js";
 import { LABELS, LOGITS, LOSS, WEIGHTS } from "../lower/names.js";
-import { defineRule, needFeedforward, type RuleLowering } from "./rule.js";
+import { defineRule, needFeedforward, type RuleLowering, type RuleDef } from "./rule.js";
 
 export const QUERY = "query";
 
@@ -194,3 +194,6 @@ export const evolutionStrategies = defineRule({
   programs: queryProgram,
   stepper: (ctx, o) => zerothOrderStepper(ctx, evolutionStrategiesEstimator(o.sigma, o.population)),
 });
+
+/** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
+export const ZEROTH_ORDER_RULES: readonly RuleDef[] = [spsa, finiteDifference, evolutionStrategies];
