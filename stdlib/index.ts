@@ -5,7 +5,6 @@
  */
 import { ANALOG_LOWERING } from "../compiler/lower/layers/analog.js";
 import { FREESPACE_LOWERING } from "../compiler/lower/layers/freespace.js";
-import { MECHANICS_LOWERING } from "../compiler/lower/layers/mechanics.js";
 import { ANALOG } from "./analog.js";
 import { CIRCUITS } from "./circuits.js";
 import { CORE } from "./core.js";
@@ -27,7 +26,7 @@ export const STD_MODULES: ReadonlyMap<string, ReadonlyMap<string, StdSymbol>> = 
       ["std/analog", legacy(ANALOG, ANALOG_LOWERING)],
       ["std/circuits", CIRCUITS],
       ["std/reservoir", RESERVOIR],
-      ["std/mechanics", legacy(MECHANICS, MECHANICS_LOWERING)],
+      ["std/mechanics", MECHANICS],
     ] as [string, StdSymbol[]][]
   ).map(([path, syms]) => [path, new Map(syms.map((s) => [s.name, s]))]),
 );
