@@ -4,7 +4,6 @@
  * symbols up here.
  */
 import { ANALOG_LOWERING } from "../compiler/lower/layers/analog.js";
-import { FREESPACE_LOWERING } from "../compiler/lower/layers/freespace.js";
 import { ANALOG } from "./analog.js";
 import { CIRCUITS } from "./circuits.js";
 import { CORE } from "./core.js";
@@ -22,7 +21,7 @@ export const STD_MODULES: ReadonlyMap<string, ReadonlyMap<string, StdSymbol>> = 
   (
     [
       ["std/optics", OPTICS],
-      ["std/freespace", legacy(FREESPACE, FREESPACE_LOWERING)],
+      ["std/freespace", FREESPACE],
       ["std/analog", legacy(ANALOG, ANALOG_LOWERING)],
       ["std/circuits", CIRCUITS],
       ["std/reservoir", RESERVOIR],
