@@ -3,7 +3,6 @@
  * global core layers and distributions. Sema, lowering and the language server all look
  * symbols up here.
  */
-import { ANALOG_LOWERING } from "../compiler/lower/layers/analog.js";
 import { ANALOG } from "./analog.js";
 import { CIRCUITS } from "./circuits.js";
 import { CORE } from "./core.js";
@@ -22,7 +21,7 @@ export const STD_MODULES: ReadonlyMap<string, ReadonlyMap<string, StdSymbol>> = 
     [
       ["std/optics", OPTICS],
       ["std/freespace", FREESPACE],
-      ["std/analog", legacy(ANALOG, ANALOG_LOWERING)],
+      ["std/analog", ANALOG],
       ["std/circuits", CIRCUITS],
       ["std/reservoir", RESERVOIR],
       ["std/mechanics", MECHANICS],
