@@ -6,15 +6,11 @@
 import { ANALOG } from "./analog.js";
 import { CIRCUITS } from "./circuits.js";
 import { CORE } from "./core.js";
-import type { LayerDef } from "./element.js";
 import { FREESPACE } from "./freespace.js";
-import { fromLegacy } from "./legacy.js";
 import { OPTICS } from "./optics.js";
 import { MECHANICS } from "./mechanics.js";
 import { RESERVOIR } from "./reservoir.js";
-import type { LayerSig, StdSymbol } from "./types.js";
-
-const legacy = (sigs: readonly LayerSig[], table: Record<string, import("../compiler/lower/context.js").LayerLowering>): LayerDef[] => sigs.map((s) => fromLegacy(s, table[s.name]));
+import type { StdSymbol } from "./types.js";
 
 export const STD_MODULES: ReadonlyMap<string, ReadonlyMap<string, StdSymbol>> = new Map(
   (
