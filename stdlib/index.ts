@@ -3,32 +3,24 @@
  * global core layers and distributions. Sema, lowering and the language server all look
  * symbols up here.
  */
-import { ANALOG_LOWERING } from "../compiler/lower/layers/analog.js";
-import { FREESPACE_LOWERING } from "../compiler/lower/layers/freespace.js";
-import { MECHANICS_LOWERING } from "../compiler/lower/layers/mechanics.js";
-import { RESERVOIR_LOWERING } from "../compiler/lower/layers/reservoir.js";
 import { ANALOG } from "./analog.js";
 import { CIRCUITS } from "./circuits.js";
 import { CORE } from "./core.js";
-import type { LayerDef } from "./element.js";
 import { FREESPACE } from "./freespace.js";
-import { fromLegacy } from "./legacy.js";
 import { OPTICS } from "./optics.js";
 import { MECHANICS } from "./mechanics.js";
 import { RESERVOIR } from "./reservoir.js";
-import type { LayerSig, StdSymbol } from "./types.js";
-
-const legacy = (sigs: readonly LayerSig[], table: Record<string, import("../compiler/lower/context.js").LayerLowering>): LayerDef[] => sigs.map((s) => fromLegacy(s, table[s.name]));
+import type { StdSymbol } from "./types.js";
 
 export const STD_MODULES: ReadonlyMap<string, ReadonlyMap<string, StdSymbol>> = new Map(
   (
     [
       ["std/optics", OPTICS],
-      ["std/freespace", legacy(FREESPACE, FREESPACE_LOWERING)],
-      ["std/analog", legacy(ANALOG, ANALOG_LOWERING)],
+      ["std/freespace", FREESPACE],
+      ["std/analog", ANALOG],
       ["std/circuits", CIRCUITS],
-      ["std/reservoir", legacy(RESERVOIR, RESERVOIR_LOWERING)],
-      ["std/mechanics", legacy(MECHANICS, MECHANICS_LOWERING)],
+      ["std/reservoir", RESERVOIR],
+      ["std/mechanics", MECHANICS],
     ] as [string, StdSymbol[]][]
   ).map(([path, syms]) => [path, new Map(syms.map((s) => [s.name, s]))]),
 );

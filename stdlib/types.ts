@@ -2,7 +2,7 @@
  * How the standard library describes itself to the checker: every layer's signature (operand
  * dtype, arguments with kinds, units and legal ranges), its output-type rule, the trainable
  * parameters an instance owns, and its capabilities. The checker is generic over these records;
- * adding a layer means adding a record here and its lowering in compiler/lower/layers/.
+ * an element's record and its lowering are one definition (stdlib/element.ts `defineLayer`).
  */
 import type { Dim } from "../compiler/units.js";
 import type { DiagnosticCode } from "../diagnostics/catalog.js";
@@ -137,11 +137,6 @@ export function bool(value: boolean): ConstValue {
   return { kind: "bool", value };
 }
 
-/** Reads a checked numeric argument (null when the feature is off). */
-export function numArg(args: CheckedArgs, name: string): number | null {
-  const v = args.consts[name];
-  return v && v.kind === "num" ? v.value : null;
-}
 export function elementCount(t: TensorType): number {
   return t.shape.reduce((a, b) => a * b, 1);
 }

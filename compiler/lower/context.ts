@@ -6,7 +6,6 @@
  * extension points (a trainable linear map; a mesh of phase shifters).
  */
 import type { GraphBuilder, Node } from "../ir/graph.js";
-import type { ConstValue } from "../../stdlib/types.js";
 
 export interface LowerCtx {
   readonly b: GraphBuilder;
@@ -53,24 +52,6 @@ export interface ElementHooks {
   linear?(ctx: LowerCtx, site: LinearSite): Node;
   /** Every element with `extensions.phaseShifters` asks for a probe (undefined: none) once per instance. */
   mesh?(ctx: LowerCtx, phases: Node): MeshProbe | undefined;
-}
-
-export interface LayerArgs {
-  readonly tensors: Readonly<Record<string, Node>>;
-  readonly consts: Readonly<Record<string, ConstValue | null>>;
-  readonly owned: Readonly<Record<string, Node>>;
-}
-
-export type LayerLowering = (ctx: LowerCtx, x: Node, args: LayerArgs) => Node;
-
-export function numConst(args: LayerArgs, name: string): number | null {
-  const v = args.consts[name];
-  return v && v.kind === "num" ? v.value : null;
-}
-
-export function boolConst(args: LayerArgs, name: string): boolean {
-  const v = args.consts[name];
-  return !!v && v.kind === "bool" && v.value;
 }
 
 /** Slices the last axis [start, end) of a tensor of any rank. */
