@@ -7,6 +7,7 @@
  * decomposition) lives in compiler/lower/layers/optics-mesh.ts, detectors in layers/optics.ts.
  *   Saturable absorber: E·exp(−α₀ / (2(1 + |E|²/I_sat))) (intensity transmission exp(−α(I))).
  *   SHG-like: E_out = η E². Electro-optic: V = gain·|E|² + bias, E_out = E·cos(π V / 2V_π).
+ *   Kerr: E_out = E·exp(i·φ_NL·|E|²) (self-phase modulation).
  * Twin = ideal; the device adds the DAC/ADC, detector noise and the mesh non-idealities.
  */
 import type { GraphBuilder, Node } from "../compiler/ir/graph.js";
@@ -14,7 +15,7 @@ import type { LowerCtx } from "../compiler/lower/context.js";
 import { adc, detectorNoise } from "../compiler/lower/layers/optics.js";
 import { lowerMziMesh, lowerProgrammedMatrix, lowerProgrammedMesh, type MeshOptions } from "../compiler/lower/layers/optics-mesh.js";
 import { readProgrammedMatrix, unitaryProgram, weightsProgram } from "../compiler/optics/program.js";
-import { ANGLE, DECIBEL } from "../compiler/units.js";
+import { ANGLE, DECIBEL, DIMENSIONLESS } from "../compiler/units.js";
 import { defineLayer, type ElementArgs, type LayerDef } from "./element.js";
 import { choice, file, optInt, optReal, quantity, real, schema, tensor, type Values } from "./schema.js";
 import { showType, type OwnedDeviceVar, type TensorType } from "./types.js";
@@ -196,6 +197,27 @@ export const electro_optic = defineLayer({
   },
 });
 
+export const kerr = defineLayer({
+  module: "optics",
+  name: "kerr",
+  doc: "Optical Kerr nonlinearity (self-phase modulation) in a waveguide of length L: the refractive index rises with intensity, n = n₀ + n₂I, so the field picks up a phase proportional to its own intensity, E_out = E·exp(i·φ_NL·|E|²), with φ_NL = k₀n₂L the nonlinear phase at unit intensity (Boyd, Nonlinear Optics, §4.1). Power-preserving (|E_out| = |E|) but not linear. Device model: the waveguide's φ_NL varies from chip to chip by the relative spread `variation` (fabrication: length, confinement).",
+  input: "complex",
+  args: schema({
+    phase: quantity(ANGLE, "nonlinear phase φ_NL at unit intensity", { default: 1, min: 0 }),
+    variation: real("relative per-chip spread of φ_NL (device model)", { default: 0, min: 0, max: 1 }),
+  }),
+  capabilities: ["differentiable", "physical", "measurable"],
+  infer: (input) => (isVector(input) ? input : { error: `kerr expects complex[n], got ${showType(input)}` }),
+  deviceVars: (input, a) => (a.variation > 0 ? [{ name: "phase_error", type: { dtype: "real", shape: input.shape }, dist: { kind: "normal", mean: 0, std: a.variation, dim: DIMENSIONLESS }, perShot: false }] : []),
+  lower(ctx, x, a) {
+    const { b } = ctx;
+    // φ per mode: φ_NL on the twin, φ_NL·(1 + δ) on the device (δ the chip's relative error)
+    const error = a.tensors.phase_error;
+    const phi = ctx.device && error && error.shape.length > 0 ? b.mul(b.scalar(a.values.phase, "f32"), b.add(b.scalar(1, "f32"), error)) : b.scalar(a.values.phase, "f32");
+    return b.mul(x, b.expi(b.mul(b.abs2(x), phi)));
+  },
+});
+
 export const photodetect = defineLayer({
   module: "optics",
   name: "photodetect",
@@ -217,4 +239,4 @@ export const photodetect = defineLayer({
   },
 });
 
-export const OPTICS: readonly LayerDef[] = [amplitude_encode, phase_encode, mzi_mesh, unitary, weights, saturable_absorber, shg, electro_optic, photodetect];
+export const OPTICS: readonly LayerDef[] = [amplitude_encode, phase_encode, mzi_mesh, unitary, weights, saturable_absorber, shg, electro_optic, kerr, photodetect];
