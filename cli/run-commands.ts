@@ -15,6 +15,7 @@ import { sampleChip } from "../runtime/init.js";
 import { accuracy, chipAccuracies, meanStd, predict, readCheckpoint, train } from "../runtime/trainer.js";
 import { BACKENDS, buildPrograms, DEFAULT_BACKEND, DiagnosticsError, loadProgram, ruleOptions } from "./compile.js";
 import { printDiagnostics, UsageError } from "./io.js";
+import { writeReport, writeRunRecord } from "../report/collect.js";
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
@@ -79,7 +80,8 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--quiet", "print only the final summary")
     .option("--backend <name>", `execution backend: ${BACKENDS.join(" | ")}`, DEFAULT_BACKEND)
     .option("--rule <rule>", "override the train block's learning rule (e.g. compare backprop with physics_aware)")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string }) =>
+    .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)")
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; report?: boolean | string }) =>
       guarded(setCode, opts.json, async () => {
         const p = loadProgram(file, 0, opts.rule);
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : p.train.epochs;
@@ -90,10 +92,12 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs });
         const metrics = new MetricsWriter(outDir, { append: !!opts.resume });
+        writeRunRecord(outDir, p, { backend: opts.backend, epochs, ...(opts.epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
         const summary = train(spec, programs, data, { rule: p.train.rule.sig.name, ruleOptions: ruleOptions(p), epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer }, { outDir, resume: !!opts.resume, progress, metrics, sourceHash: p.hash, span: p.train.span });
         const full = { ...summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(outDir, "checkpoint.safetensors") };
         metrics.summary(full);
         progress.summary(full);
+        if (opts.report) (opts.json ? process.stderr : process.stdout).write(`report: ${(await writeReport(outDir, typeof opts.report === "string" ? opts.report : undefined, { backend: opts.backend })).file}\n`);
       }),
     );
 

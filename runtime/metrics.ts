@@ -6,7 +6,9 @@
  *  - ProgressReporter: what the user sees while training. tty = one live progress bar per epoch
  *    (redrawn with \r, at most every 100 ms) with loss, accuracy and samples/s; plain = one line
  *    per epoch; json = one JSON object per line (epochs, then the summary); quiet = only the
- *    final summary line. It formats; it never decides what is measured.
+ *    final summary. The summary (all modes but json) is a block of aligned, labelled rows
+ *    (summaryRows: twin, trained chip, K chips mean ± std, queries, FLOPs, time), which the HTML
+ *    report (report/) shows too. It formats; it never decides what is measured.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -84,16 +86,14 @@ function fmtRate(samples: number, ms: number): string {
   return `${r >= 100 ? Math.round(r) : r.toPrecision(3)} samples/s`;
 }
 
-/** "key value" pairs for the extra keys of a record (accuracies as percentages). */
 /** Running totals (device queries, FLOPs) and the raw rate: in the JSON records and the summary, not on every epoch line. */
 const EPOCH_LINE_SKIP = ["epoch", "loss", "accuracy", "samples_per_s", "device_forwards", "device_relaxations", "device_measurements", "digital_flops"];
-/** Accounting fields that are zero say nothing on a summary line (a rule that never relaxes). */
-const ZERO_SILENT = ["device_forwards", "device_relaxations", "device_measurements"];
 
+/** "key value" pairs for the extra keys of an epoch record (accuracies as percentages). */
 function fmtExtras(rec: Record<string, unknown>, skip: string[]): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(rec)) {
-    if (skip.includes(k) || v === undefined || (ZERO_SILENT.includes(k) && v === 0)) continue;
+    if (skip.includes(k) || v === undefined) continue;
     if (typeof v === "number") parts.push(`${k} ${/acc/.test(k) ? fmtPct(v) : fmtNum(v)}`);
     else parts.push(`${k} ${typeof v === "object" && v !== null ? toJson(v) : String(v)}`);
   }
@@ -189,6 +189,65 @@ export class ProgressReporter {
       this.out.write(toJson({ type: "summary", ...obj }) + "\n");
       return;
     }
-    this.out.write(`done  ${fmtExtras(obj, [])}\n`);
+    const rows = summaryRows(obj);
+    const width = Math.max(...rows.map((r) => r.label.length));
+    this.out.write(`training done\n${rows.map((r) => `  ${r.label.padEnd(width)}  ${r.value}`).join("\n")}\n`);
   }
+}
+
+// ── the end-of-run summary, as labelled rows ─────────────────────────────────
+export interface SummaryRow {
+  readonly label: string;
+  readonly value: string;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+/** 12345 → "12,345"; 4.7e9 → "4.70 G". */
+function fmtCount(v: number): string {
+  const a = Math.abs(v);
+  for (const [scale, unit] of [[1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"]] as const) if (a >= scale) return `${(v / scale).toFixed(2)} ${unit}`;
+  return Number.isInteger(v) ? v.toLocaleString("en-US") : fmtNum(v);
+}
+function fmtSeconds(s: number): string {
+  if (s < 60) return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+/** Keys summaryRows shows in its own rows (everything else is listed after them, by key). */
+const SUMMARY_KEYS = ["type", "network", "rule", "epochs", "dataset", "train_samples", "test_samples", "test_accuracy", "train_accuracy", "device_test_accuracy", "device_chips", "device_test_accuracy_mean", "device_test_accuracy_std", "twin_device_gap", "device_forwards", "device_relaxations", "device_measurements", "digital_flops", "wall_s", "samples_per_s", "checkpoint"];
+
+/**
+ * A run summary (as `pnn train` writes it to summary.json) as labelled rows: twin accuracy,
+ * trained-chip accuracy, K chips mean ± std, device queries, FLOPs, time. Keys it does not know
+ * follow as `key  value` rows, so nothing in the summary is hidden. Used by the terminal summary
+ * and by the HTML report.
+ */
+export function summaryRows(s: Summary): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  const add = (label: string, value: string | undefined) => value !== undefined && rows.push({ label, value });
+  const epochs = num(s.epochs);
+  if (s.network !== undefined) add("network", `${String(s.network)}${s.rule !== undefined ? ` (rule ${String(s.rule)}${epochs !== undefined ? `, ${epochs} epoch${epochs === 1 ? "" : "s"}` : ""})` : ""}`);
+  if (s.dataset !== undefined) add("data", `${String(s.dataset)}${num(s.train_samples) !== undefined ? `: ${fmtCount(num(s.train_samples)!)} train, ${fmtCount(num(s.test_samples) ?? 0)} test samples` : ""}`);
+  const twin = num(s.test_accuracy);
+  const trainAcc = num(s.train_accuracy);
+  if (twin !== undefined) add("twin", `${fmtPct(twin)} test accuracy${trainAcc !== undefined ? ` (train ${fmtPct(trainAcc)})` : ""}`);
+  const chip0 = num(s.device_test_accuracy);
+  if (chip0 !== undefined) add("trained chip", `${fmtPct(chip0)} test accuracy (chip 0)`);
+  const mean = num(s.device_test_accuracy_mean);
+  const chips = num(s.device_chips);
+  if (mean !== undefined) add(`${chips ?? "K"} chip${chips === 1 ? "" : "s"}`, `${fmtPct(mean)} ± ${fmtPct(num(s.device_test_accuracy_std) ?? 0)} (mean ± std)`);
+  const gap = num(s.twin_device_gap);
+  if (gap !== undefined) add("twin − device", `${(100 * gap).toFixed(1)} points`);
+  const queries: [string, string][] = [["device_forwards", "forward passes"], ["device_relaxations", "relaxations"], ["device_measurements", "measurements"]];
+  const asked = queries.filter(([k]) => (num(s[k]) ?? 0) > 0).map(([k, what]) => `${fmtCount(num(s[k])!)} ${what}`);
+  if (queries.some(([k]) => k in s)) add("device queries", asked.length ? asked.join(", ") : "none (trained on the twin alone)");
+  if (num(s.digital_flops) !== undefined) add("digital FLOPs", fmtCount(num(s.digital_flops)!));
+  const wall = num(s.wall_s);
+  if (wall !== undefined) add("time", `${fmtSeconds(wall)}${num(s.samples_per_s) !== undefined ? ` (${fmtCount(Math.round(num(s.samples_per_s)!))} samples/s)` : ""}`);
+  if (s.checkpoint !== undefined) add("checkpoint", String(s.checkpoint));
+  for (const [k, v] of Object.entries(s)) {
+    if (SUMMARY_KEYS.includes(k) || v === undefined) continue;
+    add(k, typeof v === "number" ? (/acc/.test(k) ? fmtPct(v) : fmtNum(v)) : typeof v === "object" && v !== null ? toJson(v) : String(v));
+  }
+  return rows;
 }
