@@ -213,9 +213,6 @@ function fmtSeconds(s: number): string {
   const m = Math.floor(s / 60);
   return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
-/** Keys summaryRows shows in its own rows (everything else is listed after them, by key). */
-const SUMMARY_KEYS = ["type", "network", "rule", "epochs", "dataset", "train_samples", "test_samples", "test_accuracy", "train_accuracy", "device_test_accuracy", "device_chips", "device_test_accuracy_mean", "device_test_accuracy_std", "twin_device_gap", "device_forwards", "device_relaxations", "device_measurements", "digital_flops", "wall_s", "samples_per_s", "checkpoint"];
-
 /**
  * A run summary (as `pnn train` writes it to summary.json) as labelled rows: twin accuracy,
  * trained-chip accuracy, K chips mean ± std, device queries, FLOPs, time. Keys it does not know
@@ -224,30 +221,36 @@ const SUMMARY_KEYS = ["type", "network", "rule", "epochs", "dataset", "train_sam
  */
 export function summaryRows(s: Summary): SummaryRow[] {
   const rows: SummaryRow[] = [];
-  const add = (label: string, value: string | undefined) => value !== undefined && rows.push({ label, value });
+  const used = new Set(["type"]);
+  /** Adds a row when its first key is present; marks every key it shows as used. */
+  const row = (label: string, keys: string[], value: () => string) => {
+    if (s[keys[0]] === undefined) return;
+    for (const k of keys) used.add(k);
+    rows.push({ label, value: value() });
+  };
   const epochs = num(s.epochs);
-  if (s.network !== undefined) add("network", `${String(s.network)}${s.rule !== undefined ? ` (rule ${String(s.rule)}${epochs !== undefined ? `, ${epochs} epoch${epochs === 1 ? "" : "s"}` : ""})` : ""}`);
-  if (s.dataset !== undefined) add("data", `${String(s.dataset)}${num(s.train_samples) !== undefined ? `: ${fmtCount(num(s.train_samples)!)} train, ${fmtCount(num(s.test_samples) ?? 0)} test samples` : ""}`);
-  const twin = num(s.test_accuracy);
+  const plural = (n: number, what: string) => `${fmtCount(n)} ${what}${n === 1 ? "" : "s"}`;
+  row("network", s.rule !== undefined ? ["network", "rule", "epochs"] : ["network"], () => `${String(s.network)}${s.rule !== undefined ? ` (rule ${String(s.rule)}${epochs !== undefined ? `, ${plural(epochs, "epoch")}` : ""})` : ""}`);
+  row("epochs", ["epochs"], () => String(s.epochs));
+  row("data", ["dataset", "train_samples", "test_samples"], () => `${String(s.dataset)}${num(s.train_samples) !== undefined ? `: ${fmtCount(num(s.train_samples)!)} train, ${fmtCount(num(s.test_samples) ?? 0)} test samples` : ""}`);
   const trainAcc = num(s.train_accuracy);
-  if (twin !== undefined) add("twin", `${fmtPct(twin)} test accuracy${trainAcc !== undefined ? ` (train ${fmtPct(trainAcc)})` : ""}`);
-  const chip0 = num(s.device_test_accuracy);
-  if (chip0 !== undefined) add("trained chip", `${fmtPct(chip0)} test accuracy (chip 0)`);
-  const mean = num(s.device_test_accuracy_mean);
+  row("twin", ["test_accuracy", "train_accuracy"], () => `${fmtPct(num(s.test_accuracy)!)} test accuracy${trainAcc !== undefined ? ` (train ${fmtPct(trainAcc)})` : ""}`);
+  row("trained chip", ["device_test_accuracy"], () => `${fmtPct(num(s.device_test_accuracy)!)} test accuracy (chip 0)`);
   const chips = num(s.device_chips);
-  if (mean !== undefined) add(`${chips ?? "K"} chip${chips === 1 ? "" : "s"}`, `${fmtPct(mean)} ± ${fmtPct(num(s.device_test_accuracy_std) ?? 0)} (mean ± std)`);
-  const gap = num(s.twin_device_gap);
-  if (gap !== undefined) add("twin − device", `${(100 * gap).toFixed(1)} points`);
-  const queries: [string, string][] = [["device_forwards", "forward passes"], ["device_relaxations", "relaxations"], ["device_measurements", "measurements"]];
-  const asked = queries.filter(([k]) => (num(s[k]) ?? 0) > 0).map(([k, what]) => `${fmtCount(num(s[k])!)} ${what}`);
-  if (queries.some(([k]) => k in s)) add("device queries", asked.length ? asked.join(", ") : "none (trained on the twin alone)");
-  if (num(s.digital_flops) !== undefined) add("digital FLOPs", fmtCount(num(s.digital_flops)!));
-  const wall = num(s.wall_s);
-  if (wall !== undefined) add("time", `${fmtSeconds(wall)}${num(s.samples_per_s) !== undefined ? ` (${fmtCount(Math.round(num(s.samples_per_s)!))} samples/s)` : ""}`);
-  if (s.checkpoint !== undefined) add("checkpoint", String(s.checkpoint));
+  row(chips !== undefined ? plural(chips, "chip") : "chips", ["device_test_accuracy_mean", "device_test_accuracy_std", "device_chips"], () => `${fmtPct(num(s.device_test_accuracy_mean)!)} ± ${fmtPct(num(s.device_test_accuracy_std) ?? 0)} (mean ± std)`);
+  row("twin − device", ["twin_device_gap"], () => `${(100 * num(s.twin_device_gap)!).toFixed(1)} points`);
+  const queries: [string, string][] = [["device_forwards", "forward pass"], ["device_relaxations", "relaxation"], ["device_measurements", "measurement"]];
+  const present = queries.filter(([k]) => k in s);
+  if (present.length) {
+    const asked = present.filter(([k]) => (num(s[k]) ?? 0) > 0).map(([k, what]) => (what === "forward pass" ? `${fmtCount(num(s[k])!)} forward passes` : plural(num(s[k])!, what)));
+    row("device queries", present.map(([k]) => k), () => (asked.length ? asked.join(", ") : "none (trained on the twin alone)"));
+  }
+  row("digital FLOPs", ["digital_flops"], () => fmtCount(num(s.digital_flops)!));
+  row("time", ["wall_s", "samples_per_s"], () => `${fmtSeconds(num(s.wall_s)!)}${num(s.samples_per_s) !== undefined ? ` (${fmtCount(Math.round(num(s.samples_per_s)!))} samples/s)` : ""}`);
+  row("checkpoint", ["checkpoint"], () => String(s.checkpoint));
   for (const [k, v] of Object.entries(s)) {
-    if (SUMMARY_KEYS.includes(k) || v === undefined) continue;
-    add(k, typeof v === "number" ? (/acc/.test(k) ? fmtPct(v) : fmtNum(v)) : typeof v === "object" && v !== null ? toJson(v) : String(v));
+    if (used.has(k) || v === undefined) continue;
+    rows.push({ label: k, value: typeof v === "number" ? (/acc/.test(k) ? fmtPct(v) : fmtNum(v)) : typeof v === "object" && v !== null ? toJson(v) : String(v) });
   }
   return rows;
 }
