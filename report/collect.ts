@@ -145,6 +145,11 @@ function confusion(classes: number, labels: Int32Array, predicted: readonly numb
   return { counts };
 }
 
+/** Runs a variant of p's network (same parameters) on the twin, on the reference interpreter: its output rows. */
+export function twinEvaluator(p: LoadedProgram, params: Params): (net: NetworkModel, rows: Float64Array, count: number) => number[][] {
+  return (net, rows, count) => predict(modelSpec(net, count), compileInterp(lowerInfer(net, "twin", count, { train: p.train })), rows, count, params, undefined, twinKey(p.train.seed)).scores;
+}
+
 interface DriftFile {
   checkpoint: string;
   source_hash: string;
@@ -200,11 +205,7 @@ export async function collectReport(runDir: string, opts: CollectOptions = {}): 
     else notes.push(`${driftFile} was measured on another checkpoint or program; run pnn report --drift … again to refresh it.`);
   }
 
-  const evaluate = (net: NetworkModel, rows: Float64Array, count: number): number[][] => {
-    const s = modelSpec(net, count);
-    return predict(s, compileInterp(lowerInfer(net, "twin", count, { train: p.train })), rows, count, params as Params, undefined, twinKey(seed)).scores;
-  };
-  const physical = physicalViews({ net: p.net, train: p.train, params, evaluate, samples: { x: test.x, y: test.y, n: test.n, features: spec.features, classNames: data.classNames } });
+  const physical = physicalViews({ net: p.net, train: p.train, params, evaluate: twinEvaluator(p, params), samples: { x: test.x, y: test.y, n: test.n, features: spec.features, classNames: data.classNames } });
   notes.push(...physical.notes);
 
   const summaryFile = path.join(runDir, "summary.json");

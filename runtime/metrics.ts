@@ -222,9 +222,9 @@ function fmtSeconds(s: number): string {
 export function summaryRows(s: Summary): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const used = new Set(["type"]);
-  /** Adds a row when its first key is present; marks every key it shows as used. */
+  /** Adds a row when its first key is present and not shown yet; marks every key it shows as used. */
   const row = (label: string, keys: string[], value: () => string) => {
-    if (s[keys[0]] === undefined) return;
+    if (s[keys[0]] === undefined || used.has(keys[0])) return;
     for (const k of keys) used.add(k);
     rows.push({ label, value: value() });
   };
