@@ -136,6 +136,28 @@ describe("pnn train / pnn report write what a report needs", () => {
   });
 });
 
+describe("pnn report refuses what it cannot do, with a message and no stack trace", () => {
+  it("usage errors (exit 2) and program diagnostics (exit 1)", async () => {
+    const flagship = dirs.get("flagship")!;
+    const missing = await pnnAsync(["report", path.join(flagship, "nope")]);
+    expect([missing.status, missing.all]).toEqual([2, `pnn: ${path.join(flagship, "nope")} is not a run folder (pnn train --out DIR writes one)\n`]);
+    const order = await pnnAsync(["report", flagship, "--drift", "1d,1h"]);
+    expect([order.status, order.all]).toEqual([2, "pnn: --drift times must increase: '1h' comes after '1d'\n"]);
+    // a run folder without run.json (older runs) needs --program
+    const old = tmpDir("pnn-report-old-");
+    for (const f of ["checkpoint.safetensors", "metrics.jsonl", "summary.json"]) fs.copyFileSync(path.join(flagship, f), path.join(old, f));
+    const noRecord = await pnnAsync(["report", old]);
+    expect(noRecord.status).toBe(2);
+    expect(noRecord.all).toContain("has no run.json");
+    const broken = path.join(old, "broken.pnn");
+    fs.writeFileSync(broken, "network N {\n  input x: real[4]\n  output y = dense(x, 3) |> nosuch\n}\n");
+    const diag = await pnnAsync(["report", old, "--program", broken]);
+    expect(diag.status).toBe(1);
+    expect(diag.all).toMatch(/broken\.pnn:3:\d+: error PNN2\d{3}/);
+    expect(diag.all).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
+
 describe.skipIf(!CHROMIUM)("reports in headless chromium", () => {
   type Browser = import("playwright-core").Browser;
   let browser: Browser;
