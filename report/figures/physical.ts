@@ -12,7 +12,6 @@ import { COLORS, CYCLIC, DIVERGING, minMax, SEQUENTIAL, TWO_PI, type Figure } fr
 type View<K extends PhysicalView["kind"]> = Extract<PhysicalView, { kind: K }>;
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, "-");
-const phaseAxisLabels = (v: number) => (v === 0 ? "0" : Math.abs(v - Math.PI) < 1e-9 ? "π" : Math.abs(v - TWO_PI) < 1e-9 ? "2π" : v.toFixed(1));
 const PHASE_SCALE = { type: "continuous" as const, min: 0, max: TWO_PI, calculable: false, inRange: { color: CYCLIC }, text: ["2π", "0"], textStyle: { fontSize: 10 } };
 
 /** The mesh as laid out on chip: waveguides as horizontal lines, each MZI at its column between its two modes. */
@@ -40,8 +39,8 @@ export function meshFigure(v: View<"mesh">): Figure {
     visualMap: { ...PHASE_SCALE, seriesIndex: [1, 2], dimension: 2, right: 8, top: "middle", itemHeight: Math.max(80, height - 150) },
     series: [
       { type: "line", name: "waveguide", data: waveguides as never, showSymbol: false, color: "#999", lineStyle: { width: 1 }, silent: true, connectNulls: false },
-      { type: "scatter", name: "θ (MZI, sets the split)", data: theta, symbol: "roundRect", symbolSize: [22, 26], itemStyle: { borderColor: "#333", borderWidth: 0.6 } },
-      { type: "scatter", name: "φ (external phase)", data: phi, symbol: "circle", symbolSize: 9, itemStyle: { borderColor: "#333", borderWidth: 0.6 } },
+      { type: "scatter", name: "θ (MZI, sets the split)", data: theta, symbol: "roundRect", symbolSize: [22, 26], color: "#999", itemStyle: { borderColor: "#333", borderWidth: 0.6 } },
+      { type: "scatter", name: "φ (external phase)", data: phi, symbol: "circle", symbolSize: 9, color: "#999", itemStyle: { borderColor: "#333", borderWidth: 0.6 } },
     ],
   };
   return {

@@ -29,8 +29,8 @@ export function lossFigure(epochs: readonly EpochPoint[]): Figure | undefined {
 export function accuracyFigure(epochs: readonly EpochPoint[]): Figure | undefined {
   const series: { name: string; key: keyof EpochPoint; color: string }[] = [
     { name: "train", key: "accuracy", color: COLORS.train },
-    { name: "twin (test)", key: "test_accuracy", color: COLORS.twin },
-    { name: "device chip 0 (test)", key: "device_test_accuracy", color: COLORS.device },
+    { name: "twin test", key: "test_accuracy", color: COLORS.twin },
+    { name: "chip 0 test", key: "device_test_accuracy", color: COLORS.device },
   ];
   const present = series.filter((s) => epochs.some((e) => typeof e[s.key] === "number"));
   if (!present.length) return undefined;
