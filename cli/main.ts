@@ -13,6 +13,7 @@ import { registerFrontEndCommands } from "./front-end.js";
 import { registerRunCommands } from "./run-commands.js";
 import { registerLspCommand } from "./lsp.js";
 import { registerBuildCommand } from "./build.js";
+import { registerReportCommand } from "./report.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRunCommands(program, setCode);
   registerLspCommand(program);
   registerBuildCommand(program, setCode);
+  registerReportCommand(program, setCode);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -11,6 +11,7 @@ import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan } from "../diagnostics/span.js";
 import { defaultProgressMode, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
 import type { CheckpointCadence } from "../runtime/trainer.js";
+import { writeReport, writeRunRecord } from "../report/collect.js";
 import { diskHost, printDiagnostics, readSource, UsageError } from "./io.js";
 
 function positiveInt(v: string, what: string): number {
@@ -87,13 +88,15 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
     .option("--rule <rule>", "override the train block's learning rule, with options if any (e.g. physics_aware, \"spsa(c: 0.02)\")")
     .option("--checkpoint-every <n|duration>", "write the checkpoint every N epochs or every duration (30s, 5min); always after the last epoch", "1")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string }) =>
+    .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)")
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string }) =>
       guarded(setCode, opts.json, async () => {
         const p = openProgram(file, opts.rule);
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : undefined;
         const outDir = opts.out ?? path.join("runs", path.basename(file, ".pnn"));
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs: epochs ?? p.train.epochs });
+        if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
         const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery) });
         if (r.kind === "finished") {
           const note = `${outDir} holds a finished run (epoch ${r.epoch} of ${r.epoch}); nothing to do — pass --epochs N to extend it`;
@@ -101,6 +104,7 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
           return;
         }
         progress.summary(r.summary);
+        if (opts.report) (opts.json ? process.stderr : process.stdout).write(`report: ${(await writeReport(outDir, typeof opts.report === "string" ? opts.report : undefined, { backend: opts.backend })).file}\n`);
       }),
     );
 
