@@ -14,7 +14,7 @@ import { defaultProgressMode, MetricsWriter, ProgressReporter, type ProgressMode
 import { sampleChip } from "../runtime/init.js";
 import { accuracy, chipAccuracies, meanStd, predict, readCheckpoint, train } from "../runtime/trainer.js";
 import { BACKENDS, buildPrograms, DEFAULT_BACKEND, DiagnosticsError, loadProgram, ruleOptions } from "./compile.js";
-import { printDiagnostics, UsageError } from "./io.js";
+import { printDiagnostics, readDataFile, UsageError } from "./io.js";
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
@@ -145,8 +145,9 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const p = loadProgram(file);
         const { spec, programs } = await buildPrograms(p, 1, opts.backend);
         const { params } = readCheckpoint(opts.weights, spec, fileSpan(opts.weights));
-        const isFile = fs.existsSync(opts.input);
-        const text = isFile ? fs.readFileSync(opts.input, "utf8") : opts.input;
+        const fromFile = readDataFile(opts.input, "--input"); // bounded; a FIFO or device is refused
+        const isFile = fromFile !== undefined;
+        const text = fromFile ?? opts.input;
         const where = fileSpan(isFile ? opts.input : "--input");
         const rows = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^[A-Za-z_"]/.test(l));
         const values: number[] = [];

@@ -1,21 +1,23 @@
 /**
  * Entry point of the front end: `.pnn` text in, a (possibly partial) AST and every syntax
  * diagnostic out. Never throws on user text: oversized files, unterminated strings, stray
- * characters, nesting too deep for the recursive-descent parser and parse errors all become
- * diagnostics (PNN1001–PNN1005), and error recovery keeps going after each one.
+ * characters, nesting too deep for the recursive-descent parser, syntax trees deeper than
+ * MAX_EXPRESSION_DEPTH, numbers too large for a float64 and parse errors all become diagnostics
+ * (PNN1001–PNN1006), and error recovery keeps going after each one. After
+ * MAX_SYNTAX_DIAGNOSTICS errors one PNN1007 says how many more there are (bounded memory).
  */
 import type { IRecognitionException, IToken } from "chevrotain";
 import { diag, type Diagnostic } from "../diagnostics/catalog.js";
+import { MAX_EXPRESSION_DEPTH, MAX_NESTING, MAX_SOURCE_BYTES, MAX_SYNTAX_DIAGNOSTICS } from "../diagnostics/limits.js";
 import { LineMap } from "../diagnostics/span.js";
 import type { Program } from "./ast.js";
 import { AstBuilder } from "./cst-to-ast.js";
-import { PnnLexer } from "./lexer.js";
+import { itemDeeperThan } from "./depth.js";
+import { NumberLit, PnnLexer } from "./lexer.js";
 import { sharedParser } from "./parser.js";
 
-/** Larger files are refused: a .pnn model description is small; this bounds time and memory. */
-export const MAX_SOURCE_BYTES = 1_000_000;
-/** Brackets/unary operators nested deeper than this are refused before parsing (no stack overflow). */
-export const MAX_NESTING = 64;
+// Larger files are refused (a .pnn model description is small); deeper nesting is refused before parsing.
+export { MAX_NESTING, MAX_SOURCE_BYTES } from "../diagnostics/limits.js";
 
 export interface ParseResult {
   readonly program: Program;
@@ -56,18 +58,30 @@ export function parse(text: string, file: string): ParseResult {
   }
 
   const lexed = PnnLexer.tokenize(text);
+  let unreported = 0;
+  const report = (make: () => Diagnostic) => {
+    if (diagnostics.length < MAX_SYNTAX_DIAGNOSTICS) diagnostics.push(make());
+    else unreported++;
+  };
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + e.length);
-    diagnostics.push(diag("PNN1003", lines.span(e.offset, e.offset + Math.max(1, e.length)), `unexpected character '${ch.slice(0, 1)}'`));
+    report(() => diag("PNN1003", lines.span(e.offset, e.offset + Math.max(1, e.length)), `unexpected character '${ch.slice(0, 1)}'`));
   }
   for (const t of (lexed.groups.errors ?? []) as IToken[]) {
     const what = t.image.startsWith("/*") ? "block comment has no closing '*/'" : "string has no closing quote";
-    diagnostics.push(diag("PNN1002", lines.span(t.startOffset, t.startOffset + Math.min(t.image.length, 2)), what));
+    report(() => diag("PNN1002", lines.span(t.startOffset, t.startOffset + Math.min(t.image.length, 2)), what));
   }
+  for (const t of lexed.tokens) {
+    if (t.tokenType !== NumberLit || Number.isFinite(Number(t.image))) continue;
+    const shown = t.image.length > 24 ? `${t.image.slice(0, 20)}…` : t.image;
+    report(() => diag("PNN1006", lines.span(t.startOffset, t.endOffset! + 1), `the number ${shown} is too large: the largest number is about 1.8e308`));
+  }
+  const tooMany = () => diag("PNN1007", diagnostics[diagnostics.length - 1].span, `${unreported} more syntax error${unreported === 1 ? "" : "s"} not reported (pnn stops after ${MAX_SYNTAX_DIAGNOSTICS})`);
 
   const deep = firstTooDeep(lexed.tokens);
   if (deep) {
     diagnostics.push(diag("PNN1005", lines.span(deep.startOffset, deep.endOffset! + 1), `expressions are nested more than ${MAX_NESTING} levels deep`));
+    if (unreported) diagnostics.push(tooMany());
     return { program: emptyProgram(lines), diagnostics, lines };
   }
 
@@ -76,13 +90,21 @@ export function parse(text: string, file: string): ParseResult {
   let program: Program;
   try {
     const cst = parser.program();
-    for (const e of parser.errors) diagnostics.push(syntaxDiagnostic(e, lines, text));
+    for (const e of parser.errors) report(() => syntaxDiagnostic(e, lines, text));
     program = new AstBuilder(lines).program(cst, (lexed.groups.comments ?? []) as IToken[]);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     diagnostics.push(diag("PNN1005", lines.span(0, 0), "the file is nested too deeply to parse"));
     program = emptyProgram(lines);
   }
+  const tooDeep = itemDeeperThan(program, MAX_EXPRESSION_DEPTH);
+  if (tooDeep) {
+    const name = "name" in tooDeep ? tooDeep.name.span : tooDeep.network.span;
+    const what = { Import: "import", Const: "constant", Layer: "layer", Network: "network", Train: "train block" }[tooDeep.kind];
+    diagnostics.push(diag("PNN1005", name, `an expression in this ${what} nests more than ${MAX_EXPRESSION_DEPTH} levels deep (each operator of a chain like a + b + c adds a level): split it into named steps (const, let or bindings)`));
+    program = emptyProgram(lines);
+  }
+  if (unreported) diagnostics.push(tooMany());
   return { program, diagnostics: dedupe(diagnostics), lines };
 }
 

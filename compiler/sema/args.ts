@@ -5,7 +5,9 @@
  * parameters the new instance owns. No layer is special-cased here.
  */
 import * as path from "node:path";
+import { MAX_MATRIX_FILE_BYTES, MAX_TENSOR_ELEMENTS } from "../../diagnostics/limits.js";
 import type { Span } from "../../diagnostics/span.js";
+import { confine, fileProblem } from "../../runtime/files.js";
 import type * as A from "../../grammar/ast.js";
 import type { ArgSig, ArgType, CheckedArgs, ConstValue, LayerSig, TensorType } from "../../stdlib/types.js";
 import { showType } from "../../stdlib/types.js";
@@ -106,10 +108,12 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       return v.kind === "str" ? v : bad(`${where} must be a string, got ${describeValue(v)}`);
     case "file": {
       if (v.kind !== "str") return bad(`${where} must be a file name in quotes, got ${describeValue(v)}`);
-      const dir = path.dirname(path.resolve(a.value.span.file));
-      const target = path.resolve(dir, v.value);
-      if (path.isAbsolute(v.value) || !target.startsWith(dir + path.sep)) return bad(`${where}: '${v.value}' must be a file under this file's folder`, "PNN2040");
-      const text = ev.ctx.readFile?.(target);
+      // Inside this file's folder, symbolic links resolved; a regular file of bounded size.
+      const at = confine(path.dirname(path.resolve(a.value.span.file)), v.value);
+      if (!at.ok) return bad(`${where}: ${at.problem}; it must be a file under this file's folder`, "PNN2040");
+      const unfit = fileProblem(at.path, MAX_MATRIX_FILE_BYTES);
+      if (unfit) return bad(`${where}: cannot read '${v.value}': ${unfit.problem}`, "PNN2040");
+      const text = ev.ctx.readFile?.(at.path);
       return text === undefined ? bad(`${where}: cannot read '${v.value}'`, "PNN2040") : { kind: "str", value: text };
     }
     case "range":
@@ -156,12 +160,12 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
     return ev.error(out.code ?? "PNN2003", argExpr?.value.span ?? span, out.error);
   }
   const count = out.shape.reduce((a, b) => a * b, 1);
-  if (count > (1 << 26)) return ev.error("PNN2009", span, `${name} would produce ${count} elements per sample; the limit is ${1 << 26}`);
+  if (count > MAX_TENSOR_ELEMENTS) return ev.error("PNN2009", span, `${name} would produce ${count} elements per sample; the limit is ${MAX_TENSOR_ELEMENTS}`);
   const instance = net.builder.instancePath(net.prefix, sig.name);
   const owned: Record<string, number> = {};
   for (const p of sig.params?.(input.type, checked) ?? []) {
     const size = p.type.shape.reduce((a, b) => a * b, 1);
-    if (size > (1 << 26)) return ev.error("PNN2009", span, `${name}'s ${p.name} would have ${size} elements; the limit is ${1 << 26}`);
+    if (size > MAX_TENSOR_ELEMENTS) return ev.error("PNN2009", span, `${name}'s ${p.name} would have ${size} elements; the limit is ${MAX_TENSOR_ELEMENTS}`);
     owned[p.name] = net.builder.addParam({ path: `${instance}.${p.name}`, type: p.type, init: p.init, ...(p.range ? { range: p.range } : {}), span });
   }
   const devices: Record<string, number> = {};

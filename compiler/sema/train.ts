@@ -5,6 +5,7 @@
  * mean"), the rule's options, and — from the network's layer capabilities — that the physics
  * can run the rule (PNN4002 names the layer and the missing capability).
  */
+import * as path from "node:path";
 import type * as A from "../../grammar/ast.js";
 import { checkDatasetArgs, datasetInfo, DATASETS } from "../../runtime/data/index.js";
 import { findRule, RULES, type NetworkSummary } from "../../stdlib/rules.js";
@@ -12,6 +13,7 @@ import { LOSSES, OPTIMIZERS, TRAIN_KEYS } from "../../stdlib/training.js";
 import { showType } from "../../stdlib/types.js";
 import { isDimensionless } from "../units.js";
 import { checkArgs } from "./args.js";
+import { trainingBudgetProblem } from "./budgets.js";
 import type { Evaluator } from "./evaluate.js";
 import type { NetworkModel, RuleChoice, TrainModel } from "./model.js";
 import { closest, didYouMean, type Env } from "./scope.js";
@@ -154,6 +156,12 @@ export function checkTrain(ev: Evaluator, t: A.TrainDecl, env: Env, networks: Re
     } else ints[k.name] = v.value;
   }
 
+  const tooLarge = net ? trainingBudgetProblem(net, ints.batch) : undefined;
+  if (tooLarge) {
+    ev.error("PNN2081", settings.get("batch")?.value.span ?? t.span, tooLarge);
+    ok = false;
+  }
+
   // ── the data set must fit the network ──
   if (net && data && net.kind === "feedforward") {
     const info = datasetInfo(data.name, data.named, data.positional);
@@ -213,7 +221,8 @@ function checkData(ev: Evaluator, e: A.Expr, env: Env): TrainModel["data"] | und
   }
   if (!ok) return undefined;
   const spec = { name: call.name, positional, named, span: e.span };
-  const problems = checkDatasetArgs(spec);
+  // File arguments (csv's path) must stay inside this file's folder, symbolic links resolved.
+  const problems = checkDatasetArgs({ ...spec, baseDir: path.dirname(path.resolve(e.span.file)) });
   if (problems.length) {
     ev.ctx.diagnostics.push(...problems);
     return undefined;

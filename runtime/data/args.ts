@@ -2,9 +2,12 @@
  * Data set arguments: the declared parameters of each data set, and the one function that turns
  * a call's positional and named arguments into validated values. Every mistake (unknown name,
  * too many positionals, duplicate, wrong type, out of range) is a PNN6006 UserError at the
- * call's span. No file is read here, so the checker may call it freely.
+ * call's span. No file is read here (a path argument is only confined and stat'ed), so the
+ * checker may call it freely.
  */
 import { diag, UserError } from "../../diagnostics/catalog.js";
+import { MAX_DATA_FILE_BYTES } from "../../diagnostics/limits.js";
+import { confine, fileProblem } from "../files.js";
 import type { DatasetSpec } from "./types.js";
 
 export interface ArgDef {
@@ -13,6 +16,8 @@ export interface ArgDef {
   default: number | string | undefined;
   doc: string;
   kind: "int" | "number" | "string";
+  /** A file path: relative to the .pnn file's folder and confined to it (runtime/files.ts confine). */
+  file?: boolean;
   min?: number;
   max?: number;
   choices?: readonly number[];
@@ -24,8 +29,12 @@ export function fail(spec: Pick<DatasetSpec, "span">, message: string, code: "PN
   throw new UserError(diag(code, spec.span, message));
 }
 
-/** Resolves a call against its parameter list; throws PNN6006 on any mistake. */
-export function resolveArgs(spec: Pick<DatasetSpec, "name" | "positional" | "named" | "span">, defs: readonly ArgDef[]): ArgValues {
+/**
+ * Resolves a call against its parameter list; throws PNN6006 on any mistake. With `baseDir`,
+ * a file argument must stay inside that folder (symbolic links resolved) and, when it exists,
+ * be a regular file of at most MAX_DATA_FILE_BYTES; nothing is read.
+ */
+export function resolveArgs(spec: Pick<DatasetSpec, "name" | "positional" | "named" | "span"> & { baseDir?: string }, defs: readonly ArgDef[]): ArgValues {
   const call = `${spec.name}()`;
   const out: ArgValues = {};
   const names = defs.map((d) => d.name);
@@ -46,6 +55,7 @@ export function resolveArgs(spec: Pick<DatasetSpec, "name" | "positional" | "nam
     }
     if (d.kind === "string") {
       if (typeof v !== "string") fail(spec, `${call}: '${d.name}' must be a string, got ${v}`);
+      if (d.file && spec.baseDir !== undefined) checkFileArg(spec, call, d.name, v, spec.baseDir);
       continue;
     }
     if (typeof v !== "number" || !Number.isFinite(v)) fail(spec, `${call}: '${d.name}' must be a number, got ${JSON.stringify(v)}`);
@@ -55,4 +65,12 @@ export function resolveArgs(spec: Pick<DatasetSpec, "name" | "positional" | "nam
     if (d.max !== undefined && v > d.max) fail(spec, `${call}: '${d.name}' must be at most ${d.max}, got ${v}`);
   }
   return out;
+}
+
+function checkFileArg(spec: Pick<DatasetSpec, "span">, call: string, name: string, rel: string, baseDir: string): void {
+  if (rel.trim() === "") fail(spec, `${call}: '${name}' is empty`);
+  const at = confine(baseDir, rel);
+  if (!at.ok) fail(spec, `${call}: ${at.problem}; data files must be inside it`);
+  const unfit = fileProblem(at.path, MAX_DATA_FILE_BYTES);
+  if (unfit) fail(spec, `${call}: cannot read '${rel}': ${unfit.problem}`, "PNN6001");
 }

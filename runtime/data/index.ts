@@ -95,7 +95,7 @@ const ENTRIES: Entry[] = [
     name: "csv",
     description: "Your own CSV file with a header: numeric feature columns and one label column; stratified seeded split, z-scored on train.",
     args: [
-      { name: "path", default: undefined, doc: "the file, relative to the .pnn file's folder and inside it", kind: "string" },
+      { name: "path", default: undefined, doc: "the file, relative to the .pnn file's folder and inside it", kind: "string", file: true },
       { name: "label", default: "label", doc: "the column holding the class (strings or integers)", kind: "string" },
       { name: "test", default: 0.25, doc: "fraction of rows held out for test, stratified by class", kind: "number", min: 0, max: 1 },
       seedArg("seed of the train/test split"),
@@ -137,7 +137,7 @@ export function datasetInfo(name: string, named: Record<string, number | string>
 }
 
 /** The argument errors of a call (PNN6006), without reading any file; [] when they are fine. */
-export function checkDatasetArgs(spec: Pick<DatasetSpec, "name" | "positional" | "named" | "span">): Diagnostic[] {
+export function checkDatasetArgs(spec: Pick<DatasetSpec, "name" | "positional" | "named" | "span"> & { baseDir?: string }): Diagnostic[] {
   try {
     resolveArgs(spec, entry(spec).args);
     return [];

@@ -359,7 +359,7 @@ describe("csv", () => {
   it("reports file problems with the file and line", () => {
     const cases: [string, Record<string, number | string>, string, RegExp][] = [
       ["missing.csv", {}, "PNN6001", /data file not found: missing\.csv/],
-      ["sub", {}, "PNN6001", /not a file/],
+      ["sub", {}, "PNN6001", /not a regular file \(a directory\)/],
       ["bad.csv", {}, "PNN6002", /bad\.csv line 3: column 'F2' is 'abc', not a number/],
       ["empty_cell.csv", {}, "PNN6002", /line 3: column 'F2' is empty/],
       ["ragged.csv", {}, "PNN6002", /line 4: 2 cells, but the header has 3 columns/],
