@@ -42,16 +42,23 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
       return 2;
     }
-    if (e instanceof UsageError) {
-      process.stderr.write(`pnn: ${escapeControls(e.message)}\n`);
-      return 2;
-    }
-    if (e instanceof UserError) {
-      const d = e.diagnostic;
-      process.stderr.write(formatDiagnostic(d, new Map([[d.span.file, readSourceFor(d.span.file)]])) + "\n");
-      return 1;
-    }
-    throw e;
+    const exit = reportUserFailure(e, process.stderr);
+    if (exit === undefined) throw e;
+    return exit;
   }
   return code;
+}
+
+/** Prints a usage error or a UserError the way pnn does and returns its exit code; undefined for anything else (a bug). */
+export function reportUserFailure(e: unknown, err: NodeJS.WritableStream): number | undefined {
+  if (e instanceof UsageError) {
+    err.write(`pnn: ${escapeControls(e.message)}\n`);
+    return 2;
+  }
+  if (e instanceof UserError) {
+    const d = e.diagnostic;
+    err.write(formatDiagnostic(d, new Map([[d.span.file, readSourceFor(d.span.file)]])) + "\n");
+    return 1;
+  }
+  return undefined;
 }
