@@ -13,6 +13,12 @@ export const MAX_MATRIX_FILE_BYTES = 16_000_000;
 /** A data file (`csv("…")`, `pnn infer --input FILE`): refused beyond this. */
 export const MAX_DATA_FILE_BYTES = 256_000_000;
 
+/**
+ * Tokens of one file (comments aside). The parser's concrete syntax tree costs up to ~3.5 KB per
+ * token (`f(1, 1, …)`: ten tree nodes per argument), so this keeps a parse under ~400 MB; the
+ * examples have 300–1,500 tokens. PNN1004 beyond it, before parsing.
+ */
+export const MAX_TOKENS = 100_000;
 /** Brackets/unary operators nested deeper than this are refused before parsing (PNN1005). */
 export const MAX_NESTING = 64;
 /**

@@ -1,14 +1,15 @@
 /**
  * Entry point of the front end: `.pnn` text in, a (possibly partial) AST and every syntax
- * diagnostic out. Never throws on user text: oversized files, unterminated strings, stray
- * characters, nesting too deep for the recursive-descent parser, syntax trees deeper than
- * MAX_EXPRESSION_DEPTH, numbers too large for a float64 and parse errors all become diagnostics
- * (PNN1001–PNN1006), and error recovery keeps going after each one. After
- * MAX_SYNTAX_DIAGNOSTICS errors one PNN1007 says how many more there are (bounded memory).
+ * diagnostic out. Never throws on user text: oversized files (characters or tokens: PNN1004),
+ * unterminated strings, stray characters, nesting too deep for the recursive-descent parser,
+ * syntax trees deeper than MAX_EXPRESSION_DEPTH, numbers too large for a float64 and parse
+ * errors all become diagnostics (PNN1001–PNN1006), and error recovery keeps going after each
+ * one. After MAX_SYNTAX_DIAGNOSTICS errors one PNN1007 says how many more there are. The limits
+ * (diagnostics/limits.ts) are checked before the work they bound.
  */
 import type { IRecognitionException, IToken } from "chevrotain";
 import { diag, type Diagnostic } from "../diagnostics/catalog.js";
-import { MAX_EXPRESSION_DEPTH, MAX_NESTING, MAX_SOURCE_BYTES, MAX_SYNTAX_DIAGNOSTICS } from "../diagnostics/limits.js";
+import { MAX_EXPRESSION_DEPTH, MAX_NESTING, MAX_SOURCE_BYTES, MAX_SYNTAX_DIAGNOSTICS, MAX_TOKENS } from "../diagnostics/limits.js";
 import { LineMap } from "../diagnostics/span.js";
 import type { Program } from "./ast.js";
 import { AstBuilder } from "./cst-to-ast.js";
@@ -78,9 +79,15 @@ export function parse(text: string, file: string): ParseResult {
   }
   const tooMany = () => diag("PNN1007", diagnostics[diagnostics.length - 1].span, `${unreported} more syntax error${unreported === 1 ? "" : "s"} not reported (pnn stops after ${MAX_SYNTAX_DIAGNOSTICS})`);
 
+  if (lexed.tokens.length > MAX_TOKENS) {
+    const t = lexed.tokens[MAX_TOKENS];
+    diagnostics.push(diag("PNN1004", lines.span(t.startOffset, t.endOffset! + 1), `file has ${lexed.tokens.length.toLocaleString("en-US")} tokens; the limit is ${MAX_TOKENS.toLocaleString("en-US")} (this is where it is reached)`));
+    if (unreported) diagnostics.push(tooMany());
+    return { program: emptyProgram(lines), diagnostics, lines };
+  }
   const deep = firstTooDeep(lexed.tokens);
   if (deep) {
-    diagnostics.push(diag("PNN1005", lines.span(deep.startOffset, deep.endOffset! + 1), `expressions are nested more than ${MAX_NESTING} levels deep`));
+    diagnostics.push(diag("PNN1005", lines.span(deep.at.startOffset, deep.at.endOffset! + 1), deep.why));
     if (unreported) diagnostics.push(tooMany());
     return { program: emptyProgram(lines), diagnostics, lines };
   }
@@ -137,16 +144,39 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
   });
 }
 
-function firstTooDeep(tokens: IToken[]): IToken | undefined {
-  let depth = 0;
-  let run = 0; // consecutive prefix '-' or chained '^' also recurse in the parser
+const OPENING = new Set(["LParen", "LBracket", "LBrace"]);
+const CLOSING = new Set(["RParen", "RBracket", "RBrace"]);
+/** Tokens after which a '-' is binary (they end an operand). */
+const ENDS_OPERAND = new Set(["Identifier", "NumberLit", "StringLit", "RParen", "RBracket", "Kw_true", "Kw_false"]);
+
+/**
+ * The first token at which the recursive-descent parser would recurse too deeply, or undefined.
+ * The parser recurses into brackets, into unary minus (`- - x`) and into `^` (right-associative:
+ * `a ^ (b) ^ (c)` recurses once per `^`, brackets or not); everything else — binary `+ - * /`,
+ * `|>`, members, calls — is a loop, so a long chain of those is fine here (its depth in the
+ * syntax tree is bounded after parsing, MAX_EXPRESSION_DEPTH). Bracket depth may not pass
+ * MAX_NESTING, nor depth plus the pending `^`/unary `-` of every enclosing level 4 × MAX_NESTING.
+ */
+function firstTooDeep(tokens: IToken[]): { at: IToken; why: string } | undefined {
+  const runs: number[] = [0]; // recursive operators pending at each bracket level
+  let pending = 0; // their sum
+  let prev = "";
   for (const t of tokens) {
     const n = t.tokenType.name;
-    if (n === "LParen" || n === "LBracket" || n === "LBrace") depth++;
-    else if (n === "RParen" || n === "RBracket" || n === "RBrace") depth = Math.max(0, depth - 1);
-    if (n === "Minus" || n === "Caret" || n === "Pipe") run++;
-    else if (n !== "Identifier" && n !== "NumberLit") run = 0;
-    if (depth + run > MAX_NESTING * 4 || depth > MAX_NESTING) return t;
+    if (OPENING.has(n)) runs.push(0);
+    else if (CLOSING.has(n)) {
+      if (runs.length > 1) pending -= runs.pop()!;
+    } else if (n === "Caret" || (n === "Minus" && !ENDS_OPERAND.has(prev))) {
+      runs[runs.length - 1]++;
+      pending++;
+    } else if (n !== "Identifier" && n !== "NumberLit" && n !== "Dot") {
+      pending -= runs[runs.length - 1];
+      runs[runs.length - 1] = 0;
+    }
+    const depth = runs.length - 1;
+    if (depth > MAX_NESTING) return { at: t, why: `expressions are nested more than ${MAX_NESTING} levels deep` };
+    if (depth + pending > MAX_NESTING * 4) return { at: t, why: `'^' and unary '-' are nested more than ${MAX_NESTING * 4} levels deep here (each one holds the rest of the chain)` };
+    prev = n;
   }
   return undefined;
 }

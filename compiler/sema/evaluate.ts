@@ -48,7 +48,7 @@ export function compatibleDims(expected: Dim, got: Dim | undefined): boolean {
 }
 
 export class Evaluator {
-  /** "Did you mean" for unknown names, this many times per check (a file of 10,000 typos stays fast). */
+  /** "Did you mean" over user-defined names, this many times per check (a file of 10,000 typos stays fast). */
   private suggestionsLeft = 200;
   /** Elaboration steps left for this check (one per expression evaluated). */
   private stepsLeft: number;
@@ -65,6 +65,17 @@ export class Evaluator {
   error(code: DiagnosticCode, span: Span, message: string, extra?: Parameters<typeof diag>[3]): Value {
     if (!this.exhausted) this.ctx.diagnostics.push(diag(code, span, message, extra));
     return ERROR;
+  }
+
+  /** The closest of `candidates` (read lazily) to `name`, while this check's suggestion budget lasts. */
+  suggest(name: string, candidates: Iterable<string>): string | undefined {
+    return this.suggestionsLeft-- > 0 ? closest(name, candidates) : undefined;
+  }
+
+  /** `; did you mean 'x'?` or "", within the suggestion budget. */
+  didYouMean(name: string, candidates: Iterable<string>): string {
+    const c = this.suggest(name, candidates);
+    return c ? `; did you mean '${c}'?` : "";
   }
 
   /** Spends one step; false once the budget is gone (the first time, with PNN2080 at `span`). */
@@ -90,7 +101,7 @@ export class Evaluator {
     const core = CORE_LAYERS.get(name);
     if (core) return { kind: "callable", callable: { kind: "std", sig: core, qualified: name } };
     if (name in DISTRIBUTIONS) return { kind: "callable", callable: { kind: "dist", name: name as keyof typeof DISTRIBUTIONS } };
-    const best = this.suggestionsLeft-- > 0 ? closest(name, candidateNames(env)) : undefined;
+    const best = this.suggest(name, candidateNames(env));
     return this.error("PNN2001", span, `unknown name '${name}'${best ? `; did you mean '${best}'?` : ""}`, best ? { fix: { span, replacement: best } } : {});
   }
 
@@ -163,7 +174,7 @@ export class Evaluator {
     if (obj.kind !== "module") return this.error("PNN2006", e.span, `${describeValue(obj)} has no members`);
     const m = obj.members.get(e.member.name);
     if (!m) {
-      const best = closest(e.member.name, obj.members.keys());
+      const best = this.suggest(e.member.name, obj.members.keys());
       return this.error("PNN2012", e.member.span, `${obj.path} has no member '${e.member.name}'${best ? `; did you mean '${best}'?` : ""}`, best ? { fix: { span: e.member.span, replacement: best } } : {});
     }
     return m;

@@ -12,7 +12,7 @@ import { showType, type ConstValue, type Distribution, type TensorType } from ".
 import { isDimensionless } from "../units.js";
 import type { SymbolInfo } from "./model.js";
 import type { Evaluator, NetContext } from "./evaluate.js";
-import { describeValue, didYouMean, Env, ERROR, type FileScope, type Value } from "./scope.js";
+import { describeValue, Env, ERROR, type FileScope, type Value } from "./scope.js";
 
 /** Binds a layer's (or network's) declared parameters to call arguments or defaults. */
 export function bindParams(ev: Evaluator, owner: string, params: readonly A.ParamDecl[], args: readonly A.Arg[], span: Span, env: Env, into: Env): boolean {
@@ -27,7 +27,7 @@ export function bindParams(ev: Evaluator, owner: string, params: readonly A.Para
   const declared = new Set(params.map((p) => p.name.name));
   for (const a of args.filter((x) => x.name)) {
     if (!declared.has(a.name!.name)) {
-      ev.error("PNN2005", a.name!.span, `${owner} has no parameter '${a.name!.name}'${didYouMean(a.name!.name, params.map((p) => p.name.name))}`);
+      ev.error("PNN2005", a.name!.span, `${owner} has no parameter '${a.name!.name}'${ev.didYouMean(a.name!.name, declared)}`);
       ok = false;
     } else if (given.has(a.name!.name)) {
       ev.error("PNN2005", a.span, `${owner}'s parameter '${a.name!.name}' is given twice`);

@@ -51,7 +51,7 @@ export function checkTrain(ev: Evaluator, t: A.TrainDecl, env: Env, networks: Re
   let net: NetworkModel | undefined;
   if (!t.network.name) ok = false;
   else if (!netBinding) {
-    ev.error("PNN2001", t.network.span, `unknown network '${t.network.name}'${didYouMean(t.network.name, networks.keys())}`);
+    ev.error("PNN2001", t.network.span, `unknown network '${t.network.name}'${ev.didYouMean(t.network.name, networks.keys())}`);
     ok = false;
   } else if (netBinding.value.kind !== "network") {
     ev.error("PNN2006", t.network.span, `'${t.network.name}' is not a network`);
