@@ -47,9 +47,9 @@ export const MAX_TENSOR_ELEMENTS = 1 << 26;
 /**
  * Values one training step holds, estimated at check time as batch × (elements of every
  * network node per sample) + 4 × (parameter elements: value, gradient, two optimizer moments).
- * 2^27 float64 values are 1 GiB; beyond this a train block is refused with PNN2081.
+ * 2^28 float64 values are 2 GiB; beyond this a train block is refused with PNN2081.
  */
-export const MAX_TRAINING_VALUES = 1 << 27;
+export const MAX_TRAINING_VALUES = 1 << 28;
 /** The largest `batch` a train block may ask for, whatever the network (PNN2081). */
 export const MAX_BATCH = 1 << 20;
 

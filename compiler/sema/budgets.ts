@@ -28,9 +28,9 @@ export function trainingFootprint(net: NetworkModel): { perSample: number; fixed
 export function trainingBudgetProblem(net: NetworkModel, batch: number): string | undefined {
   const { perSample, fixed } = trainingFootprint(net);
   if (fixed > MAX_TRAINING_VALUES)
-    return `network ${net.name}'s parameters need about ${n(fixed)} values with their gradients and optimizer state; the limit is ${n(MAX_TRAINING_VALUES)} (1 GiB of float64)`;
+    return `network ${net.name}'s parameters need about ${n(fixed)} values with their gradients and optimizer state; the limit is ${n(MAX_TRAINING_VALUES)} (2 GiB of float64)`;
   const fits = Math.min(MAX_BATCH, Math.floor((MAX_TRAINING_VALUES - fixed) / Math.max(1, perSample)));
   if (batch <= fits) return undefined;
   if (batch > MAX_BATCH) return `batch = ${n(batch)} is larger than the limit of ${n(MAX_BATCH)}; network ${net.name} fits a batch of at most ${n(fits)}`;
-  return `batch = ${n(batch)} would need about ${n(batch * perSample + fixed)} values per training step (${n(perSample)} per sample); the limit is ${n(MAX_TRAINING_VALUES)} (1 GiB of float64): use a batch of at most ${n(fits)}`;
+  return `batch = ${n(batch)} would need about ${n(batch * perSample + fixed)} values per training step (${n(perSample)} per sample); the limit is ${n(MAX_TRAINING_VALUES)} (2 GiB of float64): use a batch of at most ${n(fits)}`;
 }
