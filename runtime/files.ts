@@ -88,7 +88,8 @@ export function confine(dir: string, relative: string, realPath: (p: string) => 
   const base = path.resolve(dir);
   if (relative.includes("\0")) return { ok: false, problem: `'${relative.replace(/\0/g, "\\0")}' contains a NUL character` };
   const target = path.resolve(base, relative);
-  if (target === base || !inside(target, base)) return { ok: false, problem: `'${relative}' is outside the project folder ${base}` };
+  if (target === base) return { ok: false, problem: `'${relative}' names the project folder ${base} itself, not a file in it` };
+  if (!inside(target, base)) return { ok: false, problem: `'${relative}' is outside the project folder ${base}` };
   const real = realPath(target);
   if (real === undefined) return { ok: true, path: target };
   const realBase = realPath(base) ?? base;
