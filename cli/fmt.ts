@@ -9,7 +9,7 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { formatDiagnostic } from "../diagnostics/format.js";
+import { capPerFile, escapeControls, formatDiagnostic, omittedLine } from "../diagnostics/format.js";
 import { parse } from "../grammar/parse.js";
 import { formatSource } from "../compiler/driver/format.js";
 
@@ -35,7 +35,9 @@ export async function runFmt(files: string[], opts: { check: boolean }, out: Sin
     const errors = parsed.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
       const sources = new Map([[file, text]]);
-      for (const d of errors) err.write(formatDiagnostic(d, sources) + "\n");
+      const { shown, omitted } = capPerFile(errors);
+      for (const d of shown) err.write(formatDiagnostic(d, sources) + "\n");
+      for (const [f, n] of omitted) err.write(omittedLine(f, n) + "\n");
       worse(1);
       continue;
     }
@@ -43,7 +45,8 @@ export async function runFmt(files: string[], opts: { check: boolean }, out: Sin
     try {
       formatted = await formatSource(text, file);
     } catch (e) {
-      err.write(`pnn fmt: cannot format ${file}: ${(e as Error).message}\n`);
+      // Prettier appends a code frame (whole source lines): keep the first line, escaped.
+      err.write(`pnn fmt: cannot format ${escapeControls(file)}: ${escapeControls((e as Error).message.split("\n")[0].slice(0, 1_000))}\n`);
       worse(1);
       continue;
     }

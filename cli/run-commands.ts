@@ -12,7 +12,7 @@ import { fileSpan } from "../diagnostics/span.js";
 import { defaultProgressMode, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
 import type { CheckpointCadence } from "../runtime/trainer.js";
 import { writeReport, writeRunRecord } from "../report/collect.js";
-import { diskHost, printDiagnostics, readSource, UsageError } from "./io.js";
+import { diskHost, printDiagnostics, readDataFile, readSource, UsageError } from "./io.js";
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
@@ -149,8 +149,9 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const chip = opts.device ? (opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : 0) : undefined;
         const p = openProgram(file);
         const features = p.spec(1).features;
-        const isFile = fs.existsSync(opts.input);
-        const text = isFile ? fs.readFileSync(opts.input, "utf8") : opts.input;
+        const fromFile = readDataFile(opts.input, "--input"); // bounded; a FIFO or device is refused
+        const isFile = fromFile !== undefined;
+        const text = fromFile ?? opts.input;
         const where = fileSpan(isFile ? opts.input : "--input");
         const rows = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^[A-Za-z_"]/.test(l));
         const values: number[] = [];

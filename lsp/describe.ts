@@ -19,6 +19,7 @@ export function describeArgType(t: ArgType): string {
     case "bool": return "true | false";
     case "string": return "string";
     case "file": return "file path (read at check time)";
+    case "path": return "data file path (inside this file's folder)";
     case "range": return `range lo .. hi${isDimensionless(t.dim) ? "" : ` of ${describeDim(t.dim)}`}`;
     case "tensor": return `${t.dtype === "any" ? "real or complex" : t.dtype} tensor${t.dim && !isDimensionless(t.dim) ? ` of ${describeDim(t.dim)}` : ""}`;
   }

@@ -4,7 +4,8 @@
  * reporting mistakes as PNN6006) and what the checker can know without reading a file — the
  * feature and class counts. The loaders live in runtime/data/ and receive the defaulted values.
  */
-import { int, real, schema, text, type Schema, type Values } from "./schema.js";
+import { MAX_DATA_FILE_BYTES } from "../diagnostics/limits.js";
+import { dataPath, int, real, schema, text, type Schema, type Values } from "./schema.js";
 
 export interface DatasetDef<S extends Schema = Schema> {
   readonly name: string;
@@ -70,7 +71,7 @@ export const DATASETS: readonly DatasetDef[] = [
     name: "csv",
     description: "Your own CSV file with a header: numeric feature columns and one label column; stratified seeded split, z-scored on train.",
     args: schema({
-      path: text("the file, relative to the .pnn file's folder and inside it"),
+      path: dataPath("the file, relative to the .pnn file's folder and inside it", MAX_DATA_FILE_BYTES),
       label: text("the column holding the class (strings or integers)", { default: "label" }),
       test: real("fraction of rows held out for test, stratified by class", { default: 0.25, min: 0, max: 1 }),
       seed: seed("seed of the train/test split"),

@@ -139,6 +139,11 @@ export function file(doc: string): ArgSpec<string> {
   return { type: { kind: "file" }, doc, read: (v, name) => (v && v.kind === "str" ? v.value : missing(name, "file")) };
 }
 
+/** A data file under the program's folder, checked (confined, a regular file, bounded) but not read: the value is the path. */
+export function dataPath(doc: string, maxBytes: number): ArgSpec<string> {
+  return { type: { kind: "path", maxBytes }, doc, read: (v, name) => (v && v.kind === "str" ? v.value : missing(name, "path")) };
+}
+
 /** `lo .. hi` in units of `dim`; null when optional and not given. */
 export function range(dim: Dim, doc: string, o: { readonly min?: number; readonly optional?: boolean } = {}): ArgSpec<{ lo: number; hi: number } | null> {
   return {

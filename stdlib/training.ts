@@ -6,13 +6,11 @@
  */
 import { int, real, schema, type Schema } from "./schema.js";
 
-/** Upper limit of `batch` (a budget checked before any memory is allocated). */
-export const MAX_BATCH = 65536;
-
 /** The integer keys of a train block, with defaults and ranges. */
 export const TRAIN_SETTINGS = schema({
   epochs: int("passes over the training set", { default: 10, min: 1, max: 1_000_000 }),
-  batch: int("samples per step", { default: 32, min: 1, max: MAX_BATCH }),
+  // its upper limit is a memory budget of the whole step (compiler/sema/budgets.ts, PNN2081)
+  batch: int("samples per step", { default: 32, min: 1 }),
   seed: int("seeds initialisation, shuffling and the simulated chips", { default: 1, min: 0, max: 2 ** 31 - 1 }),
   chips: int("simulated chips the device accuracy is averaged over", { default: 5, min: 1, max: 10_000 }),
 });

@@ -46,6 +46,8 @@ export type ArgType =
   | { readonly kind: "string" }
   /** A path (string) relative to the .pnn file's folder and inside it, read at check time; the text is the value. */
   | { readonly kind: "file" }
+  /** A data file's path relative to the .pnn file's folder: confined to it (symbolic links resolved), a regular file of at most `maxBytes`; not read at check time, the path is the value. */
+  | { readonly kind: "path"; readonly maxBytes: number }
   | { readonly kind: "range"; readonly dim: Dim; readonly min?: number }
   | { readonly kind: "tensor"; readonly dtype: ElementType | "any"; readonly dim?: Dim };
 

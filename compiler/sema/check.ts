@@ -1,14 +1,18 @@
 /**
  * The checker's entry point: a parsed program in, a semantic model and diagnostics out.
- * It resolves imports (the standard library, or .pnn files under the importing file's folder —
- * nothing else is read), evaluates constants lazily (cycles are PNN2017), elaborates every
- * network into a typed DAG, and checks train blocks (train.ts). Never throws on user input.
+ * It resolves imports (the standard library, or .pnn files under the importing file's folder,
+ * symbolic links resolved: nothing outside is read, nor a FIFO or device, nor more than
+ * MAX_SOURCE_BYTES), evaluates constants lazily (cycles are PNN2017), elaborates every network
+ * into a typed DAG within the elaboration budget (PNN2080, diagnostics/limits.ts), and checks
+ * train blocks (train.ts). Never throws on user input.
  */
 import * as path from "node:path";
 import type { Diagnostic } from "../../diagnostics/catalog.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
+import { MAX_IMPORT_DEPTH, MAX_SOURCE_BYTES } from "../../diagnostics/limits.js";
 import { parse } from "../../grammar/parse.js";
+import { confine, fileProblem, realPathOf } from "../../runtime/files.js";
 import { STD_MODULES } from "../../stdlib/index.js";
 import { showType } from "../../stdlib/types.js";
 import { describeDim, isDimensionless } from "../units.js";
@@ -52,7 +56,7 @@ interface Session {
 export function check(program: A.Program, file: string, host: CheckHost, overrides: CheckOverrides = {}): CheckResult {
   const ctx: CheckContext = { diagnostics: [], symbols: [], facts: [] };
   const ev = new Evaluator(ctx);
-  const session: Session = { file, overrides, ctx, ev, host, importing: [path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
+  const session: Session = { file, overrides, ctx, ev, host, importing: [realPathOf(path.resolve(file)) ?? path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
   ctx.callStdLayer = callStdLayer;
   ctx.readFile = (p) => host.readFile(p);
   const { networks, trains, consts } = checkFileItems(session, program, file);
@@ -106,19 +110,14 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
       case "Train": break;
     }
   }
+  // Constants may use constants declared later: a depth-first walk (with its own stack, so
+  // a chain of 5,000 constants each naming the next costs no call stack) evaluates those first.
   const evaluating = new Set<string>();
-  const evalConst = (name: string): void => {
-    const decl = pendingConsts.get(name);
-    if (!decl || consts.has(name)) return;
-    if (evaluating.has(name)) {
-      ev.error("PNN2017", decl.name.span, `constant '${name}' depends on itself`);
-      return;
-    }
-    evaluating.add(name);
-    // Constants may use constants declared later: evaluate those first.
-    for (const ref of namesIn(decl.value)) if (pendingConsts.has(ref)) evalConst(ref);
+  const done = new Set<string>();
+  const finish = (name: string, decl: A.ConstDecl): void => {
     const v = ev.eval(decl.value, env);
     evaluating.delete(name);
+    done.add(name);
     const sym = env.get(name)?.symbol;
     if (v.kind === "tensor" || v.kind === "callable" || v.kind === "module" || v.kind === "network") {
       ev.error("PNN2010", decl.value.span, `a constant must be a number, string, range or distribution, got ${describeValue(v)}`);
@@ -127,6 +126,28 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
     if (v.kind !== "error") consts.set(name, v);
     env.set(name, { value: v, symbol: sym });
     if (sym) sym.detail = `const ${name} = ${v.kind === "num" ? `${v.value}${isDimensionless(v.dim) ? "" : ` (${describeDim(v.dim)})`}` : describeValue(v)}`;
+  };
+  const evalConst = (root: string): void => {
+    const stack: { name: string; decl: A.ConstDecl; deps: string[]; next: number }[] = [];
+    const enter = (name: string) => {
+      const decl = pendingConsts.get(name);
+      if (!decl || done.has(name)) return;
+      if (evaluating.has(name)) {
+        ev.error("PNN2017", decl.name.span, `constant '${name}' depends on itself`);
+        return;
+      }
+      evaluating.add(name);
+      stack.push({ name, decl, deps: namesIn(decl.value).filter((n) => pendingConsts.has(n)), next: 0 });
+    };
+    enter(root);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.deps.length) enter(top.deps[top.next++]);
+      else {
+        stack.pop();
+        finish(top.name, top.decl);
+      }
+    }
   };
   for (const name of pendingConsts.keys()) evalConst(name);
 
@@ -146,17 +167,24 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
   return { scope, networks, trains, consts };
 }
 
+/** The names an expression mentions, in reading order (without recursion: chains may be long). */
 function namesIn(e: A.Expr): string[] {
-  switch (e.kind) {
-    case "Name": return [e.name];
-    case "Binary": return [...namesIn(e.left), ...namesIn(e.right)];
-    case "Unary": return namesIn(e.operand);
-    case "Range": return [...namesIn(e.lo), ...namesIn(e.hi)];
-    case "Call": return [...namesIn(e.callee), ...e.args.flatMap((a) => namesIn(a.value))];
-    case "Pipe": return [...namesIn(e.input), ...namesIn(e.target)];
-    case "Member": return namesIn(e.object);
-    default: return [];
+  const out: string[] = [];
+  const todo: A.Expr[] = [e];
+  while (todo.length) {
+    const x = todo.pop()!;
+    switch (x.kind) {
+      case "Name": out.push(x.name); break;
+      case "Binary": todo.push(x.right, x.left); break;
+      case "Unary": todo.push(x.operand); break;
+      case "Range": todo.push(x.hi, x.lo); break;
+      case "Call": for (let i = x.args.length - 1; i >= 0; i--) todo.push(x.args[i].value); todo.push(x.callee); break;
+      case "Pipe": todo.push(x.target, x.input); break;
+      case "Member": todo.push(x.object); break;
+      default: break;
+    }
   }
+  return out;
 }
 
 function layerSignature(l: A.LayerDecl): string {
@@ -176,15 +204,21 @@ function resolveImport(s: Session, item: A.ImportDecl, file: string): Value {
     const best = closest(spec, STD_MODULES.keys());
     return s.ev.error("PNN2007", item.from.span, `no standard module '${spec}'${best ? `; did you mean '${best}'?` : `; the standard library has ${[...STD_MODULES.keys()].join(", ")}`}`);
   }
-  // A user file: must stay under the importing file's folder. Nothing outside is read.
+  // A user file: must stay under the importing file's folder, as written and with symbolic
+  // links resolved (runtime/files.ts confine). Nothing outside is read; nor is a FIFO or device.
   const dir = path.dirname(path.resolve(file));
-  const target = path.resolve(dir, spec);
-  if (path.isAbsolute(spec) || (target !== dir && !target.startsWith(dir + path.sep)))
-    return s.ev.error("PNN2008", item.from.span, `import '${spec}' points outside this file's folder; imports may name the standard library (std/…) or a .pnn file under ${path.basename(dir)}/`);
+  const where = confine(dir, spec);
+  if (!where.ok)
+    return s.ev.error("PNN2008", item.from.span, `import '${spec}' points outside this file's folder: ${where.problem}. Imports may name the standard library (std/…) or a .pnn file under ${path.basename(dir)}/`);
+  const target = where.path;
   if (!target.endsWith(".pnn")) return s.ev.error("PNN2007", item.from.span, `import '${spec}' is not a .pnn file`);
-  if (s.importing.includes(target)) return s.ev.error("PNN2017", item.from.span, `import cycle: ${[...s.importing, target].map((p) => path.relative(dir, p) || ".").join(" → ")}`);
-  const cached = s.modules.get(target);
+  const key = where.real ?? target;
+  if (s.importing.includes(key)) return s.ev.error("PNN2017", item.from.span, `import cycle: ${[...s.importing, key].map((p) => path.relative(dir, p) || ".").join(" → ")}`);
+  if (s.importing.length > MAX_IMPORT_DEPTH) return s.ev.error("PNN2080", item.from.span, `imports are nested more than ${MAX_IMPORT_DEPTH} files deep`);
+  const cached = s.modules.get(key);
   if (cached) return cached;
+  const unfit = fileProblem(target, MAX_SOURCE_BYTES);
+  if (unfit) return s.ev.error(unfit.kind === "too-large" ? "PNN1004" : "PNN2007", item.from.span, `cannot import '${spec}': ${unfit.problem}`);
   const text = s.host.readFile(target);
   if (text === undefined) return s.ev.error("PNN2007", item.from.span, `cannot read '${spec}': no such file`);
   const shown = path.relative(process.cwd(), target) || target;
@@ -193,7 +227,7 @@ function resolveImport(s: Session, item: A.ImportDecl, file: string): Value {
     s.ctx.diagnostics.push(...parsed.diagnostics);
     return s.ev.error("PNN2007", item.from.span, `'${spec}' has syntax errors`);
   }
-  s.importing.push(target);
+  s.importing.push(key);
   const sub = checkFileItems(s, parsed.program, shown);
   s.importing.pop();
   const members = new Map<string, Value>();
@@ -204,7 +238,7 @@ function resolveImport(s: Session, item: A.ImportDecl, file: string): Value {
     }
   }
   const mod: Value = { kind: "module", path: spec, members };
-  s.modules.set(target, mod);
+  s.modules.set(key, mod);
   return mod;
 }
 

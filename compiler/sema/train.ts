@@ -16,6 +16,7 @@ import { showType } from "../../stdlib/types.js";
 import { energyRefusals } from "../lower/energy.js";
 import { findRule, RULES } from "../rules/index.js";
 import { checkArgs } from "./args.js";
+import { trainingBudgetProblem } from "./budgets.js";
 import type { Evaluator } from "./evaluate.js";
 import type { NetworkModel, TrainModel } from "./model.js";
 import { closest, didYouMean, type Env } from "./scope.js";
@@ -46,7 +47,7 @@ export function checkTrain(ev: Evaluator, t: A.TrainDecl, env: Env, networks: Re
   let net: NetworkModel | undefined;
   if (!t.network.name) ok = false;
   else if (!netBinding) {
-    ev.error("PNN2001", t.network.span, `unknown network '${t.network.name}'${didYouMean(t.network.name, networks.keys())}`);
+    ev.error("PNN2001", t.network.span, `unknown network '${t.network.name}'${ev.didYouMean(t.network.name, networks.keys())}`);
     ok = false;
   } else if (netBinding.value.kind !== "network") {
     ev.error("PNN2006", t.network.span, `'${t.network.name}' is not a network`);
@@ -141,6 +142,12 @@ export function checkTrain(ev: Evaluator, t: A.TrainDecl, env: Env, networks: Re
   const ints = checkArgs(ev, "train", TRAIN_SETTINGS.list, [], intSettings, t.span, env);
   if (!ints.ok) ok = false;
   const values = TRAIN_SETTINGS.read(ints.args.consts);
+
+  const tooLarge = net && ints.ok ? trainingBudgetProblem(net, values.batch) : undefined;
+  if (tooLarge) {
+    ev.error("PNN2081", settings.get("batch")?.value.span ?? t.span, tooLarge);
+    ok = false;
+  }
 
   // ── the data set must fit the network ──
   if (net && data && net.kind === "feedforward") ok = dataFits(ev, net, data, t) && ok;

@@ -155,7 +155,7 @@ describe("catalog and arguments", () => {
       ["iris(3, 4)", /at most 1 argument/],
       ["moons(noise: -1)", /at least 0/],
       ["csv()", /needs the argument 'path'/],
-      ["csv(3)", /must be a string/],
+      ["csv(3)", /must be a file name in quotes/],
     ];
     for (const [call, re] of cases) {
       const src = `network N {\n  input x: real[2]\n  output y = dense(x, 2)\n}\ntrain N on ${call} {\n  rule = backprop\n}\n`;
@@ -370,7 +370,7 @@ describe("csv", () => {
   it("reports file problems with the file and line", () => {
     const cases: [string, Record<string, number | string>, string, RegExp][] = [
       ["missing.csv", {}, "PNN6001", /data file not found: missing\.csv/],
-      ["sub", {}, "PNN6001", /not a file/],
+      ["sub", {}, "PNN6001", /not a regular file \(a directory\)/],
       ["bad.csv", {}, "PNN6002", /bad\.csv line 3: column 'F2' is 'abc', not a number/],
       ["empty_cell.csv", {}, "PNN6002", /line 3: column 'F2' is empty/],
       ["ragged.csv", {}, "PNN6002", /line 4: 2 cells, but the header has 3 columns/],
