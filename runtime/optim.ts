@@ -47,6 +47,8 @@ export function optimizerScalars(cfg: OptimizerConfig, step: number): Record<str
       const b1 = arg(cfg, "beta1"), b2 = arg(cfg, "beta2");
       return { lr, b1, "1-b1": 1 - b1, b2, "1-b2": 1 - b2, eps: arg(cfg, "eps"), c1: 1 - Math.pow(b1, step), c2: 1 - Math.pow(b2, step) };
     }
+    default:
+      throw new Error(`unknown optimizer '${(cfg as { name: string }).name}' (the checker admits only sgd, momentum and adam)`);
   }
 }
 
@@ -70,14 +72,14 @@ export function optimizerStep(cfg: OptimizerConfig, state: OptimizerState, param
         m[i] = s.beta! * m[i] + g[i];
         p[i] -= s.lr! * m[i];
       }
-    } else {
+    } else if (cfg.name === "adam") {
       const b1 = s.b1!, b2 = s.b2!, eps = s.eps!, c1 = s.c1!, c2 = s.c2!, lr = s.lr!;
       for (let i = 0; i < p.length; i++) {
         m[i] = b1 * m[i] + (1 - b1) * g[i];
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
         p[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
       }
-    }
+    } else throw new Error(`unknown optimizer '${(cfg as { name: string }).name}' (the checker admits only sgd, momentum and adam)`);
     const r = ranges.get(name);
     if (r) for (let i = 0; i < p.length; i++) p[i] = Math.min(r.hi, Math.max(r.lo, p[i]));
   }

@@ -160,3 +160,14 @@ describe("fused optimizer update on wasm", () => {
       }
     });
 });
+
+describe("optimizers: one owner, no silent fallback", () => {
+  it("an optimizer the checker does not know is refused (PNN2018), and the runtime never turns an unknown name into adam", async () => {
+    expect(() => load(source("adamw(lr: 0.05)", false), "backprop")).toThrow(/PNN2018.*unknown optimizer 'adamw'/);
+    const { optimizerScalars, optimizerStep: step } = await import("../../runtime/optim.js");
+    const bogus = { name: "adamw", args: { lr: 0.1 } } as unknown as OptimizerConfig;
+    expect(() => optimizerScalars(bogus, 1)).toThrow(/unknown optimizer 'adamw'/);
+    const p = new Map([["w", Float64Array.of(1)]]);
+    expect(() => step(bogus, newOptimizerState(p), p, new Map([["w", [1]]]), new Map())).toThrow(/unknown optimizer/);
+  });
+});
