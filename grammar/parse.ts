@@ -11,6 +11,7 @@ import type { Program } from "./ast.js";
 import { AstBuilder } from "./cst-to-ast.js";
 import { PnnLexer } from "./lexer.js";
 import { sharedParser } from "./parser.js";
+import { repair, settle } from "./recovery.js";
 
 /** Larger files are refused: a .pnn model description is small; this bounds time and memory. */
 export const MAX_SOURCE_BYTES = 1_000_000;
@@ -56,18 +57,19 @@ export function parse(text: string, file: string): ParseResult {
   }
 
   const lexed = PnnLexer.tokenize(text);
+  const lexical: Diagnostic[] = [];
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + e.length);
-    diagnostics.push(diag("PNN1003", lines.span(e.offset, e.offset + Math.max(1, e.length)), `unexpected character '${ch.slice(0, 1)}'`));
+    lexical.push(diag("PNN1003", lines.span(e.offset, e.offset + Math.max(1, e.length)), `unexpected character '${ch.slice(0, 1)}'`));
   }
   for (const t of (lexed.groups.errors ?? []) as IToken[]) {
     const what = t.image.startsWith("/*") ? "block comment has no closing '*/'" : "string has no closing quote";
-    diagnostics.push(diag("PNN1002", lines.span(t.startOffset, t.startOffset + Math.min(t.image.length, 2)), what));
+    lexical.push(diag("PNN1002", lines.span(t.startOffset, t.startOffset + Math.min(t.image.length, 2)), what));
   }
 
   const deep = firstTooDeep(lexed.tokens);
   if (deep) {
-    diagnostics.push(diag("PNN1005", lines.span(deep.startOffset, deep.endOffset! + 1), `expressions are nested more than ${MAX_NESTING} levels deep`));
+    diagnostics.push(...lexical, diag("PNN1005", lines.span(deep.startOffset, deep.endOffset! + 1), `expressions are nested more than ${MAX_NESTING} levels deep`));
     return { program: emptyProgram(lines), diagnostics, lines };
   }
 
@@ -75,27 +77,56 @@ export function parse(text: string, file: string): ParseResult {
   parser.input = lexed.tokens;
   let program: Program;
   try {
-    const cst = parser.program();
-    for (const e of parser.errors) diagnostics.push(syntaxDiagnostic(e, lines, text));
-    program = new AstBuilder(lines).program(cst, (lexed.groups.comments ?? []) as IToken[]);
+    let cst = parser.program();
+    // A failed parse is retried with unclosed brackets closed where the layout says the statement
+    // ends (grammar/recovery.ts); then only the first problem of each broken statement is reported.
+    const repaired = parser.errors.length ? repair(lexed.tokens, lines) : { tokens: [], repairs: [] };
+    const repairs = repaired.repairs;
+    if (repairs.length) {
+      parser.input = repaired.tokens;
+      cst = parser.program();
+    }
+    const problems = parser.errors.map((e) => {
+      const previous = tokenBefore(lexed.tokens, e.token);
+      return { diagnostic: syntaxDiagnostic(e, previous, lines, text), ruleStack: e.context?.ruleStack ?? [], ...(previous ? { previous } : {}) };
+    });
+    const settled = settle(new AstBuilder(lines).program(cst, (lexed.groups.comments ?? []) as IToken[]), lexed.tokens, lines, lexical, repairs, problems);
+    diagnostics.push(...settled.diagnostics);
+    program = settled.program;
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    diagnostics.push(diag("PNN1005", lines.span(0, 0), "the file is nested too deeply to parse"));
+    diagnostics.push(...lexical, diag("PNN1005", lines.span(0, 0), "the file is nested too deeply to parse"));
     program = emptyProgram(lines);
   }
   return { program, diagnostics: dedupe(diagnostics), lines };
 }
 
-function syntaxDiagnostic(e: IRecognitionException, lines: LineMap, text: string) {
+/** The source token before `t` (the last one when `t` is the end of the file). */
+function tokenBefore(tokens: readonly IToken[], t: IToken): IToken | undefined {
+  if (!Number.isFinite(t.startOffset) || t.tokenType?.name === "EOF") return tokens[tokens.length - 1];
+  let lo = 0, hi = tokens.length; // first token at or after t
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].startOffset < t.startOffset) lo = mid + 1;
+    else hi = mid;
+  }
+  return tokens[lo - 1];
+}
+
+function syntaxDiagnostic(e: IRecognitionException, prev: IToken | undefined, lines: LineMap, text: string) {
   const t = e.token;
   const atEof = t.tokenType?.name === "EOF" || Number.isNaN(t.startOffset);
-  const start = atEof ? text.length : t.startOffset;
-  const end = atEof ? text.length : t.endOffset! + 1;
+  let start = atEof ? text.length : t.startOffset;
+  let end = atEof ? text.length : t.endOffset! + 1;
   const found = atEof ? "the end of the file" : `'${t.image}'`;
+  // What was expected at the end of a line belongs there, not at the next line's first token.
+  const startsStatement = t.tokenType?.name === "Identifier" || t.tokenType?.name === "RBrace" || (t.tokenType?.name.startsWith("Kw_") && !["Kw_true", "Kw_false", "Kw_int", "Kw_real", "Kw_complex"].includes(t.tokenType.name));
+  const endOfLine = !!prev && (atEof || (t.startLine! > prev.endLine! && startsStatement));
+  if (endOfLine) start = end = prev.endOffset! + 1;
   let message: string;
   const m = /Expecting token of type --> (\w+) <--/.exec(e.message);
   if (m) {
-    message = `expected ${display(m[1])}, found ${found}`;
+    message = endOfLine ? `expected ${display(m[1])} after '${prev.image}'` : `expected ${display(m[1])}, found ${found}`;
   } else {
     const stack = e.context?.ruleStack ?? [];
     const where = [...stack].reverse().map((r) => RULE_CONTEXT[r]).find((s) => s) ?? "";

@@ -187,7 +187,11 @@ export class Evaluator {
   callExpr(calleeExpr: A.Expr, input: Value | undefined, args: readonly A.Arg[], span: Span, env: Env, net?: NetContext): Value {
     const callee = this.eval(calleeExpr, env, net);
     if (callee.kind === "error") {
-      for (const a of args) this.eval(a.value, env, net); // still report errors inside the arguments
+      // The arguments are evaluated so their names are recorded as uses (navigation, rename), but
+      // not judged: what they may be (`topology: clements`) only the unknown callee could say.
+      const reported = this.ctx.diagnostics.length;
+      for (const a of args) this.eval(a.value, env, net);
+      this.ctx.diagnostics.length = reported;
       return ERROR;
     }
     if (callee.kind !== "callable") return this.error("PNN2006", calleeExpr.span, `${describeValue(callee)} cannot be called`);
