@@ -67,7 +67,7 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
   const checkOnce = () => {
     if (!checked) {
       const r = check(parsed.program, file, host);
-      checked = { model: r.model, diagnostics: orderDiagnostics([...parsed.diagnostics, ...r.diagnostics]), occurrences: indexOccurrences(parsed.program, r.model, imports, file, text) };
+      checked = { model: r.model, diagnostics: orderDiagnostics([...parsed.diagnostics, ...r.diagnostics]), occurrences: indexOccurrences(parsed.program, r.model, imports, file, text, host) };
     }
     return checked;
   };
@@ -84,7 +84,15 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
   };
 }
 
-function indexOccurrences(program: A.Program, model: SemanticModel, imports: ReadonlyMap<string, ImportInfo>, file: string, text: string): Occurrence[] {
+function indexOccurrences(program: A.Program, model: SemanticModel, imports: ReadonlyMap<string, ImportInfo>, file: string, text: string, host: CheckHost): Occurrence[] {
+  const parsedImports = new Map<string, readonly A.TopItem[]>();
+  const importedItems = (target: string) => {
+    if (!parsedImports.has(target)) {
+      const t = host.readFile(target);
+      parsedImports.set(target, t === undefined ? [] : parse(t, target).program.items);
+    }
+    return parsedImports.get(target)!;
+  };
   const occurrences: Occurrence[] = [];
   const seen = new Set<string>();
   const add = (sym: SymbolInfo, span: Span, isDef: boolean) => {
@@ -110,7 +118,31 @@ function indexOccurrences(program: A.Program, model: SemanticModel, imports: Rea
     add(sym, sym.def, true);
     for (const r of sym.refs) add(sym, r, false);
   }
+  // `Scale(n: 4)`: a named argument of a user layer is a use of that layer's parameter.
+  const defs = new Map(occurrences.filter((o) => o.isDef).map((o) => [`${o.file}#${o.start}`, o.symbol]));
+  walk(program, (n) => {
+    if (n.kind !== "Call" || !n.args.some((x) => x.name)) return;
+    const decl = layerDecl(n.callee);
+    if (!decl) return;
+    for (const arg of n.args) {
+      const p = arg.name && decl.layer.params.find((q) => q.name.name === arg.name!.name);
+      const sym = p && defs.get(`${decl.file}#${p.name.span.start}`);
+      if (sym) add(sym, arg.name!.span, false);
+    }
+  });
   return occurrences;
+
+  /** The user layer a callee names: declared in this file, or in an imported .pnn file (`lib.Mesh`). */
+  function layerDecl(callee: A.Expr): { layer: A.LayerDecl; file: string } | undefined {
+    if (callee.kind === "Name") {
+      const local = program.items.find((i): i is A.LayerDecl => i.kind === "Layer" && i.name.name === callee.name);
+      return local && { layer: local, file: path.resolve(file) };
+    }
+    if (callee.kind !== "Member" || callee.object.kind !== "Name") return undefined;
+    const target = imports.get(callee.object.name)?.target;
+    const layer = target ? importedItems(target).find((i): i is A.LayerDecl => i.kind === "Layer" && i.name.name === callee.member.name) : undefined;
+    return layer && target ? { layer, file: target } : undefined;
+  }
 }
 
 /**

@@ -86,7 +86,8 @@ export function complete(a: Analysis, offset: number, host: CheckHost, fallback?
   }
 
   const item = itemAt(a.program, offset);
-  if (item?.kind === "Train" && offset > (item.settings[0]?.span.start ?? item.data.span.end) && /^\s*\w*$/.test(line))
+  // Inside a train block's braces (after its data set), on a line with at most a half-typed key.
+  if (item?.kind === "Train" && offset > item.data.span.end && /^\s*\w*$/.test(line))
     return TRAIN_KEYS.map((k) => ({ label: k.name, kind: CompletionItemKind.Property, documentation: k.doc, insertText: `${k.name} = `, insertTextFormat: InsertTextFormat.PlainText }));
 
   return [

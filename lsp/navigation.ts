@@ -1,10 +1,9 @@
 /**
- * Go to definition, find references, document highlights and rename, all from the occurrence
- * index of each analysis (analysis.ts). References and rename look through every open
- * document's analysis, so uses in files that import this one are found too (`lib.Mesh`).
+ * Go to definition, find references and document highlights, all from the occurrence index of
+ * each analysis (analysis.ts). References look through every open document's analysis, so uses
+ * in files that import this one are found too (`lib.Mesh`). Rename is in rename.ts.
  */
-import { DocumentHighlightKind, LSPErrorCodes, ResponseError, type DocumentHighlight, type Location, type Range, type WorkspaceEdit } from "vscode-languageserver/node";
-import { KEYWORDS } from "../grammar/lexer.js";
+import { DocumentHighlightKind, type DocumentHighlight, type Location } from "vscode-languageserver/node";
 import { occurrenceAt, type Analysis, type Occurrence } from "./analysis.js";
 import { toRange } from "./positions.js";
 import { pathToUri, spanFileToPath } from "./workspace.js";
@@ -26,7 +25,7 @@ function importedFile(a: Analysis, offset: number): Location | null {
 }
 
 /** Every occurrence of the symbol under the cursor, across the given analyses, without duplicates. */
-function allOccurrences(a: Analysis, offset: number, all: readonly Analysis[]): Occurrence[] | undefined {
+export function allOccurrences(a: Analysis, offset: number, all: readonly Analysis[]): Occurrence[] | undefined {
   const occ = occurrenceAt(a, offset);
   if (!occ) return undefined;
   const seen = new Set<string>();
@@ -46,24 +45,4 @@ export function references(a: Analysis, offset: number, all: readonly Analysis[]
 
 export function highlights(a: Analysis, offset: number): DocumentHighlight[] {
   return (allOccurrences(a, offset, [a]) ?? []).filter((o) => o.file === a.path).map((o) => ({ range: toRange(o.span), kind: o.isDef ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
-}
-
-export function prepareRename(a: Analysis, offset: number, inWorkspace: (uri: string) => boolean): Range | null {
-  const occ = occurrenceAt(a, offset);
-  if (!occ || !inWorkspace(pathToUri(spanFileToPath(occ.symbol.def.file)))) return null;
-  return toRange(occ.span);
-}
-
-export function rename(a: Analysis, offset: number, newName: string, all: readonly Analysis[], inWorkspace: (uri: string) => boolean): WorkspaceEdit | null {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName) || KEYWORDS.includes(newName))
-    throw new ResponseError(LSPErrorCodes.RequestFailed, `'${newName}' is not a valid name`);
-  const occs = allOccurrences(a, offset, all);
-  if (!occs) return null;
-  const changes: Record<string, { range: Range; newText: string }[]> = {};
-  for (const o of occs) {
-    const uri = pathToUri(o.file);
-    if (!inWorkspace(uri)) throw new ResponseError(LSPErrorCodes.RequestFailed, `'${o.symbol.name}' is used outside the workspace`);
-    (changes[uri] ??= []).push({ range: toRange(o.span), newText: newName });
-  }
-  return { changes };
 }

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import {
-  CodeActionKind, createConnection, TextDocuments, TextDocumentSyncKind,
+  CodeActionKind, createConnection, DidChangeWatchedFilesNotification, TextDocuments, TextDocumentSyncKind,
   type Connection, type InitializeResult, type MessageReader, type MessageWriter,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -18,7 +18,8 @@ import { complete } from "./completion.js";
 import { documentDiagnostics } from "./diagnostics.js";
 import { formatDocument } from "./format.js";
 import { hover } from "./hover.js";
-import { definition, highlights, prepareRename, references, rename } from "./navigation.js";
+import { definition, highlights, references } from "./navigation.js";
+import { prepareRename, rename } from "./rename.js";
 import { LEGEND, semanticTokens } from "./semantic-tokens.js";
 import { signatureHelp } from "./signature.js";
 import { documentSymbols } from "./symbols.js";
@@ -94,7 +95,9 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
     }
   };
 
+  let watchFiles = false;
   connection.onInitialize((params): InitializeResult => {
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     workspace.setFolders(folders);
     const opts = params.initializationOptions as ServerOptions | undefined;
@@ -135,7 +138,12 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
     if (file) invalidate([path.resolve(file)]); // importers now read it from disk
   });
 
-  // A .pnn file changed on disk (saved elsewhere, git checkout): importers may see it differently.
+  // Ask the client to tell us when .pnn files change on disk (edited elsewhere, git checkout):
+  // importers may then see them differently. Clients without dynamic registration (VS Code's
+  // extension watches through its own `synchronize.fileEvents`) send the same notification.
+  connection.onInitialized(() => {
+    if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.pnn" }] }).catch((e) => connection.console.error(`pnn lsp: cannot watch files: ${String(e)}`));
+  });
   connection.onDidChangeWatchedFiles((p) => invalidate(p.changes.flatMap((c) => uriToPath(c.uri) ?? [])));
 
   const offsetOf = (doc: TextDocument, pos: { line: number; character: number }) => doc.offsetAt(pos);

@@ -273,7 +273,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
         define(item.name, "binding", v, v.kind === "tensor" ? `${item.name.name}: ${showType(v.type)}` : describeValue(v));
         if (v.kind === "tensor") {
           bindings.set(item.name.name, v.node);
-          ev.fact(item.name.span, showType(v.type));
+          ev.fact(item.name.span, showType(v.type), { kind: "binding", type: v.type, ...(v.dim && !isDimensionless(v.dim) ? { dim: v.dim } : {}) });
         }
         if (item.isOutput) {
           if (outputSpan) ev.error("PNN2002", item.name.span, `network ${decl.name.name} already has an output`, { related: [{ span: outputSpan, message: "the first output" }] });

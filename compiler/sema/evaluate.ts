@@ -9,10 +9,10 @@ import { diag, type Diagnostic, type DiagnosticCode } from "../../diagnostics/ca
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import { BUILTIN_CONSTANTS, CORE_LAYERS, DISTRIBUTIONS } from "../../stdlib/index.js";
-import type { ConstValue, Distribution, TensorType } from "../../stdlib/types.js";
+import { showType, type ConstValue, type Distribution, type TensorType } from "../../stdlib/types.js";
 import { addDims, ANGLE, DIMENSIONLESS, describeDim, isDimensionless, parseUnit, sameDim, scaleDim, subDims, type Dim } from "../units.js";
 import type { NetworkBuilder } from "./network-builder.js";
-import type { SymbolInfo } from "./model.js";
+import type { Fact, SymbolInfo } from "./model.js";
 import { closest, describeValue, didYouMean, Env, ERROR, type Value } from "./scope.js";
 
 /** Tensors larger than this many elements are refused at check time. */
@@ -29,7 +29,7 @@ export interface NetContext {
 export interface CheckContext {
   readonly diagnostics: Diagnostic[];
   readonly symbols: SymbolInfo[];
-  readonly facts: { span: Span; text: string }[];
+  readonly facts: Fact[];
   /** Expands a user layer call; supplied by layers.ts to keep this file about expressions. */
   expandUserLayer?(ev: Evaluator, call: { decl: A.LayerDecl; file: import("./scope.js").FileScope }, input: Value, args: readonly A.Arg[], span: Span, net: NetContext): Value;
   /** Reads a file an argument names (`file` arguments); supplied by check.ts from its host. */
@@ -107,11 +107,12 @@ export class Evaluator {
         return this.error("PNN2010", e.span, `cannot negate ${describeValue(v)}`);
       }
       case "Binary": return this.binary(e, env, net);
-      case "Call": return this.callExpr(e.callee, undefined, e.args, e.span, env, net);
+      case "Call": return this.typed("call", e.callee, e.span, this.callExpr(e.callee, undefined, e.args, e.span, env, net));
       case "Pipe": {
         const input = this.eval(e.input, env, net);
-        if (e.target.kind === "Call") return this.callExpr(e.target.callee, input, e.target.args, e.span, env, net);
-        if (e.target.kind === "Name" || e.target.kind === "Member") return this.callExpr(e.target, input, [], e.span, env, net);
+        const callee = e.target.kind === "Call" ? e.target.callee : e.target;
+        if (e.target.kind === "Call") return this.typed("stage", callee, e.target.span, this.callExpr(e.target.callee, input, e.target.args, e.span, env, net));
+        if (e.target.kind === "Name" || e.target.kind === "Member") return this.typed("stage", callee, e.target.span, this.callExpr(e.target, input, [], e.span, env, net));
         return this.error("PNN2006", e.target.span, "the right side of '|>' must be a layer or a call");
       }
     }
@@ -294,8 +295,17 @@ export class Evaluator {
     return { dtype: t.base, shape: dims };
   }
 
-  fact(span: Span, text: string): void {
-    this.ctx.facts.push({ span, text });
+  fact(span: Span, text: string, about?: Omit<Fact, "span" | "text">): void {
+    this.ctx.facts.push({ span, text, ...about });
+  }
+
+  /** Records a layer call's (or pipeline stage's) output type: `L → real[4]`. */
+  private typed(kind: "stage" | "call", callee: A.Expr, span: Span, v: Value): Value {
+    if (v.kind === "tensor") {
+      const name = callee.kind === "Name" ? callee.name : callee.kind === "Member" && callee.object.kind === "Name" ? `${callee.object.name}.${callee.member.name}` : "";
+      this.fact(span, `${name ? `${name} → ` : ""}${showType(v.type)}`, { kind, type: v.type, ...(v.dim && !isDimensionless(v.dim) ? { dim: v.dim } : {}) });
+    }
+    return v;
   }
 }
 

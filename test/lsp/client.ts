@@ -25,6 +25,8 @@ export class LspClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   readonly notifications: Message[] = [];
+  /** Requests the server sent to the client (registerCapability, …), in order. */
+  readonly serverRequests: Message[] = [];
   private waiters: { method: string; pred: (p: any) => boolean; resolve(p: any): void }[] = [];
   stderr = "";
   exited: number | null | undefined = undefined;
@@ -63,7 +65,8 @@ export class LspClient {
       return;
     }
     if (msg.id !== undefined && msg.method) {
-      // A request from the server (e.g. client/registerCapability): accept it.
+      // A request from the server (e.g. client/registerCapability): record and accept it.
+      this.serverRequests.push(msg);
       this.send({ jsonrpc: "2.0", id: msg.id, result: null });
       return;
     }
@@ -107,8 +110,8 @@ export class LspClient {
     });
   }
 
-  async initialize(rootPath: string, initializationOptions: unknown = { debounceMs: 10 }) {
-    const r = await this.request("initialize", { processId: process.pid, rootUri: uriOf(rootPath), workspaceFolders: [{ uri: uriOf(rootPath), name: "ws" }], capabilities: {}, initializationOptions });
+  async initialize(rootPath: string, initializationOptions: unknown = { debounceMs: 10 }, capabilities: unknown = {}) {
+    const r = await this.request("initialize", { processId: process.pid, rootUri: uriOf(rootPath), workspaceFolders: [{ uri: uriOf(rootPath), name: "ws" }], capabilities, initializationOptions });
     this.notify("initialized", {});
     return r;
   }
