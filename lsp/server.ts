@@ -14,6 +14,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { analyze, type Analysis } from "./analysis.js";
 import { quickFixes } from "./code-actions.js";
+import { checkedDocuments } from "./documents.js";
 import { complete } from "./completion.js";
 import { documentDiagnostics } from "./diagnostics.js";
 import { formatDocument } from "./format.js";
@@ -34,7 +35,7 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
   const connection = createConnection(reader, writer);
   // stdout is the protocol channel: route stray console output to the client's log.
   console.log = console.info = (...args: unknown[]) => connection.console.log(args.map(String).join(" "));
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(checkedDocuments({ error: (m) => connection.console.error(`pnn lsp: ${m}`), warn: (m) => connection.console.warn(`pnn lsp: ${m}`) }));
   const workspace = new Workspace();
   let debounceMs = 150;
   /** Per open document: its analysis, and every file the checker read for it (its imports, transitively). */
