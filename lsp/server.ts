@@ -19,6 +19,7 @@ import { complete } from "./completion.js";
 import { documentDiagnostics } from "./diagnostics.js";
 import { formatDocument } from "./format.js";
 import { hover } from "./hover.js";
+import { DEFAULT_INLAY, inlayHints, type InlayOptions } from "./inlay-hints.js";
 import { definition, highlights, references } from "./navigation.js";
 import { prepareRename, rename } from "./rename.js";
 import { LEGEND, semanticTokens } from "./semantic-tokens.js";
@@ -29,6 +30,8 @@ import { uriToPath, Workspace } from "./workspace.js";
 export interface ServerOptions {
   /** Milliseconds between the last edit and the diagnostics it causes (default 150). */
   debounceMs?: number;
+  /** Which inlay hints to show (also settable through workspace/didChangeConfiguration, section `pnn`). */
+  inlayHints?: Partial<InlayOptions>;
 }
 
 export function startServer(reader: MessageReader, writer: MessageWriter): Connection {
@@ -97,12 +100,20 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
   };
 
   let watchFiles = false;
+  let inlay: InlayOptions = DEFAULT_INLAY;
+  let refreshInlay = false;
+  const setInlay = (o: unknown) => {
+    const v = (o ?? {}) as Partial<Record<keyof InlayOptions, unknown>>;
+    inlay = { bindings: typeof v.bindings === "boolean" ? v.bindings : inlay.bindings, pipeStages: typeof v.pipeStages === "boolean" ? v.pipeStages : inlay.pipeStages };
+  };
   connection.onInitialize((params): InitializeResult => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    refreshInlay = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     workspace.setFolders(folders);
     const opts = params.initializationOptions as ServerOptions | undefined;
     if (typeof opts?.debounceMs === "number" && opts.debounceMs >= 0) debounceMs = opts.debounceMs;
+    setInlay(opts?.inlayHints);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -117,6 +128,7 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
         documentFormattingProvider: true,
         semanticTokensProvider: { legend: LEGEND, full: true },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        inlayHintProvider: true,
       },
       serverInfo: { name: "pnn", version: "0.1.0" },
     };
@@ -178,6 +190,14 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
     }
   });
   connection.languages.semanticTokens.on((p) => withAnalysis(p.textDocument.uri, (a) => semanticTokens(a), { data: [] }));
+  connection.languages.inlayHint.on((p) => withAnalysis(p.textDocument.uri, (a, d) => inlayHints(a, d.offsetAt(p.range.start), d.offsetAt(p.range.end), inlay), []));
+  // `{ settings: { pnn: { inlayHints: { pipeStages: false } } } }` (VS Code: the pnn.inlayHints.* settings).
+  connection.onDidChangeConfiguration((p) => {
+    const settings = (p.settings as { pnn?: { inlayHints?: unknown } } | undefined)?.pnn;
+    if (!settings) return;
+    setInlay(settings.inlayHints);
+    if (refreshInlay) void connection.languages.inlayHint.refresh().catch(() => undefined);
+  });
   connection.onCodeAction((p) => (workspace.contains(p.textDocument.uri) ? safe(() => quickFixes(p), []) : []));
 
   documents.listen(connection);
