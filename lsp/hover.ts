@@ -8,8 +8,8 @@ import type { CheckHost } from "../compiler/sema/check.js";
 import type { Fact, NetworkModel, SymbolInfo } from "../compiler/sema/model.js";
 import { summarize } from "../compiler/sema/train.js";
 import type * as A from "../grammar/ast.js";
-import { DISTRIBUTIONS } from "../stdlib/index.js";
-import { TRAIN_KEYS } from "../stdlib/training.js";
+import { BUILTIN_CONSTANTS, DISTRIBUTIONS } from "../stdlib/index.js";
+import { LOSSES, TRAIN_KEYS } from "../stdlib/training.js";
 import { showType } from "../stdlib/types.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { itemAt, nodesAt } from "./ast-walk.js";
@@ -65,6 +65,10 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
         const problems = net ? c.sig.check(summarize(net)).map((p) => p.message) : undefined;
         return md(describeRule(c.sig, problems), inner.span);
       }
+      if (setting.key.name === "loss") {
+        const loss = LOSSES.find((l) => l.name === inner.name);
+        if (loss) return md(`${code(`loss = ${loss.name}`)}\n\n${loss.doc}. The losses are ${LOSSES.map((l) => `\`${l.name}\``).join(", ")}.`, inner.span);
+      }
       if (c?.kind === "optimizer") return md(`${code(`optimizer = ${c.sig.name}(${c.sig.args.map((x) => x.name).join(", ")})`)}\n\n${c.sig.doc}\n\n${c.sig.args.map((x) => `- ${describeArg(x)}`).join("\n")}`, inner.span);
     }
   }
@@ -100,6 +104,8 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
     }
     return md(`${code(detail)}\n\n${KIND_LABEL[s.kind]}${fact && !detail.includes(fact) ? ` · ${fact}` : ""}`, occ.span);
   }
+  if (inner?.kind === "Name" && inner.name in BUILTIN_CONSTANTS)
+    return md(`${code(`const ${inner.name} = ${BUILTIN_CONSTANTS[inner.name]}`)}\n\nbuilt-in constant π, a plain number (angles are in radians: \`2 * pi\` is a full turn)`, inner.span);
   const fact = factAt(a, offset);
   if (fact && inner) return md(code(fact), inner.span);
   return keywordHover(a, offset);

@@ -12,13 +12,18 @@ import {
   type Connection, type InitializeResult, type MessageReader, type MessageWriter,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import type * as A from "../grammar/ast.js";
 import { analyze, type Analysis } from "./analysis.js";
 import { quickFixes } from "./code-actions.js";
 import { checkedDocuments } from "./documents.js";
 import { complete } from "./completion.js";
 import { documentDiagnostics } from "./diagnostics.js";
-import { formatDocument } from "./format.js";
+import { foldingRanges } from "./folding.js";
+import { formatDocument, formatRange } from "./format.js";
 import { hover } from "./hover.js";
+import { documentLinks } from "./links.js";
+import { selectionRanges } from "./selection.js";
+import { workspaceSymbols } from "./workspace-symbols.js";
 import { DEFAULT_INLAY, inlayHints, type InlayOptions } from "./inlay-hints.js";
 import { definition, highlights, references } from "./navigation.js";
 import { prepareRename, rename } from "./rename.js";
@@ -59,6 +64,8 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
     if (analysis.syntaxErrors === 0) lastClean.set(uri, analysis);
     return analysis;
   };
+  /** An open document's AST as edited (from its analysis when there is one: parsing is cheap, checking is not forced). */
+  const parseOpen = (uri: string): A.Program | undefined => safe(() => analysisFor(uri)?.program, undefined);
   const openAnalyses = (): Analysis[] => documents.keys().flatMap((u) => safe(() => analysisFor(u), undefined) ?? []);
 
   function safe<T>(f: () => T, fallback: T): T {
@@ -129,6 +136,11 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
         semanticTokensProvider: { legend: LEGEND, full: true },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         inlayHintProvider: true,
+        documentRangeFormattingProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        foldingRangeProvider: true,
+        selectionRangeProvider: true,
+        workspaceSymbolProvider: true,
       },
       serverInfo: { name: "pnn", version: "0.1.0" },
     };
@@ -165,7 +177,7 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
     withAnalysis(p.textDocument.uri, (a, d) => complete(a, offsetOf(d, p.position), workspace.host, lastClean.get(p.textDocument.uri)), []),
   );
   connection.onSignatureHelp((p) => withAnalysis(p.textDocument.uri, (a, d) => signatureHelp(a, offsetOf(d, p.position), workspace.host), null));
-  connection.onDefinition((p) => withAnalysis(p.textDocument.uri, (a, d) => definition(a, offsetOf(d, p.position)), null));
+  connection.onDefinition((p) => withAnalysis(p.textDocument.uri, (a, d) => definition(a, offsetOf(d, p.position), workspace.host), null));
   connection.onReferences((p) =>
     withAnalysis(p.textDocument.uri, (a, d) => references(a, offsetOf(d, p.position), openAnalyses(), p.context.includeDeclaration), []),
   );
@@ -189,6 +201,29 @@ export function startServer(reader: MessageReader, writer: MessageWriter): Conne
       return [];
     }
   });
+  connection.onDocumentRangeFormatting(async (p) => {
+    const a = safe(() => analysisFor(p.textDocument.uri), undefined);
+    const doc = documents.get(p.textDocument.uri);
+    if (!a || !doc) return [];
+    try {
+      return await formatRange(a, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end));
+    } catch (e) {
+      connection.console.error(`pnn lsp: formatting failed: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
+  });
+  connection.onDocumentLinks((p) => withAnalysis(p.textDocument.uri, (a) => documentLinks(a, workspace.host), []));
+  connection.onFoldingRanges((p) => withAnalysis(p.textDocument.uri, (a) => foldingRanges(a), []));
+  connection.onSelectionRanges((p) => withAnalysis(p.textDocument.uri, (a, d) => selectionRanges(a, p.positions.map((x) => d.offsetAt(x))), []));
+  connection.onWorkspaceSymbol((p) =>
+    safe(() => {
+      const open = new Map(documents.keys().flatMap((u) => {
+        const f = uriToPath(u);
+        return f && workspace.contains(u) ? [[f, parseOpen(u)] as const] : [];
+      }).filter((e): e is readonly [string, A.Program] => !!e[1]));
+      return workspaceSymbols(p.query, workspace.roots(), open);
+    }, []),
+  );
   connection.languages.semanticTokens.on((p) => withAnalysis(p.textDocument.uri, (a) => semanticTokens(a), { data: [] }));
   connection.languages.inlayHint.on((p) => withAnalysis(p.textDocument.uri, (a, d) => inlayHints(a, d.offsetAt(p.range.start), d.offsetAt(p.range.end), inlay), []));
   // `{ settings: { pnn: { inlayHints: { pipeStages: false } } } }` (VS Code: the pnn.inlayHints.* settings).

@@ -14,6 +14,11 @@ export class Workspace {
   /** Open documents by absolute path → current text (kept by the server). */
   readonly openTexts = new Map<string, string>();
 
+  /** The workspace folders, as absolute paths. */
+  roots(): readonly string[] {
+    return this.folders;
+  }
+
   setFolders(uris: readonly string[]): void {
     this.folders = uris.map(uriToPath).filter((p): p is string => !!p).map((p) => path.resolve(p));
   }

@@ -31,8 +31,8 @@ export class LspClient {
   stderr = "";
   exited: number | null | undefined = undefined;
 
-  constructor(args: string[] = ["lsp", "--stdio"], cwd = REPO) {
-    this.proc = spawn(process.execPath, [path.join(REPO, "bin/pnn.js"), ...args], { cwd });
+  constructor(args: string[] = ["lsp", "--stdio"], cwd = REPO, env: NodeJS.ProcessEnv = process.env) {
+    this.proc = spawn(process.execPath, [path.join(REPO, "bin/pnn.js"), ...args], { cwd, env });
     this.proc.stdout.on("data", (d: Buffer) => this.onData(d));
     this.proc.stderr.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.proc.on("exit", (code) => {
