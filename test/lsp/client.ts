@@ -3,6 +3,7 @@
 // does. Cursor markers: `markers("a = ‸dense(x)")` strips each ‸ and returns its position.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -31,7 +32,8 @@ export class LspClient {
   stderr = "";
   exited: number | null | undefined = undefined;
 
-  constructor(args: string[] = ["lsp", "--stdio"], cwd = REPO, env: NodeJS.ProcessEnv = process.env) {
+  /** The standard library's generated views (lsp/stdlib-view.ts) go to a shared temp folder, not ~/.cache. */
+  constructor(args: string[] = ["lsp", "--stdio"], cwd = REPO, env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(os.tmpdir(), "pnn-lsp-test-cache") }) {
     this.proc = spawn(process.execPath, [path.join(REPO, "bin/pnn.js"), ...args], { cwd, env });
     this.proc.stdout.on("data", (d: Buffer) => this.onData(d));
     this.proc.stderr.on("data", (d: Buffer) => (this.stderr += d.toString()));
