@@ -1,5 +1,5 @@
 // bench/lsp.mjs — language-server request latency on a 1,000-line .pnn file, rerun with
-//   node bench/lsp.mjs            (after `npx tsc`; ~20 s)
+//   node bench/lsp.mjs            (after `npx tsc`; ~40 s)
 // Starts the real server (`node bin/pnn.js lsp --stdio`), opens a generated ~1,000-line file
 // (optical meshes, networks and train blocks, all valid), and times, from the client's side:
 // the first diagnostics after opening, and for each request kind the round trip on an unchanged
@@ -49,7 +49,7 @@ const lineCount = text.split("\n").length - 1;
 fs.writeFileSync(file, text);
 
 // ── a minimal framed JSON-RPC client ──
-const proc = spawn(process.execPath, [path.join(root, "bin/pnn.js"), "lsp", "--stdio"], { cwd: root });
+const proc = spawn(process.execPath, [path.join(root, "bin/pnn.js"), "lsp", "--stdio"], { cwd: root, env: { ...process.env, XDG_CACHE_HOME: ws } });
 let buf = Buffer.alloc(0);
 let nextId = 1;
 const pending = new Map();
@@ -111,6 +111,13 @@ const probes = {
   documentSymbol: () => ["textDocument/documentSymbol", { textDocument: { uri } }],
   semanticTokens: () => ["textDocument/semanticTokens/full", { textDocument: { uri } }],
   formatting: () => ["textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } }],
+  rangeFormatting: () => ["textDocument/rangeFormatting", { textDocument: { uri }, range: { start: pos("network Net3"), end: pos("network Net3", 20) }, options: { tabSize: 2, insertSpaces: true } }],
+  inlayHint: () => ["textDocument/inlayHint", { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lineCount, character: 0 } } }],
+  signatureHelp: () => ["textDocument/signatureHelp", { textDocument: { uri }, position: pos("topology: clements", 2) }],
+  foldingRange: () => ["textDocument/foldingRange", { textDocument: { uri } }],
+  selectionRange: () => ["textDocument/selectionRange", { textDocument: { uri }, positions: [pos("phase_error,", 3)] }],
+  documentLink: () => ["textDocument/documentLink", { textDocument: { uri } }],
+  workspaceSymbol: () => ["workspace/symbol", { query: "mesh4" }],
 };
 let version = 1;
 const editPos = (() => { const b = text.slice(0, lastBlock); return { line: b.split("\n").length - 2, character: 0 }; })();

@@ -104,6 +104,20 @@ describe("range formatting", () => {
   });
 });
 
+describe("range formatting, declaration by declaration", () => {
+  it("over a whole unindented flagship gives what pnn fmt gives the file", async () => {
+    const mangled = FLAGSHIP.split("\n").map((l) => l.trimStart().replace(/ = /g, "=")).join("\n");
+    const doc = await open("mangled.pnn", mangled);
+    expect(doc.diagnostics).toEqual([]);
+    const lines = mangled.split("\n");
+    const edits = (await client.request("textDocument/rangeFormatting", { textDocument: { uri: doc.uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: 0 } }, options: { tabSize: 2, insertSpaces: true } })) as any[];
+    expect(edits.length).toBeGreaterThanOrEqual(5);
+    const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+    const applied = [...edits].sort((x, y) => offset(y.range.start) - offset(x.range.start)).reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), mangled);
+    expect(applied).toBe(await formatSource(mangled, doc.file));
+  });
+});
+
 describe("links and the standard library", () => {
   it("links an import to its file, and a std import to the module's read-only view", async () => {
     fs.writeFileSync(path.join(ws, "parts.pnn"), "const k = 2\n");
