@@ -67,11 +67,18 @@ function layout(tokens: readonly IToken[]) {
  * argument (`dense x, 3)`), then missing closers and operands. Returns the stream to parse again.
  */
 export function repair(tokens: readonly IToken[], lines: LineMap): { tokens: IToken[]; repairs: Repair[] } {
+  const none = { tokens: [...tokens], repairs: [] };
   const a = openers(tokens, lines);
+  if (a.length > MAX_REPAIRS) return none;
   const withOpeners = apply(tokens, a);
   const b = closersAndOperands(withOpeners, lines);
+  // Beyond a few dozen this is not a file being typed but garbage: the parser's own recovery does.
+  if (b === undefined || a.length + b.length > MAX_REPAIRS) return none;
   return { tokens: apply(withOpeners, b), repairs: [...a, ...b].map(({ before: _b, token: _t, ...r }) => r) };
 }
+
+/** Repairs are planned only for files with at most this many (the cost grows with their number). */
+export const MAX_REPAIRS = 64;
 
 interface Insert extends Repair {
   readonly before: number;
@@ -94,20 +101,21 @@ function openers(tokens: readonly IToken[], lines: LineMap): Insert[] {
   return out;
 }
 
-function closersAndOperands(tokens: readonly IToken[], lines: LineMap): Insert[] {
+function closersAndOperands(tokens: readonly IToken[], lines: LineMap): Insert[] | undefined {
   const { startsLine, lineCol } = layout(tokens);
   const name = (i: number) => tokens[i]?.tokenType.name ?? "EOF";
   const unclosed: { opener: number; limit: number }[] = [];
   const stack: number[] = [];
-  const lastBrace = () => {
-    let k = stack.length - 1;
-    while (k >= 0 && name(stack[k]) !== "LBrace") k--;
-    return k;
-  };
+  const braces: number[] = []; // positions in `stack` of its '{' frames
+  const lastBrace = () => (braces.length ? braces[braces.length - 1] : -1);
   /** The frames above stack[k] were never closed: the token at `limit` shows it. */
+  const truncate = (length: number) => {
+    stack.length = Math.max(0, length);
+    while (braces.length && braces[braces.length - 1] >= stack.length) braces.pop();
+  };
   const unwindAbove = (k: number, limit: number) => {
     for (let j = stack.length - 1; j > k; j--) unclosed.push({ opener: stack[j], limit });
-    stack.length = k + 1;
+    truncate(k + 1);
   };
   for (let i = 0; i < tokens.length; i++) {
     const n = name(i);
@@ -116,18 +124,23 @@ function closersAndOperands(tokens: readonly IToken[], lines: LineMap): Insert[]
     const outside = (OUTSIDE_BRACKETS.has(n) && name(i + 1) !== "Colon") || (n === "Kw_per" && name(i + 1) === "Kw_shot");
     if (outside) unwindAbove(lastBrace(), i);
     else if ((n === "Equals" || n === "Colon") && name(stack[stack.length - 1]) === "LBracket") unwindAbove(stack.length - 2, i); // shapes hold expressions only
-    if (n in CLOSER) stack.push(i);
+    if (n in CLOSER) {
+      if (n === "LBrace") braces.push(stack.length);
+      stack.push(i);
+    }
     else if (n === "RBrace" || n === "RParen" || n === "RBracket") {
       const want = n === "RBrace" ? "LBrace" : n === "RParen" ? "LParen" : "LBracket";
       let k = stack.length - 1;
-      while (k >= 0 && name(stack[k]) !== want && (want === "LBrace" || name(stack[k]) !== "LBrace")) k--;
+      // (a match deeper than MAX_REPAIRS frames is not looked for: the closer counts as stray)
+      while (k >= 0 && k >= stack.length - MAX_REPAIRS && name(stack[k]) !== want && (want === "LBrace" || name(stack[k]) !== "LBrace")) k--;
       if (k >= 0 && name(stack[k]) === want) {
         unwindAbove(k, i); // frames above the match were never closed
-        stack.pop();
+        truncate(k); // the match is closed
       }
     }
   }
   unwindAbove(-1, tokens.length);
+  if (unclosed.length > MAX_REPAIRS) return undefined;
 
   const inserts: (Insert & { order: number })[] = [];
   let lastBefore = -1;
@@ -211,24 +224,42 @@ export interface Settled {
 
 export function settle(program: A.Program, tokens: readonly IToken[], lines: LineMap, lexical: readonly Diagnostic[], repairs: readonly Repair[], problems: readonly ParseProblem[]): Settled {
   if (repairs.length === 0 && problems.length === 0) return { program, diagnostics: [...lexical] };
+  // Every lookup below is a binary search or a forward scan, so garbage with thousands of
+  // problems stays near-linear.
   const { startsLine } = layout(tokens);
   const lineStartAt = new Set(tokens.filter((_, i) => startsLine[i]).map((t) => t.startOffset));
-  const leaves = leavesOf(program);
-  const lineStartOf = (offset: number) => {
-    const line = lines.position(offset).line;
-    return tokens.find((t) => t.startLine === line)?.startOffset ?? offset;
+  const firstTokenFrom = (offset: number) => {
+    let lo = 0, hi = tokens.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tokens[mid].startOffset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   };
+  const leaves = leavesOf(program);
+  const leafIndex = new Map(leaves.map((l, i) => [l.node, i]));
+  /** The last element of `xs` (sorted by start) starting at or before `offset`. */
+  const lastStartingBy = <T>(xs: readonly T[], start: (x: T) => number, offset: number): T | undefined => {
+    let lo = 0, hi = xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (start(xs[mid]) <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return xs[lo - 1];
+  };
+  const col = (n: A.AnyNode) => lines.position(n.span.start).col;
   const leafAt = (offset: number) => {
-    let best: Leaf | undefined;
-    for (const l of leaves) if (l.node.span.start <= offset && offset < Math.max(l.node.span.end, l.node.span.start + 1)) best = l;
-    if (!best?.body) return best;
+    const best = lastStartingBy(leaves, (l) => l.node.span.start, offset); // statements do not nest
+    if (!best || offset >= Math.max(best.node.span.end, best.node.span.start + 1)) return undefined;
+    if (!best.body) return best;
     // A body statement that does not start its line, or starts one indented under the statement
     // before it, is a fragment the parser split off that statement.
     const sib = best.siblings;
-    const col = (n: A.AnyNode) => lines.position(n.span.start).col;
-    let i = sib.indexOf(best.node);
+    let i = leafIndex.get(best.node)! - leafIndex.get(sib[0])!;
     while (i > 0 && (!lineStartAt.has(sib[i].span.start) || col(sib[i]) > col(sib[i - 1]))) i--;
-    return leaves.find((l) => l.node === sib[i]);
+    return leaves[leafIndex.get(sib[i])!];
   };
   const incidents = [
     ...repairs.map((r) => ({ at: r.at, diagnostic: r.diagnostic, leaf: leafAt(r.cause.startOffset), repaired: true })),
@@ -239,38 +270,75 @@ export function settle(program: A.Program, tokens: readonly IToken[], lines: Lin
       const anchor = valid(p.previous) ? p.previous.startOffset : at;
       const leaf = leafAt(anchor);
       // Inside a statement's rule, or on its line, or on a line indented under it: that statement is broken.
-      const token = tokens.find((t) => t.startOffset >= at);
+      const token = tokens[firstTokenFrom(at)];
       const beginsLine = !token || lineStartAt.has(token.startOffset);
-      const under = leaf && (!beginsLine || !token || token.startColumn! > lines.position(leaf.node.span.start).col);
+      const under = leaf && (!beginsLine || !token || token.startColumn! > col(leaf.node));
       return { at, diagnostic: p.diagnostic, leaf: (deepest && (LEAF_RULES.has(deepest) || inTrainData)) || under ? leaf : undefined, repaired: false };
     }),
   ].sort((a, b) => a.at - b.at);
 
   const regions: { start: number; end: number }[] = [];
+  let covered = -1; // incidents come in order, so "inside an earlier region" is "before the furthest end"
   const erase = new Set<A.AnyNode>();
   const diagnostics = [...lexical];
-  const lexicalLines = lexical.map((d) => ({ line: d.span.line, start: d.span.start }));
+  const lexicalLines = new Set(lexical.map((d) => d.span.line));
   for (const inc of incidents) {
-    if (regions.some((r) => r.start <= inc.at && inc.at < r.end)) continue; // an echo of the region's first problem
+    if (inc.at < covered) continue; // an echo of the region's first problem
     // A bad character or unterminated string on the line explains it: recover, but say nothing more.
-    if (!lexicalLines.some((l) => l.line === inc.diagnostic.span.line)) diagnostics.push(inc.diagnostic);
+    if (!lexicalLines.has(inc.diagnostic.span.line)) diagnostics.push(inc.diagnostic);
     // The region ends at the next line that starts a statement at the broken one's indentation
-    // (or, outside any statement, at the indentation of the line the problem is on).
-    // A problem outside any statement that was repaired, or placed at the end of a line (a header
-    // missing its '{'), ends there.
+    // (or, outside any statement, at the indentation of the line the problem is on). A problem
+    // outside any statement that was repaired, or placed at the end of a line (a header missing
+    // its '{'), ends there; one in a declaration's header line ends with that line.
     const leafStart = inc.leaf?.node.span.start;
-    const found = tokens.find((t) => t.startOffset >= inc.at);
+    const from = firstTokenFrom(inc.at);
+    const found = tokens[from];
     const atLineEnd = !inc.leaf && found && (inc.repaired || (found.startOffset > inc.at && lineStartAt.has(found.startOffset)));
-    const item = program.items.find((i) => i.span.start <= inc.at && inc.at <= i.span.end);
-    const inHeader = !inc.leaf && item && lines.position(item.span.start).line === inc.diagnostic.span.line;
-    const col = inHeader ? Infinity : lines.position(leafStart ?? lineStartOf(inc.at)).col;
-    const next = atLineEnd ? found : tokens.find((t, i) => t.startOffset > inc.at && startsLine[i] && STARTERS.has(t.tokenType.name) && t.startColumn! <= col);
-    regions.push({ start: Math.min(leafStart ?? inc.at, inc.at), end: next?.startOffset ?? lines.text.length });
+    const item = lastStartingBy(program.items, (i) => i.span.start, inc.at);
+    const inHeader = !inc.leaf && item && inc.at <= item.span.end && lines.position(item.span.start).line === inc.diagnostic.span.line;
+    const c = inHeader ? Infinity : lines.position(leafStart ?? lineStartOf(inc.at)).col;
+    let next = atLineEnd ? found : undefined;
+    for (let i = from; !atLineEnd && i < tokens.length && !next; i++)
+      if (tokens[i].startOffset > inc.at && startsLine[i] && STARTERS.has(tokens[i].tokenType.name) && tokens[i].startColumn! <= c) next = tokens[i];
+    const region = { start: Math.min(leafStart ?? inc.at, inc.at), end: next?.startOffset ?? lines.text.length };
+    regions.push(region);
+    covered = Math.max(covered, region.end);
     if (inc.leaf) erase.add(inc.leaf.node);
   }
-  const dropped = (n: A.AnyNode) => !erase.has(n) && regions.some((r) => r.start < n.span.start && n.span.start < r.end);
+  const sorted = [...regions].sort((a, b) => a.start - b.start);
+  const reach: number[] = []; // the furthest end among the regions up to each one
+  sorted.forEach((r, i) => reach.push(Math.max(r.end, i ? reach[i - 1] : -1)));
+  const dropped = (n: A.AnyNode) => {
+    if (erase.has(n)) return false;
+    const s = n.span.start;
+    let lo = 0, hi = sorted.length; // regions starting strictly before s
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid].start < s) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && s < reach[lo - 1];
+  };
   const rebuilt = rebuild(program, erase, dropped);
-  return { program: { ...rebuilt, recovered: regions.map((r) => lines.span(r.start, r.end)) }, diagnostics };
+  return { program: { ...rebuilt, recovered: merged(sorted).map((r) => lines.span(r.start, r.end)) }, diagnostics };
+
+  /** The offset of the first token on `offset`'s line. */
+  function lineStartOf(offset: number): number {
+    const p = lines.position(offset);
+    const t = tokens[firstTokenFrom(offset - (p.col - 1))];
+    return t && t.startLine === p.line ? t.startOffset : offset;
+  }
+}
+
+/** Overlapping regions as one. */
+function merged(sorted: readonly { start: number; end: number }[]): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
 }
 
 const errorExpr = (span: Span): A.ErrorExpr => ({ kind: "Error", span });

@@ -6,7 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { LineMap } from "../../diagnostics/span.js";
 import { PnnLexer } from "../../grammar/lexer.js";
+import { MAX_REPAIRS, repair } from "../../grammar/recovery.js";
 import { checkText, EXAMPLES_DIR, memHost, unmark } from "./helpers.js";
 
 const brief = (ds: ReturnType<typeof checkText>) => ds.map((d) => `${d.span.line}:${d.span.col} ${d.code} ${d.message}`);
@@ -97,5 +99,14 @@ describe("the flagship, one delimiter at a time", () => {
       if (!near) bad.push(`'${t.image}' at ${t.startLine}:${t.startColumn} → ${brief(ds).join(" | ")}`);
     }
     expect(bad).toEqual([]);
+  });
+});
+
+describe("garbage", () => {
+  it("with more than MAX_REPAIRS unclosed brackets is left to the parser's own recovery (cost bounded)", () => {
+    const plan = (text: string) => repair(PnnLexer.tokenize(text).tokens, new LineMap("t", text)).repairs.length;
+    expect(plan("const a = " + "(]".repeat(5000) + "\n")).toBe(0);
+    expect(plan("const a = dense(\n".repeat(MAX_REPAIRS + 1))).toBe(0);
+    expect(plan("const a = dense(\n".repeat(3))).toBe(3);
   });
 });
