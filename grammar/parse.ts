@@ -2,7 +2,8 @@
  * Entry point of the front end: `.pnn` text in, a (possibly partial) AST and every syntax
  * diagnostic out. Never throws on user text: oversized files, unterminated strings, stray
  * characters, nesting too deep for the recursive-descent parser and parse errors all become
- * diagnostics (PNN1001–PNN1005), and error recovery keeps going after each one.
+ * diagnostics (PNN1001–PNN1005), and error recovery keeps going after each one: a failed parse
+ * is retried with repairs, and each broken statement is reported once (grammar/recovery.ts).
  */
 import type { IRecognitionException, IToken } from "chevrotain";
 import { diag, type Diagnostic } from "../diagnostics/catalog.js";
