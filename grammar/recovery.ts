@@ -8,10 +8,11 @@
  * says nothing more about it or its uses) and misparsed fragments dropped, and the `recovered`
  * regions the checker must stay silent in (`Program.recovered`).
  *
- * Two steps. `planRepairs` runs before a second parse, only when the first one failed: a '(' or
- * '[' (or '{') that is never closed is closed before the first later line that starts at or left
- * of the line it opened on (a new statement), and a line ending in an operator ('|>', '=', '+',
- * '.') followed by such a line gets a stand-in operand; so the next statement is not swallowed.
+ * Two steps. `repair` runs before a second parse, only when the first one failed: a '(' missing
+ * between a callee and its argument (`dense x, 3)`) is inserted; a '(' or '[' (or '{') that is
+ * never closed is closed before the first later line that starts at or left of the line it opened
+ * on (a new statement); a line ending in an operator ('|>', '=', '+', '.') followed by such a
+ * line, or a line starting with '=', gets a stand-in name; so the next statement is not swallowed.
  * `settle` then keeps the first problem of each region — from the broken statement's start to the
  * next line that starts a statement at its indentation — and drops the echoes inside it.
  * Layout is only a hint: a file formatted by `pnn fmt` recovers best; valid files are never
@@ -46,7 +47,7 @@ const TOP_LEVEL = new Set(["Kw_import", "Kw_const", "Kw_layer", "Kw_network", "K
 const DANGLING = new Set(["Pipe", "Plus", "Minus", "Star", "Slash", "Caret", "Equals", "Tilde", "DotDot", "Dot"]);
 const OUTSIDE_BRACKETS = new Set(["LBrace", "Tilde", "Arrow", "BiArrow", ...[...STATEMENT_KEYWORDS, "via", "on", "init", "range", "from"].map((k) => `Kw_${k}`)]);
 const CLOSER: Record<string, TokenType> = { LParen: RParen, LBracket: RBracket, LBrace: RBrace };
-const CLOSER_TEXT: Record<string, string> = { "(": ")", "[": "]", "{": "}", "": ")" };
+const TEXT: Record<string, string> = { LParen: "(", RParen: ")", LBracket: "[", RBracket: "]", LBrace: "{", RBrace: "}" };
 /** Tokens after which a name is an operand (so `name operand` lacks a '('). */
 const EXPRESSION_BEFORE = new Set(["Equals", "Pipe", "LParen", "Comma", "Colon", "Dot", "Tilde", "Plus", "Minus", "Star", "Slash", "Caret", "Kw_init", "Kw_range", "Kw_via", "Kw_on"]);
 const LEAF_RULES = new Set(["importDecl", "constDecl", "paramDecl", "trainableDecl", "deviceDecl", "letDecl", "forwardDecl", "inputDecl", "nodesDecl", "outputNodesDecl", "bindingDecl", "coupleDecl", "setting"]);
@@ -108,11 +109,11 @@ function closersAndOperands(tokens: readonly IToken[], lines: LineMap): Insert[]
   const stack: number[] = [];
   const braces: number[] = []; // positions in `stack` of its '{' frames
   const lastBrace = () => (braces.length ? braces[braces.length - 1] : -1);
-  /** The frames above stack[k] were never closed: the token at `limit` shows it. */
   const truncate = (length: number) => {
     stack.length = Math.max(0, length);
     while (braces.length && braces[braces.length - 1] >= stack.length) braces.pop();
   };
+  /** The frames above stack[k] were never closed: the token at `limit` shows it. */
   const unwindAbove = (k: number, limit: number) => {
     for (let j = stack.length - 1; j > k; j--) unclosed.push({ opener: stack[j], limit });
     truncate(k + 1);
@@ -127,8 +128,7 @@ function closersAndOperands(tokens: readonly IToken[], lines: LineMap): Insert[]
     if (n in CLOSER) {
       if (n === "LBrace") braces.push(stack.length);
       stack.push(i);
-    }
-    else if (n === "RBrace" || n === "RParen" || n === "RBracket") {
+    } else if (n === "RBrace" || n === "RParen" || n === "RBracket") {
       const want = n === "RBrace" ? "LBrace" : n === "RParen" ? "LParen" : "LBracket";
       let k = stack.length - 1;
       // (a match deeper than MAX_REPAIRS frames is not looked for: the closer counts as stray)
@@ -158,8 +158,9 @@ function closersAndOperands(tokens: readonly IToken[], lines: LineMap): Insert[]
     const at = end(prev);
     const closer = CLOSER[o.tokenType.name];
     const shownAt = lines.position(o.startOffset);
-    const message = `expected '${CLOSER_TEXT[o.image]}' after '${prev.image}' to close the '${o.image}' at ${shownAt.line}:${shownAt.col}`;
-    const related = o.isInsertedInRecovery ? {} : { related: [{ span: lines.span(o.startOffset, end(o)), message: `this '${o.image}' is never closed` }] };
+    const open = TEXT[o.tokenType.name];
+    const message = `expected '${TEXT[closer.name]}' after '${prev.image}' to close the '${open}' at ${shownAt.line}:${shownAt.col}`;
+    const related = o.isInsertedInRecovery ? {} : { related: [{ span: lines.span(o.startOffset, end(o)), message: `this '${open}' is never closed` }] };
     inserts.push({ before, order: inserts.length + 1, token: virtual(closer, at, lines), at, cause: o, diagnostic: diag("PNN1001", lines.span(at, at), message, related) });
   }
   for (let i = 0; i < tokens.length; i++) {
