@@ -1,10 +1,12 @@
 /**
  * The pnn language server (LSP over stdio, vscode-languageserver). This file wires the
- * connection: capabilities, open documents (incremental sync), the analysis cache (an entry is
- * dropped when its document or any file its check read — its imports — changes), debounced
- * diagnostics for the edited document and the open documents that import it,
- * and the request handlers, each in its own file. Documents outside the workspace folders are
- * ignored. A handler that fails answers null and logs; the server never crashes on user text.
+ * connection: capabilities, open documents (incremental sync; edits checked in documents.ts),
+ * the analysis cache (an entry is dropped when its document or any file its check read — its
+ * imports — changes, in an editor or on disk: the server registers for changes of .pnn files),
+ * debounced diagnostics for the edited document and the open documents that import it, the
+ * settings (debounce, inlay hints), and the request handlers, each in its own file. Documents
+ * outside the workspace folders are ignored. A handler that fails answers null and logs; the
+ * server never crashes on user text. The wire itself is read by framing.ts (main.ts).
  */
 import * as path from "node:path";
 import {
