@@ -5,7 +5,7 @@
  * after `on` for a data set). Also the arguments that callee accepts. Used by completion and
  * signature help.
  */
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
 import type * as A from "../grammar/ast.js";
 import type { ArgSig } from "../stdlib/types.js";
 import type { Analysis } from "./analysis.js";

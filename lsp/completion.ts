@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from "vscode-languageserver/node";
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
 import type { SymbolInfo } from "../compiler/sema/model.js";
 import { KEYWORDS } from "../grammar/lexer.js";
 import { CORE_LAYERS, DISTRIBUTIONS, STD_MODULES } from "../stdlib/index.js";
@@ -86,7 +86,8 @@ export function complete(a: Analysis, offset: number, host: CheckHost, fallback?
   }
 
   const item = itemAt(a.program, offset);
-  if (item?.kind === "Train" && offset > (item.settings[0]?.span.start ?? item.data.span.end) && /^\s*\w*$/.test(line))
+  // Inside a train block's braces (after its data set), on a line with at most a half-typed key.
+  if (item?.kind === "Train" && offset > item.data.span.end && /^\s*\w*$/.test(line))
     return TRAIN_KEYS.map((k) => ({ label: k.name, kind: CompletionItemKind.Property, documentation: k.doc, insertText: `${k.name} = `, insertTextFormat: InsertTextFormat.PlainText }));
 
   return [

@@ -4,7 +4,7 @@
  * file), a distribution, a learning rule or an optimizer (inside a train block's settings), or a
  * data set (after `train Net on`; the setting name "data" stands for that position).
  */
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
 import { DATASETS } from "../stdlib/datasets.js";

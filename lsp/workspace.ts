@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
 import { MAX_MATRIX_FILE_BYTES } from "../diagnostics/limits.js";
 import { readTextFile, realPathOf } from "../runtime/files.js";
 
@@ -15,6 +15,11 @@ export class Workspace {
   private folders: string[] = [];
   /** Open documents by absolute path → current text (kept by the server). */
   readonly openTexts = new Map<string, string>();
+
+  /** The workspace folders, as absolute paths. */
+  roots(): readonly string[] {
+    return this.folders;
+  }
 
   setFolders(uris: readonly string[]): void {
     this.folders = uris.map(uriToPath).filter((p): p is string => !!p).map((p) => path.resolve(p));

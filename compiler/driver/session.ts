@@ -10,7 +10,7 @@
 import { diag, type Diagnostic } from "../../diagnostics/catalog.js";
 import { fileSpan } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
-import { parse } from "../../grammar/parse.js";
+import { parse, type ParseResult } from "../../grammar/parse.js";
 import { check, orderDiagnostics, type CheckHost, type CheckOverrides } from "../sema/check.js";
 import type { SemanticModel } from "../sema/model.js";
 import { DiagnosticsError, UsageError } from "./errors.js";
@@ -50,8 +50,12 @@ function parseRuleOverride(text: string): { expr?: A.Expr; diagnostics: readonly
   return { ...(expr && !diagnostics.length ? { expr: shift(expr) } : {}), diagnostics };
 }
 
+/** How a session reads the files a source imports (the CLI: the disk; the editor: its open documents). */
+export type SourceHost = CheckHost;
+
 export class Session {
   private checked?: Checked;
+  private parsedOnce?: ParseResult;
 
   constructor(
     readonly file: string,
@@ -63,8 +67,13 @@ export class Session {
     return new Map([[this.file, this.source], ...Object.entries(extra)]);
   }
 
+  /** The parse alone (cached): what needs only the syntax tree (outline, formatting) does not pay for the checker. */
+  parsed(): ParseResult {
+    return (this.parsedOnce ??= parse(this.source, this.file));
+  }
+
   private run(overrides: CheckOverrides = {}): Checked {
-    const parsed = parse(this.source, this.file);
+    const parsed = this.parsed();
     const r = check(parsed.program, this.file, this.host, overrides);
     return { program: parsed.program, model: r.model, diagnostics: orderDiagnostics([...parsed.diagnostics, ...r.diagnostics]) };
   }

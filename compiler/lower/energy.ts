@@ -159,7 +159,8 @@ function buildStructure(net: NetworkModel): EnergyNet {
   if (family === "resistor")
     groups.forEach((g, i) => {
       // every free node also reaches ground and the supply through its own conductances (its bias)
-      const range = couplings.find((c) => c.a === i || c.b === i)!.range!;
+      const range = couplings.find((c) => c.a === i || c.b === i)?.range;
+      if (!range) return fail(`node group '${g.name}' of ${net.name} is coupled to nothing`);
       const path = `${g.name}.rails.conductance`;
       params.push({ path, shape: [RAILS.length, g.size], init: { kind: "uniform", lo: range.lo, hi: range.hi }, range });
       couplings.push({ a: RAIL_GROUP, b: i, path, shape: [RAILS.length, g.size], range, variation: 0 });

@@ -60,9 +60,14 @@ export function check(program: A.Program, file: string, host: CheckHost, overrid
   ctx.callStdLayer = callStdLayer;
   ctx.readFile = (p) => host.readFile(p);
   const { networks, trains, consts } = checkFileItems(session, program, file);
+  // Where the parser recovered from a syntax error, that error is the one report (grammar/recovery.ts):
+  // nothing inside the region, and no judgement of a whole construct (network, train block) around it.
+  const recovered = program.recovered ?? [];
+  const echo = (d: Diagnostic) =>
+    recovered.some((r) => r.file === d.span.file && ((r.start <= d.span.start && d.span.start < r.end) || (d.span.start <= r.start && r.end <= d.span.end)));
   return {
     model: { file, networks, trains, consts, symbols: ctx.symbols, facts: ctx.facts },
-    diagnostics: dedupe(ctx.diagnostics),
+    diagnostics: dedupe(ctx.diagnostics).filter((d) => !echo(d)),
   };
 }
 
@@ -275,6 +280,8 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
   const bindings = new Map<string, number>();
   let output: number | undefined;
   let outputSpan: Span | undefined;
+  /** A node group or coupling was already reported (or unreadable): whole-network rules wait for it. */
+  let incomplete = false;
   const define = (id: A.Ident, kind: SymbolInfo["kind"], value: Value, detail: string) => {
     if (!id.name) return;
     if (env.hasOwn(id.name)) {
@@ -293,6 +300,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
       case "OutputNodes": {
         const type = ev.tensorType(item.type, env);
         if (!type) {
+          incomplete = true;
           define(item.name, item.kind === "Input" ? "input" : "nodes", ERROR, "");
           break;
         }
@@ -307,7 +315,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
         define(item.name, "binding", v, v.kind === "tensor" ? `${item.name.name}: ${showType(v.type)}` : describeValue(v));
         if (v.kind === "tensor") {
           bindings.set(item.name.name, v.node);
-          ev.fact(item.name.span, showType(v.type));
+          ev.fact(item.name.span, showType(v.type), { kind: "binding", type: v.type, ...(v.dim && !isDimensionless(v.dim) ? { dim: v.dim } : {}) });
         }
         if (item.isOutput) {
           if (outputSpan) ev.error("PNN2002", item.name.span, `network ${decl.name.name} already has an output`, { related: [{ span: outputSpan, message: "the first output" }] });
@@ -322,10 +330,12 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
         break;
       }
       case "Couple": {
+        let broken = false; // an end or the element is already reported (or unreadable)
         for (const id of [item.from, item.to]) {
           const b = env.get(id.name);
           if (!b) ev.lookup(id.name, id.span, env);
           else b.symbol?.refs.push(id.span);
+          if (!b || b.value.kind === "error") broken = true;
         }
         let via: string | undefined;
         let consts: CouplingInfo["consts"] = {};
@@ -333,6 +343,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
           const call = item.via.kind === "Call" ? item.via : undefined;
           const calleeExpr = call ? call.callee : item.via;
           const callee = ev.eval(calleeExpr, env);
+          if (callee.kind === "error") broken = true;
           if (callee.kind === "callable" && callee.callable.kind === "std" && callee.callable.sig.kind === "coupling") {
             via = `${callee.callable.sig.module}.${callee.callable.sig.name}`;
             const named = (call?.args ?? []).filter((a) => a.name);
@@ -340,7 +351,8 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
             consts = checkArgs(ev, callee.callable.qualified, callee.callable.sig.args, positional, named, item.via.span, env).args.consts;
           } else if (callee.kind !== "error") ev.error("PNN2006", calleeExpr.span, `'via' needs a coupling element such as circuits.resistor(…), got ${describeValue(callee)}`);
         }
-        couplings.push({ from: item.from.name, to: item.to.name, symmetric: item.symmetric, ...(via ? { via } : {}), consts, span: item.span });
+        incomplete ||= broken;
+        if (!broken) couplings.push({ from: item.from.name, to: item.to.name, symmetric: item.symmetric, ...(via ? { via } : {}), consts, span: item.span });
         break;
       }
     }
@@ -348,7 +360,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
   const energy = stateNodes.length > 0 || couplings.some((c) => c.symmetric);
   if (!energy && output === undefined && !outputSpan)
     ev.error("PNN2013", decl.name.span, `network ${decl.name.name} has no output; mark its result with 'output y = …'`);
-  if (energy && !stateNodes.some((n) => n.isOutput) && output === undefined)
+  if (energy && !incomplete && !stateNodes.some((n) => n.isOutput) && output === undefined)
     ev.error("PNN2013", decl.name.span, `energy-based network ${decl.name.name} has no output nodes; declare 'output y: real[k]'`);
   const model: NetworkModel = {
     name: decl.name.name,
@@ -363,7 +375,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
     stateNodes,
     couplings,
   };
-  if (energy) for (const pr of energyProblems(model)) ev.error("PNN2070", pr.span, pr.message);
+  if (energy && !incomplete) for (const pr of energyProblems(model)) ev.error("PNN2070", pr.span, pr.message);
   return model;
 }
 

@@ -10,10 +10,10 @@ import { MAX_ELABORATION_STEPS, MAX_TENSOR_ELEMENTS } from "../../diagnostics/li
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import { BUILTIN_CONSTANTS, CORE_LAYERS, DISTRIBUTIONS } from "../../stdlib/index.js";
-import type { ConstValue, Distribution, TensorType } from "../../stdlib/types.js";
+import { showType, type ConstValue, type Distribution, type TensorType } from "../../stdlib/types.js";
 import { addDims, ANGLE, DIMENSIONLESS, describeDim, isDimensionless, parseUnit, sameDim, scaleDim, subDims, type Dim } from "../units.js";
 import type { NetworkBuilder } from "./network-builder.js";
-import type { SymbolInfo } from "./model.js";
+import type { Fact, SymbolInfo } from "./model.js";
 import { closest, describeValue, didYouMean, Env, ERROR, type Value } from "./scope.js";
 
 /** Tensors larger than this many elements are refused at check time. */
@@ -30,7 +30,7 @@ export interface NetContext {
 export interface CheckContext {
   readonly diagnostics: Diagnostic[];
   readonly symbols: SymbolInfo[];
-  readonly facts: { span: Span; text: string }[];
+  readonly facts: Fact[];
   /** Expands a user layer call; supplied by layers.ts to keep this file about expressions. */
   expandUserLayer?(ev: Evaluator, call: { decl: A.LayerDecl; file: import("./scope.js").FileScope }, input: Value, args: readonly A.Arg[], span: Span, net: NetContext): Value;
   /** Reads a file an argument names (`file` arguments); supplied by check.ts from its host. */
@@ -129,7 +129,7 @@ export class Evaluator {
       switch (s.kind) {
         case "Binary": v = this.binary(s, v, env, net); break;
         case "Member": v = this.member(s, v); break;
-        case "Call": v = this.callValue(v, s.callee, undefined, s.args, s.span, env, net); break;
+        case "Call": v = this.typed("call", s.callee, s.span, this.callValue(v, s.callee, undefined, s.args, s.span, env, net)); break;
         case "Pipe": v = this.pipe(s, v, env, net); break;
       }
     }
@@ -164,7 +164,7 @@ export class Evaluator {
       // `^` nests to the right (a ^ b ^ c); the parser bounds how deep.
       case "Binary": return this.binary(e, this.eval(e.left, env, net), env, net);
       case "Member": return this.member(e, this.eval(e.object, env, net));
-      case "Call": return this.callExpr(e.callee, undefined, e.args, e.span, env, net);
+      case "Call": return this.typed("call", e.callee, e.span, this.callExpr(e.callee, undefined, e.args, e.span, env, net));
       case "Pipe": return this.pipe(e, this.eval(e.input, env, net), env, net);
     }
   }
@@ -180,9 +180,11 @@ export class Evaluator {
     return m;
   }
 
+  /** `input |> target`; the stage's type is recorded as a fact at the target (hover, inlay hints). */
   private pipe(e: A.PipeExpr, input: Value, env: Env, net?: NetContext): Value {
-    if (e.target.kind === "Call") return this.callExpr(e.target.callee, input, e.target.args, e.span, env, net);
-    if (e.target.kind === "Name" || e.target.kind === "Member") return this.callExpr(e.target, input, [], e.span, env, net);
+    const callee = e.target.kind === "Call" ? e.target.callee : e.target;
+    if (e.target.kind === "Call") return this.typed("stage", callee, e.target.span, this.callExpr(e.target.callee, input, e.target.args, e.span, env, net));
+    if (e.target.kind === "Name" || e.target.kind === "Member") return this.typed("stage", callee, e.target.span, this.callExpr(e.target, input, [], e.span, env, net));
     return this.error("PNN2006", e.target.span, "the right side of '|>' must be a layer or a call");
   }
 
@@ -271,7 +273,11 @@ export class Evaluator {
   /** A call whose callee `calleeExpr` has already been evaluated to `callee`. */
   private callValue(callee: Value, calleeExpr: A.Expr, input: Value | undefined, args: readonly A.Arg[], span: Span, env: Env, net?: NetContext): Value {
     if (callee.kind === "error") {
-      for (const a of args) this.eval(a.value, env, net); // still report errors inside the arguments
+      // The arguments are evaluated so their names are recorded as uses (navigation, rename), but
+      // not judged: what they may be (`topology: clements`) only the unknown callee could say.
+      const reported = this.ctx.diagnostics.length;
+      for (const a of args) this.eval(a.value, env, net);
+      this.ctx.diagnostics.length = reported;
       return ERROR;
     }
     if (callee.kind !== "callable") return this.error("PNN2006", calleeExpr.span, `${describeValue(callee)} cannot be called`);
@@ -374,8 +380,17 @@ export class Evaluator {
     return { dtype: t.base, shape: dims };
   }
 
-  fact(span: Span, text: string): void {
-    this.ctx.facts.push({ span, text });
+  fact(span: Span, text: string, about?: Omit<Fact, "span" | "text">): void {
+    this.ctx.facts.push({ span, text, ...about });
+  }
+
+  /** Records a layer call's (or pipeline stage's) output type: `L → real[4]`. */
+  private typed(kind: "stage" | "call", callee: A.Expr, span: Span, v: Value): Value {
+    if (v.kind === "tensor") {
+      const name = callee.kind === "Name" ? callee.name : callee.kind === "Member" && callee.object.kind === "Name" ? `${callee.object.name}.${callee.member.name}` : "";
+      this.fact(span, `${name ? `${name} → ` : ""}${showType(v.type)}`, { kind, type: v.type, ...(v.dim && !isDimensionless(v.dim) ? { dim: v.dim } : {}) });
+    }
+    return v;
   }
 }
 

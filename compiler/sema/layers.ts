@@ -151,6 +151,7 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
       case "Let": {
         const v = ev.eval(m.value, scope, inner);
         define(m.name, "let", v, v.kind === "tensor" ? showType(v.type) : describeValue(v));
+        if (v.kind === "tensor") ev.fact(m.name.span, showType(v.type), { kind: "binding", type: v.type, ...(v.dim && !isDimensionless(v.dim) ? { dim: v.dim } : {}) });
         break;
       }
       case "Forward":

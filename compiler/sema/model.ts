@@ -117,7 +117,20 @@ export interface SemanticModel {
   readonly consts: ReadonlyMap<string, ConstValue>;
   readonly symbols: readonly SymbolInfo[];
   /** Hover facts about expressions: the span and what it is (`real[64]`, `an angle (rad)`). */
-  readonly facts: readonly { span: Span; text: string }[];
+  readonly facts: readonly Fact[];
+}
+
+/**
+ * What the checker inferred at a span. `binding` facts sit on a binding's or let's name, `stage`
+ * facts on one stage of a pipeline (`|> L(n: 4)`), `call` facts on a call: with the value's type
+ * and unit (editors show them as inlay hints). A layer used twice gives one fact per use.
+ */
+export interface Fact {
+  readonly span: Span;
+  readonly text: string;
+  readonly kind?: "binding" | "stage" | "call";
+  readonly type?: TensorType;
+  readonly dim?: Dim;
 }
 
 export type { Dim };
