@@ -14,6 +14,7 @@ import { UserError } from "../diagnostics/catalog.js";
 import { checkLowerable, modelSpec } from "../compiler/lower/lower.js";
 import { RULE_LOWERINGS, type RuleGraphs } from "../compiler/lower/rules/index.js";
 import { graphFlops } from "../compiler/ir/flops.js";
+import { runPipeline, type PipelineOptions } from "../compiler/passes/pipeline.js";
 import type { Graph } from "../compiler/ir/graph.js";
 import type { Executable } from "../runtime/backend.js";
 import { checkSource } from "../compiler/sema/check.js";
@@ -73,24 +74,27 @@ async function compileWith(backend: BackendName, g: Graph, p: LoadedProgram): Pr
 }
 
 /** `time`: seconds after programming at which the device programs evaluate (`pnn eval --time`). */
-export async function buildPrograms(p: LoadedProgram, batch: number, backend: string, time = 0): Promise<{ spec: ModelSpec; programs: Programs }> {
+export async function buildPrograms(p: LoadedProgram, batch: number, backend: string, time = 0, passes?: PipelineOptions["passes"]): Promise<{ spec: ModelSpec; programs: Programs }> {
   if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend '${backend}' (available: ${BACKENDS.join(", ")})`);
-  const { spec, graphs } = ruleGraphs(p, batch, time);
+  const { spec, graphs } = ruleGraphs(p, batch, time, passes);
   const names = Object.keys(graphs).filter((name) => graphs[name] !== undefined);
   const compiled = await Promise.all(names.map((name) => compileWith(backend as BackendName, graphs[name]!, p)));
   return { spec, programs: assemble(graphs, Object.fromEntries(names.map((name, i) => [name, compiled[i]]))) };
 }
 
 /** The same programs on the reference interpreter, synchronously (tests and tools that need no wasm). */
-export function buildReferencePrograms(p: LoadedProgram, batch: number, time = 0): { spec: ModelSpec; programs: Programs } {
-  const { spec, graphs } = ruleGraphs(p, batch, time);
+export function buildReferencePrograms(p: LoadedProgram, batch: number, time = 0, passes?: PipelineOptions["passes"]): { spec: ModelSpec; programs: Programs } {
+  const { spec, graphs } = ruleGraphs(p, batch, time, passes);
   const names = Object.keys(graphs).filter((name) => graphs[name] !== undefined);
   return { spec, programs: assemble(graphs, Object.fromEntries(names.map((name) => [name, compileInterp(graphs[name]!)]))) };
 }
 
-function ruleGraphs(p: LoadedProgram, batch: number, time: number): { spec: ModelSpec; graphs: RuleGraphs } {
+/** The rule's programs, each through the pass pipeline (compiler/passes; `passes` overrides it). */
+function ruleGraphs(p: LoadedProgram, batch: number, time: number, passes?: PipelineOptions["passes"]): { spec: ModelSpec; graphs: RuleGraphs } {
   const spec = modelSpec(p.net, batch);
-  return { spec, graphs: RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, spec.hasDevice, { time }) };
+  const lowered = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, spec.hasDevice, { time });
+  const graphs = Object.fromEntries(Object.entries(lowered).map(([name, g]) => [name, g && runPipeline(g, { passes, verify: false }).graph]));
+  return { spec, graphs: graphs as RuleGraphs };
 }
 
 /** Programs from compiled executables: the infer pair, and the rule's own with their digital FLOPs. */

@@ -5,6 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { printGraph } from "../compiler/ir/print.js";
+import { PASSES, PIPELINE, runPipeline, unknownPasses } from "../compiler/passes/pipeline.js";
+import type { Graph } from "../compiler/ir/graph.js";
 import { lowerInfer, modelSpec, type LowerMode } from "../compiler/lower/lower.js";
 import { RULE_LOWERINGS } from "../compiler/lower/rules/index.js";
 import { diag, UserError } from "../diagnostics/catalog.js";
@@ -51,20 +53,29 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .argument("<file>", ".pnn file")
     .option("--mode <mode>", "twin | device | physics_aware | train", "train")
     .option("--batch <n>", "batch size the program is specialised for", "1")
-    .action((file: string, opts: { mode: string; batch: string }) =>
+    .option("--passes <list>", `'none', or passes to run, comma-separated (default: the pipeline ${PIPELINE.join(",")})`)
+    .option("--print-after <pass>", "print the IR right after this pass instead of the pipeline's result")
+    .action((file: string, opts: { mode: string; batch: string; passes?: string; printAfter?: string }) =>
       guarded(setCode, false, () => {
+        const passes = opts.passes === undefined ? undefined : opts.passes === "none" ? ("none" as const) : opts.passes.split(",").map((x) => x.trim());
+        const bad = unknownPasses([...(passes === "none" ? [] : passes ?? []), ...(opts.printAfter ? [opts.printAfter] : [])]);
+        if (bad.length) throw new UsageError(`unknown pass ${bad.join(", ")} (passes: ${Object.keys(PASSES).join(", ")})`);
+        const shown = (g: Graph): string => {
+          const r = runPipeline(g, { passes, printAfter: opts.printAfter });
+          return r.printed ?? (opts.printAfter ? `; pass ${opts.printAfter} did not run\n` : printGraph(r.graph));
+        };
         const p = loadProgram(file);
         const batch = positiveInt(opts.batch, "--batch");
         const modes = ["twin", "device", "physics_aware", "train"];
         if (!modes.includes(opts.mode)) throw new UsageError(`--mode must be one of ${modes.join(", ")}`);
         if (opts.mode !== "train") {
-          process.stdout.write(printGraph(lowerInfer(p.net, opts.mode as LowerMode, batch, { train: p.train })) + "\n");
+          process.stdout.write(shown(lowerInfer(p.net, opts.mode as LowerMode, batch, { train: p.train })) + "\n");
           return;
         }
         // The rule's own programs (a gradient rule has one, `train`; others may have several).
         const graphs = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, modelSpec(p.net, batch).hasDevice);
         const own = Object.entries(graphs).filter(([name, g]) => g && name !== "inferTwin" && name !== "inferDevice");
-        for (const [name, g] of own) process.stdout.write((own.length > 1 ? `; program ${name}\n` : "") + printGraph(g!) + "\n");
+        for (const [name, g] of own) process.stdout.write((own.length > 1 ? `; program ${name}\n` : "") + shown(g!) + "\n");
       }),
     );
 

@@ -5,6 +5,14 @@
  */
 import type { Attrs, AttrValue, TypeShape } from "./types.js";
 
+/** What op inference sees of a region: its leaves' and outputs' types (graph.ts's Graph fits). */
+export interface RegionGraph {
+  readonly nodes: readonly (TypeShape & { readonly op: string })[];
+  readonly inputs: readonly { readonly name: string; readonly id: number }[];
+  readonly params: readonly { readonly name: string; readonly id: number }[];
+  readonly outputs: readonly { readonly name: string; readonly id: number }[];
+}
+
 export type AttrKind = "int" | "float" | "bool" | "string" | "dtype" | "ints" | "floats";
 
 export interface AttrSpec {
@@ -32,8 +40,10 @@ export interface OpDef {
   readonly grad: GradKind;
   /** One line: the equation the interpreter implements. */
   readonly meaning: string;
-  /** Throws OpError on misuse. */
-  infer(inputs: readonly TypeShape[], attrs: Attrs): Inferred;
+  /** True for an op that holds a region (a body graph): `scan`. */
+  readonly region?: boolean;
+  /** Throws OpError on misuse. `body` is the node's region (ops with `region` only). */
+  infer(inputs: readonly TypeShape[], attrs: Attrs, body?: RegionGraph): Inferred;
 }
 
 export const a = {
