@@ -11,7 +11,8 @@ import type { Command } from "commander";
 import { lowerInfer, modelSpec } from "../compiler/lower/lower.js";
 import { buildProgram, BuildUnsupported, type BuiltProgram } from "../compiler/build/program.js";
 import { dataSectionBytes, emitModule } from "../compiler/build/emit.js";
-import { flopsOf, foldGraph } from "../compiler/build/fold.js";
+import { foldGraph } from "../compiler/build/fold.js";
+import { graphFlops } from "../compiler/ir/flops.js";
 import { loaderText, typesText, type LoaderLayout, type ModelInfo } from "../compiler/build/loader.js";
 import type { Graph } from "../compiler/ir/graph.js";
 import { INSTR_WORDS } from "../compiler/build/vm-wat.js";
@@ -84,7 +85,7 @@ async function simdArtifact(graph: Graph, params: ReadonlyMap<string, Float64Arr
   return {
     bytes: art.bytes,
     layout: { input: slot(input), outputs: art.layout.outputs.map(slot), imports: art.layout.imports, entry: art.layout.entry },
-    flops: flopsOf(folded.graph),
+    flops: graphFlops(folded.graph),
     foldedNodes: folded.foldedNodes,
     memoryBytes: art.layout.memoryBytes,
     plan: [

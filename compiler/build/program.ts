@@ -12,6 +12,7 @@
  * An op the executor cannot run raises BuildUnsupported (the CLI reports PNN5020).
  */
 import type { Graph, Node } from "../ir/graph.js";
+import { nodeFlops } from "../ir/flops.js";
 import { isComplex, numel } from "../ir/types.js";
 import { analyse, evaluate, FoldError } from "./fold.js";
 import type { Tensor } from "../../runtime/backend.js";
@@ -98,14 +99,6 @@ function normalize(dims: readonly number[], strides: number[][]): Loop {
   return { dims: d, strides: s };
 }
 
-const COST: Partial<Record<VmOp, [number, number]>> = {
-  // [real, complex] floating-point operations per element
-  add: [1, 2], sub: [1, 2], mul: [1, 6], div: [1, 11], neg: [1, 2], abs2: [3, 3], exp: [1, 4], expi: [2, 2],
-  scale: [1, 2], sigmoid: [3, 3], relu: [1, 1], square: [1, 3], recip: [1, 6], max: [1, 1], min: [1, 1],
-  clip: [2, 2], quantize: [5, 5], sqrt: [1, 8], log: [1, 5], abs: [1, 4], sin: [1, 1], cos: [1, 1], tanh: [1, 1],
-  pow: [1, 1], angle: [1, 1], conj: [0, 1], eq: [1, 1], ge: [1, 1], gt: [1, 1],
-};
-
 const UNARY_OPS = new Set<string>(["neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "square", "recip", "sign", "conj", "imag", "abs2", "expi", "angle", "clip", "quantize"]);
 const BINARY_OPS = new Set<string>(["complex", "add", "sub", "mul", "div", "pow", "max", "min", "eq", "ge", "gt"]);
 const COPY_OPS = new Set<string>(["real", "stop_gradient", "cast"]);
@@ -178,16 +171,17 @@ export function buildProgram(g: Graph, params: ReadonlyMap<string, Float64Array>
     return { slot: DYN_TAG + blk.slot, shape: n.shape, complex: isComplex(n.dtype) };
   };
 
+  // FLOPs of one run: the op table's costs over the nodes that run (folded ones are free)
   let flops = 0;
+  for (const n of g.nodes) if (dynamic[n.id] && needed[n.id] && n.id !== inputNode.id) flops += nodeFlops(n, g);
   let paramSlot0 = -1;
   const paramSlot = (p0: number, p1 = 0, p2 = 0) => constView([p0, p1, p2], [3], false).slot;
   const zeroParams = () => (paramSlot0 < 0 ? (paramSlot0 = paramSlot(0)) : paramSlot0);
-  const emit = (op: VmOp, out: View, a: View | undefined, bb: View | undefined, loop: Loop, p: number, cost = 0) => {
+  const emit = (op: VmOp, out: View, a: View | undefined, bb: View | undefined, loop: Loop, p: number) => {
     const code = op === "matmul" ? MATMUL : OPS.indexOf(op);
     const flags = (out.complex ? 1 : 0) | (a?.complex ? 2 : 0) | (bb?.complex ? 4 : 0);
     const [so, sa, sb] = [loop.strides[0]!, loop.strides[1] ?? [0, 0, 0, 0], loop.strides[2] ?? [0, 0, 0, 0]];
     words.push(code, flags, ...loop.dims, out.slot, ...so, a?.slot ?? out.slot, ...sa, bb?.slot ?? out.slot, ...sb, p);
-    flops += cost;
   };
   /** out (contiguous, shape S) = op(a, b) with numpy broadcasting. */
   const map = (op: VmOp, out: View, a?: View, bb?: View, p = zeroParams(), outStrides?: number[], dims?: readonly number[]) => {
@@ -195,8 +189,7 @@ export function buildProgram(g: Graph, params: ReadonlyMap<string, Float64Array>
     const st = [outStrides ?? contiguous(out.shape, out.complex)];
     if (a) st.push(broadcastStrides(a, S));
     if (bb) st.push(broadcastStrides(bb, S));
-    const cost = COST[op]?.[out.complex || a?.complex || bb?.complex ? 1 : 0] ?? 0;
-    emit(op, out, a, bb, normalize(S, st), p, cost * numel(S));
+    emit(op, out, a, bb, normalize(S, st), p);
   };
 
   for (const n of g.nodes) {
@@ -259,7 +252,7 @@ export function buildProgram(g: Graph, params: ReadonlyMap<string, Float64Array>
       let k = 0;
       const os = a.shape.map((_, d) => (axes.includes(d) ? 0 : keptStrides[k++]!));
       const acc: VmOp = n.op === "reduce_max" ? "max" : "add";
-      emit(acc, out, a, out, normalize(a.shape, [os, contiguous(a.shape, a.complex), os]), zeroParams(), numel(a.shape) * (out.complex ? 2 : 1));
+      emit(acc, out, a, out, normalize(a.shape, [os, contiguous(a.shape, a.complex), os]), zeroParams());
       if (n.op === "reduce_mean") map("scale", out, out, undefined, paramSlot(numel(n.shape) / numel(a.shape)));
     } else if (n.op === "matmul") {
       const B = ins[1]!;
@@ -281,7 +274,7 @@ export function buildProgram(g: Graph, params: ReadonlyMap<string, Float64Array>
           [batchStride(a, M * K * ea), K * ea, ea, 0],
           [batchStride(B, K * N * eb), N * eb, eb, 0],
         ],
-      }, zeroParams(), 2 * batch * M * N * K * (out.complex ? 4 : 1));
+      }, zeroParams());
     } else {
       throw new BuildUnsupported(`the IR op '${n.op}'`);
     }

@@ -20,6 +20,7 @@
  */
 import { InternalError } from "../../diagnostics/internal.js";
 import { GraphBuilder, type Graph, type Node } from "./graph.js";
+import { dependsOn, liveNodes } from "./liveness.js";
 import { printGraph } from "./print.js";
 import { isComplex, numel, realOf, shapeEq } from "./types.js";
 import { assertValid } from "./verify.js";
@@ -247,15 +248,9 @@ export function grad(graph: Graph, lossOutputName: string, wrt: readonly string[
   for (const id of wrtIds) if (graph.nodes[id]!.dtype === "i32") bug(`cannot differentiate with respect to i32 ${graph.nodes[id]!.attrs.name}`);
 
   // needed = depends on some wrt (forward) and feeds the loss (backward), float only
-  const n = graph.nodes.length;
-  const fwd = new Uint8Array(n);
-  for (const id of wrtIds) fwd[id] = 1;
-  for (const node of graph.nodes)
-    if (node.dtype !== "i32" && node.inputs.some((i) => fwd[i])) fwd[node.id] = 1;
-  const bwd = new Uint8Array(n);
-  bwd[loss.id] = 1;
-  for (let i = n - 1; i >= 0; i--) if (bwd[i]) for (const x of graph.nodes[i]!.inputs) bwd[x] = 1;
-  const needed = (id: number) => fwd[id] === 1 && bwd[id] === 1 && graph.nodes[id]!.dtype !== "i32";
+  const fwd = dependsOn(graph, wrtIds, (x) => x.dtype !== "i32");
+  const bwd = liveNodes(graph, { roots: [loss.id], keepLeaves: false });
+  const needed = (id: number) => fwd[id]! && bwd[id]! && graph.nodes[id]!.dtype !== "i32";
 
   const b = GraphBuilder.from(graph);
   const ad = new AD(b);

@@ -40,6 +40,13 @@ export interface OpDef {
   readonly grad: GradKind;
   /** One line: the equation the interpreter implements. */
   readonly meaning: string;
+  /**
+   * THE cost table: floating-point operations of one run of the op on these operand types (one
+   * real add or multiply = 1; see costs.ts for the conventions). Absent = free (leaves and data
+   * movement). FLOP reports, an artifact's FLOPs per inference and the passes' cost models all
+   * read this.
+   */
+  readonly flops?: (out: TypeShape, ins: readonly TypeShape[], attrs: Attrs) => number;
   /** True for an op that holds a region (a body graph): `scan`. */
   readonly region?: boolean;
   /** Throws OpError on misuse. `body` is the node's region (ops with `region` only). */

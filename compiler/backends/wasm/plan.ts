@@ -6,11 +6,13 @@
  *     anything only they used) are not computed at all;
  *   - aliases: reshape, stop_gradient, same-storage casts and conj/real of a real value share
  *     their operand's buffer (no copy);
- *   - inputs, params, consts and outputs get permanent buffers; every other buffer is freed
- *     after its last reader and reused first-fit (a node's output never overlaps its operands).
+ *   - offsets come from the shared planner (compiler/ir/buffer-plan.ts): inputs, params, consts
+ *     and outputs permanent, every other buffer freed after its last reader and reused first-fit.
  * Storage: every float dtype is f32 (complex: interleaved f32 pairs), i32 is i32.
  */
 import type { Graph, Node } from "../../ir/graph.js";
+import { planMemory } from "../../ir/buffer-plan.js";
+import { liveNodes, readersOf, useCounts } from "../../ir/liveness.js";
 import { isComplex, numel } from "../../ir/types.js";
 
 export const ALIGN = 16;
@@ -52,8 +54,6 @@ const ELEMENTWISE_READERS = new Set([
   "add", "sub", "mul", "div",
 ]);
 
-const alignUp = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
-
 function isLastTwoSwap(n: Node): boolean {
   if (n.op !== "transpose") return false;
   const p = n.attrs.perm as readonly number[];
@@ -74,9 +74,7 @@ function isAliasOp(n: Node, x: Node | undefined): boolean {
 export function planBuffers(g: Graph): BufferPlan {
   const N = g.nodes.length;
   const matmul = new Map<number, [MatmulOperand, MatmulOperand]>();
-  const uses = new Array<number>(N).fill(0);
-  for (const n of g.nodes) for (const i of n.inputs) uses[i]!++;
-  for (const o of g.outputs) uses[o.id]!++;
+  const uses = useCounts(g);
   for (const n of g.nodes) {
     if (n.op !== "matmul") continue;
     const res = n.inputs.map((id) => {
@@ -98,16 +96,10 @@ export function planBuffers(g: Graph): BufferPlan {
     const mm = matmul.get(n.id);
     return mm ? [mm[0].id, mm[1].id] : n.inputs;
   };
-  // liveness from the outputs backwards
-  const live = new Array<boolean>(N).fill(false);
-  for (const o of g.outputs) live[o.id] = true;
-  for (const n of g.inputs) live[n.id] = true;
-  for (const n of g.params) live[n.id] = true;
-  for (let i = N - 1; i >= 0; i--) if (live[i]) for (const r of readsOf(g.nodes[i]!)) live[r] = true;
+  const live = liveNodes(g, { reads: readsOf });
   const alias = g.nodes.map((n) => live[n.id]! && isAliasOp(n, g.nodes[n.inputs[0] ?? -1]));
   // conj fusion: every reader elementwise (and not an output) -> alias with a parity flag
-  const readers = new Array<number[]>(N);
-  for (const n of g.nodes) if (live[n.id]) for (const r of readsOf(n)) (readers[r] ??= []).push(n.id);
+  const readers = readersOf(g, readsOf, live);
   const outputs = new Set(g.outputs.map((o) => o.id));
   const conjParity = new Array<number>(N).fill(0);
   for (const n of g.nodes) {
@@ -118,47 +110,12 @@ export function planBuffers(g: Graph): BufferPlan {
       conjParity[n.id] = 1 ^ conjParity[n.inputs[0]!]!;
     }
   }
-  const root = new Array<number>(N);
-  for (const n of g.nodes) root[n.id] = alias[n.id] ? root[n.inputs[0]!]! : n.id;
-  const permanent = new Array<boolean>(N).fill(false);
-  for (const n of g.nodes) if (n.op === "input" || n.op === "param" || n.op === "const") permanent[n.id] = true;
-  for (const o of g.outputs) permanent[root[o.id]!] = true;
-  const lastUse = new Array<number>(N).fill(-1);
-  for (const n of g.nodes) if (live[n.id]) for (const r of readsOf(n)) lastUse[root[r]!] = Math.max(lastUse[root[r]!]!, n.id);
-  // first-fit allocation over a sorted list of live blocks
-  const offset = new Array<number>(N).fill(-1);
-  const scratch = new Array<number>(N).fill(-1);
-  const blocks: { off: number; size: number; id: number }[] = [];
-  let top = RESERVED;
-  const allocate = (id: number, size: number): number => {
-    size = alignUp(Math.max(size, ALIGN));
-    let prevEnd = RESERVED, at = -1, idx = blocks.length;
-    for (let k = 0; k < blocks.length; k++) {
-      if (blocks[k]!.off - prevEnd >= size) { at = prevEnd; idx = k; break; }
-      prevEnd = blocks[k]!.off + blocks[k]!.size;
-    }
-    if (at < 0) at = prevEnd;
-    blocks.splice(idx, 0, { off: at, size, id });
-    top = Math.max(top, at + size);
-    return at;
-  };
-  const release = (id: number): void => {
-    const k = blocks.findIndex((b) => b.id === id);
-    if (k >= 0) blocks.splice(k, 1);
-  };
-  // permanent buffers first, so they sit together at the bottom
-  for (const n of g.nodes) if (live[n.id] && !alias[n.id] && permanent[n.id]) offset[n.id] = allocate(n.id, byteSize(n));
-  for (const n of g.nodes) {
-    if (!live[n.id]) continue;
-    if (alias[n.id]) offset[n.id] = offset[root[n.id]!]!;
-    else if (offset[n.id]! < 0) offset[n.id] = allocate(n.id, byteSize(n));
-    if ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2) {
-      scratch[n.id] = allocate(-1 - n.id, byteSize(n));
-      release(-1 - n.id);
-    }
-    for (const r of new Set(readsOf(n).map((x) => root[x]!)))
-      if (lastUse[r] === n.id && !permanent[r]) release(r);
-    if (!permanent[n.id] && !alias[n.id] && lastUse[n.id] === -1) release(n.id);
-  }
-  return { offset, live, alias, conjParity, matmul, scratch, bytes: alignUp(top) };
+  const mem = planMemory(g, {
+    live, reads: readsOf, base: RESERVED, align: ALIGN,
+    size: byteSize,
+    alias: (n) => (alias[n.id] ? { of: n.inputs[0]!, offset: 0 } : undefined),
+    permanent: (n) => n.op === "input" || n.op === "param" || n.op === "const",
+    scratch: (n) => ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2 ? byteSize(n) : 0),
+  });
+  return { offset: mem.offset, live, alias, conjParity, matmul, scratch: mem.scratch, bytes: mem.bytes };
 }
