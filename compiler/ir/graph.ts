@@ -234,6 +234,18 @@ export class GraphBuilder {
   softmaxCrossEntropy(logits: Node, labels: Node): Node { return this.op("softmax_cross_entropy", [logits, labels]); }
   mse(pred: Node, target: Node): Node { return this.op("mse", [pred, target]); }
 
+  // ---- loops (ops-loop.ts) ----
+  /**
+   * A scan over `length` steps of `body` (inputs: carries, invariants, one step of each
+   * sequence; outputs: new carries, per-step outputs). Returns one node per result: the final
+   * carries, then the per-step outputs stacked to [length, …].
+   */
+  scan(operands: { carries: readonly Node[]; invariants?: readonly Node[]; xs?: readonly Node[] }, body: Graph, length: number, reverse = false): Node[] {
+    const ins = [...operands.carries, ...(operands.invariants ?? []), ...(operands.xs ?? [])];
+    const s = this.op("scan", ins, { length, carries: operands.carries.length, xs: operands.xs?.length ?? 0, reverse }, undefined, body);
+    return body.outputs.map((_, index) => this.op("scan_result", [s], { index }));
+  }
+
   // ---- random (key: i32[4]; stream: a u32 op id) ----
   randomUniform(key: Node, shape: Shape, stream: number, dtype: DType = "f32"): Node {
     return this.op("random_uniform", [key], { shape, stream, dtype });

@@ -33,7 +33,7 @@ export interface Inferred extends TypeShape {
 
 export interface OpDef {
   readonly name: string;
-  readonly family: "leaf" | "unary" | "binary" | "structural" | "reduce" | "linalg" | "nn" | "random";
+  readonly family: "leaf" | "unary" | "binary" | "structural" | "reduce" | "linalg" | "nn" | "random" | "loop";
   /** Number of operands, or "variadic" (>= 1). */
   readonly arity: number | "variadic";
   readonly attrs: readonly AttrSpec[];

@@ -32,6 +32,6 @@ export const cse: Pass = {
       const copy = b.op(n.op, xs, n.attrs, n.name, n.body);
       seen.set(key, copy);
       return copy;
-    });
+    }, undefined, cse.run);
   },
 };

@@ -44,5 +44,5 @@ export function foldNode(b: GraphBuilder, n: Node, xs: readonly Node[]): Node | 
 export const foldConstants: Pass = {
   name: "fold-constants",
   summary: "evaluate nodes whose operands are all constants (interpreter values; uniform results filled)",
-  run: (g) => rebuild(g, foldNode),
+  run: (g) => rebuild(g, foldNode, undefined, foldConstants.run),
 };

@@ -12,17 +12,19 @@ import { verifyGraph } from "../ir/verify.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { foldConstants } from "./fold-constants.js";
+import { scanMerge } from "./scan-merge.js";
 import type { Pass } from "./pass.js";
 import { countNodes } from "./rewrite.js";
 import { simplify } from "./simplify.js";
 
 /** Every pass, by name. */
 export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(
-  [simplify, foldConstants, cse, dce].map((p) => [p.name, p]),
+  [scanMerge, simplify, foldConstants, cse, dce].map((p) => [p.name, p]),
 );
 
 /** The default pipeline, read top to bottom. */
 export const PIPELINE: readonly string[] = [
+  "scan-merge",      // a loop's gradient reads its stored carries from the forward loop itself
   "simplify",        // identities and canonical forms first: they expose constants and duplicates
   "fold-constants",  // constant subgraphs (e.g. coupler coefficients) to one constant each
   "cse",             // merge what lowering and autodiff computed twice

@@ -24,14 +24,16 @@ export function copyNode(b: GraphBuilder, n: Node, xs: readonly Node[]): Node {
 
 /**
  * Rebuilds `g` through `visit`. `keep(id)` false drops a non-leaf node (dead-code removal);
- * a dropped node must not be read by a kept one.
+ * a dropped node must not be read by a kept one. `body` transforms loop bodies first (a pass
+ * passes itself, so it applies inside loops too); the visitor sees the node with its new body.
  */
-export function rebuild(g: Graph, visit: Visitor, keep: (id: number) => boolean = () => true): Graph {
+export function rebuild(g: Graph, visit: Visitor, keep: (id: number) => boolean = () => true, body?: (g: Graph) => Graph): Graph {
   const b = new GraphBuilder();
   const map = new Array<Node | undefined>(g.nodes.length);
-  for (const n of g.nodes) {
-    const leaf = n.op === "input" || n.op === "param";
-    if (!leaf && !keep(n.id)) continue;
+  for (const old of g.nodes) {
+    const leaf = old.op === "input" || old.op === "param";
+    if (!leaf && !keep(old.id)) continue;
+    const n = old.body && body ? { ...old, body: body(old.body) } : old;
     const xs = n.inputs.map((i) => map[i] ?? bug(g, `%${n.id} reads dropped node %${i}`));
     const r = leaf ? copyNode(b, n, xs) : visit(b, n, xs) ?? copyNode(b, n, xs);
     if (r.dtype !== n.dtype || !shapeEq(r.shape, n.shape))

@@ -112,6 +112,16 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    name: "reduce-keepdims", equation: "reshape(Σ_axes x keepdims, shape without them) → Σ_axes x", ops: ["reshape"],
+    apply: (b, n, [x]) => {
+      if (!["reduce_sum", "reduce_mean", "reduce_max"].includes(x!.op) || x!.attrs.keepdims !== true) return undefined;
+      const axes = ints(x!, "axes");
+      const dropped = x!.shape.filter((_, i) => !axes.includes(i));
+      if (dropped.length !== n.shape.length || !dropped.every((d, i) => d === n.shape[i])) return undefined;
+      return b.op(x!.op, [b.node(x!.inputs[0]!)], { axes, keepdims: false });
+    },
+  },
+  {
     name: "transpose-chain",
     equation: "transpose(x, id) → x;  transpose(transpose(x, p), q) → transpose(x, p∘q);  a transpose moving only unit axes → reshape",
     ops: ["transpose"],
@@ -242,5 +252,5 @@ export function simplifyNode(b: GraphBuilder, n: Node, xs: readonly Node[]): Nod
 export const simplify: Pass = {
   name: "simplify",
   summary: "algebraic identities and canonical forms (x+0, x·1, double conj/neg, reshape/transpose/slice chains, no-op casts)",
-  run: (g) => rebuild(g, simplifyNode),
+  run: (g) => rebuild(g, simplifyNode, undefined, simplify.run),
 };

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { grad } from "../../compiler/ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../../compiler/ir/graph.js";
+import { buildScan } from "../../compiler/ir/loops.js";
 import { printGraph } from "../../compiler/ir/print.js";
 import { assertValid } from "../../compiler/ir/verify.js";
 import { PASSES, runPipeline } from "../../compiler/passes/pipeline.js";
@@ -56,6 +57,20 @@ const OPS: ((b: GraphBuilder, x: Node, y: Node, k: number) => Node)[] = [
   (b, x, _y, k) => b.mul(x, b.expi(b.broadcastTo(b.scalar(k, "f64"), SHAPE))),
   (b, x, y) => b.add(b.mul(x, y), b.mul(x, y)),
   (b, x, y) => b.sub(b.matmul(b.reshape(x, [2, 3]), b.transpose(b.real(y), [1, 0])), b.scalar(0, "f64")),
+  // loops: a carry, an invariant and a sequence; the final carry or the stacked outputs are read
+  (b, x, y, k) => {
+    const r = buildScan(b, { length: 3, carries: [x], invariants: [y], xs: [b.broadcastTo(b.reshape(b.tanh(b.real(y)), [1, 2, 3]), [3, 2, 3])], reverse: k > 0 }, (bb, v) => {
+      const [c] = v.carries as [Node];
+      const next = bb.add(bb.mul(c, bb.scalar(0.5, "f64")), bb.mul(bb.sin(bb.real(v.invariants[0]!)), v.xs[0]!));
+      return { carries: [bb.add(next, bb.scalar(0, "f64"))], ys: [bb.abs2(c), bb.neg(bb.neg(c))] };
+    });
+    return k > 0.5 ? r.carries[0]! : b.sum(r.ys[0]!, [0]);
+  },
+  (b, x, _y, k) => {
+    // the same loop twice: scan-merge and CSE make it one
+    const loop = () => buildScan(b, { length: 2, carries: [x] }, (bb, v) => ({ carries: [bb.mul(v.carries[0]!, bb.scalar(k, "f64"))], ys: [v.carries[0]!] }));
+    return b.add(loop().carries[0]!, b.sum(loop().ys[0]!, [0]));
+  },
 ];
 
 function buildGraph(prog: readonly Instr[]): Graph {
