@@ -12,6 +12,7 @@ import { verifyGraph } from "../ir/verify.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { foldConstants } from "./fold-constants.js";
+import { loopInvariant } from "./loop-invariant.js";
 import { scanMerge } from "./scan-merge.js";
 import type { Pass } from "./pass.js";
 import { countNodes } from "./rewrite.js";
@@ -19,7 +20,7 @@ import { simplify } from "./simplify.js";
 
 /** Every pass, by name. */
 export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(
-  [scanMerge, simplify, foldConstants, cse, dce].map((p) => [p.name, p]),
+  [scanMerge, simplify, foldConstants, cse, loopInvariant, dce].map((p) => [p.name, p]),
 );
 
 /** The default pipeline, read top to bottom. */
@@ -29,6 +30,7 @@ export const PIPELINE: readonly string[] = [
   "fold-constants",  // constant subgraphs (e.g. coupler coefficients) to one constant each
   "cse",             // merge what lowering and autodiff computed twice
   "simplify",        // merging exposes more identities (x − (−y), reshape chains through CSE'd nodes)
+  "loop-invariant",  // per-step work that does not change moves before its loop (constants too)
   "cse",
   "dce",             // drop everything the outputs no longer read
 ];

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
 import { OP_LIST } from "../../compiler/ir/ops.js";
 import { grad } from "../../compiler/ir/autodiff.js";
+import { buildScan } from "../../compiler/ir/loops.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileToWasm, emitWat } from "../../compiler/backends/wasm/index.js";
 import { wasmExecutable } from "../../runtime/wasm/executable.js";
@@ -119,6 +120,24 @@ add("mse", [f([3, 4]), f([3, 4])], (b, [p, t]) => b.mse(p!, t!));
 add("mse", [c([2, 3]), f([2, 3])], (b, [p, t]) => b.mse(p!, t!), "complex");
 add("random_uniform", [i32([4], 1000)], (b, [k]) => b.randomUniform(k!, [3, 5], 7), "", true);
 add("random_normal", [i32([4], 1000)], (b, [k]) => b.randomNormal(k!, [4, 3], 11), "", true);
+// loops (a real wasm loop, loop.ts): carries, invariants, sequences, stacked outputs, constants
+// in the body (hoisted before the loop), reversed, nested, a carry swap (staged), a 2-D fft inside
+add("scan", [c([2, 3]), f([3]), c([5, 2, 3])], (b, [h0, k, xs]) => {
+  const r = buildScan(b, { length: 5, carries: [h0!], invariants: [k!], xs: [xs!] }, (bb, v) => {
+    const h = v.carries[0]!;
+    return { carries: [bb.add(bb.mul(h, bb.expi(v.invariants[0]!)), bb.mul(v.xs[0]!, bb.scalar(0.5, "f32")))], ys: [bb.abs2(h)] };
+  });
+  return b.add(b.real(r.carries[0]!), b.sum(r.ys[0]!, [0]));
+}, "carry, invariant, sequence, constant");
+add("scan_result", [f([4]), f([4]), f([3, 4])], (b, [a0, v0, xs]) => {
+  const r = buildScan(b, { length: 3, carries: [a0!, v0!], xs: [xs!], reverse: true }, (bb, v) => {
+    const [a, w] = v.carries as [Node, Node];
+    const inner = buildScan(bb, { length: 2, carries: [a], invariants: [v.xs[0]!] }, (ib, u) => ({ carries: [ib.add(ib.tanh(u.carries[0]!), u.invariants[0]!)] }));
+    return { carries: [w, inner.carries[0]!], ys: [bb.mul(a, w), v.xs[0]!] };
+  });
+  return b.add(b.add(r.carries[0]!, b.mul(r.carries[1]!, b.scalar(2, "f32"))), b.add(b.sum(r.ys[0]!, [0]), b.sum(r.ys[1]!, [0])));
+}, "two carries swapped, reversed, nested loop");
+add("scan", [c([4, 4])], (b, [z]) => buildScan(b, { length: 2, carries: [z!] }, (bb, v) => ({ carries: [bb.mul(bb.fft(v.carries[0]!, 2), bb.scalar(0.25, "f32"))] })).carries[0]!, "2-D fft in the body");
 
 async function runCase(cs: Case, seed: number): Promise<void> {
   const b = new GraphBuilder();

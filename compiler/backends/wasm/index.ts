@@ -24,6 +24,8 @@ import { ALIGN, kindOf, planBuffers } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
 import { optimizedModule } from "./node-module.js";
 import { Fn } from "./wat.js";
+import { scanFunction } from "./loop.js";
+import { loopInvariant } from "../../passes/loop-invariant.js";
 
 /** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
 export class WasmLimitError extends Error {}
@@ -65,49 +67,46 @@ function bytesOfConst(n: Node): Uint8Array {
 }
 
 
-/** Builds the module text and layout for a graph (no binaryen needed). */
-export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: string; data: { offset: number; bytes: Uint8Array }[]; pages: number; layout: Omit<WasmLayout, "imports"> } {
-  const errs = verifyGraph(graph);
-  if (errs.length) throw new InternalError(`wasm: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
-  const plan = planBuffers(graph);
-  const tables = new Map<string, number>();
-  let tableTop = plan.bytes;
-  const ctx: Ctx = {
-    g: graph, plan, imports: new Map(), funcs: [], data: [], h: { texts: new Map() }, call: () => {},
-    table(key, values) {
-      const had = tables.get(key);
-      if (had !== undefined) return had;
-      const off = tableTop;
-      tableTop += Math.ceil(values.byteLength / ALIGN) * ALIGN;
-      tables.set(key, off);
-      ctx.data.push({ offset: off, bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) });
-      return off;
-    },
-    uses() {},
-  };
-  // the program: (function index, argument count, arguments...) entries run in order by the entry
-  const program: { fn: string; args: readonly number[] }[] = [];
+/** A program-table entry: a kernel function and its i32 arguments. */
+export interface Entry {
+  readonly fn: string;
+  readonly args: readonly number[];
+}
+
+/**
+ * The entries that run ctx.g's live nodes in order: shared kernels called with constant
+ * arguments, node-specific functions (named with ctx.prefix), and one function per loop
+ * (loop.ts, which emits its body's entries the same way).
+ */
+export function emitEntries(ctx: Ctx, opts: WasmCompileOptions): Entry[] {
+  const { g: graph, plan } = ctx;
+  const entries: Entry[] = [];
   let cur: Fn | undefined;
   let curId = -1, part = 0;
   const flush = (): void => {
     if (cur && cur.body.length) {
-      const name = `n${curId}_${part++}`;
+      const name = `${ctx.prefix}n${curId}_${part++}`;
       ctx.funcs.push(cur.take(name));
-      program.push({ fn: name, args: [] });
+      entries.push({ fn: name, args: [] });
     }
   };
   (ctx as { call: Ctx["call"] }).call = (name, args) => {
     flush();
-    program.push({ fn: name, args });
+    entries.push({ fn: name, args });
   };
   for (const n of graph.nodes) {
     if (!plan.live[n.id] || plan.alias[n.id] || n.op === "input" || n.op === "param") continue;
     if (n.op === "const") {
+      if (ctx.prefix) throw new InternalError(`wasm: a loop body holds a constant (%${n.id}); loop-invariant hoisting should have moved it out`, printGraph(graph));
       const b = bytesOfConst(n);
       if (b.length) ctx.data.push({ offset: plan.offset[n.id]!, bytes: b });
       continue;
     }
-    const fn = new Fn(`n${n.id}`, [], true);
+    if (n.op === "scan") {
+      entries.push({ fn: scanFunction(ctx, n, (body) => emitEntries(body, opts)), args: [] });
+      continue;
+    }
+    const fn = new Fn(`${ctx.prefix}n${n.id}`, [], true);
     cur = fn; curId = n.id; part = 0;
     try {
       if (plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
@@ -121,6 +120,33 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
     }
     flush();
   }
+  return entries;
+}
+
+/** Builds the module text and layout for a graph (no binaryen needed). */
+export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: string; data: { offset: number; bytes: Uint8Array }[]; pages: number; layout: Omit<WasmLayout, "imports"> } {
+  const errs = verifyGraph(graph);
+  if (errs.length) throw new InternalError(`wasm: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
+  // loop bodies run in a scratch region that holds no data: move their constants (and any
+  // other invariant work) before the loop
+  if (graph.nodes.some((n) => n.op === "scan")) graph = loopInvariant.run(graph);
+  const plan = planBuffers(graph);
+  const tables = new Map<string, number>();
+  let tableTop = plan.bytes;
+  const ctx: Ctx = {
+    g: graph, plan, imports: new Map(), funcs: [], data: [], h: { texts: new Map() }, call: () => {}, prefix: "",
+    table(key, values) {
+      const had = tables.get(key);
+      if (had !== undefined) return had;
+      const off = tableTop;
+      tableTop += Math.ceil(values.byteLength / ALIGN) * ALIGN;
+      tables.set(key, off);
+      ctx.data.push({ offset: off, bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) });
+      return off;
+    },
+    uses() {},
+  };
+  const program = emitEntries(ctx, opts);
   // program bytes go after the tables
   const fnNames = [...new Set(program.map((e) => e.fn))];
   const fnIndex = new Map(fnNames.map((f, i) => [f, i]));

@@ -7,12 +7,15 @@
  *   - aliases: reshape, stop_gradient, same-storage casts and conj/real of a real value share
  *     their operand's buffer (no copy);
  *   - offsets come from the shared planner (compiler/ir/buffer-plan.ts): inputs, params, consts
- *     and outputs permanent, every other buffer freed after its last reader and reused first-fit.
+ *     and outputs permanent, every other buffer freed after its last reader and reused first-fit;
+ *   - loops: a scan's results lie back to back in its buffer (scan_result aliases one); its body
+ *     is planned inside the scan's scratch region, reading invariants where they already are.
  * Storage: every float dtype is f32 (complex: interleaved f32 pairs), i32 is i32.
  */
 import type { Graph, Node } from "../../ir/graph.js";
 import { planMemory } from "../../ir/buffer-plan.js";
 import { liveNodes, readersOf, useCounts } from "../../ir/liveness.js";
+import { scanCounts, scanResultTypes } from "../../ir/ops-loop.js";
 import { isComplex, numel } from "../../ir/types.js";
 
 export const ALIGN = 16;
@@ -23,7 +26,7 @@ export const PHILOX_SCRATCH = 16;
 export type Kind = "f" | "c" | "i";
 export const kindOf = (n: { dtype: string }): Kind => (n.dtype === "i32" ? "i" : isComplex(n.dtype as never) ? "c" : "f");
 export const elemBytes = (k: Kind): number => (k === "c" ? 8 : 4);
-export const byteSize = (n: Node): number => numel(n.shape) * elemBytes(kindOf(n));
+export const byteSize = (n: { dtype: string; shape: readonly number[] }): number => numel(n.shape) * elemBytes(kindOf(n));
 
 export interface MatmulOperand {
   readonly id: number;
@@ -43,10 +46,30 @@ export interface BufferPlan {
    */
   readonly conjParity: readonly number[];
   readonly matmul: ReadonlyMap<number, readonly [MatmulOperand, MatmulOperand]>;
-  /** Per-node scratch buffer (2-D fft), valid only while that node runs; -1 if none. */
+  /** Per-node scratch buffer (2-D fft; a loop's body region), valid only while that node runs; -1 if none. */
   readonly scratch: readonly number[];
+  /** Per live loop: its body's plan (inside the loop's scratch region) and where its carries are staged. */
+  readonly bodies: ReadonlyMap<number, { readonly plan: BufferPlan; readonly staging: number }>;
   readonly bytes: number;
 }
+
+/** Byte offset of each result inside a scan's buffer (results back to back, aligned), and the total. */
+export function scanLayout(s: Node): { offsets: number[]; sizes: number[]; bytes: number } {
+  const offsets: number[] = [], sizes: number[] = [];
+  let at = 0;
+  for (const t of scanResultTypes(s.attrs, s.body!)) {
+    offsets.push(at);
+    const size = numel(t.shape) * elemBytes(kindOf(t));
+    sizes.push(size);
+    at += alignUp(size);
+  }
+  return { offsets, sizes, bytes: at };
+}
+
+const alignUp = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
+
+/** Bytes to stage a scan's carries between steps (a new carry may be another's old value). */
+const stagingBytes = (s: Node): number => s.inputs.slice(0, s.attrs.carries as number).reduce((acc, _x, k) => acc + alignUp(scanLayout(s).sizes[k]!), 0);
 
 /** Ops whose kernel reads operands through elementwise.ts (so they can apply a conj parity). */
 const ELEMENTWISE_READERS = new Set([
@@ -61,6 +84,14 @@ function isLastTwoSwap(n: Node): boolean {
   return r >= 2 && p.every((v, i) => (i === r - 2 ? v === r - 1 : i === r - 1 ? v === r - 2 : v === i));
 }
 
+/** A scan body's invariant inputs, placed where `at(operand id)` says. */
+function invariantsAt(s: Node, at: (operand: number) => number): Map<number, number> {
+  const { nc, ni } = scanCounts(s.attrs, s.inputs.length);
+  const m = new Map<number, number>();
+  for (let k = nc; k < nc + ni; k++) m.set(s.body!.inputs[k]!.id, at(s.inputs[k]!));
+  return m;
+}
+
 function isAliasOp(n: Node, x: Node | undefined): boolean {
   if (!x) return false;
   switch (n.op) {
@@ -71,7 +102,12 @@ function isAliasOp(n: Node, x: Node | undefined): boolean {
   }
 }
 
-export function planBuffers(g: Graph): BufferPlan {
+/**
+ * The plan of `g`. A loop body is planned inside its loop's scratch region (`region`): its
+ * invariants are read where the enclosing plan put them (`fixed`), its carries, step inputs,
+ * temporaries and outputs live in the region. Bodies hold no constants (the backend hoists them).
+ */
+export function planBuffers(g: Graph, region?: { readonly base: number; readonly fixed: ReadonlyMap<number, number> }): BufferPlan {
   const N = g.nodes.length;
   const matmul = new Map<number, [MatmulOperand, MatmulOperand]>();
   const uses = useCounts(g);
@@ -110,12 +146,24 @@ export function planBuffers(g: Graph): BufferPlan {
       conjParity[n.id] = 1 ^ conjParity[n.inputs[0]!]!;
     }
   }
+  // a loop's scratch: its body planned from 0 (sizes do not depend on where invariants live), plus staging
+  const bodyBytes = new Map<number, number>();
+  for (const n of g.nodes) if (live[n.id] && n.op === "scan") bodyBytes.set(n.id, planBuffers(n.body!, { base: 0, fixed: invariantsAt(n, () => 0) }).bytes + stagingBytes(n));
+  for (const n of g.nodes) if (live[n.id] && n.op === "scan_result") alias[n.id] = true;
   const mem = planMemory(g, {
-    live, reads: readsOf, base: RESERVED, align: ALIGN,
-    size: byteSize,
-    alias: (n) => (alias[n.id] ? { of: n.inputs[0]!, offset: 0 } : undefined),
+    live, reads: readsOf, base: region?.base ?? RESERVED, align: ALIGN,
+    size: (n) => (n.op === "scan" ? scanLayout(n).bytes : byteSize(n)),
+    alias: (n) => (!alias[n.id] ? undefined : n.op === "scan_result" ? { of: n.inputs[0]!, offset: scanLayout(g.nodes[n.inputs[0]!]!).offsets[n.attrs.index as number]! } : { of: n.inputs[0]!, offset: 0 }),
     permanent: (n) => n.op === "input" || n.op === "param" || n.op === "const",
-    scratch: (n) => ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2 ? byteSize(n) : 0),
+    fixed: (n) => region?.fixed.get(n.id),
+    scratch: (n) => ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2 ? byteSize(n) : bodyBytes.get(n.id) ?? 0),
   });
-  return { offset: mem.offset, live, alias, conjParity, matmul, scratch: mem.scratch, bytes: mem.bytes };
+  const bodies = new Map<number, { plan: BufferPlan; staging: number }>();
+  for (const [id, bytes] of bodyBytes) {
+    const s = g.nodes[id]!;
+    const base = mem.scratch[id]!;
+    const plan = planBuffers(s.body!, { base, fixed: invariantsAt(s, (operand) => mem.offset[operand]!) });
+    bodies.set(id, { plan, staging: base + bytes - stagingBytes(s) });
+  }
+  return { offset: mem.offset, live, alias, conjParity, matmul, scratch: mem.scratch, bodies, bytes: mem.bytes };
 }
