@@ -60,7 +60,7 @@ export function foldGraph(g: Graph, params: ReadonlyMap<string, Float64Array>, i
     } else if (n.op === "input") {
       map.set(n.id, b.input(n.attrs.name as string, n.dtype, n.shape));
     } else {
-      map.set(n.id, b.op(n.op, n.inputs.map((i) => map.get(i)!), n.attrs, n.name));
+      map.set(n.id, b.op(n.op, n.inputs.map((i) => map.get(i)!), n.attrs, n.name, n.body));
     }
   }
   for (const o of outputs) b.output(o.name, map.get(o.id)!);
