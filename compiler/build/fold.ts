@@ -1,6 +1,6 @@
 /**
  * Weight folding for edge artifacts: with the parameters fixed, every node that does not depend
- * on the data input is a constant. foldGraph evaluates those the dynamic part reads (with the
+ * on the data inputs is a constant. foldGraph evaluates those the dynamic part reads (with the
  * reference interpreter, once) and returns a smaller graph: the input, `const` nodes for the
  * folded values, the dynamic nodes, and the outputs (plus any extra outputs asked for).
  */
@@ -19,19 +19,22 @@ export interface Folded {
   readonly foldedNodes: number;
 }
 
-/** Which nodes depend on `input`, which the outputs need, and the folded frontier. */
-export function analyse(g: Graph, inputName: string, outputs: readonly { name: string; id: number }[]) {
-  const inputNode = g.inputs.find((i) => i.name === inputName);
-  if (!inputNode) throw new FoldError(`the inference program has no input '${inputName}'`);
-  const dynamic = dependsOn(g, [inputNode.id]);
+/** Which nodes depend on the data inputs, which the outputs need, and the folded frontier. */
+export function analyse(g: Graph, inputNames: readonly string[], outputs: readonly { name: string; id: number }[]) {
+  const inputNodes = inputNames.map((name) => g.inputs.find((i) => i.name === name) ?? fail(`the inference program has no input '${name}'`));
+  const dynamic = dependsOn(g, inputNodes.map((i) => i.id));
   // what the outputs need, through dynamic nodes only: a constant one is folded, its operands are not read
   const needed = liveNodes(g, { roots: outputs.map((o) => o.id), keepLeaves: false, reads: (n) => (dynamic[n.id] ? n.inputs : []) });
   const frontier = g.nodes.filter((n) => needed[n.id] && !dynamic[n.id]);
-  return { inputNode, dynamic, needed, frontier };
+  return { inputNodes, dynamic, needed, frontier };
+}
+
+function fail(msg: string): never {
+  throw new FoldError(msg);
 }
 
 /** Values of `nodes` with the given parameters (integer inputs such as random keys are zero). */
-export function evaluate(g: Graph, nodes: readonly Node[], params: ReadonlyMap<string, Float64Array>, skipInput: string): Map<number, Tensor> {
+export function evaluate(g: Graph, nodes: readonly Node[], params: ReadonlyMap<string, Float64Array>, skipInputs: readonly string[]): Map<number, Tensor> {
   if (!nodes.length) return new Map();
   const b = GraphBuilder.from(g);
   for (const n of nodes) b.output(`fold:${n.id}`, b.node(n.id));
@@ -40,17 +43,18 @@ export function evaluate(g: Graph, nodes: readonly Node[], params: ReadonlyMap<s
   for (const s of exe.inputs) {
     const count = numel(s.shape) * (isComplex(s.dtype) ? 2 : 1);
     const given = params.get(s.name);
-    if (s.name !== skipInput && !given && s.dtype !== "i32") throw new FoldError(`no value for program input '${s.name}'`);
+    if (!skipInputs.includes(s.name) && !given && s.dtype !== "i32") throw new FoldError(`no value for program input '${s.name}'`);
     feeds[s.name] = { dtype: s.dtype, shape: s.shape, data: s.dtype === "i32" ? new Int32Array(count) : given ?? new Float64Array(count) };
   }
   const out = exe.run(feeds);
   return new Map(nodes.map((n) => [n.id, out[`fold:${n.id}`]!]));
 }
 
-export function foldGraph(g: Graph, params: ReadonlyMap<string, Float64Array>, inputName = "x", extraOutputs: readonly { name: string; id: number }[] = []): Folded {
+/** `inputNames`: the data inputs (everything else is a parameter or a key, folded). */
+export function foldGraph(g: Graph, params: ReadonlyMap<string, Float64Array>, inputNames: readonly string[] = ["x"], extraOutputs: readonly { name: string; id: number }[] = []): Folded {
   const outputs = [...g.outputs, ...extraOutputs];
-  const { dynamic, needed, frontier } = analyse(g, inputName, outputs);
-  const values = evaluate(g, frontier, params, inputName);
+  const { dynamic, needed, frontier } = analyse(g, inputNames, outputs);
+  const values = evaluate(g, frontier, params, inputNames);
   const b = new GraphBuilder();
   const map = new Map<number, Node>();
   for (const n of g.nodes) {

@@ -12,7 +12,8 @@ import type { Graph, Node } from "../../ir/graph.js";
 import { printGraph } from "../../ir/print.js";
 import { isComplex, numel } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
-import type { WasmImport, WasmLayout, WasmSlot } from "../../../runtime/wasm/layout.js";
+import type { WasmEntry, WasmImport, WasmLayout, WasmSlot } from "../../../runtime/wasm/layout.js";
+import { liveNodes } from "../../ir/liveness.js";
 import { WASM_LAYOUT_VERSION } from "../../../runtime/wasm/layout.js";
 import { wasmExecutable, type WasmExecutable } from "../../../runtime/wasm/executable.js";
 import type { Ctx } from "./ctx.js";
@@ -20,7 +21,7 @@ import { ELEMENTWISE_HELPERS, elementwiseKernel } from "./elementwise.js";
 import { fftKernel, type FftMethod } from "./fft.js";
 import { matmulKernel } from "./matmul.js";
 import { NN_HELPERS, nnKernel } from "./nn.js";
-import { ALIGN, kindOf, planBuffers } from "./plan.js";
+import { ALIGN, kindOf, planBuffers, planReads } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
 import { optimizedModule } from "./node-module.js";
 import { Fn } from "./wat.js";
@@ -55,6 +56,16 @@ export interface WasmCompileOptions {
   readonly optimize?: 0 | 1 | 2 | 3;
   /** fft/ifft: "auto" (radix-2 for power-of-two lengths, default) or "dft" (DFT-matrix products only; benchmarks). */
   readonly fft?: FftMethod;
+  /**
+   * Several exported entry functions, each running only what its outputs need (e.g. an edge
+   * artifact's one-row and many-row programs sharing the folded weights). Default: one entry
+   * `run` computing every output.
+   */
+  readonly entries?: readonly WasmEntry[];
+}
+
+function bugOut(g: Graph, name: string): never {
+  throw new InternalError(`wasm: an entry names output ${name}, which the graph does not have`, printGraph(g));
 }
 
 function bytesOfConst(n: Node): Uint8Array {
@@ -79,8 +90,14 @@ export interface Entry {
  * (loop.ts, which emits its body's entries the same way).
  */
 export function emitEntries(ctx: Ctx, opts: WasmCompileOptions): Entry[] {
+  return emitNodeEntries(ctx, opts).flatMap((x) => x.entries);
+}
+
+/** emitEntries, grouped by the node they run (a program for some outputs takes the groups it needs). */
+function emitNodeEntries(ctx: Ctx, opts: WasmCompileOptions): { id: number; entries: Entry[] }[] {
   const { g: graph, plan } = ctx;
-  const entries: Entry[] = [];
+  const groups: { id: number; entries: Entry[] }[] = [];
+  let entries: Entry[] = [];
   let cur: Fn | undefined;
   let curId = -1, part = 0;
   const flush = (): void => {
@@ -102,6 +119,8 @@ export function emitEntries(ctx: Ctx, opts: WasmCompileOptions): Entry[] {
       if (b.length) ctx.data.push({ offset: plan.offset[n.id]!, bytes: b });
       continue;
     }
+    entries = [];
+    groups.push({ id: n.id, entries });
     if (n.op === "scan") {
       entries.push({ fn: scanFunction(ctx, n, (body) => emitEntries(body, opts)), args: [] });
       continue;
@@ -120,7 +139,7 @@ export function emitEntries(ctx: Ctx, opts: WasmCompileOptions): Entry[] {
     }
     flush();
   }
-  return entries;
+  return groups;
 }
 
 /** Builds the module text and layout for a graph (no binaryen needed). */
@@ -146,17 +165,26 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
     },
     uses() {},
   };
-  const program = emitEntries(ctx, opts);
-  // program bytes go after the tables
-  const fnNames = [...new Set(program.map((e) => e.fn))];
+  const groups = emitNodeEntries(ctx, opts);
+  // one program per entry function: the groups of the nodes its outputs need, in order
+  const entrySpecs = opts.entries ?? [{ name: ENTRY, outputs: graph.outputs.map((o) => o.name) }];
+  const programs = entrySpecs.map((spec) => {
+    const roots = spec.outputs.map((name) => (graph.outputs.find((o) => o.name === name) ?? bugOut(graph, name)).id);
+    const live = liveNodes(graph, { roots, reads: (n) => planReads(plan, n) });
+    return groups.filter((gr) => live[gr.id]).flatMap((gr) => gr.entries);
+  });
+  const fnNames = [...new Set(programs.flat().map((e) => e.fn))];
   const fnIndex = new Map(fnNames.map((f, i) => [f, i]));
-  const words: number[] = [];
-  for (const e of program) words.push(fnIndex.get(e.fn)!, e.args.length, ...e.args);
-  const progStart = tableTop;
-  const progBytes = new Uint8Array(Int32Array.from(words).buffer);
-  if (progBytes.length) ctx.data.push({ offset: progStart, bytes: progBytes });
-  tableTop += Math.ceil(progBytes.length / ALIGN) * ALIGN;
-  const progEnd = progStart + progBytes.length;
+  // program bytes go after the tables
+  const ranges = programs.map((program) => {
+    const words: number[] = [];
+    for (const e of program) words.push(fnIndex.get(e.fn)!, e.args.length, ...e.args);
+    const start = tableTop;
+    const bytes = new Uint8Array(Int32Array.from(words).buffer);
+    if (bytes.length) ctx.data.push({ offset: start, bytes });
+    tableTop += Math.ceil(bytes.length / ALIGN) * ALIGN;
+    return [start, start + bytes.length] as const;
+  });
   const memoryBytes = Math.max(65536, Math.ceil(tableTop / 65536) * 65536);
   if (memoryBytes > MAX_MEMORY_BYTES)
     throw new WasmLimitError(`the program needs ${(tableTop / 2 ** 20).toFixed(0)} MiB of buffers; the wasm backend allows at most ${MAX_MEMORY_BYTES / 2 ** 20} MiB (use a smaller batch or --backend ref)`);
@@ -179,16 +207,17 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
     `(type $entry (func (param i32)))`,
     `(table ${Math.max(1, fnNames.length)} funcref)`,
     fnNames.length ? `(elem (i32.const 0) ${fnNames.map((f) => `$${f}`).join(" ")})` : "",
-    `(func $${ENTRY} (export "${ENTRY}") (local $p i32)
-  (local.set $p (i32.const ${progStart}))
+    ...entrySpecs.map((spec, k) => `(func $entry_${k} (export "${spec.name}") (local $p i32)
+  (local.set $p (i32.const ${ranges[k]![0]}))
   (block $done (loop $next
-    (br_if $done (i32.ge_u (local.get $p) (i32.const ${progEnd})))
+    (br_if $done (i32.ge_u (local.get $p) (i32.const ${ranges[k]![1]})))
     (call_indirect (type $entry) (i32.add (local.get $p) (i32.const 8)) (i32.load (local.get $p)))
     (local.set $p (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.shl (i32.load offset=4 (local.get $p)) (i32.const 2))))
-    (br $next))))`,
+    (br $next))))`),
     ")",
   ].join("\n");
-  return { wat, data: ctx.data, pages, layout: { version: WASM_LAYOUT_VERSION, memoryBytes, entry: ENTRY, inputs: feeds, outputs: outs, planBytes: tableTop } };
+  const layout = { version: WASM_LAYOUT_VERSION, memoryBytes, entry: entrySpecs[0]!.name, inputs: feeds, outputs: outs, planBytes: tableTop };
+  return { wat, data: ctx.data, pages, layout: opts.entries ? { ...layout, entries: entrySpecs } : layout };
 }
 
 type Binaryen = typeof import("binaryen").default;

@@ -53,6 +53,12 @@ export interface BufferPlan {
   readonly bytes: number;
 }
 
+/** The values node n's kernel reads under the plan (a matmul reads through fused transposes). */
+export function planReads(plan: BufferPlan, n: Node): readonly number[] {
+  const mm = plan.matmul.get(n.id);
+  return mm ? [mm[0].id, mm[1].id] : n.inputs;
+}
+
 /** Byte offset of each result inside a scan's buffer (results back to back, aligned), and the total. */
 export function scanLayout(s: Node): { offsets: number[]; sizes: number[]; bytes: number } {
   const offsets: number[] = [], sizes: number[] = [];
