@@ -11,6 +11,7 @@ import { printGraph } from "../ir/print.js";
 import { verifyGraph } from "../ir/verify.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
+import { fftDecompose } from "./fft-decompose.js";
 import { foldConstants } from "./fold-constants.js";
 import { loopInvariant } from "./loop-invariant.js";
 import { scanMerge } from "./scan-merge.js";
@@ -20,12 +21,13 @@ import { simplify } from "./simplify.js";
 
 /** Every pass, by name. */
 export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(
-  [scanMerge, simplify, foldConstants, cse, loopInvariant, dce].map((p) => [p.name, p]),
+  [scanMerge, fftDecompose, simplify, foldConstants, cse, loopInvariant, dce].map((p) => [p.name, p]),
 );
 
 /** The default pipeline, read top to bottom. */
 export const PIPELINE: readonly string[] = [
   "scan-merge",      // a loop's gradient reads its stored carries from the forward loop itself
+  "fft-decompose",   // non-power-of-two FFTs as radix-2 FFTs and small DFT products (then simplified)
   "simplify",        // identities and canonical forms first: they expose constants and duplicates
   "fold-constants",  // constant subgraphs (e.g. coupler coefficients) to one constant each
   "cse",             // merge what lowering and autodiff computed twice

@@ -107,6 +107,12 @@ for (const op of ["fft", "ifft"]) {
   add(op, [c([16, 5])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 columns, odd rows");
   add(op, [c([2, 3, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows, DFT columns");
   add(op, [c([32, 32])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, 32×32");
+  // mixed radix (passes/fft-decompose.ts, run by the backend): the diffractive grids and an odd composite
+  add(op, [c([2, 34])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 34 = 2·17");
+  add(op, [f([2, 66])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 66 = 2·3·11, real");
+  add(op, [c([2, 34, 34])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 34×34");
+  add(op, [c([12, 200])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×200 (200 = 8·5·5)");
+  add(op, [c([3, 45])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "odd composite 45 = 3·3·5");
 }
 add("gather", [f([3, 5]), i32([4], 5)], (b, [x, i]) => b.gather(x!, i!, 1));
 add("gather", [c([4, 2]), i32([2, 3], 4)], (b, [x, i]) => b.gather(x!, i!, 0));
@@ -181,11 +187,12 @@ describe("wasm fft: which kernel runs", () => {
     b.output("y", b.op("fft", [b.input("x", "c64", shape)], { dims }));
     return [...emitWat(b.build(), { fft }).wat.matchAll(/\(func \$(fft\w+)/g)].map((m) => m[1]!).sort();
   };
-  it("radix-2 for power-of-two lengths, the DFT matrix for others, per axis", () => {
+  it("radix-2 for power-of-two lengths; others are mixed radix (radix-2 FFTs and small DFT products), or DFT products when asked", () => {
     expect(kernels([4, 16], 1)).toEqual(["fftrow_16_f_c"]);
     expect(kernels([2, 8, 16], 2)).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
-    expect(kernels([3, 8], 2)).toEqual(["fft1b", "fftrow_8_f_c"]);
-    expect(kernels([8, 6], 2)).toEqual(["fft1a", "fftcol_8x6_f"]);
+    expect(kernels([3, 8], 2)).toEqual(["fftrow_8_f_c"]); // the 3-point columns: a DFT product (matmul)
+    expect(kernels([4, 34], 1)).toEqual(["fftrow_2_f_c"]); // 34 = 2·17: radix-2, twiddles, a 17-point product
+    expect(kernels([8, 6], 2, "dft")).toEqual(["fft1a", "fft1b"]);
     expect(kernels([4, 16], 1, "dft")).toEqual(["fft1a"]);
   });
 });

@@ -27,6 +27,7 @@ import { optimizedModule } from "./node-module.js";
 import { Fn } from "./wat.js";
 import { scanFunction } from "./loop.js";
 import { loopInvariant } from "../../passes/loop-invariant.js";
+import { fftDecompose, needsDecompose } from "../../passes/fft-decompose.js";
 
 /** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
 export class WasmLimitError extends Error {}
@@ -62,6 +63,11 @@ export interface WasmCompileOptions {
    * `run` computing every output.
    */
   readonly entries?: readonly WasmEntry[];
+}
+
+/** Some node of g or of its loop bodies satisfies `test`. */
+function hasNode(g: Graph, test: (n: Node) => boolean): boolean {
+  return g.nodes.some((n) => test(n) || (n.body !== undefined && hasNode(n.body, test)));
 }
 
 function bugOut(g: Graph, name: string): never {
@@ -149,6 +155,8 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
   // loop bodies run in a scratch region that holds no data: move their constants (and any
   // other invariant work) before the loop
   if (graph.nodes.some((n) => n.op === "scan")) graph = loopInvariant.run(graph);
+  // FFTs of other lengths than powers of two: mixed-radix steps (unless DFT products are asked for)
+  if (opts.fft !== "dft" && hasNode(graph, needsDecompose)) graph = loopInvariant.run(fftDecompose.run(graph));
   const plan = planBuffers(graph);
   const tables = new Map<string, number>();
   let tableTop = plan.bytes;
