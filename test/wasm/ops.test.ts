@@ -9,6 +9,7 @@ import { grad } from "../../compiler/ir/autodiff.js";
 import { buildScan } from "../../compiler/ir/loops.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileToWasm, emitWat } from "../../compiler/backends/wasm/index.js";
+import { planBuffers } from "../../compiler/backends/wasm/plan.js";
 import { wasmExecutable } from "../../runtime/wasm/executable.js";
 import { isComplex, numel, type DType } from "../../compiler/ir/types.js";
 import type { Tensor } from "../../runtime/backend.js";
@@ -126,6 +127,12 @@ add("mse", [f([3, 4]), f([3, 4])], (b, [p, t]) => b.mse(p!, t!));
 add("mse", [c([2, 3]), f([2, 3])], (b, [p, t]) => b.mse(p!, t!), "complex");
 add("random_uniform", [i32([4], 1000)], (b, [k]) => b.randomUniform(k!, [3, 5], 7), "", true);
 add("random_normal", [i32([4], 1000)], (b, [k]) => b.randomNormal(k!, [4, 3], 11), "", true);
+// elementwise fusion (fusion.ts): chains computed in one loop, real (SIMD) and complex, with
+// broadcast leaves, a leaf read twice, a conj-parity leaf, and a member read by two members
+add("mul", [f([5, 9]), f([9]), f([5, 9])], (b, [x, y, z]) => b.mul(b.tanh(b.add(b.mul(x!, y!), z!)), b.relu(b.sub(x!, b.scalar(0.1, "f32")))), "fused real chain, broadcast leaf");
+add("abs2", [f([3, 6]), c([3, 6]), c([6])], (b, [t, z, w]) => b.abs2(b.add(b.mul(b.expi(t!), z!), w!)), "fused complex chain");
+add("add", [c([2, 7]), c([2, 7])], (b, [x, y]) => b.add(b.mul(b.conj(x!), y!), b.square(b.neg(y!))), "fused with a conj-parity leaf");
+add("sub", [f([4, 8])], (b, [x]) => { const s = b.sin(x!); return b.sub(b.mul(s, s), b.cos(x!)); }, "fused, a member read twice by one reader");
 // loops (a real wasm loop, loop.ts): carries, invariants, sequences, stacked outputs, constants
 // in the body (hoisted before the loop), reversed, nested, a carry swap (staged), a 2-D fft inside
 add("scan", [c([2, 3]), f([3]), c([5, 2, 3])], (b, [h0, k, xs]) => {
@@ -179,6 +186,19 @@ describe("wasm parity with the interpreter, op by op", () => {
     expect(missing).toEqual([]);
   });
   for (const [k, cs] of CASES.entries()) it(cs.label, () => runCase(cs, 2000 + k));
+});
+
+describe("wasm elementwise fusion", () => {
+  it("computes a chain of elementwise ops in one kernel: no buffer, no call for its inner nodes", () => {
+    const b = new GraphBuilder();
+    const x = b.input("x", "f32", [4, 8]), y = b.input("y", "f32", [8]);
+    b.output("z", b.tanh(b.add(b.mul(x, y), b.exp(x))));
+    const g = b.build();
+    const plan = planBuffers(g);
+    expect([...plan.fused.values()].map((m) => m.length)).toEqual([4]);
+    expect(g.nodes.filter((n) => plan.live[n.id] && n.op !== "input").length).toBe(1);
+    expect(planBuffers(g, undefined, false).fused.size).toBe(0);
+  });
 });
 
 describe("wasm fft: which kernel runs", () => {

@@ -276,3 +276,69 @@ export const ELEMENTWISE_HELPERS = `
   (f64.mul (select (f64.const -1) (f64.const 1) (f64.lt (local.get $im) (f64.const 0)))
     (f64.sqrt (f64.max (f64.const 0) (f64.div (f64.sub (local.get $r) (local.get $re)) (f64.const 2))))))
 `;
+
+/**
+ * One loop for a fused group (fusion.ts): per output element, load each leaf once (negating the
+ * imaginary part of conj-parity leaves), compute every member in order into locals, store the
+ * root. Real f32 groups whose every member has a 4-lane form run SIMD on the innermost dim.
+ */
+export function fusedKernel(ctx: Ctx, fn: Fn, root: Node, members: readonly number[]): void {
+  const g = ctx.g;
+  const nodes = members.map((id) => g.nodes[id]!);
+  const inside = new Set(members);
+  const leaves: Node[] = [];
+  for (const m of nodes) for (const i of m.inputs) if (!inside.has(i) && !leaves.some((l) => l.id === i)) leaves.push(g.nodes[i]!);
+  const lk = leaves.map(kindOf);
+  const out = kindOf(root);
+  const ops = [
+    { base: addr(ctx, root), strides: strides(root.shape).map((s) => s * elemBytes(out)) },
+    ...leaves.map((x, j) => ({ base: addr(ctx, x), strides: bcastStrides(x.shape, root.shape, elemBytes(lk[j]!)) })),
+  ];
+  const valType = (k: Kind): "i32" | "f32" => (k === "i" ? "i32" : "f32");
+  const scalar = (ptrs: readonly string[]): void => {
+    const val = new Map<number, Val>();
+    leaves.forEach((x, j) => {
+      const k = lk[j]!, p = ptrs[j + 1]!;
+      const re = fn.local(`fl${j}r_${k}`, valType(k));
+      fn.emit(set(re, load(k, p)));
+      if (k !== "c") return void val.set(x.id, { re: get(re) });
+      const im = fn.local(`fl${j}i`, "f32");
+      fn.emit(set(im, ctx.plan.conjParity[x.id] === 1 ? `(f32.neg ${load(k, p, 4)})` : load(k, p, 4)));
+      val.set(x.id, { re: get(re), im: get(im) });
+    });
+    for (const m of nodes) {
+      const v = scalarOf(ctx, m, m.inputs.map((i) => val.get(i)!), m.inputs.map((i) => kindOf(g.nodes[i]!)));
+      const k = kindOf(m);
+      const re = fn.local(`fm${m.id}r_${k}`, valType(k));
+      fn.emit(set(re, v.re));
+      if (k !== "c") { val.set(m.id, { re: get(re) }); continue; }
+      const im = fn.local(`fm${m.id}i`, "f32");
+      fn.emit(set(im, v.im ?? F0));
+      val.set(m.id, { re: get(re), im: get(im) });
+    }
+    const r = val.get(root.id)!;
+    if (out === "c") fn.emit(store(out, ptrs[0]!, r.re), store(out, ptrs[0]!, r.im!, 4));
+    else fn.emit(store(out, ptrs[0]!, r.re));
+  };
+  const simd = out === "f" && lk.every((k) => k === "f") && nodes.every((m) => m.op !== "cast" && kindOf(m) === "f" && m.inputs.every((i) => kindOf(g.nodes[i]!) === "f") && vectorOf(m, m.inputs.map(() => "x")) !== null);
+  affine(fn, root.shape, ops, {
+    elem: [elemBytes(out), ...lk.map(elemBytes)],
+    scalar,
+    ...(simd ? {
+      vector(ptrs: readonly string[], bc: readonly boolean[]) {
+        const val = new Map<number, string>();
+        leaves.forEach((x, j) => {
+          const l = fn.local(`vl${j}`, "v128");
+          fn.emit(set(l, bc[j + 1] ? `(f32x4.splat (f32.load ${ptrs[j + 1]}))` : `(v128.load ${ptrs[j + 1]})`));
+          val.set(x.id, get(l));
+        });
+        for (const m of nodes) {
+          const l = fn.local(`vm${m.id}`, "v128");
+          fn.emit(set(l, vectorOf(m, m.inputs.map((i) => val.get(i)!))!));
+          val.set(m.id, get(l));
+        }
+        fn.emit(`(v128.store ${ptrs[0]} ${val.get(root.id)!})`);
+      },
+    } : {}),
+  });
+}

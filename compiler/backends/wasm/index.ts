@@ -17,7 +17,8 @@ import { liveNodes } from "../../ir/liveness.js";
 import { WASM_LAYOUT_VERSION } from "../../../runtime/wasm/layout.js";
 import { wasmExecutable, type WasmExecutable } from "../../../runtime/wasm/executable.js";
 import type { Ctx } from "./ctx.js";
-import { ELEMENTWISE_HELPERS, elementwiseKernel } from "./elementwise.js";
+import { ELEMENTWISE_HELPERS, elementwiseKernel, fusedKernel } from "./elementwise.js";
+import { isElementwise } from "./fusion.js";
 import { fftKernel, type FftMethod } from "./fft.js";
 import { matmulKernel } from "./matmul.js";
 import { NN_HELPERS, nnKernel } from "./nn.js";
@@ -37,11 +38,6 @@ export const MAX_MEMORY_BYTES = 2 ** 31;
 export const WASM_CODEGEN_VERSION = "pnn-wasm-6";
 export const ENTRY = "run";
 
-const UNARY = new Set([
-  "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "square", "recip", "sign",
-  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize", "cast",
-]);
-const BINARY = new Set(["complex", "add", "sub", "mul", "div", "pow", "max", "min", "eq", "ge", "gt"]);
 const NN = new Set(["softmax", "log_softmax", "softmax_cross_entropy", "mse", "random_uniform", "random_normal"]);
 const MATH = ["exp", "log", "sin", "cos", "tanh", "atan2", "pow"] as const;
 
@@ -135,7 +131,8 @@ function emitNodeEntries(ctx: Ctx, opts: WasmCompileOptions): { id: number; entr
     cur = fn; curId = n.id; part = 0;
     try {
       if (plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
-      else if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
+      else if (plan.fused.has(n.id)) fusedKernel(ctx, fn, n, plan.fused.get(n.id)!);
+      else if (isElementwise(n)) elementwiseKernel(ctx, fn, n);
       else if (n.op === "matmul" || plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
       else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!, opts.fft));
       else if (NN.has(n.op)) nnKernel(ctx, fn, n);

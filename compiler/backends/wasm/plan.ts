@@ -8,6 +8,8 @@
  *     their operand's buffer (no copy);
  *   - offsets come from the shared planner (compiler/ir/buffer-plan.ts): inputs, params, consts
  *     and outputs permanent, every other buffer freed after its last reader and reused first-fit;
+ *   - elementwise fusion (fusion.ts): a chain of elementwise ops is one kernel; its members get
+ *     no buffer;
  *   - loops: a scan's results lie back to back in its buffer (scan_result aliases one); its body
  *     is planned inside the scan's scratch region, reading invariants where they already are.
  * Storage: every float dtype is f32 (complex: interleaved f32 pairs), i32 is i32.
@@ -15,6 +17,7 @@
 import type { Graph, Node } from "../../ir/graph.js";
 import { planMemory } from "../../ir/buffer-plan.js";
 import { liveNodes, readersOf, useCounts } from "../../ir/liveness.js";
+import { elementwiseFusion } from "./fusion.js";
 import { scanCounts, scanResultTypes } from "../../ir/ops-loop.js";
 import { isComplex, numel } from "../../ir/types.js";
 
@@ -46,6 +49,8 @@ export interface BufferPlan {
    */
   readonly conjParity: readonly number[];
   readonly matmul: ReadonlyMap<number, readonly [MatmulOperand, MatmulOperand]>;
+  /** Fused elementwise groups by root (fusion.ts): members in order, root last; members get no buffer. */
+  readonly fused: ReadonlyMap<number, readonly number[]>;
   /** Per-node scratch buffer (2-D fft; a loop's body region), valid only while that node runs; -1 if none. */
   readonly scratch: readonly number[];
   /** Per live loop: its body's plan (inside the loop's scratch region) and where its carries are staged. */
@@ -90,6 +95,14 @@ function isLastTwoSwap(n: Node): boolean {
   return r >= 2 && p.every((v, i) => (i === r - 2 ? v === r - 1 : i === r - 1 ? v === r - 2 : v === i));
 }
 
+/** The values a fused group reads from outside it (its members' other operands), in order. */
+export function groupLeaves(g: Graph, members: readonly number[]): number[] {
+  const inside = new Set(members);
+  const leaves: number[] = [];
+  for (const m of members) for (const i of g.nodes[m]!.inputs) if (!inside.has(i) && !leaves.includes(i)) leaves.push(i);
+  return leaves;
+}
+
 /** A scan body's invariant inputs, placed where `at(operand id)` says. */
 function invariantsAt(s: Node, at: (operand: number) => number): Map<number, number> {
   const { nc, ni } = scanCounts(s.attrs, s.inputs.length);
@@ -113,7 +126,7 @@ function isAliasOp(n: Node, x: Node | undefined): boolean {
  * invariants are read where the enclosing plan put them (`fixed`), its carries, step inputs,
  * temporaries and outputs live in the region. Bodies hold no constants (the backend hoists them).
  */
-export function planBuffers(g: Graph, region?: { readonly base: number; readonly fixed: ReadonlyMap<number, number> }): BufferPlan {
+export function planBuffers(g: Graph, region?: { readonly base: number; readonly fixed: ReadonlyMap<number, number> }, fuse = true): BufferPlan {
   const N = g.nodes.length;
   const matmul = new Map<number, [MatmulOperand, MatmulOperand]>();
   const uses = useCounts(g);
@@ -134,11 +147,12 @@ export function planBuffers(g: Graph, region?: { readonly base: number; readonly
     matmul.set(n.id, [{ id: b.id, t: !b.t }, { id: a.id, t: !a.t }]);
     matmul.delete(m.id);
   }
+  let fusedLeaves = new Map<number, readonly number[]>();
   const readsOf = (n: Node): readonly number[] => {
     const mm = matmul.get(n.id);
-    return mm ? [mm[0].id, mm[1].id] : n.inputs;
+    return mm ? [mm[0].id, mm[1].id] : fusedLeaves.get(n.id) ?? n.inputs;
   };
-  const live = liveNodes(g, { reads: readsOf });
+  let live = liveNodes(g, { reads: readsOf });
   const alias = g.nodes.map((n) => live[n.id]! && isAliasOp(n, g.nodes[n.inputs[0] ?? -1]));
   // conj fusion: every reader elementwise (and not an output) -> alias with a parity flag
   const readers = readersOf(g, readsOf, live);
@@ -152,9 +166,15 @@ export function planBuffers(g: Graph, region?: { readonly base: number; readonly
       conjParity[n.id] = 1 ^ conjParity[n.inputs[0]!]!;
     }
   }
+  // elementwise fusion: a group's root reads the group's leaves; absorbed members need no buffer
+  const fusion = fuse ? elementwiseFusion(g, live, alias, readersOf(g, readsOf, live)) : { groups: new Map<number, readonly number[]>(), absorbed: [] };
+  if (fusion.groups.size) {
+    fusedLeaves = new Map([...fusion.groups].map(([root, members]) => [root, groupLeaves(g, members)]));
+    live = liveNodes(g, { reads: readsOf });
+  }
   // a loop's scratch: its body planned from 0 (sizes do not depend on where invariants live), plus staging
   const bodyBytes = new Map<number, number>();
-  for (const n of g.nodes) if (live[n.id] && n.op === "scan") bodyBytes.set(n.id, planBuffers(n.body!, { base: 0, fixed: invariantsAt(n, () => 0) }).bytes + stagingBytes(n));
+  for (const n of g.nodes) if (live[n.id] && n.op === "scan") bodyBytes.set(n.id, planBuffers(n.body!, { base: 0, fixed: invariantsAt(n, () => 0) }, fuse).bytes + stagingBytes(n));
   for (const n of g.nodes) if (live[n.id] && n.op === "scan_result") alias[n.id] = true;
   const mem = planMemory(g, {
     live, reads: readsOf, base: region?.base ?? RESERVED, align: ALIGN,
@@ -168,8 +188,8 @@ export function planBuffers(g: Graph, region?: { readonly base: number; readonly
   for (const [id, bytes] of bodyBytes) {
     const s = g.nodes[id]!;
     const base = mem.scratch[id]!;
-    const plan = planBuffers(s.body!, { base, fixed: invariantsAt(s, (operand) => mem.offset[operand]!) });
+    const plan = planBuffers(s.body!, { base, fixed: invariantsAt(s, (operand) => mem.offset[operand]!) }, fuse);
     bodies.set(id, { plan, staging: base + bytes - stagingBytes(s) });
   }
-  return { offset: mem.offset, live, alias, conjParity, matmul, scratch: mem.scratch, bodies, bytes: mem.bytes };
+  return { offset: mem.offset, live, alias, conjParity, matmul, fused: fusion.groups, scratch: mem.scratch, bodies, bytes: mem.bytes };
 }
