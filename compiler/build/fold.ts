@@ -23,6 +23,12 @@ export interface Folded {
 export function analyse(g: Graph, inputNames: readonly string[], outputs: readonly { name: string; id: number }[]) {
   const inputNodes = inputNames.map((name) => g.inputs.find((i) => i.name === name) ?? fail(`the inference program has no input '${name}'`));
   const dynamic = dependsOn(g, inputNodes.map((i) => i.id));
+  // a transpose of folded values that only matmuls read stays a transpose: the backend reads it
+  // as swapped strides (x·Wᵀ kernels, as in training), which folding it into a copy would lose
+  const readers = g.nodes.map((): Node[] => []);
+  for (const n of g.nodes) for (const i of n.inputs) readers[i]!.push(n);
+  for (const n of g.nodes)
+    if (!dynamic[n.id] && n.op === "transpose" && readers[n.id]!.length && readers[n.id]!.every((r) => r.op === "matmul" && dynamic[r.id])) dynamic[n.id] = true;
   // what the outputs need, through dynamic nodes only: a constant one is folded, its operands are not read
   const needed = liveNodes(g, { roots: outputs.map((o) => o.id), keepLeaves: false, reads: (n) => (dynamic[n.id] ? n.inputs : []) });
   const frontier = g.nodes.filter((n) => needed[n.id] && !dynamic[n.id]);

@@ -7,10 +7,12 @@
  * The value is the interpreter's float64 result, stored at the node's dtype (a backend computing
  * in f32 gets the more accurate value). Results whose elements are all equal become one filled
  * number; other results are folded only up to MAX_FOLDED_ELEMENTS (a constant's numbers are
- * carried in the IR and in the module's data).
+ * carried in the IR and in the module's data). A transpose read only by matmuls is kept (it is
+ * a free strided read, and it picks the matmul kernel).
  */
 import { compileInterp } from "../backends/interp/index.js";
 import { GraphBuilder, type Node } from "../ir/graph.js";
+import { readersOf } from "../ir/liveness.js";
 import { isComplex, numel } from "../ir/types.js";
 import type { Pass } from "./pass.js";
 import { uniformConst } from "./patterns.js";
@@ -44,5 +46,11 @@ export function foldNode(b: GraphBuilder, n: Node, xs: readonly Node[]): Node | 
 export const foldConstants: Pass = {
   name: "fold-constants",
   summary: "evaluate nodes whose operands are all constants (interpreter values; uniform results filled)",
-  run: (g) => rebuild(g, foldNode, undefined, foldConstants.run),
+  run: (g) => {
+    // a transpose read only by matmuls stays: backends read it through swapped strides (no copy),
+    // and the x·Wᵀ form of a layer is the faster kernel (bench/results-passes.md)
+    const readers = readersOf(g);
+    const keep = new Set(g.nodes.filter((n) => n.op === "transpose" && readers[n.id]!.length > 0 && readers[n.id]!.every((r) => g.nodes[r]!.op === "matmul")).map((n) => n.id));
+    return rebuild(g, (b, n, xs) => (keep.has(n.id) ? undefined : foldNode(b, n, xs)), undefined, foldConstants.run);
+  },
 };
