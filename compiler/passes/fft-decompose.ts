@@ -6,7 +6,8 @@
  * i.e. reshape to [n₁, n₂], swap the last two axes, transform the (now last) n₁ axis, multiply by
  * the twiddles ω_n^{j₂k₁}, transform the n₂ axis (rows, as F_{n₂}·C), and read [k₂, k₁] back as
  * [n] in row-major order. n₁ is the power-of-two part of n (or its smallest prime factor when n
- * is odd); lengths that are prime or at most SMALL are one DFT-matrix product x·F (F symmetric).
+ * is odd); lengths that are prime or at most SMALL, and power-of-two factors below 8, are one
+ * DFT-matrix product x·F (F symmetric) over all rows at once.
  * `ifft` uses the conjugate twiddles and matrices with 1/n₂ (the radix-2 ifft carries 1/n₁), so
  * the product carries 1/n. A 2-D transform is the row transform, then the column transform.
  * Exact in exact arithmetic, so values and gradients are unchanged (the gradient of each step is
@@ -19,6 +20,8 @@ import { rebuild } from "./rewrite.js";
 
 /** Lengths up to this are one DFT-matrix product (fewer kernel calls than a decomposition). */
 export const SMALL = 16;
+/** Shorter power-of-two factors are DFT products too (a radix-2 pass per row of 2 or 4 costs more). */
+const MIN_RADIX2 = 8;
 
 const isPow2 = (n: number): boolean => (n & (n - 1)) === 0;
 function smallestFactor(n: number): number {
@@ -69,26 +72,33 @@ function swapLast2(b: GraphBuilder, x: Node): Node {
 
 const asComplex = (c: Ctx, x: Node): Node => (x.dtype === c.cdt ? x : c.b.cast(x, c.cdt));
 
+/** x·F along the last axis as ONE matrix product (leading axes flattened into rows). */
+function dftProduct(c: Ctx, x: Node, n: number): Node {
+  const lead = x.shape.slice(0, -1);
+  const rows = lead.reduce((a, d) => a * d, 1);
+  return c.b.reshape(c.b.matmul(c.b.reshape(x, [rows, n]), dftMatrix(c, n)), [...lead, n]);
+}
+
 /** The DFT of x along its last axis. */
 function lastAxis(c: Ctx, x: Node): Node {
   const { b } = c;
   const r = x.shape.length, n = x.shape[r - 1]!;
   if (n === 1) return asComplex(c, x);
-  if (isPow2(n)) return b.op(c.inverse ? "ifft" : "fft", [x], { dims: 1 });
+  if (isPow2(n)) return n < MIN_RADIX2 ? dftProduct(c, x, n) : b.op(c.inverse ? "ifft" : "fft", [x], { dims: 1 });
   const n1 = (n & -n) > 1 ? n & -n : smallestFactor(n); // the power-of-two part, or the smallest prime
 
-  if (n <= SMALL || n1 === n) return b.matmul(x, dftMatrix(c, n));
+  if (n <= SMALL || n1 === n) return dftProduct(c, x, n);
   const n2 = n / n1, lead = x.shape.slice(0, -1);
   const inner = lastAxis(c, swapLast2(b, b.reshape(x, [...lead, n1, n2]))); // [.., n₂ (j₂), n₁ (k₁)]
   const out = secondLastAxis(c, b.mul(inner, twiddles(c, n1, n2))); // [.., n₂ (k₂), n₁ (k₁)]
   return b.reshape(out, [...lead, n]);
 }
 
-/** The DFT of x along its second-to-last axis. */
+/** The DFT of x along its second-to-last axis (moved last: one product, not one per batch item). */
 function secondLastAxis(c: Ctx, x: Node): Node {
   const m = x.shape[x.shape.length - 2]!;
   if (m === 1) return asComplex(c, x);
-  if (!isPow2(m) && (m <= SMALL || smallestFactor(m) === m)) return c.b.matmul(dftMatrix(c, m), x);
+  if (x.shape.length === 2 && !isPow2(m) && (m <= SMALL || smallestFactor(m) === m)) return c.b.matmul(dftMatrix(c, m), x);
   return swapLast2(c.b, lastAxis(c, swapLast2(c.b, x)));
 }
 

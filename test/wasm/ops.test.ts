@@ -211,7 +211,8 @@ describe("wasm fft: which kernel runs", () => {
     expect(kernels([4, 16], 1)).toEqual(["fftrow_16_f_c"]);
     expect(kernels([2, 8, 16], 2)).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
     expect(kernels([3, 8], 2)).toEqual(["fftrow_8_f_c"]); // the 3-point columns: a DFT product (matmul)
-    expect(kernels([4, 34], 1)).toEqual(["fftrow_2_f_c"]); // 34 = 2·17: radix-2, twiddles, a 17-point product
+    expect(kernels([4, 34], 1)).toEqual([]); // 34 = 2·17: a 2-point and a 17-point DFT product with twiddles
+    expect(kernels([4, 200], 1)).toEqual(["fftrow_8_f_c"]); // 200 = 8·25: radix-2 over the 8, DFT products over 5·5
     expect(kernels([8, 6], 2, "dft")).toEqual(["fft1a", "fft1b"]);
     expect(kernels([4, 16], 1, "dft")).toEqual(["fft1a"]);
   });
