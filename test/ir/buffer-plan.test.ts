@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadProgram } from "../../cli/compile.js";
-import { byteSize, planBuffers } from "../../compiler/backends/wasm/plan.js";
+import { byteSize, planBuffers, planReads, scanLayout } from "../../compiler/backends/wasm/plan.js";
 import { graphFlops, nodeFlops } from "../../compiler/ir/flops.js";
 import { GraphBuilder, type Graph } from "../../compiler/ir/graph.js";
 import { OP_LIST } from "../../compiler/ir/ops.js";
@@ -16,14 +16,11 @@ import { runPipeline } from "../../compiler/passes/pipeline.js";
 import { REPO } from "../train/helpers.js";
 
 /** Checks the plan by replaying the program: every pair of simultaneously live storages is disjoint. */
-function checkPlan(g: Graph, what: string): void {
-  const plan = planBuffers(g);
+function checkPlan(g: Graph, what: string, plan = planBuffers(g)): void {
   const N = g.nodes.length;
   const root = (id: number): number => (plan.alias[id] ? root(g.nodes[id]!.inputs[0]!) : id);
-  const reads = (id: number) => {
-    const mm = plan.matmul.get(id);
-    return mm ? [mm[0].id, mm[1].id] : g.nodes[id]!.inputs;
-  };
+  const size = (id: number) => (g.nodes[id]!.op === "scan" ? scanLayout(g.nodes[id]!).bytes : byteSize(g.nodes[id]!));
+  const reads = (id: number) => planReads(plan, g.nodes[id]!);
   const last = new Array<number>(N).fill(-1);
   for (const n of g.nodes) if (plan.live[n.id]) for (const r of reads(n.id)) last[root(r)] = Math.max(last[root(r)]!, n.id);
   const permanent = new Set<number>();
@@ -33,17 +30,20 @@ function checkPlan(g: Graph, what: string): void {
   for (const n of g.nodes) {
     if (!plan.live[n.id]) continue;
     if (plan.alias[n.id]) {
-      expect(plan.offset[n.id], `${what} %${n.id}: alias inside its root`).toBe(plan.offset[root(n.id)]);
+      const r = root(n.id), at = plan.offset[n.id]!;
+      expect(at >= plan.offset[r]! && at + byteSize(n) <= plan.offset[r]! + size(r), `${what} %${n.id}: alias inside its root %${r}`).toBe(true);
       continue;
     }
-    const span: [number, number] = [plan.offset[n.id]!, plan.offset[n.id]! + byteSize(n)];
-    expect(span[0] >= 64 && span[1] <= plan.bytes, `${what} %${n.id}: inside memory`).toBe(true);
+    const span: [number, number] = [plan.offset[n.id]!, plan.offset[n.id]! + size(n.id)];
+    if (plan.offset[n.id]! < 0) throw new Error(`${what} %${n.id}: live but not placed`);
     for (const [id, [lo, hi]] of alive)
-      if (span[0] < hi && lo < span[1] && byteSize(n) > 0 && hi > lo) throw new Error(`${what}: %${n.id} [${span}] overlaps live %${id} [${lo},${hi}]`);
+      if (span[0] < hi && lo < span[1] && size(n.id) > 0 && hi > lo) throw new Error(`${what}: %${n.id} [${span}] overlaps live %${id} [${lo},${hi}]`);
     alive.set(n.id, span);
     for (const [id] of [...alive]) if (!permanent.has(id) && last[id]! <= n.id && id !== n.id) alive.delete(id);
     if (!permanent.has(n.id) && last[n.id] === -1) alive.delete(n.id);
   }
+  // loop bodies: the same check inside each scan's region
+  for (const [id, body] of plan.bodies) checkPlan(g.nodes[id]!.body!, `${what} (body of %${id})`, body.plan);
 }
 
 const EXAMPLES = fs.readdirSync(path.join(REPO, "examples")).filter((f) => f.endsWith(".pnn")).sort();
