@@ -6,7 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, Session, trainProduct, type Program } from "../compiler/driver/index.js";
+import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, IR_MODES, parsePassList, Session, trainProduct, type Program } from "../compiler/driver/index.js";
+import { PIPELINE } from "../compiler/passes/pipeline.js";
 import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan } from "../diagnostics/span.js";
 import { defaultProgressMode, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
@@ -66,13 +67,16 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .command("ir")
     .description("print the IR of a network's programs")
     .argument("<file>", ".pnn file")
-    .option("--mode <mode>", "twin | device | physics_aware | train", "train")
+    .option("--mode <mode>", IR_MODES.join(" | "), "train")
     .option("--batch <n>", "batch size the program is specialised for", "1")
     .option("--rule <rule>", "the rule whose programs to show (e.g. \"spsa(c: 0.02)\")")
-    .action((file: string, opts: { mode: string; batch: string; rule?: string }) =>
+    .option("--passes <list>", `'none' (as lowered), or passes to run, comma-separated (default: the pipeline ${PIPELINE.join(",")})`)
+    .option("--print-after <pass>", "print the IR right after this pass instead of the pipeline's result")
+    .action((file: string, opts: { mode: string; batch: string; rule?: string; passes?: string; printAfter?: string }) =>
       guarded(setCode, false, () => {
         const p = openProgram(file, opts.rule);
-        process.stdout.write(irProduct(p, opts.mode, positiveInt(opts.batch, "--batch")));
+        const request = { mode: opts.mode, batch: positiveInt(opts.batch, "--batch"), ...(opts.passes !== undefined ? { passes: parsePassList(opts.passes) } : {}), ...(opts.printAfter !== undefined ? { printAfter: opts.printAfter } : {}) };
+        process.stdout.write(irProduct(p, request));
       }),
     );
 

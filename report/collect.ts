@@ -1,7 +1,6 @@
 /**
- * The adapter between a training run and its report: the ONE file of report/ that uses the CLI's
- * compile helpers and the trainer's evaluation (cli/compile.ts, runtime/trainer.ts), so that a
- * new compiler driver only needs re-pointing here.
+ * The adapter between a training run and its report: the ONE file of report/ that uses the
+ * driver and the trainer's evaluation (compiler/driver, runtime/trainer.ts).
  *  - writeRunRecord: what `pnn train` saves beside its metrics so a report can be made later
  *    (run.json: program path, resolved configuration, versions; source.pnn: the source).
  *  - collectReport: run folder (+ its .pnn program) → ReportInput: re-evaluates the checkpoint on
@@ -192,7 +191,7 @@ export async function collectReport(runDir: string, opts: CollectOptions = {}): 
   const backend = opts.backend ?? record?.backend ?? DEFAULT_BACKEND;
   const chips = opts.chips ?? p.train.chips;
   const seed = p.train.seed;
-  const { spec, programs } = await p.compile(backend, p.train.batch, {}, true);
+  const { spec, programs } = await p.compile(backend, p.train.batch, {}, { inferenceOnly: true });
   const { params, metadata } = readParams(ckptFile, spec, fileSpan(ckptFile));
   if (metadata.source_hash && metadata.source_hash !== p.sourceHash) notes.push(`the checkpoint was written by a different version of ${file}; figures show the checkpoint evaluated with the program as it is now.`);
   const data = p.dataset();
@@ -216,7 +215,7 @@ export async function collectReport(runDir: string, opts: CollectOptions = {}): 
     if (!programs.inferDevice) throw new UsageError(`--drift: ${spec.network} has no device model, so nothing drifts`);
     drift = [];
     for (const t of opts.drift) {
-      const later = (await p.compile(backend, p.train.batch, { time: t.seconds }, true)).programs.inferDevice!;
+      const later = (await p.compile(backend, p.train.batch, { time: t.seconds }, { inferenceOnly: true })).programs.inferDevice!;
       const perChip = await chipAccuracies(spec, later, test, params, seed, chips);
       drift.push({ timeS: t.seconds, label: t.label, perChip, ...meanStd(perChip) });
     }

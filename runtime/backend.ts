@@ -38,6 +38,31 @@ export interface AsyncExecutable {
 
 /** What the runtime runs: it awaits every result, so it cannot tell the two apart. */
 export type Executable = SyncExecutable | AsyncExecutable;
+/**
+ * Optional extension: state kept inside the executable across runs. A train step whose program
+ * reads parameters and optimizer state and outputs their new values (`new:<param>`, the new
+ * moments) can keep them where the program reads them: written once, then after every run each
+ * output named in `feedback` is copied onto its input inside the executable (for wasm, within
+ * linear memory), and a step passes only the per-step inputs and reads back only what it asks
+ * for. Checkpoints and evaluations read state out with `read`; `write` replaces any input.
+ * A runtime asks `isResident(exe)` and falls back to `run` when an executable has no such mode.
+ */
+export interface ResidentExecutable extends SyncExecutable {
+  resident(feedback: Readonly<Record<string, string>>): ResidentSession;
+}
+
+export interface ResidentSession {
+  /** Sets an input (a state input once, or a per-step input). */
+  write(name: string, t: Tensor): void;
+  /** Copies out an input or an output, as `run` would return it. */
+  read(name: string): Tensor;
+  /** Writes `inputs`, runs, applies the feedback copies, returns the named outputs. */
+  step(inputs: Readonly<Record<string, Tensor>>, outputs: readonly string[]): Record<string, Tensor>;
+}
+
+export function isResident(exe: Executable): exe is ResidentExecutable {
+  return typeof (exe as Partial<ResidentExecutable>).resident === "function";
+}
 
 export function isComplex(dtype: DType): boolean {
   return dtype === "c64" || dtype === "c128";

@@ -4,9 +4,9 @@
 //    and the batch-256 train program (forward + backward); parameters stay resident in linear
 //    memory, each call writes the inputs, runs the entry and reads the outputs; the SGD update
 //    is applied in place to the f32 parameter slots in JS.
-//  - "pnn build artifact": the edge artifact of `pnn build` (one sample per call, so batch b is
-//    b calls), with the compact engine (compiler/build: a float64 table executor) and with the
-//    simd engine (the wasm backend on the weight-folded graph).
+//  - "pnn build artifact": the edge artifact of `pnn build` (compiler/build/artifact.ts: the
+//    wasm backend's program on the weight-folded graph, a batch-64 entry for full batches and a
+//    one-row entry for the rest, as model.mjs runs it).
 // Returns {engines: [...], note}; a missing backend is reported, not fatal.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -74,48 +74,33 @@ async function backendEngine(w, p, lower) {
   };
 }
 
-async function artifactEngine(w, p, lower) {
-  const { buildProgram } = await import(path.join(dist, "compiler/build/program.js"));
-  const { emitModule } = await import(path.join(dist, "compiler/build/emit.js"));
-  const prog = buildProgram(lower.lowerInfer(p.net, "twin", 1), paramsOf(w));
-  const mod = await emitModule(prog);
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(mod.bytes), { m: Object.fromEntries(mod.imports.map((f) => [f, Math[f]])) });
-  const mem = new Float64Array(inst.exports.memory.buffer);
-  const F = w.sizes[0], C = w.sizes[2];
-  const out = prog.outputs[0];
-  return {
-    name: "pnn build artifact, --engine compact (f64 table executor)",
-    async forward(x, batch) {
-      const y = new Float32Array(batch * C);
-      for (let s = 0; s < batch; s++) {
-        for (let i = 0; i < F; i++) mem[prog.input.slot + i] = x[s * F + i];
-        inst.exports.run();
-        y.set(mem.subarray(out.slot, out.slot + C), s * C);
-      }
-      return y;
-    },
-  };
-}
-
-/** `pnn build --engine simd`: the wasm backend on the weight-folded batch-1 graph, one sample per call. */
-async function simdArtifactEngine(w, p, lower) {
-  const { foldGraph } = await import(path.join(dist, "compiler/build/fold.js"));
-  const { compileToWasm } = await import(path.join(dist, "compiler/backends/wasm/index.js"));
+/** `pnn build`: the wasm backend's program on the weight-folded graph, a one-row and a batch-64 entry (compiler/build/artifact.ts). */
+async function buildArtifactEngine(w, p, lower) {
+  const { buildArtifact } = await import(path.join(dist, "compiler/build/artifact.js"));
   const { WASM_IMPORTS } = await import(path.join(dist, "runtime/wasm/executable.js"));
-  const art = await compileToWasm(foldGraph(lower.lowerInfer(p.net, "twin", 1), paramsOf(w)).graph);
+  const art = await buildArtifact((rows) => lower.lowerInfer(p.net, "twin", rows), paramsOf(w), { batch: 64 });
   const inst = new WebAssembly.Instance(new WebAssembly.Module(art.bytes), WASM_IMPORTS);
   const buf = inst.exports.memory.buffer;
-  const xs = art.layout.inputs[0], ys = art.layout.outputs[0];
-  const xv = new Float32Array(buf, xs.offset, xs.length), yv = new Float32Array(buf, ys.offset, ys.length);
-  const F = w.sizes[0], C = w.sizes[2];
+  const L = art.layout;
+  const view = (s) => new Float32Array(buf, s.offset, s.length);
+  const x1 = view(L.input), y1 = view(L.outputs[0]), xb = view(L.batch.input), yb = view(L.batch.outputs[0]);
+  const run1 = inst.exports[L.entry], runB = inst.exports[L.batch.entry];
+  const F = w.sizes[0], C = w.sizes[2], B = L.batch.rows;
   return {
-    name: "pnn build artifact, --engine simd (weights folded, batch-1 module)",
+    name: `pnn build artifact (batch-${B} and one-row entries, weights folded)`,
     async forward(x, batch) {
+      // what model.mjs does: full batches through run_batch, the rest one row at a time
       const y = new Float32Array(batch * C);
-      for (let s = 0; s < batch; s++) {
-        xv.set(x.subarray(s * F, (s + 1) * F));
-        inst.exports[art.layout.entry]();
-        y.set(yv, s * C);
+      let s = 0;
+      for (; s + B <= batch; s += B) {
+        xb.set(x.subarray(s * F, (s + B) * F));
+        runB();
+        y.set(yb, s * C);
+      }
+      for (; s < batch; s++) {
+        x1.set(x.subarray(s * F, (s + 1) * F));
+        run1();
+        y.set(y1, s * C);
       }
       return y;
     },
@@ -131,7 +116,6 @@ export async function pnnWasm(w) {
   const notes = [];
   if (fs.existsSync(path.join(dist, "compiler/backends/wasm/index.js"))) engines.push(await backendEngine(w, p, lower));
   else notes.push("compiler/backends/wasm is not in this tree");
-  engines.push(await artifactEngine(w, p, lower));
-  if (fs.existsSync(path.join(dist, "compiler/backends/wasm/index.js"))) engines.push(await simdArtifactEngine(w, p, lower));
+  if (fs.existsSync(path.join(dist, "compiler/build/artifact.js"))) engines.push(await buildArtifactEngine(w, p, lower));
   return { engines, note: notes.join("; ") };
 }

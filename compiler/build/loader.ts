@@ -2,7 +2,8 @@
  * The text of a built model's loader (`model.mjs`) and its types (`model.d.ts`). The loader is
  * dependency-free ES2020 that runs in Node ≥ 18 and browsers: it fetches (or reads, for file:
  * URLs) `model.wasm` next to itself, instantiates it with Math's functions as imports, and runs
- * one sample at a time: copy the row into the input tensor, call the entry, copy the outputs out.
+ * samples in full batches through the batched entry and the rest one at a time: copy the rows
+ * into the input tensor, call the entry, copy the outputs out.
  * Wrong input lengths and non-finite values are Errors thrown before the module runs.
  */
 
@@ -22,7 +23,7 @@ export interface ModelInfo {
   readonly device: { readonly hasDevice: boolean; readonly chipVariables: readonly { path: string; shape: readonly number[]; distribution: string }[] };
   readonly weights: string;
   readonly flopsPerInference: number;
-  /** compact (float64 table executor) or simd (the wasm backend, f32) */
+  /** what runs it: the wasm backend's program (f32, SIMD128) with the rows of its batched entry */
   readonly engine: string;
 }
 
@@ -34,13 +35,15 @@ export interface LoaderSlot {
   readonly storage: "f32" | "f64";
 }
 
-/** How the loader drives model.wasm (the same shape for both build engines). */
+/** How the loader drives model.wasm: a one-row entry, and optionally a batched one. */
 export interface LoaderLayout {
   readonly input: LoaderSlot;
   readonly outputs: readonly LoaderSlot[];
   /** functions the module imports: Math's (any module name), or pnn.fail (a run-time failure) */
   readonly imports: readonly { module: string; name: string }[];
   readonly entry: string;
+  /** The entry that runs `rows` samples at once (full batches run through it, the rest row by row). */
+  readonly batch?: { readonly rows: number; readonly entry: string; readonly input: LoaderSlot; readonly outputs: readonly LoaderSlot[] };
 }
 
 export function loaderText(info: ModelInfo, layout: LoaderLayout): string {
@@ -72,6 +75,10 @@ export async function load(source) {
   const input = view(LAYOUT.input);
   const outputs = LAYOUT.outputs.map(view);
   const entry = instance.exports[LAYOUT.entry];
+  const B = LAYOUT.batch;
+  const batchInput = B && view(B.input);
+  const batchOutputs = B && B.outputs.map(view);
+  const batchEntry = B && instance.exports[B.entry];
   const F = LAYOUT.input.length;
   function check(x) {
     if (x == null || typeof x.length !== "number") throw new TypeError(\`\${info.network}: the input must be a Float32Array (or an array of numbers), got \${x}\`);
@@ -86,7 +93,14 @@ export async function load(source) {
   function run(x) {
     const n = check(x);
     const out = Object.fromEntries(LAYOUT.outputs.map((o) => [o.name, new Float32Array(n * o.length)]));
-    for (let s = 0; s < n; s++) {
+    let s = 0;
+    // full batches through the batched entry, the rest one row at a time
+    if (B) for (; s + B.rows <= n; s += B.rows) {
+      for (let i = 0; i < B.rows * F; i++) batchInput[i] = x[s * F + i];
+      batchEntry();
+      LAYOUT.outputs.forEach((o, k) => out[o.name].set(batchOutputs[k], s * o.length));
+    }
+    for (; s < n; s++) {
       for (let i = 0; i < F; i++) input[i] = x[s * F + i];
       entry();
       LAYOUT.outputs.forEach((o, k) => out[o.name].set(outputs[k], s * o.length));
@@ -130,7 +144,7 @@ export interface ModelInfo {
   /** where the weights came from (a checkpoint, or a fresh initialisation) */
   readonly weights: string;
   readonly flopsPerInference: number;
-  /** compact (float64 table executor) or simd (the wasm backend, f32 SIMD128) */
+  /** what runs it: the wasm backend's program (f32, SIMD128) with the rows of its batched entry */
   readonly engine: string;
 }
 

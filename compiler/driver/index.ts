@@ -9,6 +9,6 @@ export { Program, type DeviceSettings, type ProgramGraphs } from "./program.js";
 export { DiagnosticsError, UsageError } from "./errors.js";
 export { BACKENDS, DEFAULT_BACKEND, findBackend } from "./backends.js";
 export { trainProduct, evaluateProduct, inferProduct, type TrainRequest, type TrainResult, type EvalRequest, type EvalResult, type InferRequest } from "./run.js";
-export { buildProduct, ENGINES, TARGETS, type BuildRequest, type BuildResult } from "./build.js";
-export { irProduct, IR_MODES } from "./ir.js";
+export { buildProduct, BUILD_BATCH, TARGETS, type BuildRequest, type BuildResult } from "./build.js";
+export { irProduct, IR_MODES, parsePassList, type IrRequest } from "./ir.js";
 export { formatSource } from "./format.js";

@@ -8,6 +8,7 @@
  *     the time after programming): the inference pair (the rule's own when it has one — local
  *     learning's label embedding, an energy rule's relaxation — otherwise the plain twin/device
  *     lowering) and the rule's programs, each with its typed manifest;
+ *   - every program through the pass pipeline (compiler/passes), with its per-pass statistics;
  *   - compiled programs on a backend, and the rule's stepper bound to its options;
  *   - the configuration hash a checkpoint records (a resume must match it).
  */
@@ -21,6 +22,7 @@ import { compileInterp } from "../backends/interp/index.js";
 import { graphFlops } from "../ir/flops.js";
 import type { Graph } from "../ir/graph.js";
 import { lowerInfer, modelSpec, type LowerOptions } from "../lower/lower.js";
+import { runPipeline, type PassStat, type PipelineOptions } from "../passes/pipeline.js";
 import { manifestOf } from "../lower/names.js";
 import type { RuleDef, RuleLowering } from "../rules/rule.js";
 import type { NetworkModel, TrainModel } from "../sema/model.js";
@@ -34,6 +36,15 @@ export interface ProgramGraphs {
   readonly inferDevice?: Graph;
   /** The rule's own programs, by name. */
   readonly rule: Readonly<Record<string, Graph>>;
+  /** What the pass pipeline did to each program (`inferTwin`, `inferDevice`, the rule's by name). */
+  readonly passes: Readonly<Record<string, readonly PassStat[]>>;
+}
+
+export interface GraphOptions {
+  /** The inference pair alone (eval, infer): the rule's programs are not lowered. */
+  readonly inferenceOnly?: boolean;
+  /** Passes to run instead of the pipeline, or "none" (the lowered graphs as they are). */
+  readonly passes?: PipelineOptions["passes"];
 }
 
 export class Program {
@@ -78,30 +89,35 @@ export class Program {
 
   /**
    * Every program of the run: the inference pair and the rule's own, under one set of device
-   * settings. `inferenceOnly` (eval, infer): the pair alone.
+   * settings, each through the pass pipeline.
    */
-  graphs(batch: number, settings: DeviceSettings = {}, inferenceOnly = false): ProgramGraphs {
+  graphs(batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): ProgramGraphs {
     const hasDevice = this.spec(batch).hasDevice;
+    const optimise = (g: Graph) => runPipeline(g, { ...(opts.passes !== undefined ? { passes: opts.passes } : {}), verify: false });
+    const twin = optimise(this.inferGraph(false, batch, settings));
+    const device = hasDevice ? optimise(this.inferGraph(true, batch, settings)) : undefined;
+    const rule = Object.entries(opts.inferenceOnly ? {} : this.rule.programs(this.ruleLowering(batch, settings))).map(([name, g]) => [name, optimise(g)] as const);
     return {
-      inferTwin: this.inferGraph(false, batch, settings),
-      ...(hasDevice ? { inferDevice: this.inferGraph(true, batch, settings) } : {}),
-      rule: inferenceOnly ? {} : this.rule.programs(this.ruleLowering(batch, settings)),
+      inferTwin: twin.graph,
+      ...(device ? { inferDevice: device.graph } : {}),
+      rule: Object.fromEntries(rule.map(([name, r]) => [name, r.graph])),
+      passes: { inferTwin: twin.stats, ...(device ? { inferDevice: device.stats } : {}), ...Object.fromEntries(rule.map(([name, r]) => [name, r.stats])) },
     };
   }
 
-  /** The graphs compiled with a backend (`ref`, `wasm`), with manifests and FLOPs; `inferenceOnly` skips the rule's programs. */
-  async compile(backendName: string, batch: number, settings: DeviceSettings = {}, inferenceOnly = false): Promise<{ spec: ModelSpec; programs: Programs }> {
+  /** The graphs compiled with a backend (`ref`, `wasm`), with manifests and FLOPs. */
+  async compile(backendName: string, batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): Promise<{ spec: ModelSpec; programs: Programs; passes: ProgramGraphs["passes"] }> {
     const backend = findBackend(backendName);
-    const g = this.graphs(batch, settings, inferenceOnly);
+    const g = this.graphs(batch, settings, opts);
     const one = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
     const names = Object.keys(g.rule);
     const [twin, device, ...rule] = await Promise.all([one(g.inferTwin), g.inferDevice ? one(g.inferDevice) : undefined, ...names.map((n) => one(g.rule[n]!))]);
-    return { spec: this.spec(batch), programs: { inferTwin: twin!, ...(device ? { inferDevice: device } : {}), rule: Object.fromEntries(names.map((n, i) => [n, rule[i]!])) } };
+    return { spec: this.spec(batch), programs: { inferTwin: twin!, ...(device ? { inferDevice: device } : {}), rule: Object.fromEntries(names.map((n, i) => [n, rule[i]!])) }, passes: g.passes };
   }
 
   /** The same programs on the reference interpreter, synchronously (tests and tools that need no wasm). */
-  compileReference(batch: number, settings: DeviceSettings = {}): { spec: ModelSpec; programs: Programs } {
-    const g = this.graphs(batch, settings);
+  compileReference(batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): { spec: ModelSpec; programs: Programs } {
+    const g = this.graphs(batch, settings, opts);
     const one = (graph: Graph): CompiledProgram => ({ exe: compileInterp(graph), manifest: manifestOf(graph), flops: graphFlops(graph) });
     return {
       spec: this.spec(batch),

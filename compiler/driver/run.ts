@@ -15,6 +15,7 @@ import { MetricsWriter, type ProgressReporter } from "../../runtime/metrics.js";
 import { readParams } from "../../runtime/run-state.js";
 import { keys } from "../../runtime/streams.js";
 import { accuracy, CHECKPOINT_FILE, chipAccuracies, meanStd, predict, train, type CheckpointCadence, type TrainOutcome } from "../../runtime/trainer.js";
+import type { PassStat } from "../passes/pipeline.js";
 import { UsageError } from "./errors.js";
 import type { Program } from "./program.js";
 
@@ -51,12 +52,26 @@ function removeStaleTemporaries(dir: string): void {
   }
 }
 
+/** Per program: IR nodes as lowered and after the pipeline, and each pass's node counts and time (`pnn train --json`). */
+function passSummary(passes: Readonly<Record<string, readonly PassStat[]>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(passes).map(([program, stats]) => [
+      program,
+      {
+        nodes_lowered: stats[0]?.nodesBefore ?? null,
+        nodes: stats.length ? stats[stats.length - 1]!.nodesAfter : null,
+        per_pass: stats.map((s) => ({ pass: s.pass, before: s.nodesBefore, after: s.nodesAfter, ms: Math.round(s.ms * 100) / 100 })),
+      },
+    ]),
+  );
+}
+
 export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainResult> {
   const epochs = r.epochs ?? p.train.epochs;
   if (r.resume && !fs.existsSync(path.join(r.outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${r.outDir}`);
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
-  const { spec, programs } = await p.compile(r.backend, p.train.batch);
+  const { spec, programs, passes } = await p.compile(r.backend, p.train.batch);
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
   const outcome = await train(
     spec,
@@ -66,7 +81,7 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
     { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}) },
   );
   if (outcome.kind === "finished") return outcome;
-  const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
+  const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE), passes: passSummary(passes) };
   metrics.summary(summary);
   return { kind: "trained", summary };
 }
@@ -96,7 +111,7 @@ export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalR
   const time = r.time ?? 0;
   const chips = r.chips ?? p.train.chips;
   const data = p.dataset();
-  const { spec, programs } = await p.compile(r.backend, p.train.batch, { time }, true);
+  const { spec, programs } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
   const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
   const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
@@ -122,7 +137,7 @@ export interface InferRequest {
 }
 
 export async function inferProduct(p: Program, r: InferRequest): Promise<{ classes: number[]; scores: number[][] }> {
-  const { spec, programs } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, true);
+  const { spec, programs } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, { inferenceOnly: true });
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
   const onDevice = r.chip !== undefined && programs.inferDevice;
   const chip = onDevice ? sampleChip(spec.chipVars, p.train.seed, r.chip!) : undefined;

@@ -20,6 +20,8 @@
  */
 import { InternalError } from "../../diagnostics/internal.js";
 import { GraphBuilder, type Graph, type Node } from "./graph.js";
+import { scanVjp } from "./autodiff-loop.js";
+import { dependsOn, liveNodes } from "./liveness.js";
 import { printGraph } from "./print.js";
 import { isComplex, numel, realOf, shapeEq } from "./types.js";
 import { assertValid } from "./verify.js";
@@ -30,11 +32,16 @@ export const GRAD_OUTPUT_PREFIX = "grad:";
 type Vjp = (b: AD, n: Node, xs: readonly Node[], g: Node, need: readonly boolean[]) => (Node | null)[];
 
 /** Builder plus the helpers the rules use. */
-class AD {
+export class AD {
   constructor(readonly b: GraphBuilder) {}
   /** Real scalar constant with g's precision. */
   k(v: number, like: Node): Node {
     return this.b.scalar(v, realOf(like.dtype));
+  }
+  /** Zeros of x's dtype and shape. */
+  zeros(x: { dtype: Node["dtype"]; shape: readonly number[] }): Node {
+    const z = this.b.scalar(0, x.dtype);
+    return x.shape.length ? this.b.broadcastTo(z, x.shape) : z;
   }
   cj(x: Node): Node {
     return isComplex(x.dtype) ? this.b.conj(x) : x;
@@ -235,8 +242,71 @@ const R: Record<string, Vjp> = {
   },
 };
 
-/** Ops with a gradient rule (the table-driven test checks this against the op table). */
-export const VJP_OPS: ReadonlySet<string> = new Set(Object.keys(R));
+/** Ops with a gradient rule (the table-driven test checks this against the op table); loops: autodiff-loop.ts. */
+export const VJP_OPS: ReadonlySet<string> = new Set([...Object.keys(R), "scan", "scan_result"]);
+
+/** Values autodiff can carry a gradient through (a scan's own value is an empty i32 placeholder). */
+export const differentiable = (n: Node): boolean => n.dtype !== "i32" || n.op === "scan";
+
+/** Gradient accumulators of one reverse sweep, by node id. */
+export class Accumulator {
+  readonly acc = new Map<number, Node>();
+  /** Per scan: the gradient of each of its results. */
+  readonly results = new Map<number, (Node | undefined)[]>();
+  constructor(private readonly b: GraphBuilder) {}
+  push(id: number, g: Node): void {
+    const prev = this.acc.get(id);
+    this.acc.set(id, prev ? this.b.add(prev, g) : g);
+  }
+}
+
+/**
+ * The reverse sweep: from node `from` down to 0 of the builder's graph, each needed node with a
+ * gradient passes it to its operands by its rule (summed where a value has several readers).
+ * A `scan_result`'s gradient is kept for its scan, whose rule (scanVjp) takes them all at once.
+ */
+export function backprop(ad: AD, from: number, needed: (id: number) => boolean, s: Accumulator): void {
+  const b = ad.b;
+  for (let id = from; id >= 0; id--) {
+    const node = b.node(id);
+    if (!needed(id) || node.op === "input" || node.op === "param") continue;
+    const xs = node.inputs.map((i) => b.node(i));
+    const need = node.inputs.map((i) => needed(i));
+    if (node.op === "scan_result") {
+      const g = s.acc.get(id);
+      if (!g) continue;
+      const list = s.results.get(node.inputs[0]!) ?? [];
+      const k = node.attrs.index as number;
+      list[k] = list[k] ? b.add(list[k]!, g) : g;
+      s.results.set(node.inputs[0]!, list);
+      continue;
+    }
+    if (node.op === "scan") {
+      const gs = s.results.get(id);
+      if (!gs || !need.some((v) => v)) continue;
+      scanVjp(ad, node, xs, gs, need).forEach((gi, q) => {
+        if (gi && need[q]) s.push(node.inputs[q]!, ad.fit(gi, xs[q]!));
+      });
+      continue;
+    }
+    const g = s.acc.get(id);
+    if (!g) continue;
+    const rule = R[node.op];
+    if (!rule) continue; // ops with no gradient (stop_gradient, comparisons, random, ...)
+    if (!need.some((v) => v)) continue;
+    const gs = rule(ad, node, xs, g, need);
+    gs.forEach((gi, q) => {
+      if (gi && need[q]) s.push(node.inputs[q]!, ad.fit(gi, xs[q]!));
+    });
+  }
+}
+
+/** needed(id): depends on some wrt node and reaches one of the roots, through differentiable values. */
+export function neededFor(g: Graph, wrtIds: readonly number[], roots: readonly number[]): (id: number) => boolean {
+  const fwd = dependsOn(g, wrtIds, differentiable);
+  const bwd = liveNodes(g, { roots, keepLeaves: false });
+  return (id) => fwd[id]! && bwd[id]! && differentiable(g.nodes[id]!);
+}
 
 export function grad(graph: Graph, lossOutputName: string, wrt: readonly string[]): Graph {
   const bug = (msg: string): never => {
@@ -249,52 +319,19 @@ export function grad(graph: Graph, lossOutputName: string, wrt: readonly string[
   const wrtIds = wrt.map((w) => (leaves.find((l) => l.name === w) ?? bug(`no input or param named ${w}`)).id);
   for (const id of wrtIds) if (graph.nodes[id]!.dtype === "i32") bug(`cannot differentiate with respect to i32 ${graph.nodes[id]!.attrs.name}`);
 
-  // needed = depends on some wrt (forward) and feeds the loss (backward), float only
-  const n = graph.nodes.length;
-  const fwd = new Uint8Array(n);
-  for (const id of wrtIds) fwd[id] = 1;
-  for (const node of graph.nodes)
-    if (node.dtype !== "i32" && node.inputs.some((i) => fwd[i])) fwd[node.id] = 1;
-  const bwd = new Uint8Array(n);
-  bwd[loss.id] = 1;
-  for (let i = n - 1; i >= 0; i--) if (bwd[i]) for (const x of graph.nodes[i]!.inputs) bwd[x] = 1;
-  const needed = (id: number) => fwd[id] === 1 && bwd[id] === 1 && graph.nodes[id]!.dtype !== "i32";
-
+  const needed = neededFor(graph, wrtIds, [loss.id]);
   const b = GraphBuilder.from(graph);
   const ad = new AD(b);
-  const acc = new Map<number, Node>();
-  const push = (id: number, g: Node) => {
-    const prev = acc.get(id);
-    acc.set(id, prev ? b.add(prev, g) : g);
-  };
+  const s = new Accumulator(b);
   if (needed(loss.id)) {
     const one = b.scalar(1, loss.dtype);
-    push(loss.id, loss.shape.length ? b.broadcastTo(one, loss.shape) : one);
+    s.push(loss.id, loss.shape.length ? b.broadcastTo(one, loss.shape) : one);
   }
-  for (let id = loss.id; id >= 0; id--) {
-    const g = acc.get(id);
-    if (!g || !needed(id)) continue;
-    const node = graph.nodes[id]!;
-    if (node.op === "input" || node.op === "param") continue;
-    const rule = R[node.op];
-    if (!rule) continue; // ops with no gradient (stop_gradient, comparisons, random, ...)
-    const xs = node.inputs.map((i) => graph.nodes[i]!);
-    const need = node.inputs.map((i) => needed(i));
-    if (!need.some((v) => v)) continue;
-    const gs = rule(ad, node, xs, g, need);
-    gs.forEach((gi, q) => {
-      if (gi && need[q]) push(node.inputs[q]!, ad.fit(gi, xs[q]!));
-    });
-  }
+  backprop(ad, loss.id, needed, s);
   wrt.forEach((name, q) => {
     const id = wrtIds[q]!;
     const leaf = graph.nodes[id]!;
-    let g = acc.get(id);
-    if (!g) {
-      const z = b.scalar(0, leaf.dtype);
-      g = leaf.shape.length ? b.broadcastTo(z, leaf.shape) : z;
-    }
-    b.output(GRAD_OUTPUT_PREFIX + name, ad.fit(g, leaf));
+    b.output(GRAD_OUTPUT_PREFIX + name, ad.fit(s.acc.get(id) ?? ad.zeros(leaf), leaf));
   });
   const out = b.build();
   assertValid(out, "grad");

@@ -18,6 +18,8 @@ export interface Node extends TypeShape {
   readonly attrs: Attrs;
   /** Optional label for dumps (e.g. the source variable); not semantic. */
   readonly name?: string;
+  /** The region of an op that holds one (`scan`: its loop body), a graph of its own. */
+  readonly body?: Graph;
 }
 
 export interface NamedId {
@@ -75,9 +77,10 @@ export class GraphBuilder {
   }
 
   /** Generic node creation: checks arity and attrs against the op table and infers dtype/shape. */
-  op(name: string, inputs: readonly Node[], attrs: Readonly<Record<string, AttrValue | undefined>> = {}, label?: string): Node {
+  op(name: string, inputs: readonly Node[], attrs: Readonly<Record<string, AttrValue | undefined>> = {}, label?: string, body?: Graph): Node {
     const def = opDef(name);
     if (!def) this.bug(`unknown op ${name}`);
+    if (!!def.region !== !!body) this.bug(def.region ? `${name} needs a body` : `${name} takes no body`);
     if (def.arity === "variadic" ? inputs.length < 1 : inputs.length !== def.arity)
       this.bug(`${name} takes ${def.arity} operand(s), got ${inputs.length}`);
     for (const x of inputs) if (this.nodes[x.id] !== x) this.bug(`${name}: operand %${x.id} is not a node of this graph`);
@@ -92,7 +95,7 @@ export class GraphBuilder {
       if (attrs[k] !== undefined && !def.attrs.some((s) => s.name === k)) this.bug(`${name} has no attribute ${k}`);
     let inf;
     try {
-      inf = def.infer(inputs, at);
+      inf = def.infer(inputs, at, body);
     } catch (e) {
       if (e instanceof OpError) this.bug(`${name} ${inputs.map((x) => `%${x.id}`).join(", ")}: ${e.message}`);
       throw e;
@@ -110,6 +113,7 @@ export class GraphBuilder {
       dtype: inf.dtype,
       shape: Object.freeze([...inf.shape]),
       ...(label !== undefined ? { name: label } : {}),
+      ...(body ? { body } : {}),
     });
     this.nodes.push(node);
     return node;
@@ -229,6 +233,18 @@ export class GraphBuilder {
   logSoftmax(x: Node, axis = -1): Node { return this.op("log_softmax", [x], { axis }); }
   softmaxCrossEntropy(logits: Node, labels: Node): Node { return this.op("softmax_cross_entropy", [logits, labels]); }
   mse(pred: Node, target: Node): Node { return this.op("mse", [pred, target]); }
+
+  // ---- loops (ops-loop.ts) ----
+  /**
+   * A scan over `length` steps of `body` (inputs: carries, invariants, one step of each
+   * sequence; outputs: new carries, per-step outputs). Returns one node per result: the final
+   * carries, then the per-step outputs stacked to [length, …].
+   */
+  scan(operands: { carries: readonly Node[]; invariants?: readonly Node[]; xs?: readonly Node[] }, body: Graph, length: number, reverse = false): Node[] {
+    const ins = [...operands.carries, ...(operands.invariants ?? []), ...(operands.xs ?? [])];
+    const s = this.op("scan", ins, { length, carries: operands.carries.length, xs: operands.xs?.length ?? 0, reverse }, undefined, body);
+    return body.outputs.map((_, index) => this.op("scan_result", [s], { index }));
+  }
 
   // ---- random (key: i32[4]; stream: a u32 op id) ----
   randomUniform(key: Node, shape: Shape, stream: number, dtype: DType = "f32"): Node {

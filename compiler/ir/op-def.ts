@@ -5,6 +5,14 @@
  */
 import type { Attrs, AttrValue, TypeShape } from "./types.js";
 
+/** What op inference sees of a region: its leaves' and outputs' types (graph.ts's Graph fits). */
+export interface RegionGraph {
+  readonly nodes: readonly (TypeShape & { readonly op: string })[];
+  readonly inputs: readonly { readonly name: string; readonly id: number }[];
+  readonly params: readonly { readonly name: string; readonly id: number }[];
+  readonly outputs: readonly { readonly name: string; readonly id: number }[];
+}
+
 export type AttrKind = "int" | "float" | "bool" | "string" | "dtype" | "ints" | "floats";
 
 export interface AttrSpec {
@@ -25,15 +33,24 @@ export interface Inferred extends TypeShape {
 
 export interface OpDef {
   readonly name: string;
-  readonly family: "leaf" | "unary" | "binary" | "structural" | "reduce" | "linalg" | "nn" | "random";
+  readonly family: "leaf" | "unary" | "binary" | "structural" | "reduce" | "linalg" | "nn" | "random" | "loop";
   /** Number of operands, or "variadic" (>= 1). */
   readonly arity: number | "variadic";
   readonly attrs: readonly AttrSpec[];
   readonly grad: GradKind;
   /** One line: the equation the interpreter implements. */
   readonly meaning: string;
-  /** Throws OpError on misuse. */
-  infer(inputs: readonly TypeShape[], attrs: Attrs): Inferred;
+  /**
+   * THE cost table: floating-point operations of one run of the op on these operand types (one
+   * real add or multiply = 1; see costs.ts for the conventions). Absent = free (leaves and data
+   * movement). FLOP reports, an artifact's FLOPs per inference and the passes' cost models all
+   * read this.
+   */
+  readonly flops?: (out: TypeShape, ins: readonly TypeShape[], attrs: Attrs) => number;
+  /** True for an op that holds a region (a body graph): `scan`. */
+  readonly region?: boolean;
+  /** Throws OpError on misuse. `body` is the node's region (ops with `region` only). */
+  infer(inputs: readonly TypeShape[], attrs: Attrs, body?: RegionGraph): Inferred;
 }
 
 export const a = {

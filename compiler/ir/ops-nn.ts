@@ -2,16 +2,17 @@
  * Reductions, linear algebra (matmul, fft), indexing (gather, scatter_add, one_hot), the softmax
  * family and losses, and counter-based random draws. Only the table lives here.
  */
+import { fftFlops, matmulFlops, perElement, perInputElement } from "./costs.js";
 import { a, type OpDef } from "./op-def.js";
 import {
-  broadcastShapes, checkShape, complexOf, fail, isComplex, isDType, isReal, normAxis, promote,
+  broadcastShapes, checkShape, complexOf, fail, isComplex, isDType, isReal, normAxis, numel, promote,
   realOf, shapeEq, type Attrs, type DType, type TypeShape,
 } from "./types.js";
 
 
 function reduce(name: string, meaning: string, realOnly: boolean): OpDef {
   return {
-    name, family: "reduce", arity: 1, attrs: [a.ints("axes"), a.bool("keepdims", false)], grad: "vjp", meaning,
+    name, family: "reduce", arity: 1, attrs: [a.ints("axes"), a.bool("keepdims", false)], grad: "vjp", meaning, flops: perInputElement,
     infer: ([x], at) => {
       if (x!.dtype === "i32" && name !== "reduce_max" && name !== "reduce_sum") fail(`${name} needs a float operand`);
       if (realOnly && isComplex(x!.dtype)) fail(`${name} needs a real operand`);
@@ -33,7 +34,7 @@ const floatOf = (d: DType): DType => (d === "i32" ? fail("needs a float operand"
 
 function softmaxLike(name: string, meaning: string): OpDef {
   return {
-    name, family: "nn", arity: 1, attrs: [a.int("axis", -1)], grad: "vjp", meaning,
+    name, family: "nn", arity: 1, attrs: [a.int("axis", -1)], grad: "vjp", meaning, flops: perElement(4, 4),
     infer: ([x], at) => {
       if (!isReal(x!.dtype)) fail(`${name} needs a real operand`);
       return { dtype: x!.dtype, shape: x!.shape, attrs: { axis: normAxis(at.axis as number, x!.shape.length) } };
@@ -43,7 +44,7 @@ function softmaxLike(name: string, meaning: string): OpDef {
 
 function fftLike(name: string, meaning: string): OpDef {
   return {
-    name, family: "linalg", arity: 1, attrs: [a.int("dims", 1)], grad: "vjp", meaning,
+    name, family: "linalg", arity: 1, attrs: [a.int("dims", 1)], grad: "vjp", meaning, flops: fftFlops,
     infer: ([x], at) => {
       const dims = at.dims as number;
       if (dims !== 1 && dims !== 2) fail(`${name} dims must be 1 or 2`);
@@ -56,7 +57,7 @@ function fftLike(name: string, meaning: string): OpDef {
 function random(name: string, meaning: string): OpDef {
   return {
     name, family: "random", arity: 1,
-    attrs: [a.ints("shape"), a.int("stream"), a.dtype("dtype", "f32")], grad: "none", meaning,
+    attrs: [a.ints("shape"), a.int("stream"), a.dtype("dtype", "f32")], grad: "none", meaning, flops: perElement(1, 1),
     infer: ([key], at) => {
       if (key!.dtype !== "i32" || !shapeEq(key!.shape, [4])) fail(`${name} key must be i32[4]`);
       const dtype = at.dtype;
@@ -73,7 +74,7 @@ export const NN_OPS: readonly OpDef[] = [
   reduce("reduce_mean", "y = (1/n) Σ x over axes", false),
   reduce("reduce_max", "y = max x over axes (real); gradient shared equally among tied maxima", true),
   {
-    name: "matmul", family: "linalg", arity: 2, attrs: [], grad: "vjp",
+    name: "matmul", family: "linalg", arity: 2, attrs: [], grad: "vjp", flops: matmulFlops,
     meaning: "Y[..,i,j] = Σ_k A[..,i,k] B[..,k,j]; leading (batch) dims broadcast",
     infer: ([x, y]) => {
       const d = promote(x!.dtype, y!.dtype);
@@ -102,7 +103,7 @@ export const NN_OPS: readonly OpDef[] = [
     },
   },
   {
-    name: "scatter_add", family: "structural", arity: 2, attrs: [a.int("axis"), a.int("size")], grad: "vjp",
+    name: "scatter_add", family: "structural", arity: 2, attrs: [a.int("axis"), a.int("size")], grad: "vjp", flops: perInputElement,
     meaning: "y = zeros with y[..a, idx[j..], ..b] += g[..a, j.., ..b] along axis (adjoint of gather)",
     infer: ([g, idx], at) => {
       if (idx!.dtype !== "i32") fail("scatter_add indices must be i32");
@@ -130,7 +131,7 @@ export const NN_OPS: readonly OpDef[] = [
   softmaxLike("softmax", "y_i = e^{x_i - m} / Σ_j e^{x_j - m} along axis (m = max, for stability)"),
   softmaxLike("log_softmax", "y_i = x_i - m - ln Σ_j e^{x_j - m} along axis"),
   {
-    name: "softmax_cross_entropy", family: "nn", arity: 2, attrs: [], grad: "vjp",
+    name: "softmax_cross_entropy", family: "nn", arity: 2, attrs: [], grad: "vjp", flops: (_o, ins) => 4 * numel(ins[0]!.shape),
     meaning: "loss_b = logsumexp(x_b) - x_b[label_b]; logits real [B,C], labels i32 [B] -> [B]",
     infer: ([x, l]) => {
       if (!isReal(x!.dtype) || x!.shape.length !== 2) fail("softmax_cross_entropy logits must be real [B,C]");
@@ -139,7 +140,7 @@ export const NN_OPS: readonly OpDef[] = [
     },
   },
   {
-    name: "mse", family: "nn", arity: 2, attrs: [], grad: "vjp",
+    name: "mse", family: "nn", arity: 2, attrs: [], grad: "vjp", flops: (_o, ins) => (isComplex(ins[0]!.dtype) ? 4 : 3) * numel(ins[0]!.shape),
     meaning: "loss_b = mean over non-batch axes of |p - t|² -> [B] (complex allowed; real result)",
     infer: ([p, t]) => {
       if (!shapeEq(p!.shape, t!.shape) || p!.shape.length < 1) fail("mse operands must share a shape of rank >= 1");

@@ -99,24 +99,33 @@ class Scanner {
 }
 
 export function parseGraph(text: string): Graph {
-  const b = new GraphBuilder();
   const lines = text.split("\n");
-  let opened = false;
-  let closed = false;
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
+  let i = 0;
+  // skip to the opening line
+  for (; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === "" || line.startsWith("//")) continue;
+    if (line !== "graph {") throw new IrParseError("expected 'graph {'", i + 1);
+    break;
+  }
+  if (i >= lines.length) throw new IrParseError("missing 'graph {' or closing '}'", lines.length);
+  const r = parseBody(lines, i + 1);
+  for (let j = r.next; j < lines.length; j++) {
+    const line = lines[j]!.trim();
+    if (line !== "" && !line.startsWith("//")) throw new IrParseError("text after the closing '}'", j + 1);
+  }
+  return r.graph;
+}
+
+/** Parses node and output lines from `start` up to the closing '}' of this level. */
+function parseBody(lines: readonly string[], start: number): { graph: Graph; next: number } {
+  const b = new GraphBuilder();
+  let i = start;
+  for (; i < lines.length; i++) {
+    const line = lines[i]!.trim();
     const ln = i + 1;
-    if (line === "" || line.startsWith("//")) return;
-    if (closed) throw new IrParseError("text after the closing '}'", ln);
-    if (!opened) {
-      if (line !== "graph {") throw new IrParseError("expected 'graph {'", ln);
-      opened = true;
-      return;
-    }
-    if (line === "}") {
-      closed = true;
-      return;
-    }
+    if (line === "" || line.startsWith("//")) continue;
+    if (line === "}") return { graph: b.build(), next: i + 1 };
     const sc: Scanner = new Scanner(line, ln);
     if (line.startsWith("output")) {
       sc.eat("output");
@@ -126,7 +135,7 @@ export function parseGraph(text: string): Graph {
       sc.end();
       if (id >= b.size) sc.err(`unknown node %${id}`);
       b.output(name, b.node(id));
-      return;
+      continue;
     }
     const id = sc.id();
     if (id !== b.size) sc.err(`expected node %${b.size}`);
@@ -148,7 +157,8 @@ export function parseGraph(text: string): Graph {
       } while (sc.tryEat(","));
     }
     const attrs: Record<string, AttrValue> = {};
-    if (sc.tryEat("{")) {
+    if (sc.peek() === "{") {
+      sc.eat("{");
       if (!sc.tryEat("}")) {
         do {
           const k = sc.ident();
@@ -158,18 +168,24 @@ export function parseGraph(text: string): Graph {
         sc.eat("}");
       }
     }
-    sc.end();
+    let body: Graph | undefined;
+    if (sc.tryEat("body")) {
+      sc.eat("{");
+      sc.end();
+      const r = parseBody(lines, i + 1);
+      body = r.graph;
+      i = r.next - 1;
+    } else sc.end();
     if (def.attrs.some((s) => s.name === "dtype") && !("dtype" in attrs)) attrs.dtype = dtype;
     if (def.attrs.some((s) => s.name === "shape") && !("shape" in attrs)) attrs.shape = shape;
     let n: Node;
     try {
-      n = b.op(opName, operands, attrs, label);
+      n = b.op(opName, operands, attrs, label, body);
     } catch (e) {
       throw new IrParseError((e as Error).message.split("\n")[0]!, ln);
     }
     if (n.dtype !== dtype || !shapeEq(n.shape, shape))
       sc.err(`annotation ${dtype}[${shape}] disagrees with inferred ${n.dtype}[${n.shape}]`);
-  });
-  if (!opened || !closed) throw new IrParseError("missing 'graph {' or closing '}'", lines.length);
-  return b.build();
+  }
+  throw new IrParseError("missing closing '}'", lines.length);
 }

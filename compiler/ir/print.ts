@@ -10,7 +10,8 @@
  *   }
  *
  * A `dtype` or `shape` attribute equal to the node's own dtype/shape is left out (the parser puts
- * it back from the annotation). parse-text.ts reads this back to an equal graph.
+ * it back from the annotation). A loop's body follows its node as `body { … }`, one level deeper.
+ * parse-text.ts reads this back to an equal graph.
  */
 import type { Graph, Node } from "./graph.js";
 import { opDef } from "./ops.js";
@@ -45,10 +46,20 @@ export function printNode(n: Node): string {
   return `%${n.id}${label}: ${n.dtype}[${n.shape.join(",")}] = ${n.op}${ops}${at}`;
 }
 
+/** The lines of a graph's nodes and outputs at one indentation (a loop body nests one deeper). */
+function bodyLines(g: Graph, indent: string): string[] {
+  const lines: string[] = [];
+  for (const n of g.nodes) {
+    if (!n.body) {
+      lines.push(indent + printNode(n));
+      continue;
+    }
+    lines.push(`${indent}${printNode(n)} body {`, ...bodyLines(n.body, indent + "  "), `${indent}}`);
+  }
+  for (const o of g.outputs) lines.push(`${indent}output ${JSON.stringify(o.name)} = %${o.id}`);
+  return lines;
+}
+
 export function printGraph(g: Graph): string {
-  const lines = ["graph {"];
-  for (const n of g.nodes) lines.push("  " + printNode(n));
-  for (const o of g.outputs) lines.push(`  output ${JSON.stringify(o.name)} = %${o.id}`);
-  lines.push("}");
-  return lines.join("\n") + "\n";
+  return ["graph {", ...bodyLines(g, "  "), "}"].join("\n") + "\n";
 }

@@ -32,9 +32,13 @@ export function verifyGraph(g: Graph): string[] {
       if (!def.attrs.some((s) => s.name === k)) errs.push(`${at}: unknown attribute ${k}`);
     if (ins.length === n.inputs.length && errs.length === before) {
       try {
-        const inf = def.infer(ins, n.attrs);
-        if (inf.dtype !== n.dtype || !shapeEq(inf.shape, n.shape))
-          errs.push(`${at}: stored ${n.dtype}[${n.shape}] but op table infers ${inf.dtype}[${inf.shape}]`);
+        if (!!def.region !== !!n.body) errs.push(`${at}: ${def.region ? "needs a body" : "takes no body"}`);
+        else {
+          if (n.body) for (const e of verifyGraph(n.body)) errs.push(`${at} body: ${e}`);
+          const inf = def.infer(ins, n.attrs, n.body);
+          if (inf.dtype !== n.dtype || !shapeEq(inf.shape, n.shape))
+            errs.push(`${at}: stored ${n.dtype}[${n.shape}] but op table infers ${inf.dtype}[${inf.shape}]`);
+        }
       } catch (e) {
         if (!(e instanceof OpError)) throw e;
         errs.push(`${at}: ${e.message}`);

@@ -12,6 +12,7 @@
  *     E = P = ½ Σ_edges k_ij (V_i − V_j)² (the dissipated power); the free state is the
  *     Kirchhoff solution (zero net current into every free node), reached by block Gauss–Seidel
  *     sweeps V_g ← (Σ k V_neighbour) / (Σ k), exact per group because no group couples to itself.
+ * Relaxations are loops (`scan`) over the steps, so the IR does not grow with them.
  * A nudged phase adds β·C, C = ½|y − t|² (t = one-hot target), to the energy; a clamped phase
  * (coupled learning) holds the output nodes at fixed values. ∂E/∂θ at a state is lowered in
  * closed form, summed over the batch with the row weights.
@@ -24,6 +25,7 @@ import { InternalError } from "../../diagnostics/internal.js";
 import type { ChipVarSpec, ModelSpec, ParamSpec } from "../../runtime/model.js";
 import { RESISTOR_ARGS, SYNAPSE_ARGS } from "../../stdlib/circuits.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
+import { buildScan } from "../ir/loops.js";
 import { energyProblems } from "../sema/energy-check.js";
 import type { NetworkModel } from "../sema/model.js";
 import { KEY, LOGITS, names, X } from "./names.js";
@@ -246,47 +248,72 @@ function drive(L: EnergyLeaves, states: readonly Node[], g: number, ws: readonly
   return acc;
 }
 
-/** Relaxes from `init` for `steps` steps (hopfield: gradient steps of size ε; resistor: sweeps). */
+/**
+ * Relaxes from `init` for `steps` steps (hopfield: gradient steps of size ε; resistor: sweeps),
+ * as one loop (`scan`) carrying the free groups' states; the leaves (input, rails, couplings,
+ * biases, conductance sums, nudge target, clamped values) are its invariants, so the IR does not
+ * grow with the step count.
+ */
 export function relax(L: EnergyLeaves, init: readonly Node[], phase: Phase, steps: number, eps: number): Node[] {
   const { b, e } = L;
-  let s = [...init];
-  if (phase.kind === "clamped") s[e.output] = phase.values;
-  if (e.family === "hopfield") {
-    const epsN = b.scalar(eps, "f32");
-    for (let t = 0; t < steps; t++) {
-      const next = s.map((sg, g) => {
-        if (phase.kind === "clamped" && g === e.output) return sg;
-        let r = drive(L, s, g)!;
-        if (L.bias[g]) r = b.add(r, L.bias[g]!);
-        let dE = b.sub(sg, r); // ∂E/∂s_g with ρ'(s) = 1 on [0, 1]
-        if (phase.kind === "nudged" && g === e.output) dE = b.add(dE, b.mul(b.scalar(phase.beta, "f32"), b.sub(sg, phase.target)));
-        return b.clip(b.sub(sg, b.mul(epsN, dE)), 0, 1);
-      });
-      s = next;
-    }
-    return s;
-  }
+  if (steps <= 0) return phase.kind === "clamped" ? init.map((s, g) => (g === e.output ? phase.values : s)) : [...init];
+  const clamped = (g: number) => phase.kind === "clamped" && g === e.output;
   // resistor: Σ_j k_ij per node, constant over the sweeps
-  const den = e.groups.map((_, g) => {
+  const den = e.family === "resistor" ? e.groups.map((_, g) => {
     let acc: Node | undefined;
     e.couplings.forEach((c, i) => {
       const t = c.a === g ? b.sum(L.w[i]!, [1]) : c.b === g ? b.sum(L.w[i]!, [0]) : undefined;
       if (t) acc = acc ? b.add(acc, t) : t;
     });
     return b.max(acc!, b.scalar(1e-12, "f32"));
+  }) : [];
+  const free = e.groups.map((_, g) => g).filter((g) => !clamped(g));
+  if (free.length === 0) return e.groups.map(() => (phase as { values: Node }).values);
+  const biases = L.bias.filter((x): x is Node => !!x);
+  const extra = phase.kind === "nudged" ? [phase.target] : phase.kind === "clamped" ? [phase.values] : [];
+  const invariants = [L.x, L.rails, ...L.w, ...L.wT, ...biases, ...den, ...extra];
+  const r = buildScan(b, { length: steps, carries: free.map((g) => init[g]!), invariants }, (bb, v) => {
+    // the same leaves, as the body sees them
+    const inv = [...v.invariants];
+    const take = (k: number) => inv.splice(0, k);
+    const [x, rails] = take(2) as [Node, Node];
+    const w = take(L.w.length), wT = take(L.wT.length), bs = take(biases.length), dn = take(den.length);
+    const [held] = take(extra.length);
+    let q = 0;
+    const bias = L.bias.map((x0) => (x0 ? bs[q++] : undefined));
+    const Lb: EnergyLeaves = { ...L, b: bb, x, rails, w, wT, bias };
+    const s: Node[] = e.groups.map((_, g) => (clamped(g) ? held! : v.carries[free.indexOf(g)]!));
+    const next = stepOnce(Lb, s, phase.kind === "nudged" ? { kind: "nudged", beta: phase.beta, target: held! } : phase.kind === "clamped" ? { kind: "clamped", values: held! } : phase, eps, dn);
+    return { carries: free.map((g) => next[g]!) };
   });
-  for (let t = 0; t < steps; t++) {
-    for (let g = 0; g < e.groups.length; g++) {
-      if (phase.kind === "clamped" && g === e.output) continue;
-      let num = drive(L, s, g)!;
-      let d = den[g]!;
-      if (phase.kind === "nudged" && g === e.output) {
-        const beta = b.scalar(phase.beta, "f32");
-        num = b.add(num, b.mul(beta, phase.target));
-        d = b.add(d, beta);
-      }
-      s[g] = b.div(num, d);
+  return e.groups.map((_, g) => (clamped(g) ? (phase as { values: Node }).values : r.carries[free.indexOf(g)]!));
+}
+
+/** One relaxation step of every free group (hopfield: synchronous gradient step; resistor: a Gauss–Seidel sweep). */
+function stepOnce(L: EnergyLeaves, s0: readonly Node[], phase: Phase, eps: number, den: readonly Node[]): Node[] {
+  const { b, e } = L;
+  const s = [...s0];
+  if (e.family === "hopfield") {
+    const epsN = b.scalar(eps, "f32");
+    return s.map((sg, g) => {
+      if (phase.kind === "clamped" && g === e.output) return sg;
+      let r = drive(L, s, g)!;
+      if (L.bias[g]) r = b.add(r, L.bias[g]!);
+      let dE = b.sub(sg, r); // ∂E/∂s_g with ρ'(s) = 1 on [0, 1]
+      if (phase.kind === "nudged" && g === e.output) dE = b.add(dE, b.mul(b.scalar(phase.beta, "f32"), b.sub(sg, phase.target)));
+      return b.clip(b.sub(sg, b.mul(epsN, dE)), 0, 1);
+    });
+  }
+  for (let g = 0; g < e.groups.length; g++) {
+    if (phase.kind === "clamped" && g === e.output) continue;
+    let num = drive(L, s, g)!;
+    let d = den[g]!;
+    if (phase.kind === "nudged" && g === e.output) {
+      const beta = b.scalar(phase.beta, "f32");
+      num = b.add(num, b.mul(beta, phase.target));
+      d = b.add(d, beta);
     }
+    s[g] = b.div(num, d);
   }
   return s;
 }

@@ -62,7 +62,7 @@ function inline(b: GraphBuilder, inner: Graph, replace: Readonly<Record<string, 
     const name = n.attrs.name as string;
     if (n.op === "input") map.push(replace[name] ?? b.input(name, n.dtype, n.shape));
     else if (n.op === "param") map.push(b.param(name, n.dtype, n.shape));
-    else map.push(b.op(n.op, n.inputs.map((i) => map[i]), n.attrs));
+    else map.push(b.op(n.op, n.inputs.map((i) => map[i]), n.attrs, n.name, n.body));
   }
   return map;
 }

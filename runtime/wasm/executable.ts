@@ -6,7 +6,7 @@
  * Float64Array, i32 as Int32Array). No allocation inside wasm; one instance per Executable, so an
  * Executable must not run re-entrantly.
  */
-import type { SyncExecutable as Executable, Tensor, TensorSpec } from "../backend.js";
+import type { ResidentExecutable, ResidentSession, Tensor, TensorSpec } from "../backend.js";
 import type { WasmLayout, WasmSlot } from "./layout.js";
 
 /** Why the module called pnn.fail(code, a, b): an out-of-range index or label at run time. */
@@ -30,7 +30,7 @@ export const WASM_IMPORTS = {
   },
 } as const;
 
-export interface WasmExecutable extends Executable {
+export interface WasmExecutable extends ResidentExecutable {
   readonly layout: WasmLayout;
   readonly memory: WebAssembly.Memory;
 }
@@ -68,24 +68,62 @@ export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: Wa
     inputs: layout.inputs.map(spec),
     outputs: layout.outputs.map(spec),
     run(inputs: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
-      layout.inputs.forEach((s, i) => {
-        const t = inputs[s.name];
-        if (!t) throw new Error(`wasm: missing input '${s.name}'`);
-        if (t.shape.length !== s.shape.length || t.shape.some((d, k) => d !== s.shape[k]) || t.data.length !== s.length)
-          throw new Error(`wasm: input '${s.name}' has shape [${t.shape}] (${t.data.length} numbers); expected ${s.dtype}[${s.shape}]`);
-        if ((t.dtype === "i32") !== (s.dtype === "i32") || isComplexD(t.dtype) !== isComplexD(s.dtype))
-          throw new Error(`wasm: input '${s.name}' is ${t.dtype}; expected ${s.dtype}`);
-        inViews[i]!.set(t.data);
-      });
+      layout.inputs.forEach((s, i) => write(s, i, inputs[s.name]));
       entry();
       const res: Record<string, Tensor> = {};
-      layout.outputs.forEach((s, i) => {
-        const v = outViews[i]!;
-        // typed-array copies (memcpy / one conversion loop), not the iterator protocol
-        const data = s.storage === "i32" || !(s.dtype === "f64" || s.dtype === "c128") ? v.slice() : new Float64Array(v);
-        res[s.name] = { dtype: s.dtype, shape: [...s.shape], data };
-      });
+      layout.outputs.forEach((s, i) => (res[s.name] = read(s, outViews[i]!)));
       return res;
     },
+    resident(feedback: Readonly<Record<string, string>>): ResidentSession {
+      const slot = (name: string, list: readonly WasmSlot[], what: string) => {
+        const i = list.findIndex((s) => s.name === name);
+        if (i < 0) throw new Error(`wasm: no ${what} '${name}'`);
+        return i;
+      };
+      // output → input copies inside linear memory, after every step
+      const copies = Object.entries(feedback).map(([out, inp]) => {
+        const o = layout.outputs[slot(out, layout.outputs, "output")]!, i = layout.inputs[slot(inp, layout.inputs, "input")]!;
+        if (o.storage !== i.storage || o.length !== i.length) throw new Error(`wasm: output '${out}' cannot feed input '${inp}' (${o.storage}[${o.length}] vs ${i.storage}[${i.length}])`);
+        return [i.offset, o.offset, o.offset + 4 * o.length] as const;
+      });
+      const bytes = () => new Uint8Array(memory.buffer);
+      return {
+        write(name, t) {
+          const i = slot(name, layout.inputs, "input");
+          write(layout.inputs[i]!, i, t);
+        },
+        read(name) {
+          const i = layout.outputs.findIndex((s) => s.name === name);
+          if (i >= 0) return read(layout.outputs[i]!, outViews[i]!);
+          const j = slot(name, layout.inputs, "input or output");
+          return read(layout.inputs[j]!, inViews[j]!);
+        },
+        step(inputs, outputs) {
+          for (const name of Object.keys(inputs)) {
+            const i = slot(name, layout.inputs, "input");
+            write(layout.inputs[i]!, i, inputs[name]);
+          }
+          entry();
+          const res: Record<string, Tensor> = {};
+          for (const name of outputs) res[name] = this.read(name);
+          const mem = bytes();
+          for (const [to, from, end] of copies) mem.copyWithin(to, from, end);
+          return res;
+        },
+      };
+    },
   };
+  function write(s: WasmSlot, i: number, t: Tensor | undefined): void {
+    if (!t) throw new Error(`wasm: missing input '${s.name}'`);
+    if (t.shape.length !== s.shape.length || t.shape.some((d, k) => d !== s.shape[k]) || t.data.length !== s.length)
+      throw new Error(`wasm: input '${s.name}' has shape [${t.shape}] (${t.data.length} numbers); expected ${s.dtype}[${s.shape}]`);
+    if ((t.dtype === "i32") !== (s.dtype === "i32") || isComplexD(t.dtype) !== isComplexD(s.dtype))
+      throw new Error(`wasm: input '${s.name}' is ${t.dtype}; expected ${s.dtype}`);
+    inViews[i]!.set(t.data);
+  }
+  function read(s: WasmSlot, v: Float32Array | Int32Array): Tensor {
+    // typed-array copies (memcpy / one conversion loop), not the iterator protocol
+    const data = s.storage === "i32" || !(s.dtype === "f64" || s.dtype === "c128") ? v.slice() : new Float64Array(v);
+    return { dtype: s.dtype, shape: [...s.shape], data };
+  }
 }

@@ -34,11 +34,19 @@ export interface WasmImport {
   readonly name: string;
 }
 
+/** An exported entry function and the outputs it computes (a module may have several). */
+export interface WasmEntry {
+  readonly name: string;
+  readonly outputs: readonly string[];
+}
+
 export interface WasmLayout {
   readonly version: number;
   readonly memoryBytes: number;
-  /** Exported entry function: () -> (). */
+  /** Exported entry function: () -> (); the first of `entries` when there are several. */
   readonly entry: string;
+  /** Several entries, each running only what its outputs need (absent: `entry` computes every output). */
+  readonly entries?: readonly WasmEntry[];
   readonly inputs: readonly WasmSlot[];
   readonly outputs: readonly WasmSlot[];
   /** Imported functions the module needs (from module "math": f64 Math functions; "pnn": fail). */

@@ -58,8 +58,8 @@ describe("artifact, pnn infer and pnn eval agree", () => {
       const test = p.dataset().test;
       const F = spec.features, C = spec.classes;
 
-      // the default engine: compact (float64), or simd (float32) where compact cannot run an op (FFTs)
-      const { engine } = await buildProduct(p, { target: "wasm", engine: "auto", weights, out: path.join(dir, "model") });
+      // the artifact: the wasm backend's program (float32), weights folded, the pass pipeline run
+      const { engine } = await buildProduct(p, { target: "wasm", weights, out: path.join(dir, "model") });
       const model = (await (await import(pathToFileURL(path.join(dir, "model", "model.mjs")).href)).load()) as Artifact;
       const built = model.predict(test.x);
       const builtTop = model.classify(test.x);

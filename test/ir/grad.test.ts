@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
 import { OP_LIST } from "../../compiler/ir/ops.js";
 import { grad, VJP_OPS } from "../../compiler/ir/autodiff.js";
+import { buildScan } from "../../compiler/ir/loops.js";
 import { assertValid } from "../../compiler/ir/verify.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { isComplex, numel, type DType } from "../../compiler/ir/types.js";
@@ -95,6 +96,28 @@ add("log_softmax", [f([2, 5])], (b, [x]) => b.logSoftmax(x!));
 add("softmax_cross_entropy", [f([4, 3]), i32([4], 3)], (b, [x, l]) => b.softmaxCrossEntropy(x!, l!));
 add("mse", [f([3, 4]), f([3, 4])], (b, [p, t]) => b.mse(p!, t!));
 add("mse", [c([2, 3]), f([2, 3])], (b, [p, t]) => b.mse(p!, t!), "complex");
+// loops: a scan's gradient w.r.t. initial carries, invariants and sequences, through final
+// carries and stacked per-step outputs; reversed; two carries of different dtypes; a nested scan
+add("scan", [c([2, 3]), f([3]), c([4, 2, 3])], (b, [h0, k, xs]) => {
+  const r = buildScan(b, { length: 4, carries: [h0!], invariants: [k!], xs: [xs!] }, (bb, v) => {
+    const h = v.carries[0]!;
+    const next = bb.add(bb.mul(h, bb.expi(v.invariants[0]!)), bb.mul(v.xs[0]!, bb.tanh(bb.real(h))));
+    return { carries: [next], ys: [bb.abs2(h)] };
+  });
+  return b.add(b.real(r.carries[0]!), b.sum(r.ys[0]!, [0]));
+}, "carry, invariant, sequence");
+add("scan_result", [f([2]), c([2]), f([3, 2])], (b, [a0, z0, xs]) => {
+  const r = buildScan(b, { length: 3, carries: [a0!, z0!], xs: [xs!], reverse: true }, (bb, v) => {
+    const [a, z] = v.carries as [Node, Node];
+    // an inner loop: two steps of z ← z·e^{i·a}
+    const inner = buildScan(bb, { length: 2, carries: [z], invariants: [a] }, (ib, w) => ({ carries: [ib.mul(w.carries[0]!, ib.expi(w.invariants[0]!))] }));
+    return { carries: [ib0(bb, a, v.xs[0]!), inner.carries[0]!], ys: [bb.mul(a, a)] };
+  });
+  return b.add(b.mul(r.carries[0]!, b.abs2(r.carries[1]!)), b.sum(r.ys[0]!, [0]));
+}, "reverse, two carries, nested scan");
+function ib0(b: GraphBuilder, a: Node, x: Node): Node {
+  return b.add(b.sin(a), b.mul(x, a));
+}
 
 /** Ops with no finite-difference case, and why. */
 const NO_FD: Record<string, string> = {

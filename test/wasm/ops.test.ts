@@ -6,8 +6,10 @@ import { describe, expect, it } from "vitest";
 import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
 import { OP_LIST } from "../../compiler/ir/ops.js";
 import { grad } from "../../compiler/ir/autodiff.js";
+import { buildScan } from "../../compiler/ir/loops.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileToWasm, emitWat } from "../../compiler/backends/wasm/index.js";
+import { planBuffers } from "../../compiler/backends/wasm/plan.js";
 import { wasmExecutable } from "../../runtime/wasm/executable.js";
 import { isComplex, numel, type DType } from "../../compiler/ir/types.js";
 import type { Tensor } from "../../runtime/backend.js";
@@ -106,6 +108,12 @@ for (const op of ["fft", "ifft"]) {
   add(op, [c([16, 5])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 columns, odd rows");
   add(op, [c([2, 3, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows, DFT columns");
   add(op, [c([32, 32])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, 32×32");
+  // mixed radix (passes/fft-decompose.ts, run by the backend): the diffractive grids and an odd composite
+  add(op, [c([2, 34])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 34 = 2·17");
+  add(op, [f([2, 66])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 66 = 2·3·11, real");
+  add(op, [c([2, 34, 34])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 34×34");
+  add(op, [c([12, 200])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×200 (200 = 8·5·5)");
+  add(op, [c([3, 45])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "odd composite 45 = 3·3·5");
 }
 add("gather", [f([3, 5]), i32([4], 5)], (b, [x, i]) => b.gather(x!, i!, 1));
 add("gather", [c([4, 2]), i32([2, 3], 4)], (b, [x, i]) => b.gather(x!, i!, 0));
@@ -119,6 +127,30 @@ add("mse", [f([3, 4]), f([3, 4])], (b, [p, t]) => b.mse(p!, t!));
 add("mse", [c([2, 3]), f([2, 3])], (b, [p, t]) => b.mse(p!, t!), "complex");
 add("random_uniform", [i32([4], 1000)], (b, [k]) => b.randomUniform(k!, [3, 5], 7), "", true);
 add("random_normal", [i32([4], 1000)], (b, [k]) => b.randomNormal(k!, [4, 3], 11), "", true);
+// elementwise fusion (fusion.ts): chains computed in one loop, real (SIMD) and complex, with
+// broadcast leaves, a leaf read twice, a conj-parity leaf, and a member read by two members
+add("mul", [f([5, 9]), f([9]), f([5, 9])], (b, [x, y, z]) => b.mul(b.tanh(b.add(b.mul(x!, y!), z!)), b.relu(b.sub(x!, b.scalar(0.1, "f32")))), "fused real chain, broadcast leaf");
+add("abs2", [f([3, 6]), c([3, 6]), c([6])], (b, [t, z, w]) => b.abs2(b.add(b.mul(b.expi(t!), z!), w!)), "fused complex chain");
+add("add", [c([2, 7]), c([2, 7])], (b, [x, y]) => b.add(b.mul(b.conj(x!), y!), b.square(b.neg(y!))), "fused with a conj-parity leaf");
+add("sub", [f([4, 8])], (b, [x]) => { const s = b.sin(x!); return b.sub(b.mul(s, s), b.cos(x!)); }, "fused, a member read twice by one reader");
+// loops (a real wasm loop, loop.ts): carries, invariants, sequences, stacked outputs, constants
+// in the body (hoisted before the loop), reversed, nested, a carry swap (staged), a 2-D fft inside
+add("scan", [c([2, 3]), f([3]), c([5, 2, 3])], (b, [h0, k, xs]) => {
+  const r = buildScan(b, { length: 5, carries: [h0!], invariants: [k!], xs: [xs!] }, (bb, v) => {
+    const h = v.carries[0]!;
+    return { carries: [bb.add(bb.mul(h, bb.expi(v.invariants[0]!)), bb.mul(v.xs[0]!, bb.scalar(0.5, "f32")))], ys: [bb.abs2(h)] };
+  });
+  return b.add(b.real(r.carries[0]!), b.sum(r.ys[0]!, [0]));
+}, "carry, invariant, sequence, constant");
+add("scan_result", [f([4]), f([4]), f([3, 4])], (b, [a0, v0, xs]) => {
+  const r = buildScan(b, { length: 3, carries: [a0!, v0!], xs: [xs!], reverse: true }, (bb, v) => {
+    const [a, w] = v.carries as [Node, Node];
+    const inner = buildScan(bb, { length: 2, carries: [a], invariants: [v.xs[0]!] }, (ib, u) => ({ carries: [ib.add(ib.tanh(u.carries[0]!), u.invariants[0]!)] }));
+    return { carries: [w, inner.carries[0]!], ys: [bb.mul(a, w), v.xs[0]!] };
+  });
+  return b.add(b.add(r.carries[0]!, b.mul(r.carries[1]!, b.scalar(2, "f32"))), b.add(b.sum(r.ys[0]!, [0]), b.sum(r.ys[1]!, [0])));
+}, "two carries swapped, reversed, nested loop");
+add("scan", [c([4, 4])], (b, [z]) => buildScan(b, { length: 2, carries: [z!] }, (bb, v) => ({ carries: [bb.mul(bb.fft(v.carries[0]!, 2), bb.scalar(0.25, "f32"))] })).carries[0]!, "2-D fft in the body");
 
 async function runCase(cs: Case, seed: number): Promise<void> {
   const b = new GraphBuilder();
@@ -156,17 +188,32 @@ describe("wasm parity with the interpreter, op by op", () => {
   for (const [k, cs] of CASES.entries()) it(cs.label, () => runCase(cs, 2000 + k));
 });
 
+describe("wasm elementwise fusion", () => {
+  it("computes a chain of elementwise ops in one kernel: no buffer, no call for its inner nodes", () => {
+    const b = new GraphBuilder();
+    const x = b.input("x", "f32", [4, 8]), y = b.input("y", "f32", [8]);
+    b.output("z", b.tanh(b.add(b.mul(x, y), b.exp(x))));
+    const g = b.build();
+    const plan = planBuffers(g);
+    expect([...plan.fused.values()].map((m) => m.length)).toEqual([4]);
+    expect(g.nodes.filter((n) => plan.live[n.id] && n.op !== "input").length).toBe(1);
+    expect(planBuffers(g, undefined, false).fused.size).toBe(0);
+  });
+});
+
 describe("wasm fft: which kernel runs", () => {
   const kernels = (shape: number[], dims: number, fft?: "dft"): string[] => {
     const b = new GraphBuilder();
     b.output("y", b.op("fft", [b.input("x", "c64", shape)], { dims }));
     return [...emitWat(b.build(), { fft }).wat.matchAll(/\(func \$(fft\w+)/g)].map((m) => m[1]!).sort();
   };
-  it("radix-2 for power-of-two lengths, the DFT matrix for others, per axis", () => {
+  it("radix-2 for power-of-two lengths; others are mixed radix (radix-2 FFTs and small DFT products), or DFT products when asked", () => {
     expect(kernels([4, 16], 1)).toEqual(["fftrow_16_f_c"]);
     expect(kernels([2, 8, 16], 2)).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
-    expect(kernels([3, 8], 2)).toEqual(["fft1b", "fftrow_8_f_c"]);
-    expect(kernels([8, 6], 2)).toEqual(["fft1a", "fftcol_8x6_f"]);
+    expect(kernels([3, 8], 2)).toEqual(["fftrow_8_f_c"]); // the 3-point columns: a DFT product (matmul)
+    expect(kernels([4, 34], 1)).toEqual([]); // 34 = 2·17: a 2-point and a 17-point DFT product with twiddles
+    expect(kernels([4, 200], 1)).toEqual(["fftrow_8_f_c"]); // 200 = 8·25: radix-2 over the 8, DFT products over 5·5
+    expect(kernels([8, 6], 2, "dft")).toEqual(["fft1a", "fft1b"]);
     expect(kernels([4, 16], 1, "dft")).toEqual(["fft1a"]);
   });
 });

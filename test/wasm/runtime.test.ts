@@ -104,6 +104,9 @@ describe("wasm runtime", () => {
     for (let i = 0; i < 500; i++) v = b.mul(v, b.expi(b.slice(b.input(`p${i}`, "f32", [6]), [0], [6])));
     b.output("y", v);
     const { wat } = emitWat(b.build());
-    expect(wat.length).toBeLessThan(40_000);
+    // the chain is fused (groups of up to 24 ops); equal groups share one helper, so the text
+    // stays small and the functions few (one per node would be ~1 MB)
+    expect(wat.length).toBeLessThan(80_000);
+    expect([...wat.matchAll(/\(func \$(ew_|n\d)/g)].length).toBeLessThan(10);
   });
 });

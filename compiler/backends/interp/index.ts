@@ -5,7 +5,8 @@
  * Compile time: verify the graph, pick one kernel per node, allocate every node's buffer once and
  * precompute index maps. Run time: copy inputs/params in, run the schedule, copy outputs out
  * (Float64Array for float dtypes, Int32Array for i32). Buffers are reused across runs, so one
- * Executable must not run re-entrantly. It does not differentiate: autodiff.ts builds gradient
+ * Executable must not run re-entrantly. A loop (`scan`) runs its body, compiled the same way
+ * (compileRaw), once per step (loop.ts). It does not differentiate: autodiff.ts builds gradient
  * graphs that this runs like any other.
  */
 import { InternalError } from "../../../diagnostics/internal.js";
@@ -16,6 +17,7 @@ import { isComplex, numel, shapeEq } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { binaryKernel, unaryKernel } from "./elementwise.js";
 import { fftKernel, matmulKernel } from "./linalg.js";
+import { scanKernel, scanResultKernel, scanResultLayout } from "./loop.js";
 import { nnKernel } from "./nn.js";
 import { structuralKernel } from "./structural.js";
 import type { Kernel } from "./util.js";
@@ -43,24 +45,27 @@ function kernelFor(node: Node, ins: readonly Node[]): Kernel {
     case "softmax": case "log_softmax": case "softmax_cross_entropy": case "mse":
     case "random_uniform": case "random_normal":
       return nnKernel(node, ins);
+    case "scan": return scanKernel(node, ins, compileRaw);
+    case "scan_result": return scanResultKernel(node, ins[0]!);
     default: return structuralKernel(node, ins);
   }
 }
 
-const bufLen = (n: Node): number => numel(n.shape) * (isComplex(n.dtype) ? 2 : 1);
+const bufLen = (n: Node): number => (n.op === "scan" ? scanResultLayout(n).total : numel(n.shape) * (isComplex(n.dtype) ? 2 : 1));
 
-export function compileInterp(graph: Graph): Executable {
-  const errs = verifyGraph(graph);
-  if (errs.length) throw new InternalError(`interp: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
+/** A graph compiled to kernels over one float64 buffer per node (what a loop body runs each step). */
+export interface RawProgram {
+  readonly bufs: readonly Float64Array[];
+  run(): void;
+}
+
+/** Kernels and buffers for a verified graph: inputs/params are its feed buffers, consts filled. */
+export function compileRaw(graph: Graph): RawProgram {
   const bufs = graph.nodes.map((n) => new Float64Array(bufLen(n)));
   const steps: Step[] = [];
-  const feeds: { spec: TensorSpec; buf: Float64Array }[] = [];
   for (const n of graph.nodes) {
     const out = bufs[n.id]!;
-    if (n.op === "input" || n.op === "param") {
-      feeds.push({ spec: { name: n.attrs.name as string, dtype: n.dtype, shape: n.shape }, buf: out });
-      continue;
-    }
+    if (n.op === "input" || n.op === "param") continue;
     if (n.op === "const") {
       const v = n.attrs.value as readonly number[];
       if (v.length === out.length) out.set(v);
@@ -75,6 +80,17 @@ export function compileInterp(graph: Graph): Executable {
     }
     steps.push({ kernel, ins: n.inputs.map((i) => bufs[i]!), out });
   }
+  return { bufs, run: () => { for (const s of steps) s.kernel(s.ins, s.out); } };
+}
+
+export function compileInterp(graph: Graph): Executable {
+  const errs = verifyGraph(graph);
+  if (errs.length) throw new InternalError(`interp: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
+  const prog = compileRaw(graph);
+  const bufs = prog.bufs;
+  const feeds = graph.nodes
+    .filter((n) => n.op === "input" || n.op === "param")
+    .map((n) => ({ spec: { name: n.attrs.name as string, dtype: n.dtype, shape: n.shape } as TensorSpec, buf: bufs[n.id]! }));
   const outputs: TensorSpec[] = graph.outputs.map((o) => {
     const n = graph.nodes[o.id]!;
     return { name: o.name, dtype: n.dtype, shape: n.shape };
@@ -92,7 +108,7 @@ export function compileInterp(graph: Graph): Executable {
           throw new Error(`interp: input '${spec.name}' is ${t.dtype}; expected ${spec.dtype}`);
         buf.set(t.data);
       }
-      for (const s of steps) s.kernel(s.ins, s.out);
+      prog.run();
       const res: Record<string, Tensor> = {};
       for (let i = 0; i < outputs.length; i++) {
         const spec = outputs[i]!;

@@ -17,10 +17,12 @@ export interface Ctx {
   readonly h: Helpers;
   readonly data: { offset: number; bytes: Uint8Array }[];
   /** Read-only tables (twiddles, DFT matrices) placed after the plan; returns the byte offset. */
-  table(key: string, values: Float32Array): number;
+  table(key: string, values: Float32Array | Int32Array): number;
   uses(op: "fail"): void;
   /** Appends a program-table entry: call helper `name` with these i32 arguments (in node order). */
   call(name: string, args: readonly number[]): void;
+  /** Prefix of node-specific function names (a loop body's nodes have their own ids). */
+  readonly prefix: string;
 }
 
 export const addr = (ctx: Ctx, n: Node | number): number => ctx.plan.offset[typeof n === "number" ? n : n.id]!;

@@ -9,7 +9,7 @@ import type { Node } from "../../ir/graph.js";
 import { strides } from "../../ir/types.js";
 import { addr, down, m32, m64, up, type Ctx } from "./ctx.js";
 import { elemBytes, kindOf, type Kind } from "./plan.js";
-import { ewHelper, padRank } from "./helpers.js";
+import { ewHelper, padRank, type Helpers } from "./helpers.js";
 import { affine, collapse, f32c, f64c, Fn, get, set } from "./wat.js";
 
 interface Val { re: string; im?: string }
@@ -276,3 +276,87 @@ export const ELEMENTWISE_HELPERS = `
   (f64.mul (select (f64.const -1) (f64.const 1) (f64.lt (local.get $im) (f64.const 0)))
     (f64.sqrt (f64.max (f64.const 0) (f64.div (f64.sub (local.get $r) (local.get $re)) (f64.const 2))))))
 `;
+
+/**
+ * One loop for a fused group (fusion.ts): per output element, load each leaf once (negating the
+ * imaginary part of conj-parity leaves), compute every member in order into locals, store the
+ * root. Real f32 groups whose every member has a 4-lane form run SIMD on the innermost dim.
+ * Like single ops, a group whose loop collapses to rank ≤ 3 calls a shared helper keyed by its
+ * structure (ops, attributes, operand kinds), so repeated chains share one function.
+ */
+export function fusedKernel(ctx: Ctx, fn: Fn, root: Node, members: readonly number[]): void {
+  const g = ctx.g;
+  const nodes = members.map((id) => g.nodes[id]!);
+  const inside = new Set(members);
+  const leaves: Node[] = [];
+  for (const m of nodes) for (const i of m.inputs) if (!inside.has(i) && !leaves.some((l) => l.id === i)) leaves.push(g.nodes[i]!);
+  const lk = leaves.map(kindOf);
+  const conj = leaves.map((x) => ctx.plan.conjParity[x.id] === 1);
+  const out = kindOf(root);
+  const ops = [
+    { base: addr(ctx, root), strides: strides(root.shape).map((s) => s * elemBytes(out)) },
+    ...leaves.map((x, j) => ({ base: addr(ctx, x), strides: bcastStrides(x.shape, root.shape, elemBytes(lk[j]!)) })),
+  ];
+  const valType = (k: Kind): "i32" | "f32" => (k === "i" ? "i32" : "f32");
+  const ref = (id: number) => (inside.has(id) ? `m${members.indexOf(id)}` : `l${leaves.findIndex((l) => l.id === id)}`);
+  const scalar = (f: Fn, o: string, ptrs: readonly string[]): void => {
+    const val = new Map<string, Val>();
+    leaves.forEach((_, j) => {
+      const k = lk[j]!, p = ptrs[j]!;
+      const re = f.local(`fl${j}r_${k}`, valType(k));
+      f.emit(set(re, load(k, p)));
+      if (k !== "c") return void val.set(`l${j}`, { re: get(re) });
+      const im = f.local(`fl${j}i`, "f32");
+      f.emit(set(im, conj[j] ? `(f32.neg ${load(k, p, 4)})` : load(k, p, 4)));
+      val.set(`l${j}`, { re: get(re), im: get(im) });
+    });
+    nodes.forEach((m, q) => {
+      const v = scalarOf(ctx, m, m.inputs.map((i) => val.get(ref(i))!), m.inputs.map((i) => kindOf(g.nodes[i]!)));
+      const k = kindOf(m);
+      const re = f.local(`fm${q}r_${k}`, valType(k));
+      f.emit(set(re, v.re));
+      if (k !== "c") return void val.set(`m${q}`, { re: get(re) });
+      const im = f.local(`fm${q}i`, "f32");
+      f.emit(set(im, v.im ?? F0));
+      val.set(`m${q}`, { re: get(re), im: get(im) });
+    });
+    const r = val.get(`m${nodes.length - 1}`)!;
+    if (out === "c") f.emit(store(out, o, r.re), store(out, o, r.im!, 4));
+    else f.emit(store(out, o, r.re));
+  };
+  const simd = out === "f" && lk.every((k) => k === "f") && nodes.every((m) => m.op !== "cast" && kindOf(m) === "f" && m.inputs.every((i) => kindOf(g.nodes[i]!) === "f") && vectorOf(m, m.inputs.map(() => "x")) !== null);
+  const vector = (xs: readonly string[]): string => {
+    // a chain of v128 expressions would repeat shared members; fused SIMD groups are trees of single-use members
+    const val = new Map<string, string>(leaves.map((_, j) => [`l${j}`, xs[j]!]));
+    nodes.forEach((m, q) => val.set(`m${q}`, vectorOf(m, m.inputs.map((i) => val.get(ref(i))!))!));
+    return val.get(`m${nodes.length - 1}`)!;
+  };
+  // a member read twice would be computed twice in a vector expression tree: SIMD only for trees
+  const tree = nodes.every((m) => new Set(m.inputs).size === m.inputs.length);
+  const c = collapse(root.shape, ops);
+  const fit = padRank(c.dims, c.strides, 3);
+  if (fit) {
+    const structure = JSON.stringify([out, lk.map((k, j) => (conj[j] ? "C" : k)), nodes.map((m) => [m.op, m.attrs, kindOf(m), m.inputs.map(ref)])]);
+    const names = fusedNames.get(ctx.h) ?? new Map<string, string>();
+    fusedNames.set(ctx.h, names);
+    if (!names.has(structure)) names.set(structure, `fz${names.size}`);
+    const name = ewHelper(ctx.h, { key: names.get(structure)!, arity: leaves.length, outBytes: elemBytes(out), scalar, vector: simd && tree ? vector : null });
+    const leafArgs = leaves.length === 1 ? [ops[1]!.base, 0] : leaves.map((_, j) => ops[j + 1]!.base);
+    const strideArgs = leaves.length === 1 ? [...fit.strides[1]!, 0, 0, 0] : leaves.flatMap((_, j) => fit.strides[j + 1]!);
+    ctx.call(name, [ops[0]!.base as number, ...(leafArgs as number[]), ...fit.dims, ...strideArgs]);
+    return;
+  }
+  affine(fn, root.shape, ops, {
+    elem: [elemBytes(out), ...lk.map(elemBytes)],
+    scalar: (ptrs) => scalar(fn, ptrs[0]!, ptrs.slice(1)),
+    ...(simd && tree ? {
+      vector(ptrs: readonly string[], bc: readonly boolean[]) {
+        const xs = leaves.map((_, j) => (bc[j + 1] ? `(f32x4.splat (f32.load ${ptrs[j + 1]}))` : `(v128.load ${ptrs[j + 1]})`));
+        fn.emit(`(v128.store ${ptrs[0]} ${vector(xs)})`);
+      },
+    } : {}),
+  });
+}
+
+/** Per module being assembled: fused-group structure → its shared helper's key. */
+const fusedNames = new WeakMap<Helpers, Map<string, string>>();

@@ -201,7 +201,7 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
   if (radix2(n1)) ctx.call(rowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, rows]);
   else {
     const F1 = ctx.table(`dft${inv ? "i" : "f"}${n1}`, dftTable(n1, inv));
-    const k1 = `fft${n.id}a`;
+    const k1 = `${ctx.prefix}fft${n.id}a`;
     out.push(matmulFunction(k1, { M: rows, N: n1, K: n1, A: { kind: kindOf(x), sr: n1, sc: 1 }, B: { kind: "c", sr: n1, sc: 1 }, complex: true }));
     fn.emit(`(call $${k1} ${i32c(addr(ctx, x))} ${i32c(F1)} ${i32c(first)})`);
   }
@@ -211,7 +211,7 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
     if (radix2(n2)) ctx.call(colHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), count]);
     else {
       const F2 = ctx.table(`dft${inv ? "i" : "f"}${n2}`, dftTable(n2, inv));
-      const k2 = `fft${n.id}b`;
+      const k2 = `${ctx.prefix}fft${n.id}b`;
       out.push(matmulFunction(k2, { M: n2, N: n1, K: n2, A: { kind: "c", sr: n2, sc: 1 }, B: { kind: "c", sr: n1, sc: 1 }, complex: true }));
       const per = n1 * n2 * 8;
       affine(fn, [count], [{ base: scratch, strides: [per] }, { base: addr(ctx, n), strides: [per] }], {

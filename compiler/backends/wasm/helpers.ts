@@ -34,7 +34,8 @@ function nested(fn: Fn, rank: number, ptrs: string[], dims: string[], str: (ptr:
 
 export interface EwSpec {
   readonly key: string;
-  readonly arity: 1 | 2;
+  /** Operands (≥ 1; fused groups have one per outside value). */
+  readonly arity: number;
   readonly outBytes: number;
   /** Scalar body: given operand pointers, emit code storing one output element at out. */
   scalar(fn: Fn, out: string, ins: readonly string[]): void;
@@ -46,37 +47,39 @@ export interface EwSpec {
 export function ewHelper(h: Helpers, s: EwSpec): string {
   const name = `ew_${s.key}`;
   if (h.texts.has(name)) return name;
-  const params: [string, "i32"][] = [["o", "i32"], ["a", "i32"], ["b", "i32"]];
+  // params: o, a, b (b unused by unary ops), x2 … for wider fused groups, d0..2, then 3 strides per operand
+  const names = ["a", "b", ...Array.from({ length: Math.max(0, s.arity - 2) }, (_, j) => `x${j + 2}`)];
+  const params: [string, "i32"][] = [["o", "i32"], ...names.map((x): [string, "i32"] => [x, "i32"])];
   for (let k = 0; k < 3; k++) params.push([`d${k}`, "i32"]);
-  for (const x of ["a", "b"]) for (let k = 0; k < 3; k++) params.push([`s${x}${k}`, "i32"]);
+  for (const x of names) for (let k = 0; k < 3; k++) params.push([`s${x}${k}`, "i32"]);
   const fn = new Fn(name, params, true);
   // the output is dense: $o only moves forward, in the innermost loop
-  const strideOf = (j: number, k: number): string => `$s${j === 0 ? "a" : "b"}${k}`;
-  const ops = s.arity === 2 ? ["$a", "$b"] : ["$a"];
+  const strideOf = (j: number, k: number): string => `$s${names[j]}${k}`;
+  const ops = names.slice(0, s.arity).map((x) => `$${x}`);
   const o = "$o";
   nested(fn, 3, ops, ["$d0", "$d1", "$d2"], strideOf, (xs) => {
     const rem = fn.local("rem", "i32");
     fn.emit(set(rem, get("$d2")));
     if (s.vector) {
       const ok = xs.map((_, j) => {
-        const st = get(`$s${j === 0 ? "a" : "b"}2`);
+        const st = get(strideOf(j, 2));
         return `(i32.or (i32.eqz ${st}) (i32.eq ${st} (i32.const 4)))`;
       }).reduce((x, y) => `(i32.and ${x} ${y})`);
       fn.emit(`(if (i32.and (i32.ge_u ${get("$d2")} (i32.const 4)) ${ok}) (then`);
       counted(fn, "v", `(i32.shr_u ${get("$d2")} (i32.const 2))`, () => {
         const loads = xs.map((x, j) => {
-          const st = get(`$s${j === 0 ? "a" : "b"}2`);
+          const st = get(strideOf(j, 2));
           return `(if (result v128) ${st} (then (v128.load ${get(x)})) (else (f32x4.splat (f32.load ${get(x)}))))`;
         });
         fn.emit(`(v128.store ${get(o)} ${s.vector!(loads)})`, add(o, "(i32.const 16)"));
-        xs.forEach((x, j) => fn.emit(add(x, `(i32.shl ${get(`$s${j === 0 ? "a" : "b"}2`)} (i32.const 2))`)));
+        xs.forEach((x, j) => fn.emit(add(x, `(i32.shl ${get(strideOf(j, 2))} (i32.const 2))`)));
       });
       fn.emit(set(rem, `(i32.and ${get("$d2")} (i32.const 3))`), "))");
     }
     counted(fn, "t", get(rem), () => {
       s.scalar(fn, get(o), xs.map(get));
       fn.emit(add(o, i32c(s.outBytes)));
-      xs.forEach((x, j) => fn.emit(add(x, get(`$s${j === 0 ? "a" : "b"}2`))));
+      xs.forEach((x, j) => fn.emit(add(x, get(strideOf(j, 2)))));
     });
   });
   h.texts.set(name, fn.text());

@@ -12,32 +12,32 @@ import type { Graph, Node } from "../../ir/graph.js";
 import { printGraph } from "../../ir/print.js";
 import { isComplex, numel } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
-import type { WasmImport, WasmLayout, WasmSlot } from "../../../runtime/wasm/layout.js";
+import type { WasmEntry, WasmImport, WasmLayout, WasmSlot } from "../../../runtime/wasm/layout.js";
+import { liveNodes } from "../../ir/liveness.js";
 import { WASM_LAYOUT_VERSION } from "../../../runtime/wasm/layout.js";
 import { wasmExecutable, type WasmExecutable } from "../../../runtime/wasm/executable.js";
 import type { Ctx } from "./ctx.js";
-import { ELEMENTWISE_HELPERS, elementwiseKernel } from "./elementwise.js";
+import { ELEMENTWISE_HELPERS, elementwiseKernel, fusedKernel } from "./elementwise.js";
+import { isElementwise } from "./fusion.js";
 import { fftKernel, type FftMethod } from "./fft.js";
 import { matmulKernel } from "./matmul.js";
 import { NN_HELPERS, nnKernel } from "./nn.js";
-import { ALIGN, kindOf, planBuffers } from "./plan.js";
+import { ALIGN, kindOf, planBuffers, planReads } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
 import { optimizedModule } from "./node-module.js";
 import { Fn } from "./wat.js";
+import { scanFunction } from "./loop.js";
+import { loopInvariant } from "../../passes/loop-invariant.js";
+import { fftDecompose, needsDecompose } from "../../passes/fft-decompose.js";
 
 /** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
 export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-6";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-7";
 export const ENTRY = "run";
 
-const UNARY = new Set([
-  "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "square", "recip", "sign",
-  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize", "cast",
-]);
-const BINARY = new Set(["complex", "add", "sub", "mul", "div", "pow", "max", "min", "eq", "ge", "gt"]);
 const NN = new Set(["softmax", "log_softmax", "softmax_cross_entropy", "mse", "random_uniform", "random_normal"]);
 const MATH = ["exp", "log", "sin", "cos", "tanh", "atan2", "pow"] as const;
 
@@ -53,6 +53,21 @@ export interface WasmCompileOptions {
   readonly optimize?: 0 | 1 | 2 | 3;
   /** fft/ifft: "auto" (radix-2 for power-of-two lengths, default) or "dft" (DFT-matrix products only; benchmarks). */
   readonly fft?: FftMethod;
+  /**
+   * Several exported entry functions, each running only what its outputs need (e.g. an edge
+   * artifact's one-row and many-row programs sharing the folded weights). Default: one entry
+   * `run` computing every output.
+   */
+  readonly entries?: readonly WasmEntry[];
+}
+
+/** Some node of g or of its loop bodies satisfies `test`. */
+function hasNode(g: Graph, test: (n: Node) => boolean): boolean {
+  return g.nodes.some((n) => test(n) || (n.body !== undefined && hasNode(n.body, test)));
+}
+
+function bugOut(g: Graph, name: string): never {
+  throw new InternalError(`wasm: an entry names output ${name}, which the graph does not have`, printGraph(g));
 }
 
 function bytesOfConst(n: Node): Uint8Array {
@@ -65,15 +80,85 @@ function bytesOfConst(n: Node): Uint8Array {
 }
 
 
+/** A program-table entry: a kernel function and its i32 arguments. */
+export interface Entry {
+  readonly fn: string;
+  readonly args: readonly number[];
+}
+
+/**
+ * The entries that run ctx.g's live nodes in order: shared kernels called with constant
+ * arguments, node-specific functions (named with ctx.prefix), and one function per loop
+ * (loop.ts, which emits its body's entries the same way).
+ */
+export function emitEntries(ctx: Ctx, opts: WasmCompileOptions): Entry[] {
+  return emitNodeEntries(ctx, opts).flatMap((x) => x.entries);
+}
+
+/** emitEntries, grouped by the node they run (a program for some outputs takes the groups it needs). */
+function emitNodeEntries(ctx: Ctx, opts: WasmCompileOptions): { id: number; entries: Entry[] }[] {
+  const { g: graph, plan } = ctx;
+  const groups: { id: number; entries: Entry[] }[] = [];
+  let entries: Entry[] = [];
+  let cur: Fn | undefined;
+  let curId = -1, part = 0;
+  const flush = (): void => {
+    if (cur && cur.body.length) {
+      const name = `${ctx.prefix}n${curId}_${part++}`;
+      ctx.funcs.push(cur.take(name));
+      entries.push({ fn: name, args: [] });
+    }
+  };
+  (ctx as { call: Ctx["call"] }).call = (name, args) => {
+    flush();
+    entries.push({ fn: name, args });
+  };
+  for (const n of graph.nodes) {
+    if (!plan.live[n.id] || plan.alias[n.id] || n.op === "input" || n.op === "param") continue;
+    if (n.op === "const") {
+      if (ctx.prefix) throw new InternalError(`wasm: a loop body holds a constant (%${n.id}); loop-invariant hoisting should have moved it out`, printGraph(graph));
+      const b = bytesOfConst(n);
+      if (b.length) ctx.data.push({ offset: plan.offset[n.id]!, bytes: b });
+      continue;
+    }
+    entries = [];
+    groups.push({ id: n.id, entries });
+    if (n.op === "scan") {
+      entries.push({ fn: scanFunction(ctx, n, (body) => emitEntries(body, opts)), args: [] });
+      continue;
+    }
+    const fn = new Fn(`${ctx.prefix}n${n.id}`, [], true);
+    cur = fn; curId = n.id; part = 0;
+    try {
+      if (plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
+      else if (plan.fused.has(n.id)) fusedKernel(ctx, fn, n, plan.fused.get(n.id)!);
+      else if (isElementwise(n)) elementwiseKernel(ctx, fn, n);
+      else if (n.op === "matmul" || plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
+      else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!, opts.fft));
+      else if (NN.has(n.op)) nnKernel(ctx, fn, n);
+      else structuralKernel(ctx, fn, n);
+    } catch (e) {
+      throw new InternalError(`wasm: %${n.id} (${n.op}): ${(e as Error).message}`, printGraph(graph));
+    }
+    flush();
+  }
+  return groups;
+}
+
 /** Builds the module text and layout for a graph (no binaryen needed). */
 export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: string; data: { offset: number; bytes: Uint8Array }[]; pages: number; layout: Omit<WasmLayout, "imports"> } {
   const errs = verifyGraph(graph);
   if (errs.length) throw new InternalError(`wasm: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
+  // loop bodies run in a scratch region that holds no data: move their constants (and any
+  // other invariant work) before the loop
+  if (graph.nodes.some((n) => n.op === "scan")) graph = loopInvariant.run(graph);
+  // FFTs of other lengths than powers of two: mixed-radix steps (unless DFT products are asked for)
+  if (opts.fft !== "dft" && hasNode(graph, needsDecompose)) graph = loopInvariant.run(fftDecompose.run(graph));
   const plan = planBuffers(graph);
   const tables = new Map<string, number>();
   let tableTop = plan.bytes;
   const ctx: Ctx = {
-    g: graph, plan, imports: new Map(), funcs: [], data: [], h: { texts: new Map() }, call: () => {},
+    g: graph, plan, imports: new Map(), funcs: [], data: [], h: { texts: new Map() }, call: () => {}, prefix: "",
     table(key, values) {
       const had = tables.get(key);
       if (had !== undefined) return had;
@@ -85,52 +170,26 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
     },
     uses() {},
   };
-  // the program: (function index, argument count, arguments...) entries run in order by the entry
-  const program: { fn: string; args: readonly number[] }[] = [];
-  let cur: Fn | undefined;
-  let curId = -1, part = 0;
-  const flush = (): void => {
-    if (cur && cur.body.length) {
-      const name = `n${curId}_${part++}`;
-      ctx.funcs.push(cur.take(name));
-      program.push({ fn: name, args: [] });
-    }
-  };
-  (ctx as { call: Ctx["call"] }).call = (name, args) => {
-    flush();
-    program.push({ fn: name, args });
-  };
-  for (const n of graph.nodes) {
-    if (!plan.live[n.id] || plan.alias[n.id] || n.op === "input" || n.op === "param") continue;
-    if (n.op === "const") {
-      const b = bytesOfConst(n);
-      if (b.length) ctx.data.push({ offset: plan.offset[n.id]!, bytes: b });
-      continue;
-    }
-    const fn = new Fn(`n${n.id}`, [], true);
-    cur = fn; curId = n.id; part = 0;
-    try {
-      if (plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
-      else if (UNARY.has(n.op) || BINARY.has(n.op)) elementwiseKernel(ctx, fn, n);
-      else if (n.op === "matmul" || plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
-      else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!, opts.fft));
-      else if (NN.has(n.op)) nnKernel(ctx, fn, n);
-      else structuralKernel(ctx, fn, n);
-    } catch (e) {
-      throw new InternalError(`wasm: %${n.id} (${n.op}): ${(e as Error).message}`, printGraph(graph));
-    }
-    flush();
-  }
-  // program bytes go after the tables
-  const fnNames = [...new Set(program.map((e) => e.fn))];
+  const groups = emitNodeEntries(ctx, opts);
+  // one program per entry function: the groups of the nodes its outputs need, in order
+  const entrySpecs = opts.entries ?? [{ name: ENTRY, outputs: graph.outputs.map((o) => o.name) }];
+  const programs = entrySpecs.map((spec) => {
+    const roots = spec.outputs.map((name) => (graph.outputs.find((o) => o.name === name) ?? bugOut(graph, name)).id);
+    const live = liveNodes(graph, { roots, reads: (n) => planReads(plan, n) });
+    return groups.filter((gr) => live[gr.id]).flatMap((gr) => gr.entries);
+  });
+  const fnNames = [...new Set(programs.flat().map((e) => e.fn))];
   const fnIndex = new Map(fnNames.map((f, i) => [f, i]));
-  const words: number[] = [];
-  for (const e of program) words.push(fnIndex.get(e.fn)!, e.args.length, ...e.args);
-  const progStart = tableTop;
-  const progBytes = new Uint8Array(Int32Array.from(words).buffer);
-  if (progBytes.length) ctx.data.push({ offset: progStart, bytes: progBytes });
-  tableTop += Math.ceil(progBytes.length / ALIGN) * ALIGN;
-  const progEnd = progStart + progBytes.length;
+  // program bytes go after the tables
+  const ranges = programs.map((program) => {
+    const words: number[] = [];
+    for (const e of program) words.push(fnIndex.get(e.fn)!, e.args.length, ...e.args);
+    const start = tableTop;
+    const bytes = new Uint8Array(Int32Array.from(words).buffer);
+    if (bytes.length) ctx.data.push({ offset: start, bytes });
+    tableTop += Math.ceil(bytes.length / ALIGN) * ALIGN;
+    return [start, start + bytes.length] as const;
+  });
   const memoryBytes = Math.max(65536, Math.ceil(tableTop / 65536) * 65536);
   if (memoryBytes > MAX_MEMORY_BYTES)
     throw new WasmLimitError(`the program needs ${(tableTop / 2 ** 20).toFixed(0)} MiB of buffers; the wasm backend allows at most ${MAX_MEMORY_BYTES / 2 ** 20} MiB (use a smaller batch or --backend ref)`);
@@ -153,16 +212,17 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
     `(type $entry (func (param i32)))`,
     `(table ${Math.max(1, fnNames.length)} funcref)`,
     fnNames.length ? `(elem (i32.const 0) ${fnNames.map((f) => `$${f}`).join(" ")})` : "",
-    `(func $${ENTRY} (export "${ENTRY}") (local $p i32)
-  (local.set $p (i32.const ${progStart}))
+    ...entrySpecs.map((spec, k) => `(func $entry_${k} (export "${spec.name}") (local $p i32)
+  (local.set $p (i32.const ${ranges[k]![0]}))
   (block $done (loop $next
-    (br_if $done (i32.ge_u (local.get $p) (i32.const ${progEnd})))
+    (br_if $done (i32.ge_u (local.get $p) (i32.const ${ranges[k]![1]})))
     (call_indirect (type $entry) (i32.add (local.get $p) (i32.const 8)) (i32.load (local.get $p)))
     (local.set $p (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.shl (i32.load offset=4 (local.get $p)) (i32.const 2))))
-    (br $next))))`,
+    (br $next))))`),
     ")",
   ].join("\n");
-  return { wat, data: ctx.data, pages, layout: { version: WASM_LAYOUT_VERSION, memoryBytes, entry: ENTRY, inputs: feeds, outputs: outs, planBytes: tableTop } };
+  const layout = { version: WASM_LAYOUT_VERSION, memoryBytes, entry: entrySpecs[0]!.name, inputs: feeds, outputs: outs, planBytes: tableTop };
+  return { wat, data: ctx.data, pages, layout: opts.entries ? { ...layout, entries: entrySpecs } : layout };
 }
 
 type Binaryen = typeof import("binaryen").default;

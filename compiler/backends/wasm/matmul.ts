@@ -263,7 +263,7 @@ export function matmulKernel(ctx: Ctx, fn: Fn, n: Node): string {
   const aDims = oa.t ? [a.shape[a.shape.length - 1]!, a.shape[a.shape.length - 2]!] : a.shape.slice(-2);
   const K = aDims[1]!;
   const complex = kindOf(n) === "c";
-  const name = `mm${n.id}`;
+  const name = `${ctx.prefix}mm${n.id}`;
   const fnText = matmulFunction(name, { M, N, K, A: view(a.shape, oa.t, kindOf(a)), B: view(b.shape, ob.t, kindOf(b)), complex });
   const batch = n.shape.slice(0, -2);
   const ea = kindOf(a) === "c" ? 8 : 4, eb = kindOf(b) === "c" ? 8 : 4, ec = complex ? 8 : 4;

@@ -6,11 +6,19 @@
  *     anything only they used) are not computed at all;
  *   - aliases: reshape, stop_gradient, same-storage casts and conj/real of a real value share
  *     their operand's buffer (no copy);
- *   - inputs, params, consts and outputs get permanent buffers; every other buffer is freed
- *     after its last reader and reused first-fit (a node's output never overlaps its operands).
+ *   - offsets come from the shared planner (compiler/ir/buffer-plan.ts): inputs, params, consts
+ *     and outputs permanent, every other buffer freed after its last reader and reused first-fit;
+ *   - elementwise fusion (fusion.ts): a chain of elementwise ops is one kernel; its members get
+ *     no buffer;
+ *   - loops: a scan's results lie back to back in its buffer (scan_result aliases one); its body
+ *     is planned inside the scan's scratch region, reading invariants where they already are.
  * Storage: every float dtype is f32 (complex: interleaved f32 pairs), i32 is i32.
  */
 import type { Graph, Node } from "../../ir/graph.js";
+import { planMemory } from "../../ir/buffer-plan.js";
+import { liveNodes, readersOf, useCounts } from "../../ir/liveness.js";
+import { elementwiseFusion } from "./fusion.js";
+import { scanCounts, scanResultTypes } from "../../ir/ops-loop.js";
 import { isComplex, numel } from "../../ir/types.js";
 
 export const ALIGN = 16;
@@ -21,7 +29,7 @@ export const PHILOX_SCRATCH = 16;
 export type Kind = "f" | "c" | "i";
 export const kindOf = (n: { dtype: string }): Kind => (n.dtype === "i32" ? "i" : isComplex(n.dtype as never) ? "c" : "f");
 export const elemBytes = (k: Kind): number => (k === "c" ? 8 : 4);
-export const byteSize = (n: Node): number => numel(n.shape) * elemBytes(kindOf(n));
+export const byteSize = (n: { dtype: string; shape: readonly number[] }): number => numel(n.shape) * elemBytes(kindOf(n));
 
 export interface MatmulOperand {
   readonly id: number;
@@ -41,10 +49,38 @@ export interface BufferPlan {
    */
   readonly conjParity: readonly number[];
   readonly matmul: ReadonlyMap<number, readonly [MatmulOperand, MatmulOperand]>;
-  /** Per-node scratch buffer (2-D fft), valid only while that node runs; -1 if none. */
+  /** Fused elementwise groups by root (fusion.ts): members in order, root last; members get no buffer. */
+  readonly fused: ReadonlyMap<number, readonly number[]>;
+  /** Per-node scratch buffer (2-D fft; a loop's body region), valid only while that node runs; -1 if none. */
   readonly scratch: readonly number[];
+  /** Per live loop: its body's plan (inside the loop's scratch region) and where its carries are staged. */
+  readonly bodies: ReadonlyMap<number, { readonly plan: BufferPlan; readonly staging: number }>;
   readonly bytes: number;
 }
+
+/** The values node n's kernel reads under the plan (a matmul reads through fused transposes). */
+export function planReads(plan: BufferPlan, n: Node): readonly number[] {
+  const mm = plan.matmul.get(n.id);
+  return mm ? [mm[0].id, mm[1].id] : n.inputs;
+}
+
+/** Byte offset of each result inside a scan's buffer (results back to back, aligned), and the total. */
+export function scanLayout(s: Node): { offsets: number[]; sizes: number[]; bytes: number } {
+  const offsets: number[] = [], sizes: number[] = [];
+  let at = 0;
+  for (const t of scanResultTypes(s.attrs, s.body!)) {
+    offsets.push(at);
+    const size = numel(t.shape) * elemBytes(kindOf(t));
+    sizes.push(size);
+    at += alignUp(size);
+  }
+  return { offsets, sizes, bytes: at };
+}
+
+const alignUp = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
+
+/** Bytes to stage a scan's carries between steps (a new carry may be another's old value). */
+const stagingBytes = (s: Node): number => s.inputs.slice(0, s.attrs.carries as number).reduce((acc, _x, k) => acc + alignUp(scanLayout(s).sizes[k]!), 0);
 
 /** Ops whose kernel reads operands through elementwise.ts (so they can apply a conj parity). */
 const ELEMENTWISE_READERS = new Set([
@@ -52,13 +88,27 @@ const ELEMENTWISE_READERS = new Set([
   "add", "sub", "mul", "div",
 ]);
 
-const alignUp = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
-
 function isLastTwoSwap(n: Node): boolean {
   if (n.op !== "transpose") return false;
   const p = n.attrs.perm as readonly number[];
   const r = p.length;
   return r >= 2 && p.every((v, i) => (i === r - 2 ? v === r - 1 : i === r - 1 ? v === r - 2 : v === i));
+}
+
+/** The values a fused group reads from outside it (its members' other operands), in order. */
+export function groupLeaves(g: Graph, members: readonly number[]): number[] {
+  const inside = new Set(members);
+  const leaves: number[] = [];
+  for (const m of members) for (const i of g.nodes[m]!.inputs) if (!inside.has(i) && !leaves.includes(i)) leaves.push(i);
+  return leaves;
+}
+
+/** A scan body's invariant inputs, placed where `at(operand id)` says. */
+function invariantsAt(s: Node, at: (operand: number) => number): Map<number, number> {
+  const { nc, ni } = scanCounts(s.attrs, s.inputs.length);
+  const m = new Map<number, number>();
+  for (let k = nc; k < nc + ni; k++) m.set(s.body!.inputs[k]!.id, at(s.inputs[k]!));
+  return m;
 }
 
 function isAliasOp(n: Node, x: Node | undefined): boolean {
@@ -71,12 +121,15 @@ function isAliasOp(n: Node, x: Node | undefined): boolean {
   }
 }
 
-export function planBuffers(g: Graph): BufferPlan {
+/**
+ * The plan of `g`. A loop body is planned inside its loop's scratch region (`region`): its
+ * invariants are read where the enclosing plan put them (`fixed`), its carries, step inputs,
+ * temporaries and outputs live in the region. Bodies hold no constants (the backend hoists them).
+ */
+export function planBuffers(g: Graph, region?: { readonly base: number; readonly fixed: ReadonlyMap<number, number> }, fuse = true): BufferPlan {
   const N = g.nodes.length;
   const matmul = new Map<number, [MatmulOperand, MatmulOperand]>();
-  const uses = new Array<number>(N).fill(0);
-  for (const n of g.nodes) for (const i of n.inputs) uses[i]!++;
-  for (const o of g.outputs) uses[o.id]!++;
+  const uses = useCounts(g);
   for (const n of g.nodes) {
     if (n.op !== "matmul") continue;
     const res = n.inputs.map((id) => {
@@ -94,20 +147,15 @@ export function planBuffers(g: Graph): BufferPlan {
     matmul.set(n.id, [{ id: b.id, t: !b.t }, { id: a.id, t: !a.t }]);
     matmul.delete(m.id);
   }
+  let fusedLeaves = new Map<number, readonly number[]>();
   const readsOf = (n: Node): readonly number[] => {
     const mm = matmul.get(n.id);
-    return mm ? [mm[0].id, mm[1].id] : n.inputs;
+    return mm ? [mm[0].id, mm[1].id] : fusedLeaves.get(n.id) ?? n.inputs;
   };
-  // liveness from the outputs backwards
-  const live = new Array<boolean>(N).fill(false);
-  for (const o of g.outputs) live[o.id] = true;
-  for (const n of g.inputs) live[n.id] = true;
-  for (const n of g.params) live[n.id] = true;
-  for (let i = N - 1; i >= 0; i--) if (live[i]) for (const r of readsOf(g.nodes[i]!)) live[r] = true;
+  let live = liveNodes(g, { reads: readsOf });
   const alias = g.nodes.map((n) => live[n.id]! && isAliasOp(n, g.nodes[n.inputs[0] ?? -1]));
   // conj fusion: every reader elementwise (and not an output) -> alias with a parity flag
-  const readers = new Array<number[]>(N);
-  for (const n of g.nodes) if (live[n.id]) for (const r of readsOf(n)) (readers[r] ??= []).push(n.id);
+  const readers = readersOf(g, readsOf, live);
   const outputs = new Set(g.outputs.map((o) => o.id));
   const conjParity = new Array<number>(N).fill(0);
   for (const n of g.nodes) {
@@ -118,47 +166,30 @@ export function planBuffers(g: Graph): BufferPlan {
       conjParity[n.id] = 1 ^ conjParity[n.inputs[0]!]!;
     }
   }
-  const root = new Array<number>(N);
-  for (const n of g.nodes) root[n.id] = alias[n.id] ? root[n.inputs[0]!]! : n.id;
-  const permanent = new Array<boolean>(N).fill(false);
-  for (const n of g.nodes) if (n.op === "input" || n.op === "param" || n.op === "const") permanent[n.id] = true;
-  for (const o of g.outputs) permanent[root[o.id]!] = true;
-  const lastUse = new Array<number>(N).fill(-1);
-  for (const n of g.nodes) if (live[n.id]) for (const r of readsOf(n)) lastUse[root[r]!] = Math.max(lastUse[root[r]!]!, n.id);
-  // first-fit allocation over a sorted list of live blocks
-  const offset = new Array<number>(N).fill(-1);
-  const scratch = new Array<number>(N).fill(-1);
-  const blocks: { off: number; size: number; id: number }[] = [];
-  let top = RESERVED;
-  const allocate = (id: number, size: number): number => {
-    size = alignUp(Math.max(size, ALIGN));
-    let prevEnd = RESERVED, at = -1, idx = blocks.length;
-    for (let k = 0; k < blocks.length; k++) {
-      if (blocks[k]!.off - prevEnd >= size) { at = prevEnd; idx = k; break; }
-      prevEnd = blocks[k]!.off + blocks[k]!.size;
-    }
-    if (at < 0) at = prevEnd;
-    blocks.splice(idx, 0, { off: at, size, id });
-    top = Math.max(top, at + size);
-    return at;
-  };
-  const release = (id: number): void => {
-    const k = blocks.findIndex((b) => b.id === id);
-    if (k >= 0) blocks.splice(k, 1);
-  };
-  // permanent buffers first, so they sit together at the bottom
-  for (const n of g.nodes) if (live[n.id] && !alias[n.id] && permanent[n.id]) offset[n.id] = allocate(n.id, byteSize(n));
-  for (const n of g.nodes) {
-    if (!live[n.id]) continue;
-    if (alias[n.id]) offset[n.id] = offset[root[n.id]!]!;
-    else if (offset[n.id]! < 0) offset[n.id] = allocate(n.id, byteSize(n));
-    if ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2) {
-      scratch[n.id] = allocate(-1 - n.id, byteSize(n));
-      release(-1 - n.id);
-    }
-    for (const r of new Set(readsOf(n).map((x) => root[x]!)))
-      if (lastUse[r] === n.id && !permanent[r]) release(r);
-    if (!permanent[n.id] && !alias[n.id] && lastUse[n.id] === -1) release(n.id);
+  // elementwise fusion: a group's root reads the group's leaves; absorbed members need no buffer
+  const fusion = fuse ? elementwiseFusion(g, live, alias, readersOf(g, readsOf, live)) : { groups: new Map<number, readonly number[]>(), absorbed: [] };
+  if (fusion.groups.size) {
+    fusedLeaves = new Map([...fusion.groups].map(([root, members]) => [root, groupLeaves(g, members)]));
+    live = liveNodes(g, { reads: readsOf });
   }
-  return { offset, live, alias, conjParity, matmul, scratch, bytes: alignUp(top) };
+  // a loop's scratch: its body planned from 0 (sizes do not depend on where invariants live), plus staging
+  const bodyBytes = new Map<number, number>();
+  for (const n of g.nodes) if (live[n.id] && n.op === "scan") bodyBytes.set(n.id, planBuffers(n.body!, { base: 0, fixed: invariantsAt(n, () => 0) }, fuse).bytes + stagingBytes(n));
+  for (const n of g.nodes) if (live[n.id] && n.op === "scan_result") alias[n.id] = true;
+  const mem = planMemory(g, {
+    live, reads: readsOf, base: region?.base ?? RESERVED, align: ALIGN,
+    size: (n) => (n.op === "scan" ? scanLayout(n).bytes : byteSize(n)),
+    alias: (n) => (!alias[n.id] ? undefined : n.op === "scan_result" ? { of: n.inputs[0]!, offset: scanLayout(g.nodes[n.inputs[0]!]!).offsets[n.attrs.index as number]! } : { of: n.inputs[0]!, offset: 0 }),
+    permanent: (n) => n.op === "input" || n.op === "param" || n.op === "const",
+    fixed: (n) => region?.fixed.get(n.id),
+    scratch: (n) => ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2 ? byteSize(n) : bodyBytes.get(n.id) ?? 0),
+  });
+  const bodies = new Map<number, { plan: BufferPlan; staging: number }>();
+  for (const [id, bytes] of bodyBytes) {
+    const s = g.nodes[id]!;
+    const base = mem.scratch[id]!;
+    const plan = planBuffers(s.body!, { base, fixed: invariantsAt(s, (operand) => mem.offset[operand]!) }, fuse);
+    bodies.set(id, { plan, staging: base + bytes - stagingBytes(s) });
+  }
+  return { offset: mem.offset, live, alias, conjParity, matmul, fused: fusion.groups, scratch: mem.scratch, bodies, bytes: mem.bytes };
 }

@@ -1,7 +1,10 @@
 /**
  * Lowering of MZI meshes (std/optics `mzi_mesh`, `unitary`, `weights`): fields c64 [B, N] in,
  * c64 [B, N] out; phases f32 [..., N(N−1)], column by column, (θ, φ) per MZI
- * (compiler/optics/topology.ts gives the Clements and Reck column layouts).
+ * (compiler/optics/topology.ts gives the Clements and Reck column layouts). The columns run as
+ * one loop (`scan`): every column's per-mode coefficients are computed at once, vectorised over
+ * [columns, N], and the loop body mixes each mode with its partner, so the IR does not grow
+ * with N.
  *
  * Each MZI is T = D_top(φ) · B(π/4 + δ₂) · D_top(θ) · B(π/4 + δ₁), B(α) = [[cos α, i sin α], [i sin α, cos α]]:
  *   T = [[e^{iφ}(a e^{iθ} − b), i e^{iφ}(c e^{iθ} + d)], [i(d e^{iθ} + c), a − b e^{iθ}]],
@@ -21,6 +24,7 @@
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
 import type { MatrixProgram, MeshProgram } from "../../optics/decompose.js";
+import { buildScan } from "../../ir/loops.js";
 import { meshColumns, type Topology } from "../../optics/topology.js";
 import { sliceLast, type MeshProbe } from "../context.js";
 
@@ -79,26 +83,63 @@ export function quantizePhase(b: GraphBuilder, phi: Node, bits: number): Node {
   return b.add(phi, b.stopGradient(b.sub(q, phi)));
 }
 
-/** One column of k MZIs on pairs starting at `offset`, applied to field x [.., N]. */
-function mziColumn(b: GraphBuilder, x: Node, theta: Node, phi: Node, offset: number, k: number, coef: readonly [Node, Node, Node, Node]): Node {
-  const n = x.shape[x.shape.length - 1];
-  const lead = x.shape.slice(0, -1);
-  const [top, bot] = evenOdd(b, sliceLast(b, x, offset, offset + 2 * k), k);
-  const [ca, cb, cc, cd] = coef;
-  const t = b.expi(theta);
-  const p = b.expi(phi);
-  const i = b.scalar([0, 1], "c64");
-  // out_top = e^{iφ}[(a e^{iθ} − b)·top + i(c e^{iθ} + d)·bot]
-  const outTop = b.mul(p, b.add(b.mul(b.sub(b.mul(ca, t), cb), top), b.mul(b.mul(i, b.add(b.mul(cc, t), cd)), bot)));
-  // out_bot = i(d e^{iθ} + c)·top + (a − b e^{iθ})·bot
-  const outBot = b.add(b.mul(b.mul(i, b.add(b.mul(cd, t), cc)), top), b.mul(b.sub(ca, b.mul(cb, t)), bot));
-  const stacked = b.concat([b.reshape(outTop, [...lead, k, 1]), b.reshape(outBot, [...lead, k, 1])], lead.length + 1);
-  const mixed = b.reshape(stacked, [...lead, 2 * k]);
-  const parts: Node[] = [];
-  if (offset > 0) parts.push(sliceLast(b, x, 0, offset));
-  parts.push(mixed);
-  if (offset + 2 * k < n) parts.push(sliceLast(b, x, offset + 2 * k, n));
-  return parts.length === 1 ? parts[0] : b.concat(parts, lead.length);
+/**
+ * Where every phase of an N-mode mesh goes when the columns run as one loop: each column t is
+ * written per mode j as out_j = d_tj·x_j + o_tj·x_{partner_tj} (unpaired modes: d = 1, o = 0),
+ * so all columns share one body. MZIs of column t sit in slots t·K + m (K = the widest column).
+ */
+export interface MeshLayout {
+  /** Columns with at least one MZI. */
+  readonly columns: number;
+  readonly n: number;
+  readonly width: number;
+  /** Per slot (columns × width): the MZI's index in phase order, or −1 (padding). */
+  readonly slotMzi: readonly number[];
+  /** Per column and mode (columns × n): the slot of the MZI on that mode, or columns·width (none). */
+  readonly modeSlot: readonly number[];
+  /** Per column and mode: 1 for the top/bottom mode of an MZI, and the mode it mixes with. */
+  readonly top: readonly number[];
+  readonly bottom: readonly number[];
+  readonly partner: readonly number[];
+}
+
+export function meshLayout(topology: Topology, n: number): MeshLayout {
+  const cols = meshColumns(topology, n).filter(([, k]) => k > 0);
+  const width = Math.max(1, ...cols.map(([, k]) => k));
+  const slotMzi = new Array<number>(cols.length * width).fill(-1);
+  const modeSlot = new Array<number>(cols.length * n).fill(cols.length * width);
+  const top = new Array<number>(cols.length * n).fill(0);
+  const bottom = new Array<number>(cols.length * n).fill(0);
+  const partner = Array.from({ length: cols.length * n }, (_, i) => i % n);
+  let mzi = 0;
+  cols.forEach(([offset, k], t) => {
+    for (let m = 0; m < k; m++, mzi++) {
+      const slot = t * width + m, j = offset + 2 * m;
+      slotMzi[slot] = mzi;
+      modeSlot[t * n + j] = modeSlot[t * n + j + 1] = slot;
+      top[t * n + j] = 1;
+      bottom[t * n + j + 1] = 1;
+      partner[t * n + j] = j + 1;
+      partner[t * n + j + 1] = j;
+    }
+  });
+  return { columns: cols.length, n, width, slotMzi, modeSlot, top, bottom, partner };
+}
+
+/** Values [.., 2·MZIs] laid out like the phases → per slot: the first (θ) or second (φ) of each MZI, [.., columns·width] (0 in padding). */
+function perSlot(b: GraphBuilder, v: Node, L: MeshLayout, second: 0 | 1): Node {
+  const P = v.shape[v.shape.length - 1]!;
+  const lead = v.shape.slice(0, -1);
+  const ext = b.concat([v, b.broadcastTo(b.scalar(0, v.dtype), [...lead, 1])], lead.length);
+  const idx = b.const(L.slotMzi.map((m) => (m < 0 ? P : 2 * m + second)), "i32", [L.slotMzi.length]);
+  return b.gather(ext, idx, lead.length);
+}
+
+/** Per-slot values [.., columns·width] → per column and mode, [.., columns, n] (0 where no MZI). */
+function perMode(b: GraphBuilder, v: Node, L: MeshLayout): Node {
+  const lead = v.shape.slice(0, -1);
+  const ext = b.concat([v, b.broadcastTo(b.scalar(0, v.dtype), [...lead, 1])], lead.length);
+  return b.gather(ext, b.const(L.modeSlot, "i32", [L.columns, L.n]), lead.length);
 }
 
 /**
@@ -131,48 +172,88 @@ function probedColumn(b: GraphBuilder, x: Node, theta: Node, phi: Node, offset: 
   return parts.length === 1 ? parts[0] : b.concat(parts, lead.length);
 }
 
-/** The mesh on field x [.., N] with phases [.., N(N−1)]; the device model when options ask for it. */
-export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshOptions = {}): Node {
-  const n = x.shape[x.shape.length - 1];
-  const amplitude = Math.pow(10, -(opts.lossDb ?? 0) / 20);
-  const ph = opts.phaseBits ? quantizePhase(b, phases, opts.phaseBits) : phases;
-  const ideal = b.scalar(0.5 * amplitude, "f32");
+/**
+ * The mesh unrolled column by column in physical order, each column through probedColumn, so
+ * the in-situ probe sees the field after every shifter (the scan form cannot expose it).
+ */
+function lowerProbedMesh(b: GraphBuilder, x: Node, ph: Node, amplitude: number, topology: Topology, kappa: number | undefined, splitterError: Node | undefined, probe: MeshProbe): Node {
+  const n = x.shape[x.shape.length - 1]!;
+  const quarter = b.scalar(Math.PI / 4, "f32");
   let p = 0;
   let field = x;
-  for (const [offset, k] of meshColumns(opts.topology ?? "clements", n)) {
+  for (const [offset, k] of meshColumns(topology, n)) {
     if (k === 0) continue;
     let [theta, phi] = evenOdd(b, sliceLast(b, ph, p, p + 2 * k), k);
-    if (opts.crosstalk) {
+    if (kappa) {
       // heaters hold the programmed phase within one period; their neighbours see that setting
-      theta = crosstalk(b, wrapPhase(b, theta), opts.crosstalk);
-      phi = crosstalk(b, wrapPhase(b, phi), opts.crosstalk);
+      theta = crosstalk(b, wrapPhase(b, theta), kappa);
+      phi = crosstalk(b, wrapPhase(b, phi), kappa);
     }
-    if (opts.probe) {
-      const quarter = b.scalar(Math.PI / 4, "f32");
-      let angles: [Node, Node] = [quarter, quarter];
-      if (opts.splitterError) {
-        const [d1, d2] = evenOdd(b, sliceLast(b, opts.splitterError, p, p + 2 * k), k);
-        angles = [b.add(d1, quarter), b.add(d2, quarter)];
-      }
-      const coupler = [b.cos(angles[0]), b.sin(angles[0]), b.cos(angles[1]), b.sin(angles[1])] as const;
-      field = probedColumn(b, field, theta, phi, offset, k, coupler, b.scalar(amplitude, "f32"), opts.probe, p);
-      p += 2 * k;
-      continue;
+    let angles: [Node, Node] = [quarter, quarter];
+    if (splitterError) {
+      const [d1, d2] = evenOdd(b, sliceLast(b, splitterError, p, p + 2 * k), k);
+      angles = [b.add(d1, quarter), b.add(d2, quarter)];
     }
-    let coef: [Node, Node, Node, Node] = [ideal, ideal, ideal, ideal];
-    if (opts.splitterError) {
-      const [d1, d2] = evenOdd(b, sliceLast(b, opts.splitterError, p, p + 2 * k), k);
-      const quarter = b.scalar(Math.PI / 4, "f32");
-      const a1 = b.add(d1, quarter), a2 = b.add(d2, quarter);
-      const amp = b.scalar(amplitude, "f32");
-      const [c1, s1, c2, s2] = [b.cos(a1), b.sin(a1), b.cos(a2), b.sin(a2)];
-      coef = [b.mul(amp, b.mul(c1, c2)), b.mul(amp, b.mul(s1, s2)), b.mul(amp, b.mul(c2, s1)), b.mul(amp, b.mul(s2, c1))];
-    }
-    field = mziColumn(b, field, theta, phi, offset, k, coef);
+    const coupler = [b.cos(angles[0]), b.sin(angles[0]), b.cos(angles[1]), b.sin(angles[1])] as const;
+    field = probedColumn(b, field, theta, phi, offset, k, coupler, b.scalar(amplitude, "f32"), probe, p);
     p += 2 * k;
   }
-  opts.probe?.finish?.();
+  probe.finish?.();
   return field;
+}
+
+/** The mesh on field x [.., N] with phases [.., N(N−1)]; the device model when options ask for it. */
+export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshOptions = {}): Node {
+  const n = x.shape[x.shape.length - 1]!;
+  const L = meshLayout(opts.topology ?? "clements", n);
+  if (L.columns === 0) return x;
+  const amplitude = Math.pow(10, -(opts.lossDb ?? 0) / 20);
+  const ph = opts.phaseBits ? quantizePhase(b, phases, opts.phaseBits) : phases;
+  if (opts.probe) return lowerProbedMesh(b, x, ph, amplitude, opts.topology ?? "clements", opts.crosstalk, opts.splitterError, opts.probe);
+  const lead = ph.shape.slice(0, -1);
+  let theta = perSlot(b, ph, L, 0), phi = perSlot(b, ph, L, 1);
+  if (opts.crosstalk) {
+    // heaters hold the programmed phase within one period; their neighbours in the column see that setting
+    const cols = [...lead, L.columns, L.width], flat = [...lead, L.columns * L.width];
+    theta = b.reshape(crosstalk(b, wrapPhase(b, b.reshape(theta, cols)), opts.crosstalk), flat);
+    phi = b.reshape(crosstalk(b, wrapPhase(b, b.reshape(phi, cols)), opts.crosstalk), flat);
+  }
+  // coupler coefficients a = c₁c₂, b = s₁s₂, c = c₂s₁, d = s₂c₁ (×amplitude), per mode
+  let coef: [Node, Node, Node, Node];
+  if (opts.splitterError) {
+    const quarter = b.scalar(Math.PI / 4, "f32");
+    const a1 = b.add(perMode(b, perSlot(b, opts.splitterError, L, 0), L), quarter);
+    const a2 = b.add(perMode(b, perSlot(b, opts.splitterError, L, 1), L), quarter);
+    const amp = b.scalar(amplitude, "f32");
+    const [c1, s1, c2, s2] = [b.cos(a1), b.sin(a1), b.cos(a2), b.sin(a2)];
+    coef = [b.mul(amp, b.mul(c1, c2)), b.mul(amp, b.mul(s1, s2)), b.mul(amp, b.mul(c2, s1)), b.mul(amp, b.mul(s2, c1))];
+  } else {
+    const ideal = b.scalar(0.5 * amplitude, "f32");
+    coef = [ideal, ideal, ideal, ideal];
+  }
+  const [ca, cb, cc, cd] = coef;
+  const et = b.expi(perMode(b, theta, L)), ep = b.expi(perMode(b, phi, L));
+  const mask = (v: readonly number[]) => b.const(v, "f32", [L.columns, L.n]);
+  const top = mask(L.top), bottom = mask(L.bottom);
+  const none = mask(L.top.map((t, i) => 1 - t - L.bottom[i]!));
+  const i = b.scalar([0, 1], "c64");
+  // top mode:    d = e^{iφ}(a e^{iθ} − b),  o = i e^{iφ}(c e^{iθ} + d)
+  // bottom mode: d = a − b e^{iθ},          o = i (d e^{iθ} + c)
+  const diag = b.add(b.add(b.mul(top, b.mul(ep, b.sub(b.mul(ca, et), cb))), b.mul(bottom, b.sub(ca, b.mul(cb, et)))), none);
+  const off = b.mul(i, b.add(b.mul(top, b.mul(ep, b.add(b.mul(cc, et), cd))), b.mul(bottom, b.add(b.mul(cd, et), cc))));
+  // the column axis leads, for the loop over columns
+  const columnsFirst = (v: Node) => {
+    const r = v.shape.length;
+    return r === 2 ? v : b.transpose(v, [r - 2, ...v.shape.slice(0, r - 2).map((_, k) => k), r - 1]);
+  };
+  const partner = b.const(L.partner, "i32", [L.columns, L.n]);
+  const axis = x.shape.length - 1;
+  const r = buildScan(b, { length: L.columns, carries: [x], xs: [columnsFirst(diag), columnsFirst(off), partner] }, (bb, v) => {
+    const [field] = v.carries as [Node];
+    const [d, o, p] = v.xs as [Node, Node, Node];
+    return { carries: [bb.add(bb.mul(d, field), bb.mul(o, bb.gather(field, p, axis)))] };
+  });
+  return r.carries[0]!;
 }
 
 /** A mesh programmed at compile time (optics.unitary): the input phase screen, then the mesh. */

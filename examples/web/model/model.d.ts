@@ -16,7 +16,7 @@ export interface ModelInfo {
   /** where the weights came from (a checkpoint, or a fresh initialisation) */
   readonly weights: string;
   readonly flopsPerInference: number;
-  /** compact (float64 table executor) or simd (the wasm backend, f32 SIMD128) */
+  /** what runs it: the wasm backend's program (f32, SIMD128) with the rows of its batched entry */
   readonly engine: string;
 }
 
