@@ -207,6 +207,11 @@ export class ProgressReporter {
     } else this.out.write(line + "\n");
   }
 
+  /** What compiling the run's programs did (pass statistics): a `{"type": "compile", …}` record in json mode only. */
+  compiled(obj: Summary): void {
+    if (this.mode === "json") this.out.write(toJson({ type: "compile", ...obj }) + "\n");
+  }
+
   summary(obj: Summary): void {
     if (this.mode === "json") {
       this.out.write(toJson({ type: "summary", ...obj }) + "\n");

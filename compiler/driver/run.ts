@@ -52,7 +52,7 @@ function removeStaleTemporaries(dir: string): void {
   }
 }
 
-/** Per program: IR nodes as lowered and after the pipeline, and each pass's node counts and time (`pnn train --json`). */
+/** Per program: IR nodes as lowered and after the pipeline, and each pass's node counts and time (`pnn train --json`'s compile record). */
 function passSummary(passes: Readonly<Record<string, readonly PassStat[]>>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(passes).map(([program, stats]) => [
@@ -72,6 +72,7 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
   const { spec, programs, passes } = await p.compile(r.backend, p.train.batch);
+  r.progress.compiled({ programs: passSummary(passes) });
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
   const outcome = await train(
     spec,
@@ -81,7 +82,7 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
     { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}) },
   );
   if (outcome.kind === "finished") return outcome;
-  const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE), passes: passSummary(passes) };
+  const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
   metrics.summary(summary);
   return { kind: "trained", summary };
 }

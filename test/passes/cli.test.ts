@@ -1,9 +1,11 @@
 // `pnn ir` shows the pipeline's result by default; `--passes none|LIST` and `--print-after PASS`
 // select what is run and printed; an unknown pass is a usage error (exit 2), not a stack trace.
+// `pnn train --json` opens with the compile record: per program, nodes before/after and per pass.
 import { describe, expect, it } from "vitest";
 import { parseGraph } from "../../compiler/ir/parse-text.js";
 import { verifyGraph } from "../../compiler/ir/verify.js";
-import { hasStackTrace, pnn, VOWELS } from "../train/helpers.js";
+import { PIPELINE } from "../../compiler/passes/pipeline.js";
+import { hasStackTrace, pnn, tmpDir, VOWELS } from "../train/helpers.js";
 
 const nodes = (text: string) => {
   const g = parseGraph(text);
@@ -32,5 +34,17 @@ describe("pnn ir and the pass pipeline", () => {
     expect(r.all).toContain("unknown pass nosuch");
     expect(r.all).toContain("fold-constants");
     expect(hasStackTrace(r.all)).toBe(false);
+  });
+  it("pnn train --json starts with the passes' node counts and times per program", () => {
+    const r = pnn(["train", VOWELS, "--epochs", "1", "--json", "--out", tmpDir("pnn-passes-")]);
+    expect(r.status, r.all).toBe(0);
+    const first = JSON.parse(r.stdout.split("\n")[0]!) as { type: string; programs: Record<string, { nodes_lowered: number; nodes: number; per_pass: { pass: string; before: number; after: number; ms: number }[] }> };
+    expect(first.type).toBe("compile");
+    expect(Object.keys(first.programs).sort()).toEqual(["inferDevice", "inferTwin", "train"]);
+    const train = first.programs.train!;
+    expect(train.per_pass.map((p) => p.pass)).toEqual([...PIPELINE]);
+    expect(train.nodes).toBeLessThan(train.nodes_lowered);
+    expect(train.per_pass[0]!.before).toBe(train.nodes_lowered);
+    expect(train.per_pass.at(-1)!.after).toBe(train.nodes);
   });
 });

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
+import { manifestOf } from "../../compiler/lower/names.js";
 import { runPipeline } from "../../compiler/passes/pipeline.js";
 import { countNodes } from "../../compiler/passes/rewrite.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
@@ -33,7 +34,7 @@ describe("every example: outputs and gradients with passes equal those without (
         expect(countNodes(opt), `${file} ${name}: node count`).toBeLessThanOrEqual(countNodes(g));
         const before = compileInterp(g), after = compileInterp(opt);
         expect(after.inputs.map((s) => s.name), `${file} ${name}: interface`).toEqual(before.inputs.map((s) => s.name));
-        const feeds = feedsFor(before, params, chip, spec.classes, 11);
+        const feeds = feedsFor(before, manifestOf(g), params, chip, spec.classes, 11);
         expectSameOutputs(after.run(feeds), before.run(feeds), `${file} ${name}`);
       }
     });
