@@ -1,0 +1,225 @@
+/**
+ * Data movement, reductions and indexing as WGSL kernels. Movement (transpose, slice,
+ * broadcast_to, pad, concat) is one strided copy kernel per element width, run over the region
+ * moved with a destination and a source view (reshape and identities are aliases in the plan);
+ * pad first zero-fills. Reductions (sum, mean, max over any axes) run one invocation per output
+ * element over the reduced index space, float sums compensated (Kahan), so long sums keep f32
+ * accuracy. gather/scatter_add/one_hot read their indices at run time; an index out of range
+ * records a failure (prelude `fail`, code 1 or 2 as wasm's pnn.fail) and the host throws.
+ * scatter_add is computed as a gather over the indices (each output sums the matching g rows in
+ * index order, as the interpreter), so it needs no float atomics.
+ */
+import type { Node } from "../../ir/graph.js";
+import { numel, strides } from "../../ir/types.js";
+import { collapseView, grid, header1d, nodeOf, off, Params, VIEW_WORDS, type Ctx, type View } from "./ctx.js";
+import { broadcastStrides } from "./elementwise.js";
+import { kindOf, width, type Kind } from "./plan.js";
+
+/** Joint collapse of one iteration space read through several stride lists (words, outermost first). */
+export function collapseJoint(shape: readonly number[], bases: readonly number[], st: readonly (readonly number[])[]): View[] {
+  const dims: number[] = [];
+  const out: number[][] = st.map(() => []);
+  for (let k = shape.length - 1; k >= 0; k--) {
+    const d = shape[k]!;
+    if (d === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && st.every((s, j) => s[k] === out[j]![last]! * dims[last]!)) { dims[last] = dims[last]! * d; continue; }
+    dims.push(d);
+    st.forEach((s, j) => out[j]!.push(s[k]!));
+  }
+  return bases.map((base, j) => ({ base, dims, strides: out[j]! }));
+}
+
+function moveKernel(ctx: Ctx, w: number): number {
+  const copy = w === 2 ? "mem[d] = mem[s];\n  mem[d + 1u] = mem[s + 1u];" : "mem[d] = mem[s];";
+  return ctx.kernel(`move w${w}`, `${header1d()}
+  let d = voff(1u, i);
+  let s = voff(${1 + VIEW_WORDS}u, i);
+  ${copy}
+}`);
+}
+
+/** Copies the region `shape` from src (word strides) to dst (word strides). */
+export function move(ctx: Ctx, shape: readonly number[], w: number, dst: number, dstStrides: readonly number[], src: number, srcStrides: readonly number[]): void {
+  const count = numel(shape);
+  if (count === 0) return;
+  const [d, s] = collapseJoint(shape, [dst, src], [dstStrides, srcStrides]);
+  ctx.dispatch(moveKernel(ctx, w), grid(count), new Params().u(count).view(d!).view(s!));
+}
+
+/** Sets `words` words at `at` to zero. */
+export function fill0(ctx: Ctx, at: number, words: number): void {
+  if (words === 0) return;
+  const k = ctx.kernel("fill0", `${header1d()}
+  mem[p(1u) + i] = 0u;
+}`);
+  ctx.dispatch(k, grid(words), new Params().u(words).u(at));
+}
+
+const wordStrides = (shape: readonly number[], w: number): number[] => strides(shape).map((s) => s * w);
+
+export function structuralKernel(ctx: Ctx, n: Node): void {
+  const x = nodeOf(ctx, n.inputs[0]!);
+  const w = width(kindOf(n));
+  const at = n.attrs;
+  const outSt = wordStrides(n.shape, w);
+  const inSt = wordStrides(x.shape, w);
+  switch (n.op) {
+    case "reshape":
+      // only when the plan did not alias it (never today); a dense copy
+      move(ctx, [numel(n.shape)], w, off(ctx, n), [w], off(ctx, x), [w]);
+      return;
+    case "transpose": {
+      const perm = at.perm as readonly number[];
+      move(ctx, n.shape, w, off(ctx, n), outSt, off(ctx, x), perm.map((q) => inSt[q]!));
+      return;
+    }
+    case "slice": {
+      const begin = at.begin as readonly number[];
+      move(ctx, n.shape, w, off(ctx, n), outSt, off(ctx, x) + begin.reduce((a, b, k) => a + b * inSt[k]!, 0), inSt);
+      return;
+    }
+    case "broadcast_to":
+      move(ctx, n.shape, w, off(ctx, n), outSt, off(ctx, x), broadcastStrides(x.shape, n.shape, w));
+      return;
+    case "pad": {
+      const before = at.before as readonly number[];
+      fill0(ctx, off(ctx, n), numel(n.shape) * w);
+      move(ctx, x.shape, w, off(ctx, n) + before.reduce((a, b, k) => a + b * outSt[k]!, 0), outSt, off(ctx, x), inSt);
+      return;
+    }
+    case "concat": {
+      const ax = at.axis as number;
+      let col = 0;
+      for (const id of n.inputs) {
+        const s = nodeOf(ctx, id);
+        move(ctx, s.shape, w, off(ctx, n) + col * outSt[ax]!, outSt, off(ctx, s), wordStrides(s.shape, w));
+        col += s.shape[ax]!;
+      }
+      return;
+    }
+    case "reduce_sum": case "reduce_mean": case "reduce_max": reduceKernel(ctx, n, x); return;
+    case "gather": gatherKernel(ctx, n, x); return;
+    case "scatter_add": scatterKernel(ctx, n, x); return;
+    case "one_hot": oneHotKernel(ctx, n, x); return;
+    default: throw new Error(`wgsl: no structural kernel for ${n.op}`);
+  }
+}
+
+const T = (k: Kind): string => (k === "c" ? "vec2f" : k === "i" ? "i32" : "f32");
+const LD = (k: Kind, a: string): string => (k === "c" ? `ldc(${a})` : k === "i" ? `ldi(${a})` : `ld(${a})`);
+const ST = (k: Kind, a: string, v: string): string => (k === "c" ? `stc(${a}, ${v})` : k === "i" ? `sti(${a}, ${v})` : `st(${a}, ${v})`);
+const ZERO = (k: Kind): string => (k === "c" ? "vec2f(0.0, 0.0)" : k === "i" ? "0" : "0.0");
+
+function reduceKernel(ctx: Ctx, n: Node, x: Node): void {
+  const axes = n.attrs.axes as readonly number[];
+  const k = kindOf(x);
+  const w = width(k);
+  const ist = wordStrides(x.shape, w);
+  const keptDims = x.shape.filter((_, i) => !axes.includes(i));
+  const redDims = x.shape.filter((_, i) => axes.includes(i));
+  const kept = collapseView(off(ctx, x), keptDims, ist.filter((_, i) => !axes.includes(i)));
+  const red = collapseView(0, redDims, ist.filter((_, i) => axes.includes(i)));
+  const nOut = numel(n.shape), nRed = numel(redDims);
+  const RV = 2 + 2 * VIEW_WORDS;
+  let body: string;
+  if (n.op === "reduce_max") {
+    const init = k === "i" ? "-2147483647 - 1" : "-f_inf()";
+    const better = k === "i" ? "v > acc" : "v > acc || is_nan(v)";
+    body = `  var acc: ${T(k)} = ${init};
+  for (var j = 0u; j < p(${RV}u); j++) {
+    let v = ${LD(k, "b + voff(" + (2 + VIEW_WORDS) + "u, j)")};
+    if (${better}) { acc = v; }
+  }`;
+  } else if (k === "i") {
+    body = `  var acc = 0;
+  for (var j = 0u; j < p(${RV}u); j++) { acc = acc + ldi(b + voff(${2 + VIEW_WORDS}u, j)); }`;
+  } else {
+    // Kahan: c carries the low-order bits lost by each addition
+    body = `  var acc = ${ZERO(k)};
+  var c = ${ZERO(k)};
+  for (var j = 0u; j < p(${RV}u); j++) {
+    let y = ${LD(k, "b + voff(" + (2 + VIEW_WORDS) + "u, j)")} - c;
+    let t = acc + y;
+    c = (t - acc) - y;
+    acc = t;
+  }${n.op === "reduce_mean" ? `\n  acc = acc / f32(p(${RV}u));` : ""}`;
+  }
+  const code = `${header1d()}
+  let b = voff(2u, i);
+${body}
+  ${ST(k, `p(1u) + ${w === 2 ? "2u * i" : "i"}`, "acc")};
+}`;
+  if (nOut === 0) return;
+  const kid = ctx.kernel(`${n.op} ${k}`, code);
+  const p = new Params().u(nOut).u(off(ctx, n)).view({ ...kept, base: kept.base }).view(red).u(nRed);
+  ctx.dispatch(kid, grid(nOut), p);
+}
+
+/** x = P × D × R around the axis. */
+function around(shape: readonly number[], ax: number): [number, number, number] {
+  return [numel(shape.slice(0, ax)), shape[ax]!, numel(shape.slice(ax + 1))];
+}
+
+function gatherKernel(ctx: Ctx, n: Node, x: Node): void {
+  const idx = nodeOf(ctx, n.inputs[1]!);
+  const [, D, R] = around(x.shape, n.attrs.axis as number);
+  const K = numel(idx.shape);
+  const k = kindOf(x);
+  const w = width(k);
+  const count = numel(n.shape);
+  if (count === 0) return;
+  // params: count, out, src, idx, R, K, D
+  const kid = ctx.kernel(`gather ${k}`, `${header1d()}
+  let R = p(4u); let K = p(5u); let D = p(6u);
+  let r = i % R;
+  let t = i / R;
+  let q = ldi(p(3u) + t % K);
+  var v = ${ZERO(k)};
+  if (q < 0 || u32(q) >= D) { fail(1u, q, i32(D)); }
+  else { v = ${LD(k, `p(2u) + (((t / K) * D + u32(q)) * R + r)${w === 2 ? " * 2u" : ""}`)}; }
+  ${ST(k, `p(1u) + i${w === 2 ? " * 2u" : ""}`, "v")};
+}`);
+  ctx.dispatch(kid, grid(count), new Params().u(count).u(off(ctx, n)).u(off(ctx, x)).u(off(ctx, idx)).u(R).u(K).u(D));
+}
+
+function scatterKernel(ctx: Ctx, n: Node, g: Node): void {
+  const idx = nodeOf(ctx, n.inputs[1]!);
+  const ax = n.attrs.axis as number;
+  const D = n.attrs.size as number;
+  const K = numel(idx.shape);
+  const R = numel(g.shape.slice(ax + idx.shape.length));
+  const k = kindOf(g);
+  const w = width(k);
+  const count = numel(n.shape);
+  if (count === 0) return;
+  // params: count, out, g, idx, R, K, D; output (pp, d, r) sums g[(pp·K + j)·R + r] over idx[j] == d
+  const kid = ctx.kernel(`scatter_add ${k}`, `${header1d()}
+  let R = p(4u); let K = p(5u); let D = p(6u);
+  let r = i % R;
+  let d = (i / R) % D;
+  let pp = i / (R * D);
+  var acc = ${ZERO(k)};
+  for (var j = 0u; j < K; j++) {
+    let q = ldi(p(3u) + j);
+    if (q < 0 || u32(q) >= D) { fail(2u, q, i32(D)); }
+    else if (u32(q) == d) { acc = acc + ${LD(k, `p(2u) + ((pp * K + j) * R + r)${w === 2 ? " * 2u" : ""}`)}; }
+  }
+  ${ST(k, `p(1u) + i${w === 2 ? " * 2u" : ""}`, "acc")};
+}`);
+  ctx.dispatch(kid, grid(count), new Params().u(count).u(off(ctx, n)).u(off(ctx, g)).u(off(ctx, idx)).u(R).u(K).u(D));
+}
+
+function oneHotKernel(ctx: Ctx, n: Node, l: Node): void {
+  const C = n.attrs.classes as number;
+  const k = kindOf(n);
+  const count = numel(n.shape);
+  if (count === 0) return;
+  const one = k === "c" ? "vec2f(1.0, 0.0)" : k === "i" ? "1" : "1.0";
+  const kid = ctx.kernel(`one_hot ${k}`, `${header1d()}
+  let C = p(3u);
+  let lab = ldi(p(2u) + i / C);
+  ${ST(k, `p(1u) + i${k === "c" ? " * 2u" : ""}`, `select(${ZERO(k)}, ${one}, lab >= 0 && u32(lab) == i % C)`)};
+}`);
+  ctx.dispatch(kid, grid(count), new Params().u(count).u(off(ctx, n)).u(off(ctx, l)).u(C));
+}

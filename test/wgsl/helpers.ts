@@ -1,0 +1,66 @@
+// Shared helpers for the WGSL/WebGPU tests: one WebGPU device on a software Vulkan driver when the
+// machine has no GPU (lavapipe when mesa's ICD is installed, else chromium's SwiftShader), the
+// stated float32 tolerance, and compiling graphs for both the device and the interpreter.
+import * as fs from "node:fs";
+import { afterAll } from "vitest";
+import { compileInterp } from "../../compiler/backends/interp/index.js";
+import { compileToWgsl } from "../../compiler/backends/wgsl/index.js";
+import type { Graph } from "../../compiler/ir/graph.js";
+import type { Tensor } from "../../runtime/backend.js";
+import { adapterName, releaseWebGpu, SOFTWARE_VULKAN_ICDS, webgpuContext } from "../../runtime/webgpu/device.js";
+import { webgpuExecutable, type WebGpuExecutable } from "../../runtime/webgpu/executable.js";
+import { expect } from "vitest";
+
+/** The issue's parity tolerance for f32 backends: |gpu − ref| ≤ RTOL · max(1, max|ref|) per tensor. */
+export const RTOL = 1e-4;
+
+/** Points Vulkan at a software driver when none is configured and no hardware ICD is installed. */
+export function chooseSoftwareDriver(): string | undefined {
+  if (process.env.VK_ICD_FILENAMES) return process.env.VK_ICD_FILENAMES;
+  const icdDir = "/usr/share/vulkan/icd.d";
+  const installed = fs.existsSync(icdDir) ? fs.readdirSync(icdDir) : [];
+  const lvp = SOFTWARE_VULKAN_ICDS[0]!;
+  if (installed.length && fs.existsSync(lvp.icd)) return undefined; // the loader finds lavapipe (or a real GPU) itself
+  const found = SOFTWARE_VULKAN_ICDS.find((d) => fs.existsSync(d.icd));
+  if (found) process.env.VK_ICD_FILENAMES = found.icd;
+  return found?.icd;
+}
+
+/** The device for the tests, or null (with a loud warning naming what is missing). */
+export async function testDevice(file: string): Promise<Awaited<ReturnType<typeof webgpuContext>> | null> {
+  chooseSoftwareDriver();
+  try {
+    const ctx = await webgpuContext();
+    afterAll(() => releaseWebGpu());
+    return ctx;
+  } catch (e) {
+    console.warn(`${file}: SKIPPED — no WebGPU device: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+export const describeAdapter = (ctx: NonNullable<Awaited<ReturnType<typeof testDevice>>>): string => `${adapterName(ctx.adapter)} via ${ctx.where}`;
+
+/** |got − want| ≤ rtol · max(1, max|want|) elementwise (NaN matches NaN). */
+export function expectClose(got: Tensor, want: Tensor, what: string, rtol = RTOL): void {
+  expect(got.shape, `${what} shape`).toEqual(want.shape);
+  expect(got.data.length, `${what} length`).toBe(want.data.length);
+  let scale = 1;
+  for (let i = 0; i < want.data.length; i++) scale = Math.max(scale, Math.abs(want.data[i]!));
+  for (let i = 0; i < want.data.length; i++) {
+    const a = got.data[i]!, b = want.data[i]!;
+    if (Number.isNaN(b) && Number.isNaN(a)) continue;
+    if (!(Math.abs(a - b) <= rtol * scale)) throw new Error(`${what}[${i}]: webgpu ${a} vs interpreter ${b} (tolerance ${rtol * scale})`);
+  }
+}
+
+/** Runs g on the device and on the interpreter with the same feeds; every output within rtol. */
+export async function gpuParity(exe: WebGpuExecutable, g: Graph, feeds: Record<string, Tensor>, what: string, rtol = RTOL): Promise<void> {
+  const want = compileInterp(g).run(feeds);
+  const got = await exe.run(feeds);
+  for (const name of Object.keys(want)) expectClose(got[name]!, want[name]!, `${what}: ${name}`, rtol);
+}
+
+export async function compileFor(device: Parameters<typeof webgpuExecutable>[0], g: Graph): Promise<WebGpuExecutable> {
+  return webgpuExecutable(device, compileToWgsl(g));
+}
