@@ -13,6 +13,7 @@ import { buildProgram, BuildUnsupported, type BuiltProgram } from "../compiler/b
 import { dataSectionBytes, emitModule } from "../compiler/build/emit.js";
 import { flopsOf, foldGraph } from "../compiler/build/fold.js";
 import { loaderText, typesText, type LoaderLayout, type ModelInfo } from "../compiler/build/loader.js";
+import { BUILD_BATCH, wgslArtifact, wgslLoaderText, wgslTypesText, type WgslArtifact } from "../compiler/build/wgsl-artifact.js";
 import type { Graph } from "../compiler/ir/graph.js";
 import { INSTR_WORDS } from "../compiler/build/vm-wat.js";
 import { diag } from "../diagnostics/catalog.js";
@@ -109,7 +110,7 @@ interface BuildOptions {
 }
 
 async function build(file: string, opts: BuildOptions): Promise<void> {
-  if (opts.target !== "wasm") throw new UsageError(`--target must be wasm (the only build target), got '${opts.target}'`);
+  if (opts.target !== "wasm" && opts.target !== "wgsl") throw new UsageError(`--target must be wasm or wgsl, got '${opts.target}'`);
   if (opts.engine !== "compact" && opts.engine !== "simd") throw new UsageError(`--engine must be compact or simd, got '${opts.engine}'`);
   const p = loadProgram(file);
   const spec = modelSpec(p.net, 1);
@@ -124,15 +125,16 @@ async function build(file: string, opts: BuildOptions): Promise<void> {
     const w = diag("PNN6020", p.train.span, `no --weights: ${path.basename(file)} is built with freshly initialised parameters (seed ${p.train.seed}); pass --weights CKPT from pnn train`);
     process.stderr.write(formatDiagnostic(w, new Map([[file, p.source]])) + "\n");
   }
-  const graph = lowerInfer(p.net, "twin", 1);
+  const graph = lowerInfer(p.net, "twin", opts.target === "wgsl" ? BUILD_BATCH : 1);
   const detector = [...graph.nodes].reverse().find((n) => n.op === "abs2");
   const extra = detector && !graph.outputs.some((o) => o.id === detector.id) ? [{ name: "detectors", id: detector.id }] : [];
-  let art: Artifact;
+  let art: Artifact | undefined, gpu: WgslArtifact | undefined;
   try {
-    art = opts.engine === "simd" ? await simdArtifact(graph, params, extra) : await compactArtifact(graph, params, extra);
+    if (opts.target === "wgsl") gpu = wgslArtifact(graph, params, extra);
+    else art = opts.engine === "simd" ? await simdArtifact(graph, params, extra) : await compactArtifact(graph, params, extra);
   } catch (e) {
     if (!(e instanceof BuildUnsupported)) throw e;
-    throw new DiagnosticsError([diag("PNN5020", p.net.span, `${p.net.name} cannot be built for wasm (engine ${opts.engine}): it cannot run ${e.message}`)], new Map([[file, p.source]]));
+    throw new DiagnosticsError([diag("PNN5020", p.net.span, `${p.net.name} cannot be built for ${opts.target === "wgsl" ? "wgsl" : `wasm (engine ${opts.engine})`}: it cannot run ${e.message}`)], new Map([[file, p.source]]));
   }
   const data = loadDataset({ ...p.train.data, baseDir: path.dirname(path.resolve(file)) });
   const describe = (name: string) => (name === "detectors" ? "photodetector intensities |E|² of the network's last detection" : "class scores (logits)");
@@ -142,22 +144,30 @@ async function build(file: string, opts: BuildOptions): Promise<void> {
     sourceHash: p.hash,
     program: "twin",
     inputs: [{ name: "x", shape: [spec.features] }],
-    outputs: art.layout.outputs.map((o) => ({ name: o.name, shape: outputShape(graph, o.name, extra), description: describe(o.name) })),
+    outputs: (gpu?.outputs ?? art!.layout.outputs.map((o) => o.name)).map((name) => ({ name, shape: outputShape(graph, name, extra), description: describe(name) })),
     classes: data.classNames.length === spec.classes ? data.classNames : null,
     dataset: data.name,
     normalization: data.normalization ?? null,
     device: { hasDevice: spec.hasDevice, chipVariables: spec.chipVars.map((v) => ({ path: v.path, shape: v.shape, distribution: distText(v.dist) })) },
     weights,
-    flopsPerInference: art.flops,
-    engine: opts.engine,
+    flopsPerInference: gpu?.flops ?? art!.flops,
+    engine: gpu ? "webgpu" : opts.engine,
   };
-  const loader = loaderText(info, art.layout);
+  if (gpu) {
+    fs.mkdirSync(opts.out, { recursive: true });
+    const files: [string, string | Uint8Array][] = [["model.wgsl", gpu.wgsl], ["model.bin", gpu.bin], ["model.mjs", wgslLoaderText(info, gpu.layout)], ["model.d.ts", wgslTypesText(info)]];
+    for (const [name, data] of files) fs.writeFileSync(path.join(opts.out, name), data);
+    process.stdout.write(`wrote ${files.map(([name]) => path.join(opts.out, name)).join(", ")} (engine webgpu)\n` + (opts.stats ? gpu.stats.join("\n") + "\n" : ""));
+    return;
+  }
+  const wasm = art!;
+  const loader = loaderText(info, wasm.layout);
   fs.mkdirSync(opts.out, { recursive: true });
-  fs.writeFileSync(path.join(opts.out, "model.wasm"), art.bytes);
+  fs.writeFileSync(path.join(opts.out, "model.wasm"), wasm.bytes);
   fs.writeFileSync(path.join(opts.out, "model.mjs"), loader);
   fs.writeFileSync(path.join(opts.out, "model.d.ts"), typesText(info));
-  process.stdout.write(`wrote ${path.join(opts.out, "model.wasm")} (${kb(art.bytes.length)}, engine ${opts.engine}), model.mjs, model.d.ts\n`);
-  if (opts.stats) process.stdout.write(statsText(art, Buffer.byteLength(loader)));
+  process.stdout.write(`wrote ${path.join(opts.out, "model.wasm")} (${kb(wasm.bytes.length)}, engine ${opts.engine}), model.mjs, model.d.ts\n`);
+  if (opts.stats) process.stdout.write(statsText(wasm, Buffer.byteLength(loader)));
 }
 
 export function registerBuildCommand(program: Command, setCode: (c: number) => void): void {
@@ -165,7 +175,7 @@ export function registerBuildCommand(program: Command, setCode: (c: number) => v
     .command("build")
     .description("compile a trained network to an edge artifact: model.wasm + a dependency-free loader model.mjs + model.d.ts")
     .argument("<file>", ".pnn file")
-    .option("--target <target>", "wasm", "wasm")
+    .option("--target <target>", "wasm | wgsl (WebGPU: model.wgsl + model.bin + loader)", "wasm")
     .option("--weights <ckpt>", "checkpoint (.safetensors) written by pnn train (default: fresh initialisation, with a warning)")
     .requiredOption("-o, --out <dir>", "output directory")
     .option("--engine <engine>", "compact (float64 table executor, smallest code) | simd (the wasm backend, f32 SIMD128, fastest)", "compact")
