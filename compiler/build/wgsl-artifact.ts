@@ -2,7 +2,8 @@
  * `pnn build --target wgsl`: a WebGPU edge artifact of a trained network.
  *   model.wgsl  every kernel of the folded inference program (compiler/backends/wgsl) in one
  *               module, entry points k0, k1, …, after the shared prelude;
- *   model.bin   the dispatches' parameter blocks, then the arena's initial contents (folded
+ *   model.bin   the dispatches' parameter blocks (each cut after its last non-zero word; the
+ *               loader pads them back to PARAM_WORDS), then the arena's initial contents (folded
  *               weights as constants, FFT twiddle tables), little-endian 32-bit words;
  *   model.mjs   a dependency-free loader: load() finds a device (navigator.gpu, or the `webgpu`
  *               package in Node), runs the program through the runtime's runner (its source is
@@ -30,8 +31,8 @@ export interface WgslLayout {
   readonly arenaWords: number;
   readonly kernels: number;
   readonly paramBytes: number;
-  /** Parameter words at the start of model.bin. */
-  readonly paramWords: number;
+  /** Words of each dispatch's parameter block stored at the start of model.bin, in order. */
+  readonly paramLengths: readonly number[];
   readonly dispatches: readonly { readonly kernel: number; readonly groups: readonly number[] }[];
   /** Initial arena regions: word offset in the arena, start and length in model.bin (words). */
   readonly init: readonly { readonly offset: number; readonly start: number; readonly length: number }[];
@@ -58,9 +59,16 @@ export function wgslArtifact(graph: Graph, params: ReadonlyMap<string, Float64Ar
   if (!x || prog.inputs.length !== 1) throw new BuildUnsupported(`a program whose folded form reads inputs other than x (${prog.inputs.map((s) => s.name).join(", ")})`);
   const B = x.shape[0]!;
   const initWords = prog.init.reduce((a, r) => a + r.data.length, 0);
-  const words = new Uint32Array(prog.params.length + initWords);
-  words.set(prog.params);
-  let at = prog.params.length;
+  const paramLengths = prog.dispatches.map((_, i) => {
+    const block = prog.params.subarray(i * PARAM_WORDS, (i + 1) * PARAM_WORDS);
+    let n = PARAM_WORDS;
+    while (n > 0 && block[n - 1] === 0) n--;
+    return n;
+  });
+  const paramWords = paramLengths.reduce((a, b) => a + b, 0);
+  const words = new Uint32Array(paramWords + initWords);
+  let at = 0;
+  paramLengths.forEach((n, i) => { words.set(prog.params.subarray(i * PARAM_WORDS, i * PARAM_WORDS + n), at); at += n; });
   const init = prog.init.map((r) => {
     words.set(r.data, at);
     const e = { offset: r.offset, start: at, length: r.data.length };
@@ -74,7 +82,7 @@ export function wgslArtifact(graph: Graph, params: ReadonlyMap<string, Float64Ar
     arenaWords: prog.arenaWords,
     kernels: prog.kernels.length,
     paramBytes: PARAM_BYTES,
-    paramWords: prog.params.length,
+    paramLengths,
     dispatches: prog.dispatches.map((d) => ({ kernel: d.kernel, groups: [...d.groups] })),
     init,
     input: { offset: x.offset, perSample: x.length / B },
@@ -90,7 +98,7 @@ export function wgslArtifact(graph: Graph, params: ReadonlyMap<string, Float64Ar
     foldedNodes: folded.foldedNodes,
     stats: [
       `model.wgsl          ${kb(wgsl.length)} (${prog.kernels.length} kernels)`,
-      `model.bin           ${kb(words.byteLength)} (${prog.dispatches.length} parameter blocks of ${PARAM_WORDS} words, ${kb(initWords * 4)} of constants and tables)`,
+      `model.bin           ${kb(words.byteLength)} (${prog.dispatches.length} parameter blocks, ${kb(initWords * 4)} of constants and tables)`,
       `arena               ${kb(prog.arenaWords * 4)} (one storage buffer; ${B} samples per run)`,
       `engine webgpu: the WGSL backend on the folded graph (${folded.graph.nodes.length} IR nodes; ${folded.foldedNodes} folded), ${prog.dispatches.length} dispatches per run`,
     ],
@@ -138,13 +146,17 @@ export async function load(opts = {}) {
   const { device: dev, own } = await device(opts.device);
   const [code, bin] = await Promise.all([asset("model.wgsl", opts.base), asset("model.bin", opts.base)]);
   const words = new Uint32Array(bin.slice().buffer);
+  const PW = LAYOUT.paramBytes / 4;
+  const params = new Uint32Array(LAYOUT.dispatches.length * PW);
+  let at = 0;
+  LAYOUT.paramLengths.forEach((n, i) => { params.set(words.subarray(at, at + n), i * PW); at += n; });
   const runner = await createRunner(dev, {
     arenaWords: LAYOUT.arenaWords,
     prelude: new TextDecoder().decode(code),
     kernels: Array.from({ length: LAYOUT.kernels }, () => ({ code: "" })),
     dispatches: LAYOUT.dispatches,
     carryDispatches: [],
-    params: words.subarray(0, LAYOUT.paramWords),
+    params,
     init: LAYOUT.init.map((r) => ({ offset: r.offset, data: words.subarray(r.start, r.start + r.length) })),
     inputs: [{ name: "x", offset: LAYOUT.input.offset, length: LAYOUT.batch * LAYOUT.input.perSample }],
     outputs: LAYOUT.outputs.map((o) => ({ name: o.name, offset: o.offset, length: LAYOUT.batch * o.perSample })),
