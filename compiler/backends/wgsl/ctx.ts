@@ -53,8 +53,30 @@ export function collapseView(base: number, shape: readonly number[], strides: re
     dims.push(d);
     st.push(s);
   }
+  // outermost broadcast dims add nothing to the offset
+  while (dims.length && st[st.length - 1] === 0) { dims.pop(); st.pop(); }
   return { base, dims, strides: st };
 }
+
+/**
+ * WGSL for the word offset of flat index `idx` under view `v` at parameter word `slot`,
+ * specialised on the view's rank (known when the kernel is generated): ranks 0–2 need at most
+ * two divisions, which matters where integer division is slow (CPU drivers have no vector one).
+ * `count`: the index range; when the view's dims cover less (dropped broadcast dims) the
+ * outermost dim wraps.
+ */
+export function viewOffset(slot: number, v: View, count: number, idx: string): string {
+  const rank = v.dims.length;
+  const full = v.dims.reduce((a, b) => a * b, 1) === count;
+  const d = (k: number): string => `p(${slot + 2 + 2 * k}u)`, s = (k: number): string => `p(${slot + 3 + 2 * k}u)`;
+  if (rank === 0) return `p(${slot}u)`;
+  if (rank === 1) return `(p(${slot}u) + ${full ? `(${idx})` : `((${idx}) % ${d(0)})`} * ${s(0)})`;
+  if (rank === 2) return `(p(${slot}u) + ((${idx}) % ${d(0)}) * ${s(0)} + ${full ? `((${idx}) / ${d(0)})` : `(((${idx}) / ${d(0)}) % ${d(1)})`} * ${s(1)})`;
+  return `voff(${slot}u, ${idx})`;
+}
+
+/** The text variant viewOffset picks for `v` (part of a kernel's key). */
+export const viewShape = (v: View, count: number): string => `${v.dims.length}${v.dims.reduce((a, b) => a * b, 1) === count || v.dims.length > 2 ? "" : "w"}`;
 
 export interface Ctx {
   readonly g: Graph;

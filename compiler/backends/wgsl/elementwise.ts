@@ -10,7 +10,7 @@
  */
 import { strides } from "../../ir/types.js";
 import type { Node } from "../../ir/graph.js";
-import { collapseView, grid, header1d, nodeOf, off, Params, VIEW_WORDS, type Ctx } from "./ctx.js";
+import { collapseView, grid, header1d, nodeOf, off, Params, viewOffset, VIEW_WORDS, type Ctx } from "./ctx.js";
 import { flit } from "./lib.js";
 import { kindOf, width, type Kind } from "./plan.js";
 
@@ -147,12 +147,17 @@ const store = (k: Kind, at: string, v: string): string => (k === "c" ? `stc(${at
 /** The kernel of the group rooted at `root`, and its dispatch. */
 export function elementwiseGroup(ctx: Ctx, root: Node): void {
   const members = ctx.plan.fusion.members.get(root.id)!;
+  const count = root.shape.reduce((a, b) => a * b, 1);
   const leaves = ctx.plan.fusion.leaves.get(root.id)!;
   const name = new Map<number, Val>();
   const lines: string[] = [];
+  const views = leaves.map((id) => {
+    const x = nodeOf(ctx, id);
+    return collapseView(off(ctx, x), root.shape, broadcastStrides(x.shape, root.shape, width(kindOf(x))));
+  });
   leaves.forEach((id, j) => {
     const k = kindOf(nodeOf(ctx, id));
-    lines.push(`  let x${j}: ${wgslType(k)} = ${load(k, `voff(${2 + j * VIEW_WORDS}u, i)`)};`);
+    lines.push(`  let x${j}: ${wgslType(k)} = ${load(k, viewOffset(2 + j * VIEW_WORDS, views[j]!, count, "i"))};`);
     name.set(id, { e: `x${j}`, k });
   });
   const labels: string[] = [];
@@ -171,12 +176,8 @@ ${lines.join("\n")}
 }`;
   // local names are relative to the group (v<index>), so equal structures share one kernel text
   const k = ctx.kernel(`ew ${labels.join(" ")}`, code);
-  const count = root.shape.reduce((a, b) => a * b, 1);
   if (count === 0) return;
   const p = new Params().u(count).u(off(ctx, root));
-  for (const id of leaves) {
-    const x = nodeOf(ctx, id);
-    p.view(collapseView(off(ctx, x), root.shape, broadcastStrides(x.shape, root.shape, width(kindOf(x)))));
-  }
+  for (const v of views) p.view(v);
   ctx.dispatch(k, grid(count), p);
 }

@@ -7,13 +7,14 @@
  * (w = e^{∓2πi/n}), radix 2 and 4 as butterflies, other radices as their O(R²) DFT. Twiddles come
  * from one table per length (e^{-2πi t/n}, t < n, float64-computed, stored as f32 after the
  * plan); ifft conjugates them and scales each axis by 1/n at the end, as the interpreter.
- *   - lines up to SHARED_MAX long: one workgroup per line runs every stage in workgroup memory
- *     (two halves of one array, ping-pong), one dispatch per axis;
+ *   - lines up to SHARED_MAX long: a workgroup runs every stage of one or more lines (short lines
+ *     are packed, about 256 elements per workgroup) in workgroup memory (two halves of one array,
+ *     ping-pong), one dispatch per axis;
  *   - longer lines: one dispatch per stage through the arena, ping-ponging between the output
  *     and the node's scratch buffer (plan.ts).
- * Parameters: lines, n, line view (word offsets of each line's start) for source and
- * destination, source and destination element strides (words), direction sign, scale, stage
- * count, radices.
+ * Kernels are specialised on the length and its radices (every index division is by a constant);
+ * parameters: line count, line views (word offset of each line's start) for source and
+ * destination, their element strides (words), direction sign, scale, twiddle table offset.
  */
 import type { Node } from "../../ir/graph.js";
 import { numel } from "../../ir/types.js";
@@ -23,7 +24,6 @@ import { kindOf, width, type Kind } from "./plan.js";
 /** Longest line transformed in workgroup memory (2 × n complex f32 = 16 KiB, WebGPU's minimum). */
 export const SHARED_MAX = 1024;
 const THREADS = 64;
-const MAX_STAGES = 24;
 
 export function radices(n: number): number[] {
   const f: number[] = [];
@@ -52,81 +52,102 @@ export function fftScratchWords(n: Node): number {
 }
 
 // parameter words
-const LINES = 0, N = 1, SRC = 2, DST = SRC + VIEW_WORDS, SST = DST + VIEW_WORDS, DSTR = SST + 1, DIR = DSTR + 1, SCALE = DIR + 1, TW = SCALE + 1, NST = TW + 1, RAD = NST + 1;
+const LINES = 0, SRC = 1, DST = SRC + VIEW_WORDS, SST = DST + VIEW_WORDS, DSTR = SST + 1, DIR = DSTR + 1, SCALE = DIR + 1, TW = SCALE + 1;
 
-/** Radix-R output q from inputs v(r) (already twiddled): the stage body shared by both variants. */
-function stageBody(get: (r: string) => string, put: (q: string, v: string) => string, tw: (t: string) => string): string {
-  return `      if (R == 2u) {
-        let v0 = ${get("0u")}; let v1 = ${get("1u")};
-        ${put("0u", "v0 + v1")}; ${put("1u", "v0 - v1")};
-      } else if (R == 4u) {
-        let v0 = ${get("0u")}; let v1 = ${get("1u")}; let v2 = ${get("2u")}; let v3 = ${get("3u")};
-        let r1 = vec2f(dir * v1.y, -dir * v1.x); let r3 = vec2f(dir * v3.y, -dir * v3.x);
-        ${put("0u", "v0 + v1 + v2 + v3")}; ${put("1u", "v0 + r1 - v2 - r3")};
-        ${put("2u", "v0 - v1 + v2 - v3")}; ${put("3u", "v0 - r1 - v2 + r3")};
-      } else {
-        for (var q = 0u; q < R; q++) {
-          var acc = vec2f(0.0, 0.0);
-          for (var r = 0u; r < R; r++) { acc = acc + cmul(${get("r")}, ${tw("((q * r) % R) * (n / R)")}); }
-          ${put("q", "acc")};
-        }
-      }`;
+const u = (v: number): string => `${v}u`;
+
+/**
+ * One radix-R stage for one j (R, Ns, n constants, so every division is by a constant): inputs
+ * get(r) (untwiddled), outputs put(q, value).
+ */
+function stageBody(n: number, R: number, Ns: number, get: (r: string) => string, put: (q: string, v: string) => string, ind: string): string {
+  const step = n / (Ns * R);
+  const tw = (t: string): string => `$K_tw(twb, dir, ${t})`;
+  const v = (r: number): string => (r === 0 || Ns === 1 ? get(u(r)) : `cmul(${get(u(r))}, ${tw(`(jj * ${u(r * step)}) % ${u(n)}`)})`);
+  const head = `${ind}let jj = j % ${u(Ns)};\n${ind}let dbase = (j / ${u(Ns)}) * ${u(Ns * R)} + jj;\n`;
+  if (R === 2) return head + `${ind}let v0 = ${v(0)}; let v1 = ${v(1)};\n${ind}${put("0u", "v0 + v1")}; ${put("1u", "v0 - v1")};`;
+  if (R === 4)
+    return head + `${ind}let v0 = ${v(0)}; let v1 = ${v(1)}; let v2 = ${v(2)}; let v3 = ${v(3)};
+${ind}let r1 = vec2f(dir * v1.y, -dir * v1.x); let r3 = vec2f(dir * v3.y, -dir * v3.x);
+${ind}${put("0u", "v0 + v1 + v2 + v3")}; ${put("1u", "v0 + r1 - v2 - r3")};
+${ind}${put("2u", "v0 - v1 + v2 - v3")}; ${put("3u", "v0 - r1 - v2 + r3")};`;
+  // other radices: their R-point DFT (twiddles w^{q·r·n/R} from the table)
+  return head + `${ind}for (var q = 0u; q < ${u(R)}; q++) {
+${ind}  var acc = vec2f(0.0, 0.0);
+${ind}  for (var r = 0u; r < ${u(R)}; r++) {
+${ind}    acc = acc + cmul(cmul(${get("r")}, ${tw(`(jj * r * ${u(step)}) % ${u(n)}`)}), ${tw(`((q * r) % ${u(R)}) * ${u(n / R)}`)});
+${ind}  }
+${ind}  ${put("q", "acc")};
+${ind}}`;
 }
 
-const TW_FN = `  let twb = p(${TW}u); let dir = pf(${DIR}u);`;
+const TW_FN = `fn $K_tw(twb: u32, dir: f32, t: u32) -> vec2f { let w = ldc(twb + 2u * t); return vec2f(w.x, dir * w.y); }`;
+const TW_LET = `  let twb = p(${TW}u); let dir = pf(${DIR}u);`;
 
-function sharedKernel(size: number, src: Kind): string {
+/** Word offset of line l's first element under the view at parameter s, for a view of rank 1 or 2. */
+function lineStart(s: number, rank: number, l: string): string {
+  if (rank === 1) return `(p(${s}u) + (${l}) * p(${s + 3}u))`;
+  return `(p(${s}u) + ((${l}) % p(${s + 2}u)) * p(${s + 3}u) + ((${l}) / p(${s + 2}u)) * p(${s + 5}u))`;
+}
+
+/**
+ * All stages of lines of length n in workgroup memory: `lpw` lines per workgroup, each in a
+ * `size`-element slot of both halves of the buffer. Specialised on n and the radices.
+ */
+function sharedKernel(n: number, rads: readonly number[], size: number, lpw: number, src: Kind, rank: number): string {
   const load = src === "c" ? "ldc(s)" : "vec2f(ld(s), 0.0)";
-  return `var<workgroup> $K_buf: array<vec2f, ${2 * size}>;
-fn $K_tw(twb: u32, dir: f32, t: u32) -> vec2f { let w = ldc(twb + 2u * t); return vec2f(w.x, dir * w.y); }
-@compute @workgroup_size(${THREADS}) fn $K(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw: vec3u) {
-  let line = wid.x + wid.y * nw.x;
-  if (line >= p(${LINES}u)) { return; }
-  let n = p(${N}u);
-${TW_FN}
-  let sb = voff(${SRC}u, line); let db = voff(${DST}u, line);
-  for (var e = lid.x; e < n; e += ${THREADS}u) { let s = sb + e * p(${SST}u); $K_buf[e] = ${load}; }
-  workgroupBarrier();
-  var fr = 0u;
-  var Ns = 1u;
-  for (var st = 0u; st < p(${NST}u); st++) {
-    let R = p(${RAD}u + st);
-    let to = ${size}u - fr;
-    for (var j = lid.x; j < n / R; j += ${THREADS}u) {
-      let jj = j % Ns;
-      let step = n / (Ns * R);
-      let dbase = (j / Ns) * Ns * R + jj;
-${stageBody((r) => `cmul($K_buf[fr + j + ${r} * (n / R)], $K_tw(twb, dir, (jj * ${r} * step) % n))`, (q, v) => `$K_buf[to + dbase + ${q} * Ns] = ${v}`, (t) => `$K_tw(twb, dir, ${t})`)}
-    }
-    workgroupBarrier();
-    fr = to;
-    Ns = Ns * R;
+  const half = size * lpw;
+  let Ns = 1, fr = 0;
+  const stages = rads.map((R) => {
+    const to = half - fr;
+    const body = stageBody(n, R, Ns, (r) => `$K_buf[${u(fr)} + lb + j + ${r} * ${u(n / R)}]`, (q, v) => `$K_buf[${u(to)} + lb + dbase + ${q} * ${u(Ns)}] = ${v}`, "    ");
+    const text = `  for (var w = lid.x; w < nl * ${u(n / R)}; w += ${u(THREADS)}) {
+    let lb = (w / ${u(n / R)}) * ${u(size)};
+    let j = w % ${u(n / R)};
+${body}
   }
+  workgroupBarrier();`;
+    fr = to;
+    Ns *= R;
+    return text;
+  });
+  return `var<workgroup> $K_buf: array<vec2f, ${2 * half}>;
+${TW_FN}
+@compute @workgroup_size(${THREADS}) fn $K(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let first = (wid.x + wid.y * nw.x) * ${u(lpw)};
+  let lines = p(${LINES}u);
+  if (first >= lines) { return; }
+  let nl = min(${u(lpw)}, lines - first);
+${TW_LET}
+  for (var e = lid.x; e < nl * ${u(n)}; e += ${u(THREADS)}) {
+    let l = e / ${u(n)}; let k = e % ${u(n)};
+    let s = ${lineStart(SRC, rank, "first + l")} + k * p(${SST}u);
+    $K_buf[l * ${u(size)} + k] = ${load};
+  }
+  workgroupBarrier();
+${stages.join("\n")}
   let scale = pf(${SCALE}u);
-  for (var e = lid.x; e < n; e += ${THREADS}u) { stc(db + e * p(${DSTR}u), $K_buf[fr + e] * scale); }
+  for (var e = lid.x; e < nl * ${u(n)}; e += ${u(THREADS)}) {
+    let l = e / ${u(n)}; let k = e % ${u(n)};
+    stc(${lineStart(DST, rank, "first + l")} + k * p(${DSTR}u), $K_buf[${u(fr)} + l * ${u(size)} + k] * scale);
+  }
 }`;
 }
 
 /** One stage through the arena (lines longer than SHARED_MAX): invocation (line, j). */
-function globalStageKernel(src: Kind): string {
+function globalStageKernel(n: number, R: number, Ns: number, src: Kind, rank: number): string {
   const load = (at: string): string => (src === "c" ? `ldc(${at})` : `vec2f(ld(${at}), 0.0)`);
-  // extra parameters: stage radix R at RAD, Ns at RAD + 1
-  return `fn $K_tw(twb: u32, dir: f32, t: u32) -> vec2f { let w = ldc(twb + 2u * t); return vec2f(w.x, dir * w.y); }
+  const per = n / R;
+  return `${TW_FN}
 @compute @workgroup_size(${THREADS}) fn $K(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
-  let n = p(${N}u);
-  let R = p(${RAD}u); let Ns = p(${RAD + 1}u);
-  let i = lin(gid, nw, ${THREADS}u);
-  let per = n / R;
-  if (i >= p(${LINES}u) * per) { return; }
-  let line = i / per; let j = i % per;
-${TW_FN}
-  let sb = voff(${SRC}u, line); let db = voff(${DST}u, line);
+  let i = lin(gid, nw, ${u(THREADS)});
+  if (i >= p(${LINES}u) * ${u(per)}) { return; }
+  let line = i / ${u(per)}; let j = i % ${u(per)};
+${TW_LET}
+  let sb = ${lineStart(SRC, rank, "line")}; let db = ${lineStart(DST, rank, "line")};
   let ss = p(${SST}u); let ds = p(${DSTR}u);
   let scale = pf(${SCALE}u);
-  let jj = j % Ns;
-  let step = n / (Ns * R);
-  let dbase = (j / Ns) * Ns * R + jj;
-${stageBody((r) => `cmul(${load(`sb + (j + ${r} * per) * ss`)}, $K_tw(twb, dir, (jj * ${r} * step) % n))`, (q, v) => `stc(db + (dbase + ${q} * Ns) * ds, (${v}) * scale)`, (t) => `$K_tw(twb, dir, ${t})`)}
+${stageBody(n, R, Ns, (r) => load(`sb + (j + ${r} * ${u(per)}) * ss`), (q, v) => `stc(db + (dbase + ${q} * ${u(Ns)}) * ds, (${v}) * scale)`, "  ")}
 }`;
 }
 
@@ -165,20 +186,20 @@ function runPass(ctx: Ctx, pass: Pass, srcKind: Kind, src: number, sw: number, o
   const { n, lines } = pass;
   const tw = ctx.table(`fft-twiddles-${n}`, twiddles(n));
   const rads = radices(n);
-  if (rads.length > MAX_STAGES) throw new Error(`fft length ${n} has more than ${MAX_STAGES} factors`);
   const scale = inv ? 1 / n : 1;
   const dir = inv ? -1 : 1;
-  const params = (srcBase: number, srcW: number, dstBase: number, sc: number, extra: number[]): Params => {
-    const p = new Params().u(lines).u(n).view(pass.lineView(srcBase, srcW)).view(pass.lineView(dstBase, 2)).u(pass.stride * srcW).u(pass.stride * 2).f(dir).f(sc).u(tw);
-    for (const e of extra) p.u(e);
-    return p;
-  };
+  const rank = pass.lineView(0, 1).dims.length;
+  const params = (srcBase: number, srcW: number, dstBase: number, sc: number): Params =>
+    new Params().u(lines).view(pass.lineView(srcBase, srcW)).view(pass.lineView(dstBase, 2)).u(pass.stride * srcW).u(pass.stride * 2).f(dir).f(sc).u(tw);
   if (n <= SHARED_MAX) {
-    let size = 64;
+    let size = 8;
     while (size < n) size *= 2;
-    const k = ctx.kernel(`fft shared ${size} ${srcKind}`, sharedKernel(size, srcKind));
-    const groups = lines <= 65535 ? [lines, 1, 1] as const : [65535, Math.ceil(lines / 65535), 1] as const;
-    ctx.dispatch(k, groups, params(src, sw, out, scale, [rads.length, ...rads]));
+    // several short lines per workgroup (about 256 elements), as workgroup memory allows
+    const lpw = Math.max(1, Math.min(Math.floor(SHARED_MAX / size), Math.ceil(256 / size)));
+    const k = ctx.kernel(`fft ${n} ×${lpw} ${srcKind}`, sharedKernel(n, rads, size, lpw, srcKind, rank));
+    const wgs = Math.ceil(lines / lpw);
+    const groups = wgs <= 65535 ? [wgs, 1, 1] as const : [65535, Math.ceil(wgs / 65535), 1] as const;
+    ctx.dispatch(k, groups, params(src, sw, out, scale));
     return;
   }
   // through the arena: stages alternate between out and scratch so the last lands in out; a pass
@@ -193,14 +214,13 @@ function runPass(ctx: Ctx, pass: Pass, srcKind: Kind, src: number, sw: number, o
   let from = src, fromW = sw, fromKind = srcKind, Ns = 1;
   rads.forEach((R, s) => {
     const to = dest(s);
-    const k = ctx.kernel(`fft stage ${fromKind}`, globalStageKernel(fromKind));
-    const count = lines * (n / R);
-    ctx.dispatch(k, grid(count, THREADS), params(from, fromW, to, s === S - 1 ? scale : 1, [S, R, Ns]));
+    const k = ctx.kernel(`fft ${n} stage ${R}·${Ns} ${fromKind}`, globalStageKernel(n, R, Ns, fromKind, rank));
+    ctx.dispatch(k, grid(lines * (n / R), THREADS), params(from, fromW, to, s === S - 1 ? scale : 1));
     from = to; fromW = 2; fromKind = "c"; Ns *= R;
   });
   if (from !== out) {
-    // the last stage landed in the scratch: copy the lines back (radix-1 DFT = identity stage)
-    const k = ctx.kernel("fft stage c", globalStageKernel("c"));
-    ctx.dispatch(k, grid(lines * n, THREADS), params(from, 2, out, 1, [1, 1, Ns]));
+    // the last stage landed in the scratch: copy the lines back (a radix-1 stage is the identity)
+    const k = ctx.kernel(`fft ${n} copy`, globalStageKernel(n, 1, n, "c", rank));
+    ctx.dispatch(k, grid(lines * n, THREADS), params(from, 2, out, 1));
   }
 }

@@ -11,7 +11,7 @@
  */
 import type { Node } from "../../ir/graph.js";
 import { numel, strides } from "../../ir/types.js";
-import { collapseView, grid, header1d, nodeOf, off, Params, VIEW_WORDS, type Ctx, type View } from "./ctx.js";
+import { collapseView, grid, header1d, nodeOf, off, Params, viewOffset, viewShape, VIEW_WORDS, type Ctx, type View } from "./ctx.js";
 import { broadcastStrides } from "./elementwise.js";
 import { kindOf, width, type Kind } from "./plan.js";
 
@@ -30,11 +30,11 @@ export function collapseJoint(shape: readonly number[], bases: readonly number[]
   return bases.map((base, j) => ({ base, dims, strides: out[j]! }));
 }
 
-function moveKernel(ctx: Ctx, w: number): number {
+function moveKernel(ctx: Ctx, w: number, d: View, s: View, count: number): number {
   const copy = w === 2 ? "mem[d] = mem[s];\n  mem[d + 1u] = mem[s + 1u];" : "mem[d] = mem[s];";
-  return ctx.kernel(`move w${w}`, `${header1d()}
-  let d = voff(1u, i);
-  let s = voff(${1 + VIEW_WORDS}u, i);
+  return ctx.kernel(`move w${w} ${viewShape(d, count)}`, `${header1d()}
+  let d = ${viewOffset(1, d, count, "i")};
+  let s = ${viewOffset(1 + VIEW_WORDS, s, count, "i")};
   ${copy}
 }`);
 }
@@ -44,7 +44,7 @@ export function move(ctx: Ctx, shape: readonly number[], w: number, dst: number,
   const count = numel(shape);
   if (count === 0) return;
   const [d, s] = collapseJoint(shape, [dst, src], [dstStrides, srcStrides]);
-  ctx.dispatch(moveKernel(ctx, w), grid(count), new Params().u(count).view(d!).view(s!));
+  ctx.dispatch(moveKernel(ctx, w, d!, s!, count), grid(count), new Params().u(count).view(d!).view(s!));
 }
 
 /** Sets `words` words at `at` to zero. */
@@ -128,31 +128,31 @@ function reduceKernel(ctx: Ctx, n: Node, x: Node): void {
     const better = k === "i" ? "v > acc" : "v > acc || is_nan(v)";
     body = `  var acc: ${T(k)} = ${init};
   for (var j = 0u; j < p(${RV}u); j++) {
-    let v = ${LD(k, "b + voff(" + (2 + VIEW_WORDS) + "u, j)")};
+    let v = ${LD(k, "b + " + viewOffset(2 + VIEW_WORDS, red, nRed, "j"))};
     if (${better}) { acc = v; }
   }`;
   } else if (k === "i") {
     body = `  var acc = 0;
-  for (var j = 0u; j < p(${RV}u); j++) { acc = acc + ldi(b + voff(${2 + VIEW_WORDS}u, j)); }`;
+  for (var j = 0u; j < p(${RV}u); j++) { acc = acc + ldi(b + ${viewOffset(2 + VIEW_WORDS, red, nRed, "j")}); }`;
   } else {
     // Kahan: c carries the low-order bits lost by each addition
     body = `  var acc = ${ZERO(k)};
   var c = ${ZERO(k)};
   for (var j = 0u; j < p(${RV}u); j++) {
-    let y = ${LD(k, "b + voff(" + (2 + VIEW_WORDS) + "u, j)")} - c;
+    let y = ${LD(k, "b + " + viewOffset(2 + VIEW_WORDS, red, nRed, "j"))} - c;
     let t = acc + y;
     c = (t - acc) - y;
     acc = t;
   }${n.op === "reduce_mean" ? `\n  acc = acc / f32(p(${RV}u));` : ""}`;
   }
   const code = `${header1d()}
-  let b = voff(2u, i);
+  let b = ${viewOffset(2, kept, nOut, "i")};
 ${body}
   ${ST(k, `p(1u) + ${w === 2 ? "2u * i" : "i"}`, "acc")};
 }`;
   if (nOut === 0) return;
-  const kid = ctx.kernel(`${n.op} ${k}`, code);
-  const p = new Params().u(nOut).u(off(ctx, n)).view({ ...kept, base: kept.base }).view(red).u(nRed);
+  const kid = ctx.kernel(`${n.op} ${k} ${viewShape(kept, nOut)}·${viewShape(red, nRed)}`, code);
+  const p = new Params().u(nOut).u(off(ctx, n)).view(kept).view(red).u(nRed);
   ctx.dispatch(kid, grid(nOut), p);
 }
 
