@@ -1,16 +1,18 @@
 /**
  * Fused elementwise kernels: one invocation per element of a group's root (fuse.ts), which
- * loads each leaf through its strided view (broadcast strides, collapsed), evaluates every member
- * as a `let` in topological order and stores the root. The kernel text depends only on the
- * group's structure (ops, attributes, kinds), not on shapes or offsets, which come from the
- * parameter block: [count, out base, view of leaf 0, view of leaf 1, …].
+ * evaluates the members as `let`s at their index variables — through index steps for slices,
+ * pads (masked by their window), transposes and broadcasts, the same flat index through reshapes
+ * — loads the leaves at their flat indices and stores the root. The kernel text depends on the
+ * group's structure (ops, attributes, kinds, step ranks), not on shapes or offsets, which come
+ * from the parameter block.
  * Values: f32 for real, vec2f (re, im) for complex, i32 for i32. The expressions follow the
  * interpreter's formulas (compiler/backends/interp/elementwise.ts); transcendental functions
  * are the prelude's (lib.ts).
  */
 import { strides } from "../../ir/types.js";
 import type { Node } from "../../ir/graph.js";
-import { collapseView, grid, header1d, nodeOf, off, Params, viewOffset, VIEW_WORDS, type Ctx } from "./ctx.js";
+import { grid, header1d, nodeOf, off, Params, type Ctx } from "./ctx.js";
+import { indexStep, isMoving, stepView } from "./fuse.js";
 import { flit } from "./lib.js";
 import { kindOf, width, type Kind } from "./plan.js";
 
@@ -143,41 +145,93 @@ function valueOf(n: Node, xs: readonly Val[]): string {
 const wgslType = (k: Kind): string => (k === "c" ? "vec2f" : k === "i" ? "i32" : "f32");
 const load = (k: Kind, at: string): string => (k === "c" ? `ldc(${at})` : k === "i" ? `ldi(${at})` : `ld(${at})`);
 const store = (k: Kind, at: string, v: string): string => (k === "c" ? `stc(${at}, ${v})` : k === "i" ? `sti(${at}, ${v})` : `st(${at}, ${v})`);
+const zeroOf = (k: Kind): string => (k === "c" ? "vec2f(0.0, 0.0)" : k === "i" ? "0" : "0.0");
 
-/** The kernel of the group rooted at `root`, and its dispatch. */
+/**
+ * The kernel of the group rooted at `root` (fuse.ts), and its dispatch. Index variables are i32
+ * flat indices (a pad's step may leave the operand's range; its window masks the value).
+ * Parameters: [count, out base, leaf bases…, steps…]; a step is [shift, (dim, coef[, lo, hi])…]
+ * innermost first, its rank fixed in the kernel text.
+ */
 export function elementwiseGroup(ctx: Ctx, root: Node): void {
   const members = ctx.plan.fusion.members.get(root.id)!;
-  const count = root.shape.reduce((a, b) => a * b, 1);
   const leaves = ctx.plan.fusion.leaves.get(root.id)!;
-  const name = new Map<number, Val>();
+  const count = root.shape.reduce((a, b) => a * b, 1);
+  const inGroup = new Set(members);
+  const p = new Params().u(count).u(off(ctx, root));
+  for (const id of leaves) p.u(off(ctx, id));
   const lines: string[] = [];
-  const views = leaves.map((id) => {
-    const x = nodeOf(ctx, id);
-    return collapseView(off(ctx, x), root.shape, broadcastStrides(x.shape, root.shape, width(kindOf(x))));
-  });
-  leaves.forEach((id, j) => {
-    const k = kindOf(nodeOf(ctx, id));
-    lines.push(`  let x${j}: ${wgslType(k)} = ${load(k, viewOffset(2 + j * VIEW_WORDS, views[j]!, count, "i"))};`);
-    name.set(id, { e: `x${j}`, k });
-  });
+  const memo = new Map<string, Val>();
+  const steps = new Map<string, { idx: string; ok: string | null }>();
   const labels: string[] = [];
-  members.forEach((m, q) => {
-    const n = nodeOf(ctx, m);
-    const k = kindOf(n);
-    lines.push(`  let v${q}: ${wgslType(k)} = ${valueOf(n, n.inputs.map((x) => name.get(x)!))};`);
-    name.set(m, { e: `v${q}`, k });
-    labels.push(n.op);
-  });
+  let nv = 0, ns = 0;
+
+  const step = (r: Node, x: Node, idx: string): { idx: string; ok: string | null } => {
+    const s = indexStep(r, x);
+    if (!s) return { idx, ok: null };
+    const key = `${r.id}>${x.id}@${idx}`;
+    const had = steps.get(key);
+    if (had) return had;
+    const v = stepView(s);
+    const slot = p.at;
+    p.i(v.shift);
+    const k = ns++;
+    const out = `s${k}`;
+    const full = v.dims.reduce((a, b) => a * b, 1) === s.dims.reduce((a, b) => a * b, 1);
+    lines.push(`  var u${k} = u32(${idx});`, `  var ${out} = bitcast<i32>(p(${slot}u));`);
+    const conds: string[] = [];
+    v.dims.forEach((_, d) => {
+      const base = slot + 1 + d * (v.windowed ? 4 : 2);
+      const last = d === v.dims.length - 1;
+      p.u(v.dims[d]!).i(v.coef[d]!);
+      const c = `c${k}_${d}`;
+      lines.push(`  let ${c} = ${last && full ? `u${k}` : `u${k} % p(${base}u)`};${last ? "" : ` u${k} = u${k} / p(${base}u);`}`);
+      lines.push(`  ${out} = ${out} + i32(${c}) * bitcast<i32>(p(${base + 1}u));`);
+      if (v.windowed) {
+        p.u(v.lo[d]!).u(v.hi[d]!);
+        conds.push(`${c} >= p(${base + 2}u) && ${c} < p(${base + 3}u)`);
+      }
+    });
+    const res = { idx: out, ok: v.windowed ? `(${conds.join(" && ")})` : null };
+    steps.set(key, res);
+    return res;
+  };
+
+  const at = (x: Node, idx: string): Val => {
+    const key = `${x.id}@${idx}`;
+    const had = memo.get(key);
+    if (had) return had;
+    const k = kindOf(x);
+    const name = `v${nv++}`;
+    let e: string;
+    if (!inGroup.has(x.id)) {
+      const j = leaves.indexOf(x.id);
+      e = load(k, `p(${2 + j}u) + u32(${idx})${width(k) === 2 ? " * 2u" : ""}`);
+    } else if (isMoving(x)) {
+      const o = nodeOf(ctx, x.inputs[0]!);
+      const s = step(x, o, idx);
+      const v = at(o, s.idx);
+      e = s.ok ? `select(${zeroOf(k)}, ${v.e}, ${s.ok})` : v.e;
+      labels.push(x.op);
+    } else {
+      const vals = x.inputs.map((id) => { const o = nodeOf(ctx, id); return at(o, step(x, o, idx).idx); });
+      e = valueOf(x, vals);
+      labels.push(x.op);
+    }
+    lines.push(`  let ${name}: ${wgslType(k)} = ${e};`);
+    const v = { e: name, k };
+    memo.set(key, v);
+    return v;
+  };
+
+  lines.push("  let t0 = i32(i);");
+  const value = at(root, "t0");
   const out = kindOf(root);
-  const w = width(out);
   const code = `${header1d()}
 ${lines.join("\n")}
-  ${store(out, `p(1u) + ${w === 2 ? "2u * i" : "i"}`, name.get(root.id)!.e)};
+  ${store(out, `p(1u) + ${width(out) === 2 ? "2u * i" : "i"}`, value.e)};
 }`;
-  // local names are relative to the group (v<index>), so equal structures share one kernel text
   const k = ctx.kernel(`ew ${labels.join(" ")}`, code);
   if (count === 0) return;
-  const p = new Params().u(count).u(off(ctx, root));
-  for (const v of views) p.view(v);
   ctx.dispatch(k, grid(count), p);
 }

@@ -68,14 +68,15 @@ export function planBuffers(g: Graph, scratchWords: (n: Node) => number): WgslPl
     if (n.op !== "matmul") continue;
     const res = n.inputs.map((id) => {
       let x = g.nodes[id]!, t = false;
-      while (isLastTwoSwap(x) && x.dtype === g.nodes[x.inputs[0]!]!.dtype) { t = !t; x = g.nodes[x.inputs[0]!]!; }
+      // (a transpose whose operand fusion put inside it is computed, not bypassed)
+      while (isLastTwoSwap(x) && x.dtype === g.nodes[x.inputs[0]!]!.dtype && !fusion.inline[x.inputs[0]!]) { t = !t; x = g.nodes[x.inputs[0]!]!; }
       return { id: x.id, t };
     });
     matmul.set(n.id, [res[0]!, res[1]!]);
   }
   for (const n of g.nodes) {
     const m = g.nodes[n.inputs[0] ?? -1];
-    if (!m || !isLastTwoSwap(n) || m.op !== "matmul" || uses[m.id] !== 1 || m.dtype !== n.dtype) continue;
+    if (!m || !isLastTwoSwap(n) || fusion.inline[n.id] || m.op !== "matmul" || uses[m.id] !== 1 || m.dtype !== n.dtype) continue;
     const [a, b] = matmul.get(m.id)!;
     matmul.set(n.id, [{ id: b.id, t: !b.t }, { id: a.id, t: !a.t }]);
     matmul.delete(m.id);

@@ -1,8 +1,8 @@
 /**
- * Data movement, reductions and indexing as WGSL kernels. Movement (transpose, slice,
- * broadcast_to, pad, concat) is one strided copy kernel per element width, run over the region
- * moved with a destination and a source view (reshape and identities are aliases in the plan);
- * pad first zero-fills. Reductions (sum, mean, max over any axes) run one invocation per output
+ * Concatenation, reductions and indexing as WGSL kernels. concat is one strided copy per operand
+ * (a kernel per element width, destination and source views); slice, pad, transpose and
+ * broadcast_to are index steps of fused groups (fuse.ts, elementwise.ts), reshape and identities
+ * aliases in the plan. Reductions (sum, mean, max over any axes) run one invocation per output
  * element over the reduced index space, float sums compensated (Kahan), so long sums keep f32
  * accuracy. gather/scatter_add/one_hot read their indices at run time; an index out of range
  * records a failure (prelude `fail`, code 1 or 2 as wasm's pnn.fail) and the host throws.
@@ -47,15 +47,6 @@ export function move(ctx: Ctx, shape: readonly number[], w: number, dst: number,
   ctx.dispatch(moveKernel(ctx, w, d!, s!, count), grid(count), new Params().u(count).view(d!).view(s!));
 }
 
-/** Sets `words` words at `at` to zero. */
-export function fill0(ctx: Ctx, at: number, words: number): void {
-  if (words === 0) return;
-  const k = ctx.kernel("fill0", `${header1d()}
-  mem[p(1u) + i] = 0u;
-}`);
-  ctx.dispatch(k, grid(words), new Params().u(words).u(at));
-}
-
 const wordStrides = (shape: readonly number[], w: number): number[] => strides(shape).map((s) => s * w);
 
 export function structuralKernel(ctx: Ctx, n: Node): void {
@@ -63,31 +54,11 @@ export function structuralKernel(ctx: Ctx, n: Node): void {
   const w = width(kindOf(n));
   const at = n.attrs;
   const outSt = wordStrides(n.shape, w);
-  const inSt = wordStrides(x.shape, w);
   switch (n.op) {
     case "reshape":
       // only when the plan did not alias it (never today); a dense copy
       move(ctx, [numel(n.shape)], w, off(ctx, n), [w], off(ctx, x), [w]);
       return;
-    case "transpose": {
-      const perm = at.perm as readonly number[];
-      move(ctx, n.shape, w, off(ctx, n), outSt, off(ctx, x), perm.map((q) => inSt[q]!));
-      return;
-    }
-    case "slice": {
-      const begin = at.begin as readonly number[];
-      move(ctx, n.shape, w, off(ctx, n), outSt, off(ctx, x) + begin.reduce((a, b, k) => a + b * inSt[k]!, 0), inSt);
-      return;
-    }
-    case "broadcast_to":
-      move(ctx, n.shape, w, off(ctx, n), outSt, off(ctx, x), broadcastStrides(x.shape, n.shape, w));
-      return;
-    case "pad": {
-      const before = at.before as readonly number[];
-      fill0(ctx, off(ctx, n), numel(n.shape) * w);
-      move(ctx, x.shape, w, off(ctx, n) + before.reduce((a, b, k) => a + b * outSt[k]!, 0), outSt, off(ctx, x), inSt);
-      return;
-    }
     case "concat": {
       const ax = at.axis as number;
       let col = 0;
