@@ -68,6 +68,12 @@ bin("complex", f([2, 3]), f([3]));
 // fusion: a chain with broadcasting at the leaves, a shared subexpression, complex and real mixed
 add("mul", [c([3, 4]), f([4]), f([3, 1])], (b, [z, w, s]) => { const t = b.mul(b.expi(b.mul(w!, s!)), z!); return b.add(b.mul(t, t), b.conj(t)); }, "fused chain");
 add("add", [f([2, 3, 4]), f([4])], (b, [x, w]) => b.add(b.relu(b.add(b.transpose(x!, [0, 2, 1]), b.reshape(w!, [4, 1]))), b.scalar(1, "f32")), "fused over a transposed leaf");
+// index steps inside a group: slice, pad (windowed), concat pieces, a reduction over them
+add("reduce_sum", [c([2, 5, 3]), f([2, 3, 3])], (b, [z, w]) => {
+  const t = b.concat([b.slice(z!, [0, 1, 0], [2, 4, 3]), b.pad(b.cast(b.exp(w!), "c64"), [0, 0, 0], [0, 0, 0])], 1);
+  return b.sum(b.mul(b.pad(t, [0, 1, 0], [0, 0, 2]), b.conj(b.pad(t, [0, 0, 2], [0, 1, 0]))), [1]);
+}, "of a fused concat of a slice and a pad");
+add("pad", [f([3, 4])], (b, [x]) => b.sigmoid(b.pad(b.transpose(b.tanh(x!), [1, 0]), [1, 2], [2, 0])), "of a transposed chain, fused");
 add("reduce_sum", [c([2, 3, 4])], (b, [x]) => b.sum(x!, [0, 2]));
 add("reduce_sum", [f([5, 6])], (b, [x]) => b.sum(x!, [1], true), "keepdims");
 add("reduce_sum", [f([9, 8])], (b, [x]) => b.sum(x!, [0]), "outer");
@@ -193,6 +199,20 @@ describe.skipIf(!gpu)("webgpu specifics", () => {
     feeds.i.data = Int32Array.from([1, 4]);
     await expect(exe.run(feeds)).resolves.toBeTruthy();
     exe.destroy();
+  });
+
+  it("fuses slices, pads, concats and the reduction reading them into one dispatch", () => {
+    const b = new GraphBuilder();
+    const z = b.input("z", "c64", [2, 5, 3]), w = b.input("w", "f32", [2, 3, 3]);
+    // t is read at two indices (two pads): its index-moving members and the cast are recomputed
+    // per index, an exp would not be (it would get a buffer of its own)
+    const t = b.concat([b.slice(z, [0, 1, 0], [2, 4, 3]), b.cast(w, "c64")], 1);
+    b.output("y", b.sum(b.mul(b.pad(t, [0, 1, 0], [0, 0, 2]), b.conj(b.pad(t, [0, 0, 2], [0, 1, 0]))), [1]));
+    expect(compileToWgsl(b.build()).dispatches.length).toBe(1);
+    const b2 = new GraphBuilder();
+    const t2 = b2.concat([b2.slice(b2.input("z", "c64", [2, 5, 3]), [0, 1, 0], [2, 4, 3]), b2.cast(b2.exp(b2.input("w", "f32", [2, 3, 3])), "c64")], 1);
+    b2.output("y", b2.sum(b2.mul(b2.pad(t2, [0, 1, 0], [0, 0, 2]), b2.conj(b2.pad(t2, [0, 0, 2], [0, 1, 0]))), [1]));
+    expect(compileToWgsl(b2.build()).dispatches.length).toBe(2);
   });
 
   it("fuses elementwise chains: one dispatch for a chain of six ops with broadcasting", () => {

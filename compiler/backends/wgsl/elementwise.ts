@@ -12,7 +12,7 @@
 import { strides } from "../../ir/types.js";
 import type { Node } from "../../ir/graph.js";
 import { grid, header1d, nodeOf, off, Params, type Ctx } from "./ctx.js";
-import { indexStep, isMoving, stepView } from "./fuse.js";
+import { indexStep, isMoving, isReduce, reduceViews, stepView } from "./fuse.js";
 import { flit } from "./lib.js";
 import { kindOf, width, type Kind } from "./plan.js";
 
@@ -163,6 +163,8 @@ export function elementwiseGroup(ctx: Ctx, root: Node): void {
   const lines: string[] = [];
   const memo = new Map<string, Val>();
   const steps = new Map<string, { idx: string; ok: string | null }>();
+  // parameter slots per edge (a node evaluated at several indices reuses its steps' parameters)
+  const slots = new Map<string, number>();
   const labels: string[] = [];
   let nv = 0, ns = 0;
 
@@ -173,28 +175,93 @@ export function elementwiseGroup(ctx: Ctx, root: Node): void {
     const had = steps.get(key);
     if (had) return had;
     const v = stepView(s);
-    const slot = p.at;
-    p.i(v.shift);
+    const edge = `${r.id}>${x.id}`;
+    const known = slots.get(edge);
+    const slot = known ?? p.at;
+    if (known === undefined) {
+      slots.set(edge, slot);
+      p.i(v.shift);
+      v.dims.forEach((_, d) => { p.u(v.dims[d]!).i(v.coef[d]!); if (v.windowed) p.u(v.lo[d]!).u(v.hi[d]!); });
+    }
     const k = ns++;
     const out = `s${k}`;
     const full = v.dims.reduce((a, b) => a * b, 1) === s.dims.reduce((a, b) => a * b, 1);
-    lines.push(`  var u${k} = u32(${idx});`, `  var ${out} = bitcast<i32>(p(${slot}u));`);
+    lines.push(`  var su${k} = u32(${idx});`, `  var ${out} = bitcast<i32>(p(${slot}u));`);
     const conds: string[] = [];
     v.dims.forEach((_, d) => {
       const base = slot + 1 + d * (v.windowed ? 4 : 2);
       const last = d === v.dims.length - 1;
-      p.u(v.dims[d]!).i(v.coef[d]!);
       const c = `c${k}_${d}`;
-      lines.push(`  let ${c} = ${last && full ? `u${k}` : `u${k} % p(${base}u)`};${last ? "" : ` u${k} = u${k} / p(${base}u);`}`);
+      lines.push(`  let ${c} = ${last && full ? `su${k}` : `su${k} % p(${base}u)`};${last ? "" : ` su${k} = su${k} / p(${base}u);`}`);
       lines.push(`  ${out} = ${out} + i32(${c}) * bitcast<i32>(p(${base + 1}u));`);
-      if (v.windowed) {
-        p.u(v.lo[d]!).u(v.hi[d]!);
-        conds.push(`${c} >= p(${base + 2}u) && ${c} < p(${base + 3}u)`);
-      }
+      if (v.windowed) conds.push(`${c} >= p(${base + 2}u) && ${c} < p(${base + 3}u)`);
     });
     const res = { idx: out, ok: v.windowed ? `(${conds.join(" && ")})` : null };
     steps.set(key, res);
     return res;
+  };
+
+  /** A compact view [base, (dim, stride)…] at the next parameter words; the offset expression of idx. */
+  const view = (v: { dims: readonly number[]; strides: readonly number[] }, count: number, idx: string): string => {
+    const slot = p.at;
+    p.u(0);
+    v.dims.forEach((d, k) => p.u(d).u(v.strides[k]!));
+    const full = v.dims.reduce((a, b) => a * b, 1) === count;
+    const terms = v.dims.map((_, k) => {
+      const last = k === v.dims.length - 1;
+      let c = idx;
+      for (let q = 0; q < k; q++) c = `(${c} / p(${slot + 1 + 2 * q}u))`;
+      if (!(last && full)) c = `(${c} % p(${slot + 1 + 2 * k}u))`;
+      return `${c} * p(${slot + 2 + 2 * k}u)`;
+    });
+    return terms.length ? `(p(${slot}u) + ${terms.join(" + ")})` : `p(${slot}u)`;
+  };
+
+  /** A reduction root: its operand evaluated inside the loop over the reduced elements. */
+  const reduction = (r: Node): string => {
+    const x = nodeOf(ctx, r.inputs[0]!);
+    const k = kindOf(x);
+    const rv = reduceViews(r, x);
+    const nOut = count;
+    const b = view(rv.kept, nOut, "i");
+    const off = view(rv.red, rv.count, "j");
+    const nred = p.at;
+    p.u(rv.count);
+    lines.push(`    let t0 = i32(b + ${off});`);
+    const v = at(x, "t0");
+    const body = lines.map((l) => "  " + l).join("\n");
+    let loop: string;
+    if (r.op === "reduce_max") {
+      const init = k === "i" ? "-2147483647 - 1" : "-f_inf()";
+      loop = `  var acc: ${wgslType(k)} = ${init};
+  for (var j = 0u; j < p(${nred}u); j++) {
+${body}
+    if (${v.e} > acc${k === "i" ? "" : ` || is_nan(${v.e})`}) { acc = ${v.e}; }
+  }`;
+    } else if (k === "i") {
+      loop = `  var acc = 0;
+  for (var j = 0u; j < p(${nred}u); j++) {
+${body}
+    acc = acc + ${v.e};
+  }`;
+    } else {
+      // Kahan: c carries the low-order bits each addition loses
+      loop = `  var acc = ${zeroOf(k)};
+  var c = ${zeroOf(k)};
+  for (var j = 0u; j < p(${nred}u); j++) {
+${body}
+    let y = ${v.e} - c;
+    let t = acc + y;
+    c = (t - acc) - y;
+    acc = t;
+  }${r.op === "reduce_mean" ? `\n  acc = acc / f32(p(${nred}u));` : ""}`;
+    }
+    labels.push(r.op);
+    return `${header1d()}
+  let b = ${b};
+${loop}
+  ${store(kindOf(r), `p(1u) + ${width(kindOf(r)) === 2 ? "2u * i" : "i"}`, "acc")};
+}`;
   };
 
   const at = (x: Node, idx: string): Val => {
@@ -207,6 +274,29 @@ export function elementwiseGroup(ctx: Ctx, root: Node): void {
     if (!inGroup.has(x.id)) {
       const j = leaves.indexOf(x.id);
       e = load(k, `p(${2 + j}u) + u32(${idx})${width(k) === 2 ? " * 2u" : ""}`);
+    } else if (x.op === "concat") {
+      // pieces along the axis: coordinate c of the axis picks piece q (offset o_q, size d_q)
+      const ax = x.attrs.axis as number;
+      const inner = x.shape.slice(ax + 1).reduce((a, b) => a * b, 1), D = x.shape[ax]!;
+      const known = slots.get(`concat ${x.id}`);
+      const slot = known ?? p.at;
+      if (known === undefined) {
+        slots.set(`concat ${x.id}`, slot);
+        p.u(inner).u(D);
+        let at0 = 0;
+        for (const id of x.inputs) { const d = nodeOf(ctx, id).shape[ax]!; p.u(at0).u(d); at0 += d; }
+      }
+      const q = nv++;
+      lines.push(`  let cu${q} = u32(${idx});`, `  let ci${q} = cu${q} % p(${slot}u);`, `  let ca${q} = (cu${q} / p(${slot}u)) % p(${slot + 1}u);`, `  let co${q} = cu${q} / (p(${slot}u) * p(${slot + 1}u));`);
+      const pieces = x.inputs.map((id, j) => {
+        const o = nodeOf(ctx, id);
+        const pos = slot + 2 + 2 * j;
+        lines.push(`  let cx${q}_${j} = i32((co${q} * p(${pos + 1}u) + (ca${q} - p(${pos}u))) * p(${slot}u) + ci${q});`);
+        return { v: at(o, `cx${q}_${j}`), pos };
+      });
+      e = pieces[pieces.length - 1]!.v.e;
+      for (let j = pieces.length - 2; j >= 0; j--) e = `select(${e}, ${pieces[j]!.v.e}, ca${q} < p(${pieces[j + 1]!.pos}u))`;
+      labels.push("concat");
     } else if (isMoving(x)) {
       const o = nodeOf(ctx, x.inputs[0]!);
       const s = step(x, o, idx);
@@ -224,13 +314,17 @@ export function elementwiseGroup(ctx: Ctx, root: Node): void {
     return v;
   };
 
-  lines.push("  let t0 = i32(i);");
-  const value = at(root, "t0");
   const out = kindOf(root);
-  const code = `${header1d()}
+  let code: string;
+  if (isReduce(root)) code = reduction(root);
+  else {
+    lines.push("  let t0 = i32(i);");
+    const value = at(root, "t0");
+    code = `${header1d()}
 ${lines.join("\n")}
   ${store(out, `p(1u) + ${width(out) === 2 ? "2u * i" : "i"}`, value.e)};
 }`;
+  }
   const k = ctx.kernel(`ew ${labels.join(" ")}`, code);
   if (count === 0) return;
   ctx.dispatch(k, grid(count), p);

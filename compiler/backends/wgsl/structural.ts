@@ -1,18 +1,16 @@
 /**
- * Concatenation, reductions and indexing as WGSL kernels. concat is one strided copy per operand
- * (a kernel per element width, destination and source views); slice, pad, transpose and
- * broadcast_to are index steps of fused groups (fuse.ts, elementwise.ts), reshape and identities
- * aliases in the plan. Reductions (sum, mean, max over any axes) run one invocation per output
- * element over the reduced index space, float sums compensated (Kahan), so long sums keep f32
- * accuracy. gather/scatter_add/one_hot read their indices at run time; an index out of range
- * records a failure (prelude `fail`, code 1 or 2 as wasm's pnn.fail) and the host throws.
- * scatter_add is computed as a gather over the indices (each output sums the matching g rows in
- * index order, as the interpreter), so it needs no float atomics.
+ * Indexing as WGSL kernels, and the strided copy. gather/scatter_add/one_hot read their indices
+ * at run time; an index out of range records a failure (prelude `fail`, code 1 or 2 as wasm's
+ * pnn.fail) and the host throws. scatter_add is computed as a gather over the indices (each
+ * output sums the matching g rows in index order, as the interpreter), so it needs no float
+ * atomics. `move` (a strided copy, one kernel per element width) copies carried outputs onto
+ * their inputs (index.ts). Everything else that moves data — slice, pad, transpose,
+ * broadcast_to, concat — is part of a fused group (fuse.ts, elementwise.ts); reshape and
+ * identities are aliases in the plan.
  */
 import type { Node } from "../../ir/graph.js";
-import { numel, strides } from "../../ir/types.js";
-import { collapseView, grid, header1d, nodeOf, off, Params, viewOffset, viewShape, VIEW_WORDS, type Ctx, type View } from "./ctx.js";
-import { broadcastStrides } from "./elementwise.js";
+import { numel } from "../../ir/types.js";
+import { grid, header1d, nodeOf, off, Params, viewOffset, viewShape, VIEW_WORDS, type Ctx, type View } from "./ctx.js";
 import { kindOf, width, type Kind } from "./plan.js";
 
 /** Joint collapse of one iteration space read through several stride lists (words, outermost first). */
@@ -47,29 +45,9 @@ export function move(ctx: Ctx, shape: readonly number[], w: number, dst: number,
   ctx.dispatch(moveKernel(ctx, w, d!, s!, count), grid(count), new Params().u(count).view(d!).view(s!));
 }
 
-const wordStrides = (shape: readonly number[], w: number): number[] => strides(shape).map((s) => s * w);
-
 export function structuralKernel(ctx: Ctx, n: Node): void {
   const x = nodeOf(ctx, n.inputs[0]!);
-  const w = width(kindOf(n));
-  const at = n.attrs;
-  const outSt = wordStrides(n.shape, w);
   switch (n.op) {
-    case "reshape":
-      // only when the plan did not alias it (never today); a dense copy
-      move(ctx, [numel(n.shape)], w, off(ctx, n), [w], off(ctx, x), [w]);
-      return;
-    case "concat": {
-      const ax = at.axis as number;
-      let col = 0;
-      for (const id of n.inputs) {
-        const s = nodeOf(ctx, id);
-        move(ctx, s.shape, w, off(ctx, n) + col * outSt[ax]!, outSt, off(ctx, s), wordStrides(s.shape, w));
-        col += s.shape[ax]!;
-      }
-      return;
-    }
-    case "reduce_sum": case "reduce_mean": case "reduce_max": reduceKernel(ctx, n, x); return;
     case "gather": gatherKernel(ctx, n, x); return;
     case "scatter_add": scatterKernel(ctx, n, x); return;
     case "one_hot": oneHotKernel(ctx, n, x); return;
@@ -77,55 +55,9 @@ export function structuralKernel(ctx: Ctx, n: Node): void {
   }
 }
 
-const T = (k: Kind): string => (k === "c" ? "vec2f" : k === "i" ? "i32" : "f32");
 const LD = (k: Kind, a: string): string => (k === "c" ? `ldc(${a})` : k === "i" ? `ldi(${a})` : `ld(${a})`);
 const ST = (k: Kind, a: string, v: string): string => (k === "c" ? `stc(${a}, ${v})` : k === "i" ? `sti(${a}, ${v})` : `st(${a}, ${v})`);
 const ZERO = (k: Kind): string => (k === "c" ? "vec2f(0.0, 0.0)" : k === "i" ? "0" : "0.0");
-
-function reduceKernel(ctx: Ctx, n: Node, x: Node): void {
-  const axes = n.attrs.axes as readonly number[];
-  const k = kindOf(x);
-  const w = width(k);
-  const ist = wordStrides(x.shape, w);
-  const keptDims = x.shape.filter((_, i) => !axes.includes(i));
-  const redDims = x.shape.filter((_, i) => axes.includes(i));
-  const kept = collapseView(off(ctx, x), keptDims, ist.filter((_, i) => !axes.includes(i)));
-  const red = collapseView(0, redDims, ist.filter((_, i) => axes.includes(i)));
-  const nOut = numel(n.shape), nRed = numel(redDims);
-  const RV = 2 + 2 * VIEW_WORDS;
-  let body: string;
-  if (n.op === "reduce_max") {
-    const init = k === "i" ? "-2147483647 - 1" : "-f_inf()";
-    const better = k === "i" ? "v > acc" : "v > acc || is_nan(v)";
-    body = `  var acc: ${T(k)} = ${init};
-  for (var j = 0u; j < p(${RV}u); j++) {
-    let v = ${LD(k, "b + " + viewOffset(2 + VIEW_WORDS, red, nRed, "j"))};
-    if (${better}) { acc = v; }
-  }`;
-  } else if (k === "i") {
-    body = `  var acc = 0;
-  for (var j = 0u; j < p(${RV}u); j++) { acc = acc + ldi(b + ${viewOffset(2 + VIEW_WORDS, red, nRed, "j")}); }`;
-  } else {
-    // Kahan: c carries the low-order bits lost by each addition
-    body = `  var acc = ${ZERO(k)};
-  var c = ${ZERO(k)};
-  for (var j = 0u; j < p(${RV}u); j++) {
-    let y = ${LD(k, "b + " + viewOffset(2 + VIEW_WORDS, red, nRed, "j"))} - c;
-    let t = acc + y;
-    c = (t - acc) - y;
-    acc = t;
-  }${n.op === "reduce_mean" ? `\n  acc = acc / f32(p(${RV}u));` : ""}`;
-  }
-  const code = `${header1d()}
-  let b = ${viewOffset(2, kept, nOut, "i")};
-${body}
-  ${ST(k, `p(1u) + ${w === 2 ? "2u * i" : "i"}`, "acc")};
-}`;
-  if (nOut === 0) return;
-  const kid = ctx.kernel(`${n.op} ${k} ${viewShape(kept, nOut)}·${viewShape(red, nRed)}`, code);
-  const p = new Params().u(nOut).u(off(ctx, n)).view(kept).view(red).u(nRed);
-  ctx.dispatch(kid, grid(nOut), p);
-}
 
 /** x = P × D × R around the axis. */
 function around(shape: readonly number[], ax: number): [number, number, number] {
