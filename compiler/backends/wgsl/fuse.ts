@@ -14,8 +14,9 @@
  *   - it is elementwise, an identity (stop_gradient, same-storage cast, conj/real of a real) or
  *     index-moving (slice, pad, transpose, broadcast_to, reshape, concat), and not an output;
  *   - every reader is in that one group and evaluates it at the same index variable (readers of
- *     its shape, or one index-moving reader), and an elementwise node (but a cheap one) has its
- *     readers' shape (so a broadcast never recomputes a costly subtree);
+ *     its shape, or one index-moving reader) — several only for the index-moving and cheap nodes
+ *     below — and an elementwise node (but a cheap one) has its readers' shape (so a broadcast
+ *     never recomputes a costly subtree);
  *   - the group stays within MAX_LEAVES leaves, MAX_TERMS evaluations and its parameter block.
  * Index-moving nodes and cheap ops (conj, neg, real, imag, stop_gradient, cast) whose readers sit
  * in several groups join all of them: each group computes them itself (no buffer, no copy).
