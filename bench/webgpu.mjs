@@ -11,7 +11,8 @@
 // inputs); on WebGPU resident (WebGpuExecutable.step: parameters and optimizer state stay on the
 // device, only loss and logits are read back) and, for comparison, the plain run() contract.
 // Inference = the twin program with weights resident, x written and logits read per batch.
-// Samples/s from the median time of repeated runs. The adapter (a software Vulkan driver when the
+// Samples/s from interleaved timing (engines alternate in rounds, so they share the load of other
+// jobs; the median of the rounds). The adapter (a software Vulkan driver when the
 // machine has no GPU) is recorded; writes bench/results-webgpu.md. The machine may be shared:
 // the load average is recorded before and after.
 import * as fs from "node:fs";
@@ -47,17 +48,23 @@ try {
 const adapter = `${adapterName(gpu.adapter)} (${gpu.where})`;
 console.log(`adapter: ${adapter}`);
 
-async function medianAsync(fn, ms = 1500, warm = 2, min = 3) {
-  for (let i = 0; i < warm; i++) await fn();
-  const ts = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms || ts.length < min) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[ts.length >> 1];
+/**
+ * Interleaved timing: `rounds` rounds, each running every function for ≥ `ms` (at least once),
+ * so all engines see the same load from other jobs; per function, the median of its per-call
+ * means over the rounds (ms per call).
+ */
+async function interleaved(fns, rounds = 7, ms = 200) {
+  const names = Object.keys(fns);
+  for (const n of names) { await fns[n](); await fns[n](); }
+  const per = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++)
+    for (const n of names) {
+      let calls = 0;
+      const t0 = performance.now();
+      while (calls === 0 || performance.now() - t0 < ms) { await fns[n](); calls++; }
+      per[n].push((performance.now() - t0) / calls);
+    }
+  return Object.fromEntries(names.map((n) => { const v = per[n].sort((a, b) => a - b); return [n, v[v.length >> 1]]; }));
 }
 
 const OPT = { "opt:lr": 0.001, "opt:b1": 0.9, "opt:1-b1": 0.1, "opt:b2": 0.999, "opt:1-b2": 0.001, "opt:eps": 1e-8, "opt:c1": 0.1, "opt:c2": 0.001, "opt:beta": 0.9 };
@@ -122,16 +129,19 @@ for (const cfg of CONFIGS) {
     const gpuCompile = performance.now() - t0;
     const feeds = feedsFor(wasm, spec, B);
     const carried = [...exe.carried];
-    const wasmMs = await medianAsync(() => {
-      const out = wasm.run(feeds);
-      for (const [input, output] of carried) feeds[input].data.set(out[output].data);
-    });
     const gpuFeeds = feedsFor(wasm, spec, B);
     const read = prog === "train" ? ["loss", "logits"] : ["logits"];
     await exe.run(gpuFeeds);
     const dynamic = Object.fromEntries(Object.entries(gpuFeeds).filter(([k]) => prog === "train" ? !exe.carried.has(k) : k === "x"));
-    const residentMs = await medianAsync(() => exe.step(dynamic, read));
-    const plainMs = prog === "train" ? await medianAsync(() => exe.run(gpuFeeds)) : undefined;
+    const t = await interleaved({
+      wasm: async () => {
+        const out = wasm.run(feeds);
+        for (const [input, output] of carried) feeds[input].data.set(out[output].data);
+      },
+      resident: () => exe.step(dynamic, read),
+      ...(prog === "train" ? { plain: () => exe.run(gpuFeeds) } : {}),
+    });
+    const wasmMs = t.wasm, residentMs = t.resident, plainMs = t.plain;
     row[prog] = { wasm: B / (wasmMs / 1000), webgpu: B / (residentMs / 1000), plain: plainMs ? B / (plainMs / 1000) : undefined, dispatches: exe.dispatchCount, wasmCompile, gpuCompile };
     console.log(`${cfg.name} ${prog}: wasm ${row[prog].wasm.toFixed(0)} samples/s, webgpu ${row[prog].webgpu.toFixed(0)} samples/s${plainMs ? ` (plain run ${row[prog].plain.toFixed(0)})` : ""}, ${exe.dispatchCount} dispatches; compile wasm ${wasmCompile.toFixed(0)} ms, webgpu ${gpuCompile.toFixed(0)} ms`);
     exe.destroy();
