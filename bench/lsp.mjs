@@ -1,5 +1,5 @@
 // bench/lsp.mjs — language-server request latency on a 1,000-line .pnn file, rerun with
-//   node bench/lsp.mjs            (after `npx tsc`; ~20 s)
+//   node bench/lsp.mjs            (after `npx tsc`; ~40 s)
 // Starts the real server (`node bin/pnn.js lsp --stdio`), opens a generated ~1,000-line file
 // (optical meshes, networks and train blocks, all valid), and times, from the client's side:
 // the first diagnostics after opening, and for each request kind the round trip on an unchanged
@@ -14,6 +14,10 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+// `--server DIR`: time another checkout's server (DIR/bin/pnn.js, built) on the same file, to
+// compare two versions in back-to-back runs; requests it does not offer are skipped.
+const serverArg = process.argv.indexOf("--server");
+const serverRoot = serverArg > 0 ? path.resolve(process.argv[serverArg + 1]) : root;
 const ws = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-lsp-bench-"));
 const file = path.join(ws, "big.pnn");
 const uri = pathToFileURL(file).href;
@@ -49,7 +53,7 @@ const lineCount = text.split("\n").length - 1;
 fs.writeFileSync(file, text);
 
 // ── a minimal framed JSON-RPC client ──
-const proc = spawn(process.execPath, [path.join(root, "bin/pnn.js"), "lsp", "--stdio"], { cwd: root });
+const proc = spawn(process.execPath, [path.join(serverRoot, "bin/pnn.js"), "lsp", "--stdio"], { cwd: serverRoot, env: { ...process.env, XDG_CACHE_HOME: ws } });
 let buf = Buffer.alloc(0);
 let nextId = 1;
 const pending = new Map();
@@ -93,7 +97,13 @@ const serverCpu = () => {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = (xs) => Math.max(...xs);
 
-await request("initialize", { processId: process.pid, rootUri: pathToFileURL(ws).href, capabilities: {} }); // default debounce, as an editor runs it
+const { capabilities } = await request("initialize", { processId: process.pid, rootUri: pathToFileURL(ws).href, capabilities: {} }); // default debounce, as an editor runs it
+const PROVIDER = {
+  hover: "hoverProvider", completion: "completionProvider", definition: "definitionProvider", references: "referencesProvider",
+  documentSymbol: "documentSymbolProvider", semanticTokens: "semanticTokensProvider", formatting: "documentFormattingProvider",
+  rangeFormatting: "documentRangeFormattingProvider", inlayHint: "inlayHintProvider", signatureHelp: "signatureHelpProvider",
+  foldingRange: "foldingRangeProvider", selectionRange: "selectionRangeProvider", documentLink: "documentLinkProvider", workspaceSymbol: "workspaceSymbolProvider",
+};
 notify("initialized", {});
 let t0 = performance.now();
 const firstDiag = nextNotification("textDocument/publishDiagnostics", (p) => p.uri === uri);
@@ -111,12 +121,20 @@ const probes = {
   documentSymbol: () => ["textDocument/documentSymbol", { textDocument: { uri } }],
   semanticTokens: () => ["textDocument/semanticTokens/full", { textDocument: { uri } }],
   formatting: () => ["textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } }],
+  rangeFormatting: () => ["textDocument/rangeFormatting", { textDocument: { uri }, range: { start: pos("network Net3"), end: pos("network Net3", 20) }, options: { tabSize: 2, insertSpaces: true } }],
+  inlayHint: () => ["textDocument/inlayHint", { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lineCount, character: 0 } } }],
+  signatureHelp: () => ["textDocument/signatureHelp", { textDocument: { uri }, position: pos("topology: clements", 2) }],
+  foldingRange: () => ["textDocument/foldingRange", { textDocument: { uri } }],
+  selectionRange: () => ["textDocument/selectionRange", { textDocument: { uri }, positions: [pos("phase_error,", 3)] }],
+  documentLink: () => ["textDocument/documentLink", { textDocument: { uri } }],
+  workspaceSymbol: () => ["workspace/symbol", { query: "mesh4" }],
 };
 let version = 1;
 const editPos = (() => { const b = text.slice(0, lastBlock); return { line: b.split("\n").length - 2, character: 0 }; })();
 const rows = [];
 const ROUNDS = 15;
 for (const [name, make] of Object.entries(probes)) {
+  if (!capabilities[PROVIDER[name]]) continue; // an older server without this request
   const cached = [], afterEdit = [];
   const cpu0 = serverCpu();
   for (let i = 0; i < ROUNDS; i++) {
@@ -141,6 +159,7 @@ notify("exit", null);
 fs.rmSync(ws, { recursive: true, force: true });
 
 const f = (x) => `${x.toFixed(1)} ms`;
+console.log(`Server: ${path.relative(process.cwd(), serverRoot) || "."} (${serverRoot}).`);
 console.log(`Language server on a ${lineCount}-line file (${text.length} characters), ${ROUNDS} rounds, Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}).`);
 console.log(`Open → first diagnostics: ${f(openMs)} (includes the server's warm-up).\n`);
 console.log(`Load average while it ran: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")} (1, 5, 15 min).\n`);

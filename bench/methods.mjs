@@ -16,7 +16,7 @@ const pnn = path.join(root, "bin", "pnn.js");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-methods-"));
 const only = process.argv.includes("--only") ? new RegExp(process.argv[process.argv.indexOf("--only") + 1], "i") : undefined;
 
-/** Every rule of stdlib/rules.ts, with the options used when a platform does not choose its own. */
+/** Every rule of compiler/rules/, with the options used when a platform does not choose its own. */
 const ALL_RULES = [
   "backprop", "hardware_aware", "physics_aware", "feedback_alignment", "direct_feedback_alignment",
   "equilibrium_propagation", "coupled_learning", "in_situ_adjoint", "spsa", "finite_difference",

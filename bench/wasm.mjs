@@ -18,7 +18,7 @@ import { median as medianTime } from "./timing.mjs";
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const dist = (p) => path.join(root, "dist", p);
 const require = createRequire(import.meta.url);
-const { loadProgram } = await import(dist("cli/compile.js"));
+const { loadProgram } = await import("./program.mjs");
 const { lowerInfer, lowerTrainStep, modelSpec } = await import(dist("compiler/lower/lower.js"));
 const { compileToWasm, loadBinaryen } = await import(dist("compiler/backends/wasm/index.js"));
 const { optimizedModule } = await import(dist("compiler/backends/wasm/node-module.js"));
@@ -29,7 +29,7 @@ const median = (fn, ms = 1500, warm = 5) => medianTime(fn, ms, warm);
 const fmt = (ms) => (ms < 1 ? ms.toFixed(3) : ms.toFixed(2));
 
 // ── pnn wasm: the MLP ────────────────────────────────────────────────────────
-const mlp = loadProgram(path.join(root, "examples", "mnist_mlp.pnn"));
+const mlp = await loadProgram(path.join(root, "examples", "mnist_mlp.pnn"));
 function feedsFor(exe, params, B) {
   const f = {};
   for (const s of exe.inputs) {
@@ -61,13 +61,13 @@ for (const B of [1, 64, 256]) {
   if (B === 256) matmulGflops = (2 * B * (784 * 128 + 128 * 10)) / (pnnFwd[B] * 1e6);
 }
 const trainB = 256;
-const trainArt = await compileToWasm(lowerTrainStep(mlp.net, mlp.train, "twin", trainB));
+const trainArt = await compileToWasm(lowerTrainStep(mlp.net, mlp.train.loss, "twin", trainB));
 const trainExe = wasmExecutable(optimizedModule(trainArt.bytes), trainArt.layout);
 const trainSpec = modelSpec(mlp.net, trainB);
 const trainParams = initParams(trainSpec.params, 1);
 const trainFeeds = feedsFor(trainExe, trainParams, trainB);
 const { newOptimizerState, optimizerStep } = await import(dist("runtime/optim.js"));
-const { GRAD_PREFIX } = await import(dist("runtime/model.js"));
+const { GRAD_OUTPUT_PREFIX: GRAD_PREFIX } = await import(dist("compiler/ir/autodiff.js"));
 const optState = newOptimizerState(trainParams);
 const pnnTrain = median(() => {
   const out = trainExe.run(trainFeeds);
@@ -176,15 +176,14 @@ function trainRun(backend, epochs) {
 trainRun("wasm", 1); // warm the module cache
 const flagWasm = trainRun("wasm", 60).summary, flagRef = trainRun("ref", 60).summary;
 const rssScript = `
-  const { loadProgram, buildPrograms } = await import(${JSON.stringify(dist("cli/compile.js"))});
-  const { loadDataset } = await import(${JSON.stringify(dist("runtime/data/index.js"))});
+  const { loadProgram } = await import(${JSON.stringify(path.join(root, "bench", "program.mjs"))});
   const { train } = await import(${JSON.stringify(dist("runtime/trainer.js"))});
-  const p = loadProgram(${JSON.stringify(path.join(root, "examples", "vowels_mzi.pnn"))});
-  const data = loadDataset({ ...p.train.data, baseDir: ${JSON.stringify(path.join(root, "examples"))} });
-  const { spec, programs } = await buildPrograms(p, p.train.batch, "wasm");
+  const p = await loadProgram(${JSON.stringify(path.join(root, "examples", "vowels_mzi.pnn"))});
+  const data = p.dataset();
+  const { spec, programs } = await p.compile("wasm", p.train.batch);
   const rss = [];
   const progress = { startEpoch() {}, batch() {}, endEpoch() { rss.push(process.memoryUsage().rss); }, summary() {} };
-  train(spec, programs, data, { rule: p.train.rule.sig.name, epochs: 20, seed: p.train.seed, chips: 1, optimizer: p.train.optimizer }, { progress, sourceHash: p.hash, span: p.train.span });
+  await train(spec, programs, data, { epochs: 20, seed: p.train.seed, chips: 1, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } }, { progress, span: p.train.span, makeStepper: p.stepper() });
   console.log(JSON.stringify(rss));`;
 fs.writeFileSync(path.join(tmp, "rss.mjs"), rssScript);
 const rss = JSON.parse(execFileSync("node", [path.join(tmp, "rss.mjs")], { encoding: "utf8", cwd: root }).trim().split("\n").pop());

@@ -9,33 +9,14 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import * as prettier from "prettier";
-import { formatDiagnostic } from "../diagnostics/format.js";
+import { capPerFile, escapeControls, formatDiagnostic, omittedLine } from "../diagnostics/format.js";
 import { parse } from "../grammar/parse.js";
-import * as plugin from "../grammar/prettier-plugin.js";
+import { formatSource } from "../compiler/driver/format.js";
 
 /** Where `runFmt` writes: anything with a `write(string)` (process.stdout, a test buffer). */
 export interface Sink {
   write(s: string): unknown;
 }
-
-/** Formats one `.pnn` source; throws (with every syntax diagnostic in the message) on a broken file. */
-export async function formatSource(text: string, file: string): Promise<string> {
-  // A comment in an odd spot (mid-expression) can move on the first pass and settle on a later
-  // one (a pile of line comments between a header and its `{` takes up to five); formatting
-  // until nothing changes makes `pnn fmt` idempotent even then. Ordinary files take one pass.
-  let cur = text;
-  for (let pass = 0; pass < 8; pass++) {
-    const next = await prettier.format(cur, PRETTIER_OPTIONS(file));
-    if (next === cur) return next;
-    cur = next;
-  }
-  return cur;
-}
-
-const PRETTIER_OPTIONS = (file: string): prettier.Options => ({
-  parser: "pnn", plugins: [plugin], filepath: file, printWidth: 80, tabWidth: 2, useTabs: false, endOfLine: "lf",
-});
 
 export async function runFmt(files: string[], opts: { check: boolean }, out: Sink, err: Sink): Promise<number> {
   let code = 0;
@@ -54,7 +35,9 @@ export async function runFmt(files: string[], opts: { check: boolean }, out: Sin
     const errors = parsed.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
       const sources = new Map([[file, text]]);
-      for (const d of errors) err.write(formatDiagnostic(d, sources) + "\n");
+      const { shown, omitted } = capPerFile(errors);
+      for (const d of shown) err.write(formatDiagnostic(d, sources) + "\n");
+      for (const [f, n] of omitted) err.write(omittedLine(f, n) + "\n");
       worse(1);
       continue;
     }
@@ -62,7 +45,8 @@ export async function runFmt(files: string[], opts: { check: boolean }, out: Sin
     try {
       formatted = await formatSource(text, file);
     } catch (e) {
-      err.write(`pnn fmt: cannot format ${file}: ${(e as Error).message}\n`);
+      // Prettier appends a code frame (whole source lines): keep the first line, escaped.
+      err.write(`pnn fmt: cannot format ${escapeControls(file)}: ${escapeControls((e as Error).message.split("\n")[0].slice(0, 1_000))}\n`);
       worse(1);
       continue;
     }

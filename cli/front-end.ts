@@ -1,11 +1,28 @@
 /**
  * Front-end commands: `pnn check FILE...`, `pnn ast FILE`, `pnn fmt [--check] FILE...`.
+ * checkFiles is the whole of `pnn check` short of argument parsing (the fuzz suite calls it
+ * in-process); reading errors are thrown for main.ts to print (UsageError, UserError).
  */
 import type { Command } from "commander";
-import { checkSource } from "../compiler/sema/check.js";
+import { Session } from "../compiler/driver/index.js";
 import { parse } from "../grammar/parse.js";
 import { diskHost, printDiagnostics, readSource } from "./io.js";
 import { runFmt } from "./fmt.js";
+import { readSourceFor } from "./sources.js";
+
+/** Checks each file and prints its diagnostics; returns the exit code (0 clean, 1 errors). */
+export function checkFiles(files: readonly string[], json: boolean, out: NodeJS.WritableStream): number {
+  const texts = files.map((f) => [f, readSource(f)] as const); // usage errors before any output
+  let failed = false;
+  for (const [file, text] of texts) {
+    const sources = new Map<string, string>([[file, text]]);
+    const r = new Session(file, text, diskHost).check();
+    for (const d of r.diagnostics) if (!sources.has(d.span.file)) sources.set(d.span.file, readSourceFor(d.span.file));
+    printDiagnostics(r.diagnostics, sources, json, out);
+    if (r.diagnostics.some((d) => d.severity === "error")) failed = true;
+  }
+  return failed ? 1 : 0;
+}
 
 export function registerFrontEndCommands(program: Command, setCode: (c: number) => void): void {
   program
@@ -14,17 +31,7 @@ export function registerFrontEndCommands(program: Command, setCode: (c: number) 
     .argument("<files...>", ".pnn files")
     .option("--json", "print diagnostics as JSON")
     .action((files: string[], opts: { json?: boolean }) => {
-      const sources = new Map<string, string>();
-      const texts = files.map((f) => [f, readSource(f)] as const); // usage errors before any output
-      let failed = false;
-      for (const [file, text] of texts) {
-        sources.set(file, text);
-        const r = checkSource(text, file, diskHost);
-        for (const d of r.diagnostics) if (!sources.has(d.span.file)) sources.set(d.span.file, diskHost.readFile(d.span.file) ?? "");
-        printDiagnostics(r.diagnostics, sources, !!opts.json, process.stdout);
-        if (r.diagnostics.some((d) => d.severity === "error")) failed = true;
-      }
-      setCode(failed ? 1 : 0);
+      setCode(checkFiles(files, !!opts.json, process.stdout));
     });
 
   program

@@ -1,40 +1,57 @@
 /**
  * Shared plumbing for CLI commands: reading source files with a clear error, the disk-backed
- * check host, and printing diagnostics as text or JSON.
+ * check host, and printing diagnostics as text or JSON. Every read is bounded
+ * (runtime/files.ts): a path that is not a regular file is a usage error, a .pnn file over
+ * MAX_SOURCE_BYTES is PNN1004; nothing is read past the limit. Printing keeps the first
+ * MAX_PRINTED_DIAGNOSTICS_PER_FILE diagnostics of each file and says how many more there are.
  */
-import * as fs from "node:fs";
-import type { Diagnostic } from "../diagnostics/catalog.js";
-import { diagnosticToJson, formatDiagnostic } from "../diagnostics/format.js";
+import { diag, UserError, type Diagnostic } from "../diagnostics/catalog.js";
+import { capPerFile, diagnosticToJson, formatDiagnostic, omittedLine } from "../diagnostics/format.js";
+import { MAX_DATA_FILE_BYTES, MAX_MATRIX_FILE_BYTES, MAX_SOURCE_BYTES } from "../diagnostics/limits.js";
+import { fileSpan } from "../diagnostics/span.js";
 import type { CheckHost } from "../compiler/sema/check.js";
+import { readTextFile } from "../runtime/files.js";
 
-export class UsageError extends Error {}
+import { UsageError } from "../compiler/driver/errors.js";
 
+export { UsageError };
+
+/** A .pnn file named on the command line. Missing or not a regular file: UsageError; too large: PNN1004. */
 export function readSource(file: string): string {
-  try {
-    const st = fs.statSync(file);
-    if (st.isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory`);
-    return fs.readFileSync(file, "utf8");
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((e as Error).message)}`);
-  }
+  const r = readTextFile(file, MAX_SOURCE_BYTES);
+  if (r.ok) return r.text;
+  if (r.kind === "too-large") throw new UserError(diag("PNN1004", fileSpan(file), `${file} is too large: ${r.problem}`));
+  throw new UsageError(`cannot read ${file}: ${r.problem}`);
 }
 
+/** A data file named on the command line (`--input FILE`), bounded by MAX_DATA_FILE_BYTES; undefined when it does not exist. */
+export function readDataFile(file: string, flag: string): string | undefined {
+  const r = readTextFile(file, MAX_DATA_FILE_BYTES);
+  if (r.ok) return r.text;
+  if (r.kind === "missing") return undefined;
+  throw new UsageError(`${flag}: cannot read ${file}: ${r.problem}`);
+}
+
+/**
+ * The checker's view of the disk: imports (≤ MAX_SOURCE_BYTES, checked by the checker before
+ * it reads) and matrix files (≤ MAX_MATRIX_FILE_BYTES); undefined for anything unreadable.
+ */
 export const diskHost: CheckHost = {
   readFile(p: string) {
-    try {
-      return fs.readFileSync(p, "utf8");
-    } catch {
-      return undefined;
-    }
+    const r = readTextFile(p, MAX_MATRIX_FILE_BYTES);
+    return r.ok ? r.text : undefined;
   },
 };
 
 export function printDiagnostics(ds: readonly Diagnostic[], sources: ReadonlyMap<string, string>, json: boolean, out: NodeJS.WritableStream): void {
+  const { shown, omitted } = capPerFile(ds);
   if (json) {
-    out.write(JSON.stringify({ diagnostics: ds.map(diagnosticToJson) }) + "\n");
+    const extra = omitted.size ? { omitted: [...omitted].map(([file, count]) => ({ file, count })) } : {};
+    out.write(JSON.stringify({ diagnostics: shown.map(diagnosticToJson), ...extra }) + "\n");
     return;
   }
-  for (const d of ds) out.write(formatDiagnostic(d, sources) + "\n");
+  const lines: string[] = [];
+  for (const d of shown) lines.push(formatDiagnostic(d, sources));
+  for (const [file, count] of omitted) lines.push(omittedLine(file, count));
+  if (lines.length) out.write(lines.join("\n") + "\n");
 }

@@ -1,18 +1,19 @@
 /**
  * The `pnn` command line (commander). Each subcommand lives in its own file; this one wires
  * them up and owns exit codes: 0 success, 1 diagnostics (the user's program or data is wrong),
- * 2 usage errors (missing file, bad flag). A UserError anywhere becomes a printed diagnostic,
+ * 2 usage errors (missing file, bad flag, no command at all). A UserError anywhere becomes a printed diagnostic,
  * never a stack trace.
  */
 import { Command, CommanderError } from "commander";
 import { UserError } from "../diagnostics/catalog.js";
-import { formatDiagnostic } from "../diagnostics/format.js";
+import { escapeControls, escapeTerminal, formatDiagnostic } from "../diagnostics/format.js";
 import { readSourceFor } from "./sources.js";
 import { UsageError } from "./io.js";
 import { registerFrontEndCommands } from "./front-end.js";
 import { registerRunCommands } from "./run-commands.js";
 import { registerLspCommand } from "./lsp.js";
 import { registerBuildCommand } from "./build.js";
+import { registerReportCommand } from "./report.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -25,11 +26,17 @@ export async function main(argv: string[]): Promise<number> {
     .description("Train physical neural networks described in .pnn files")
     .version("0.1.0")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(escapeTerminal(s)) });
   registerFrontEndCommands(program, setCode);
   registerRunCommands(program, setCode);
   registerLspCommand(program);
   registerBuildCommand(program, setCode);
+  registerReportCommand(program, setCode);
+  if (argv.length <= 2) {
+    // `pnn` alone is a usage error (exit 2), with the help text to say what to type instead.
+    process.stderr.write(program.helpInformation());
+    return 2;
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {
@@ -37,16 +44,23 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
       return 2;
     }
-    if (e instanceof UsageError) {
-      process.stderr.write(`pnn: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof UserError) {
-      const d = e.diagnostic;
-      process.stderr.write(formatDiagnostic(d, new Map([[d.span.file, readSourceFor(d.span.file)]])) + "\n");
-      return 1;
-    }
-    throw e;
+    const exit = reportUserFailure(e, process.stderr);
+    if (exit === undefined) throw e;
+    return exit;
   }
   return code;
+}
+
+/** Prints a usage error or a UserError the way pnn does and returns its exit code; undefined for anything else (a bug). */
+export function reportUserFailure(e: unknown, err: NodeJS.WritableStream): number | undefined {
+  if (e instanceof UsageError) {
+    err.write(`pnn: ${escapeControls(e.message)}\n`);
+    return 2;
+  }
+  if (e instanceof UserError) {
+    const d = e.diagnostic;
+    err.write(formatDiagnostic(d, new Map([[d.span.file, readSourceFor(d.span.file)]])) + "\n");
+    return 1;
+  }
+  return undefined;
 }

@@ -1,24 +1,28 @@
 /**
  * Commands that compile and run a program: `pnn ir`, `pnn train`, `pnn eval`, `pnn infer`.
+ * Thin: each parses its flags, opens a driver Session on the file, asks the driver for the
+ * product (compiler/driver/) and prints it. Diagnostics print with context and exit 1.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { printGraph } from "../compiler/ir/print.js";
-import { lowerInfer, modelSpec, type LowerMode } from "../compiler/lower/lower.js";
-import { RULE_LOWERINGS } from "../compiler/lower/rules/index.js";
+import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, Session, trainProduct, type Program } from "../compiler/driver/index.js";
 import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan } from "../diagnostics/span.js";
-import { loadDataset } from "../runtime/data/index.js";
-import { defaultProgressMode, MetricsWriter, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
-import { sampleChip } from "../runtime/init.js";
-import { accuracy, chipAccuracies, meanStd, predict, readCheckpoint, train } from "../runtime/trainer.js";
-import { BACKENDS, buildPrograms, DEFAULT_BACKEND, DiagnosticsError, loadProgram, ruleOptions } from "./compile.js";
-import { printDiagnostics, UsageError } from "./io.js";
+import { defaultProgressMode, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
+import type { CheckpointCadence } from "../runtime/trainer.js";
+import { writeReport, writeRunRecord } from "../report/collect.js";
+import { diskHost, printDiagnostics, readDataFile, readSource, UsageError } from "./io.js";
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+function nonNegativeInt(v: string, what: string): number {
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n)) throw new UsageError(`${what} must be a whole number ≥ 0, got '${v}'`);
   return n;
 }
 
@@ -33,6 +37,17 @@ export function parseDuration(v: string, what: string): number {
   return seconds;
 }
 
+/** `--checkpoint-every`: N epochs, or a duration (`30s`, `5min`). */
+function parseCadence(v: string): CheckpointCadence {
+  if (/^\s*\d+\s*$/.test(v)) return { epochs: positiveInt(v, "--checkpoint-every") };
+  return { seconds: parseDuration(v, "--checkpoint-every") };
+}
+
+/** The checked program of FILE's first train block (with `--rule`, when given). */
+function openProgram(file: string, rule?: string): Program {
+  return new Session(file, readSource(file), diskHost).program(rule !== undefined ? { rule } : {});
+}
+
 /** Runs a command body; checker diagnostics print and set exit code 1. */
 async function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
   try {
@@ -44,6 +59,8 @@ async function guarded(setCode: (c: number) => void, json: boolean | undefined, 
   }
 }
 
+const backendHelp = `execution backend: ${BACKENDS.map((b) => b.name).join(" | ")}`;
+
 export function registerRunCommands(program: Command, setCode: (c: number) => void): void {
   program
     .command("ir")
@@ -51,20 +68,11 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .argument("<file>", ".pnn file")
     .option("--mode <mode>", "twin | device | physics_aware | train", "train")
     .option("--batch <n>", "batch size the program is specialised for", "1")
-    .action((file: string, opts: { mode: string; batch: string }) =>
+    .option("--rule <rule>", "the rule whose programs to show (e.g. \"spsa(c: 0.02)\")")
+    .action((file: string, opts: { mode: string; batch: string; rule?: string }) =>
       guarded(setCode, false, () => {
-        const p = loadProgram(file);
-        const batch = positiveInt(opts.batch, "--batch");
-        const modes = ["twin", "device", "physics_aware", "train"];
-        if (!modes.includes(opts.mode)) throw new UsageError(`--mode must be one of ${modes.join(", ")}`);
-        if (opts.mode !== "train") {
-          process.stdout.write(printGraph(lowerInfer(p.net, opts.mode as LowerMode, batch, { train: p.train })) + "\n");
-          return;
-        }
-        // The rule's own programs (a gradient rule has one, `train`; others may have several).
-        const graphs = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, batch, modelSpec(p.net, batch).hasDevice);
-        const own = Object.entries(graphs).filter(([name, g]) => g && name !== "inferTwin" && name !== "inferDevice");
-        for (const [name, g] of own) process.stdout.write((own.length > 1 ? `; program ${name}\n` : "") + printGraph(g!) + "\n");
+        const p = openProgram(file, opts.rule);
+        process.stdout.write(irProduct(p, opts.mode, positiveInt(opts.batch, "--batch")));
       }),
     );
 
@@ -72,28 +80,31 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .command("train")
     .description("train the network of FILE's train block and evaluate it on the twin and the simulated device")
     .argument("<file>", ".pnn file")
-    .option("--epochs <n>", "override the train block's epochs")
+    .option("--epochs <n>", "override the train block's epochs (with --resume: extend a finished run)")
     .option("--out <dir>", "output directory (checkpoint, metrics.jsonl, summary.json)")
     .option("--resume", "continue the run in --out from its last checkpoint")
     .option("--json", "one JSON object per epoch, then a summary")
     .option("--quiet", "print only the final summary")
-    .option("--backend <name>", `execution backend: ${BACKENDS.join(" | ")}`, DEFAULT_BACKEND)
-    .option("--rule <rule>", "override the train block's learning rule (e.g. compare backprop with physics_aware)")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string }) =>
+    .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
+    .option("--rule <rule>", "override the train block's learning rule, with options if any (e.g. physics_aware, \"spsa(c: 0.02)\")")
+    .option("--checkpoint-every <n|duration>", "write the checkpoint every N epochs or every duration (30s, 5min); always after the last epoch", "1")
+    .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)")
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string }) =>
       guarded(setCode, opts.json, async () => {
-        const p = loadProgram(file, 0, opts.rule);
-        const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : p.train.epochs;
+        const p = openProgram(file, opts.rule);
+        const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : undefined;
         const outDir = opts.out ?? path.join("runs", path.basename(file, ".pnn"));
-        if (opts.resume && !fs.existsSync(path.join(outDir, "checkpoint.safetensors"))) throw new UsageError(`--resume: no checkpoint in ${outDir}`);
-        const data = loadDataset({ ...p.train.data, baseDir: path.dirname(path.resolve(file)) });
-        const { spec, programs } = await buildPrograms(p, p.train.batch, opts.backend);
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
-        const progress = new ProgressReporter({ mode, out: process.stdout, epochs });
-        const metrics = new MetricsWriter(outDir, { append: !!opts.resume });
-        const summary = train(spec, programs, data, { rule: p.train.rule.sig.name, ruleOptions: ruleOptions(p), epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer }, { outDir, resume: !!opts.resume, progress, metrics, sourceHash: p.hash, span: p.train.span });
-        const full = { ...summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(outDir, "checkpoint.safetensors") };
-        metrics.summary(full);
-        progress.summary(full);
+        const progress = new ProgressReporter({ mode, out: process.stdout, epochs: epochs ?? p.train.epochs });
+        if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
+        const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery) });
+        if (r.kind === "finished") {
+          const note = `${outDir} holds a finished run (epoch ${r.epoch} of ${r.epoch}); nothing to do — pass --epochs N to extend it`;
+          process.stdout.write(opts.json ? JSON.stringify({ type: "finished", epoch: r.epoch, checkpoint: r.checkpoint, message: note }) + "\n" : `pnn train: ${note}\n`);
+          return;
+        }
+        progress.summary(r.summary);
+        if (opts.report) (opts.json ? process.stderr : process.stdout).write(`report: ${(await writeReport(outDir, typeof opts.report === "string" ? opts.report : undefined, { backend: opts.backend })).file}\n`);
       }),
     );
 
@@ -105,28 +116,20 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--chips <k>", "simulated chips to average over")
     .option("--json", "print the result as JSON")
     .option("--time <duration>", "evaluate the device this long after programming (drift): 1s, 1h, 1d, 1y", "0")
-    .option("--backend <name>", `execution backend: ${BACKENDS.join(" | ")}`, DEFAULT_BACKEND)
+    .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
     .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string; backend: string }) =>
       guarded(setCode, opts.json, async () => {
         const time = parseDuration(opts.time, "--time");
-        const p = loadProgram(file);
-        const chips = opts.chips ? positiveInt(opts.chips, "--chips") : p.train.chips;
-        const data = loadDataset({ ...p.train.data, baseDir: path.dirname(path.resolve(file)) });
-        const { spec, programs } = await buildPrograms(p, p.train.batch, opts.backend, time);
-        const { params } = readCheckpoint(opts.weights, spec, fileSpan(opts.weights));
-        const result: Record<string, unknown> = { network: spec.network, test_samples: data.test.n, test_accuracy: accuracy(spec, programs.inferTwin, data.test, params, undefined, [p.train.seed, 0, 0x7fffff00]) };
-        if (programs.inferDevice) {
-          const accs = chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
-          const ms = meanStd(accs);
-          Object.assign(result, { chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (result.test_accuracy as number) - ms.mean, per_chip: accs });
+        const p = openProgram(file);
+        const r = await evaluateProduct(p, { weights: opts.weights, ...(opts.chips ? { chips: positiveInt(opts.chips, "--chips") } : {}), time, backend: opts.backend });
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(r) + "\n");
+          return;
         }
-        if (opts.json) process.stdout.write(JSON.stringify(result) + "\n");
-        else {
-          const pct = (v: unknown) => `${(100 * (v as number)).toFixed(2)}%`;
-          process.stdout.write(`twin   test accuracy: ${pct(result.test_accuracy)} (${data.test.n} samples)\n`);
-          if (programs.inferDevice)
-            process.stdout.write(`device test accuracy: ${pct(result.device_test_accuracy_mean)} ± ${pct(result.device_test_accuracy_std)} over ${chips} chips (chip 0: ${pct(result.device_test_accuracy)})${time > 0 ? `, ${opts.time} after programming` : ""}\ngap (twin − device): ${(100 * (result.twin_device_gap as number)).toFixed(2)} points\n`);
-        }
+        const pct = (v: number | undefined) => `${(100 * (v ?? NaN)).toFixed(2)}%`;
+        process.stdout.write(`twin   test accuracy: ${pct(r.test_accuracy)} (${r.test_samples} samples)\n`);
+        if (r.chips !== undefined)
+          process.stdout.write(`device test accuracy: ${pct(r.device_test_accuracy_mean)} ± ${pct(r.device_test_accuracy_std)} over ${r.chips} chips (chip 0: ${pct(r.device_test_accuracy)})${time > 0 ? `, ${opts.time} after programming` : ""}\ngap (twin − device): ${(100 * r.twin_device_gap!).toFixed(2)} points\n`);
       }),
     );
 
@@ -137,31 +140,31 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .requiredOption("--weights <ckpt>", "checkpoint (.safetensors)")
     .requiredOption("--input <rows>", "a CSV file (one row of features per line) or 'v1,v2,…'")
     .option("--device", "run on simulated chip (--chip, default 0) instead of the twin")
-    .option("--chip <n>", "which simulated chip", "0")
+    .option("--chip <n>", "which simulated chip (with --device)")
     .option("--json", "print JSON")
-    .option("--backend <name>", `execution backend: ${BACKENDS.join(" | ")}`, DEFAULT_BACKEND)
-    .action((file: string, opts: { weights: string; input: string; device?: boolean; chip: string; json?: boolean; backend: string }) =>
+    .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
+    .action((file: string, opts: { weights: string; input: string; device?: boolean; chip?: string; json?: boolean; backend: string }) =>
       guarded(setCode, opts.json, async () => {
-        const p = loadProgram(file);
-        const { spec, programs } = await buildPrograms(p, 1, opts.backend);
-        const { params } = readCheckpoint(opts.weights, spec, fileSpan(opts.weights));
-        const isFile = fs.existsSync(opts.input);
-        const text = isFile ? fs.readFileSync(opts.input, "utf8") : opts.input;
+        if (opts.chip !== undefined && !opts.device) throw new UsageError("--chip picks a simulated chip and needs --device");
+        const chip = opts.device ? (opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : 0) : undefined;
+        const p = openProgram(file);
+        const features = p.spec(1).features;
+        const fromFile = readDataFile(opts.input, "--input"); // bounded; a FIFO or device is refused
+        const isFile = fromFile !== undefined;
+        const text = fromFile ?? opts.input;
         const where = fileSpan(isFile ? opts.input : "--input");
         const rows = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^[A-Za-z_"]/.test(l));
         const values: number[] = [];
         rows.forEach((line, i) => {
           const cells = line.split(/[,\s]+/).filter(Boolean).map(Number);
-          if (cells.length !== spec.features) throw new UserError(diag("PNN6005", where, `input row ${i + 1} has ${cells.length} values; the network takes ${spec.features}`));
+          if (cells.length !== features) throw new UserError(diag("PNN6005", where, `input row ${i + 1} has ${cells.length} values; the network takes ${features}`));
           if (cells.some((v) => !Number.isFinite(v))) throw new UserError(diag("PNN6005", where, `input row ${i + 1} has a value that is not a finite number`));
           values.push(...cells);
         });
         if (!rows.length) throw new UserError(diag("PNN6005", where, "no input rows"));
-        const chip = opts.device ? sampleChip(spec.chipVars, p.train.seed, Number(opts.chip)) : undefined;
-        const exe = opts.device && programs.inferDevice ? programs.inferDevice : programs.inferTwin;
-        const r = predict(spec, exe, Float64Array.from(values), rows.length, params, chip, [p.train.seed, Number(opts.chip), 0x7fffff80]);
+        const r = await inferProduct(p, { weights: opts.weights, rows: Float64Array.from(values), count: rows.length, ...(chip !== undefined ? { chip } : {}), backend: opts.backend });
         if (opts.json) process.stdout.write(JSON.stringify({ predictions: r.classes, scores: r.scores }) + "\n");
-        else r.classes.forEach((c, i) => process.stdout.write(`${i}: class ${c}  scores [${r.scores[i].map((s) => s.toFixed(4)).join(", ")}]\n`));
+        else r.classes.forEach((c, i) => process.stdout.write(`${i}: class ${c}  scores [${r.scores[i]!.map((s) => s.toFixed(4)).join(", ")}]\n`));
       }),
     );
 }

@@ -16,6 +16,8 @@ export const CATALOG = {
   PNN1003: { severity: "error", title: "unexpected character" },
   PNN1004: { severity: "error", title: "file too large" },
   PNN1005: { severity: "error", title: "nesting too deep" },
+  PNN1006: { severity: "error", title: "number too large" },
+  PNN1007: { severity: "error", title: "too many syntax errors" },
   // ── names, types, shapes ──────────────────────────────────────────────────
   PNN2001: { severity: "error", title: "unknown name" },
   PNN2002: { severity: "error", title: "duplicate definition" },
@@ -40,6 +42,8 @@ export const CATALOG = {
   PNN2041: { severity: "error", title: "malformed matrix file" },
   PNN2042: { severity: "error", title: "matrix is not square" },
   PNN2070: { severity: "error", title: "malformed energy-based network" },
+  PNN2080: { severity: "error", title: "program too large to check" },
+  PNN2081: { severity: "error", title: "training would need too much memory" },
   // ── units and physics ─────────────────────────────────────────────────────
   PNN3001: { severity: "error", title: "unit mismatch" },
   PNN3002: { severity: "error", title: "unknown unit" },
@@ -55,7 +59,6 @@ export const CATALOG = {
   PNN4003: { severity: "error", title: "invalid rule option" },
   PNN4010: { severity: "error", title: "energy-based training needs the squared-error loss" },
   // ── lowering ──────────────────────────────────────────────────────────────
-  PNN5001: { severity: "error", title: "not supported by this compiler yet" },
   PNN5010: { severity: "error", title: "program too large for the wasm backend" },
   PNN5020: { severity: "error", title: "cannot be built for this target" },
   PNN5030: { severity: "error", title: "no WebGPU device" },

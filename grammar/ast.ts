@@ -15,6 +15,11 @@ export interface Program {
   readonly items: readonly TopItem[];
   readonly comments: readonly Comment[];
   readonly span: Span;
+  /**
+   * Where the parser recovered from a syntax error: the broken statement and what followed it on
+   * its lines. Its contents are ErrorExpr; the checker reports nothing inside (grammar/recovery.ts).
+   */
+  readonly recovered?: readonly Span[];
 }
 
 export type TopItem = ImportDecl | ConstDecl | LayerDecl | NetworkDecl | TrainDecl;

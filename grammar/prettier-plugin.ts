@@ -272,10 +272,14 @@ const LINE_END_KINDS = new Set([
 /** Parents in the comment tree (pipelines flattened); filled when a file is parsed. */
 const parents = new WeakMap<object, Node>();
 
-function indexParents(n: Node): void {
-  for (const c of children(n)) {
-    parents.set(c, n);
-    indexParents(c);
+function indexParents(root: Node): void {
+  const todo: Node[] = [root];
+  while (todo.length) {
+    const n = todo.pop()!;
+    for (const c of children(n)) {
+      parents.set(c, n);
+      todo.push(c);
+    }
   }
 }
 
@@ -420,9 +424,10 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
     case "Str": return text.slice(n.span.start, n.span.end);
     case "Bool": return n.value ? "true" : "false";
     case "Name": return n.name;
-    case "Member": return [operand(path, print, "object"), ".", print("member")];
+    case "Member": return postfixChain(path, print);
     case "Arg": return n.name ? [print("name"), ": ", print("value")] : print("value");
     case "Call": {
+      if (chainLink(n.callee)) return postfixChain(path, print);
       const callee = operand(path, print, "callee");
       if (n.args.length === 0) {
         const d = dangling(path);
@@ -450,7 +455,7 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
       }
       return group([...parts, hasComments ? breakParent : ""]);
     }
-    case "Binary": return [operand(path, print, "left"), " ", n.op, " ", operand(path, print, "right")];
+    case "Binary": return n.op === "^" ? [operand(path, print, "left"), " ", n.op, " ", operand(path, print, "right")] : binaryChain(path, print);
     case "Unary": return ["-", operand(path, print, "operand")];
     case "Range": return [operand(path, print, "lo"), " .. ", operand(path, print, "hi")];
     case "Error": throw new Error("pnn: cannot format a file with syntax errors");
@@ -497,6 +502,65 @@ function hasNewlineAfter(text: string, i: number): boolean {
     if (text[j] !== " " && text[j] !== "\t" && text[j] !== "\r") return false;
   }
   return true;
+}
+
+// Chains (`a + b + c`, `f(x)(y)`, `m.a.b`) nest one level per link and may be thousands long:
+// they print with a loop over the spine (the links without comments of their own), which
+// Prettier's recursive print would otherwise walk one stack frame group per link.
+
+const hasOwnComments = (n: A.Expr) => ((n as Node).comments?.length ?? 0) > 0;
+
+/** `a + b + c`: the left spine of same-precedence operators, printed flat. */
+function binaryChain(path: AstPath<any>, print: Print): Doc {
+  const links: A.BinaryExpr[] = [path.node];
+  for (;;) {
+    const top = links[links.length - 1];
+    const l = top.left;
+    if (l.kind !== "Binary" || l.op === "^" || level(l) !== level(top) || needsParens(top as Node, "left", l) || hasOwnComments(l)) break;
+    links.push(l);
+  }
+  const keysTo = (i: number) => Array<string>(i).fill("left"); // path from the outermost link to links[i]
+  const inner = links[links.length - 1];
+  const at = (keys: string[]) => path.call(() => print(), ...(keys as [string]));
+  const paren = (parent: A.BinaryExpr, key: "left" | "right", d: Doc) => (needsParens(parent as Node, key, parent[key]) ? ["(", d, ")"] : d);
+  const parts: Doc[] = [paren(inner, "left", at([...keysTo(links.length - 1), "left"]))];
+  for (let i = links.length - 1; i >= 0; i--) parts.push(" ", links[i].op, " ", paren(links[i], "right", at([...keysTo(i), "right"])));
+  return parts;
+}
+
+function chainLink(e: A.Expr): e is A.CallExpr | A.MemberExpr {
+  return (e.kind === "Call" || e.kind === "Member") && !hasOwnComments(e);
+}
+
+/** `f(x)(y).z`: the callee/object spine of calls and members, printed with a loop. */
+function postfixChain(path: AstPath<any>, print: Print): Doc {
+  const links: (A.CallExpr | A.MemberExpr)[] = [path.node];
+  for (;;) {
+    const top = links[links.length - 1];
+    const next = top.kind === "Call" ? top.callee : top.object;
+    if (!chainLink(next)) break;
+    links.push(next);
+  }
+  const keyOf = (l: A.CallExpr | A.MemberExpr) => (l.kind === "Call" ? "callee" : "object");
+  const keysTo = (i: number) => links.slice(0, i).map(keyOf);
+  const inner = links[links.length - 1];
+  const base = path.call(() => print(), ...([...keysTo(links.length - 1), keyOf(inner)] as [string]));
+  let doc: Doc = needsParens(inner as Node, keyOf(inner), inner.kind === "Call" ? inner.callee : inner.object) ? ["(", base, ")"] : base;
+  for (let i = links.length - 1; i >= 0; i--) {
+    const link = links[i];
+    const keys = keysTo(i) as [string];
+    if (link.kind === "Member") {
+      doc = [doc, ".", path.call(() => print("member"), ...keys)];
+      continue;
+    }
+    const args = path.call((p) => p.map(() => print(), "args"), ...keys);
+    const own = i === 0 ? dangling(path) : { docs: [], hasLine: false }; // inner links have no comments
+    if (args.length > 0) doc = group([doc, "(", indent([softline, join([",", line], args)]), softline, ")"]);
+    else if (own.docs.length === 0) doc = [doc, "()"];
+    else if (!own.hasLine) doc = [doc, "(", lineSuffixBoundary, join(" ", own.docs), ")"];
+    else doc = [doc, "(", indent([hardline, join(hardline, own.docs)]), hardline, ")"];
+  }
+  return doc;
 }
 
 function operand(path: AstPath<any>, print: Print, key: string): Doc {

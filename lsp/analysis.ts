@@ -1,6 +1,6 @@
 /**
  * One checked document: its text, AST, semantic model and diagnostics (from
- * compiler/sema/check.ts, the same call `pnn check` makes), and an index of name occurrences —
+ * the driver's Session, the same one `pnn check` runs), and an index of name occurrences —
  * every definition and use of a symbol, keyed by its definition — that definition, references,
  * rename, highlighting and semantic tokens read. Uses of an imported file's layer or constant
  * (`lib.Mesh`) are resolved here to that file's symbol, since the checker records only the use
@@ -11,7 +11,7 @@ import type { Diagnostic } from "../diagnostics/catalog.js";
 import type { LineMap, Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
-import { check, orderDiagnostics, type CheckHost } from "../compiler/sema/check.js";
+import { Session, type SourceHost as CheckHost } from "../compiler/driver/session.js";
 import type { SemanticModel, SymbolInfo } from "../compiler/sema/model.js";
 import { walk } from "./ast-walk.js";
 import { spanFileToPath } from "./workspace.js";
@@ -55,7 +55,9 @@ export const symbolKey = (s: SymbolInfo) => `${spanFileToPath(s.def.file)}#${s.d
  * need only the AST (outline, formatting) do not pay for the checker.
  */
 export function analyze(text: string, file: string, host: CheckHost): Analysis {
-  const parsed = parse(text, file);
+  // the same session `pnn check` runs: parse now, check on first use
+  const session = new Session(file, text, host);
+  const parsed = session.parsed();
   const imports = new Map<string, ImportInfo>();
   for (const item of parsed.program.items) {
     if (item.kind !== "Import" || !item.name.name) continue;
@@ -66,8 +68,8 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
   let checked: { model: SemanticModel; diagnostics: readonly Diagnostic[]; occurrences: readonly Occurrence[] } | undefined;
   const checkOnce = () => {
     if (!checked) {
-      const r = check(parsed.program, file, host);
-      checked = { model: r.model, diagnostics: orderDiagnostics([...parsed.diagnostics, ...r.diagnostics]), occurrences: indexOccurrences(parsed.program, r.model, imports, file, text) };
+      const r = session.check();
+      checked = { model: r.model, diagnostics: r.diagnostics, occurrences: indexOccurrences(parsed.program, r.model, imports, file, text, host) };
     }
     return checked;
   };
@@ -84,7 +86,15 @@ export function analyze(text: string, file: string, host: CheckHost): Analysis {
   };
 }
 
-function indexOccurrences(program: A.Program, model: SemanticModel, imports: ReadonlyMap<string, ImportInfo>, file: string, text: string): Occurrence[] {
+function indexOccurrences(program: A.Program, model: SemanticModel, imports: ReadonlyMap<string, ImportInfo>, file: string, text: string, host: CheckHost): Occurrence[] {
+  const parsedImports = new Map<string, readonly A.TopItem[]>();
+  const importedItems = (target: string) => {
+    if (!parsedImports.has(target)) {
+      const t = host.readFile(target);
+      parsedImports.set(target, t === undefined ? [] : parse(t, target).program.items);
+    }
+    return parsedImports.get(target)!;
+  };
   const occurrences: Occurrence[] = [];
   const seen = new Set<string>();
   const add = (sym: SymbolInfo, span: Span, isDef: boolean) => {
@@ -110,7 +120,31 @@ function indexOccurrences(program: A.Program, model: SemanticModel, imports: Rea
     add(sym, sym.def, true);
     for (const r of sym.refs) add(sym, r, false);
   }
+  // `Scale(n: 4)`: a named argument of a user layer is a use of that layer's parameter.
+  const defs = new Map(occurrences.filter((o) => o.isDef).map((o) => [`${o.file}#${o.start}`, o.symbol]));
+  walk(program, (n) => {
+    if (n.kind !== "Call" || !n.args.some((x) => x.name)) return;
+    const decl = layerDecl(n.callee);
+    if (!decl) return;
+    for (const arg of n.args) {
+      const p = arg.name && decl.layer.params.find((q) => q.name.name === arg.name!.name);
+      const sym = p && defs.get(`${decl.file}#${p.name.span.start}`);
+      if (sym) add(sym, arg.name!.span, false);
+    }
+  });
   return occurrences;
+
+  /** The user layer a callee names: declared in this file, or in an imported .pnn file (`lib.Mesh`). */
+  function layerDecl(callee: A.Expr): { layer: A.LayerDecl; file: string } | undefined {
+    if (callee.kind === "Name") {
+      const local = program.items.find((i): i is A.LayerDecl => i.kind === "Layer" && i.name.name === callee.name);
+      return local && { layer: local, file: path.resolve(file) };
+    }
+    if (callee.kind !== "Member" || callee.object.kind !== "Name") return undefined;
+    const target = imports.get(callee.object.name)?.target;
+    const layer = target ? importedItems(target).find((i): i is A.LayerDecl => i.kind === "Layer" && i.name.name === callee.member.name) : undefined;
+    return layer && target ? { layer, file: target } : undefined;
+  }
 }
 
 /**

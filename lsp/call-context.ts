@@ -5,7 +5,7 @@
  * after `on` for a data set). Also the arguments that callee accepts. Used by completion and
  * signature help.
  */
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
 import type * as A from "../grammar/ast.js";
 import type { ArgSig } from "../stdlib/types.js";
 import type { Analysis } from "./analysis.js";
@@ -53,10 +53,10 @@ export function argsOf(a: Analysis, callee: string, setting: string | undefined,
   const c = resolveCalleeText(a, callee, setting, host);
   if (!c) return undefined;
   if (c.kind === "std") return c.sig.args;
-  if (c.kind === "rule") return c.sig.options;
+  if (c.kind === "rule") return c.sig.options.list;
   if (c.kind === "optimizer") return c.sig.args;
   if (c.kind === "dataset")
-    return c.entry.args.map((d) => ({ name: d.name, type: typeof d.default === "string" || d.default === null ? { kind: "string" as const } : { kind: "quantity" as const, dim: [0, 0, 0, 0, 0, 0, 0] as const }, default: d.default === null ? undefined : typeof d.default === "string" ? { kind: "str" as const, value: d.default } : { kind: "num" as const, value: d.default, dim: [0, 0, 0, 0, 0, 0, 0] as const, isInt: Number.isInteger(d.default) }, doc: d.doc }));
+    return c.entry.args.list;
   if (c.kind === "user") return c.decl.params.map((p) => ({ name: p.name.name, type: p.type.base === "int" ? { kind: "int" as const } : { kind: "quantity" as const, dim: [0, 0, 0, 0, 0, 0, 0] as const }, ...(p.default ? { default: null } : {}), doc: `parameter of layer ${c.decl.name.name}` }));
   return undefined;
 }

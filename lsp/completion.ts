@@ -8,15 +8,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from "vscode-languageserver/node";
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
 import type { SymbolInfo } from "../compiler/sema/model.js";
 import { KEYWORDS } from "../grammar/lexer.js";
 import { CORE_LAYERS, DISTRIBUTIONS, STD_MODULES } from "../stdlib/index.js";
-import { RULES } from "../stdlib/rules.js";
+import { RULES } from "../compiler/rules/index.js";
 import { LOSSES, OPTIMIZERS, TRAIN_KEYS } from "../stdlib/training.js";
 import type { Analysis } from "./analysis.js";
 import { itemAt } from "./ast-walk.js";
-import { DATASETS } from "../runtime/data/index.js";
+import { DATASETS } from "../stdlib/datasets.js";
 import { describeArgType, describeDataset, describeRule, describeStd, showConst } from "./describe.js";
 import { argsOf, openCall } from "./call-context.js";
 import { moduleMembers } from "./resolve.js";
@@ -51,7 +51,7 @@ export function complete(a: Analysis, offset: number, host: CheckHost, fallback?
 
   const setting = /^\s*(rule|loss|optimizer)\s*=\s*(\w*)$/.exec(line);
   if (setting) {
-    if (setting[1] === "rule") return RULES.map((r) => ({ label: r.name, kind: CompletionItemKind.EnumMember, detail: r.implemented ? "learning rule" : "learning rule (checked; not implemented yet)", documentation: doc(describeRule(r)) }));
+    if (setting[1] === "rule") return RULES.map((r) => ({ label: r.name, kind: CompletionItemKind.EnumMember, detail: "learning rule", documentation: doc(describeRule(r)) }));
     if (setting[1] === "loss") return LOSSES.map((l) => ({ label: l.name, kind: CompletionItemKind.EnumMember, documentation: l.doc }));
     return OPTIMIZERS.map((o) => ({ label: o.name, kind: CompletionItemKind.Function, documentation: o.doc }));
   }
@@ -86,7 +86,8 @@ export function complete(a: Analysis, offset: number, host: CheckHost, fallback?
   }
 
   const item = itemAt(a.program, offset);
-  if (item?.kind === "Train" && offset > (item.settings[0]?.span.start ?? item.data.span.end) && /^\s*\w*$/.test(line))
+  // Inside a train block's braces (after its data set), on a line with at most a half-typed key.
+  if (item?.kind === "Train" && offset > item.data.span.end && /^\s*\w*$/.test(line))
     return TRAIN_KEYS.map((k) => ({ label: k.name, kind: CompletionItemKind.Property, documentation: k.doc, insertText: `${k.name} = `, insertTextFormat: InsertTextFormat.PlainText }));
 
   return [

@@ -4,8 +4,8 @@
  * options and requirements, a unit. All read from the stdlib records (stdlib/*.ts).
  */
 import { describeDim, isDimensionless, parseUnit } from "../compiler/units.js";
-import type { DATASETS } from "../runtime/data/index.js";
-import type { RuleSig } from "../stdlib/rules.js";
+import type { DatasetDef } from "../stdlib/datasets.js";
+import type { RuleDef } from "../compiler/rules/index.js";
 import type { ArgSig, ArgType, ConstValue, StdSymbol } from "../stdlib/types.js";
 
 export function describeArgType(t: ArgType): string {
@@ -19,6 +19,7 @@ export function describeArgType(t: ArgType): string {
     case "bool": return "true | false";
     case "string": return "string";
     case "file": return "file path (read at check time)";
+    case "path": return "data file path (inside this file's folder)";
     case "range": return `range lo .. hi${isDimensionless(t.dim) ? "" : ` of ${describeDim(t.dim)}`}`;
     case "tensor": return `${t.dtype === "any" ? "real or complex" : t.dtype} tensor${t.dim && !isDimensionless(t.dim) ? ` of ${describeDim(t.dim)}` : ""}`;
   }
@@ -63,38 +64,29 @@ export function describeStd(qualified: string, sig: StdSymbol): string {
   ].filter(Boolean).join("\n\n");
 }
 
-/** What a rule needs from the network, as the checker enforces it (stdlib/rules.ts). */
-const REQUIREMENTS: Record<string, string> = {
-  equilibrium_propagation: "an energy-based network: nodes joined by symmetric couplings (`couple a <-> b via …`), no directed couplings",
-  coupled_learning: "an energy-based resistor network: every coupling `via circuits.resistor(…)`",
-  in_situ_adjoint: "a feed-forward network whose layers are differentiable, and whose physical layers (not encoders/detectors) are linear and reciprocal",
-  spsa: "a feed-forward network (gradient-free: any layer)",
-  finite_difference: "a feed-forward network (gradient-free: any layer)",
-  evolution_strategies: "a feed-forward network (gradient-free: any layer)",
-  local: "a feed-forward network",
-  readout_only: "a feed-forward network",
-};
-
-export function ruleRequirements(r: RuleSig): string {
-  return REQUIREMENTS[r.name] ?? "a feed-forward network whose layers are all differentiable";
+/** What a rule needs from the network, in the rule's own words (compiler/rules/; its plan enforces it). */
+export function ruleRequirements(r: RuleDef): string {
+  return r.requires;
 }
 
-export function describeRule(r: RuleSig, problems?: readonly string[]): string {
+export function describeRule(r: RuleDef, problems?: readonly string[]): string {
+  const options = r.options.list;
   return [
-    "```pnn\nrule = " + r.name + (r.options.length ? `(${r.options.map((o) => `${o.name}: ${showConst(o.default)}`).join(", ")})` : "") + "\n```",
+    "```pnn\nrule = " + r.name + (options.length ? `(${options.map((o) => `${o.name}: ${showConst(o.default)}`).join(", ")})` : "") + "\n```",
     r.doc,
-    r.options.length ? r.options.map((o) => `- ${describeArg(o)}`).join("\n") : "",
-    `Requires ${ruleRequirements(r)}.${r.implemented ? "" : " (Checked, but not implemented by this compiler yet.)"}`,
+    options.length ? options.map((o) => `- ${describeArg(o)}`).join("\n") : "",
+    `Requires ${ruleRequirements(r)}.`,
     problems === undefined ? "" : problems.length ? `This network does not qualify:\n${problems.map((p) => `- ${p}`).join("\n")}` : "This network meets the requirements.",
   ].filter(Boolean).join("\n\n");
 }
 
-/** A data set as listed by runtime/data (description, arguments) and what the checker knows of its shape. */
-export function describeDataset(d: (typeof DATASETS)[number], shape?: { features: number; classes: number }): string {
+/** A data set as declared in stdlib/datasets.ts (description, arguments) and what the checker knows of its shape. */
+export function describeDataset(d: DatasetDef, shape?: { features: number; classes: number }): string {
+  const args = d.args.list;
   return [
-    "```pnn\n" + `${d.name}(${d.args.map((a) => `${a.name}: ${a.default === null ? "required" : JSON.stringify(a.default)}`).join(", ")})` + "\n```",
+    "```pnn\n" + `${d.name}(${args.map((a) => `${a.name}: ${a.default === undefined ? "required" : showConst(a.default)}`).join(", ")})` + "\n```",
     d.description,
-    d.args.map((a) => `- \`${a.name}\` (default ${a.default === null ? "none" : JSON.stringify(a.default)}) — ${a.doc}`).join("\n"),
+    args.map((a) => `- ${describeArg(a)}`).join("\n"),
     shape ? `Here: ${shape.features} features, ${shape.classes} classes.` : "",
   ].filter(Boolean).join("\n\n");
 }

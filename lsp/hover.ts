@@ -4,17 +4,16 @@
  * (and whether this network meets them), a train key's meaning, a named argument's type and unit.
  */
 import type { Hover } from "vscode-languageserver/node";
-import type { CheckHost } from "../compiler/sema/check.js";
-import type { NetworkModel, SymbolInfo } from "../compiler/sema/model.js";
-import { summarize } from "../compiler/sema/train.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
+import type { Fact, NetworkModel, SymbolInfo } from "../compiler/sema/model.js";
 import type * as A from "../grammar/ast.js";
-import { DISTRIBUTIONS } from "../stdlib/index.js";
-import { TRAIN_KEYS } from "../stdlib/training.js";
+import { BUILTIN_CONSTANTS, DISTRIBUTIONS } from "../stdlib/index.js";
+import { LOSSES, TRAIN_KEYS } from "../stdlib/training.js";
 import { showType } from "../stdlib/types.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { itemAt, nodesAt } from "./ast-walk.js";
 import { PnnLexer } from "../grammar/lexer.js";
-import { datasetInfo } from "../runtime/data/index.js";
+import { findDataset } from "../stdlib/datasets.js";
 import { KEYWORD_DOCS } from "./keywords.js";
 import { describeArg, describeDataset, describeRule, describeStd, describeUnit } from "./describe.js";
 import { toRange } from "./positions.js";
@@ -55,15 +54,20 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
     if (inner?.kind === "Name" && inner === dataCallee) {
       const c = resolveCallee(a, inner, host, "data");
       const t = a.model.trains.find((x) => x.span.start === item.span.start);
-      const shape = t ? datasetInfo(t.data.name, t.data.named, t.data.positional) : undefined;
+      const shape = t ? findDataset(t.data.name)?.info(t.data.args) : undefined;
       if (c?.kind === "dataset") return md(describeDataset(c.entry, shape), inner.span);
     }
     if (setting && inner?.kind === "Name" && parent?.kind !== "Arg") {
       const c = resolveCallee(a, inner, host, setting.key.name);
       if (c?.kind === "rule") {
         const net = a.model.networks.get(item.network.name);
-        const problems = net ? c.sig.check(summarize(net)).map((p) => p.message) : undefined;
+        const t = a.model.trains.find((x) => x.span.start === item.span.start);
+        const problems = net ? c.sig.plan(net, t?.rule.def === c.sig ? t.rule.options : c.sig.options.read({})).map((p) => p.message) : undefined;
         return md(describeRule(c.sig, problems), inner.span);
+      }
+      if (setting.key.name === "loss") {
+        const loss = LOSSES.find((l) => l.name === inner.name);
+        if (loss) return md(`${code(`loss = ${loss.name}`)}\n\n${loss.doc}. The losses are ${LOSSES.map((l) => `\`${l.name}\``).join(", ")}.`, inner.span);
       }
       if (c?.kind === "optimizer") return md(`${code(`optimizer = ${c.sig.name}(${c.sig.args.map((x) => x.name).join(", ")})`)}\n\n${c.sig.doc}\n\n${c.sig.args.map((x) => `- ${describeArg(x)}`).join("\n")}`, inner.span);
     }
@@ -84,15 +88,15 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
   if (calleeExpr && !(occ && calleeExpr.kind === "Name")) {
     const c = resolveCallee(a, calleeExpr, host);
     if (c?.kind === "std") {
-      const here = factAt(a, offset);
-      return md(describeStd(c.qualified, c.sig) + (here?.includes("→") ? `\n\nHere: \`${here}\`` : ""), inner.span);
+      const here = callFactAt(a, inner.span.start);
+      return md(describeStd(c.qualified, c.sig) + (here ? `\n\nHere: \`${here}\`` : ""), inner.span);
     }
     if (c?.kind === "dist") return md(`${code(`${c.name}(${DISTRIBUTIONS[c.name].params.join(", ")})`)}\n\n${DISTRIBUTIONS[c.name].doc}`, inner.span);
   }
   // A symbol: its kind and what the checker inferred.
   if (occ) {
     const s = occ.symbol;
-    const fact = factAt(a, offset);
+    const fact = s.kind === "layer" ? callFactAt(a, occ.start) : undefined;
     const detail = s.detail || s.name;
     if (s.kind === "network") {
       const net = a.model.networks.get(s.name);
@@ -100,6 +104,8 @@ export function hover(a: Analysis, offset: number, host: CheckHost): Hover | nul
     }
     return md(`${code(detail)}\n\n${KIND_LABEL[s.kind]}${fact && !detail.includes(fact) ? ` · ${fact}` : ""}`, occ.span);
   }
+  if (inner?.kind === "Name" && inner.name in BUILTIN_CONSTANTS)
+    return md(`${code(`const ${inner.name} = ${BUILTIN_CONSTANTS[inner.name]}`)}\n\nbuilt-in constant π, a plain number (angles are in radians: \`2 * pi\` is a full turn)`, inner.span);
   const fact = factAt(a, offset);
   if (fact && inner) return md(code(fact), inner.span);
   return keywordHover(a, offset);
@@ -135,10 +141,10 @@ function describeNetwork(net: NetworkModel): string {
 function calleeArg(c: Callee | undefined, name: string): string | undefined {
   if (!c) return undefined;
   if (c.kind === "dataset") {
-    const d = c.entry.args.find((x) => x.name === name);
-    return d ? `\`${d.name}\` (default ${d.default === null ? "none" : JSON.stringify(d.default)}) — ${d.doc}` : undefined;
+    const d = c.entry.args.list.find((x) => x.name === name);
+    return d ? describeArg(d) : undefined;
   }
-  const args = c.kind === "std" ? c.sig.args : c.kind === "rule" ? c.sig.options : c.kind === "optimizer" ? c.sig.args : undefined;
+  const args = c.kind === "std" ? c.sig.args : c.kind === "rule" ? c.sig.options.list : c.kind === "optimizer" ? c.sig.args : undefined;
   const a = args?.find((x) => x.name === name);
   if (a) return describeArg(a);
   if (c.kind === "user") {
@@ -146,6 +152,27 @@ function calleeArg(c: Callee | undefined, name: string): string | undefined {
     if (p) return `\`${name}\`: ${p.type.base} — parameter of layer ${c.decl.name.name}`;
   }
   return undefined;
+}
+
+/**
+ * What the call whose callee is at `calleeStart` returned (`L → real[4]`): the innermost call or
+ * pipeline-stage fact that starts there (or at its module, `optics.` / `lib.`). Distinct results of
+ * the same call site (a layer used with two sizes) are listed together.
+ */
+function callFactAt(a: Analysis, calleeStart: number): string | undefined {
+  let best: Fact | undefined;
+  const texts = new Set<string>();
+  for (const f of a.model.facts) {
+    if ((f.kind !== "stage" && f.kind !== "call") || f.span.file !== a.path || f.span.start > calleeStart || calleeStart >= f.span.end) continue;
+    if (f.span.start !== calleeStart && !/^[A-Za-z_]\w*\s*\.\s*$/.test(a.text.slice(f.span.start, calleeStart))) continue;
+    if (best && (f.span.start !== best.span.start || f.span.end !== best.span.end)) {
+      if (f.span.end - f.span.start >= best.span.end - best.span.start) continue;
+      texts.clear();
+    }
+    best = f;
+    texts.add(f.text);
+  }
+  return best ? [...texts].join(" | ") : undefined;
 }
 
 /** The innermost checker fact (inferred type of a call or binding) covering `offset`. */

@@ -3,6 +3,7 @@
  */
 export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   import: "`import NAME from \"std/…\" | \"./file.pnn\"`: a standard module or a .pnn file under this file's folder",
+  from: "`import NAME from \"PATH\"`: where the module comes from — `std/optics`, `std/freespace`, … (the standard library) or a relative path to a .pnn file under this file's folder",
   const: "`const NAME = EXPR`: a compile-time constant (numbers carry units)",
   layer: "`layer NAME(params) { … }`: a reusable layer; every call is a fresh instance with its own parameters and device variables",
   param: "`param NAME: TYPE [init DIST] [range LO .. HI]`: a trainable tensor of this instance; `range` is the physical range the optimizer clips to",
@@ -24,4 +25,6 @@ export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   int: "an integer (layer parameters)",
   real: "real numbers; `real[n, m]` is a tensor",
   complex: "complex numbers (optical fields); `complex[n]` is a tensor",
+  true: "the boolean true (e.g. `bias: true`)",
+  false: "the boolean false (e.g. `symmetric: false`)",
 };

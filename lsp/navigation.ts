@@ -1,32 +1,55 @@
 /**
- * Go to definition, find references, document highlights and rename, all from the occurrence
- * index of each analysis (analysis.ts). References and rename look through every open
- * document's analysis, so uses in files that import this one are found too (`lib.Mesh`).
+ * Go to definition, find references and document highlights, all from the occurrence index of
+ * each analysis (analysis.ts). References look through every open document's analysis, so uses
+ * in files that import this one are found too (`lib.Mesh`). A standard-library layer's definition
+ * is its declaration in a generated read-only view (stdlib-view.ts). Rename is in rename.ts.
  */
-import { DocumentHighlightKind, LSPErrorCodes, ResponseError, type DocumentHighlight, type Location, type Range, type WorkspaceEdit } from "vscode-languageserver/node";
-import { KEYWORDS } from "../grammar/lexer.js";
+import { DocumentHighlightKind, type DocumentHighlight, type Location } from "vscode-languageserver/node";
 import { occurrenceAt, type Analysis, type Occurrence } from "./analysis.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
+import { STD_MODULES } from "../stdlib/index.js";
+import { nodesAt } from "./ast-walk.js";
 import { toRange } from "./positions.js";
+import { resolveCallee } from "./resolve.js";
+import { stdlibLocation } from "./stdlib-view.js";
 import { pathToUri, spanFileToPath } from "./workspace.js";
 
-export function definition(a: Analysis, offset: number): Location | null {
+export function definition(a: Analysis, offset: number, host: CheckHost): Location | null {
   const occ = occurrenceAt(a, offset);
-  if (!occ) return importedFile(a, offset);
+  if (!occ) return importedFile(a, offset) ?? stdDefinition(a, offset, host);
   const def = occ.symbol.def;
   return { uri: pathToUri(spanFileToPath(def.file)), range: toRange(def) };
 }
 
-/** On an import's path string (`"./lib.pnn"`): the start of that file. */
+const at = (file: string, line = 0, character = 0): Location => ({ uri: pathToUri(file), range: { start: { line, character }, end: { line, character } } });
+
+/** On an import's path string (`"./lib.pnn"`): the start of that file (`"std/optics"`: its generated view). */
 function importedFile(a: Analysis, offset: number): Location | null {
   const imp = a.program.items.find((i) => i.kind === "Import" && i.from.span.start <= offset && offset <= i.from.span.end);
   if (imp?.kind !== "Import") return null;
   const target = a.imports.get(imp.name.name)?.target;
-  if (!target) return null;
-  return { uri: pathToUri(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+  if (target) return at(target);
+  const view = STD_MODULES.has(imp.from.value) ? stdlibLocation(imp.from.value) : undefined;
+  return view ? at(view.file) : null;
+}
+
+/** On a standard-library layer (`optics.mzi_mesh`, `dense`): its declaration in the generated view (stdlib-view.ts). */
+function stdDefinition(a: Analysis, offset: number, host: CheckHost): Location | null {
+  const chain = nodesAt(a.program, offset);
+  const inner = chain[chain.length - 1];
+  const parent = chain[chain.length - 2];
+  const expr = inner?.kind === "Ident" && parent?.kind === "Member" ? parent : inner?.kind === "Name" ? inner : undefined;
+  if (!expr) return null;
+  const c = resolveCallee(a, expr, host);
+  if (c?.kind !== "std") return null;
+  const alias = expr.kind === "Member" && expr.object.kind === "Name" ? expr.object.name : undefined;
+  const module = c.sig.module === "core" ? "core" : alias ? a.imports.get(alias)?.spec : `std/${c.sig.module}`;
+  const view = module ? stdlibLocation(module, c.sig.name) : undefined;
+  return view ? at(view.file, view.line, view.character) : null;
 }
 
 /** Every occurrence of the symbol under the cursor, across the given analyses, without duplicates. */
-function allOccurrences(a: Analysis, offset: number, all: readonly Analysis[]): Occurrence[] | undefined {
+export function allOccurrences(a: Analysis, offset: number, all: readonly Analysis[]): Occurrence[] | undefined {
   const occ = occurrenceAt(a, offset);
   if (!occ) return undefined;
   const seen = new Set<string>();
@@ -46,24 +69,4 @@ export function references(a: Analysis, offset: number, all: readonly Analysis[]
 
 export function highlights(a: Analysis, offset: number): DocumentHighlight[] {
   return (allOccurrences(a, offset, [a]) ?? []).filter((o) => o.file === a.path).map((o) => ({ range: toRange(o.span), kind: o.isDef ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
-}
-
-export function prepareRename(a: Analysis, offset: number, inWorkspace: (uri: string) => boolean): Range | null {
-  const occ = occurrenceAt(a, offset);
-  if (!occ || !inWorkspace(pathToUri(spanFileToPath(occ.symbol.def.file)))) return null;
-  return toRange(occ.span);
-}
-
-export function rename(a: Analysis, offset: number, newName: string, all: readonly Analysis[], inWorkspace: (uri: string) => boolean): WorkspaceEdit | null {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName) || KEYWORDS.includes(newName))
-    throw new ResponseError(LSPErrorCodes.RequestFailed, `'${newName}' is not a valid name`);
-  const occs = allOccurrences(a, offset, all);
-  if (!occs) return null;
-  const changes: Record<string, { range: Range; newText: string }[]> = {};
-  for (const o of occs) {
-    const uri = pathToUri(o.file);
-    if (!inWorkspace(uri)) throw new ResponseError(LSPErrorCodes.RequestFailed, `'${o.symbol.name}' is used outside the workspace`);
-    (changes[uri] ??= []).push({ range: toRange(o.span), newText: newName });
-  }
-  return { changes };
 }

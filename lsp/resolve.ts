@@ -4,12 +4,12 @@
  * file), a distribution, a learning rule or an optimizer (inside a train block's settings), or a
  * data set (after `train Net on`; the setting name "data" stands for that position).
  */
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
-import { DATASETS } from "../runtime/data/index.js";
+import { DATASETS } from "../stdlib/datasets.js";
 import { CORE_LAYERS, DISTRIBUTIONS, STD_MODULES } from "../stdlib/index.js";
-import { findRule, type RuleSig } from "../stdlib/rules.js";
+import { findRule, type RuleDef } from "../compiler/rules/index.js";
 import { OPTIMIZERS, type OptimizerSig } from "../stdlib/training.js";
 import type { StdSymbol } from "../stdlib/types.js";
 import type { Analysis } from "./analysis.js";
@@ -18,7 +18,7 @@ export type Callee =
   | { readonly kind: "std"; readonly qualified: string; readonly sig: StdSymbol }
   | { readonly kind: "user"; readonly decl: A.LayerDecl }
   | { readonly kind: "dist"; readonly name: keyof typeof DISTRIBUTIONS }
-  | { readonly kind: "rule"; readonly sig: RuleSig }
+  | { readonly kind: "rule"; readonly sig: RuleDef }
   | { readonly kind: "optimizer"; readonly sig: OptimizerSig }
   | { readonly kind: "dataset"; readonly entry: (typeof DATASETS)[number] };
 

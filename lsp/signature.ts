@@ -4,7 +4,7 @@
  * unless it is piped in with `|>`).
  */
 import type { SignatureHelp } from "vscode-languageserver/node";
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
 import type { Analysis } from "./analysis.js";
 import { argsOf, openCall, resolveCalleeText } from "./call-context.js";
 import { describeArgType, showConst } from "./describe.js";

@@ -1,18 +1,25 @@
 /**
  * The workspace the server serves: its folders (from `initialize`), URI ↔ path conversion, and
  * the CheckHost the checker reads imports through — an open document's current text first,
- * else the file on disk, and never anything outside the workspace. Requests for documents
- * outside the workspace are ignored by the handlers (they ask `contains`).
+ * else the file on disk (bounded, regular files only), and never anything outside the workspace,
+ * symbolic links included. Requests for documents outside the workspace are ignored by the
+ * handlers (they ask `contains`).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { CheckHost } from "../compiler/sema/check.js";
+import type { SourceHost as CheckHost } from "../compiler/driver/session.js";
+import { MAX_MATRIX_FILE_BYTES } from "../diagnostics/limits.js";
+import { readTextFile, realPathOf } from "../runtime/files.js";
 
 export class Workspace {
   private folders: string[] = [];
   /** Open documents by absolute path → current text (kept by the server). */
   readonly openTexts = new Map<string, string>();
+
+  /** The workspace folders, as absolute paths. */
+  roots(): readonly string[] {
+    return this.folders;
+  }
 
   setFolders(uris: readonly string[]): void {
     this.folders = uris.map(uriToPath).filter((p): p is string => !!p).map((p) => path.resolve(p));
@@ -32,11 +39,11 @@ export class Workspace {
       const open = this.openTexts.get(abs);
       if (open !== undefined) return open;
       if (!this.contains(pathToUri(abs))) return undefined;
-      try {
-        return fs.readFileSync(abs, "utf8");
-      } catch {
-        return undefined;
-      }
+      // Bounded, regular files only, and the link target must be in the workspace too (runtime/files.ts).
+      const real = realPathOf(abs);
+      if (real !== undefined && real !== abs && !this.contains(pathToUri(real))) return undefined;
+      const r = readTextFile(abs, MAX_MATRIX_FILE_BYTES);
+      return r.ok ? r.text : undefined;
     },
   };
 }

@@ -21,13 +21,23 @@ export interface TensorSpec {
   readonly shape: readonly number[];
 }
 
-/** One compiled program (an inference pass, or a train step's forward + backward). */
-export interface Executable {
+/** One compiled program (an inference pass, or a train step's forward + backward) on a CPU backend. */
+export interface SyncExecutable {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   /** Runs the program. Inputs are looked up by name; outputs are returned by name. */
   run(inputs: Readonly<Record<string, Tensor>>): Record<string, Tensor>;
 }
+
+/** A program whose results arrive asynchronously (a GPU backend reads them back). */
+export interface AsyncExecutable {
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  run(inputs: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
+}
+
+/** What the runtime runs: it awaits every result, so it cannot tell the two apart. */
+export type Executable = SyncExecutable | AsyncExecutable;
 
 export function isComplex(dtype: DType): boolean {
   return dtype === "c64" || dtype === "c128";

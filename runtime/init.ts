@@ -1,10 +1,11 @@
 /**
  * Parameter initialisation and per-chip device sampling, from the model's plain-data spec.
- * Seeded and counter-based: parameter i draws from Stream(seed, 1000 + i); chip c's variable v
- * from Stream(seed, 1_000_000 + 1000·c + v) — the same chip is the same chip in every command.
+ * Seeded and counter-based (streams from runtime/streams.ts): parameter i and chip c's variable v
+ * each draw from their own stream — the same chip is the same chip in every command.
  */
 import type { ChipVarSpec, InitSpec, ParamSpec } from "./model.js";
-import { Stream } from "./rng.js";
+import type { Stream } from "./rng.js";
+import { streams } from "./streams.js";
 
 function fill(out: Float64Array, init: InitSpec, shape: readonly number[], s: Stream): void {
   switch (init.kind) {
@@ -27,7 +28,7 @@ export function initParams(params: readonly ParamSpec[], seed: number): Map<stri
   const out = new Map<string, Float64Array>();
   params.forEach((p, i) => {
     const v = new Float64Array(size(p.shape));
-    fill(v, p.init, p.shape, new Stream(seed, 1000 + i));
+    fill(v, p.init, p.shape, streams.paramInit(seed, i));
     out.set(p.path, v);
   });
   return out;
@@ -37,7 +38,7 @@ export function sampleChip(vars: readonly ChipVarSpec[], seed: number, chip: num
   const out = new Map<string, Float64Array>();
   vars.forEach((v, i) => {
     const x = new Float64Array(size(v.shape));
-    fill(x, v.dist, v.shape, new Stream(seed, 1_000_000 + 1000 * chip + i));
+    fill(x, v.dist, v.shape, streams.chipVariable(seed, chip, i));
     out.set(v.path, x);
   });
   return out;

@@ -6,7 +6,9 @@
  *  - ProgressReporter: what the user sees while training. tty = one live progress bar per epoch
  *    (redrawn with \r, at most every 100 ms) with loss, accuracy and samples/s; plain = one line
  *    per epoch; json = one JSON object per line (epochs, then the summary); quiet = only the
- *    final summary line. It formats; it never decides what is measured.
+ *    final summary. The summary (all modes but json) is a block of aligned, labelled rows
+ *    (summaryRows: twin, trained chip, K chips mean ± std, queries, FLOPs, time), which the HTML
+ *    report (report/) shows too. It formats; it never decides what is measured.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -37,6 +39,29 @@ export class MetricsWriter {
     this.metricsPath = path.join(dir, "metrics.jsonl");
     this.summaryPath = path.join(dir, "summary.json");
     if (!options.append) fs.writeFileSync(this.metricsPath, "");
+  }
+
+  /**
+   * Keeps only the records of epochs 1..n (a resumed run continues after its checkpoint's epoch;
+   * records a killed run wrote after its last checkpoint are dropped, so no epoch appears twice).
+   */
+  keepEpochs(n: number): void {
+    let text = "";
+    try {
+      text = fs.readFileSync(this.metricsPath, "utf8");
+    } catch {
+      /* no history yet */
+    }
+    const kept = text.split("\n").filter((line) => {
+      if (!line.trim()) return false;
+      try {
+        const e = (JSON.parse(line) as { epoch?: unknown }).epoch;
+        return typeof e === "number" && e <= n;
+      } catch {
+        return false; // a line cut short by a crash
+      }
+    });
+    writeFileAtomic(this.metricsPath, kept.map((l) => l + "\n").join(""));
   }
 
   epoch(record: EpochRecord): void {
@@ -84,16 +109,14 @@ function fmtRate(samples: number, ms: number): string {
   return `${r >= 100 ? Math.round(r) : r.toPrecision(3)} samples/s`;
 }
 
-/** "key value" pairs for the extra keys of a record (accuracies as percentages). */
 /** Running totals (device queries, FLOPs) and the raw rate: in the JSON records and the summary, not on every epoch line. */
 const EPOCH_LINE_SKIP = ["epoch", "loss", "accuracy", "samples_per_s", "device_forwards", "device_relaxations", "device_measurements", "digital_flops"];
-/** Accounting fields that are zero say nothing on a summary line (a rule that never relaxes). */
-const ZERO_SILENT = ["device_forwards", "device_relaxations", "device_measurements"];
 
+/** "key value" pairs for the extra keys of an epoch record (accuracies as percentages). */
 function fmtExtras(rec: Record<string, unknown>, skip: string[]): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(rec)) {
-    if (skip.includes(k) || v === undefined || (ZERO_SILENT.includes(k) && v === 0)) continue;
+    if (skip.includes(k) || v === undefined) continue;
     if (typeof v === "number") parts.push(`${k} ${/acc/.test(k) ? fmtPct(v) : fmtNum(v)}`);
     else parts.push(`${k} ${typeof v === "object" && v !== null ? toJson(v) : String(v)}`);
   }
@@ -189,6 +212,68 @@ export class ProgressReporter {
       this.out.write(toJson({ type: "summary", ...obj }) + "\n");
       return;
     }
-    this.out.write(`done  ${fmtExtras(obj, [])}\n`);
+    const rows = summaryRows(obj);
+    const width = Math.max(...rows.map((r) => r.label.length));
+    this.out.write(`training done\n${rows.map((r) => `  ${r.label.padEnd(width)}  ${r.value}`).join("\n")}\n`);
   }
+}
+
+// ── the end-of-run summary, as labelled rows ─────────────────────────────────
+export interface SummaryRow {
+  readonly label: string;
+  readonly value: string;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+/** 12345 → "12,345"; 4.7e9 → "4.70 G". */
+function fmtCount(v: number): string {
+  const a = Math.abs(v);
+  for (const [scale, unit] of [[1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"]] as const) if (a >= scale) return `${(v / scale).toFixed(2)} ${unit}`;
+  return Number.isInteger(v) ? v.toLocaleString("en-US") : fmtNum(v);
+}
+function fmtSeconds(s: number): string {
+  if (s < 60) return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+/**
+ * A run summary (as `pnn train` writes it to summary.json) as labelled rows: twin accuracy,
+ * trained-chip accuracy, K chips mean ± std, device queries, FLOPs, time. Keys it does not know
+ * follow as `key  value` rows, so nothing in the summary is hidden. Used by the terminal summary
+ * and by the HTML report.
+ */
+export function summaryRows(s: Summary): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  const used = new Set(["type"]);
+  /** Adds a row when its first key is present and not shown yet; marks every key it shows as used. */
+  const row = (label: string, keys: string[], value: () => string) => {
+    if (s[keys[0]] === undefined || used.has(keys[0])) return;
+    for (const k of keys) used.add(k);
+    rows.push({ label, value: value() });
+  };
+  const epochs = num(s.epochs);
+  const plural = (n: number, what: string) => `${fmtCount(n)} ${what}${n === 1 ? "" : "s"}`;
+  row("network", s.rule !== undefined ? ["network", "rule", "epochs"] : ["network"], () => `${String(s.network)}${s.rule !== undefined ? ` (rule ${String(s.rule)}${epochs !== undefined ? `, ${plural(epochs, "epoch")}` : ""})` : ""}`);
+  row("epochs", ["epochs"], () => String(s.epochs));
+  row("data", ["dataset", "train_samples", "test_samples"], () => `${String(s.dataset)}${num(s.train_samples) !== undefined ? `: ${fmtCount(num(s.train_samples)!)} train, ${fmtCount(num(s.test_samples) ?? 0)} test samples` : ""}`);
+  const trainAcc = num(s.train_accuracy);
+  row("twin", ["test_accuracy", "train_accuracy"], () => `${fmtPct(num(s.test_accuracy)!)} test accuracy${trainAcc !== undefined ? ` (train ${fmtPct(trainAcc)})` : ""}`);
+  row("trained chip", ["device_test_accuracy"], () => `${fmtPct(num(s.device_test_accuracy)!)} test accuracy (chip 0)`);
+  const chips = num(s.device_chips);
+  row(chips !== undefined ? plural(chips, "chip") : "chips", ["device_test_accuracy_mean", "device_test_accuracy_std", "device_chips", "device_per_chip"], () => `${fmtPct(num(s.device_test_accuracy_mean)!)} ± ${fmtPct(num(s.device_test_accuracy_std) ?? 0)} (mean ± std)`);
+  row("twin − device", ["twin_device_gap"], () => `${(100 * num(s.twin_device_gap)!).toFixed(1)} points`);
+  const queries: [string, string][] = [["device_forwards", "forward pass"], ["device_relaxations", "relaxation"], ["device_measurements", "measurement"]];
+  const present = queries.filter(([k]) => k in s);
+  if (present.length) {
+    const asked = present.filter(([k]) => (num(s[k]) ?? 0) > 0).map(([k, what]) => (what === "forward pass" ? `${fmtCount(num(s[k])!)} forward passes` : plural(num(s[k])!, what)));
+    row("device queries", present.map(([k]) => k), () => (asked.length ? asked.join(", ") : "none (trained on the twin alone)"));
+  }
+  row("digital FLOPs", ["digital_flops"], () => fmtCount(num(s.digital_flops)!));
+  row("time", ["wall_s", "samples_per_s"], () => `${fmtSeconds(num(s.wall_s)!)}${num(s.samples_per_s) !== undefined ? ` (${fmtCount(Math.round(num(s.samples_per_s)!))} samples/s)` : ""}`);
+  row("checkpoint", ["checkpoint"], () => String(s.checkpoint));
+  for (const [k, v] of Object.entries(s)) {
+    if (used.has(k) || v === undefined) continue;
+    rows.push({ label: k, value: typeof v === "number" ? (/acc/.test(k) ? fmtPct(v) : fmtNum(v)) : typeof v === "object" && v !== null ? toJson(v) : String(v) });
+  }
+  return rows;
 }

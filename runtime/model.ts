@@ -16,7 +16,7 @@ export interface ParamSpec {
   readonly range?: { readonly lo: number; readonly hi: number };
 }
 
-/** A device variable sampled once per simulated chip (fed to executables as `chip:<path>`). */
+/** A device variable sampled once per simulated chip (a `chip` input of the programs). */
 export interface ChipVarSpec {
   readonly path: string;
   readonly shape: readonly number[];
@@ -33,6 +33,3 @@ export interface ModelSpec {
   readonly classes: number;
   readonly batch: number;
 }
-
-export const CHIP_PREFIX = "chip:";
-export const GRAD_PREFIX = "grad:";

@@ -1,41 +1,44 @@
 /**
- * The training loop and evaluation. Works on any backend's Executables (it cannot tell which):
- * seeded shuffling per epoch, fixed-size batches (the last one padded with zero-weight rows, so
- * one compiled program serves every batch), optimizer steps, per-epoch test accuracy on the twin
- * and on the trained chip, atomic checkpoints every epoch, and resume that reproduces an
- * uninterrupted run exactly (all randomness is keyed by seed, epoch, step and chip).
+ * The training loop and evaluation. Works on any backend's programs (it cannot tell which) and
+ * any rule (the driver hands it the rule's stepper; it never imports compiler code): seeded
+ * shuffling per epoch, fixed-size batches (the last one padded with zero-weight rows, so one
+ * compiled program serves every batch), optimizer steps, per-epoch test accuracy on the twin and
+ * on the trained chip, checkpoints of the whole run state (runtime/run-state.ts) on a cadence,
+ * and resume that reproduces an uninterrupted run exactly — parameters bit for bit, every
+ * counter of the summary — because all randomness is keyed by seed, epoch, step and chip
+ * (runtime/streams.ts) and the counters travel in the checkpoint.
  */
 import * as path from "node:path";
 import { diag, UserError } from "../diagnostics/catalog.js";
-import { fileSpan, type Span } from "../diagnostics/span.js";
-import type { Executable } from "./backend.js";
-import { loadCheckpoint, saveCheckpoint, type CheckpointTensor } from "./checkpoint.js";
+import type { Span } from "../diagnostics/span.js";
+import type { Tensor } from "./backend.js";
 import type { Dataset, Split } from "./data/index.js";
 import { initParams, sampleChip } from "./init.js";
+import { outputNamed } from "./manifest.js";
 import type { MetricsWriter, ProgressReporter } from "./metrics.js";
 import type { ModelSpec } from "./model.js";
-import { newOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from "./optim.js";
-import { Stream } from "./rng.js";
-import { baseInputs, tensor } from "./rules/bind.js";
-import { RULE_RUNTIMES, type StepCost } from "./rules/index.js";
+import { newOptimizerState, optimizerStep, type OptimizerConfig } from "./optim.js";
+import type { CompiledProgram, Programs } from "./program.js";
+import { bindInputs, feedBatch, tensor } from "./rules/bind.js";
+import type { RuleContext, RuleStepper, StepCost } from "./rules/types.js";
+import { CHECKPOINT_FILE, loadRunState, saveRunState, zeroCounters, type Params, type RunIdentity, type RunState } from "./run-state.js";
+import { keys, streams } from "./streams.js";
 
-export interface Programs {
-  readonly inferTwin: Executable;
-  readonly inferDevice?: Executable;
-  /** The rule's own programs (e.g. `train`), by name; see runtime/rules/. */
-  readonly rule: Readonly<Record<string, Executable>>;
-  /** Digital FLOPs of one run of each rule program, by name. */
-  readonly flops: Readonly<Record<string, number>>;
-}
+export type { Params } from "./run-state.js";
+export { CHECKPOINT_FILE } from "./run-state.js";
 
 export interface TrainConfig {
-  readonly rule: string;
-  /** The rule's options (defaults filled in). */
-  readonly ruleOptions?: Readonly<Record<string, number | boolean | string>>;
   readonly epochs: number;
   readonly seed: number;
   readonly chips: number;
   readonly optimizer: OptimizerConfig;
+  readonly identity: RunIdentity;
+}
+
+/** How often the run state is written: after every `epochs` epochs or `seconds` seconds, whichever comes first (always after the last). */
+export interface CheckpointCadence {
+  readonly epochs?: number;
+  readonly seconds?: number;
 }
 
 export interface TrainOptions {
@@ -43,12 +46,16 @@ export interface TrainOptions {
   readonly resume?: boolean;
   readonly progress: ProgressReporter;
   readonly metrics?: MetricsWriter;
-  /** Hash of the source, stored in checkpoints so a resume uses the same program. */
-  readonly sourceHash: string;
   readonly span: Span;
+  /** The rule's run-time half (compiler/rules/), bound to its options by the driver. */
+  readonly makeStepper: (ctx: RuleContext) => RuleStepper;
+  readonly checkpoint?: CheckpointCadence;
 }
 
-export type Params = Map<string, Float64Array>;
+export type TrainOutcome =
+  | { readonly kind: "trained"; readonly summary: Record<string, unknown> }
+  /** --resume of a run whose checkpoint already holds every epoch: nothing was done. */
+  | { readonly kind: "finished"; readonly epoch: number; readonly checkpoint: string };
 
 function fillBatch(split: Split, order: ArrayLike<number>, start: number, batch: number, features: number, x: Float64Array, labels: Int32Array, weights: Float64Array): number {
   const n = Math.min(batch, order.length - start);
@@ -74,54 +81,50 @@ function argmaxCorrect(logits: ArrayLike<number>, labels: Int32Array, n: number,
   return correct;
 }
 
-/** Accuracy of `exe` (an infer program) on a split; chip = undefined on the twin. */
-export function accuracy(spec: ModelSpec, exe: Executable, split: Split, params: Params, chip: Params | undefined, key: readonly number[]): number {
+/** Runs an inference program over `count` rows in batches; calls `each(logits, rows)` per batch. */
+async function forEachBatch(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, chip: Params | undefined, key: readonly number[], each: (logits: ArrayLike<number>, labels: Int32Array, n: number) => void): Promise<void> {
   const B = spec.batch;
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
   const weights = new Float64Array(B);
-  const inputs = baseInputs(exe, params, chip);
+  const inputs = bindInputs(prog.exe, prog.manifest, params, chip);
+  const logits = outputNamed(prog.manifest, "logits");
   const order = Int32Array.from({ length: split.n }, (_, i) => i);
-  let correct = 0;
   for (let start = 0, k = 0; start < split.n; start += B, k++) {
     const n = fillBatch(split, order, start, B, spec.features, x, labels, weights);
-    inputs.x = tensor("f32", [B, spec.features], x);
-    inputs.key = tensor("i32", [4], Int32Array.from([key[0], key[1], key[2], k]));
-    const out = exe.run(inputs);
-    correct += argmaxCorrect(out.logits.data, labels, n, spec.classes);
+    feedBatch(prog.manifest, inputs, { x: tensor("f32", [B, spec.features], x), labels: tensor("i32", [B], labels), weights: tensor("f32", [B], weights), key: tensor("i32", [4], Int32Array.from([key[0]!, key[1]!, key[2]!, k])) });
+    const out: Record<string, Tensor> = await prog.exe.run(inputs);
+    each(out[logits]!.data, labels, n);
   }
+}
+
+/** Accuracy of an inference program on a split; chip = undefined on the twin. */
+export async function accuracy(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, chip: Params | undefined, key: readonly number[]): Promise<number> {
+  let correct = 0;
+  await forEachBatch(spec, prog, split, params, chip, key, (logits, labels, n) => (correct += argmaxCorrect(logits, labels, n, spec.classes)));
   return split.n ? correct / split.n : 0;
 }
 
 /** Predictions (class index and scores) for rows of features. */
-export function predict(spec: ModelSpec, exe: Executable, rows: Float64Array, count: number, params: Params, chip: Params | undefined, key: readonly number[]): { classes: number[]; scores: number[][] } {
-  const split: Split = { x: rows, y: new Int32Array(count), n: count };
-  const B = spec.batch;
-  const x = new Float64Array(B * spec.features);
-  const labels = new Int32Array(B);
-  const weights = new Float64Array(B);
-  const inputs = baseInputs(exe, params, chip);
-  const order = Int32Array.from({ length: count }, (_, i) => i);
+export async function predict(spec: ModelSpec, prog: CompiledProgram, rows: Float64Array, count: number, params: Params, chip: Params | undefined, key: readonly number[]): Promise<{ classes: number[]; scores: number[][] }> {
   const classes: number[] = [];
   const scores: number[][] = [];
-  for (let start = 0, k = 0; start < count; start += B, k++) {
-    const n = fillBatch(split, order, start, B, spec.features, x, labels, weights);
-    inputs.x = tensor("f32", [B, spec.features], x);
-    inputs.key = tensor("i32", [4], Int32Array.from([key[0], key[1], key[2], k]));
-    const logits = exe.run(inputs).logits.data;
+  await forEachBatch(spec, prog, { x: rows, y: new Int32Array(count), n: count }, params, chip, key, (logits, _labels, n) => {
     for (let r = 0; r < n; r++) {
-      const row = Array.from(logits.slice(r * spec.classes, (r + 1) * spec.classes) as ArrayLike<number>);
+      const row = Array.from({ length: spec.classes }, (_, c) => logits[r * spec.classes + c]!);
       scores.push(row);
-      classes.push(row.indexOf(Math.max(...row)));
+      let best = 0;
+      for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
+      classes.push(row.every((v) => Number.isFinite(v)) ? best : -1);
     }
-  }
+  });
   return { classes, scores };
 }
 
 /** Device accuracy over chips 0..K−1 (chip 0 is the chip a physics-aware run trained on). */
-export function chipAccuracies(spec: ModelSpec, exe: Executable, split: Split, params: Params, seed: number, chips: number): number[] {
+export async function chipAccuracies(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, seed: number, chips: number): Promise<number[]> {
   const out: number[] = [];
-  for (let c = 0; c < chips; c++) out.push(accuracy(spec, exe, split, params, sampleChip(spec.chipVars, seed, c), [seed, c, 0x7ffffff0]));
+  for (let c = 0; c < chips; c++) out.push(await accuracy(spec, prog, split, params, sampleChip(spec.chipVars, seed, c), keys.evalDevice(seed, c)));
   return out;
 }
 
@@ -131,144 +134,124 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   return { mean, std };
 }
 
-// ── checkpoints ──────────────────────────────────────────────────────────────
-export const CHECKPOINT_FILE = "checkpoint.safetensors";
-
-export function writeCheckpoint(file: string, spec: ModelSpec, params: Params, state: OptimizerState | undefined, meta: Record<string, string>): void {
-  const tensors = new Map<string, CheckpointTensor>();
-  for (const p of spec.params) {
-    tensors.set(p.path, { dtype: "F64", shape: [...p.shape], data: params.get(p.path)! });
-    if (state) {
-      tensors.set(`optimizer.m:${p.path}`, { dtype: "F64", shape: [...p.shape], data: state.m.get(p.path)! });
-      tensors.set(`optimizer.v:${p.path}`, { dtype: "F64", shape: [...p.shape], data: state.v.get(p.path)! });
-    }
+/** The run state to start from: a fresh one, or the checkpoint's (checked to be the same run). */
+function startState(spec: ModelSpec, cfg: TrainConfig, opts: TrainOptions, ckptFile: string | undefined): RunState {
+  if (!(opts.resume && ckptFile)) {
+    const params = initParams(spec.params, cfg.seed);
+    return { params, optimizer: newOptimizerState(params), epoch: 0, epochs: cfg.epochs, counters: zeroCounters(), samples: 0, trainSeconds: 0 };
   }
-  saveCheckpoint(file, tensors, { format: "pnn-checkpoint/1", network: spec.network, optimizer_step: String(state?.step ?? 0), ...meta });
+  const { state, identity } = loadRunState(ckptFile, spec, opts.span);
+  const same = (what: string, a: string | number, b: string | number, hint: string) => {
+    if (a !== b) throw new UserError(diag("PNN6004", opts.span, `--resume: ${ckptFile} belongs to another run (its ${what} is ${a}, this one's is ${b}); ${hint}`));
+  };
+  const want = cfg.identity;
+  same("network", identity.network, want.network, "start a new run without --resume, or with another --out");
+  same("rule", identity.rule, want.rule, `resume with --rule ${identity.rule}, or start a new run without --resume`);
+  same("source hash", identity.sourceHash, want.sourceHash, "the program changed since: restore it, or start a new run without --resume");
+  same("configuration hash", identity.configHash, want.configHash, "the train block's settings (other than epochs) changed since: restore them, or start a new run without --resume");
+  same("seed", identity.seed, want.seed, "restore the seed, or start a new run without --resume");
+  return { ...state, epochs: cfg.epochs };
 }
 
-/** Reads parameters (and optimizer state if present) and checks they fit the model (PNN6004). */
-export function readCheckpoint(file: string, spec: ModelSpec, span?: Span): { params: Params; state?: OptimizerState; metadata: Record<string, string> } {
-  const ck = loadCheckpoint(file, span);
-  const where = span ?? fileSpan(file);
-  const params: Params = new Map();
-  for (const p of spec.params) {
-    const t = ck.tensors.get(p.path);
-    if (!t) throw new UserError(diag("PNN6004", where, `${file} has no tensor '${p.path}' (network ${spec.network}${ck.metadata.network ? `; the checkpoint is for ${ck.metadata.network}` : ""})`));
-    if (t.shape.join(",") !== p.shape.join(",")) throw new UserError(diag("PNN6004", where, `${file}: '${p.path}' has shape [${t.shape}] but the network needs [${p.shape}]`));
-    const v = Float64Array.from(t.data as ArrayLike<number>);
-    if (v.some((x) => !Number.isFinite(x))) throw new UserError(diag("PNN6003", where, `${file}: '${p.path}' holds non-finite values`));
-    params.set(p.path, v);
-  }
-  let state: OptimizerState | undefined;
-  if (spec.params.every((p) => ck.tensors.has(`optimizer.m:${p.path}`))) {
-    state = newOptimizerState(params);
-    state.step = Number(ck.metadata.optimizer_step ?? 0);
-    for (const p of spec.params) {
-      state.m.set(p.path, Float64Array.from(ck.tensors.get(`optimizer.m:${p.path}`)!.data as ArrayLike<number>));
-      state.v.set(p.path, Float64Array.from(ck.tensors.get(`optimizer.v:${p.path}`)!.data as ArrayLike<number>));
-    }
-  }
-  return { params, ...(state ? { state } : {}), metadata: ck.metadata };
-}
-
-// ── training ─────────────────────────────────────────────────────────────────
-export function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: TrainConfig, opts: TrainOptions): Record<string, unknown> {
+export async function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: TrainConfig, opts: TrainOptions): Promise<TrainOutcome> {
   const B = spec.batch;
-  let params = initParams(spec.params, cfg.seed);
-  let state = newOptimizerState(params);
-  let firstEpoch = 1;
   const ckptFile = opts.outDir ? path.join(opts.outDir, CHECKPOINT_FILE) : undefined;
-  if (opts.resume && ckptFile) {
-    const ck = readCheckpoint(ckptFile, spec, opts.span);
-    if (ck.metadata.source_hash && ck.metadata.source_hash !== opts.sourceHash)
-      throw new UserError(diag("PNN6004", opts.span, `${ckptFile} was written by a different version of this program; start a new run (without --resume) or restore the source`));
-    if (!ck.state) throw new UserError(diag("PNN6004", opts.span, `${ckptFile} has no optimizer state to resume from`));
-    params = ck.params;
-    state = ck.state;
-    firstEpoch = Number(ck.metadata.epoch ?? 0) + 1;
-  }
+  const s = startState(spec, cfg, opts, ckptFile);
+  if (opts.resume && ckptFile && s.epoch >= cfg.epochs) return { kind: "finished", epoch: s.epoch, checkpoint: ckptFile };
+  opts.metrics?.keepEpochs(s.epoch);
   const ranges = new Map(spec.params.filter((p) => p.range).map((p) => [p.path, p.range!]));
   const trainChip = sampleChip(spec.chipVars, cfg.seed, 0);
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
   const weights = new Float64Array(B);
-  const makeRule = RULE_RUNTIMES[cfg.rule];
-  if (!makeRule) throw new UserError(diag("PNN5001", opts.span, `rule ${cfg.rule} has no runtime in this build`));
+  const rulePrograms = programs.rule;
   // Parameters are bound once: the optimizer updates these arrays in place.
-  const rule = makeRule({ spec, programs: programs.rule, flops: programs.flops, params, ...(spec.hasDevice ? { chip: trainChip } : {}), options: cfg.ruleOptions ?? {}, seed: cfg.seed, trainSamples: data.train.n, optimizer: { config: cfg.optimizer, state } });
-  const cost: Required<StepCost> = { deviceForwards: 0, relaxations: 0, measurements: 0, digitalFlops: 0 };
+  const stepper = opts.makeStepper({
+    spec,
+    programs: Object.fromEntries(Object.entries(rulePrograms).map(([k, p]) => [k, p.exe])),
+    manifests: Object.fromEntries(Object.entries(rulePrograms).map(([k, p]) => [k, p.manifest])),
+    flops: Object.fromEntries(Object.entries(rulePrograms).map(([k, p]) => [k, p.flops])),
+    params: s.params,
+    ...(spec.hasDevice ? { chip: trainChip } : {}),
+    seed: cfg.seed,
+    trainSamples: data.train.n,
+    optimizer: { config: cfg.optimizer, state: s.optimizer },
+  });
   const batches = Math.ceil(data.train.n / B);
   const started = performance.now();
-  let last: Record<string, number> = {};
-  let trainSeconds = 0;
-  let samples = 0;
-  for (let epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
-    const order = new Stream(cfg.seed, 7 + epoch).permutation(data.train.n);
+  let lastSaved = performance.now();
+  const save = () => {
+    if (!ckptFile) return;
+    saveRunState(ckptFile, spec, s, cfg.identity);
+    lastSaved = performance.now();
+  };
+  const evalTwin = () => accuracy(spec, programs.inferTwin, data.test, s.params, undefined, keys.evalTwin(cfg.seed));
+  for (let epoch = s.epoch + 1; epoch <= cfg.epochs; epoch++) {
+    const order = streams.shuffle(cfg.seed, epoch).permutation(data.train.n);
     opts.progress.startEpoch(epoch, batches);
     const t0 = performance.now();
     let lossSum = 0;
     let correct = 0;
     for (let k = 0; k < batches; k++) {
       const n = fillBatch(data.train, order, k * B, B, spec.features, x, labels, weights);
-      const out = rule.step({
+      const out = await stepper.step({
         x: tensor("f32", [B, spec.features], x),
         labels: tensor("i32", [B], labels),
         weights: tensor("f32", [B], weights),
-        key: tensor("i32", [4], Int32Array.from([cfg.seed, 0, state.step, 0])),
+        key: tensor("i32", [4], Int32Array.from(keys.trainStep(cfg.seed, s.optimizer.step))),
         n,
-        step: state.step,
+        step: s.optimizer.step,
       });
-      const loss = out.loss;
-      if (!Number.isFinite(loss)) throw new UserError(diag("PNN6005", opts.span, `training diverged at epoch ${epoch}, step ${k + 1} (loss is ${loss}); lower the learning rate`));
-      if (out.grads) optimizerStep(cfg.optimizer, state, params, out.grads, ranges);
-      else state.step++; // the rule updated params (and, with a fused optimizer, state.m/v) itself
-      for (const key of Object.keys(cost) as (keyof StepCost)[]) cost[key] += out.cost[key] ?? 0;
-      lossSum += loss * n;
+      if (!Number.isFinite(out.loss)) throw new UserError(diag("PNN6005", opts.span, `training diverged at epoch ${epoch}, step ${k + 1} (loss is ${out.loss}); lower the learning rate`));
+      if (out.grads) optimizerStep(cfg.optimizer, s.optimizer, s.params, out.grads, ranges);
+      else s.optimizer.step++; // the rule updated params (and, with a fused optimizer, the moments) itself
+      for (const key of Object.keys(s.counters) as (keyof StepCost)[]) s.counters[key] += out.cost[key] ?? 0;
+      lossSum += out.loss * n;
       correct += argmaxCorrect(out.logits, labels, n, spec.classes);
-      opts.progress.batch(k + 1, lossSum / Math.min(data.train.n, (k + 1) * B), correct / Math.min(data.train.n, (k + 1) * B), Math.min(data.train.n, (k + 1) * B));
+      const seen = Math.min(data.train.n, (k + 1) * B);
+      opts.progress.batch(k, lossSum / seen, correct / seen, seen);
     }
     const dt = (performance.now() - t0) / 1000;
-    trainSeconds += dt;
-    samples += data.train.n;
+    s.trainSeconds += dt;
+    s.samples += data.train.n;
+    s.epoch = epoch;
     const record: Record<string, number> = {
       epoch,
       loss: lossSum / data.train.n,
       accuracy: correct / data.train.n,
-      test_accuracy: accuracy(spec, programs.inferTwin, data.test, params, undefined, [cfg.seed, 0, 0x7fffff00]),
+      test_accuracy: await evalTwin(),
       samples_per_s: data.train.n / Math.max(dt, 1e-9),
-      device_forwards: cost.deviceForwards,
-      device_relaxations: cost.relaxations,
-      device_measurements: cost.measurements,
-      digital_flops: cost.digitalFlops,
+      device_forwards: s.counters.deviceForwards,
+      device_relaxations: s.counters.relaxations,
+      device_measurements: s.counters.measurements,
+      digital_flops: s.counters.digitalFlops,
     };
-    if (programs.inferDevice) record.device_test_accuracy = accuracy(spec, programs.inferDevice, data.test, params, trainChip, [cfg.seed, 0, 0x7ffffff0]);
-    last = record;
+    if (programs.inferDevice) record.device_test_accuracy = await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, 0));
+    s.last = record;
     opts.progress.endEpoch(record as never);
     opts.metrics?.epoch(record as never);
-    if (ckptFile) writeCheckpoint(ckptFile, spec, params, state, { epoch: String(epoch), seed: String(cfg.seed), rule: cfg.rule, source_hash: opts.sourceHash });
+    const cadence = opts.checkpoint ?? { epochs: 1 };
+    const due = epoch === cfg.epochs || (cadence.epochs !== undefined && epoch % cadence.epochs === 0) || (cadence.seconds !== undefined && (performance.now() - lastSaved) / 1000 >= cadence.seconds);
+    if (due) save();
   }
   const summary: Record<string, unknown> = {
     type: "summary",
     network: spec.network,
-    rule: cfg.rule,
+    rule: cfg.identity.rule,
     epochs: cfg.epochs,
-    train_accuracy: last.accuracy ?? null,
-    test_accuracy: accuracy(spec, programs.inferTwin, data.test, params, undefined, [cfg.seed, 0, 0x7fffff00]),
+    train_accuracy: s.last?.accuracy ?? null,
+    test_accuracy: await evalTwin(),
     wall_s: (performance.now() - started) / 1000,
-    samples_per_s: samples / Math.max(trainSeconds, 1e-9),
-    device_forwards: cost.deviceForwards,
-    device_relaxations: cost.relaxations,
-    device_measurements: cost.measurements,
-    digital_flops: cost.digitalFlops,
+    samples_per_s: s.samples / Math.max(s.trainSeconds, 1e-9),
+    device_forwards: s.counters.deviceForwards,
+    device_relaxations: s.counters.relaxations,
+    device_measurements: s.counters.measurements,
+    digital_flops: s.counters.digitalFlops,
   };
   if (programs.inferDevice) {
-    const accs = chipAccuracies(spec, programs.inferDevice, data.test, params, cfg.seed, cfg.chips);
+    const accs = await chipAccuracies(spec, programs.inferDevice, data.test, s.params, cfg.seed, cfg.chips);
     const ms = meanStd(accs);
-    summary.device_test_accuracy = accs[0];
-    summary.device_chips = cfg.chips;
-    summary.device_test_accuracy_mean = ms.mean;
-    summary.device_test_accuracy_std = ms.std;
-    summary.twin_device_gap = (summary.test_accuracy as number) - ms.mean;
+    Object.assign(summary, { device_test_accuracy: accs[0], device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
   }
-  return summary;
+  return { kind: "trained", summary };
 }

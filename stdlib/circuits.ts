@@ -2,17 +2,25 @@
  * `std/circuits`: energy-based networks of couplings. A `couple a <-> b via resistor(...)` is a
  * trainable conductance between node groups of a resistor network (power P = ½Σ k ΔV² is its
  * energy; coupled learning, Stern et al. PRX 2021); `synapse(...)` is a symmetric Hopfield-like
- * weight (E = ½Σρ(s)² − Σ ρ(s_i) W ρ(s_j), ρ = clip(·, 0, 1); equilibrium propagation).
+ * weight (E = ½Σρ(s)² − Σ ρ(s_i) W ρ(s_j), ρ = clip(·, 0, 1); equilibrium propagation). The
+ * energies, relaxations and device model are lowered in compiler/lower/energy.ts, which reads
+ * these schemas' defaulted values.
  */
-import { CONDUCTANCE, DIMENSIONLESS } from "../compiler/units.js";
+import { CONDUCTANCE } from "../compiler/units.js";
+import { range, real, schema } from "./schema.js";
 import type { CouplingSig } from "./types.js";
+
+const variation = () => real("device model: relative per-chip spread σ of every element, W_dev = W·(1 + N(0, σ²))", { default: 0, min: 0 });
+
+export const RESISTOR_ARGS = schema({ g: { ...range(CONDUCTANCE, "physical conductance range [k_min, k_max]", { min: 0 }), default: { kind: "range", lo: 0.01, hi: 1, dim: CONDUCTANCE } }, variation: variation() });
+export const SYNAPSE_ARGS = schema({ scale: real("init scale multiplier", { default: 1, min: 0 }), variation: variation() });
 
 export const resistor: CouplingSig = {
   kind: "coupling",
   module: "circuits",
   name: "resistor",
   doc: "Trainable conductances k between every node of a and every node of b, bounded to the range g; Kirchhoff's laws give the equilibrium that minimises the dissipated power P = ½ Σ k ΔV².",
-  args: [{ name: "g", type: { kind: "range", dim: CONDUCTANCE, min: 0 }, default: { kind: "range", lo: 0.01, hi: 1, dim: CONDUCTANCE }, doc: "physical conductance range [k_min, k_max]" }, { name: "variation", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: { kind: "num", value: 0, dim: DIMENSIONLESS, isInt: true }, doc: "device model: relative per-chip spread σ of every element, W_dev = W·(1 + N(0, σ²))" }],
+  args: RESISTOR_ARGS.list,
   capabilities: ["energy_based", "physical", "reciprocal", "linear"],
 };
 
@@ -21,7 +29,7 @@ export const synapse: CouplingSig = {
   module: "circuits",
   name: "synapse",
   doc: "Symmetric trainable weights W between node groups of a Hopfield-like network, energy term −ρ(a)ᵀ W ρ(b).",
-  args: [{ name: "scale", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: { kind: "num", value: 1, dim: DIMENSIONLESS, isInt: true }, doc: "init scale multiplier" }, { name: "variation", type: { kind: "quantity", dim: DIMENSIONLESS, min: 0 }, default: { kind: "num", value: 0, dim: DIMENSIONLESS, isInt: true }, doc: "device model: relative per-chip spread σ of every element, W_dev = W·(1 + N(0, σ²))" }],
+  args: SYNAPSE_ARGS.list,
   capabilities: ["energy_based", "physical", "reciprocal"],
 };
 

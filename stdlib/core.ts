@@ -1,124 +1,102 @@
 /**
- * Global (un-imported) layers: the digital electronics around physical layers. `dense` and
+ * Global (un-imported) elements: the digital electronics around physical layers. `dense` and
  * `gain` own trainable parameters; the activations are elementwise and shape-preserving.
+ * Activations are [B, n]; weights are unbatched and broadcast. dense: y = x Wᵀ + b (W stored
+ * [out, in], as PyTorch does), a trainable linear map (the `linear` extension point).
  */
+import { sliceLast } from "../compiler/lower/context.js";
 import { DIMENSIONLESS } from "../compiler/units.js";
-import { int, showType, type LayerSig, type TensorType } from "./types.js";
+import { defineLayer, type LayerDef } from "./element.js";
+import { flag, int, NO_ARGS, schema } from "./schema.js";
+import { showType, type OwnedParam, type TensorType } from "./types.js";
 
 const vector = (t: TensorType) => t.shape.length === 1;
+const zeros = (type: TensorType): OwnedParam => ({ name: "bias", type, init: { kind: "constant", value: 0, dim: DIMENSIONLESS } });
 
-export const dense: LayerSig = {
-  kind: "layer",
+export const dense = defineLayer({
   module: "core",
   name: "dense",
   doc: "Fully connected digital layer y = W x + b, W: real[out, in] (Glorot-uniform init), b: real[out] (zeros).",
   input: "real",
-  args: [
-    { name: "out", type: { kind: "int", min: 1 }, doc: "number of outputs" },
-    { name: "bias", type: { kind: "bool" }, default: { kind: "bool", value: true }, doc: "add a trainable bias" },
-  ],
+  args: schema({ out: int("number of outputs", { min: 1 }), bias: flag("add a trainable bias", { default: true }) }),
   capabilities: ["differentiable", "linear", "measurable"],
-  infer(input, args) {
-    if (!vector(input)) return { error: `dense expects real[n], got ${showType(input)}` };
-    const out = args.consts.out;
-    return { dtype: "real", shape: [out && out.kind === "num" ? out.value : 1] };
+  extensions: { linear: { weight: "weight", bias: "bias" } },
+  infer: (input, a) => (vector(input) ? { dtype: "real", shape: [a.out] } : { error: `dense expects real[n], got ${showType(input)}` }),
+  params: (input, a) => [{ name: "weight", type: { dtype: "real", shape: [a.out, input.shape[0]] }, init: { kind: "glorot" } }, ...(a.bias ? [zeros({ dtype: "real", shape: [a.out] })] : [])],
+  lower(ctx, x, a) {
+    const { b } = ctx;
+    const weight = a.owned.weight, bias = a.owned.bias;
+    const apply = (v: typeof x) => {
+      const y = b.matmul(v, b.transpose(weight, [1, 0]));
+      return bias ? b.add(y, bias) : y;
+    };
+    return ctx.hooks?.linear ? ctx.hooks.linear(ctx, { x, weight, ...(bias ? { bias } : {}), apply }) : apply(x);
   },
-  params(input, args) {
-    const out = args.consts.out;
-    const n = out && out.kind === "num" ? out.value : 1;
-    const bias = args.consts.bias;
-    const ps = [{ name: "weight", type: { dtype: "real" as const, shape: [n, input.shape[0]] }, init: { kind: "glorot" as const } }];
-    if (!bias || bias.kind !== "bool" || bias.value)
-      ps.push({ name: "bias", type: { dtype: "real", shape: [n] }, init: { kind: "constant", value: 0, dim: DIMENSIONLESS } } as never);
-    return ps;
-  },
-};
+});
 
-export const gain: LayerSig = {
-  kind: "layer",
+export const gain = defineLayer({
   module: "core",
   name: "gain",
   doc: "Per-feature digital gain and bias y = g ⊙ x + b (g init 1, b init 0): the lightest possible readout after a detector.",
   input: "real",
-  args: [{ name: "bias", type: { kind: "bool" }, default: { kind: "bool", value: true }, doc: "add a trainable bias" }],
+  args: schema({ bias: flag("add a trainable bias", { default: true }) }),
   capabilities: ["differentiable", "linear", "measurable"],
   infer: (input) => (vector(input) ? input : { error: `gain expects real[n], got ${showType(input)}` }),
-  params(input, args) {
-    const bias = args.consts.bias;
-    const ps = [{ name: "gain", type: input, init: { kind: "constant" as const, value: 1, dim: DIMENSIONLESS } }];
-    if (!bias || bias.kind !== "bool" || bias.value) ps.push({ name: "bias", type: input, init: { kind: "constant", value: 0, dim: DIMENSIONLESS } });
-    return ps;
+  params: (input, a) => [{ name: "gain", type: input, init: { kind: "constant", value: 1, dim: DIMENSIONLESS } }, ...(a.bias ? [zeros(input)] : [])],
+  lower({ b }, x, a) {
+    const y = b.mul(x, a.owned.gain);
+    return a.owned.bias ? b.add(y, a.owned.bias) : y;
   },
-};
+});
 
-function activation(name: string, doc: string): LayerSig {
-  return {
-    kind: "layer",
-    module: "core",
-    name,
-    doc,
-    input: "real",
-    args: [],
-    capabilities: ["differentiable", "measurable"],
-    infer: (input) => input,
-  };
+function activation(name: string, doc: string, lower: LayerDef["lower"]): LayerDef {
+  return defineLayer({ module: "core", name, doc, input: "real", args: NO_ARGS, capabilities: ["differentiable", "measurable"], infer: (input) => input, lower });
 }
 
-export const relu = activation("relu", "Rectifier y = max(x, 0).");
-export const tanh = activation("tanh", "Hyperbolic tangent y = tanh(x).");
-export const sigmoid = activation("sigmoid", "Logistic function y = 1 / (1 + e^(−x)).");
-export const softmax = activation("softmax", "y_i = e^(x_i) / Σ_j e^(x_j) over the feature axis.");
+export const relu = activation("relu", "Rectifier y = max(x, 0).", ({ b }, x) => b.relu(x));
+export const tanh = activation("tanh", "Hyperbolic tangent y = tanh(x).", ({ b }, x) => b.tanh(x));
+export const sigmoid = activation("sigmoid", "Logistic function y = 1 / (1 + e^(−x)).", ({ b }, x) => b.sigmoid(x));
+export const softmax = activation("softmax", "y_i = e^(x_i) / Σ_j e^(x_j) over the feature axis.", ({ b }, x) => b.softmax(x, -1));
 
-export const reshape: LayerSig = {
-  kind: "layer",
+export const reshape = defineLayer({
   module: "core",
   name: "reshape",
   doc: "Reinterprets a vector as a rows × cols image (row-major), e.g. to feed free-space optics.",
   input: "any",
-  args: [
-    { name: "rows", type: { kind: "int", min: 1 }, doc: "rows" },
-    { name: "cols", type: { kind: "int", min: 1 }, doc: "columns" },
-  ],
+  args: schema({ rows: int("rows", { min: 1 }), cols: int("columns", { min: 1 }) }),
   capabilities: ["differentiable", "linear", "reciprocal", "unitary", "measurable"],
-  infer(input, args) {
-    const r = args.consts.rows, c = args.consts.cols;
-    const rows = r && r.kind === "num" ? r.value : 1, cols = c && c.kind === "num" ? c.value : 1;
-    const n = input.shape.reduce((a, b) => a * b, 1);
-    if (rows * cols !== n) return { error: `reshape to [${rows},${cols}] needs ${rows * cols} elements, got ${showType(input)} (${n})` };
-    return { dtype: input.dtype, shape: [rows, cols] };
+  infer(input, a) {
+    const n = input.shape.reduce((p, q) => p * q, 1);
+    if (a.rows * a.cols !== n) return { error: `reshape to [${a.rows},${a.cols}] needs ${a.rows * a.cols} elements, got ${showType(input)} (${n})` };
+    return { dtype: input.dtype, shape: [a.rows, a.cols] };
   },
-};
+  lower: ({ b, batch }, x, a) => b.reshape(x, [batch, a.values.rows, a.values.cols]),
+});
 
-export const flatten: LayerSig = {
-  kind: "layer",
+export const flatten = defineLayer({
   module: "core",
   name: "flatten",
   doc: "Flattens an image into a vector (row-major).",
   input: "any",
-  args: [],
+  args: NO_ARGS,
   capabilities: ["differentiable", "linear", "reciprocal", "unitary", "measurable"],
-  infer: (input) => ({ dtype: input.dtype, shape: [input.shape.reduce((a, b) => a * b, 1)] }),
-};
+  infer: (input) => ({ dtype: input.dtype, shape: [input.shape.reduce((p, q) => p * q, 1)] }),
+  lower: ({ b, batch }, x) => b.reshape(x, [batch, x.shape.slice(1).reduce((p, q) => p * q, 1)]),
+});
 
-export const take: LayerSig = {
-  kind: "layer",
+export const take = defineLayer({
   module: "core",
   name: "take",
   doc: "Keeps `count` consecutive features starting at `start` (e.g. the detectors that carry class scores).",
   input: "any",
-  args: [
-    { name: "count", type: { kind: "int", min: 1 }, doc: "how many features to keep" },
-    { name: "start", type: { kind: "int", min: 0 }, default: int(0), doc: "first feature kept" },
-  ],
+  args: schema({ count: int("how many features to keep", { min: 1 }), start: int("first feature kept", { min: 0, default: 0 }) }),
   capabilities: ["differentiable", "linear", "measurable"],
-  infer(input, args) {
-    const c = args.consts.count, s = args.consts.start;
-    const count = c && c.kind === "num" ? c.value : 1, start = s && s.kind === "num" ? s.value : 0;
+  infer(input, a) {
     if (!vector(input)) return { error: `take expects a vector, got ${showType(input)}` };
-    if (start + count > input.shape[0]) return { error: `take(${count}, start: ${start}) needs ${start + count} features, got ${showType(input)}`, arg: "count" };
-    return { dtype: input.dtype, shape: [count] };
+    if (a.start + a.count > input.shape[0]) return { error: `take(${a.count}, start: ${a.start}) needs ${a.start + a.count} features, got ${showType(input)}`, arg: "count" };
+    return { dtype: input.dtype, shape: [a.count] };
   },
-};
+  lower: ({ b }, x, a) => sliceLast(b, x, a.values.start, a.values.start + a.values.count),
+});
 
-export const CORE = [dense, gain, take, relu, tanh, sigmoid, softmax, reshape, flatten];
-export { int };
+export const CORE: readonly LayerDef[] = [dense, gain, take, relu, tanh, sigmoid, softmax, reshape, flatten];

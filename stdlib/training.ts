@@ -1,44 +1,69 @@
 /**
- * The keys a train block accepts, the optimizers and the losses. Values are checked by the same
- * generic argument checker as layer arguments.
+ * What a train block may say besides its rule and data set: the keys, the optimizers with their
+ * arguments and the losses. Integer keys and optimizer arguments are schemas (stdlib/schema.ts):
+ * the checker validates and defaults them with the same code as layer arguments, and everything
+ * downstream (lowering, runtime/optim.ts) reads the defaulted values.
  */
-import { DIMENSIONLESS } from "../compiler/units.js";
-import type { ArgSig } from "./types.js";
+import { int, real, schema, type Schema } from "./schema.js";
 
-const n = (value: number) => ({ kind: "num" as const, value, dim: DIMENSIONLESS, isInt: Number.isInteger(value) });
+/** The integer keys of a train block, with defaults and ranges. */
+export const TRAIN_SETTINGS = schema({
+  epochs: int("passes over the training set", { default: 10, min: 1, max: 1_000_000 }),
+  // its upper limit is a memory budget of the whole step (compiler/sema/budgets.ts, PNN2081)
+  batch: int("samples per step", { default: 32, min: 1 }),
+  seed: int("seeds initialisation, shuffling and the simulated chips", { default: 1, min: 0, max: 2 ** 31 - 1 }),
+  chips: int("simulated chips the device accuracy is averaged over", { default: 5, min: 1, max: 10_000 }),
+});
 
 export interface TrainKey {
   readonly name: string;
   readonly doc: string;
-  readonly kind: "rule" | "loss" | "optimizer" | "int" | "real";
+  /** Shown by the editor. */
   readonly default?: number | string;
-  readonly min?: number;
 }
 
+const intDefault = (name: keyof typeof TRAIN_SETTINGS.specs): number => {
+  const d = TRAIN_SETTINGS.specs[name].default;
+  return d && d.kind === "num" ? d.value : NaN;
+};
+
+/** Every key a train block accepts (the editor lists these). */
 export const TRAIN_KEYS: readonly TrainKey[] = [
-  { name: "rule", kind: "rule", doc: "the learning rule (see docs/rules.md)" },
-  { name: "loss", kind: "loss", default: "cross_entropy", doc: "cross_entropy or mse" },
-  { name: "optimizer", kind: "optimizer", default: "adam", doc: "sgd(lr), momentum(lr, beta), adam(lr, beta1, beta2, eps)" },
-  { name: "epochs", kind: "int", default: 10, min: 1, doc: "passes over the training set" },
-  { name: "batch", kind: "int", default: 32, min: 1, doc: "samples per step" },
-  { name: "seed", kind: "int", default: 1, min: 0, doc: "seeds initialisation, shuffling and the simulated chips" },
-  { name: "chips", kind: "int", default: 5, min: 1, doc: "simulated chips the device accuracy is averaged over" },
+  { name: "rule", doc: "the learning rule (see docs/rules-feedforward.md and docs/rules-energy.md)" },
+  { name: "loss", default: "cross_entropy", doc: "cross_entropy or mse (energy-based networks: mse)" },
+  { name: "optimizer", default: "adam", doc: "sgd(lr), momentum(lr, beta), adam(lr, beta1, beta2, eps)" },
+  ...TRAIN_SETTINGS.list.map((a) => ({ name: a.name, doc: a.doc, default: intDefault(a.name as keyof typeof TRAIN_SETTINGS.specs) })),
 ];
+
+export type OptimizerName = "sgd" | "momentum" | "adam";
 
 export interface OptimizerSig {
-  readonly name: string;
+  readonly name: OptimizerName;
   readonly doc: string;
-  readonly args: readonly ArgSig[];
+  readonly schema: Schema;
+  /** The checker's view of the arguments (schema.list). */
+  readonly args: Schema["list"];
 }
 
-const pos = (name: string, value: number, doc: string): ArgSig => ({ name, type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, exclusiveMin: true }, default: n(value), doc });
-const frac = (name: string, value: number, doc: string): ArgSig => ({ name, type: { kind: "quantity", dim: DIMENSIONLESS, min: 0, max: 0.999999999 }, default: n(value), doc });
+const lr = (value: number) => real("learning rate", { default: value, min: 0, exclusiveMin: true });
+const frac = (doc: string, value: number) => real(doc, { default: value, min: 0, max: 0.999999999 });
+
+function optimizer(name: OptimizerName, doc: string, s: Schema): OptimizerSig {
+  return { name, doc, schema: s, args: s.list };
+}
 
 export const OPTIMIZERS: readonly OptimizerSig[] = [
-  { name: "sgd", doc: "θ ← θ − lr·g", args: [pos("lr", 0.01, "learning rate")] },
-  { name: "momentum", doc: "v ← βv + g; θ ← θ − lr·v", args: [pos("lr", 0.01, "learning rate"), frac("beta", 0.9, "momentum β")] },
-  { name: "adam", doc: "Adam (Kingma & Ba 2015) with bias correction", args: [pos("lr", 1e-3, "learning rate"), frac("beta1", 0.9, "β₁"), frac("beta2", 0.999, "β₂"), pos("eps", 1e-8, "ε")] },
+  optimizer("sgd", "θ ← θ − lr·g", schema({ lr: lr(0.01) })),
+  optimizer("momentum", "v ← βv + g; θ ← θ − lr·v", schema({ lr: lr(0.01), beta: frac("momentum β", 0.9) })),
+  optimizer("adam", "Adam (Kingma & Ba 2015) with bias correction", schema({ lr: lr(1e-3), beta1: frac("β₁", 0.9), beta2: frac("β₂", 0.999), eps: real("ε", { default: 1e-8, min: 0, exclusiveMin: true }) })),
 ];
+
+/** The optimizer a train block uses when it names none. */
+export const DEFAULT_OPTIMIZER: OptimizerName = "adam";
+
+export function findOptimizer(name: string): OptimizerSig | undefined {
+  return OPTIMIZERS.find((o) => o.name === name);
+}
 
 export const LOSSES = [
   { name: "cross_entropy", doc: "softmax cross-entropy of the output scores against the label" },

@@ -2,7 +2,7 @@
  * How the standard library describes itself to the checker: every layer's signature (operand
  * dtype, arguments with kinds, units and legal ranges), its output-type rule, the trainable
  * parameters an instance owns, and its capabilities. The checker is generic over these records;
- * adding a layer means adding a record here and its lowering in compiler/lower/layers/.
+ * an element's record and its lowering are one definition (stdlib/element.ts `defineLayer`).
  */
 import type { Dim } from "../compiler/units.js";
 import type { DiagnosticCode } from "../diagnostics/catalog.js";
@@ -39,13 +39,15 @@ export type Distribution =
   | { readonly kind: "glorot" }; // uniform ±√(6/(fan_in+fan_out)): the default for weights
 
 export type ArgType =
-  | { readonly kind: "int"; readonly min?: number; readonly max?: number }
+  | { readonly kind: "int"; readonly min?: number; readonly max?: number; readonly choices?: readonly number[] }
   | { readonly kind: "quantity"; readonly dim: Dim; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean; readonly per?: string }
   | { readonly kind: "enum"; readonly options: readonly string[] }
   | { readonly kind: "bool" }
   | { readonly kind: "string" }
   /** A path (string) relative to the .pnn file's folder and inside it, read at check time; the text is the value. */
   | { readonly kind: "file" }
+  /** A data file's path relative to the .pnn file's folder: confined to it (symbolic links resolved), a regular file of at most `maxBytes`; not read at check time, the path is the value. */
+  | { readonly kind: "path"; readonly maxBytes: number }
   | { readonly kind: "range"; readonly dim: Dim; readonly min?: number }
   | { readonly kind: "tensor"; readonly dtype: ElementType | "any"; readonly dim?: Dim };
 
@@ -55,6 +57,8 @@ export interface ArgSig {
   /** Absent: the argument is required. `null`: optional with no value (feature off). */
   readonly default?: ConstValue | null;
   readonly doc: string;
+  /** Changes only the simulated device (DAC/ADC, noise, quantization), never the twin (stdlib/schema.ts). */
+  readonly deviceOnly?: boolean;
 }
 
 /** Arguments after checking: constants by name, tensor operands by name. */
@@ -119,7 +123,8 @@ export interface DistributionSig {
   readonly doc: string;
 }
 
-export type StdSymbol = LayerSig | CouplingSig;
+/** A symbol of the standard library: an element definition (stdlib/element.ts) or a coupling. */
+export type StdSymbol = import("./element.js").LayerDef | CouplingSig;
 
 export function num(value: number, dim: Dim, per?: string): ConstValue {
   return { kind: "num", value, dim, isInt: Number.isInteger(value), ...(per ? { per } : {}) };
@@ -134,11 +139,6 @@ export function bool(value: boolean): ConstValue {
   return { kind: "bool", value };
 }
 
-/** Reads a checked numeric argument (null when the feature is off). */
-export function numArg(args: CheckedArgs, name: string): number | null {
-  const v = args.consts[name];
-  return v && v.kind === "num" ? v.value : null;
-}
 export function elementCount(t: TensorType): number {
   return t.shape.reduce((a, b) => a * b, 1);
 }

@@ -45,7 +45,7 @@ async function backendEngine(w, p, lower) {
     return it;
   }
   for (const b of [1, 4, 64, 256]) await instance(`f${b}`, lower.lowerInfer(p.net, "twin", b));
-  const train = await instance("t256", lower.lowerTrainStep(p.net, p.train, "twin", 256));
+  const train = await instance("t256", lower.lowerTrainStep(p.net, p.train.loss, "twin", 256));
   const lr = 1e-3;
   const names = [...params.keys()];
   return {
@@ -123,10 +123,10 @@ async function simdArtifactEngine(w, p, lower) {
 }
 
 export async function pnnWasm(w) {
-  if (!fs.existsSync(path.join(dist, "cli/compile.js"))) return { engines: [], note: "dist/ is not built (npx tsc -p tsconfig.json)" };
-  const { loadProgram } = await import(path.join(dist, "cli/compile.js"));
+  if (!fs.existsSync(path.join(dist, "compiler/driver/session.js"))) return { engines: [], note: "dist/ is not built (npx tsc -p tsconfig.json)" };
+  const { loadProgram } = await import("../program.mjs");
   const lower = await import(path.join(dist, "compiler/lower/lower.js"));
-  const p = loadProgram(path.join(root, "examples/mnist_mlp.pnn"));
+  const p = await loadProgram(path.join(root, "examples/mnist_mlp.pnn"));
   const engines = [];
   const notes = [];
   if (fs.existsSync(path.join(dist, "compiler/backends/wasm/index.js"))) engines.push(await backendEngine(w, p, lower));

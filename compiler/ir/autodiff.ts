@@ -24,6 +24,9 @@ import { printGraph } from "./print.js";
 import { isComplex, numel, realOf, shapeEq } from "./types.js";
 import { assertValid } from "./verify.js";
 
+/** The name of the gradient output for each wrt name: `grad:<name>`. */
+export const GRAD_OUTPUT_PREFIX = "grad:";
+
 type Vjp = (b: AD, n: Node, xs: readonly Node[], g: Node, need: readonly boolean[]) => (Node | null)[];
 
 /** Builder plus the helpers the rules use. */
@@ -291,7 +294,7 @@ export function grad(graph: Graph, lossOutputName: string, wrt: readonly string[
       const z = b.scalar(0, leaf.dtype);
       g = leaf.shape.length ? b.broadcastTo(z, leaf.shape) : z;
     }
-    b.output(`grad:${name}`, ad.fit(g, leaf));
+    b.output(GRAD_OUTPUT_PREFIX + name, ad.fit(g, leaf));
   });
   const out = b.build();
   assertValid(out, "grad");

@@ -1,12 +1,11 @@
 /**
- * What a layer's lowering receives: the IR builder, its operand, its argument tensors and
- * owned parameters (as IR nodes), its constant arguments, and whether it is being lowered as
- * the ideal twin or as the simulated device (device-only effects — DAC/ADC quantization,
- * detector noise — apply only then). Each standard-library layer has exactly one lowering
- * function; adding a layer is one entry in layers/.
+ * What an element's lowering receives (stdlib/element.ts): the IR builder, whether it is being
+ * lowered as the ideal twin or as the simulated device (device-only effects — DAC/ADC
+ * quantization, detector noise — apply only then), the batch, the random key and stream ids,
+ * the device's time after programming, and the hooks a learning rule installs at the elements'
+ * extension points (a trainable linear map; a mesh of phase shifters).
  */
 import type { GraphBuilder, Node } from "../ir/graph.js";
-import type { ConstValue } from "../../stdlib/types.js";
 
 export interface LowerCtx {
   readonly b: GraphBuilder;
@@ -20,24 +19,39 @@ export interface LowerCtx {
   nextStream(): number;
   /** Seconds after programming at which the device is evaluated (drift; `pnn eval --time`); default 0. */
   readonly time?: number;
+  /** Rule hooks at the elements' extension points (absent: every element lowers as it is). */
+  readonly hooks?: ElementHooks;
 }
 
-export interface LayerArgs {
-  readonly tensors: Readonly<Record<string, Node>>;
-  readonly consts: Readonly<Record<string, ConstValue | null>>;
-  readonly owned: Readonly<Record<string, Node>>;
+/** One trainable linear map being lowered: its operand, parameters, and the element's own lowering of it. */
+export interface LinearSite {
+  readonly x: Node;
+  readonly weight: Node;
+  readonly bias?: Node;
+  /** The element's lowering applied to an operand (y = x·Wᵀ + b for dense). */
+  apply(x: Node): Node;
 }
 
-export type LayerLowering = (ctx: LowerCtx, x: Node, args: LayerArgs) => Node;
-
-export function numConst(args: LayerArgs, name: string): number | null {
-  const v = args.consts[name];
-  return v && v.kind === "num" ? v.value : null;
+/** One phase shifter column of a mesh: the field just after the shifters of one kind ([.., k]). */
+export interface ShifterSite {
+  /** Index of the first of these shifters in the mesh's phase vector; shifter j is at `offset + 2j` (θ) or `offset + 2j + 1` (φ). */
+  readonly offset: number;
+  readonly which: "theta" | "phi";
 }
 
-export function boolConst(args: LayerArgs, name: string): boolean {
-  const v = args.consts[name];
-  return !!v && v.kind === "bool" && v.value;
+/** A rule's probe inside one mesh: sees the field after every phase shifter and returns the field that continues. */
+export interface MeshProbe {
+  at(field: Node, site: ShifterSite): Node;
+  /** Called once after the mesh's last column. */
+  finish?(): void;
+}
+
+/** Hooks a learning rule installs at the elements' extension points (stdlib/element.ts `Extensions`). */
+export interface ElementHooks {
+  /** Every element with `extensions.linear` lowers through this when set. */
+  linear?(ctx: LowerCtx, site: LinearSite): Node;
+  /** Every element with `extensions.phaseShifters` asks for a probe (undefined: none) once per instance. */
+  mesh?(ctx: LowerCtx, phases: Node): MeshProbe | undefined;
 }
 
 /** Slices the last axis [start, end) of a tensor of any rank. */

@@ -19,12 +19,14 @@
  * weights/conductances, W_dev = W ⊙ (1 + δ), δ ~ N(0, σ²) per element; resistor conductances are
  * then clipped to the physical range [k_min, k_max].
  */
-import { diag, UserError } from "../../diagnostics/catalog.js";
+import type { Span } from "../../diagnostics/span.js";
+import { InternalError } from "../../diagnostics/internal.js";
 import type { ChipVarSpec, ModelSpec, ParamSpec } from "../../runtime/model.js";
-import { CHIP_PREFIX } from "../../runtime/model.js";
+import { RESISTOR_ARGS, SYNAPSE_ARGS } from "../../stdlib/circuits.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import { energyProblems } from "../sema/energy-check.js";
-import type { NetworkModel, TrainModel } from "../sema/model.js";
+import type { NetworkModel } from "../sema/model.js";
+import { KEY, LOGITS, names, X } from "./names.js";
 
 export type EnergyFamily = "hopfield" | "resistor";
 
@@ -64,19 +66,52 @@ export const RAIL_GROUP = -2;
 
 /** Gauss–Seidel sweeps of a resistor network's Kirchhoff solve (each phase). */
 export const RESISTOR_SWEEPS = 60;
-/** Free relaxation steps of a Hopfield network when the rule does not say (e.g. `pnn ir`). */
-export const DEFAULT_FREE_STEPS = 20;
+
+/** How a free relaxation runs: steps (hopfield: gradient steps of size eps; resistor: sweeps). */
+export interface Relaxation {
+  readonly steps: number;
+  readonly eps: number;
+}
 
 const size = (shape: readonly number[]) => shape.reduce((p, q) => p * q, 1);
 
-/** Refuses (PNN5070) an energy-based network this lowering cannot run; returns its structure. */
-export function energyStructure(net: NetworkModel, train?: TrainModel): EnergyNet {
-  const fail = (message: string, span = net.span): never => {
-    throw new UserError(diag("PNN5070", span, message));
-  };
-  // `pnn check` reports these as PNN2070; a program that reaches lowering has none (API users may)
+class Refused extends Error {
+  constructor(readonly refusal: { message: string; span: Span }) {
+    super(refusal.message);
+  }
+}
+
+/**
+ * Why this energy-based network cannot be lowered (PNN5070), or [] — `pnn check` and the language
+ * server report these, so lowering never meets one. (Structural mistakes are PNN2070 already.)
+ */
+export function energyRefusals(net: NetworkModel, loss?: string): { message: string; span: Span }[] {
+  if (energyProblems(net).length) return [];
+  try {
+    buildStructure(net);
+  } catch (e) {
+    if (e instanceof Refused) return [e.refusal];
+    throw e;
+  }
+  return loss !== undefined && loss !== "mse" ? [{ message: `energy-based training nudges the outputs with the squared error; write 'loss = mse' (got ${loss})`, span: net.span }] : [];
+}
+
+/** The structure of a network that passed `energyRefusals` (anything else is a compiler bug). */
+export function energyStructure(net: NetworkModel): EnergyNet {
   const problem = energyProblems(net)[0];
-  if (problem) fail(problem.message, problem.span);
+  if (problem) throw new InternalError(`energy network reached lowering with a checker problem: ${problem.message}`);
+  try {
+    return buildStructure(net);
+  } catch (e) {
+    if (e instanceof Refused) throw new InternalError(`energy network reached lowering unchecked: ${e.message}`);
+    throw e;
+  }
+}
+
+function buildStructure(net: NetworkModel): EnergyNet {
+  const fail = (message: string, span = net.span): never => {
+    throw new Refused({ message, span });
+  };
   const input = net.inputs[0]!;
   const groups: EnergyGroup[] = net.stateNodes.map((s) => ({ name: s.name, size: size(s.type.shape), isOutput: s.isOutput }));
   const output = groups.findIndex((g) => g.isOutput);
@@ -104,16 +139,18 @@ export function energyStructure(net: NetworkModel, train?: TrainModel): EnergyNe
     const k = (used.get(base) ?? 0) + 1;
     used.set(base, k);
     const path = `${k === 1 ? base : `${base}_${k}`}.${family === "resistor" ? "conductance" : "weight"}`;
-    const variation = c.consts.variation?.kind === "num" ? c.consts.variation.value : 0;
     let range: EnergyCoupling["range"];
+    let variation: number;
     if (family === "resistor") {
-      const g = c.consts.g;
-      range = g && g.kind === "range" ? { lo: g.lo, hi: g.hi } : { lo: 0.01, hi: 1 };
+      const v = RESISTOR_ARGS.read(c.consts);
+      variation = v.variation;
+      range = v.g!;
       if (!(range.hi > range.lo) || range.lo < 0) fail(`the conductance range of ${c.from} <-> ${c.to} must satisfy 0 ≤ k_min < k_max`, c.span);
       params.push({ path, shape: [na, nb], init: { kind: "uniform", lo: range.lo, hi: range.hi }, range });
     } else {
-      const scale = c.consts.scale?.kind === "num" ? c.consts.scale.value : 1;
-      const limit = scale * Math.sqrt(6 / (na + nb));
+      const v = SYNAPSE_ARGS.read(c.consts);
+      variation = v.variation;
+      const limit = v.scale * Math.sqrt(6 / (na + nb));
       params.push({ path, shape: [na, nb], init: { kind: "uniform", lo: -limit, hi: limit } });
     }
     if (variation > 0) chipVars.push({ path: `${path}.variation`, shape: [na, nb], dist: { kind: "normal", mean: 0, std: variation } });
@@ -122,7 +159,8 @@ export function energyStructure(net: NetworkModel, train?: TrainModel): EnergyNe
   if (family === "resistor")
     groups.forEach((g, i) => {
       // every free node also reaches ground and the supply through its own conductances (its bias)
-      const range = couplings.find((c) => c.a === i || c.b === i)?.range ?? { lo: 0.01, hi: 1 };
+      const range = couplings.find((c) => c.a === i || c.b === i)?.range;
+      if (!range) return fail(`node group '${g.name}' of ${net.name} is coupled to nothing`);
       const path = `${g.name}.rails.conductance`;
       params.push({ path, shape: [RAILS.length, g.size], init: { kind: "uniform", lo: range.lo, hi: range.hi }, range });
       couplings.push({ a: RAIL_GROUP, b: i, path, shape: [RAILS.length, g.size], range, variation: 0 });
@@ -133,7 +171,6 @@ export function energyStructure(net: NetworkModel, train?: TrainModel): EnergyNe
       params.push({ path, shape: [g.size], init: { kind: "constant", value: 0 } });
       groups[i] = { ...g, bias: path };
     });
-  if (train && train.loss !== "mse") fail(`energy-based training nudges the outputs with the squared error; write 'loss = mse' (got ${train.loss})`, train.span);
   return { family, inputSize: size(input.type.shape), groups, couplings, output, params, chipVars };
 }
 
@@ -166,11 +203,11 @@ export interface EnergyLeaves {
 }
 
 export function energyLeaves(b: GraphBuilder, e: EnergyNet, batch: number, device: boolean): EnergyLeaves {
-  const x = b.input("x", "f32", [batch, e.inputSize]);
+  const x = b.input(X, "f32", [batch, e.inputSize]);
   const w = e.couplings.map((c) => {
     let k = b.param(c.path, "f32", c.shape);
     if (device && c.variation > 0) {
-      const delta = b.input(CHIP_PREFIX + `${c.path}.variation`, "f32", c.shape);
+      const delta = b.input(names.chip(`${c.path}.variation`), "f32", c.shape);
       k = b.mul(k, b.add(b.scalar(1, "f32"), delta));
       if (c.range) k = b.clip(k, c.range.lo, c.range.hi);
     }
@@ -279,24 +316,13 @@ export function squaredError(b: GraphBuilder, y: Node, target: Node, weights: No
   return b.sum(b.mul(perRow, weights));
 }
 
-export function freeSteps(e: EnergyNet, train?: TrainModel): number {
-  if (e.family === "resistor") return RESISTOR_SWEEPS;
-  const v = train?.rule.options.free_steps;
-  return v && v.kind === "num" ? v.value : DEFAULT_FREE_STEPS;
-}
-
-export function stepSize(train?: TrainModel): number {
-  const v = train?.rule.options.step;
-  return v && v.kind === "num" ? v.value : 0.5;
-}
-
 /** x → class scores: the output nodes at the free equilibrium. */
-export function lowerEnergyInfer(net: NetworkModel, device: boolean, batch: number, train?: TrainModel): Graph {
-  const e = energyStructure(net, train);
+export function lowerEnergyInfer(net: NetworkModel, device: boolean, batch: number, relaxation: Relaxation): Graph {
+  const e = energyStructure(net);
   const b = new GraphBuilder();
   const L = energyLeaves(b, e, batch, device);
-  b.input("key", "i32", [4]);
-  const s = relax(L, zeroStates(L), { kind: "free" }, freeSteps(e, train), stepSize(train));
-  b.output("logits", s[e.output]!);
+  b.input(KEY, "i32", [4]);
+  const s = relax(L, zeroStates(L), { kind: "free" }, relaxation.steps, relaxation.eps);
+  b.output(LOGITS, s[e.output]!);
   return b.build();
 }

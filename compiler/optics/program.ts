@@ -6,7 +6,6 @@
  *   weights: W = gain · M_U · diag(attenuation) · M_V† (SVD, programMatrix in decompose.ts)
  */
 import type { DiagnosticCode } from "../../diagnostics/catalog.js";
-import type { ConstValue } from "../../stdlib/types.js";
 import type { CMatrix } from "./cmatrix.js";
 import { decompose, programMatrix, type MatrixProgram, type MeshProgram } from "./decompose.js";
 import { isUnitary, parseMatrixCsv, UNITARY_TOLERANCE } from "./matrix-file.js";
@@ -14,9 +13,10 @@ import type { Topology } from "./topology.js";
 
 export type ProgrammedRead = { readonly ok: true; readonly matrix: CMatrix } | { readonly ok: false; readonly message: string; readonly code: DiagnosticCode };
 
-export function readProgrammedMatrix(value: ConstValue | null | undefined, kind: "unitary" | "weights"): ProgrammedRead {
-  if (!value || value.kind !== "str") return { ok: false, message: "a matrix file is required", code: "PNN2040" };
-  const read = parseMatrixCsv(value.value);
+/** `text`: the matrix file's contents (a `file` argument's value). */
+export function readProgrammedMatrix(text: string | undefined, kind: "unitary" | "weights"): ProgrammedRead {
+  if (text === undefined) return { ok: false, message: "a matrix file is required", code: "PNN2040" };
+  const read = parseMatrixCsv(text);
   if (!read.ok) return { ok: false, message: read.message, code: read.kind === "not_square" ? "PNN2042" : "PNN2041" };
   if (kind === "unitary") {
     const u = isUnitary(read.matrix);

@@ -5,9 +5,13 @@
  * parameters the new instance owns. No layer is special-cased here.
  */
 import * as path from "node:path";
+import type { DiagnosticCode } from "../../diagnostics/catalog.js";
+import { MAX_MATRIX_FILE_BYTES, MAX_TENSOR_ELEMENTS } from "../../diagnostics/limits.js";
 import type { Span } from "../../diagnostics/span.js";
+import { confine, fileProblem } from "../../runtime/files.js";
 import type * as A from "../../grammar/ast.js";
-import type { ArgSig, ArgType, CheckedArgs, ConstValue, LayerSig, TensorType } from "../../stdlib/types.js";
+import type { LayerDef } from "../../stdlib/element.js";
+import type { ArgSig, ArgType, CheckedArgs, ConstValue, TensorType } from "../../stdlib/types.js";
 import { showType } from "../../stdlib/types.js";
 import { describeDim, isDimensionless } from "../units.js";
 import { compatibleDims, type Evaluator, type NetContext } from "./evaluate.js";
@@ -18,8 +22,14 @@ export interface ArgCheckResult {
   readonly args: { consts: Record<string, ConstValue | null>; tensors: Record<string, TensorType>; tensorNodes: Record<string, number> };
 }
 
-/** Checks `args` (already without the operand) against `sigArgs`; `owner` names the callee in messages. */
-export function checkArgs(ev: Evaluator, owner: string, sigArgs: readonly ArgSig[], positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net?: NetContext): ArgCheckResult {
+/**
+ * Checks `args` (already without the operand) against `sigArgs`; `owner` names the callee in
+ * messages. `code`, when given, replaces the diagnostic code of every argument mistake (data-set
+ * arguments keep their documented PNN6006).
+ */
+export function checkArgs(ev0: Evaluator, owner: string, sigArgs: readonly ArgSig[], positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net?: NetContext, code?: DiagnosticCode): ArgCheckResult {
+  const ev = code ? recoded(ev0, code) : ev0;
+  // a data file that cannot be read keeps its own code (PNN6001), under any override
   const consts: Record<string, ConstValue | null> = {};
   const tensors: Record<string, TensorType> = {};
   const tensorNodes: Record<string, number> = {};
@@ -66,6 +76,17 @@ export function checkArgs(ev: Evaluator, owner: string, sigArgs: readonly ArgSig
   return { ok, args: { consts, tensors, tensorNodes } };
 }
 
+/** The evaluator, reporting every error under `code`. */
+function recoded(ev: Evaluator, code: DiagnosticCode): Evaluator {
+  return new Proxy(ev, {
+    get(target, prop, receiver) {
+      if (prop === "error") return (c: DiagnosticCode, ...rest: unknown[]) => (target.error as (...a: unknown[]) => unknown).call(target, c === "PNN6001" ? c : code, ...rest);
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
 function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, net?: NetContext): Value | undefined {
   const where = `${owner}'s ${s.name}`;
   const t: ArgType = s.type;
@@ -78,7 +99,7 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
   }
   const v = ev.eval(a.value, env, net);
   if (v.kind === "error") return undefined;
-  const bad = (msg: string, code: "PNN2010" | "PNN3001" | "PNN3003" | "PNN2040" = "PNN2010") => {
+  const bad = (msg: string, code: "PNN2010" | "PNN3001" | "PNN3003" | "PNN2040" | "PNN6001" | "PNN6006" = "PNN2010") => {
     ev.error(code, a.value.span, msg);
     return undefined;
   };
@@ -87,6 +108,7 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       if (v.kind !== "num" || !v.isInt || !isDimensionless(v.dim)) return bad(`${where} must be an integer, got ${v.kind === "num" ? v.value : describeValue(v)}`);
       if (t.min !== undefined && v.value < t.min) return bad(`${where} = ${v.value} is out of range: it must be at least ${t.min}`, "PNN3003");
       if (t.max !== undefined && v.value > t.max) return bad(`${where} = ${v.value} is out of range: it must be at most ${t.max}`, "PNN3003");
+      if (t.choices && !t.choices.includes(v.value)) return bad(`${where} must be one of ${t.choices.join(", ")}, got ${v.value}`, "PNN3003");
       return v;
     case "quantity": {
       if (v.kind !== "num") return bad(`${where} must be ${describeDim(t.dim)}, got ${describeValue(v)}`);
@@ -106,11 +128,23 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       return v.kind === "str" ? v : bad(`${where} must be a string, got ${describeValue(v)}`);
     case "file": {
       if (v.kind !== "str") return bad(`${where} must be a file name in quotes, got ${describeValue(v)}`);
-      const dir = path.dirname(path.resolve(a.value.span.file));
-      const target = path.resolve(dir, v.value);
-      if (path.isAbsolute(v.value) || !target.startsWith(dir + path.sep)) return bad(`${where}: '${v.value}' must be a file under this file's folder`, "PNN2040");
-      const text = ev.ctx.readFile?.(target);
+      // Inside this file's folder, symbolic links resolved; a regular file of bounded size.
+      const at = confine(path.dirname(path.resolve(a.value.span.file)), v.value);
+      if (!at.ok) return bad(`${where}: ${at.problem}; it must be a file under this file's folder`, "PNN2040");
+      const unfit = fileProblem(at.path, MAX_MATRIX_FILE_BYTES);
+      if (unfit) return bad(`${where}: cannot read '${v.value}': ${unfit.problem}`, "PNN2040");
+      const text = ev.ctx.readFile?.(at.path);
       return text === undefined ? bad(`${where}: cannot read '${v.value}'`, "PNN2040") : { kind: "str", value: text };
+    }
+    case "path": {
+      if (v.kind !== "str") return bad(`${where} must be a file name in quotes, got ${describeValue(v)}`);
+      if (v.value.trim() === "") return bad(`${where} is empty`);
+      // Inside this file's folder, symbolic links resolved; if it exists, a regular file of bounded size (read when loaded).
+      const at = confine(path.dirname(path.resolve(a.value.span.file)), v.value);
+      if (!at.ok) return bad(`${where}: ${at.problem}; data files must be inside it`, "PNN6006");
+      const unfit = fileProblem(at.path, t.maxBytes);
+      if (unfit) return bad(`${where}: cannot read '${v.value}': ${unfit.problem}`, "PNN6001");
+      return v;
     }
     case "range":
       if (v.kind !== "range") return bad(`${where} must be a range like 0.1 ${unitHint(t.dim)} .. 1 ${unitHint(t.dim)}, got ${describeValue(v)}`);
@@ -139,7 +173,7 @@ function unitHint(d: import("../units.js").Dim): string {
 export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "callable" }>, input: Value, positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net: NetContext): Value {
   const c = callee.callable;
   if (c.kind !== "std" || c.sig.kind !== "layer") return { kind: "error" };
-  const sig: LayerSig = c.sig;
+  const sig: LayerDef = c.sig;
   const name = c.qualified;
   const result = checkArgs(ev, name, sig.args, positional, named, span, env, net);
   if (input.kind === "error") return input; // already reported; the arguments were still checked
@@ -156,12 +190,12 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
     return ev.error(out.code ?? "PNN2003", argExpr?.value.span ?? span, out.error);
   }
   const count = out.shape.reduce((a, b) => a * b, 1);
-  if (count > (1 << 26)) return ev.error("PNN2009", span, `${name} would produce ${count} elements per sample; the limit is ${1 << 26}`);
+  if (count > MAX_TENSOR_ELEMENTS) return ev.error("PNN2009", span, `${name} would produce ${count} elements per sample; the limit is ${MAX_TENSOR_ELEMENTS}`);
   const instance = net.builder.instancePath(net.prefix, sig.name);
   const owned: Record<string, number> = {};
   for (const p of sig.params?.(input.type, checked) ?? []) {
     const size = p.type.shape.reduce((a, b) => a * b, 1);
-    if (size > (1 << 26)) return ev.error("PNN2009", span, `${name}'s ${p.name} would have ${size} elements; the limit is ${1 << 26}`);
+    if (size > MAX_TENSOR_ELEMENTS) return ev.error("PNN2009", span, `${name}'s ${p.name} would have ${size} elements; the limit is ${MAX_TENSOR_ELEMENTS}`);
     owned[p.name] = net.builder.addParam({ path: `${instance}.${p.name}`, type: p.type, init: p.init, ...(p.range ? { range: p.range } : {}), span });
   }
   const devices: Record<string, number> = {};

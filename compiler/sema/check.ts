@@ -1,14 +1,18 @@
 /**
  * The checker's entry point: a parsed program in, a semantic model and diagnostics out.
- * It resolves imports (the standard library, or .pnn files under the importing file's folder —
- * nothing else is read), evaluates constants lazily (cycles are PNN2017), elaborates every
- * network into a typed DAG, and checks train blocks (train.ts). Never throws on user input.
+ * It resolves imports (the standard library, or .pnn files under the importing file's folder,
+ * symbolic links resolved: nothing outside is read, nor a FIFO or device, nor more than
+ * MAX_SOURCE_BYTES), evaluates constants lazily (cycles are PNN2017), elaborates every network
+ * into a typed DAG within the elaboration budget (PNN2080, diagnostics/limits.ts), and checks
+ * train blocks (train.ts). Never throws on user input.
  */
 import * as path from "node:path";
 import type { Diagnostic } from "../../diagnostics/catalog.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
+import { MAX_IMPORT_DEPTH, MAX_SOURCE_BYTES } from "../../diagnostics/limits.js";
 import { parse } from "../../grammar/parse.js";
+import { confine, fileProblem, realPathOf } from "../../runtime/files.js";
 import { STD_MODULES } from "../../stdlib/index.js";
 import { showType } from "../../stdlib/types.js";
 import { describeDim, isDimensionless } from "../units.js";
@@ -31,7 +35,15 @@ export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** What a command line may change in the checked file's train blocks (`pnn train --rule …`). */
+export interface CheckOverrides {
+  /** Replaces the value of `rule = …` (checked exactly as if written there). */
+  readonly rule?: A.Expr;
+}
+
 interface Session {
+  readonly file: string;
+  readonly overrides: CheckOverrides;
   readonly ctx: CheckContext;
   readonly ev: Evaluator;
   readonly host: CheckHost;
@@ -41,16 +53,21 @@ interface Session {
 }
 
 /** Checks one parsed file. `file` is the path used in spans; imports resolve relative to it. */
-export function check(program: A.Program, file: string, host: CheckHost): CheckResult {
+export function check(program: A.Program, file: string, host: CheckHost, overrides: CheckOverrides = {}): CheckResult {
   const ctx: CheckContext = { diagnostics: [], symbols: [], facts: [] };
   const ev = new Evaluator(ctx);
-  const session: Session = { ctx, ev, host, importing: [path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
+  const session: Session = { file, overrides, ctx, ev, host, importing: [realPathOf(path.resolve(file)) ?? path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
   ctx.callStdLayer = callStdLayer;
   ctx.readFile = (p) => host.readFile(p);
   const { networks, trains, consts } = checkFileItems(session, program, file);
+  // Where the parser recovered from a syntax error, that error is the one report (grammar/recovery.ts):
+  // nothing inside the region, and no judgement of a whole construct (network, train block) around it.
+  const recovered = program.recovered ?? [];
+  const echo = (d: Diagnostic) =>
+    recovered.some((r) => r.file === d.span.file && ((r.start <= d.span.start && d.span.start < r.end) || (d.span.start <= r.start && r.end <= d.span.end)));
   return {
     model: { file, networks, trains, consts, symbols: ctx.symbols, facts: ctx.facts },
-    diagnostics: dedupe(ctx.diagnostics),
+    diagnostics: dedupe(ctx.diagnostics).filter((d) => !echo(d)),
   };
 }
 
@@ -98,19 +115,14 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
       case "Train": break;
     }
   }
+  // Constants may use constants declared later: a depth-first walk (with its own stack, so
+  // a chain of 5,000 constants each naming the next costs no call stack) evaluates those first.
   const evaluating = new Set<string>();
-  const evalConst = (name: string): void => {
-    const decl = pendingConsts.get(name);
-    if (!decl || consts.has(name)) return;
-    if (evaluating.has(name)) {
-      ev.error("PNN2017", decl.name.span, `constant '${name}' depends on itself`);
-      return;
-    }
-    evaluating.add(name);
-    // Constants may use constants declared later: evaluate those first.
-    for (const ref of namesIn(decl.value)) if (pendingConsts.has(ref)) evalConst(ref);
+  const done = new Set<string>();
+  const finish = (name: string, decl: A.ConstDecl): void => {
     const v = ev.eval(decl.value, env);
     evaluating.delete(name);
+    done.add(name);
     const sym = env.get(name)?.symbol;
     if (v.kind === "tensor" || v.kind === "callable" || v.kind === "module" || v.kind === "network") {
       ev.error("PNN2010", decl.value.span, `a constant must be a number, string, range or distribution, got ${describeValue(v)}`);
@@ -119,6 +131,28 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
     if (v.kind !== "error") consts.set(name, v);
     env.set(name, { value: v, symbol: sym });
     if (sym) sym.detail = `const ${name} = ${v.kind === "num" ? `${v.value}${isDimensionless(v.dim) ? "" : ` (${describeDim(v.dim)})`}` : describeValue(v)}`;
+  };
+  const evalConst = (root: string): void => {
+    const stack: { name: string; decl: A.ConstDecl; deps: string[]; next: number }[] = [];
+    const enter = (name: string) => {
+      const decl = pendingConsts.get(name);
+      if (!decl || done.has(name)) return;
+      if (evaluating.has(name)) {
+        ev.error("PNN2017", decl.name.span, `constant '${name}' depends on itself`);
+        return;
+      }
+      evaluating.add(name);
+      stack.push({ name, decl, deps: namesIn(decl.value).filter((n) => pendingConsts.has(n)), next: 0 });
+    };
+    enter(root);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.deps.length) enter(top.deps[top.next++]);
+      else {
+        stack.pop();
+        finish(top.name, top.decl);
+      }
+    }
   };
   for (const name of pendingConsts.keys()) evalConst(name);
 
@@ -130,7 +164,7 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
   }
   const trains: TrainModel[] = [];
   for (const item of program.items) if (item.kind === "Train") {
-    const t = checkTrain(ev, item, env, networks);
+    const t = checkTrain(ev, item, env, networks, file === s.file ? s.overrides.rule : undefined);
     if (t) trains.push(t);
   }
   // Layers never called in any network are still checked, with their parameters' defaults.
@@ -138,17 +172,24 @@ function checkFileItems(s: Session, program: A.Program, file: string) {
   return { scope, networks, trains, consts };
 }
 
+/** The names an expression mentions, in reading order (without recursion: chains may be long). */
 function namesIn(e: A.Expr): string[] {
-  switch (e.kind) {
-    case "Name": return [e.name];
-    case "Binary": return [...namesIn(e.left), ...namesIn(e.right)];
-    case "Unary": return namesIn(e.operand);
-    case "Range": return [...namesIn(e.lo), ...namesIn(e.hi)];
-    case "Call": return [...namesIn(e.callee), ...e.args.flatMap((a) => namesIn(a.value))];
-    case "Pipe": return [...namesIn(e.input), ...namesIn(e.target)];
-    case "Member": return namesIn(e.object);
-    default: return [];
+  const out: string[] = [];
+  const todo: A.Expr[] = [e];
+  while (todo.length) {
+    const x = todo.pop()!;
+    switch (x.kind) {
+      case "Name": out.push(x.name); break;
+      case "Binary": todo.push(x.right, x.left); break;
+      case "Unary": todo.push(x.operand); break;
+      case "Range": todo.push(x.hi, x.lo); break;
+      case "Call": for (let i = x.args.length - 1; i >= 0; i--) todo.push(x.args[i].value); todo.push(x.callee); break;
+      case "Pipe": todo.push(x.target, x.input); break;
+      case "Member": todo.push(x.object); break;
+      default: break;
+    }
   }
+  return out;
 }
 
 function layerSignature(l: A.LayerDecl): string {
@@ -168,15 +209,21 @@ function resolveImport(s: Session, item: A.ImportDecl, file: string): Value {
     const best = closest(spec, STD_MODULES.keys());
     return s.ev.error("PNN2007", item.from.span, `no standard module '${spec}'${best ? `; did you mean '${best}'?` : `; the standard library has ${[...STD_MODULES.keys()].join(", ")}`}`);
   }
-  // A user file: must stay under the importing file's folder. Nothing outside is read.
+  // A user file: must stay under the importing file's folder, as written and with symbolic
+  // links resolved (runtime/files.ts confine). Nothing outside is read; nor is a FIFO or device.
   const dir = path.dirname(path.resolve(file));
-  const target = path.resolve(dir, spec);
-  if (path.isAbsolute(spec) || (target !== dir && !target.startsWith(dir + path.sep)))
-    return s.ev.error("PNN2008", item.from.span, `import '${spec}' points outside this file's folder; imports may name the standard library (std/…) or a .pnn file under ${path.basename(dir)}/`);
+  const where = confine(dir, spec);
+  if (!where.ok)
+    return s.ev.error("PNN2008", item.from.span, `import '${spec}' points outside this file's folder: ${where.problem}. Imports may name the standard library (std/…) or a .pnn file under ${path.basename(dir)}/`);
+  const target = where.path;
   if (!target.endsWith(".pnn")) return s.ev.error("PNN2007", item.from.span, `import '${spec}' is not a .pnn file`);
-  if (s.importing.includes(target)) return s.ev.error("PNN2017", item.from.span, `import cycle: ${[...s.importing, target].map((p) => path.relative(dir, p) || ".").join(" → ")}`);
-  const cached = s.modules.get(target);
+  const key = where.real ?? target;
+  if (s.importing.includes(key)) return s.ev.error("PNN2017", item.from.span, `import cycle: ${[...s.importing, key].map((p) => path.relative(dir, p) || ".").join(" → ")}`);
+  if (s.importing.length > MAX_IMPORT_DEPTH) return s.ev.error("PNN2080", item.from.span, `imports are nested more than ${MAX_IMPORT_DEPTH} files deep`);
+  const cached = s.modules.get(key);
   if (cached) return cached;
+  const unfit = fileProblem(target, MAX_SOURCE_BYTES);
+  if (unfit) return s.ev.error(unfit.kind === "too-large" ? "PNN1004" : "PNN2007", item.from.span, `cannot import '${spec}': ${unfit.problem}`);
   const text = s.host.readFile(target);
   if (text === undefined) return s.ev.error("PNN2007", item.from.span, `cannot read '${spec}': no such file`);
   const shown = path.relative(process.cwd(), target) || target;
@@ -185,7 +232,7 @@ function resolveImport(s: Session, item: A.ImportDecl, file: string): Value {
     s.ctx.diagnostics.push(...parsed.diagnostics);
     return s.ev.error("PNN2007", item.from.span, `'${spec}' has syntax errors`);
   }
-  s.importing.push(target);
+  s.importing.push(key);
   const sub = checkFileItems(s, parsed.program, shown);
   s.importing.pop();
   const members = new Map<string, Value>();
@@ -196,7 +243,7 @@ function resolveImport(s: Session, item: A.ImportDecl, file: string): Value {
     }
   }
   const mod: Value = { kind: "module", path: spec, members };
-  s.modules.set(target, mod);
+  s.modules.set(key, mod);
   return mod;
 }
 
@@ -233,6 +280,8 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
   const bindings = new Map<string, number>();
   let output: number | undefined;
   let outputSpan: Span | undefined;
+  /** A node group or coupling was already reported (or unreadable): whole-network rules wait for it. */
+  let incomplete = false;
   const define = (id: A.Ident, kind: SymbolInfo["kind"], value: Value, detail: string) => {
     if (!id.name) return;
     if (env.hasOwn(id.name)) {
@@ -251,6 +300,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
       case "OutputNodes": {
         const type = ev.tensorType(item.type, env);
         if (!type) {
+          incomplete = true;
           define(item.name, item.kind === "Input" ? "input" : "nodes", ERROR, "");
           break;
         }
@@ -265,7 +315,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
         define(item.name, "binding", v, v.kind === "tensor" ? `${item.name.name}: ${showType(v.type)}` : describeValue(v));
         if (v.kind === "tensor") {
           bindings.set(item.name.name, v.node);
-          ev.fact(item.name.span, showType(v.type));
+          ev.fact(item.name.span, showType(v.type), { kind: "binding", type: v.type, ...(v.dim && !isDimensionless(v.dim) ? { dim: v.dim } : {}) });
         }
         if (item.isOutput) {
           if (outputSpan) ev.error("PNN2002", item.name.span, `network ${decl.name.name} already has an output`, { related: [{ span: outputSpan, message: "the first output" }] });
@@ -280,10 +330,12 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
         break;
       }
       case "Couple": {
+        let broken = false; // an end or the element is already reported (or unreadable)
         for (const id of [item.from, item.to]) {
           const b = env.get(id.name);
           if (!b) ev.lookup(id.name, id.span, env);
           else b.symbol?.refs.push(id.span);
+          if (!b || b.value.kind === "error") broken = true;
         }
         let via: string | undefined;
         let consts: CouplingInfo["consts"] = {};
@@ -291,6 +343,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
           const call = item.via.kind === "Call" ? item.via : undefined;
           const calleeExpr = call ? call.callee : item.via;
           const callee = ev.eval(calleeExpr, env);
+          if (callee.kind === "error") broken = true;
           if (callee.kind === "callable" && callee.callable.kind === "std" && callee.callable.sig.kind === "coupling") {
             via = `${callee.callable.sig.module}.${callee.callable.sig.name}`;
             const named = (call?.args ?? []).filter((a) => a.name);
@@ -298,7 +351,8 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
             consts = checkArgs(ev, callee.callable.qualified, callee.callable.sig.args, positional, named, item.via.span, env).args.consts;
           } else if (callee.kind !== "error") ev.error("PNN2006", calleeExpr.span, `'via' needs a coupling element such as circuits.resistor(…), got ${describeValue(callee)}`);
         }
-        couplings.push({ from: item.from.name, to: item.to.name, symmetric: item.symmetric, ...(via ? { via } : {}), consts, span: item.span });
+        incomplete ||= broken;
+        if (!broken) couplings.push({ from: item.from.name, to: item.to.name, symmetric: item.symmetric, ...(via ? { via } : {}), consts, span: item.span });
         break;
       }
     }
@@ -306,7 +360,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
   const energy = stateNodes.length > 0 || couplings.some((c) => c.symmetric);
   if (!energy && output === undefined && !outputSpan)
     ev.error("PNN2013", decl.name.span, `network ${decl.name.name} has no output; mark its result with 'output y = …'`);
-  if (energy && !stateNodes.some((n) => n.isOutput) && output === undefined)
+  if (energy && !incomplete && !stateNodes.some((n) => n.isOutput) && output === undefined)
     ev.error("PNN2013", decl.name.span, `energy-based network ${decl.name.name} has no output nodes; declare 'output y: real[k]'`);
   const model: NetworkModel = {
     name: decl.name.name,
@@ -321,7 +375,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
     stateNodes,
     couplings,
   };
-  if (energy) for (const pr of energyProblems(model)) ev.error("PNN2070", pr.span, pr.message);
+  if (energy && !incomplete) for (const pr of energyProblems(model)) ev.error("PNN2070", pr.span, pr.message);
   return model;
 }
 

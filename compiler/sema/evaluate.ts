@@ -6,17 +6,18 @@
  * Every user mistake becomes a diagnostic and an ERROR value; nothing here throws.
  */
 import { diag, type Diagnostic, type DiagnosticCode } from "../../diagnostics/catalog.js";
+import { MAX_ELABORATION_STEPS, MAX_TENSOR_ELEMENTS } from "../../diagnostics/limits.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import { BUILTIN_CONSTANTS, CORE_LAYERS, DISTRIBUTIONS } from "../../stdlib/index.js";
-import type { ConstValue, Distribution, TensorType } from "../../stdlib/types.js";
+import { showType, type ConstValue, type Distribution, type TensorType } from "../../stdlib/types.js";
 import { addDims, ANGLE, DIMENSIONLESS, describeDim, isDimensionless, parseUnit, sameDim, scaleDim, subDims, type Dim } from "../units.js";
 import type { NetworkBuilder } from "./network-builder.js";
-import type { SymbolInfo } from "./model.js";
+import type { Fact, SymbolInfo } from "./model.js";
 import { closest, describeValue, didYouMean, Env, ERROR, type Value } from "./scope.js";
 
 /** Tensors larger than this many elements are refused at check time. */
-export const MAX_TENSOR_ELEMENTS = 1 << 26;
+export { MAX_TENSOR_ELEMENTS };
 
 export interface NetContext {
   readonly builder: NetworkBuilder;
@@ -29,7 +30,7 @@ export interface NetContext {
 export interface CheckContext {
   readonly diagnostics: Diagnostic[];
   readonly symbols: SymbolInfo[];
-  readonly facts: { span: Span; text: string }[];
+  readonly facts: Fact[];
   /** Expands a user layer call; supplied by layers.ts to keep this file about expressions. */
   expandUserLayer?(ev: Evaluator, call: { decl: A.LayerDecl; file: import("./scope.js").FileScope }, input: Value, args: readonly A.Arg[], span: Span, net: NetContext): Value;
   /** Reads a file an argument names (`file` arguments); supplied by check.ts from its host. */
@@ -47,11 +48,46 @@ export function compatibleDims(expected: Dim, got: Dim | undefined): boolean {
 }
 
 export class Evaluator {
-  constructor(readonly ctx: CheckContext) {}
+  /** "Did you mean" over user-defined names, this many times per check (a file of 10,000 typos stays fast). */
+  private suggestionsLeft = 200;
+  /** Elaboration steps left for this check (one per expression evaluated). */
+  private stepsLeft: number;
+  /**
+   * True once the budget is spent: every evaluation is then ERROR and no other diagnostic is
+   * added (they would only be echoes of the cut-off), so the check ends quickly with PNN2080.
+   */
+  exhausted = false;
+
+  constructor(readonly ctx: CheckContext, budget = MAX_ELABORATION_STEPS) {
+    this.stepsLeft = budget;
+  }
 
   error(code: DiagnosticCode, span: Span, message: string, extra?: Parameters<typeof diag>[3]): Value {
-    this.ctx.diagnostics.push(diag(code, span, message, extra));
+    if (!this.exhausted) this.ctx.diagnostics.push(diag(code, span, message, extra));
     return ERROR;
+  }
+
+  /** The closest of `candidates` (read lazily) to `name`, while this check's suggestion budget lasts. */
+  suggest(name: string, candidates: Iterable<string>): string | undefined {
+    return this.suggestionsLeft-- > 0 ? closest(name, candidates) : undefined;
+  }
+
+  /** `; did you mean 'x'?` or "", within the suggestion budget. */
+  didYouMean(name: string, candidates: Iterable<string>): string {
+    const c = this.suggest(name, candidates);
+    return c ? `; did you mean '${c}'?` : "";
+  }
+
+  /** Spends one step; false once the budget is gone (the first time, with PNN2080 at `span`). */
+  spend(span: Span, net?: NetContext): boolean {
+    if (this.stepsLeft-- > 0) return true;
+    if (!this.exhausted) {
+      const stack = net?.stack ?? [];
+      const inside = stack.length ? ` (inside ${stack.length > 6 ? [...stack.slice(0, 3), "…", ...stack.slice(-2)].join(" → ") : stack.join(" → ")})` : "";
+      this.error("PNN2080", span, `checking stopped here${inside}: the program needs more than ${MAX_ELABORATION_STEPS.toLocaleString("en-US")} elaboration steps. Every call of a layer evaluates its body again, so layers that call a layer twice, nested n deep, cost 2^n: call such a layer once, or pass its result on`);
+      this.exhausted = true;
+    }
+    return false;
   }
 
   // ── names ──────────────────────────────────────────────────────────────────
@@ -65,30 +101,49 @@ export class Evaluator {
     const core = CORE_LAYERS.get(name);
     if (core) return { kind: "callable", callable: { kind: "std", sig: core, qualified: name } };
     if (name in DISTRIBUTIONS) return { kind: "callable", callable: { kind: "dist", name: name as keyof typeof DISTRIBUTIONS } };
-    const candidates = [...env.allNames(), ...CORE_LAYERS.keys(), ...Object.keys(DISTRIBUTIONS), "pi"];
-    const best = closest(name, candidates);
+    const best = this.suggest(name, candidateNames(env));
     return this.error("PNN2001", span, `unknown name '${name}'${best ? `; did you mean '${best}'?` : ""}`, best ? { fix: { span, replacement: best } } : {});
   }
 
   // ── expressions ────────────────────────────────────────────────────────────
+  /**
+   * Chains nest to the left (`a + b + c` is (a + b) + c; so are `f(x)(y)`, `m.a.b` and
+   * `x |> f |> g`): their spine is walked with a loop and only the other operands recurse, so a
+   * chain of any length costs no stack. Every node evaluated spends one step of the budget.
+   */
   eval(e: A.Expr, env: Env, net?: NetContext): Value {
+    const spine: (A.BinaryExpr | A.MemberExpr | A.CallExpr | A.PipeExpr)[] = [];
+    let cur: A.Expr = e;
+    for (;;) {
+      if (cur.kind === "Binary" && cur.op !== "^") (spine.push(cur), (cur = cur.left));
+      else if (cur.kind === "Member") (spine.push(cur), (cur = cur.object));
+      else if (cur.kind === "Call") (spine.push(cur), (cur = cur.callee));
+      else if (cur.kind === "Pipe") (spine.push(cur), (cur = cur.input));
+      else break;
+    }
+    if (!this.spend(cur.span, net)) return ERROR;
+    let v = this.leaf(cur, env, net);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const s = spine[i];
+      if (!this.spend(s.span, net)) return ERROR;
+      switch (s.kind) {
+        case "Binary": v = this.binary(s, v, env, net); break;
+        case "Member": v = this.member(s, v); break;
+        case "Call": v = this.typed("call", s.callee, s.span, this.callValue(v, s.callee, undefined, s.args, s.span, env, net)); break;
+        case "Pipe": v = this.pipe(s, v, env, net); break;
+      }
+    }
+    return v;
+  }
+
+  /** Everything but the chain links eval() walks itself. */
+  private leaf(e: A.Expr, env: Env, net?: NetContext): Value {
     switch (e.kind) {
       case "Num": return this.number(e);
       case "Str": return { kind: "str", value: e.value };
       case "Bool": return { kind: "bool", value: e.value };
       case "Name": return this.lookup(e.name, e.span, env);
       case "Error": return ERROR;
-      case "Member": {
-        const obj = this.eval(e.object, env, net);
-        if (obj.kind === "error") return ERROR;
-        if (obj.kind !== "module") return this.error("PNN2006", e.span, `${describeValue(obj)} has no members`);
-        const m = obj.members.get(e.member.name);
-        if (!m) {
-          const best = closest(e.member.name, obj.members.keys());
-          return this.error("PNN2012", e.member.span, `${obj.path} has no member '${e.member.name}'${best ? `; did you mean '${best}'?` : ""}`, best ? { fix: { span: e.member.span, replacement: best } } : {});
-        }
-        return m;
-      }
       case "Range": {
         const lo = this.eval(e.lo, env, net);
         const hi = this.eval(e.hi, env, net);
@@ -106,51 +161,53 @@ export class Evaluator {
         if (v.kind === "tensor" && net) return { ...v, node: net.builder.add({ op: "neg", a: v.node, type: v.type, span: e.span }) };
         return this.error("PNN2010", e.span, `cannot negate ${describeValue(v)}`);
       }
-      case "Binary": return this.binary(e, env, net);
-      case "Call": return this.callExpr(e.callee, undefined, e.args, e.span, env, net);
-      case "Pipe": {
-        const input = this.eval(e.input, env, net);
-        if (e.target.kind === "Call") return this.callExpr(e.target.callee, input, e.target.args, e.span, env, net);
-        if (e.target.kind === "Name" || e.target.kind === "Member") return this.callExpr(e.target, input, [], e.span, env, net);
-        return this.error("PNN2006", e.target.span, "the right side of '|>' must be a layer or a call");
-      }
+      // `^` nests to the right (a ^ b ^ c); the parser bounds how deep.
+      case "Binary": return this.binary(e, this.eval(e.left, env, net), env, net);
+      case "Member": return this.member(e, this.eval(e.object, env, net));
+      case "Call": return this.typed("call", e.callee, e.span, this.callExpr(e.callee, undefined, e.args, e.span, env, net));
+      case "Pipe": return this.pipe(e, this.eval(e.input, env, net), env, net);
     }
   }
 
+  private member(e: A.MemberExpr, obj: Value): Value {
+    if (obj.kind === "error") return ERROR;
+    if (obj.kind !== "module") return this.error("PNN2006", e.span, `${describeValue(obj)} has no members`);
+    const m = obj.members.get(e.member.name);
+    if (!m) {
+      const best = this.suggest(e.member.name, obj.members.keys());
+      return this.error("PNN2012", e.member.span, `${obj.path} has no member '${e.member.name}'${best ? `; did you mean '${best}'?` : ""}`, best ? { fix: { span: e.member.span, replacement: best } } : {});
+    }
+    return m;
+  }
+
+  /** `input |> target`; the stage's type is recorded as a fact at the target (hover, inlay hints). */
+  private pipe(e: A.PipeExpr, input: Value, env: Env, net?: NetContext): Value {
+    const callee = e.target.kind === "Call" ? e.target.callee : e.target;
+    if (e.target.kind === "Call") return this.typed("stage", callee, e.target.span, this.callExpr(e.target.callee, input, e.target.args, e.span, env, net));
+    if (e.target.kind === "Name" || e.target.kind === "Member") return this.typed("stage", callee, e.target.span, this.callExpr(e.target, input, [], e.span, env, net));
+    return this.error("PNN2006", e.target.span, "the right side of '|>' must be a layer or a call");
+  }
+
   number(e: A.NumLit): Value {
+    if (!Number.isFinite(e.value)) return ERROR; // 1e400: the parser reported it (PNN1006)
     if (!e.unit) return { kind: "num", value: e.value, dim: DIMENSIONLESS, isInt: Number.isInteger(e.value) && !/[.eE]/.test(e.raw) };
     const u = parseUnit(e.unit.text);
     if (!u) return this.error("PNN3002", e.unit.span, `unknown unit '${e.unit.text}'${didYouMean(e.unit.text, ["rad", "deg", "dB", "nm", "um", "mm", "m", "S", "uS", "ohm", "V", "A", "s", "ms", "Hz", "W", "mW"])}`);
-    return { kind: "num", value: e.value * u.scale, dim: u.dim, isInt: false, ...(e.unit.per ? { per: e.unit.per } : {}) };
+    const value = e.value * u.scale;
+    if (!Number.isFinite(value)) return this.error("PNN3003", e.span, `${e.raw.length > 24 ? `${e.raw.slice(0, 20)}…` : e.raw} ${e.unit.text} is too large: in SI units it is beyond 1.8e308`);
+    return { kind: "num", value, dim: u.dim, isInt: false, ...(e.unit.per ? { per: e.unit.per } : {}) };
   }
 
-  private binary(e: A.BinaryExpr, env: Env, net?: NetContext): Value {
-    const a = this.eval(e.left, env, net);
+  /** `e` with its left operand already evaluated to `a`. */
+  private binary(e: A.BinaryExpr, a: Value, env: Env, net?: NetContext): Value {
     const b = this.eval(e.right, env, net);
     if (a.kind === "error" || b.kind === "error") return ERROR;
     if (a.kind === "num" && b.kind === "num") {
-      switch (e.op) {
-        case "+":
-        case "-": {
-          if (!compatibleDims(a.dim, b.dim) && a.value !== 0 && b.value !== 0)
-            return this.error("PNN3001", e.span, `cannot ${e.op === "+" ? "add" : "subtract"} ${describeDim(a.dim)} and ${describeDim(b.dim)}`);
-          const value = e.op === "+" ? a.value + b.value : a.value - b.value;
-          const dim = isDimensionless(a.dim) ? b.dim : a.dim;
-          return { kind: "num", value, dim, isInt: a.isInt && b.isInt };
-        }
-        case "*": return { kind: "num", value: a.value * b.value, dim: addDims(a.dim, b.dim), isInt: a.isInt && b.isInt };
-        case "/": {
-          if (b.value === 0) return this.error("PNN2010", e.right.span, "division by zero");
-          const value = a.value / b.value;
-          return { kind: "num", value, dim: subDims(a.dim, b.dim), isInt: a.isInt && b.isInt && Number.isInteger(value) };
-        }
-        case "^": {
-          if (!isDimensionless(b.dim)) return this.error("PNN3001", e.right.span, `an exponent must be a plain number, got ${describeDim(b.dim)}`);
-          const value = a.value ** b.value;
-          if (!Number.isFinite(value)) return this.error("PNN3003", e.span, "the power overflows");
-          return { kind: "num", value, dim: scaleDim(a.dim, b.value), isInt: a.isInt && b.isInt && b.value >= 0 };
-        }
-      }
+      const r = this.arithmetic(e, a, b);
+      // 1e300 * 1e300 or (-1) ^ 0.5: a constant must stay a finite real number.
+      if (r.kind === "num" && !Number.isFinite(r.value))
+        return this.error("PNN3003", e.span, Number.isNaN(r.value) ? `the result of '${e.op}' is not a real number` : `the result of '${e.op}' overflows (it is beyond ±1.8e308)`);
+      return r;
     }
     const ta = a.kind === "tensor" ? a : undefined;
     const tb = b.kind === "tensor" ? b : undefined;
@@ -183,11 +240,44 @@ export class Evaluator {
     return this.error("PNN2010", e.span, `'${e.op}' does not apply to ${describeValue(a)} and ${describeValue(b)}`);
   }
 
+  private arithmetic(e: A.BinaryExpr, a: Extract<Value, { kind: "num" }>, b: Extract<Value, { kind: "num" }>): Value {
+    switch (e.op) {
+      case "+":
+      case "-": {
+        if (!compatibleDims(a.dim, b.dim) && a.value !== 0 && b.value !== 0)
+          return this.error("PNN3001", e.span, `cannot ${e.op === "+" ? "add" : "subtract"} ${describeDim(a.dim)} and ${describeDim(b.dim)}`);
+        const value = e.op === "+" ? a.value + b.value : a.value - b.value;
+        const dim = isDimensionless(a.dim) ? b.dim : a.dim;
+        return { kind: "num", value, dim, isInt: a.isInt && b.isInt };
+      }
+      case "*": return { kind: "num", value: a.value * b.value, dim: addDims(a.dim, b.dim), isInt: a.isInt && b.isInt };
+      case "/": {
+        if (b.value === 0) return this.error("PNN2010", e.right.span, "division by zero");
+        const value = a.value / b.value;
+        return { kind: "num", value, dim: subDims(a.dim, b.dim), isInt: a.isInt && b.isInt && Number.isInteger(value) };
+      }
+      case "^": {
+        if (!isDimensionless(b.dim)) return this.error("PNN3001", e.right.span, `an exponent must be a plain number, got ${describeDim(b.dim)}`);
+        const value = a.value ** b.value;
+        if (!Number.isFinite(value)) return this.error("PNN3003", e.span, "the power overflows");
+        return { kind: "num", value, dim: scaleDim(a.dim, b.value), isInt: a.isInt && b.isInt && b.value >= 0 };
+      }
+    }
+  }
+
   // ── calls ──────────────────────────────────────────────────────────────────
   callExpr(calleeExpr: A.Expr, input: Value | undefined, args: readonly A.Arg[], span: Span, env: Env, net?: NetContext): Value {
-    const callee = this.eval(calleeExpr, env, net);
+    return this.callValue(this.eval(calleeExpr, env, net), calleeExpr, input, args, span, env, net);
+  }
+
+  /** A call whose callee `calleeExpr` has already been evaluated to `callee`. */
+  private callValue(callee: Value, calleeExpr: A.Expr, input: Value | undefined, args: readonly A.Arg[], span: Span, env: Env, net?: NetContext): Value {
     if (callee.kind === "error") {
-      for (const a of args) this.eval(a.value, env, net); // still report errors inside the arguments
+      // The arguments are evaluated so their names are recorded as uses (navigation, rename), but
+      // not judged: what they may be (`topology: clements`) only the unknown callee could say.
+      const reported = this.ctx.diagnostics.length;
+      for (const a of args) this.eval(a.value, env, net);
+      this.ctx.diagnostics.length = reported;
       return ERROR;
     }
     if (callee.kind !== "callable") return this.error("PNN2006", calleeExpr.span, `${describeValue(callee)} cannot be called`);
@@ -290,9 +380,25 @@ export class Evaluator {
     return { dtype: t.base, shape: dims };
   }
 
-  fact(span: Span, text: string): void {
-    this.ctx.facts.push({ span, text });
+  fact(span: Span, text: string, about?: Omit<Fact, "span" | "text">): void {
+    this.ctx.facts.push({ span, text, ...about });
   }
+
+  /** Records a layer call's (or pipeline stage's) output type: `L → real[4]`. */
+  private typed(kind: "stage" | "call", callee: A.Expr, span: Span, v: Value): Value {
+    if (v.kind === "tensor") {
+      const name = callee.kind === "Name" ? callee.name : callee.kind === "Member" && callee.object.kind === "Name" ? `${callee.object.name}.${callee.member.name}` : "";
+      this.fact(span, `${name ? `${name} → ` : ""}${showType(v.type)}`, { kind, type: v.type, ...(v.dim && !isDimensionless(v.dim) ? { dim: v.dim } : {}) });
+    }
+    return v;
+  }
+}
+
+function* candidateNames(env: Env): Generator<string> {
+  yield* env.allNames();
+  yield* CORE_LAYERS.keys();
+  yield* Object.keys(DISTRIBUTIONS);
+  yield "pi";
 }
 
 function calleeName(v: Extract<Value, { kind: "callable" }>): string {

@@ -5,13 +5,14 @@
  * shot), evaluates its `let`s, checks the operand against `forward`'s input type, evaluates the
  * body and checks the result against the declared output type.
  */
+import { MAX_LAYER_DEPTH } from "../../diagnostics/limits.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import { showType, type ConstValue, type Distribution, type TensorType } from "../../stdlib/types.js";
 import { isDimensionless } from "../units.js";
 import type { SymbolInfo } from "./model.js";
 import type { Evaluator, NetContext } from "./evaluate.js";
-import { describeValue, didYouMean, Env, ERROR, type FileScope, type Value } from "./scope.js";
+import { describeValue, Env, ERROR, type FileScope, type Value } from "./scope.js";
 
 /** Binds a layer's (or network's) declared parameters to call arguments or defaults. */
 export function bindParams(ev: Evaluator, owner: string, params: readonly A.ParamDecl[], args: readonly A.Arg[], span: Span, env: Env, into: Env): boolean {
@@ -23,9 +24,10 @@ export function bindParams(ev: Evaluator, owner: string, params: readonly A.Para
     ok = false;
   }
   positional.slice(0, params.length).forEach((a, i) => given.set(params[i].name.name, a));
+  const declared = new Set(params.map((p) => p.name.name));
   for (const a of args.filter((x) => x.name)) {
-    if (!params.some((p) => p.name.name === a.name!.name)) {
-      ev.error("PNN2005", a.name!.span, `${owner} has no parameter '${a.name!.name}'${didYouMean(a.name!.name, params.map((p) => p.name.name))}`);
+    if (!declared.has(a.name!.name)) {
+      ev.error("PNN2005", a.name!.span, `${owner} has no parameter '${a.name!.name}'${ev.didYouMean(a.name!.name, declared)}`);
       ok = false;
     } else if (given.has(a.name!.name)) {
       ev.error("PNN2005", a.span, `${owner}'s parameter '${a.name!.name}' is given twice`);
@@ -70,15 +72,22 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
   const decl = call.decl;
   const name = decl.name.name;
   if (net.stack.includes(name)) return ev.error("PNN2017", span, `layer ${name} uses itself (${[...net.stack, name].join(" → ")})`);
+  if (net.stack.length >= MAX_LAYER_DEPTH) {
+    const chain = [...net.stack.slice(0, 3), "…", ...net.stack.slice(-2), name].join(" → ");
+    return ev.error("PNN2080", span, `layers call layers more than ${MAX_LAYER_DEPTH} deep (${chain})`);
+  }
   const scope = new Env(call.file.env);
   const first = !symbols.has(decl);
   const syms: SymbolInfo[] = symbols.get(decl) ?? [];
   symbols.set(decl, syms);
+  // The symbols of this declaration by where they are defined (every call of the layer reuses them).
+  const byDef = new Map(syms.map((sym) => [sym.def.start, sym]));
   const define = (n: A.Ident, kind: SymbolInfo["kind"], value: Value, detail: string) => {
-    let sym = syms.find((s) => s.def.start === n.span.start && s.def.file === n.span.file);
+    let sym = byDef.get(n.span.start);
     if (!sym) {
       sym = { name: n.name, kind, def: n.span, refs: [], detail };
       syms.push(sym);
+      byDef.set(n.span.start, sym);
       ev.ctx.symbols.push(sym);
     }
     scope.set(n.name, { value, symbol: first ? sym : undefined });
@@ -142,6 +151,7 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
       case "Let": {
         const v = ev.eval(m.value, scope, inner);
         define(m.name, "let", v, v.kind === "tensor" ? showType(v.type) : describeValue(v));
+        if (v.kind === "tensor") ev.fact(m.name.span, showType(v.type), { kind: "binding", type: v.type, ...(v.dim && !isDimensionless(v.dim) ? { dim: v.dim } : {}) });
         break;
       }
       case "Forward":

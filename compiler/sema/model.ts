@@ -5,9 +5,11 @@
  * refers back to chevrotain; spans point into the source files.
  */
 import type { Span } from "../../diagnostics/span.js";
-import type { ConstValue, Distribution, LayerSig, TensorType } from "../../stdlib/types.js";
+import type { LayerDef } from "../../stdlib/element.js";
+import type { ConstValue, Distribution, TensorType } from "../../stdlib/types.js";
 import type { Dim } from "../units.js";
-import type { RuleSig } from "../../stdlib/rules.js";
+import type { RuleDef } from "../rules/rule.js";
+import type { OptimizerName } from "../../stdlib/training.js";
 
 export type SemNode =
   | { readonly op: "input"; readonly name: string; readonly type: TensorType; readonly span: Span }
@@ -16,7 +18,8 @@ export type SemNode =
   | { readonly op: "const"; readonly value: number; readonly type: TensorType; readonly span: Span }
   | {
       readonly op: "layer";
-      readonly sig: LayerSig;
+      /** The element's one definition: signature, schema, lowering, extension points. */
+      readonly sig: LayerDef;
       /** `optics.mzi_mesh`, `dense`. */
       readonly qualified: string;
       readonly operand: number;
@@ -77,19 +80,20 @@ export interface NetworkModel {
   readonly couplings: readonly CouplingInfo[];
 }
 
-export interface RuleChoice {
-  readonly sig: RuleSig;
-  readonly options: Readonly<Record<string, ConstValue | null>>;
-  readonly span: Span;
-}
-
+/**
+ * A train block resolved into the run's configuration, fully defaulted by the checker: every
+ * value here is final (lowering and the runtime never re-default), and the rule's legality has
+ * been checked against the network.
+ */
 export interface TrainModel {
   readonly network: string;
   readonly span: Span;
-  readonly data: { readonly name: string; readonly positional: (number | string)[]; readonly named: Record<string, number | string>; readonly span: Span };
-  readonly rule: RuleChoice;
+  /** The data set and its defaulted arguments. */
+  readonly data: { readonly name: string; readonly args: Readonly<Record<string, number | string>>; readonly span: Span };
+  /** The rule's one definition (compiler/rules/) and its defaulted options. */
+  readonly rule: { readonly def: RuleDef; readonly options: Readonly<Record<string, number | boolean | string>>; readonly span: Span };
   readonly loss: "cross_entropy" | "mse";
-  readonly optimizer: { readonly name: string; readonly args: Readonly<Record<string, number>> };
+  readonly optimizer: { readonly name: OptimizerName; readonly args: Readonly<Record<string, number>> };
   readonly epochs: number;
   readonly batch: number;
   readonly seed: number;
@@ -113,7 +117,20 @@ export interface SemanticModel {
   readonly consts: ReadonlyMap<string, ConstValue>;
   readonly symbols: readonly SymbolInfo[];
   /** Hover facts about expressions: the span and what it is (`real[64]`, `an angle (rad)`). */
-  readonly facts: readonly { span: Span; text: string }[];
+  readonly facts: readonly Fact[];
+}
+
+/**
+ * What the checker inferred at a span. `binding` facts sit on a binding's or let's name, `stage`
+ * facts on one stage of a pipeline (`|> L(n: 4)`), `call` facts on a call: with the value's type
+ * and unit (editors show them as inlay hints). A layer used twice gives one fact per use.
+ */
+export interface Fact {
+  readonly span: Span;
+  readonly text: string;
+  readonly kind?: "binding" | "stage" | "call";
+  readonly type?: TensorType;
+  readonly dim?: Dim;
 }
 
 export type { Dim };

@@ -3,14 +3,15 @@
  * "did you mean" suggestions. A tensor value is a node of the network being elaborated;
  * everything else is a compile-time constant or a callable.
  */
+import { MAX_SUGGESTION_CANDIDATES, MAX_SUGGESTION_NAME_LENGTH } from "../../diagnostics/limits.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
-import type { ConstValue, CouplingSig, LayerSig, TensorType } from "../../stdlib/types.js";
+import type { ConstValue, StdSymbol, TensorType } from "../../stdlib/types.js";
 import type { Dim } from "../units.js";
 import type { SymbolInfo } from "./model.js";
 
 export type Callable =
-  | { readonly kind: "std"; readonly sig: LayerSig | CouplingSig; readonly qualified: string }
+  | { readonly kind: "std"; readonly sig: StdSymbol; readonly qualified: string }
   | { readonly kind: "user"; readonly decl: A.LayerDecl; readonly file: FileScope }
   | { readonly kind: "dist"; readonly name: "normal" | "uniform" | "constant" | "glorot" };
 
@@ -42,8 +43,9 @@ export class Env {
   set(name: string, b: Binding): void {
     this.names.set(name, b);
   }
-  allNames(): string[] {
-    return [...this.names.keys(), ...(this.parent?.allNames() ?? [])];
+  /** Every visible name, innermost scope first (lazily: "did you mean" reads only so many). */
+  *allNames(): Generator<string> {
+    for (let e: Env | undefined = this; e; e = e.parent) yield* e.names.keys();
   }
 }
 
@@ -84,18 +86,29 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** The closest candidate within a sensible distance, or undefined. */
+/**
+ * The closest candidate within a sensible distance, or undefined. Bounded work whatever the
+ * input: names longer than MAX_SUGGESTION_NAME_LENGTH get no suggestion, only the first
+ * MAX_SUGGESTION_CANDIDATES candidates are compared, and a candidate whose length alone puts it
+ * out of reach is skipped without computing its distance.
+ */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > MAX_SUGGESTION_NAME_LENGTH) return undefined;
+  const reach = Math.max(1, Math.floor(name.length / 3));
+  const lower = name.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
+  let seen = 0;
   for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (++seen > MAX_SUGGESTION_CANDIDATES) break;
+    if (Math.abs(c.length - name.length) > reach) continue;
+    const d = editDistance(lower, c.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= reach ? best : undefined;
 }
 
 export function didYouMean(name: string, candidates: Iterable<string>): string {

@@ -6,7 +6,8 @@
  * Accepts RFC 4180 quoting within one line (no embedded newlines), CRLF, a UTF-8 BOM, and
  * ignores blank lines. No type inference beyond "the label column may hold strings".
  */
-import * as fs from "node:fs";
+import { MAX_DATA_FILE_BYTES } from "../../diagnostics/limits.js";
+import { readTextFile } from "../files.js";
 import { fail } from "./args.js";
 import type { DatasetSpec } from "./types.js";
 
@@ -29,19 +30,12 @@ export interface LabelledTable {
 
 type Where = Pick<DatasetSpec, "span">;
 
+/** A data file's text: regular files only, at most MAX_DATA_FILE_BYTES (runtime/files.ts). */
 export function readText(where: Where, path: string, shownAs: string): string {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(path);
-  } catch {
-    fail(where, `data file not found: ${shownAs} (looked for ${path})`, "PNN6001");
-  }
-  if (!st.isFile()) fail(where, `${shownAs} is not a file`, "PNN6001");
-  try {
-    return fs.readFileSync(path, "utf8");
-  } catch (e) {
-    fail(where, `cannot read ${shownAs}: ${(e as Error).message}`, "PNN6001");
-  }
+  const r = readTextFile(path, MAX_DATA_FILE_BYTES);
+  if (r.ok) return r.text;
+  if (r.kind === "missing") fail(where, `data file not found: ${shownAs} (looked for ${path})`, "PNN6001");
+  fail(where, `cannot read ${shownAs}: ${r.problem}`, "PNN6001");
 }
 
 /** Splits one line into cells, honouring "quoted, cells" and "" escapes. */

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { confine } from "../files.js";
 import { fail, type ArgValues } from "./args.js";
 import { labelledTable, parseCsv, readText, type LabelledTable } from "./csv.js";
 import { DataRng } from "./prng.js";
@@ -83,24 +84,10 @@ export function loadIris(spec: DatasetSpec, a: ArgValues): Dataset {
 export function loadCsv(spec: DatasetSpec, a: ArgValues): Dataset {
   const rel = a.path as string;
   if (rel.trim() === "") fail(spec, "csv(): the path is empty");
-  const base = path.resolve(spec.baseDir);
-  const full = path.resolve(base, rel);
-  const inside = (p: string, root: string) => {
-    const r = path.relative(root, p);
-    return r === "" || (!r.startsWith("..") && !path.isAbsolute(r));
-  };
-  if (!inside(full, base)) fail(spec, `csv(): '${rel}' is outside the project folder ${base}; data files must be inside it`);
-  if (fs.existsSync(full)) {
-    let real = full;
-    let realBase = base;
-    try {
-      real = fs.realpathSync(full);
-      realBase = fs.realpathSync(base);
-    } catch {
-      /* checked again by readText */
-    }
-    if (!inside(real, realBase)) fail(spec, `csv(): '${rel}' links to ${real}, outside the project folder ${realBase}`);
-  }
+  // resolveArgs confined it already; resolve it here the same way (one helper, links included).
+  const at = confine(spec.baseDir, rel);
+  if (!at.ok) fail(spec, `csv(): ${at.problem}; data files must be inside it`);
+  const full = at.path;
   const ignore = (a.ignore as string).split(",").map((s) => s.trim()).filter((s) => s !== "");
   const t = labelledTable(spec, parseCsv(spec, readText(spec, full, rel), rel), rel, a.label as string, ignore);
   const frac = a.test as number;

@@ -5,11 +5,10 @@
  */
 import type { Span } from "../../diagnostics/span.js";
 
-/** One `on NAME(args…)` clause of a program, as the runtime sees it. */
+/** One `on NAME(args…)` clause of a program, as the runtime sees it: arguments checked and defaulted. */
 export interface DatasetSpec {
   name: string;
-  positional: (number | string)[];
-  named: Record<string, number | string>;
+  args: Readonly<Record<string, number | string>>;
   /** Where errors point: the data set call in the .pnn source (or fileSpan for a CLI flag). */
   span: Span;
   /** Relative paths (csv) resolve against this folder and must stay inside it. */

@@ -1,10 +1,13 @@
 /**
- * Learning rules, runtime side: the contract between the trainer and one rule. The trainer owns
- * the loop (epochs, shuffling, batches, the optimizer, checkpoints, evaluation); a rule owns one
- * step — turning a batch into a loss, logits and a parameter update — and says what the step
- * cost: device queries (what a real chip would be asked to do) and digital FLOPs.
+ * Learning rules, runtime side: the contract between the trainer and one rule's stepper (the
+ * rule's module, compiler/rules/, defines it; the driver hands it to the trainer). The trainer
+ * owns the loop (epochs, shuffling, batches, the optimizer, checkpoints, evaluation); a stepper
+ * owns one step — turning a batch into a loss, logits and a parameter update — and says what
+ * the step cost: device queries (what a real chip would be asked to do) and digital FLOPs.
+ * Steps may be asynchronous (a GPU backend reads results back asynchronously).
  */
 import type { Executable, Tensor } from "../backend.js";
+import type { ProgramManifest } from "../manifest.js";
 import type { ModelSpec } from "../model.js";
 import type { OptimizerConfig, OptimizerState } from "../optim.js";
 
@@ -49,16 +52,16 @@ export interface BatchInput {
 
 export interface RuleContext {
   readonly spec: ModelSpec;
-  /** The rule's own programs (compiled from compiler/lower/rules), by name. */
+  /** The rule's own programs, by name. */
   readonly programs: Readonly<Record<string, Executable>>;
+  /** What each program's inputs and outputs are (roles), by program name. */
+  readonly manifests: Readonly<Record<string, ProgramManifest>>;
   /** Digital FLOPs of one run of each program, by name. */
   readonly flops: Readonly<Record<string, number>>;
   /** Parameters, updated in place by the optimizer: bind them once. */
   readonly params: Params;
   /** The simulated chip the run trains on (chip 0), when the network has a device model. */
   readonly chip?: Params;
-  /** The rule's options from the train block (defaults filled in). */
-  readonly options: Readonly<Record<string, number | boolean | string>>;
   readonly seed: number;
   /** Rows in the training split (one epoch), for rules that make one pass over the data. */
   readonly trainSamples?: number;
@@ -70,7 +73,5 @@ export interface RuleContext {
 }
 
 export interface RuleStepper {
-  step(batch: BatchInput): StepResult;
+  step(batch: BatchInput): StepResult | Promise<StepResult>;
 }
-
-export type RuleRuntime = (ctx: RuleContext) => RuleStepper;

@@ -6,7 +6,7 @@
  * Float64Array, i32 as Int32Array). No allocation inside wasm; one instance per Executable, so an
  * Executable must not run re-entrantly.
  */
-import type { Executable, Tensor, TensorSpec } from "../backend.js";
+import type { SyncExecutable as Executable, Tensor, TensorSpec } from "../backend.js";
 import type { WasmLayout, WasmSlot } from "./layout.js";
 
 /** Why the module called pnn.fail(code, a, b): an out-of-range index or label at run time. */

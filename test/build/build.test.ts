@@ -2,7 +2,8 @@
 // passes two independent validators (V8's and wabt's), fits the size budget (code < 64 KB,
 // loader < 10 KB), and the generated model.mjs, imported in Node, gives the predictions of
 // `pnn infer`. Input errors are Errors, not traps; a build without weights warns (PNN6020); an
-// op the executor lacks is PNN5020; a bad target is a usage error.
+// op the compact executor lacks is PNN5020 with --engine compact (auto falls back to simd); a bad
+// target is a usage error.
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -122,14 +123,17 @@ describe("pnn build errors", () => {
     expect(fs.existsSync(path.join(out, "model.wasm"))).toBe(true);
   }, 60_000);
 
-  it("reports PNN5020 for an op the executor cannot run, without a stack trace", () => {
+  it("reports PNN5020 for an op the compact executor cannot run (--engine compact), without a stack trace; auto falls back to simd", () => {
     const work = tmpDir("pnn-build-");
     const file = path.join(work, "soft.pnn");
     fs.writeFileSync(file, `network Soft {\n  input x: real[2]\n  output y = dense(x, 2) |> softmax\n}\n\ntrain Soft on moons(n: 40) {\n  rule = backprop\n  loss = cross_entropy\n  optimizer = adam(lr: 0.01)\n  epochs = 1\n  batch = 4\n  seed = 1\n}\n`);
-    const r = pnn(["build", file, "-o", path.join(work, "out")]);
+    const r = pnn(["build", file, "-o", path.join(work, "out"), "--engine", "compact"]);
     expect(r.status, r.all).toBe(1);
     expect(r.stderr).toMatch(/soft\.pnn:1:\d+: error PNN5020/);
     expect(hasStackTrace(r.all), r.all).toBe(false);
+    const auto = pnn(["build", file, "-o", path.join(work, "auto")]);
+    expect(auto.status, auto.all).toBe(0);
+    expect(auto.stdout).toMatch(/engine simd/);
   }, 60_000);
 
   it("reports PNN6004 for a checkpoint of another network", () => {

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatSource } from "../../cli/fmt.js";
+import { formatSource } from "../../compiler/driver/format.js";
 import { checkRoundTrip } from "./helpers.js";
 
 const net = (body: string) => `network N {\n${body}\n}\n`;

@@ -1,7 +1,7 @@
 // Shared checks for the formatter tests: AST equality ignoring spans, comment texts, and the
 // round-trip property every formatted file must have (idempotent, same AST, same comments).
 import { expect } from "vitest";
-import { formatSource } from "../../cli/fmt.js";
+import { formatSource } from "../../compiler/driver/format.js";
 import { parse } from "../../grammar/parse.js";
 
 /** The AST without positions (and without comments, compared separately by text). */

@@ -4,6 +4,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkFiles } from "../../cli/front-end.js";
+import { reportUserFailure } from "../../cli/main.js";
 import { checkSource, type CheckHost } from "../../compiler/sema/check.js";
 import type { Diagnostic } from "../../diagnostics/catalog.js";
 
@@ -44,4 +46,36 @@ export function checkText(text: string, file = "/virtual/t.pnn", host: CheckHost
 
 export function oneLine(d: Diagnostic): string {
   return `${d.span.file}:${d.span.line}:${d.span.col}: ${d.severity} ${d.code}: ${d.message}`;
+}
+
+/** A stream that keeps what is written to it (only `write` is used by the CLI's printers). */
+export function textSink(): NodeJS.WritableStream & { text(): string } {
+  const chunks: string[] = [];
+  return {
+    write(s: string | Uint8Array) {
+      chunks.push(typeof s === "string" ? s : Buffer.from(s).toString("utf8"));
+      return true;
+    },
+    text: () => chunks.join(""),
+  } as unknown as NodeJS.WritableStream & { text(): string };
+}
+
+/**
+ * `pnn check [--json] FILES` in this process, through the functions the CLI calls (checkFiles,
+ * then main.ts's reporting of usage errors and UserErrors). Anything else thrown is a bug and
+ * propagates (the CLI would exit 70).
+ */
+export function checkLikeCli(files: readonly string[], json = false): { code: number; out: string; err: string; ms: number } {
+  const out = textSink();
+  const err = textSink();
+  const t0 = performance.now();
+  let code: number;
+  try {
+    code = checkFiles(files, json, out);
+  } catch (e) {
+    const exit = reportUserFailure(e, err);
+    if (exit === undefined) throw e;
+    code = exit;
+  }
+  return { code, out: out.text(), err: err.text(), ms: performance.now() - t0 };
 }

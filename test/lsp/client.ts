@@ -3,6 +3,7 @@
 // does. Cursor markers: `markers("a = ‸dense(x)")` strips each ‸ and returns its position.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -25,12 +26,15 @@ export class LspClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   readonly notifications: Message[] = [];
+  /** Requests the server sent to the client (registerCapability, …), in order. */
+  readonly serverRequests: Message[] = [];
   private waiters: { method: string; pred: (p: any) => boolean; resolve(p: any): void }[] = [];
   stderr = "";
   exited: number | null | undefined = undefined;
 
-  constructor(args: string[] = ["lsp", "--stdio"], cwd = REPO) {
-    this.proc = spawn(process.execPath, [path.join(REPO, "bin/pnn.js"), ...args], { cwd });
+  /** The standard library's generated views (lsp/stdlib-view.ts) go to a shared temp folder, not ~/.cache. */
+  constructor(args: string[] = ["lsp", "--stdio"], cwd = REPO, env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(os.tmpdir(), "pnn-lsp-test-cache") }) {
+    this.proc = spawn(process.execPath, [path.join(REPO, "bin/pnn.js"), ...args], { cwd, env });
     this.proc.stdout.on("data", (d: Buffer) => this.onData(d));
     this.proc.stderr.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.proc.on("exit", (code) => {
@@ -63,7 +67,8 @@ export class LspClient {
       return;
     }
     if (msg.id !== undefined && msg.method) {
-      // A request from the server (e.g. client/registerCapability): accept it.
+      // A request from the server (e.g. client/registerCapability): record and accept it.
+      this.serverRequests.push(msg);
       this.send({ jsonrpc: "2.0", id: msg.id, result: null });
       return;
     }
@@ -107,8 +112,8 @@ export class LspClient {
     });
   }
 
-  async initialize(rootPath: string, initializationOptions: unknown = { debounceMs: 10 }) {
-    const r = await this.request("initialize", { processId: process.pid, rootUri: uriOf(rootPath), workspaceFolders: [{ uri: uriOf(rootPath), name: "ws" }], capabilities: {}, initializationOptions });
+  async initialize(rootPath: string, initializationOptions: unknown = { debounceMs: 10 }, capabilities: unknown = {}) {
+    const r = await this.request("initialize", { processId: process.pid, rootUri: uriOf(rootPath), workspaceFolders: [{ uri: uriOf(rootPath), name: "ws" }], capabilities, initializationOptions });
     this.notify("initialized", {});
     return r;
   }

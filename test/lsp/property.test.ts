@@ -1,6 +1,7 @@
 // Robustness: random edit sequences (fast-check) sent to the real server as incremental
 // changes — half-typed words, stray brackets, unterminated strings and comments, deletions
-// across lines. After each sequence the server must still answer every kind of request, and
+// across lines. After each sequence the server must still answer every kind of request
+// (hover, completion, navigation, symbols, tokens, formatting, inlay hints, folding, …), and
 // the diagnostics it publishes for the final version must equal those `checkSource` computes
 // on the same text (so incremental sync reconstructed the document exactly). Bounded runs.
 import * as fs from "node:fs";
@@ -63,7 +64,15 @@ it("never crashes or hangs on random edit sequences, and stays in sync", async (
         client.request("textDocument/documentSymbol", td, 5000),
         client.request("textDocument/semanticTokens/full", td, 5000),
         client.request("textDocument/formatting", { ...td, options: { tabSize: 2, insertSpaces: true } }, 10_000),
+        client.request("textDocument/rangeFormatting", { ...td, range: { start: pos, end: pos }, options: { tabSize: 2, insertSpaces: true } }, 10_000),
+        client.request("textDocument/inlayHint", { ...td, range: { start: { line: 0, character: 0 }, end: position(text, text.length) } }, 5000),
+        client.request("textDocument/foldingRange", td, 5000),
+        client.request("textDocument/selectionRange", { ...td, positions: [pos] }, 5000),
+        client.request("textDocument/documentLink", td, 5000),
+        client.request("textDocument/signatureHelp", { ...td, position: pos }, 5000),
+        client.request("textDocument/documentHighlight", { ...td, position: pos }, 5000),
       ]);
+      for (const i of [8, 9, 10, 11]) expect(Array.isArray(answers[i])).toBe(true);
       expect(Array.isArray(answers[1])).toBe(true);
       expect(Array.isArray(answers[4])).toBe(true);
       const got = (await published).diagnostics.map((d: any) => `${d.code} ${d.range.start.line}:${d.range.start.character} ${d.message}`);

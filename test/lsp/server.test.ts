@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatSource } from "../../cli/fmt.js";
+import { formatSource } from "../../compiler/driver/format.js";
 import { TOKEN_TYPES } from "../../lsp/semantic-tokens.js";
 import { ensureBuilt, LspClient, markers, REPO, uriOf } from "./client.js";
 

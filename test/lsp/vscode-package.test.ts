@@ -1,14 +1,25 @@
-// The VS Code package (editors/vscode): the manifest is vsce-shaped and points at files that
-// exist; the extension starts `pnn lsp --stdio` (run with stand-ins for the `vscode` and
-// `vscode-languageclient` modules, which only exist inside the editor); the custom semantic
-// token types match the server's legend; the TextMate grammar is valid JSON whose every regex
-// compiles, and a small TextMate-style tokenizer (first match wins, begin/end rules, captures,
-// #includes) gives an example's keywords, device variables, units and rules the right scopes.
+// The VS Code package (editors/vscode): the manifest is vsce-shaped (repository, icon, commands,
+// snippets, settings incl. pnn.trace.server) and points at files that exist; the extension source
+// starts `pnn lsp --stdio` and registers its commands (run with stand-ins for the `vscode` and
+// `vscode-languageclient` modules, which only exist inside the editor); the snippets expand to
+// programs that check clean and offer only real rules, data sets and modules; the custom
+// semantic token types match the server's legend; the TextMate grammar is valid JSON whose every
+// regex compiles, and a small TextMate-style tokenizer (first match wins, begin/end rules,
+// captures, #includes) gives an example's keywords, device variables, units and rules the right
+// scopes. The .vsix that `.ci/run` builds (`npm run package` in editors/vscode) is opened and must
+// hold the bundle and no node_modules; without it the test is skipped, loudly, unless
+// PNN_VSIX_REQUIRED=1 (set by .ci/run), where it fails.
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { inflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { checkSource } from "../../compiler/sema/check.js";
 import { LEGEND } from "../../lsp/semantic-tokens.js";
+import { DATASETS } from "../../stdlib/datasets.js";
+import { STD_MODULES } from "../../stdlib/index.js";
+import { RULES } from "../../compiler/rules/index.js";
+import { LOSSES } from "../../stdlib/training.js";
 import { REPO } from "./client.js";
 
 const PKG = path.join(REPO, "editors/vscode");
@@ -17,14 +28,35 @@ const grammar = JSON.parse(fs.readFileSync(path.join(PKG, "syntaxes/pnn.tmLangua
 
 describe("manifest", () => {
   it("has the fields vsce needs and every file it names exists", () => {
-    for (const key of ["name", "publisher", "version", "engines", "main", "displayName", "description"]) expect(manifest[key], key).toBeTruthy();
+    for (const key of ["name", "publisher", "version", "engines", "main", "displayName", "description", "icon"]) expect(manifest[key], key).toBeTruthy();
+    expect(manifest.repository.url).toMatch(/^https:\/\//);
     expect(manifest.engines.vscode).toMatch(/^\^1\.\d+\.\d+$/);
     expect(manifest.activationEvents).toContain("onLanguage:pnn");
     expect(manifest.contributes.languages[0]).toMatchObject({ id: "pnn", extensions: [".pnn"] });
-    for (const rel of [manifest.main, manifest.contributes.languages[0].configuration, manifest.contributes.grammars[0].path, "README.md", "LICENSE", ".vscodeignore"])
+    for (const rel of [manifest.contributes.languages[0].configuration, manifest.contributes.grammars[0].path, manifest.contributes.snippets[0].path, manifest.icon, "src/extension.js", "README.md", "LICENSE", ".vscodeignore", "package-lock.json"])
       expect(fs.existsSync(path.join(PKG, rel)), rel).toBe(true);
+    expect(manifest.main).toBe("./dist/extension.js"); // the esbuild bundle
     expect(manifest.contributes.grammars[0].scopeName).toBe(grammar.scopeName);
-    expect(manifest.dependencies).toHaveProperty("vscode-languageclient");
+    // Every dependency is pinned, and bundled (nothing is installed with the extension).
+    expect(manifest.dependencies).toBeUndefined();
+    for (const [name, version] of Object.entries(manifest.devDependencies)) expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(Object.keys(manifest.devDependencies).sort()).toEqual(["@vscode/vsce", "esbuild", "vscode-languageclient"]);
+    const lock = JSON.parse(fs.readFileSync(path.join(PKG, "package-lock.json"), "utf8"));
+    expect(lock.packages[""].devDependencies).toEqual(manifest.devDependencies);
+  });
+
+  it("the icon is a 128×128 PNG", () => {
+    const png = fs.readFileSync(path.join(PKG, manifest.icon));
+    expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 128]);
+  });
+
+  it("contributes the four commands, the trace and inlay-hint settings", () => {
+    expect(manifest.contributes.commands.map((c: { command: string }) => c.command).sort()).toEqual(["pnn.check", "pnn.format", "pnn.restartServer", "pnn.train"]);
+    const props = manifest.contributes.configuration.properties;
+    expect(props["pnn.trace.server"]).toMatchObject({ enum: ["off", "messages", "verbose"], default: "off" });
+    expect(props["pnn.inlayHints.bindings"].default).toBe(true);
+    expect(props["pnn.inlayHints.pipeStages"].default).toBe(true);
   });
 
   it("declares the server's custom semantic token types", () => {
@@ -40,21 +72,30 @@ describe("manifest", () => {
     expect(new RegExp(conf.wordPattern).exec("  phase_error ")?.[0]).toBe("phase_error");
   });
 
-  it("the extension starts `pnn lsp --stdio` for .pnn files", async () => {
+  it("the extension starts `pnn lsp --stdio` for .pnn files and registers its commands", async () => {
     const require = createRequire(import.meta.url);
     const Module = require("node:module");
-    const started: unknown[] = [];
+    const started: LanguageClient[] = [];
+    const registered = new Map<string, (...args: unknown[]) => unknown>();
+    const executed: string[] = [];
     class LanguageClient {
-      constructor(readonly id: string, readonly name: string, readonly server: unknown, readonly client: unknown) { started.push(this); }
+      restarts = 0;
+      constructor(readonly id: string, readonly name: string, readonly server: unknown, readonly client: any) { started.push(this); }
       start() { return Promise.resolve(); }
       stop() { return Promise.resolve(); }
+      restart() { this.restarts++; return Promise.resolve(); }
     }
-    const settings: Record<string, unknown> = { "server.command": "node", "server.args": ["/opt/pnn/bin/pnn.js"] };
+    const settings: Record<string, unknown> = { "server.command": "node", "server.args": ["/opt/pnn/bin/pnn.js"], "inlayHints.pipeStages": false };
     const fakes: Record<string, unknown> = {
       vscode: {
         workspace: {
-          getConfiguration: (section: string) => ({ get: (k: string) => (section === "pnn" ? settings[k] : undefined) }),
+          getConfiguration: (section: string) => ({ get: (k: string, d?: unknown) => (section === "pnn" && k in settings ? settings[k] : d) }),
           createFileSystemWatcher: (glob: string) => ({ glob, dispose() {} }),
+        },
+        window: { createOutputChannel: () => ({ appendLine() {}, append() {}, clear() {}, show() {}, dispose() {} }), activeTextEditor: undefined, showWarningMessage() {} },
+        commands: {
+          registerCommand: (id: string, run: (...args: unknown[]) => unknown) => (registered.set(id, run), { dispose() {} }),
+          executeCommand: (id: string) => (executed.push(id), Promise.resolve()),
         },
       },
       "vscode-languageclient/node": { LanguageClient },
@@ -62,18 +103,100 @@ describe("manifest", () => {
     const load = Module._load;
     Module._load = (request: string, ...rest: unknown[]) => (request in fakes ? fakes[request] : load(request, ...rest));
     try {
-      const ext = require(path.join(PKG, "extension.js"));
+      const ext = require(path.join(PKG, "src/extension.js"));
       const context = { subscriptions: [] as unknown[] };
       await ext.activate(context);
       expect(started).toHaveLength(1);
-      const c = started[0] as LanguageClient;
+      const c = started[0];
+      expect(c.id).toBe("pnn"); // so vscode-languageclient reads the pnn.trace.server setting
       expect(c.server).toEqual({ run: { command: "node", args: ["/opt/pnn/bin/pnn.js", "lsp", "--stdio"] }, debug: { command: "node", args: ["/opt/pnn/bin/pnn.js", "lsp", "--stdio"] } });
-      expect(c.client).toMatchObject({ documentSelector: [{ scheme: "file", language: "pnn" }], synchronize: { fileEvents: { glob: "**/*.pnn" } } });
-      expect(context.subscriptions).toHaveLength(2);
+      expect(c.client).toMatchObject({ documentSelector: [{ scheme: "file", language: "pnn" }], synchronize: { fileEvents: { glob: "**/*.pnn" }, configurationSection: "pnn" } });
+      expect(c.client.initializationOptions).toEqual({ inlayHints: { bindings: true, pipeStages: false } });
+      expect([...registered.keys()].sort()).toEqual(manifest.contributes.commands.map((x: { command: string }) => x.command).sort());
+      await registered.get("pnn.format")!();
+      expect(executed).toEqual(["editor.action.formatDocument"]);
+      await registered.get("pnn.restartServer")!();
+      expect(c.restarts).toBe(1);
+      await registered.get("pnn.check")!(); // no .pnn editor open: a warning, no crash
       expect(ext.serverOptions(undefined).run).toEqual({ command: "pnn", args: ["lsp", "--stdio"] });
+      expect(ext.shellQuote("/my files/it's.pnn", false)).toBe("'/my files/it'\\''s.pnn'");
+      expect(ext.shellQuote("/plain/path.pnn", false)).toBe("/plain/path.pnn");
     } finally {
       Module._load = load;
     }
+  });
+});
+
+// ── snippets ──
+/** A snippet body with every placeholder at its default (a choice: its first option). */
+function expand(body: string[]): string {
+  const values = new Map<string, string>();
+  let text = body.join("\n").replace(/\t/g, "  ");
+  text = text.replace(/\$\{(\d+)\|([^|]*)\|\}/g, (_, n: string, opts: string) => (values.set(n, opts.split(",")[0]), opts.split(",")[0]));
+  for (let i = 0; i < 5; i++) text = text.replace(/\$\{(\d+):([^{}]*)\}/g, (_, n: string, def: string) => (values.set(n, def), def));
+  return text.replace(/\$\{(\d+)\}|\$(\d+)/g, (_, a?: string, b?: string) => values.get(a ?? b!) ?? "");
+}
+
+describe("snippets", () => {
+  const snippets = JSON.parse(fs.readFileSync(path.join(PKG, "snippets/pnn.json"), "utf8")) as Record<string, { prefix: string; body: string[] }>;
+  it("layer, network and train expand to a program that checks clean", () => {
+    const program = [`import optics from "std/optics"`, expand(snippets.layer.body), expand(snippets.network.body), expand(snippets.train.body)].join("\n");
+    expect(checkSource(program, "/virtual/snippets.pnn", { readFile: () => undefined }).diagnostics.map((d) => d.message)).toEqual([]);
+    const energy = [`import circuits from "std/circuits"`, expand(snippets["network (energy-based)"].body)].join("\n");
+    expect(checkSource(energy, "/virtual/energy.pnn", { readFile: () => undefined }).diagnostics.map((d) => d.message)).toEqual([]);
+  });
+
+  it("offer only real rules, losses, data sets and modules", () => {
+    const choices = (name: string, n: number) => new RegExp(`\\$\\{${n}\\|([^|]*)\\|\\}`).exec(snippets[name].body.join("\n"))![1].split(",");
+    expect(choices("train", 3).sort()).toEqual(RULES.map((r) => r.name).sort());
+    expect(choices("train", 4).sort()).toEqual(LOSSES.map((l) => l.name).sort());
+    for (const d of choices("train", 2)) expect(DATASETS.map((x) => x.name)).toContain(d);
+    expect(choices("import", 2).map((m) => `std/${m}`).sort()).toEqual([...STD_MODULES.keys()].sort());
+  });
+});
+
+// ── the packaged .vsix ──
+/** The names of a zip archive's entries (its central directory), and a reader for one entry. */
+function zipEntries(zip: Buffer): Map<string, () => Buffer> {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error("not a zip archive");
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const out = new Map<string, () => Buffer>();
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLen = zip.readUInt16LE(at + 28);
+    const extra = zip.readUInt16LE(at + 30);
+    const comment = zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.subarray(at + 46, at + 46 + nameLen).toString("utf8");
+    out.set(name, () => {
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(start, start + size);
+      return method === 8 ? inflateRawSync(data) : data;
+    });
+    at += 46 + nameLen + extra + comment;
+  }
+  return out;
+}
+
+describe("the packaged extension", () => {
+  const vsix = path.join(PKG, `${manifest.name}-${manifest.version}.vsix`);
+  const required = process.env.PNN_VSIX_REQUIRED === "1";
+  if (!fs.existsSync(vsix) && !required)
+    console.warn(`SKIPPED: ${path.relative(REPO, vsix)} is not built (run \`npm ci && npm run package\` in editors/vscode, as .ci/run does)`);
+  it.skipIf(!fs.existsSync(vsix) && !required)("holds the esbuild bundle, the contributions, and no node_modules", () => {
+    expect(fs.existsSync(vsix), `${vsix} was not built`).toBe(true);
+    const entries = zipEntries(fs.readFileSync(vsix));
+    const names = [...entries.keys()];
+    for (const f of ["extension/package.json", "extension/dist/extension.js", "extension/syntaxes/pnn.tmLanguage.json", "extension/snippets/pnn.json", `extension/${manifest.icon}`, "extension/language-configuration.json"]) expect(names, f).toContain(f);
+    expect(names.filter((n) => n.includes("node_modules/") || n.startsWith("extension/src/"))).toEqual([]);
+    const bundle = entries.get("extension/dist/extension.js")!().toString("utf8");
+    expect(bundle).toContain("lsp"); // the server arguments
+    expect(bundle).not.toMatch(/require\("vscode-languageclient/); // bundled in, not required
+    expect(bundle).toMatch(/require\("vscode"\)/);
+    expect(JSON.parse(entries.get("extension/package.json")!().toString("utf8")).main).toBe("./dist/extension.js");
   });
 });
 

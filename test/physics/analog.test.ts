@@ -9,7 +9,7 @@ import { grad } from "../../compiler/ir/autodiff.js";
 import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
 import type { LowerCtx } from "../../compiler/lower/context.js";
 import { PCM, pcmDrift, pcmDriftExponent, pcmProgram, pcmReadNoise, quantStep, stuckAt, symQuantize } from "../../compiler/lower/layers/analog.js";
-import { LAYER_LOWERINGS } from "../../compiler/lower/layers/index.js";
+import { lowerElement } from "../helpers/elements.js";
 import { lowerInfer, lowerTrainStep, modelSpec } from "../../compiler/lower/lower.js";
 import { checkSource } from "../../compiler/sema/check.js";
 import type { NetworkModel } from "../../compiler/sema/model.js";
@@ -314,7 +314,7 @@ describe("crossbar twin gradient vs finite differences", () => {
       const bias = b.param("bias", "f32", [out]);
       const k = b.input("key", "i32", [4]);
       const ctx: LowerCtx = { b, device: false, batch: B, key: k, nextStream: () => 1 };
-      const y = LAYER_LOWERINGS["analog.crossbar"](ctx, x, { tensors: {}, consts: { out: { kind: "num", value: out, dim: [0, 0, 0, 0, 0, 0, 0], isInt: true } }, owned: { weight: w, bias } });
+      const y = lowerElement("analog.crossbar", ctx, x, { tensors: {}, consts: { out: { kind: "num", value: out, dim: [0, 0, 0, 0, 0, 0, 0], isInt: true } }, owned: { weight: w, bias } });
       const c = b.const(Array.from(randn(B * out, 20)), "f32", [B, out]);
       b.output("loss", b.sum(b.mul(b.tanh(y), c)));
       return b.build();
@@ -380,7 +380,7 @@ describe("physics-aware training through the crossbar", () => {
     expect(r.diagnostics).toEqual([]);
     const net = r.model.networks.get("N")!;
     const B = 8;
-    const g = lowerTrainStep(net, r.model.trains[0], "physics_aware", B, { time: 86400 });
+    const g = lowerTrainStep(net, r.model.trains[0]!.loss, "physics_aware", B, { time: 86400 });
     const spec = modelSpec(net, B);
     const x = randn(B * 4, 31);
     const w = randn(12, 32);

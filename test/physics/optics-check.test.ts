@@ -5,12 +5,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadProgram } from "../../cli/compile.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { lowerInfer, modelSpec } from "../../compiler/lower/lower.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
-import { CHIP_PREFIX } from "../../runtime/model.js";
+import { names } from "../../compiler/lower/names.js";
+import { loadProgram } from "../helpers/program.js";
 import { checkText, memHost, oneLine } from "../frontend/helpers.js";
 import { tmpDir } from "../train/helpers.js";
 
@@ -97,7 +97,7 @@ train N on iris() {
     const device = compileInterp(lowerInfer(p.net, "device", 3));
     const runChip = (chip: number) => {
       const v = sampleChip(spec.chipVars, 1, chip).get("y.unitary.splitter_error")!;
-      return device.run({ x, key, [CHIP_PREFIX + "y.unitary.splitter_error"]: { dtype: "f32", shape: [n * (n - 1)], data: v } }).logits!.data;
+      return device.run({ x, key, [names.chip("y.unitary.splitter_error")]: { dtype: "f32", shape: [n * (n - 1)], data: v } }).logits!.data;
     };
     const d0 = runChip(0), d1 = runChip(1);
     for (const v of [...d0, ...d1]) expect(Number.isFinite(v)).toBe(true);

@@ -8,7 +8,7 @@ import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { grad } from "../../compiler/ir/autodiff.js";
 import { GraphBuilder } from "../../compiler/ir/graph.js";
 import type { LowerCtx } from "../../compiler/lower/context.js";
-import { LAYER_LOWERINGS } from "../../compiler/lower/layers/index.js";
+import { lowerElement } from "../helpers/elements.js";
 import { scatteringMatrix } from "../../compiler/lower/layers/reservoir.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { Stream } from "../../runtime/rng.js";
@@ -31,7 +31,7 @@ function scatter(x: Float64Array, batch: number, n: number, out: number, seed: n
   const xi = b.input("x", "c64", [batch, n]);
   const key = b.input("key", "i32", [4]);
   const ctx: LowerCtx = { b, device: true, batch, key, nextStream: () => 1 };
-  b.output("y", LAYER_LOWERINGS["reservoir.scattering"](ctx, xi, { tensors: {}, consts: { out: int(out), seed: int(seed) }, owned: {} }));
+  b.output("y", lowerElement("reservoir.scattering", ctx, xi, { tensors: {}, consts: { out: int(out), seed: int(seed) }, owned: {} }));
   const feeds: Record<string, Tensor> = { x: { dtype: "c64", shape: [batch, n], data: x }, key: { dtype: "i32", shape: [4], data: new Int32Array(4) } };
   return compileInterp(b.build()).run(feeds).y.data as Float64Array;
 }
@@ -121,7 +121,7 @@ describe("scattering medium: gradient vs finite differences", () => {
     const x = b.param("x", "f32", [B, n]);
     const key = b.input("key", "i32", [4]);
     const ctx: LowerCtx = { b, device: false, batch: B, key, nextStream: () => 1 };
-    const y = LAYER_LOWERINGS["reservoir.scattering"](ctx, b.expi(x), { tensors: {}, consts: { out: int(out), seed: int(2) }, owned: {} });
+    const y = lowerElement("reservoir.scattering", ctx, b.expi(x), { tensors: {}, consts: { out: int(out), seed: int(2) }, owned: {} });
     const rng = new Stream(4, 4);
     b.output("loss", b.sum(b.mul(b.abs2(y), b.const(Array.from({ length: B * out }, () => rng.normal()), "f32", [B, out]))));
     const exe = compileInterp(grad(b.build(), "loss", ["x"]));

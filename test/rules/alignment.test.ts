@@ -1,5 +1,5 @@
 // Feedback alignment, direct feedback alignment and hardware-aware training
-// (compiler/lower/rules/alignment.ts, runtime/rules/alignment.ts). Theory: FA with B = W, and DFA
+// (compiler/rules/alignment.ts, compiler/rules/gradient.ts). Theory: FA with B = W, and DFA
 // with B_l = the chain W_L⋯W_{l+1} on a linear network, reproduce backprop's gradient exactly;
 // with random B they do not. The optical DFA projection (two intensity frames against a reference
 // field) is the linear map e·Re(T ⊙ R̄). Convergence: each rule trains a small problem to an
@@ -7,13 +7,12 @@
 // in-silico backprop's do not.
 import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
-import { directFeedbackAlignmentTrain, feedbackAlignmentTrain, opticalMedium, randomFeedback, type FeedbackSource } from "../../compiler/lower/rules/alignment.js";
+import { directFeedbackAlignmentProgram, feedbackAlignmentProgram, opticalMedium, randomFeedback, type FeedbackSource } from "../../compiler/rules/alignment.js";
+import { GRAD_OUTPUT_PREFIX as GRAD_PREFIX } from "../../compiler/ir/autodiff.js";
 import { lowerTrainStep } from "../../compiler/lower/lower.js";
 import type { Tensor } from "../../runtime/backend.js";
-import { buildReferencePrograms } from "../../cli/compile.js";
 import { sampleChip } from "../../runtime/init.js";
-import { GRAD_PREFIX } from "../../runtime/model.js";
-import { RULE_RUNTIMES } from "../../runtime/rules/index.js";
+import { stepperFor } from "../helpers/program.js";
 import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource, trainBlock } from "./helpers.js";
 
 const B = 6;
@@ -62,17 +61,17 @@ function expectSameGrads(a: Map<string, ArrayLike<number>>, b: Map<string, Array
 describe("feedback alignment: theory", () => {
   const p = load(LINEAR);
   const inputs = randomInputs(p, B);
-  const backprop = grads(run(compileInterp(lowerTrainStep(p.net, p.train, "twin", B)), inputs));
+  const backprop = grads(run(compileInterp(lowerTrainStep(p.net, p.train.loss, "twin", B)), inputs));
 
   it("FA with B = W is backprop", () => {
     const ws = weights(inputs);
     const fb: FeedbackSource = (i) => Float64Array.from(ws[i]!);
-    const fa = run(compileInterp(feedbackAlignmentTrain(p.net, p.train, B, false, fb)), inputs);
+    const fa = run(compileInterp(feedbackAlignmentProgram(p.ruleLowering(B), fb)), inputs);
     expectSameGrads(backprop, grads(fa), 1e-12);
   });
 
   it("FA with random B keeps the last layer's gradient and changes the hidden ones", () => {
-    const fa = grads(run(compileInterp(feedbackAlignmentTrain(p.net, p.train, B, false, randomFeedback(5))), inputs));
+    const fa = grads(run(compileInterp(feedbackAlignmentProgram(p.ruleLowering(B), randomFeedback(5))), inputs));
     for (const k of ["y.dense.weight", "y.dense.bias"]) expect(maxAbsDiff(fa.get(GRAD_PREFIX + k)!, backprop.get(GRAD_PREFIX + k)!), k).toBeLessThan(1e-12);
     for (const k of ["h1.dense.weight", "h2.dense.weight"]) expect(maxAbsDiff(fa.get(GRAD_PREFIX + k)!, backprop.get(GRAD_PREFIX + k)!), k).toBeGreaterThan(1e-3 * maxAbs(backprop.get(GRAD_PREFIX + k)!));
   });
@@ -85,15 +84,15 @@ describe("feedback alignment: theory", () => {
       expect(shape).toEqual(i === 0 ? [3, 5] : [3, 6]);
       return chain[i]!;
     };
-    const dfa = run(compileInterp(directFeedbackAlignmentTrain(p.net, p.train, B, false, { projection: "digital", feedback: fb, seed: 1 })), inputs);
+    const dfa = run(compileInterp(directFeedbackAlignmentProgram(p.ruleLowering(B), { projection: "digital", feedback: fb, seed: 1 })), inputs);
     expectSameGrads(backprop, grads(dfa), 1e-12);
     // the reported loss is the true loss, not the surrogate
-    const bp = run(compileInterp(lowerTrainStep(p.net, p.train, "twin", B)), inputs);
+    const bp = run(compileInterp(lowerTrainStep(p.net, p.train.loss, "twin", B)), inputs);
     expect(dfa.loss!.data[0]).toBeCloseTo(bp.loss!.data[0]!, 12);
   });
 
   it("DFA with random B differs from backprop in the hidden layers", () => {
-    const dfa = grads(run(compileInterp(directFeedbackAlignmentTrain(p.net, p.train, B, false, { projection: "digital", feedback: randomFeedback(5), seed: 1 })), inputs));
+    const dfa = grads(run(compileInterp(directFeedbackAlignmentProgram(p.ruleLowering(B), { projection: "digital", feedback: randomFeedback(5), seed: 1 })), inputs));
     expect(maxAbsDiff(dfa.get(GRAD_PREFIX + "h1.dense.weight")!, backprop.get(GRAD_PREFIX + "h1.dense.weight")!)).toBeGreaterThan(1e-3 * maxAbs(backprop.get(GRAD_PREFIX + "h1.dense.weight")!));
   });
 
@@ -107,8 +106,8 @@ describe("feedback alignment: theory", () => {
       for (let c = 0; c < rows; c++) for (let j = 0; j < cols; j++) out[c * cols + j] = beff[c * 11 + off + j]!;
       return out;
     };
-    const optical = grads(run(compileInterp(directFeedbackAlignmentTrain(p.net, p.train, B, false, { projection: "optical", feedback: randomFeedback(1), seed: 9 })), inputs));
-    const digital = grads(run(compileInterp(directFeedbackAlignmentTrain(p.net, p.train, B, false, { projection: "digital", feedback: fb, seed: 9 })), inputs));
+    const optical = grads(run(compileInterp(directFeedbackAlignmentProgram(p.ruleLowering(B), { projection: "optical", feedback: randomFeedback(1), seed: 9 })), inputs));
+    const digital = grads(run(compileInterp(directFeedbackAlignmentProgram(p.ruleLowering(B), { projection: "digital", feedback: fb, seed: 9 })), inputs));
     expectSameGrads(digital, optical, 1e-10);
   });
 });
@@ -124,16 +123,15 @@ ${trainBlock("Spiral", "spirals(n: 400, turns: 1.0)", rule, lr, epochs, 16)}
 `;
 
 describe("feedback alignment: convergence on spirals (2-48-48-2 relu, 40 epochs)", () => {
-  const untrained = trainSource(spirals("backprop", 1, 1e-12)).test_accuracy!;
-  it("the untrained model is at chance", () => expect(untrained).toBeLessThan(0.6));
-  it("feedback_alignment reaches ≥ 90%", () => {
-    const s = trainSource(spirals("feedback_alignment", 40));
+  it("the untrained model is at chance", async () => expect((await trainSource(spirals("backprop", 1, 1e-12))).test_accuracy!).toBeLessThan(0.6));
+  it("feedback_alignment reaches ≥ 90%", async () => {
+    const s = await trainSource(spirals("feedback_alignment", 40));
     expect(s.test_accuracy).toBeGreaterThanOrEqual(0.9);
     expect(s.device_forwards).toBe(0); // no device model here
   });
-  it("direct_feedback_alignment (digital and optical projection) reaches ≥ 90%", () => {
+  it("direct_feedback_alignment (digital and optical projection) reaches ≥ 90%", async () => {
     for (const rule of ["direct_feedback_alignment", "direct_feedback_alignment(projection: optical)"]) {
-      const s = trainSource(spirals(rule, 40));
+      const s = await trainSource(spirals(rule, 40));
       expect(s.test_accuracy, rule).toBeGreaterThanOrEqual(0.9);
       expect(s.device_measurements, rule).toBe(rule.includes("optical") ? 2 * 300 * 40 : 0);
     }
@@ -167,22 +165,23 @@ train Tiny on iris() {
 `;
 
 describe("hardware_aware", () => {
-  it("draws a new chip every step: two steps at the same parameters give different gradients", () => {
+  it("draws a new chip every step: two steps at the same parameters give different gradients", async () => {
     const p = load(mesh("hardware_aware", 1));
-    expect(p.train.rule.sig.name).toBe("hardware_aware");
-    const { spec, programs } = buildReferencePrograms(p, 8);
+    expect(p.rule.name).toBe("hardware_aware");
+    const compiled = p.compileReference(8);
+    const { spec } = compiled;
     const ins = randomInputs(p, 8);
     const params = new Map(spec.params.map((q) => [q.path, Float64Array.from(ins[q.path]!.data)]));
-    const stepper = RULE_RUNTIMES.hardware_aware!({ spec, programs: programs.rule, flops: programs.flops, params, chip: sampleChip(spec.chipVars, 1, 0), options: {}, seed: 1 });
+    const stepper = stepperFor(p, compiled, params, sampleChip(spec.chipVars, 1, 0));
     const batch = (step: number) => ({ x: ins.x!, labels: ins.labels!, weights: ins.weights!, key: ins.key!, n: 8, step });
-    const g = (step: number) => Float64Array.from(stepper.step(batch(step)).grads!.get("out.Mesh.phases")!);
-    const g0 = g(0), g0again = g(0), g1 = g(1);
+    const g = async (step: number) => Float64Array.from((await stepper.step(batch(step))).grads!.get("out.Mesh.phases")!);
+    const g0 = await g(0), g0again = await g(0), g1 = await g(1);
     expect(maxAbs(g0)).toBeGreaterThan(0);
     expect(maxAbsDiff(g0, g0again)).toBe(0);
     expect(maxAbsDiff(g0, g1)).toBeGreaterThan(1e-6 * maxAbs(g0));
   });
 
-  it("gives finite gradients through a PCM crossbar (read noise at zero conductance once made them NaN)", () => {
+  it("gives finite gradients through a PCM crossbar (read noise at zero conductance once made them NaN)", async () => {
     const src = `import analog from "std/analog"
 network Cb {
   input x: real[4]
@@ -200,11 +199,12 @@ train Cb on iris() {
 }
 `;
     const p = load(src);
-    const { spec, programs } = buildReferencePrograms(p, 8);
+    const compiled = p.compileReference(8);
+    const { spec } = compiled;
     const ins = randomInputs(p, 8);
     const params = new Map(spec.params.map((q) => [q.path, Float64Array.from(ins[q.path]!.data)]));
-    const stepper = RULE_RUNTIMES.hardware_aware!({ spec, programs: programs.rule, flops: programs.flops, params, chip: sampleChip(spec.chipVars, 1, 0), options: {}, seed: 1 });
-    const grads = stepper.step({ x: ins.x!, labels: ins.labels!, weights: ins.weights!, key: ins.key!, n: 8, step: 0 }).grads!;
+    const stepper = stepperFor(p, compiled, params, sampleChip(spec.chipVars, 1, 0));
+    const grads = (await stepper.step({ x: ins.x!, labels: ins.labels!, weights: ins.weights!, key: ins.key!, n: 8, step: 0 })).grads!;
     expect(grads.size).toBeGreaterThan(0);
     for (const [k, g] of grads) {
       expect(Array.from(g).every(Number.isFinite), k).toBe(true);
@@ -212,10 +212,10 @@ train Cb on iris() {
     }
   });
 
-  it("trains weights that work across chips (mean device accuracy over 8 chips ≥ 75%, ≥ 0.2 above in-silico backprop's)", () => {
-    const untrained = trainSource(mesh("hardware_aware", 1, 1e-12)).device_test_accuracy_mean!;
-    const ha = trainSource(mesh("hardware_aware", 30));
-    const bp = trainSource(mesh("backprop", 30));
+  it("trains weights that work across chips (mean device accuracy over 8 chips ≥ 75%, ≥ 0.2 above in-silico backprop's)", async () => {
+    const untrained = (await trainSource(mesh("hardware_aware", 1, 1e-12))).device_test_accuracy_mean!;
+    const ha = await trainSource(mesh("hardware_aware", 30));
+    const bp = await trainSource(mesh("backprop", 30));
     expect(untrained).toBeLessThan(0.7);
     expect(ha.device_test_accuracy_mean).toBeGreaterThanOrEqual(0.75);
     expect(ha.device_test_accuracy_mean! - bp.device_test_accuracy_mean!).toBeGreaterThanOrEqual(0.2);

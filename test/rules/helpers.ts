@@ -1,26 +1,15 @@
 // Shared helpers for the learning-rule tests: compile a .pnn source in-process (optionally with
 // another rule), train it quietly, and build the inputs of a single program run by hand.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { buildReferencePrograms, DiagnosticsError, loadProgram, ruleOptions, type LoadedProgram } from "../../cli/compile.js";
-import { modelSpec } from "../../compiler/lower/lower.js";
+import type { Program } from "../../compiler/driver/program.js";
 import type { Executable, Tensor } from "../../runtime/backend.js";
-import { loadDataset } from "../../runtime/data/index.js";
 import { initParams } from "../../runtime/init.js";
-import { ProgressReporter } from "../../runtime/metrics.js";
 import { Stream } from "../../runtime/rng.js";
-import { train } from "../../runtime/trainer.js";
-import { tmpDir } from "../train/helpers.js";
+import { loadSource, runSync, trainReference } from "../helpers/program.js";
 
-export function load(source: string, rule?: string): LoadedProgram {
-  const file = path.join(tmpDir("pnn-rules-"), "net.pnn");
-  fs.writeFileSync(file, source);
-  try {
-    return loadProgram(file, 0, rule);
-  } catch (e) {
-    if (e instanceof DiagnosticsError) throw new Error(e.diagnostics.map((d) => `${d.code}: ${d.message}`).join("\n"));
-    throw e;
-  }
+export type LoadedProgram = Program;
+
+export function load(source: string, rule?: string): Program {
+  return loadSource(source, rule);
 }
 
 /** A train block for the convergence tests: cross-entropy, Adam, seed 1. */
@@ -35,18 +24,14 @@ export function trainBlock(network: string, data: string, rule: string, lr: numb
 }`;
 }
 
-/** Trains `source` (with `rule` instead of its own, if given) and returns the run's summary. */
-export function trainSource(source: string, rule?: string, epochs?: number): Record<string, number> {
-  const p = load(source, rule);
-  const data = loadDataset({ ...p.train.data, baseDir: process.cwd() });
-  const { spec, programs } = buildReferencePrograms(p, p.train.batch);
-  const progress = new ProgressReporter({ mode: "quiet", out: process.stdout, epochs: epochs ?? p.train.epochs });
-  return train(spec, programs, data, { rule: p.train.rule.sig.name, ruleOptions: ruleOptions(p), epochs: epochs ?? p.train.epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer }, { progress, sourceHash: p.hash, span: p.train.span }) as Record<string, number>;
+/** Trains `source` (with `rule` instead of its own, if given) on the interpreter and returns the run's summary. */
+export function trainSource(source: string, rule?: string, epochs?: number): Promise<Record<string, number>> {
+  return trainReference(load(source, rule), epochs);
 }
 
 /** Inputs for one run of a program of `p`: initial params (seed 1), random x and labels, equal weights, a key. */
-export function randomInputs(p: LoadedProgram, batch: number, seed = 3): Record<string, Tensor> {
-  const spec = modelSpec(p.net, batch);
+export function randomInputs(p: Program, batch: number, seed = 3): Record<string, Tensor> {
+  const spec = p.spec(batch);
   const rng = new Stream(seed, 5);
   const inputs: Record<string, Tensor> = {
     x: { dtype: "f32", shape: [batch, spec.features], data: Float64Array.from({ length: batch * spec.features }, () => rng.normal()) },
@@ -66,7 +51,7 @@ export function run(exe: Executable, all: Record<string, Tensor>): Record<string
     if (!all[s.name]) throw new Error(`test supplies no input ${s.name}`);
     ins[s.name] = all[s.name]!;
   }
-  return exe.run(ins);
+  return runSync(exe, ins);
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,12 +1,11 @@
-// local (forward-forward style physical local learning; compiler/lower/rules/local.ts,
-// runtime/rules/local.ts). Theory: inference by the best label returns, for every label c, the
+// local (forward-forward style physical local learning; compiler/rules/local.ts). Theory: inference by the best label returns, for every label c, the
 // total goodness Σ_l Σ h_l² of the label-embedded input — checked against an independent forward
 // pass in plain TypeScript; blocks are local — a layer's gradient does not depend on the weights
 // of the layers after it. Convergence: a 12-32-32-7 MLP learns vowels by local goodness alone.
 import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
-import { localInfer, localTrain } from "../../compiler/lower/rules/local.js";
-import { GRAD_PREFIX } from "../../runtime/model.js";
+import { GRAD_OUTPUT_PREFIX as GRAD_PREFIX } from "../../compiler/ir/autodiff.js";
+import { local } from "../../compiler/rules/local.js";
 import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource, trainBlock } from "./helpers.js";
 
 const B = 5;
@@ -38,7 +37,7 @@ describe("local: theory", () => {
   const param = (k: string) => inputs[k]!.data;
 
   it("inference scores each label by the total goodness of the label-embedded input", () => {
-    const out = run(compileInterp(localInfer(p.net, B, "twin", 7)), inputs).logits!;
+    const out = run(compileInterp(local.infer!(p.ruleLowering(B), false)), inputs).logits!;
     expect(out.shape).toEqual([B, 7]);
     for (let r = 0; r < B; r++)
       for (let c = 0; c < 7; c++) {
@@ -52,7 +51,7 @@ describe("local: theory", () => {
   });
 
   it("blocks are local: changing the output layer's weights leaves the hidden layers' gradients unchanged", () => {
-    const exe = compileInterp(localTrain(p.net, p.train, B, "twin", 4));
+    const exe = compileInterp(local.programs(p.ruleLowering(B)).train!);
     const two = (t: import("../../runtime/backend.js").Tensor) => ({ ...t, shape: [2 * t.shape[0]!, ...t.shape.slice(1)], data: Float64Array.from([...Array.from(t.data), ...Array.from(t.data).map((v, i) => (t.dtype === "i32" ? (v + 1) % 7 : v + (i % 12 === 0 ? 1 : 0)))]) });
     const base = { ...inputs, x: two(inputs.x!), weights: two(inputs.weights!), labels: { ...two(inputs.labels!), data: Int32Array.from(two(inputs.labels!).data) } };
     const a = run(exe, base);
@@ -70,10 +69,10 @@ describe("local: theory", () => {
 });
 
 describe("local: convergence (vowels, 12-32-32-7 relu MLP, 20 epochs)", () => {
-  it("reaches ≥ 80% test accuracy by inference on the best label; untrained is below 35%", () => {
+  it("reaches ≥ 80% test accuracy by inference on the best label; untrained is below 35%", async () => {
     const big = (rule: string, epochs: number, lr: number) => mlp(rule, epochs, lr).replace("dense(x, 8)", "dense(x, 32)").replace("dense(h1, 6)", "dense(h1, 32)").replace(`batch = ${B}`, "batch = 16");
-    const untrained = trainSource(big("local", 1, 1e-12));
-    const s = trainSource(big("local(tau: 4)", 20, 0.01));
+    const untrained = await trainSource(big("local", 1, 1e-12));
+    const s = await trainSource(big("local(tau: 4)", 20, 0.01));
     expect(untrained.test_accuracy).toBeLessThan(0.35);
     expect(s.test_accuracy).toBeGreaterThanOrEqual(0.8);
   });

@@ -1,15 +1,13 @@
-// readout_only (compiler/lower/rules/readout.ts, runtime/rules/readout.ts): the fitted readout
+// readout_only (compiler/rules/readout.ts): the fitted readout
 // solves the ridge normal equations of the measured features; the physical map is left alone;
 // epochs after the first pass change nothing; an output that is not a dense layer is PNN5081; and
 // an optical reservoir (a fixed random 12-mode mesh read out by detectors) classifies vowels.
 import { describe, expect, it } from "vitest";
-import { buildReferencePrograms } from "../../cli/compile.js";
-import { modelSpec } from "../../compiler/lower/lower.js";
-import { UserError } from "../../diagnostics/catalog.js";
+import { names } from "../../compiler/lower/names.js";
+import { choleskySolve } from "../../compiler/rules/readout.js";
 import { sampleChip } from "../../runtime/init.js";
 import { Stream } from "../../runtime/rng.js";
-import { RULE_RUNTIMES } from "../../runtime/rules/index.js";
-import { choleskySolve } from "../../runtime/rules/readout.js";
+import { stepperFor } from "../helpers/program.js";
 import { load, maxAbs, maxAbsDiff, randomInputs, run, trainSource } from "./helpers.js";
 
 const reservoir = (rule: string, epochs = 1, output = "dense(s, 7)") => `import optics from "std/optics"
@@ -50,29 +48,29 @@ describe("readout_only: theory", () => {
     expect(maxAbsDiff(back, r)).toBeLessThan(1e-10);
   });
 
-  it("the fitted readout solves (FᵀF/N + λI′)θ = FᵀY/N for the measured features; the mesh is untouched", () => {
+  it("the fitted readout solves (FᵀF/N + λI′)θ = FᵀY/N for the measured features; the mesh is untouched", async () => {
     const B = 16, lambda = 0.01;
-    const p = load(reservoir("readout_only"));
-    const spec = modelSpec(p.net, B);
-    const { programs } = buildReferencePrograms(p, B);
+    const p = load(reservoir(`readout_only(lambda: ${lambda})`));
+    const compiled = p.compileReference(B);
+    const { spec, programs } = compiled;
     const base = randomInputs(p, B);
     const params = new Map(spec.params.map((q) => [q.path, Float64Array.from(base[q.path]!.data)]));
     const phases0 = Float64Array.from(params.get("s.Mesh.phases")!);
     const chip = sampleChip(spec.chipVars, 1, 0);
-    const stepper = RULE_RUNTIMES.readout_only!({ spec, programs: programs.rule, flops: programs.flops, params, chip, options: { lambda }, seed: 1, trainSamples: 3 * B });
+    const stepper = stepperFor(p, compiled, params, chip, { trainSamples: 3 * B });
     const feats: number[][] = [];
     const labels: number[] = [];
     for (let s = 0; s < 3; s++) {
       const ins = randomInputs(p, B, 10 + s);
       const batch = { x: ins.x!, labels: ins.labels!, weights: ins.weights!, key: ins.key!, n: B, step: s };
-      const out = stepper.step(batch);
+      const out = await stepper.step(batch);
       expect(out.grads).toBeUndefined();
       expect(out.cost.deviceForwards).toBe(B);
       // the same query (same key) measured again gives the features the fit saw
       const all: Record<string, import("../../runtime/backend.js").Tensor> = { ...ins, ...Object.fromEntries(spec.params.map((q) => [q.path, { dtype: "f32" as const, shape: [...q.shape], data: params.get(q.path)! }])) };
-      for (const c of spec.chipVars) all[`chip:${c.path}`] = { dtype: "f32", shape: [...c.shape], data: chip.get(c.path)! };
+      for (const c of spec.chipVars) all[names.chip(c.path)] = { dtype: "f32", shape: [...c.shape], data: chip.get(c.path)! };
       // (the fit of this step wrote the readout, which does not change the features)
-      const f = run(programs.rule.features!, all).features!.data;
+      const f = run(programs.rule.features!.exe, all).features!.data;
       for (let r = 0; r < B; r++) {
         feats.push([...Array.from(f.slice(r * 12, (r + 1) * 12) as ArrayLike<number>), 1]);
         labels.push(ins.labels!.data[r]!);
@@ -100,24 +98,16 @@ describe("readout_only: theory", () => {
     expect(maxAbsDiff(params.get("s.Mesh.phases")!, phases0)).toBe(0);
   });
 
-  it("an output that is not a dense layer is PNN5081", () => {
-    const p = load(reservoir("readout_only", 1, "s |> take(7) |> gain"));
-    let err: unknown;
-    try {
-      buildReferencePrograms(p, 16);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).diagnostic.code).toBe("PNN5081");
+  it("an output that is not a trainable linear map is refused at check time (PNN5081)", () => {
+    expect(() => load(reservoir("readout_only", 1, "s |> take(7) |> gain"))).toThrow(/PNN5081/);
   });
 });
 
 describe("readout_only: convergence (optical reservoir on vowels)", () => {
-  it("one pass reaches ≥ 75% device accuracy; a second epoch changes nothing but costs its forwards", () => {
-    const untrained = trainSource(reservoir("backprop", 1).replace("lr: 0.01", "lr: 1e-12"));
-    const one = trainSource(reservoir("readout_only", 1));
-    const two = trainSource(reservoir("readout_only", 2));
+  it("one pass reaches ≥ 75% device accuracy; a second epoch changes nothing but costs its forwards", async () => {
+    const untrained = await trainSource(reservoir("backprop", 1).replace("lr: 0.01", "lr: 1e-12"));
+    const one = await trainSource(reservoir("readout_only", 1));
+    const two = await trainSource(reservoir("readout_only", 2));
     expect(untrained.device_test_accuracy).toBeLessThan(0.3);
     expect(one.device_test_accuracy).toBeGreaterThanOrEqual(0.75);
     expect(two.device_test_accuracy).toBe(one.device_test_accuracy);

@@ -3,14 +3,20 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../diagnostics/catalog.js";
-import { checkDatasetArgs, DATASETS, datasetInfo, loadDataset, type Dataset, type DatasetSpec } from "../../runtime/data/index.js";
+import { loadDataset, type Dataset, type DatasetSpec } from "../../runtime/data/index.js";
+import { datasetArgs, DATASETS, findDataset } from "../../stdlib/datasets.js";
+import { checkText } from "../frontend/helpers.js";
 import { apportion, evenlySpaced, interleave } from "../../runtime/data/split.js";
 
 const ROOT = path.resolve(__dirname, "../..");
 const span = { file: "train.pnn", start: 10, end: 20, line: 3, col: 4, endLine: 3, endCol: 14 };
 
+/** A data set call as the checker resolves it: positional then named arguments over the declared defaults. */
 function spec(name: string, named: Record<string, number | string> = {}, positional: (number | string)[] = [], baseDir = ROOT): DatasetSpec {
-  return { name, named, positional, span, baseDir };
+  const list = findDataset(name)!.args.list;
+  const given: Record<string, number | string> = { ...named };
+  positional.forEach((v, i) => (given[list[i]!.name] = v));
+  return { name, args: datasetArgs(name, given), span, baseDir };
 }
 
 /** The UserError a call throws (fails the test if it throws anything else or nothing). */
@@ -125,41 +131,46 @@ describe("catalog and arguments", () => {
     expect(DATASETS.map((d) => d.name)).toEqual(["mnist", "vowels", "iris", "moons", "spirals", "xor", "csv"]);
     for (const d of DATASETS) {
       expect(d.description.length).toBeGreaterThan(10);
-      for (const a of d.args) expect(a.doc.length).toBeGreaterThan(5);
+      for (const a of d.args.list) expect(a.doc.length).toBeGreaterThan(5);
     }
   });
-  it("datasetInfo answers without loading", () => {
-    expect(datasetInfo("mnist", {})).toEqual({ features: 784, classes: 10 });
-    expect(datasetInfo("mnist", { size: 7 })).toEqual({ features: 49, classes: 10 });
-    expect(datasetInfo("vowels", {})).toEqual({ features: 12, classes: 7 });
-    expect(datasetInfo("iris", {})).toEqual({ features: 4, classes: 3 });
-    expect(datasetInfo("spirals", { classes: 4 })).toEqual({ features: 2, classes: 4 });
-    expect(datasetInfo("csv", {}, ["x.csv"])).toBeUndefined();
-    expect(datasetInfo("imagenet", {})).toBeUndefined();
-    expect(datasetInfo("mnist", { size: 13 })).toBeUndefined();
+  it("the declaration answers features and classes without loading", () => {
+    const info = (name: string, named: Record<string, number | string> = {}) => findDataset(name)!.info(datasetArgs(name, named));
+    expect(info("mnist")).toEqual({ features: 784, classes: 10 });
+    expect(info("mnist", { size: 7 })).toEqual({ features: 49, classes: 10 });
+    expect(info("vowels")).toEqual({ features: 12, classes: 7 });
+    expect(info("iris")).toEqual({ features: 4, classes: 3 });
+    expect(info("spirals", { classes: 4 })).toEqual({ features: 2, classes: 4 });
+    expect(info("csv", { path: "x.csv" })).toBeUndefined();
+    expect(findDataset("imagenet")).toBeUndefined();
   });
-  it("rejects bad arguments with PNN6006 at the spec's span", () => {
-    const cases: [string, Record<string, number | string>, (number | string)[], RegExp][] = [
-      ["mnist", { trian: 10 }, [], /no argument 'trian'.*train, test, size/],
-      ["mnist", { size: 13 }, [], /'size' must be one of 28, 14, 7/],
-      ["mnist", { train: 1.5 }, [], /whole number/],
-      ["mnist", { train: "many" }, [], /must be a number/],
-      ["mnist", { train: 9000, test: 2000 }, [], /at most 10000/],
-      ["mnist", { train: 10 }, [20], /given twice/],
-      ["iris", {}, [1, 2], /at most 1 argument/],
-      ["moons", { noise: -1 }, [], /at least 0/],
-      ["csv", {}, [], /needs the argument 'path'/],
-      ["csv", {}, [3], /must be a string/],
-      ["imagenet", {}, [], /unknown data set 'imagenet'.*mnist, vowels/],
+  it("the checker rejects bad arguments with PNN6006 at the data set call", () => {
+    const cases: [string, RegExp][] = [
+      ["mnist(trian: 10)", /no argument 'trian'/],
+      ["mnist(size: 13)", /must be one of 28, 14, 7/],
+      ["mnist(train: 1.5)", /must be an integer/],
+      ['mnist(train: "many")', /must be an integer/],
+      ["mnist(train: 20000)", /at most 10000/],
+      ["mnist(20, train: 10)", /given twice/],
+      ["iris(3, 4)", /at most 1 argument/],
+      ["moons(noise: -1)", /at least 0/],
+      ["csv()", /needs the argument 'path'/],
+      ["csv(3)", /must be a file name in quotes/],
     ];
-    for (const [name, named, positional, re] of cases) {
-      const e = userError(() => loadDataset(spec(name, named, positional)));
-      expect(e.diagnostic.code, `${name} ${JSON.stringify(named)}`).toBe("PNN6006");
-      expect(e.diagnostic.message).toMatch(re);
-      expect(e.diagnostic.span).toEqual(span);
+    for (const [call, re] of cases) {
+      const src = `network N {\n  input x: real[2]\n  output y = dense(x, 2)\n}\ntrain N on ${call} {\n  rule = backprop\n}\n`;
+      const d = checkText(src).filter((x) => x.code === "PNN6006");
+      expect(d.length, call).toBeGreaterThan(0);
+      expect(d[0]!.message, call).toMatch(re);
+      expect(d[0]!.span.line, call).toBe(5);
     }
-    expect(checkDatasetArgs(spec("mnist", { bogus: 1 }))[0].code).toBe("PNN6006");
-    expect(checkDatasetArgs(spec("mnist", { size: 14 }))).toEqual([]);
+    expect(checkText(`network N {\n  input x: real[2]\n  output y = dense(x, 2)\n}\ntrain N on imagenet() {\n  rule = backprop\n}\n`).map((x) => x.code)).toContain("PNN2016");
+  });
+  it("what only loading can find is still a PNN6006 at the spec's span (mnist train + test over the package's 10,000)", () => {
+    const e = userError(() => loadDataset(spec("mnist", { train: 9000, test: 2000 })));
+    expect(e.diagnostic.code).toBe("PNN6006");
+    expect(e.diagnostic.message).toMatch(/at most 10000/);
+    expect(e.diagnostic.span).toEqual(span);
   });
 });
 
@@ -359,7 +370,7 @@ describe("csv", () => {
   it("reports file problems with the file and line", () => {
     const cases: [string, Record<string, number | string>, string, RegExp][] = [
       ["missing.csv", {}, "PNN6001", /data file not found: missing\.csv/],
-      ["sub", {}, "PNN6001", /not a file/],
+      ["sub", {}, "PNN6001", /not a regular file \(a directory\)/],
       ["bad.csv", {}, "PNN6002", /bad\.csv line 3: column 'F2' is 'abc', not a number/],
       ["empty_cell.csv", {}, "PNN6002", /line 3: column 'F2' is empty/],
       ["ragged.csv", {}, "PNN6002", /line 4: 2 cells, but the header has 3 columns/],

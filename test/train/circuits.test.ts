@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { GraphBuilder } from "../../compiler/ir/graph.js";
 import { energyLeaves, energyStructure, relax, RESISTOR_SWEEPS, zeroStates, RAILS, RAIL_GROUP } from "../../compiler/lower/energy.js";
-import { lowerCoupledStep, lowerEquilibriumStep } from "../../compiler/lower/rules/energy.js";
+import { lowerCoupledStep, lowerEquilibriumStep, type EquilibriumOptions } from "../../compiler/rules/energy.js";
 import { Stream } from "../../runtime/rng.js";
 import { cosine, init, load, run, t } from "./energy-helpers.js";
 
@@ -38,7 +38,7 @@ function batch(seed: number, outputs: number) {
 describe("resistor network: Kirchhoff solve", () => {
   it("conserves current at every free node (residual < 1e-9 of the largest edge current)", () => {
     const { net, train } = load(NET(2, "coupled_learning"));
-    const e = energyStructure(net, train);
+    const e = energyStructure(net);
     const b = new GraphBuilder();
     const L = energyLeaves(b, e, B, false);
     const s = relax(L, zeroStates(L), { kind: "free" }, RESISTOR_SWEEPS, 0);
@@ -92,8 +92,8 @@ describe("coupled learning approaches the cost gradient as η → 0", () => {
       const cos: number[] = [];
       for (const eta of [0.5, 1e-3]) {
         const { net, train } = load(NET(outputs, `coupled_learning(eta: ${eta}, alpha: 0.05)`));
-        const e = energyStructure(net, train);
-        const g = lowerCoupledStep(net, train, B, false);
+        const e = energyStructure(net);
+        const g = lowerCoupledStep(net, B, false, train.rule.options.eta as number);
         const params = init(e.params, 11);
         const inp = batch(2, outputs);
         const out = run(g, params, e.params, inp);
@@ -117,8 +117,8 @@ describe("coupled learning approaches the cost gradient as η → 0", () => {
 describe("equilibrium propagation on a resistor network", () => {
   it("matches the finite-difference gradient at small β (cosine > 0.999)", () => {
     const { net, train } = load(NET(2, "equilibrium_propagation(beta: 0.001, symmetric: true)"));
-    const e = energyStructure(net, train);
-    const g = lowerEquilibriumStep(net, train, B, false);
+    const e = energyStructure(net);
+    const g = lowerEquilibriumStep(net, B, false, train.rule.options as unknown as EquilibriumOptions);
     const params = init(e.params, 5);
     const inp = batch(3, 2);
     const out = run(g, params, e.params, inp);

@@ -6,6 +6,7 @@ import { checkSource } from "../../compiler/sema/check.js";
 import type { NetworkModel, TrainModel } from "../../compiler/sema/model.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { initParams } from "../../runtime/init.js";
+import { runSync } from "../helpers/program.js";
 import type { ParamSpec } from "../../runtime/model.js";
 
 export function load(source: string): { net: NetworkModel; train: TrainModel } {
@@ -28,7 +29,7 @@ export function run(g: Graph, params: Map<string, Float64Array>, specs: readonly
   compiled.set(g, exe);
   const all: Record<string, Tensor> = { ...inputs };
   for (const p of specs) all[p.path] = t("f32", p.shape, params.get(p.path)!);
-  return exe.run(all);
+  return runSync(exe, all);
 }
 
 export function init(specs: readonly ParamSpec[], seed: number): Map<string, Float64Array> {

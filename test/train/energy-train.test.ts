@@ -3,19 +3,19 @@
 // iris (examples/resistor_iris.pnn), both past accuracies their untrained networks miss; the
 // step reports its device cost; the resistor device model (per-chip conductance spread) leaves
 // a common scaling of every conductance without effect (Kirchhoff) and changes the state
-// otherwise; malformed energy-based networks are PNN2070 at check time (PNN5070 if lowered anyway).
+// otherwise; malformed energy-based networks are PNN2070 at check time (an internal error if
+// lowered anyway: the checker guarantees lowering never meets one).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildReferencePrograms, loadProgram, ruleOptions } from "../../cli/compile.js";
-import { UserError } from "../../diagnostics/catalog.js";
 import { checkSource } from "../../compiler/sema/check.js";
 import { energyStructure } from "../../compiler/lower/energy.js";
-import { loadDataset } from "../../runtime/data/index.js";
+import { names } from "../../compiler/lower/names.js";
+import { InternalError } from "../../diagnostics/internal.js";
 import { initParams } from "../../runtime/init.js";
-import { ProgressReporter } from "../../runtime/metrics.js";
-import { CHIP_PREFIX } from "../../runtime/model.js";
-import { accuracy, train } from "../../runtime/trainer.js";
+import { keys } from "../../runtime/streams.js";
+import { accuracy } from "../../runtime/trainer.js";
+import { loadProgram, runSync, trainCompiled } from "../helpers/program.js";
 import { ensureBuilt, hasStackTrace, lastJson, pnn, REPO, tmpDir } from "./helpers.js";
 
 const HOPFIELD_XOR = `import circuits from "std/circuits"
@@ -36,13 +36,13 @@ train HopXor on xor(n: 200) {
 }
 `;
 
-function trainFile(file: string) {
+async function trainFile(file: string) {
   const p = loadProgram(file);
-  const data = loadDataset({ ...p.train.data, baseDir: path.dirname(file) });
-  const { spec, programs } = buildReferencePrograms(p, p.train.batch);
-  const untrained = accuracy(spec, programs.inferTwin, data.test, initParams(spec.params, p.train.seed), undefined, [1, 0, 0]);
-  const progress = new ProgressReporter({ mode: "quiet", out: fs.createWriteStream("/dev/null") });
-  const summary = train(spec, programs, data, { rule: p.train.rule.sig.name, ruleOptions: ruleOptions(p), epochs: p.train.epochs, seed: p.train.seed, chips: 2, optimizer: p.train.optimizer }, { progress, sourceHash: "t", span: p.train.span });
+  const data = p.dataset();
+  const compiled = p.compileReference(p.train.batch);
+  const { spec, programs } = compiled;
+  const untrained = await accuracy(spec, programs.inferTwin, data.test, initParams(spec.params, p.train.seed), undefined, keys.evalTwin(1));
+  const summary = await trainCompiled(p, compiled);
   return { untrained, summary, n: data.train.n, epochs: p.train.epochs };
 }
 
@@ -53,8 +53,8 @@ function write(source: string): string {
 }
 
 describe("convergence", () => {
-  it("equilibrium propagation: a Hopfield network learns XOR (test ≥ 90%; untrained ≤ 60%)", () => {
-    const r = trainFile(write(HOPFIELD_XOR));
+  it("equilibrium propagation: a Hopfield network learns XOR (test ≥ 90%; untrained ≤ 60%)", async () => {
+    const r = await trainFile(write(HOPFIELD_XOR));
     expect(r.untrained).toBeLessThanOrEqual(0.6);
     expect(r.summary.test_accuracy as number).toBeGreaterThanOrEqual(0.9);
     // symmetric EP: free, +β and −β relaxations (and readouts) per sample
@@ -63,8 +63,8 @@ describe("convergence", () => {
     expect(r.summary.digital_flops as number).toBeGreaterThan(0);
   });
 
-  it("coupled learning: a resistor network learns iris (test ≥ 85%, on chips too; untrained ≤ 50%)", () => {
-    const r = trainFile(path.join(REPO, "examples/resistor_iris.pnn"));
+  it("coupled learning: a resistor network learns iris (test ≥ 85%, on chips too; untrained ≤ 50%)", async () => {
+    const r = await trainFile(path.join(REPO, "examples/resistor_iris.pnn"));
     expect(r.untrained).toBeLessThanOrEqual(0.5);
     expect(r.summary.test_accuracy as number).toBeGreaterThanOrEqual(0.85);
     expect(r.summary.device_test_accuracy_mean as number).toBeGreaterThanOrEqual(0.8);
@@ -90,30 +90,30 @@ train R on iris {
 `;
   it("a common scale of every conductance leaves the voltages unchanged; a per-element spread does not", () => {
     const p = loadProgram(write(SRC(0.1)));
-    const { spec, programs } = buildReferencePrograms(p, 4);
+    const { spec, programs } = p.compileReference(4);
     expect(spec.hasDevice).toBe(true);
     expect(spec.chipVars.map((c) => c.path)).toEqual(["x_h.resistor.conductance.variation", "h_y.resistor.conductance.variation"]);
     const params = initParams(spec.params, 2);
     const x = { dtype: "f32" as const, shape: [4, 4], data: Float64Array.from({ length: 16 }, (_, i) => Math.sin(i)) };
     const base: Record<string, import("../../runtime/backend.js").Tensor> = { x, key: { dtype: "i32", shape: [4], data: new Int32Array(4) } };
     for (const q of spec.params) base[q.path] = { dtype: "f32", shape: [...q.shape], data: params.get(q.path)! };
-    const twin = programs.inferTwin.run(base).logits.data;
+    const twin = runSync(programs.inferTwin.exe, base).logits!.data;
     const withChip = (fill: (i: number) => number) => {
       const inputs = { ...base };
-      for (const c of spec.chipVars) inputs[CHIP_PREFIX + c.path] = { dtype: "f32", shape: [...c.shape], data: Float64Array.from({ length: c.shape[0]! * c.shape[1]! }, (_, i) => fill(i)) };
-      return programs.inferDevice!.run(inputs).logits.data;
+      for (const c of spec.chipVars) inputs[names.chip(c.path)] = { dtype: "f32", shape: [...c.shape], data: Float64Array.from({ length: c.shape[0]! * c.shape[1]! }, (_, i) => fill(i)) };
+      return runSync(programs.inferDevice!.exe, inputs).logits!.data;
     };
     // δ = 0 everywhere: the device is the twin
     const same = withChip(() => 0);
-    twin.forEach((v, i) => expect(same[i]).toBeCloseTo(v, 12));
+    Array.from(twin).forEach((v, i) => expect(same[i]).toBeCloseTo(v, 12));
     // per-element spread: the state moves
     const spread = withChip((i) => 0.3 * Math.cos(7 * i));
     expect(Math.max(...Array.from(twin, (v, i) => Math.abs(v - spread[i]!)))).toBeGreaterThan(1e-3);
     // scaling every conductance (rails included) by 3 leaves Kirchhoff's solution unchanged
     const scaled = { ...base };
     for (const q of spec.params) scaled[q.path] = { dtype: "f32", shape: [...q.shape], data: params.get(q.path)!.map((v) => 3 * v) };
-    const y3 = programs.inferTwin.run(scaled).logits.data;
-    twin.forEach((v, i) => expect(y3[i]).toBeCloseTo(v, 9));
+    const y3 = runSync(programs.inferTwin.exe, scaled).logits!.data;
+    Array.from(twin).forEach((v, i) => expect(y3[i]).toBeCloseTo(v, 9));
   });
 });
 
@@ -133,19 +133,12 @@ train E on iris {
 
 describe("malformed energy-based networks", () => {
   const MIXED = MIXED_SRC;
-  it("are PNN2070 at check time, and the lowering refuses them too (PNN5070) if it is called anyway", () => {
+  it("are PNN2070 at check time, and lowering one anyway is an internal error (the checker guarantees it never happens)", () => {
     const r = checkSource(MIXED, "/virtual/m.pnn", { readFile: () => undefined });
     expect(r.diagnostics.map((d) => d.code)).toEqual(["PNN2070"]);
     expect(r.diagnostics[0]!.span.line).toBe(7);
-    let err: unknown;
-    try {
-      energyStructure(r.model.networks.get("E")!);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).diagnostic.code).toBe("PNN5070");
-    expect((err as UserError).diagnostic.message).toMatch(/mixes coupling elements/);
+    expect(() => energyStructure(r.model.networks.get("E")!)).toThrow(InternalError);
+    expect(() => energyStructure(r.model.networks.get("E")!)).toThrow(/mixes coupling elements/);
   });
 });
 

@@ -5,7 +5,7 @@
 // at small β, better with the symmetric ±β variant, worse at large β.
 import { describe, expect, it } from "vitest";
 import { energyStructure } from "../../compiler/lower/energy.js";
-import { lowerEnergyBptt, lowerEquilibriumStep } from "../../compiler/lower/rules/energy.js";
+import { lowerEnergyBptt, lowerEquilibriumStep, type EquilibriumOptions } from "../../compiler/rules/energy.js";
 import { Stream } from "../../runtime/rng.js";
 import { cosine, init, load, run, t } from "./energy-helpers.js";
 
@@ -38,14 +38,14 @@ function batch() {
 function epVsBptt(beta: number, symmetric: boolean): { cos: number; ratio: number } {
   const rule = `equilibrium_propagation(beta: ${beta}, symmetric: ${symmetric}, free_steps: 150, nudged_steps: 150, step: 0.5)`;
   const { net, train } = load(NET(rule));
-  const e = energyStructure(net, train);
+  const e = energyStructure(net);
   const params = init(e.params, 4);
   // non-zero biases so both boundaries and the interior of [0, 1] occur
   const rng = new Stream(9, 2);
   for (const g of e.groups) params.get(g.bias!)!.forEach((_, i, a) => (a[i] = 0.3 * (rng.uniform() - 0.5)));
   const inp = batch();
-  const ep = run(lowerEquilibriumStep(net, train, B, false), params, e.params, inp);
-  const bp = run(lowerEnergyBptt(net, train, B, 150), params, e.params, inp);
+  const ep = run(lowerEquilibriumStep(net, B, false, train.rule.options as unknown as EquilibriumOptions), params, e.params, inp);
+  const bp = run(lowerEnergyBptt(net, B, { steps: 150, eps: train.rule.options.step as number }), params, e.params, inp);
   const a = e.params.map((p) => ep[`grad:${p.path}`]!.data);
   const c = e.params.map((p) => bp[`grad:${p.path}`]!.data);
   const norm = (xs: readonly ArrayLike<number>[]) => Math.sqrt(xs.reduce((s, x) => s + Array.from(x).reduce((u, v) => u + v * v, 0), 0));
@@ -73,13 +73,13 @@ describe("equilibrium propagation vs backprop through the relaxation", () => {
 describe("free relaxation", () => {
   it("reaches a fixed point s = clip(R(s), 0, 1) with states inside [0, 1]", () => {
     const { net, train } = load(NET("equilibrium_propagation(free_steps: 150)"));
-    const e = energyStructure(net, train);
+    const e = energyStructure(net);
     const params = init(e.params, 4);
     const inp = batch();
-    const g = lowerEquilibriumStep(net, train, B, false);
+    const g = lowerEquilibriumStep(net, B, false, train.rule.options as unknown as EquilibriumOptions);
     const y150 = run(g, params, e.params, inp).logits!.data;
     const { net: net2, train: train2 } = load(NET("equilibrium_propagation(free_steps: 300)"));
-    const y300 = run(lowerEquilibriumStep(net2, train2, B, false), params, e.params, inp).logits!.data;
+    const y300 = run(lowerEquilibriumStep(net2, B, false, train2.rule.options as unknown as EquilibriumOptions), params, e.params, inp).logits!.data;
     for (let i = 0; i < y150.length; i++) {
       expect(y150[i]).toBeGreaterThanOrEqual(0);
       expect(y150[i]).toBeLessThanOrEqual(1);

@@ -6,16 +6,24 @@
 import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileWasm } from "../../compiler/backends/wasm/index.js";
-import { lowerTrainStep, modelSpec } from "../../compiler/lower/lower.js";
-import { RULE_LOWERINGS } from "../../compiler/lower/rules/index.js";
+import { lowerTrainStep } from "../../compiler/lower/lower.js";
+import { manifestOf } from "../../compiler/lower/names.js";
+import type { Program } from "../../compiler/driver/program.js";
+import type { Graph } from "../../compiler/ir/graph.js";
 import type { Executable, Tensor } from "../../runtime/backend.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
-import { newOptimizerState, optimizerStep, type OptimizerConfig } from "../../runtime/optim.js";
+import { newOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from "../../runtime/optim.js";
 import { Stream } from "../../runtime/rng.js";
-import { baseInputs, runTrainStep } from "../../runtime/rules/bind.js";
-import { RULE_RUNTIMES, type BatchInput } from "../../runtime/rules/index.js";
+import { bindInputs, runTrainStep } from "../../runtime/rules/bind.js";
+import type { BatchInput } from "../../runtime/rules/types.js";
 import { expectClose } from "../wasm/helpers.js";
 import { load, maxAbs, maxAbsDiff } from "../rules/helpers.js";
+
+/** The rule's stepper of `p` running `exe` (the train program `graph` compiled somehow), optimizer `config`. */
+function stepperOn(p: Program, graph: Graph, exe: Executable, params: Map<string, Float64Array>, state: OptimizerState, config: OptimizerConfig = p.train.optimizer) {
+  const spec = p.spec(B);
+  return p.stepper()({ spec, programs: { train: exe }, manifests: { train: manifestOf(graph) }, flops: {}, params, chip: sampleChip(spec.chipVars, 1, 0), seed: 1, optimizer: { config, state } });
+}
 
 const B = 8;
 const STEPS = 6;
@@ -60,35 +68,37 @@ function batchAt(step: number, features: number, classes: number): BatchInput {
 const OPTIMIZERS: Record<string, OptimizerConfig> = {
   "sgd(lr: 0.05)": { name: "sgd", args: { lr: 0.05 } },
   "momentum(lr: 0.05, beta: 0.8)": { name: "momentum", args: { lr: 0.05, beta: 0.8 } },
-  "adam(lr: 0.05)": { name: "adam", args: { lr: 0.05 } },
+  "adam(lr: 0.05)": { name: "adam", args: { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8 } },
 };
 
 /** Fused steps through the rule runtime vs the unfused train program and the JS optimizer. */
-function compare(rule: "backprop" | "physics_aware", optText: string, range: boolean): { worst: number; clipped: number; moved: number } {
+async function compare(rule: "backprop" | "physics_aware", optText: string, range: boolean): Promise<{ worst: number; clipped: number; moved: number }> {
   const p = load(source(optText, range), rule);
-  const spec = modelSpec(p.net, B);
+  const spec = p.spec(B);
   const cfg = p.train.optimizer;
-  expect(cfg.name).toBe(OPTIMIZERS[optText]!.name);
-  const graphs = RULE_LOWERINGS[rule]!(p.net, p.train, B, spec.hasDevice);
+  expect(cfg).toEqual(OPTIMIZERS[optText]!); // defaulted by the checker, exactly
+  const train = p.graphs(B).rule.train!;
   const chip = sampleChip(spec.chipVars, 1, 0);
   const fusedParams = initParams(spec.params, 1);
   const fusedState = newOptimizerState(fusedParams);
-  const stepper = RULE_RUNTIMES[rule]!({ spec, programs: { train: compileInterp(graphs.train!) }, flops: {}, params: fusedParams, chip, options: {}, seed: 1, optimizer: { config: cfg, state: fusedState } });
+  const stepper = stepperOn(p, train, compileInterp(train), fusedParams, fusedState);
   const refParams = initParams(spec.params, 1);
   const refState = newOptimizerState(refParams);
-  const refExe = compileInterp(lowerTrainStep(p.net, p.train, rule === "backprop" ? "twin" : "physics_aware", B));
-  const refInputs = baseInputs(refExe, refParams, chip);
+  const refGraph = lowerTrainStep(p.net, p.train.loss, rule === "backprop" ? "twin" : "physics_aware", B);
+  const refExe = compileInterp(refGraph);
+  const refManifest = manifestOf(refGraph);
+  const refInputs = bindInputs(refExe, refManifest, refParams, chip);
   const ranges = new Map(spec.params.filter((q) => q.range).map((q) => [q.path, q.range!]));
   const start = new Map([...refParams].map(([k, v]) => [k, Float64Array.from(v)]));
   let worst = 0;
   let clipped = 0;
   for (let s = 0; s < STEPS; s++) {
     const batch = batchAt(s, spec.features, spec.classes);
-    const fused = stepper.step(batch);
+    const fused = await stepper.step(batch);
     expect(fused.grads, "a fused step leaves no gradient for the trainer").toBeUndefined();
     fusedState.step++; // what the trainer does for a step without grads
-    const ref = runTrainStep(refExe, refInputs, batch, spec);
-    expect(fused.loss).toBe(ref.out.loss.data[0]);
+    const ref = await runTrainStep(refExe, refManifest, refInputs, batch);
+    expect(fused.loss).toBe(ref.out.loss!.data[0]);
     optimizerStep(cfg, refState, refParams, ref.grads, ranges);
     if (s === 0) clipped = fusedParams.get("out.Mesh.phases")!.filter((v) => v === 1 || v === 5).length;
     for (const q of spec.params) {
@@ -106,21 +116,21 @@ describe("fused optimizer update on the interpreter", () => {
   for (const rule of ["backprop", "physics_aware"] as const)
     for (const optText of Object.keys(OPTIMIZERS))
       for (const range of [false, true])
-        it(`${rule}, ${optText}${range ? ", with a range" : ""}: ${STEPS} steps equal the JS optimizer bit for bit`, () => {
-          const { worst, clipped, moved } = compare(rule, optText, range);
+        it(`${rule}, ${optText}${range ? ", with a range" : ""}: ${STEPS} steps equal the JS optimizer bit for bit`, async () => {
+          const { worst, clipped, moved } = await compare(rule, optText, range);
           expect(worst, "bit for bit (the interpreter does the same float64 operations in the same order)").toBe(0);
           expect(moved, "the parameters moved").toBeGreaterThan(1e-3);
           if (range) expect(clipped, "after the first step, some phases sit on the range's bounds").toBeGreaterThan(0);
           else expect(clipped).toBe(0);
         });
 
-  it("a program lowered for adam refuses an sgd configuration", () => {
+  it("a program lowered for adam refuses an sgd configuration", async () => {
     const p = load(source("adam(lr: 0.05)", false), "backprop");
-    const spec = modelSpec(p.net, B);
+    const spec = p.spec(B);
     const params = initParams(spec.params, 1);
-    const exe = compileInterp(RULE_LOWERINGS.backprop!(p.net, p.train, B, spec.hasDevice).train!);
-    const stepper = RULE_RUNTIMES.backprop!({ spec, programs: { train: exe }, flops: {}, params, chip: sampleChip(spec.chipVars, 1, 0), options: {}, seed: 1, optimizer: { config: { name: "sgd", args: { lr: 0.1 } }, state: newOptimizerState(params) } });
-    expect(() => stepper.step(batchAt(0, spec.features, spec.classes))).toThrow(/another optimizer/);
+    const train = p.graphs(B).rule.train!;
+    const stepper = stepperOn(p, train, compileInterp(train), params, newOptimizerState(params), { name: "sgd", args: { lr: 0.1 } });
+    await expect(async () => stepper.step(batchAt(0, spec.features, spec.classes))).rejects.toThrow(/another optimizer/);
   });
 });
 
@@ -128,20 +138,20 @@ describe("fused optimizer update on wasm", () => {
   for (const optText of ["momentum(lr: 0.05, beta: 0.8)", "adam(lr: 0.05)"])
     it(`physics_aware, ${optText}, with a range: new params and state match the interpreter within f32 tolerance`, async () => {
       const p = load(source(optText, true), "physics_aware");
-      const spec = modelSpec(p.net, B);
-      const train = RULE_LOWERINGS.physics_aware!(p.net, p.train, B, spec.hasDevice).train!;
-      const run = (exe: Executable) => {
+      const spec = p.spec(B);
+      const train = p.graphs(B).rule.train!;
+      const run = async (exe: Executable) => {
         const params = initParams(spec.params, 1);
         const state = newOptimizerState(params);
-        const stepper = RULE_RUNTIMES.physics_aware!({ spec, programs: { train: exe }, flops: {}, params, chip: sampleChip(spec.chipVars, 1, 0), options: {}, seed: 1, optimizer: { config: p.train.optimizer, state } });
+        const stepper = stepperOn(p, train, exe, params, state);
         for (let s = 0; s < 3; s++) {
-          stepper.step(batchAt(s, spec.features, spec.classes));
+          await stepper.step(batchAt(s, spec.features, spec.classes));
           state.step++;
         }
         return { params, state };
       };
-      const ref = run(compileInterp(train));
-      const got = run(await compileWasm(train));
+      const ref = await run(compileInterp(train));
+      const got = await run(await compileWasm(train));
       const t = (data: Float64Array): Tensor => ({ dtype: "f32", shape: [data.length], data });
       for (const q of spec.params) {
         expectClose(t(got.params.get(q.path)!), t(ref.params.get(q.path)!), q.path);
@@ -149,4 +159,15 @@ describe("fused optimizer update on wasm", () => {
         expectClose(t(got.state.v.get(q.path)!), t(ref.state.v.get(q.path)!), `v:${q.path}`);
       }
     });
+});
+
+describe("optimizers: one owner, no silent fallback", () => {
+  it("an optimizer the checker does not know is refused (PNN2018), and the runtime never turns an unknown name into adam", async () => {
+    expect(() => load(source("adamw(lr: 0.05)", false), "backprop")).toThrow(/PNN2018.*unknown optimizer 'adamw'/);
+    const { optimizerScalars, optimizerStep: step } = await import("../../runtime/optim.js");
+    const bogus = { name: "adamw", args: { lr: 0.1 } } as unknown as OptimizerConfig;
+    expect(() => optimizerScalars(bogus, 1)).toThrow(/unknown optimizer 'adamw'/);
+    const p = new Map([["w", Float64Array.of(1)]]);
+    expect(() => step(bogus, newOptimizerState(p), p, new Map([["w", [1]]]), new Map())).toThrow(/unknown optimizer/);
+  });
 });

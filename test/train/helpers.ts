@@ -1,6 +1,5 @@
-// Shared helpers for the training tests: the repo root, a one-time build of dist/ when it is
-// missing, and running the `pnn` CLI as a child process.
-import { execSync, spawnSync } from "node:child_process";
+// Shared helpers for the training tests: the repo root, a check that dist/ was built, and running the `pnn` CLI as a child process.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,9 +9,9 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const PNN = path.join(REPO, "bin/pnn.js");
 export const VOWELS = path.join(REPO, "examples/vowels_mzi.pnn");
 
-/** Builds dist/ with tsc if the CLI has not been built yet. */
+/** dist/ is built from the current source by vitest's global setup (test/global-setup.ts); this only checks it is there. */
 export function ensureBuilt(): void {
-  if (!fs.existsSync(path.join(REPO, "dist/cli/main.js"))) execSync("npx tsc -p tsconfig.json", { cwd: REPO, stdio: "inherit" });
+  if (!fs.existsSync(path.join(REPO, "dist/cli/main.js"))) throw new Error("dist/ is missing: run the tests through vitest (its global setup builds it)");
 }
 
 export function tmpDir(prefix = "pnn-train-"): string {

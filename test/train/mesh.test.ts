@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { GraphBuilder } from "../../compiler/ir/graph.js";
-import { clementsColumns, lowerMziMesh } from "../../compiler/lower/layers/optics.js";
+import { lowerMziMesh } from "../../compiler/lower/layers/optics-mesh.js";
+import { clementsColumns } from "../../compiler/optics/topology.js";
 import { Stream } from "../../runtime/rng.js";
 
 /** Runs the mesh on `rows` input fields (c64 [R, N], interleaved re/im); returns the output fields. */

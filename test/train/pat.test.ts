@@ -6,12 +6,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadProgram, type LoadedProgram } from "../../cli/compile.js";
+import type { Program as LoadedProgram } from "../../compiler/driver/program.js";
+import { GRAD_OUTPUT_PREFIX as GRAD_PREFIX } from "../../compiler/ir/autodiff.js";
+import { names } from "../../compiler/lower/names.js";
+import { loadProgram, runSync } from "../helpers/program.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { lowerInfer, lowerTrainStep, modelSpec } from "../../compiler/lower/lower.js";
 import type { Executable, Tensor } from "../../runtime/backend.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
-import { CHIP_PREFIX, GRAD_PREFIX } from "../../runtime/model.js";
 import { Stream } from "../../runtime/rng.js";
 import { tmpDir, VOWELS } from "./helpers.js";
 
@@ -37,7 +39,7 @@ function makeInputs(p: LoadedProgram, zeroChip: boolean): Record<string, Tensor>
   const chip = sampleChip(spec.chipVars, 1, 0);
   for (const c of spec.chipVars) {
     const v = chip.get(c.path)!;
-    inputs[CHIP_PREFIX + c.path] = { dtype: "f32", shape: [...c.shape], data: zeroChip ? new Float64Array(v.length) : v };
+    inputs[names.chip(c.path)] = { dtype: "f32", shape: [...c.shape], data: zeroChip ? new Float64Array(v.length) : v };
   }
   return inputs;
 }
@@ -49,7 +51,7 @@ function run(exe: Executable, all: Record<string, Tensor>): Record<string, Tenso
     if (!all[s.name]) throw new Error(`test supplies no input ${s.name}`);
     ins[s.name] = all[s.name]!;
   }
-  return exe.run(ins);
+  return runSync(exe, ins);
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -66,7 +68,7 @@ function maxAbs(a: ArrayLike<number>): number {
 }
 
 function gradients(c: Case, mode: "twin" | "physics_aware"): Record<string, Tensor> {
-  return run(compileInterp(lowerTrainStep(c.p.net, c.p.train, mode, B)), c.inputs);
+  return run(compileInterp(lowerTrainStep(c.p.net, c.p.train.loss, mode, B)), c.inputs);
 }
 
 // A tiny optical network on iris: one mesh with static phase error, no per-shot noise.
@@ -103,7 +105,7 @@ function tinyProgram(): LoadedProgram {
 describe("physics-aware training", () => {
   it("vowels_mzi: the PAT train graph's logits are the device infer graph's logits (same chip, same key)", () => {
     const p = loadProgram(VOWELS);
-    expect(p.train.rule.sig.name).toBe("physics_aware");
+    expect(p.rule.name).toBe("physics_aware");
     const inputs = makeInputs(p, false);
     const pat = gradients({ p, inputs }, "physics_aware");
     const dev = run(compileInterp(lowerInfer(p.net, "device", B)), inputs);

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildReferencePrograms, loadProgram } from "../../cli/compile.js";
+import { loadProgram, runSync } from "../helpers/program.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
 import { REPO } from "../train/helpers.js";
 import { feedsFor, programParity, relativeError, summarize } from "./parity.js";
@@ -28,9 +28,9 @@ describe("every example: every program on wasm matches the interpreter", () => {
     console.log(summarize("crossbar_mnist@1d", r));
     // and drift did act: the device program a day on is not the one at programming time
     const at = (time: number) => {
-      const { spec, programs } = buildReferencePrograms(p, 4, time);
-      const exe = programs.inferDevice!;
-      return exe.run(feedsFor(exe, initParams(spec.params, 7), sampleChip(spec.chipVars, 7, 0), spec.classes, 11)).logits!.data;
+      const { spec, programs } = p.compileReference(4, { time });
+      const prog = programs.inferDevice!;
+      return runSync(prog.exe, feedsFor(prog.exe, prog.manifest, initParams(spec.params, 7), sampleChip(spec.chipVars, 7, 0), spec.classes, 11)).logits!.data;
     };
     expect(relativeError(at(86400), at(0))).toBeGreaterThan(1e-3);
   });

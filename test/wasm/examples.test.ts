@@ -8,14 +8,11 @@ import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileToWasm } from "../../compiler/backends/wasm/index.js";
 import type { Graph } from "../../compiler/ir/graph.js";
 import { lowerInfer, lowerTrainStep, modelSpec, type LowerMode } from "../../compiler/lower/lower.js";
-import { buildPrograms, loadProgram } from "../../cli/compile.js";
+import { names } from "../../compiler/lower/names.js";
 import type { Executable, Tensor } from "../../runtime/backend.js";
-import { loadDataset } from "../../runtime/data/index.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
-import { ProgressReporter } from "../../runtime/metrics.js";
-import { CHIP_PREFIX } from "../../runtime/model.js";
 import { Stream } from "../../runtime/rng.js";
-import { train } from "../../runtime/trainer.js";
+import { loadProgram, runSync, trainCompiled } from "../helpers/program.js";
 import { wasmExecutable } from "../../runtime/wasm/executable.js";
 import { REPO } from "../train/helpers.js";
 import { expectClose, wabtValidate } from "./helpers.js";
@@ -27,7 +24,7 @@ function feedsFor(exe: Executable, params: Map<string, Float64Array>, chip: Map<
     const n = s.shape.reduce((a, b) => a * b, 1);
     let data: Float64Array | Int32Array;
     if (params.has(s.name)) data = params.get(s.name)!;
-    else if (s.name.startsWith(CHIP_PREFIX)) data = chip.get(s.name.slice(CHIP_PREFIX.length))!;
+    else if (s.name.startsWith(names.chip(""))) data = chip.get(s.name.slice(names.chip("").length))!;
     else if (s.name === "labels") data = Int32Array.from({ length: n }, () => rng.int(classes));
     else if (s.name === "key") data = Int32Array.from([seed, 0, 5, 1]);
     else if (s.name === "weights") data = new Float64Array(n).fill(1 / n);
@@ -41,7 +38,7 @@ async function parity(file: string, batch: number): Promise<void> {
   const p = loadProgram(path.join(REPO, "examples", file));
   const spec = modelSpec(p.net, batch);
   const graphs: [string, Graph][] = [
-    ["train", lowerTrainStep(p.net, p.train, (p.train.rule.sig.name === "physics_aware" ? "physics_aware" : "twin") as LowerMode, batch)],
+    ["train", lowerTrainStep(p.net, p.train.loss, (p.rule.name === "physics_aware" ? "physics_aware" : "twin") as LowerMode, batch)],
     ["twin", lowerInfer(p.net, "twin", batch)],
     ...(spec.hasDevice ? [["device", lowerInfer(p.net, "device", batch)] as [string, Graph]] : []),
   ];
@@ -52,7 +49,7 @@ async function parity(file: string, batch: number): Promise<void> {
     await wabtValidate(art.bytes);
     const ref = compileInterp(g);
     const feeds = feedsFor(ref, params, chip, spec.classes, 11);
-    const want = ref.run(feeds);
+    const want = runSync(ref, feeds);
     const got = wasmExecutable(art.bytes, art.layout).run(feeds);
     expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
     for (const name of Object.keys(want)) expectClose(got[name]!, want[name]!, `${file} ${what}: ${name}`);
@@ -69,12 +66,7 @@ describe("examples: wasm programs match the interpreter", () => {
 describe("the same training run on both backends", () => {
   it("vowels_mzi reaches the same accuracy on wasm and on the interpreter (within 0.5 points)", async () => {
     const p = loadProgram(path.join(REPO, "examples", "vowels_mzi.pnn"));
-    const data = loadDataset({ ...p.train.data, baseDir: path.join(REPO, "examples") });
-    const run = async (backend: string) => {
-      const { spec, programs } = await buildPrograms(p, p.train.batch, backend);
-      const progress = new ProgressReporter({ mode: "quiet", out: { write: () => true } as unknown as NodeJS.WritableStream, epochs: 20 });
-      return train(spec, programs, data, { rule: p.train.rule.sig.name, epochs: 20, seed: p.train.seed, chips: 2, optimizer: p.train.optimizer }, { progress, sourceHash: p.hash, span: p.train.span });
-    };
+    const run = async (backend: string) => trainCompiled(p, await p.compile(backend, p.train.batch), 20);
     const ref = await run("ref");
     const wasm = await run("wasm");
     for (const k of ["train_accuracy", "test_accuracy", "device_test_accuracy"]) {

@@ -1,47 +1,51 @@
 // Program-by-program parity of a loaded .pnn program: every program its rule lowers to (the infer
-// pair and the rule's own: train steps, relaxations, queries, features…) built by cli/compile.ts
+// pair and the rule's own: train steps, relaxations, queries, features…) built by the driver
 // for wasm and for the float64 interpreter, fed identical inputs (initial params, one sampled
 // chip, random x/labels, equal weights, one key), compared output by output within the f32
 // tolerance of helpers.ts. Returns, per program and output, the largest error relative to the
 // output's own scale (for the report and for tighter checks on small outputs).
 import { expect } from "vitest";
-import { buildPrograms, buildReferencePrograms, type LoadedProgram } from "../../cli/compile.js";
+import type { Program as LoadedProgram } from "../../compiler/driver/program.js";
 import type { Executable, Tensor } from "../../runtime/backend.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
-import { CHIP_PREFIX } from "../../runtime/model.js";
+import type { InputRole, ProgramManifest } from "../../runtime/manifest.js";
 import { Stream } from "../../runtime/rng.js";
-import type { Programs } from "../../runtime/trainer.js";
+import type { CompiledProgram, Programs } from "../../runtime/program.js";
+import { runSync } from "../helpers/program.js";
 import { tmpDir } from "../train/helpers.js";
 import { expectClose, RTOL } from "./helpers.js";
 
 // A private module cache, so a stale cached module can never stand in for today's codegen.
 process.env.PNN_CACHE_DIR ??= tmpDir("pnn-parity-cache-");
 
-/** Plausible values of the fused optimizer's scalar inputs (Adam at step 10, lr 0.01). */
-const OPT_SCALARS: Readonly<Record<string, number>> = { "opt:lr": 0.01, "opt:beta": 0.9, "opt:b1": 0.9, "opt:1-b1": 0.1, "opt:b2": 0.999, "opt:1-b2": 0.001, "opt:eps": 1e-8, "opt:c1": 1 - 0.9 ** 10, "opt:c2": 1 - 0.999 ** 10 };
+/** Plausible values of the fused optimizer's scalar inputs (Adam at step 10, lr 0.01), by scalar name. */
+const OPT_SCALARS: Readonly<Record<string, number>> = { lr: 0.01, beta: 0.9, b1: 0.9, "1-b1": 0.1, b2: 0.999, "1-b2": 0.001, eps: 1e-8, c1: 1 - 0.9 ** 10, c2: 1 - 0.999 ** 10 };
 
-/** Identical feeds for both backends: what `exe` declares, from params, chip and a seeded stream. */
-export function feedsFor(exe: Executable, params: Map<string, Float64Array>, chip: Map<string, Float64Array>, classes: number, seed: number): Record<string, Tensor> {
+/** Identical feeds for both backends: what `exe` declares (by the roles of its manifest), from params, chip and a seeded stream. */
+export function feedsFor(exe: Executable, manifest: ProgramManifest, params: Map<string, Float64Array>, chip: Map<string, Float64Array>, classes: number, seed: number): Record<string, Tensor> {
   const rng = new Stream(seed, 3);
   const feeds: Record<string, Tensor> = {};
+  const roles = new Map<string, InputRole>(manifest.inputs.map((i) => [i.name, i.role]));
   for (const s of exe.inputs) {
     const n = s.shape.reduce((a, b) => a * b, 1);
+    const role = roles.get(s.name);
     let data: Float64Array | Int32Array;
-    if (params.has(s.name)) data = params.get(s.name)!;
-    else if (s.name.startsWith(CHIP_PREFIX)) {
-      const c = chip.get(s.name.slice(CHIP_PREFIX.length));
+    if (!role) throw new Error(`input ${s.name} has no role in the manifest`);
+    else if (role.kind === "param") data = params.get(role.param)!;
+    else if (role.kind === "chip") {
+      const c = chip.get(role.variable);
       if (!c) throw new Error(`no chip variable for input ${s.name}`);
       data = c;
-    } else if (s.name === "labels") data = Int32Array.from({ length: n }, () => rng.int(classes));
-    else if (s.name === "key") data = Int32Array.from([seed, 0, 5, 1]);
-    else if (s.name === "weights") data = new Float64Array(n).fill(1 / n);
-    else if (s.name === "x") data = Float64Array.from({ length: n }, () => rng.uniform());
-    // in_situ_adjoint's probe fields: zero, as runtime/rules/in-situ.ts feeds them (their gradient is the adjoint field)
-    else if (s.name.startsWith("probe:")) data = new Float64Array(2 * n);
+    } else if (role.kind === "labels") data = Int32Array.from({ length: n }, () => rng.int(classes));
+    else if (role.kind === "key") data = Int32Array.from([seed, 0, 5, 1]);
+    else if (role.kind === "weights") data = new Float64Array(n).fill(1 / n);
+    else if (role.kind === "x") data = Float64Array.from({ length: n }, () => rng.uniform());
+    // in_situ_adjoint's probe fields: zero, as its stepper feeds them (their gradient is the adjoint field)
+    else if (role.kind === "probe") data = new Float64Array(2 * n);
     // the fused optimizer update (compiler/lower/optimizer.ts): hyperparameter scalars and per-parameter state
-    else if (s.name in OPT_SCALARS) data = Float64Array.of(OPT_SCALARS[s.name]!);
-    else if (s.name.startsWith("opt:m:")) data = Float64Array.from({ length: n }, () => 0.01 * (rng.uniform() - 0.5));
-    else if (s.name.startsWith("opt:v:")) data = Float64Array.from({ length: n }, () => 1e-4 * rng.uniform());
+    else if (role.kind === "optimizer-scalar") data = Float64Array.of(OPT_SCALARS[role.scalar]!);
+    else if (role.kind === "optimizer-state" && role.slot === "m") data = Float64Array.from({ length: n }, () => 0.01 * (rng.uniform() - 0.5));
+    else if (role.kind === "optimizer-state") data = Float64Array.from({ length: n }, () => 1e-4 * rng.uniform());
     else throw new Error(`parity feeds know no input ${s.name} (${s.dtype}[${s.shape}])`);
     if (data.length !== (s.dtype === "c64" || s.dtype === "c128" ? 2 * n : n)) throw new Error(`input ${s.name}: ${data.length} values for shape [${s.shape}]`);
     feeds[s.name] = { dtype: s.dtype, shape: s.shape, data };
@@ -49,7 +53,7 @@ export function feedsFor(exe: Executable, params: Map<string, Float64Array>, chi
   return feeds;
 }
 
-function allPrograms(ps: Programs): Record<string, Executable> {
+function allPrograms(ps: Programs): Record<string, CompiledProgram> {
   return { inferTwin: ps.inferTwin, ...(ps.inferDevice ? { inferDevice: ps.inferDevice } : {}), ...ps.rule };
 }
 
@@ -67,8 +71,8 @@ export interface ParityReport {
  * (the caller says why).
  */
 export async function programParity(p: LoadedProgram, batch: number, what: string, rtol: Record<string, number> = {}, seed = 11, time = 0): Promise<ParityReport> {
-  const ref = buildReferencePrograms(p, batch, time);
-  const wasm = await buildPrograms(p, batch, "wasm", time);
+  const ref = p.compileReference(batch, { time });
+  const wasm = await p.compile("wasm", batch, { time });
   const refs = allPrograms(ref.programs), wasms = allPrograms(wasm.programs);
   expect(Object.keys(wasms).sort(), `${what}: program names`).toEqual(Object.keys(refs).sort());
   const spec = ref.spec;
@@ -77,11 +81,11 @@ export async function programParity(p: LoadedProgram, batch: number, what: strin
   const relErr: Record<string, Record<string, number>> = {};
   const scale: Record<string, Record<string, number>> = {};
   for (const name of Object.keys(refs)) {
-    const r = refs[name]!, w = wasms[name]!;
+    const r = refs[name]!.exe, w = wasms[name]!.exe;
     expect(w.inputs.map((s) => s.name), `${what} ${name}: inputs`).toEqual(r.inputs.map((s) => s.name));
-    const feeds = feedsFor(r, params, chip, spec.classes, seed);
-    const want = r.run(feeds);
-    const got = w.run(feeds);
+    const feeds = feedsFor(r, refs[name]!.manifest, params, chip, spec.classes, seed);
+    const want = runSync(r, feeds);
+    const got = await w.run(feeds);
     expect(Object.keys(got).sort(), `${what} ${name}: outputs`).toEqual(Object.keys(want).sort());
     relErr[name] = {};
     scale[name] = {};

@@ -1,7 +1,6 @@
 // Mismatches between wasm and the interpreter found by the parity sweep (examples-all,
 // rules-all), each pinned by a small program that failed before its fix.
 import { describe, expect, it } from "vitest";
-import { buildPrograms, buildReferencePrograms } from "../../cli/compile.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileToWasm } from "../../compiler/backends/wasm/index.js";
 import { GraphBuilder } from "../../compiler/ir/graph.js";
@@ -9,6 +8,7 @@ import { lowerMziMesh } from "../../compiler/lower/layers/optics-mesh.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { wasmExecutable } from "../../runtime/wasm/executable.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
+import { runSync } from "../helpers/program.js";
 import { load } from "../rules/helpers.js";
 import { expectClose } from "./helpers.js";
 import { feedsFor } from "./parity.js";
@@ -91,10 +91,11 @@ train Xbar on iris() {
   seed = 1
 }
 `);
-    const { spec, programs } = buildReferencePrograms(p, 4);
-    const feeds = feedsFor(programs.rule.train!, initParams(spec.params, 7), sampleChip(spec.chipVars, 7, 0), spec.classes, 11);
-    const ref = programs.rule.train!.run(feeds);
-    const wasm = (await buildPrograms(p, 4, "wasm")).programs.rule.train!.run(feeds);
+    const { spec, programs } = p.compileReference(4);
+    const train = programs.rule.train!;
+    const feeds = feedsFor(train.exe, train.manifest, initParams(spec.params, 7), sampleChip(spec.chipVars, 7, 0), spec.classes, 11);
+    const ref = runSync(train.exe, feeds);
+    const wasm = await (await p.compile("wasm", 4)).programs.rule.train!.exe.run(feeds);
     for (const out of [ref, wasm]) {
       const g = out["grad:y.crossbar.weight"]!.data;
       expect(Array.from(g).every((v) => Number.isFinite(v)), Array.from(g).join(",")).toBe(true);

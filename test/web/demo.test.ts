@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { datasetArgs } from "../../stdlib/datasets.js";
 import { loadDataset } from "../../runtime/data/index.js";
 import { fileSpan } from "../../diagnostics/span.js";
 import { REPO } from "../train/helpers.js";
@@ -65,7 +66,7 @@ describe.skipIf(!CHROMIUM)("browser demo (headless chromium)", () => {
   }, 60_000);
 
   it("predicts MNIST test digits exactly as model.mjs does in Node, and mostly right", async () => {
-    const data = loadDataset({ name: "mnist", positional: [], named: { train: 100, test: 200, size: 14 }, span: fileSpan("test"), baseDir: REPO });
+    const data = loadDataset({ name: "mnist", args: datasetArgs("mnist", { train: 100, test: 200, size: 14 }), span: fileSpan("test"), baseDir: REPO });
     const n = 200;
     const x = Array.from(data.test.x.subarray(0, n * 196));
     const pageScores = await page.evaluate((xs) => (window as unknown as { pnnDemo: { predict(x: number[]): number[] } }).pnnDemo.predict(xs), x);

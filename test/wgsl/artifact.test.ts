@@ -9,10 +9,9 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadProgram } from "../../cli/compile.js";
-import { modelSpec } from "../../compiler/lower/lower.js";
+import { saveCheckpoint } from "../../runtime/checkpoint.js";
 import { initParams } from "../../runtime/init.js";
-import { writeCheckpoint } from "../../runtime/trainer.js";
+import { loadProgram } from "../helpers/program.js";
 import { ensureBuilt, pnn, REPO } from "../train/helpers.js";
 import { testDevice } from "./helpers.js";
 
@@ -35,11 +34,12 @@ const built = new Map<string, Built>();
 
 function buildExample(file: string, features: number, count: number): Built {
   const p = loadProgram(path.join(REPO, "examples", file));
-  const spec = modelSpec(p.net, 1);
+  const spec = p.spec(1);
   const dir = path.join(WORK, file.replace(".pnn", ""));
   fs.mkdirSync(dir, { recursive: true });
   const ckpt = path.join(dir, "weights.safetensors");
-  writeCheckpoint(ckpt, spec, initParams(spec.params, 5), undefined, { epoch: "0" });
+  const params = initParams(spec.params, 5);
+  saveCheckpoint(ckpt, new Map(spec.params.map((q) => [q.path, { dtype: "F64" as const, shape: [...q.shape], data: params.get(q.path)! }])), { network: spec.network });
   const b = pnn(["build", path.join("examples", file), "--target", "wgsl", "--weights", ckpt, "-o", path.join(dir, "model"), "--stats"]);
   expect(b.status, b.all).toBe(0);
   expect(b.stdout).toMatch(/engine webgpu/);

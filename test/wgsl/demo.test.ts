@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileSpan } from "../../diagnostics/span.js";
 import { loadDataset } from "../../runtime/data/index.js";
+import { datasetArgs } from "../../stdlib/datasets.js";
 import { REPO } from "../train/helpers.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
@@ -58,7 +59,7 @@ describe.skipIf(!CHROMIUM)("browser demo: the WebGPU switch", () => {
     const r = await page.evaluate(() => (window as unknown as { pnnDemo: { classifyPad(): Promise<{ label: string; detectors: number[] }> } }).pnnDemo.classifyPad());
     expect(r.label).toBe("1");
     expect(r.detectors.length).toBe(16);
-    const data = loadDataset({ name: "mnist", positional: [], named: { train: 100, test: 100, size: 14 }, span: fileSpan("test"), baseDir: REPO });
+    const data = loadDataset({ name: "mnist", args: datasetArgs("mnist", { train: 100, test: 100, size: 14 }), span: fileSpan("test"), baseDir: REPO });
     const x = Array.from(data.test.x.subarray(0, 100 * 196));
     const gpuScores = await page.evaluate((xs) => (window as unknown as { pnnDemo: { predict(x: number[]): Promise<number[]> } }).pnnDemo.predict(xs), x);
     const { load } = (await import(pathToFileURL(path.join(WEB, "model/model.mjs")).href)) as { load(): Promise<{ predict(x: ArrayLike<number>): Float32Array }> };

@@ -1,15 +1,10 @@
 // Shared helpers for the WGSL/WebGPU tests: one WebGPU device on a software Vulkan driver when the
 // machine has no GPU (lavapipe when mesa's ICD is installed, else chromium's SwiftShader), the
-// stated float32 tolerance, and compiling graphs for both the device and the interpreter.
+// stated float32 tolerance and the comparison that applies it.
 import * as fs from "node:fs";
-import { afterAll } from "vitest";
-import { compileInterp } from "../../compiler/backends/interp/index.js";
-import { compileToWgsl } from "../../compiler/backends/wgsl/index.js";
-import type { Graph } from "../../compiler/ir/graph.js";
+import { afterAll, expect } from "vitest";
 import type { Tensor } from "../../runtime/backend.js";
 import { adapterName, releaseWebGpu, SOFTWARE_VULKAN_ICDS, webgpuContext } from "../../runtime/webgpu/device.js";
-import { webgpuExecutable, type WebGpuExecutable } from "../../runtime/webgpu/executable.js";
-import { expect } from "vitest";
 
 /** The issue's parity tolerance for f32 backends: |gpu − ref| ≤ RTOL · max(1, max|ref|) per tensor. */
 export const RTOL = 1e-4;
@@ -57,15 +52,4 @@ export function expectClose(got: Tensor, want: Tensor, what: string, rtol = RTOL
     if (Number.isNaN(b) && Number.isNaN(a)) continue;
     if (!(Math.abs(a - b) <= rtol * scale)) throw new Error(`${what}[${i}]: webgpu ${a} vs interpreter ${b} (tolerance ${rtol * scale})`);
   }
-}
-
-/** Runs g on the device and on the interpreter with the same feeds; every output within rtol. */
-export async function gpuParity(exe: WebGpuExecutable, g: Graph, feeds: Record<string, Tensor>, what: string, rtol = RTOL): Promise<void> {
-  const want = compileInterp(g).run(feeds);
-  const got = await exe.run(feeds);
-  for (const name of Object.keys(want)) expectClose(got[name]!, want[name]!, `${what}: ${name}`, rtol);
-}
-
-export async function compileFor(device: Parameters<typeof webgpuExecutable>[0], g: Graph): Promise<WebGpuExecutable> {
-  return webgpuExecutable(device, compileToWgsl(g));
 }

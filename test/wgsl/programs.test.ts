@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadProgram } from "../../cli/compile.js";
+import { loadProgram } from "../helpers/program.js";
 import { load } from "../rules/helpers.js";
 import { REPO } from "../train/helpers.js";
 import { summarize } from "../wasm/parity.js";

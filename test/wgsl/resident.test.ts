@@ -8,11 +8,11 @@
 import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileToWgsl } from "../../compiler/backends/wgsl/index.js";
-import { modelSpec } from "../../compiler/lower/lower.js";
-import { RULE_LOWERINGS } from "../../compiler/lower/rules/index.js";
+import { manifestOf } from "../../compiler/lower/names.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
 import { webgpuExecutable } from "../../runtime/webgpu/executable.js";
+import { runSync } from "../helpers/program.js";
 import { load } from "../rules/helpers.js";
 import { feedsFor } from "../wasm/parity.js";
 import { expectClose, testDevice } from "./helpers.js";
@@ -46,13 +46,13 @@ train Hybrid on iris() {
 describe.skipIf(!gpu)("resident parameters and optimizer state", () => {
   it("three fused Adam steps on the device equal the interpreter's with host copies", async () => {
     const p = load(SOURCE);
-    const spec = modelSpec(p.net, 8);
-    const g = RULE_LOWERINGS[p.train.rule.sig.name]!(p.net, p.train, 8, spec.hasDevice).train!;
+    const spec = p.spec(8);
+    const g = p.graphs(8).rule.train!;
     const ref = compileInterp(g);
     const exe = await webgpuExecutable(gpu!.device, compileToWgsl(g));
     expect([...exe.carried.keys()].sort()).toEqual(exe.outputs.filter((o) => o.name.startsWith("new:")).map((o) => o.name.slice(4)).sort());
     expect(exe.carried.size).toBeGreaterThan(spec.params.length); // params and Adam's m, v
-    const feeds = feedsFor(ref, initParams(spec.params, 7), sampleChip(spec.chipVars, 7, 0), spec.classes, 11);
+    const feeds = feedsFor(ref, manifestOf(g), initParams(spec.params, 7), sampleChip(spec.chipVars, 7, 0), spec.classes, 11);
     const state: Record<string, Tensor> = { ...feeds };
     const garbage = (t: Tensor): Tensor => ({ ...t, data: new Float64Array(t.data.length).fill(1e6) });
     for (let step = 1; step <= 3; step++) {
@@ -60,7 +60,7 @@ describe.skipIf(!gpu)("resident parameters and optimizer state", () => {
       const scalars = { "opt:c1": c1, "opt:c2": c2 };
       for (const [k, v] of Object.entries(scalars)) state[k] = { dtype: "f32", shape: [], data: Float64Array.of(v) };
       state.key = { dtype: "i32", shape: [4], data: Int32Array.from([1, 0, step, 0]) };
-      const want = ref.run(state);
+      const want = runSync(ref, state);
       // after the first step, carried inputs given by the host must be ignored
       const given: Record<string, Tensor> = {};
       for (const [k, v] of Object.entries(state)) given[k] = step > 1 && exe.carried.has(k) ? garbage(v) : v;

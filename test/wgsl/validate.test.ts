@@ -6,10 +6,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadProgram } from "../../cli/compile.js";
 import { compileToWgsl } from "../../compiler/backends/wgsl/index.js";
-import { modelSpec } from "../../compiler/lower/lower.js";
-import { RULE_LOWERINGS } from "../../compiler/lower/rules/index.js";
+import { loadProgram } from "../helpers/program.js";
+import { allGraphs } from "./parity.js";
 import { kernelModule, PARAM_BYTES } from "../../runtime/webgpu/program.js";
 import type { Gpu, GpuDevice } from "../../runtime/webgpu/gpu.js";
 import { ensureBuilt, REPO } from "../train/helpers.js";
@@ -44,11 +43,7 @@ describe.skipIf(!device)("every emitted kernel validates on Dawn's null backend"
     const pl = d.createPipelineLayout({ bindGroupLayouts: [layout] });
     const seen = new Set<string>();
     for (const file of EXAMPLES) {
-      const p = loadProgram(path.join(REPO, "examples", file));
-      const spec = modelSpec(p.net, 4);
-      const graphs = RULE_LOWERINGS[p.train.rule.sig.name]!(p.net, p.train, 4, spec.hasDevice);
-      for (const g of Object.values(graphs)) {
-        if (!g) continue;
+      for (const g of Object.values(allGraphs(loadProgram(path.join(REPO, "examples", file)), 4))) {
         const prog = compileToWgsl(g);
         for (let k = 0; k < prog.kernels.length; k++) {
           const code = kernelModule(prog, k);

@@ -9,7 +9,7 @@
  * graphs that this runs like any other.
  */
 import { InternalError } from "../../../diagnostics/internal.js";
-import type { Executable, Tensor, TensorSpec } from "../../../runtime/backend.js";
+import type { SyncExecutable as Executable, Tensor, TensorSpec } from "../../../runtime/backend.js";
 import type { Graph, Node } from "../../ir/graph.js";
 import { printGraph } from "../../ir/print.js";
 import { isComplex, numel, shapeEq } from "../../ir/types.js";

@@ -6,8 +6,8 @@
  * f32 (complex: interleaved pairs); transcendental functions, Philox and the uniform/normal
  * conversions are the prelude's (lib.ts), matching the interpreter to f32 rounding.
  *   plan.ts (fusion + buffers) ─ elementwise / structural / matmul / fft / nn ─► kernels + dispatches
- * Outputs named `new:<x>` of an input `<x>` (the fused optimizer, compiler/lower/optimizer.ts)
- * become carries: the runner can keep those inputs resident between runs.
+ * The fused optimizer's new parameters and state (manifest roles new-param / new-state) become
+ * carries of their inputs: the runner can keep those inputs resident between runs.
  * It never touches a GPU: compileWebGpu (webgpu.ts) hands the program to runtime/webgpu.
  */
 import { InternalError } from "../../../diagnostics/internal.js";
@@ -15,7 +15,8 @@ import type { Graph, Node } from "../../ir/graph.js";
 import { printGraph } from "../../ir/print.js";
 import { isComplex, numel } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
-import { NEW_PREFIX } from "../../lower/optimizer.js";
+import { manifestOf } from "../../lower/names.js";
+import type { ProgramManifest } from "../../../runtime/manifest.js";
 import { PARAM_WORDS, WGSL_PROGRAM_VERSION, type WgslDispatch, type WgslKernel, type WgslProgram, type WgslSlot } from "../../../runtime/webgpu/program.js";
 import { checkParams, type Ctx, type Params } from "./ctx.js";
 import { elementwiseGroup } from "./elementwise.js";
@@ -48,6 +49,33 @@ function constWords(n: Node): Uint32Array {
 export interface WgslCompileOptions {
   /** Largest arena in bytes (default: WebGPU's guaranteed 128 MiB binding). */
   readonly maxArenaBytes?: number;
+  /** The program's manifest (default: compiler/lower/names.ts's manifestOf, when the names are the compiler's). */
+  readonly manifest?: ProgramManifest;
+}
+
+/**
+ * Carried inputs: each output holding the next value of an input (the fused optimizer's new
+ * parameters and state, by their manifest roles). A graph whose names are not the compiler's
+ * (a test's) has none.
+ */
+function carriesOf(g: Graph, manifest: ProgramManifest | undefined): { input: string; output: string }[] {
+  let m = manifest;
+  if (!m) {
+    try {
+      m = manifestOf(g);
+    } catch (e) {
+      if (e instanceof InternalError) return [];
+      throw e;
+    }
+  }
+  const inputs = m.inputs;
+  return m.outputs.flatMap((o) => {
+    const r = o.role;
+    const i = r.kind === "new-param" ? inputs.find((x) => x.role.kind === "param" && x.role.param === r.param)
+      : r.kind === "new-state" ? inputs.find((x) => x.role.kind === "optimizer-state" && x.role.param === r.param && x.role.slot === r.slot)
+      : undefined;
+    return i ? [{ input: i.name, output: o.name }] : [];
+  });
 }
 
 export function compileToWgsl(graph: Graph, opts: WgslCompileOptions = {}): WgslProgram {
@@ -113,10 +141,7 @@ export function compileToWgsl(graph: Graph, opts: WgslCompileOptions = {}): Wgsl
   };
   const inputs = graph.nodes.filter((n) => n.op === "input" || n.op === "param").map((n) => slot(n.attrs.name as string, n.id));
   const outputs = graph.outputs.map((o) => slot(o.name, o.id));
-  const inputNames = new Set(inputs.map((s) => s.name));
-  const carries = outputs
-    .filter((o) => o.name.startsWith(NEW_PREFIX) && inputNames.has(o.name.slice(NEW_PREFIX.length)))
-    .map((o) => ({ input: o.name.slice(NEW_PREFIX.length), output: o.name }));
+  const carries = carriesOf(graph, opts.manifest);
   const main = dispatches.length;
   for (const c of carries) {
     const from = outputs.find((o) => o.name === c.output)!, to = inputs.find((s) => s.name === c.input)!;

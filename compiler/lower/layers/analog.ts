@@ -1,5 +1,6 @@
 /**
- * Lowering of `std/analog`: `crossbar(x, out)`, y = W x + b on resistive crossbars.
+ * The physics of `std/analog` `crossbar(x, out)` (stdlib/analog.ts): y = W x + b on resistive
+ * crossbars.
  *
  * Twin: the ideal product y = x Wᵀ + b. Device (docs/physics-analog.md), per tile of at most
  * tile × tile weights (each tile is its own array with its own |w|max ↦ g_max mapping and ADC):
@@ -15,7 +16,6 @@
  * The evaluation time reaches the graph as a compile-time constant (LowerCtx.time).
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
-import { boolConst, numConst, type LayerArgs, type LayerLowering, type LowerCtx } from "../context.js";
 
 /** PCMLikeNoiseModel constants (aihwkit, src/aihwkit/inference/noise/pcm.py). */
 export const PCM = {
@@ -93,6 +93,7 @@ export function quantStep(bits: number, bound: number): number {
   return bits === 1 ? 2 * bound : (2 * bound) / (2 ** bits - 2);
 }
 
+/** The crossbar's device model, from the element's checked arguments (stdlib/analog.ts). */
 export interface CrossbarOptions {
   readonly tile: number;
   readonly dacBits: number | null;
@@ -103,22 +104,8 @@ export interface CrossbarOptions {
   readonly pcm: boolean;
   readonly stuckRate: number;
   readonly driftCompensation: boolean;
+  /** Seconds after programming (LowerCtx.time). */
   readonly time: number;
-}
-
-export function crossbarOptions(a: LayerArgs, time = 0): CrossbarOptions {
-  return {
-    tile: numConst(a, "tile") ?? 256,
-    dacBits: numConst(a, "dac_bits"),
-    adcBits: numConst(a, "adc_bits"),
-    outBound: numConst(a, "out_bound"),
-    weightNoise: numConst(a, "weight_noise") ?? 0,
-    outNoise: numConst(a, "out_noise") ?? 0,
-    pcm: boolConst(a, "pcm"),
-    stuckRate: numConst(a, "stuck_rate") ?? 0,
-    driftCompensation: a.consts.drift_compensation === undefined || a.consts.drift_compensation === null ? true : boolConst(a, "drift_compensation"),
-    time,
-  };
 }
 
 /** Per-chip inputs: [2, out, in] (G⁺ then G⁻) standard normals / uniforms. */
@@ -214,31 +201,3 @@ export function crossbarDevice(
   }
   return blocks.length === 1 ? blocks[0] : b.concat(blocks, 1);
 }
-
-const needsChip = (consts: LayerArgs["consts"]) => {
-  const pcm = consts.pcm?.kind === "bool" && consts.pcm.value;
-  const stuck = consts.stuck_rate?.kind === "num" && consts.stuck_rate.value > 0;
-  return { pcm, stuck };
-};
-
-function lowerCrossbar(ctx: LowerCtx, x: Node, a: LayerArgs): Node {
-  const { b } = ctx;
-  const weight = a.owned.weight;
-  const bias = a.owned.bias;
-  let y: Node;
-  if (!ctx.device) y = b.matmul(x, b.transpose(weight, [1, 0]));
-  else {
-    const opt = crossbarOptions(a, ctx.time ?? 0);
-    const { pcm, stuck } = needsChip(a.consts);
-    const chip: CrossbarChip = {
-      ...(pcm && a.tensors.prog_noise ? { progNoise: a.tensors.prog_noise, driftNoise: a.tensors.drift_noise } : {}),
-      ...(stuck && a.tensors.stuck ? { stuck: a.tensors.stuck } : {}),
-    };
-    y = crossbarDevice(b, x, weight, opt, chip, { key: ctx.key, stream: () => ctx.nextStream() });
-  }
-  return bias ? b.add(y, bias) : y;
-}
-
-export const ANALOG_LOWERING: Record<string, LayerLowering> = {
-  crossbar: lowerCrossbar,
-};

@@ -1,6 +1,7 @@
 /**
- * Lowering of `std/freespace` (diffractive optics). Fields are c64 [B, h, w]; x is the column
- * index (last axis), y the row index; sample (r, c) sits at ((c − (w−1)/2)Δ, (r − (h−1)/2)Δ).
+ * The physics of `std/freespace` (diffractive optics; the elements are in stdlib/freespace.ts).
+ * Fields are c64 [B, h, w]; x is the column index (last axis), y the row index; sample (r, c)
+ * sits at ((c − (w−1)/2)Δ, (r − (h−1)/2)Δ).
  *
  * propagate (angular spectrum, Goodman, Introduction to Fourier Optics §3.10):
  *   U_z = F⁻¹{ F{U₀} · H },  H(f_x, f_y) = exp(i k_z z),  k_z = 2π √(1/λ² − f_x² − f_y²),
@@ -13,14 +14,13 @@
  *   √(I/n_photons)·N(0,1) and additive noise σ·N(0,1) per shot and region.
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
-import { numConst, type LayerLowering } from "../context.js";
-import { detectorNoise } from "./optics.js";
 
 export interface PropagateOptions {
   readonly distance: number;
   readonly wavelength: number;
   readonly pitch: number;
-  readonly pad?: number;
+  /** Zero padding per side (samples). */
+  readonly pad: number;
 }
 
 /** Spatial frequency of FFT bin k of n samples at pitch Δ: k/(nΔ), upper half negative. */
@@ -47,7 +47,7 @@ export function axialWavenumber(rows: number, cols: number, wavelength: number, 
 export function lowerPropagate(b: GraphBuilder, u: Node, o: PropagateOptions, distanceError?: Node): Node {
   const r = u.shape.length;
   const h = u.shape[r - 2], w = u.shape[r - 1];
-  const pad = o.pad ?? 0;
+  const pad = o.pad;
   const rows = h + 2 * pad, cols = w + 2 * pad;
   const kz = axialWavenumber(rows, cols, o.wavelength, o.pitch);
   const transfer = new Float64Array(2 * rows * cols);
@@ -109,6 +109,18 @@ export function lensTransmission(h: number, w: number, focal: number, wavelength
   return t;
 }
 
+/** The detector grid: ⌈√classes⌉ columns (regions per row) and ⌈classes/columns⌉ rows. */
+export function detectorGrid(classes: number): { perRow: number; rows: number } {
+  const perRow = Math.ceil(Math.sqrt(classes));
+  return { perRow, rows: Math.ceil(classes / perRow) };
+}
+
+/** Whether `classes` regions of side `size` fit in an h × w field (one region per grid cell). */
+export function detectorLayoutFits(h: number, w: number, classes: number, size: number): boolean {
+  const { perRow, rows } = detectorGrid(classes);
+  return perRow * size <= w && rows * size <= h;
+}
+
 /**
  * The detector layout: `classes` squares of side `size` on a grid of ⌈√classes⌉ columns and
  * ⌈classes/columns⌉ rows; the field is split into equal cells (⌊w/columns⌋ × ⌊h/rows⌋), each
@@ -116,8 +128,7 @@ export function lensTransmission(h: number, w: number, focal: number, wavelength
  * Returns the top-left [row, col] of each region.
  */
 export function detectorLayout(h: number, w: number, classes: number, size: number): [number, number][] {
-  const perRow = Math.ceil(Math.sqrt(classes));
-  const rows = Math.ceil(classes / perRow);
+  const { perRow, rows } = detectorGrid(classes);
   const cellW = Math.floor(w / perRow), cellH = Math.floor(h / rows);
   const y0 = Math.floor((h - rows * cellH) / 2);
   const out: [number, number][] = [];
@@ -141,36 +152,3 @@ export function lowerDetectorRegions(b: GraphBuilder, u: Node, classes: number, 
   const flat = b.reshape(b.abs2(u), [...u.shape.slice(0, -2), h * w]);
   return b.matmul(flat, b.const(m, "f32", [h * w, classes]));
 }
-
-export const FREESPACE_LOWERING: Record<string, LayerLowering> = {
-  propagate: (ctx, u, a) =>
-    lowerPropagate(
-      ctx.b,
-      u,
-      { distance: numConst(a, "distance") ?? 0, wavelength: numConst(a, "wavelength") ?? 1, pitch: numConst(a, "pitch") ?? 1, pad: numConst(a, "pad") ?? 0 },
-      ctx.device ? a.tensors.distance_error : undefined,
-    ),
-  phase_mask: (ctx, u, a) => {
-    const { b } = ctx;
-    let phi = a.tensors.phases ?? a.owned.phases;
-    if (ctx.device) {
-      if (a.tensors.phase_error) phi = b.add(phi, a.tensors.phase_error);
-      const levels = numConst(a, "levels");
-      if (levels) phi = quantizePhase(b, phi, levels);
-    }
-    let t = b.expi(phi);
-    if (ctx.device && a.tensors.misalignment) t = shiftMask(b, t, a.tensors.misalignment, numConst(a, "pitch") ?? 1);
-    return b.mul(u, t);
-  },
-  amplitude_mask: ({ b }, u, a) => b.mul(u, b.sigmoid(a.owned.logits)),
-  lens: ({ b }, u, a) => {
-    const r = u.shape.length;
-    const h = u.shape[r - 2], w = u.shape[r - 1];
-    const t = lensTransmission(h, w, numConst(a, "focal") ?? 1, numConst(a, "wavelength") ?? 1, numConst(a, "pitch") ?? 1);
-    return b.mul(u, b.const(t, "c64", [h, w]));
-  },
-  detector_regions: (ctx, u, a) => {
-    const power = lowerDetectorRegions(ctx.b, u, numConst(a, "classes") ?? 1, numConst(a, "size") ?? 1);
-    return ctx.device ? detectorNoise(ctx, power, a) : power;
-  },
-};

@@ -1,13 +1,12 @@
 /**
- * Lowering of `std/mechanics`: a chain of coupled driven pendula integrated with classical RK4,
- * unrolled in the IR (every step is ordinary differentiable ops, so backprop through time is
- * autodiff of the unrolled graph). State θ, θ̇ : [B, n];
+ * The physics of `std/mechanics` `pendula` (stdlib/mechanics.ts): a chain of coupled driven
+ * pendula integrated with classical RK4, unrolled in the IR (every step is ordinary
+ * differentiable ops, so backprop through time is autodiff of the unrolled graph). State θ, θ̇ : [B, n];
  *   a(θ, θ̇, t) = −ω₀² ⊙ sin θ + k·(θ L) − γθ̇ + A cos(ω_d t) cos θ,
  * L the free-end chain Laplacian (Lᵢᵢ = −(number of neighbours), Lᵢ,ᵢ±₁ = 1).
  * Device: ω₀ᵢ = ω₀(1 + δᵢ) with δ a per-chip sample; angle readout noise σ·N(0, 1) per shot.
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
-import { numConst, type LayerLowering } from "../context.js";
 
 export interface PendulaOptions {
   readonly duration: number;
@@ -64,23 +63,3 @@ export function lowerPendula(b: GraphBuilder, theta0: Node, omega0Node: Node | n
   }
   return { theta: th, velocity: v };
 }
-
-export const MECHANICS_LOWERING: Record<string, LayerLowering> = {
-  pendula: (ctx, x, a) => {
-    const { b } = ctx;
-    const drive = numConst(a, "drive_frequency");
-    const opts: PendulaOptions = {
-      duration: numConst(a, "duration") ?? 1,
-      steps: numConst(a, "steps") ?? 100,
-      omega0: numConst(a, "omega0") ?? 1,
-      coupling: numConst(a, "coupling") ?? 0,
-      damping: numConst(a, "damping") ?? 0,
-      drive: numConst(a, "drive") ?? 0,
-      ...(drive !== null ? { driveFrequency: drive } : {}),
-    };
-    const { theta } = lowerPendula(b, x, null, opts, ctx.device ? a.tensors.omega_spread : undefined);
-    const noise = numConst(a, "noise") ?? 0;
-    if (!ctx.device || noise <= 0) return theta;
-    return b.add(theta, b.mul(b.scalar(noise, "f32"), b.randomNormal(ctx.key, theta.shape, ctx.nextStream())));
-  },
-};

@@ -14,11 +14,15 @@
  *     heaters of MZIs next to each other in one column, and likewise the φ heaters), w(φ) the
  *     phase a heater holds, wrapped to [0, 2π);
  *   beam-splitter error: per-chip coupler angle errors δ (two per MZI, laid out like the phases).
+ * In-situ probing (MeshOptions.probe, installed by the in_situ_adjoint rule): each column is then
+ * lowered in its physical order — coupler B(α₁), θ shifters, coupler B(α₂), φ shifters, loss —
+ * and the probe sees the field just after every shifter (the same T, only factored; equal to the
+ * closed form to rounding).
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
 import type { MatrixProgram, MeshProgram } from "../../optics/decompose.js";
 import { meshColumns, type Topology } from "../../optics/topology.js";
-import { sliceLast } from "../context.js";
+import { sliceLast, type MeshProbe } from "../context.js";
 
 export interface MeshOptions {
   readonly topology?: Topology;
@@ -30,6 +34,8 @@ export interface MeshOptions {
   readonly crosstalk?: number;
   /** Phase DAC resolution over [0, 2π); device only. */
   readonly phaseBits?: number;
+  /** An in-situ probe that sees (and may perturb) the field after every phase shifter. */
+  readonly probe?: MeshProbe;
 }
 
 /** Splits the last axis [.., 2k] into its even (first) and odd (second) entries, each [.., k]. */
@@ -95,6 +101,36 @@ function mziColumn(b: GraphBuilder, x: Node, theta: Node, phi: Node, offset: num
   return parts.length === 1 ? parts[0] : b.concat(parts, lead.length);
 }
 
+/**
+ * The same column in physical order (couplers and shifters one after the other), with the probe
+ * after each shifter: u = B(α₁)(top, bot); a_θ = e^{iθ}u₁ (probed); v = B(α₂)(a_θ, u₂);
+ * a_φ = e^{iφ}v₁ (probed); out = amplitude·(a_φ, v₂). `c1, s1, c2, s2` = cos/sin of α₁, α₂.
+ */
+function probedColumn(b: GraphBuilder, x: Node, theta: Node, phi: Node, offset: number, k: number, coupler: readonly [Node, Node, Node, Node], amplitude: Node, probe: MeshProbe, at: number): Node {
+  const n = x.shape[x.shape.length - 1];
+  const lead = x.shape.slice(0, -1);
+  const [top, bot] = evenOdd(b, sliceLast(b, x, offset, offset + 2 * k), k);
+  const [c1, s1, c2, s2] = coupler;
+  const i = b.scalar([0, 1], "c64");
+  const cplx = (v: Node) => (v.dtype === "c64" ? v : b.complex(v, b.scalar(0, "f32")));
+  const mix = (c: Node, s: Node, p: Node, q: Node): [Node, Node] => {
+    const is = b.mul(i, cplx(s));
+    return [b.add(b.mul(cplx(c), p), b.mul(is, q)), b.add(b.mul(is, p), b.mul(cplx(c), q))];
+  };
+  const [u1, u2] = mix(c1, s1, top, bot);
+  const aTheta = probe.at(b.mul(b.expi(theta), u1), { offset: at, which: "theta" });
+  const [v1, v2] = mix(c2, s2, aTheta, u2);
+  const aPhi = probe.at(b.mul(b.expi(phi), v1), { offset: at, which: "phi" });
+  const amp = cplx(amplitude);
+  const stacked = b.concat([b.reshape(b.mul(amp, aPhi), [...lead, k, 1]), b.reshape(b.mul(amp, v2), [...lead, k, 1])], lead.length + 1);
+  const mixed = b.reshape(stacked, [...lead, 2 * k]);
+  const parts: Node[] = [];
+  if (offset > 0) parts.push(sliceLast(b, x, 0, offset));
+  parts.push(mixed);
+  if (offset + 2 * k < n) parts.push(sliceLast(b, x, offset + 2 * k, n));
+  return parts.length === 1 ? parts[0] : b.concat(parts, lead.length);
+}
+
 /** The mesh on field x [.., N] with phases [.., N(N−1)]; the device model when options ask for it. */
 export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshOptions = {}): Node {
   const n = x.shape[x.shape.length - 1];
@@ -111,6 +147,18 @@ export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshO
       theta = crosstalk(b, wrapPhase(b, theta), opts.crosstalk);
       phi = crosstalk(b, wrapPhase(b, phi), opts.crosstalk);
     }
+    if (opts.probe) {
+      const quarter = b.scalar(Math.PI / 4, "f32");
+      let angles: [Node, Node] = [quarter, quarter];
+      if (opts.splitterError) {
+        const [d1, d2] = evenOdd(b, sliceLast(b, opts.splitterError, p, p + 2 * k), k);
+        angles = [b.add(d1, quarter), b.add(d2, quarter)];
+      }
+      const coupler = [b.cos(angles[0]), b.sin(angles[0]), b.cos(angles[1]), b.sin(angles[1])] as const;
+      field = probedColumn(b, field, theta, phi, offset, k, coupler, b.scalar(amplitude, "f32"), opts.probe, p);
+      p += 2 * k;
+      continue;
+    }
     let coef: [Node, Node, Node, Node] = [ideal, ideal, ideal, ideal];
     if (opts.splitterError) {
       const [d1, d2] = evenOdd(b, sliceLast(b, opts.splitterError, p, p + 2 * k), k);
@@ -123,6 +171,7 @@ export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshO
     field = mziColumn(b, field, theta, phi, offset, k, coef);
     p += 2 * k;
   }
+  opts.probe?.finish?.();
   return field;
 }
 
