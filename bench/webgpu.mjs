@@ -22,9 +22,8 @@ import * as path from "node:path";
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const dist = (p) => path.join(root, "dist", p);
 const quick = process.argv.includes("--quick");
-const { loadProgram } = await import(dist("cli/compile.js"));
-const { modelSpec } = await import(dist("compiler/lower/lower.js"));
-const { RULE_LOWERINGS } = await import(dist("compiler/lower/rules/index.js"));
+const { loadProgram } = await import("./program.mjs");
+const { manifestOf } = await import(dist("compiler/lower/names.js"));
 const { compileToWasm } = await import(dist("compiler/backends/wasm/index.js"));
 const { optimizedModule } = await import(dist("compiler/backends/wasm/node-module.js"));
 const { wasmExecutable } = await import(dist("runtime/wasm/executable.js"));
@@ -32,7 +31,6 @@ const { compileToWgsl } = await import(dist("compiler/backends/wgsl/index.js"));
 const { webgpuExecutable } = await import(dist("runtime/webgpu/executable.js"));
 const { webgpuContext, adapterName, releaseWebGpu, SOFTWARE_VULKAN_ICDS } = await import(dist("runtime/webgpu/device.js"));
 const { initParams, sampleChip } = await import(dist("runtime/init.js"));
-const { CHIP_PREFIX } = await import(dist("runtime/model.js"));
 
 // a software driver when none is configured and the loader finds no adapter of its own
 let gpu;
@@ -67,22 +65,25 @@ async function interleaved(fns, rounds = 7, ms = 200) {
   return Object.fromEntries(names.map((n) => { const v = per[n].sort((a, b) => a - b); return [n, v[v.length >> 1]]; }));
 }
 
-const OPT = { "opt:lr": 0.001, "opt:b1": 0.9, "opt:1-b1": 0.1, "opt:b2": 0.999, "opt:1-b2": 0.001, "opt:eps": 1e-8, "opt:c1": 0.1, "opt:c2": 0.001, "opt:beta": 0.9 };
-function feedsFor(exe, spec, B) {
+const OPT = { lr: 0.001, b1: 0.9, "1-b1": 0.1, b2: 0.999, "1-b2": 0.001, eps: 1e-8, c1: 0.1, c2: 0.001, beta: 0.9 };
+/** Inputs by their manifest roles: initial parameters, chip 0, synthetic x, labels, equal weights, Adam at step 1. */
+function feedsFor(exe, manifest, spec, B) {
   const params = initParams(spec.params, 1);
   const chip = sampleChip(spec.chipVars, 1, 0);
+  const roles = new Map(manifest.inputs.map((i) => [i.name, i.role]));
   const f = {};
   for (const s of exe.inputs) {
     const n = s.shape.reduce((a, b) => a * b, 1) * (s.dtype === "c64" || s.dtype === "c128" ? 2 : 1);
-    let data = params.get(s.name) ?? (s.name.startsWith(CHIP_PREFIX) ? chip.get(s.name.slice(CHIP_PREFIX.length)) : undefined);
-    if (!data) {
-      if (s.name === "key") data = Int32Array.from([1, 0, 1, 0]);
-      else if (s.dtype === "i32") data = Int32Array.from({ length: n }, (_, i) => i % spec.classes);
-      else if (s.name === "weights") data = new Float64Array(n).fill(1 / B);
-      else if (s.name in OPT) data = Float64Array.of(OPT[s.name]);
-      else if (s.name.startsWith("opt:")) data = new Float64Array(n);
-      else data = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
-    }
+    const r = roles.get(s.name);
+    let data;
+    if (r.kind === "param") data = Float64Array.from(params.get(r.param));
+    else if (r.kind === "chip") data = chip.get(r.variable);
+    else if (r.kind === "key") data = Int32Array.from([1, 0, 1, 0]);
+    else if (r.kind === "labels") data = Int32Array.from({ length: n }, (_, i) => i % spec.classes);
+    else if (r.kind === "weights") data = new Float64Array(n).fill(1 / B);
+    else if (r.kind === "optimizer-scalar") data = Float64Array.of(OPT[r.scalar]);
+    else if (r.kind === "optimizer-state" || r.kind === "probe") data = new Float64Array(n);
+    else data = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
     f[s.name] = { dtype: s.dtype, shape: s.shape, data };
   }
   return f;
@@ -113,23 +114,24 @@ const CONFIGS = [
 const load = (await import("node:os")).loadavg();
 const rows = [];
 for (const cfg of CONFIGS) {
-  const p = loadProgram(cfg.file);
+  const p = await loadProgram(cfg.file);
   const B = cfg.batch;
-  const spec = modelSpec(p.net, B);
-  const graphs = RULE_LOWERINGS[p.train.rule.sig.name](p.net, p.train, B, spec.hasDevice);
-  const row = { name: cfg.name, batch: B, rule: p.train.rule.sig.name };
+  const spec = p.spec(B);
+  const graphs = p.graphs(B);
+  const row = { name: cfg.name, batch: B, rule: p.rule.name };
   for (const prog of ["train", "inferTwin"]) {
-    const g = graphs[prog];
+    const g = prog === "train" ? graphs.rule.train : graphs.inferTwin;
+    const manifest = manifestOf(g);
     let t0 = performance.now();
     const art = await compileToWasm(g);
     const wasm = wasmExecutable(optimizedModule(art.bytes), art.layout);
     const wasmCompile = performance.now() - t0;
     t0 = performance.now();
-    const exe = await webgpuExecutable(gpu.device, compileToWgsl(g, { maxArenaBytes: gpu.device.limits.maxStorageBufferBindingSize }));
+    const exe = await webgpuExecutable(gpu.device, compileToWgsl(g, { maxArenaBytes: gpu.device.limits.maxStorageBufferBindingSize, manifest }));
     const gpuCompile = performance.now() - t0;
-    const feeds = feedsFor(wasm, spec, B);
+    const feeds = feedsFor(wasm, manifest, spec, B);
     const carried = [...exe.carried];
-    const gpuFeeds = feedsFor(wasm, spec, B);
+    const gpuFeeds = feedsFor(wasm, manifest, spec, B);
     const read = prog === "train" ? ["loss", "logits"] : ["logits"];
     await exe.run(gpuFeeds);
     const dynamic = Object.fromEntries(Object.entries(gpuFeeds).filter(([k]) => prog === "train" ? !exe.carried.has(k) : k === "x"));
