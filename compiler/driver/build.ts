@@ -1,6 +1,8 @@
 /**
  * `pnn build`'s product: an edge artifact of a trained network — model.wasm, a dependency-free
- * loader model.mjs and its types model.d.ts. The program built is the run's own twin inference
+ * loader model.mjs and its types model.d.ts (`--target wgsl`: model.wgsl + model.bin for WebGPU,
+ * built at BUILD_SAMPLES_WGSL samples per run; compiler/build/wgsl-artifact.ts). The program
+ * built is the run's own twin inference
  * program from Program.inferGraph (so a rule with its own inference — local learning's label
  * embedding, an energy rule's relaxation with its step counts — is built exactly as `pnn eval`
  * and `pnn infer` run it), lowered at one row and at `batch` rows, with the weights folded in and
@@ -18,13 +20,14 @@ import type { InitSpec } from "../../runtime/model.js";
 import { readParams } from "../../runtime/run-state.js";
 import { buildArtifact, BuildUnsupported, dataSectionBytes, type BuiltArtifact } from "../build/artifact.js";
 import { loaderText, typesText, type ModelInfo } from "../build/loader.js";
+import { BUILD_SAMPLES_WGSL, wgslArtifact, wgslLoaderText, wgslTypesText, type WgslArtifact } from "../build/wgsl-artifact.js";
 import type { Graph } from "../ir/graph.js";
 import { DETECTORS } from "../lower/names.js";
 import { DiagnosticsError, UsageError } from "./errors.js";
 import type { Program } from "./program.js";
 
-export const TARGETS = ["wasm"] as const;
-/** Rows of the artifact's batched entry: the default and the largest accepted. */
+export const TARGETS = ["wasm", "wgsl"] as const;
+/** Rows of the wasm artifact's batched entry: the default and the largest accepted. */
 export const BUILD_BATCH = { default: 64, max: 4096 } as const;
 
 const distText = (d: InitSpec): string =>
@@ -91,14 +94,15 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
     warnings.push(diag("PNN6020", p.train.span, `no --weights: ${path.basename(p.file)} is built with freshly initialised parameters (seed ${p.train.seed}); pass --weights CKPT from pnn train`));
   }
   const graph = p.inferGraph(false, 1);
-  let art: BuiltArtifact;
+  let art: BuiltArtifact | undefined, gpu: WgslArtifact | undefined;
   try {
-    art = await buildArtifact((rows) => (rows === 1 ? graph : p.inferGraph(false, rows)), params, { batch });
+    if (r.target === "wgsl") gpu = wgslArtifact(p.inferGraph(false, BUILD_SAMPLES_WGSL), params);
+    else art = await buildArtifact((rows) => (rows === 1 ? graph : p.inferGraph(false, rows)), params, { batch });
   } catch (e) {
     if (!(e instanceof BuildUnsupported)) throw e;
-    throw new DiagnosticsError([diag("PNN5020", p.net.span, `${p.net.name} cannot be built for wasm: it cannot run ${e.message}`)], new Map([[p.file, p.source]]));
+    throw new DiagnosticsError([diag("PNN5020", p.net.span, `${p.net.name} cannot be built for ${r.target}: it cannot run ${e.message}`)], new Map([[p.file, p.source]]));
   }
-  const engine = `wasm (f32, SIMD128)${art.layout.batch ? `, ${art.layout.batch.rows} rows per batched call` : ""}`;
+  const engine = gpu ? "webgpu" : `wasm (f32, SIMD128)${art!.layout.batch ? `, ${art!.layout.batch.rows} rows per batched call` : ""}`;
   const data = p.dataset();
   const describe = (name: string) => (name === DETECTORS ? "photodetector intensities |E|² of the network's last detection" : "class scores (logits)");
   const info: ModelInfo = {
@@ -107,20 +111,28 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
     sourceHash: p.sourceHash,
     program: "twin",
     inputs: [{ name: "x", shape: [spec.features] }],
-    outputs: art.layout.outputs.map((o) => ({ name: o.name, shape: outputShape(graph, o.name), description: describe(o.name) })),
+    outputs: (gpu?.outputs ?? art!.layout.outputs.map((o) => o.name)).map((name) => ({ name, shape: outputShape(graph, name), description: describe(name) })),
     classes: data.classNames.length === spec.classes ? data.classNames : null,
     dataset: data.name,
     normalization: data.normalization ?? null,
     device: { hasDevice: spec.hasDevice, chipVariables: spec.chipVars.map((v) => ({ path: v.path, shape: v.shape, distribution: distText(v.dist) })) },
     weights,
-    flopsPerInference: art.flops,
+    flopsPerInference: gpu?.flops ?? art!.flops,
     engine,
   };
-  const loader = loaderText(info, art.layout);
+  if (gpu) {
+    // the WebGPU artifact (compiler/build/wgsl-artifact.ts, docs/webgpu.md)
+    fs.mkdirSync(r.out, { recursive: true });
+    const out: [string, string | Uint8Array][] = [["model.wgsl", gpu.wgsl], ["model.bin", gpu.bin], ["model.mjs", wgslLoaderText(info, gpu.layout)], ["model.d.ts", wgslTypesText(info)]];
+    for (const [name, d] of out) fs.writeFileSync(path.join(r.out, name), d);
+    return { files: out.map(([name]) => path.join(r.out, name)), bytes: gpu.wgsl.length + gpu.bin.length, engine, stats: gpu.stats.join("\n") + "\n", warnings };
+  }
+  const wasm = art!;
+  const loader = loaderText(info, wasm.layout);
   fs.mkdirSync(r.out, { recursive: true });
   const files = [path.join(r.out, "model.wasm"), path.join(r.out, "model.mjs"), path.join(r.out, "model.d.ts")];
-  fs.writeFileSync(files[0]!, art.bytes);
+  fs.writeFileSync(files[0]!, wasm.bytes);
   fs.writeFileSync(files[1]!, loader);
   fs.writeFileSync(files[2]!, typesText(info));
-  return { files, bytes: art.bytes.length, engine, stats: statsText(art, Buffer.byteLength(loader)), warnings };
+  return { files, bytes: wasm.bytes.length, engine, stats: statsText(wasm, Buffer.byteLength(loader)), warnings };
 }
