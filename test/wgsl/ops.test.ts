@@ -6,6 +6,7 @@
 // Skips loudly when no adapter is available.
 import { describe, expect, it } from "vitest";
 import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
+import { buildScan } from "../../compiler/ir/loops.js";
 import { OP_LIST } from "../../compiler/ir/ops.js";
 import { grad } from "../../compiler/ir/autodiff.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
@@ -151,6 +152,28 @@ function graphsOf(cs: Case, seed: number): { graphs: ReturnType<GraphBuilder["bu
   }
   return { graphs, feeds };
 }
+
+// loops: compileToWgsl unrolls them (compiler/passes/unroll-loops.ts): carries, invariants,
+// sequences, stacked outputs (100 steps: a tree of concats), reversed and nested loops
+add("scan", [c([2, 3]), f([3]), c([5, 2, 3])], (b, [h0, k, xs]) => {
+  const r = buildScan(b, { length: 5, carries: [h0!], invariants: [k!], xs: [xs!] }, (bb, v) => {
+    const h = v.carries[0]!;
+    return { carries: [bb.add(bb.mul(h, bb.expi(v.invariants[0]!)), bb.mul(v.xs[0]!, bb.scalar(0.5, "f32")))], ys: [bb.abs2(h)] };
+  });
+  return b.add(b.real(r.carries[0]!), b.sum(r.ys[0]!, [0]));
+}, "carry, invariant, sequence, constant");
+add("scan_result", [f([4]), f([4]), f([3, 4])], (b, [a0, v0, xs]) => {
+  const r = buildScan(b, { length: 3, carries: [a0!, v0!], xs: [xs!], reverse: true }, (bb, v) => {
+    const [a, w] = v.carries as [Node, Node];
+    const inner = buildScan(bb, { length: 2, carries: [a], invariants: [v.xs[0]!] }, (ib, u) => ({ carries: [ib.add(ib.tanh(u.carries[0]!), u.invariants[0]!)] }));
+    return { carries: [w, inner.carries[0]!], ys: [bb.mul(a, w), v.xs[0]!] };
+  });
+  return b.add(b.add(r.carries[0]!, b.mul(r.carries[1]!, b.scalar(2, "f32"))), b.add(b.sum(r.ys[0]!, [0]), b.sum(r.ys[1]!, [0])));
+}, "two carries swapped, reversed, nested loop");
+add("scan", [f([3])], (b, [x0]) => {
+  const r = buildScan(b, { length: 100, carries: [x0!] }, (bb, v) => ({ carries: [bb.mul(bb.sin(v.carries[0]!), bb.scalar(0.9, "f32"))], ys: [v.carries[0]!] }));
+  return b.sum(b.mul(r.ys[0]!, r.ys[0]!), [0]);
+}, "100 steps, every step's value stacked");
 
 describe.skipIf(!gpu)("webgpu parity with the interpreter, op by op", () => {
   it("every op in the table has a case", () => {
