@@ -6,7 +6,9 @@
  * and `pnn infer` run it), at batch 1, with the weights folded in. Two engines (compiler/build/):
  * `compact` (a float64 table executor; code does not grow with the network) and `simd` (the
  * wasm backend on the folded graph). Without weights the parameters are freshly initialised
- * (warning PNN6020); a program the engine cannot run is PNN5020.
+ * (warning PNN6020); a program the engine cannot run is PNN5020. `buildArtifact` makes the files'
+ * bytes (no file system: the browser playground offers them as downloads); `buildProduct` is
+ * `pnn build`: weights from a checkpoint, files written to a folder.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -109,16 +111,44 @@ export interface BuildResult {
   readonly warnings: readonly Diagnostic[];
 }
 
-export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildResult> {
+/** Trained parameters for an artifact, and how model.mjs describes where they came from. */
+export interface ArtifactWeights {
+  readonly params: ReadonlyMap<string, Float64Array>;
+  /** e.g. `checkpoint checkpoint.safetensors` */
+  readonly label: string;
+}
+
+export interface ArtifactRequest {
+  readonly target: string;
+  readonly engine: string;
+  /** Absent: freshly initialised parameters (warning PNN6020). */
+  readonly weights?: ArtifactWeights;
+}
+
+/** An artifact's files as bytes, in memory (the CLI writes them; the browser playground offers them as downloads). */
+export interface BuiltArtifact {
+  readonly files: readonly { readonly name: "model.wasm" | "model.mjs" | "model.d.ts"; readonly bytes: Uint8Array }[];
+  readonly bytes: number;
+  readonly engine: string;
+  readonly stats: string;
+  readonly warnings: readonly Diagnostic[];
+}
+
+function checkBuildOptions(r: { readonly target: string; readonly engine: string }): void {
   if (!(TARGETS as readonly string[]).includes(r.target)) throw new UsageError(`--target must be ${TARGETS.join(" or ")}, got '${r.target}'`);
   if (!(ENGINES as readonly string[]).includes(r.engine)) throw new UsageError(`--engine must be ${ENGINES.join(" or ")}, got '${r.engine}'`);
+}
+
+/** The artifact's bytes: model.wasm, model.mjs and model.d.ts (no file system). */
+export async function buildArtifact(p: Program, r: ArtifactRequest): Promise<BuiltArtifact> {
+  checkBuildOptions(r);
   const spec = p.spec(1);
   const warnings: Diagnostic[] = [];
   let params: ReadonlyMap<string, Float64Array>;
   let weights: string;
   if (r.weights) {
-    params = readParams(r.weights, spec, fileSpan(r.weights)).params;
-    weights = `checkpoint ${path.basename(r.weights)}`;
+    params = r.weights.params;
+    weights = r.weights.label;
   } else {
     params = initParams(spec.params, p.train.seed);
     weights = `freshly initialised (seed ${p.train.seed}); not trained`;
@@ -158,21 +188,36 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
     flopsPerInference: art.flops,
     engine,
   };
-  const loader = loaderText(info, art.layout);
-  fs.mkdirSync(r.out, { recursive: true });
-  const files = [path.join(r.out, "model.wasm"), path.join(r.out, "model.mjs"), path.join(r.out, "model.d.ts")];
-  fs.writeFileSync(files[0]!, art.bytes);
-  fs.writeFileSync(files[1]!, loader);
-  fs.writeFileSync(files[2]!, typesText(info));
+  const utf8 = new TextEncoder();
+  const loader = utf8.encode(loaderText(info, art.layout));
   const data2 = dataSectionBytes(art.bytes);
   const stats = [
     `model.wasm          ${kb(art.bytes.length)} (${art.bytes.length} bytes)`,
     `  code              ${kb(art.bytes.length - data2)} (everything but the data section)`,
     `  data              ${kb(data2)} (folded weights and program tables; see below)`,
-    `model.mjs (loader)  ${kb(Buffer.byteLength(loader))}`,
+    `model.mjs (loader)  ${kb(loader.length)}`,
     `FLOPs per inference ${art.flops}`,
     `memory              ${kb(art.memoryBytes)} (${Math.ceil(art.memoryBytes / 65536)} wasm pages, static; nothing is allocated per call)`,
     ...art.plan,
   ].join("\n") + "\n";
+  const files = [
+    { name: "model.wasm" as const, bytes: art.bytes },
+    { name: "model.mjs" as const, bytes: loader },
+    { name: "model.d.ts" as const, bytes: utf8.encode(typesText(info)) },
+  ];
   return { files, bytes: art.bytes.length, engine, stats, warnings };
+}
+
+/** `pnn build`: the artifact written to `out` (weights from a checkpoint, or freshly initialised). */
+export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildResult> {
+  checkBuildOptions(r);
+  const weights = r.weights ? { params: readParams(r.weights, p.spec(1), fileSpan(r.weights)).params, label: `checkpoint ${path.basename(r.weights)}` } : undefined;
+  const a = await buildArtifact(p, { target: r.target, engine: r.engine, ...(weights ? { weights } : {}) });
+  fs.mkdirSync(r.out, { recursive: true });
+  const files = a.files.map((f) => {
+    const file = path.join(r.out, f.name);
+    fs.writeFileSync(file, f.bytes);
+    return file;
+  });
+  return { files, bytes: a.bytes, engine: a.engine, stats: a.stats, warnings: a.warnings };
 }

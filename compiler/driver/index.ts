@@ -4,11 +4,11 @@
  * train block; the products take a Program: train / evaluate / infer (run.ts), build (build.ts),
  * ir (ir.ts); formatSource (format.ts) formats. cli/ and lsp/ are thin callers of this folder.
  */
-export { Session, RULE_OVERRIDE_ORIGIN, type Checked } from "./session.js";
+export { Session, RULE_OVERRIDE_ORIGIN, type Checked, type DriverHost } from "./session.js";
 export { Program, type DeviceSettings, type ProgramGraphs } from "./program.js";
 export { DiagnosticsError, UsageError } from "./errors.js";
-export { BACKENDS, DEFAULT_BACKEND, findBackend } from "./backends.js";
-export { trainProduct, evaluateProduct, inferProduct, type TrainRequest, type TrainResult, type EvalRequest, type EvalResult, type InferRequest } from "./run.js";
-export { buildProduct, ENGINES, TARGETS, type BuildRequest, type BuildResult } from "./build.js";
+export { BACKENDS, DEFAULT_BACKEND, findBackend, type Backend } from "./backends.js";
+export { trainProduct, trainConfig, evaluateProduct, inferProduct, type TrainRequest, type TrainResult, type EvalRequest, type EvalResult, type InferRequest } from "./run.js";
+export { buildArtifact, buildProduct, ENGINES, TARGETS, type ArtifactRequest, type ArtifactWeights, type BuildRequest, type BuildResult, type BuiltArtifact } from "./build.js";
 export { irProduct, IR_MODES } from "./ir.js";
 export { formatSource } from "./format.js";

@@ -24,7 +24,7 @@ import { lowerInfer, modelSpec, type LowerOptions } from "../lower/lower.js";
 import { manifestOf } from "../lower/names.js";
 import type { RuleDef, RuleLowering } from "../rules/rule.js";
 import type { NetworkModel, TrainModel } from "../sema/model.js";
-import { compileWith, findBackend } from "./backends.js";
+import { compileWith, findBackend, type Backend } from "./backends.js";
 
 /** Device settings every program of a run is lowered with. */
 export type DeviceSettings = LowerOptions;
@@ -44,6 +44,8 @@ export class Program {
     readonly source: string,
     readonly net: NetworkModel,
     readonly train: TrainModel,
+    /** The text of a shipped data file when the host holds it (Session's DriverHost.readShippedData). */
+    private readonly readShipped?: (file: string) => string | undefined,
   ) {
     this.rule = train.rule.def;
   }
@@ -89,9 +91,13 @@ export class Program {
     };
   }
 
-  /** The graphs compiled with a backend (`ref`, `wasm`), with manifests and FLOPs; `inferenceOnly` skips the rule's programs. */
-  async compile(backendName: string, batch: number, settings: DeviceSettings = {}, inferenceOnly = false): Promise<{ spec: ModelSpec; programs: Programs }> {
-    const backend = findBackend(backendName);
+  /**
+   * The graphs compiled with a backend (`ref`, `wasm`, or a Backend of the caller's: the browser
+   * playground compiles through binaryen without Node's module cache), with manifests and FLOPs;
+   * `inferenceOnly` skips the rule's programs.
+   */
+  async compile(backendName: string | Backend, batch: number, settings: DeviceSettings = {}, inferenceOnly = false): Promise<{ spec: ModelSpec; programs: Programs }> {
+    const backend = typeof backendName === "string" ? findBackend(backendName) : backendName;
     const g = this.graphs(batch, settings, inferenceOnly);
     const one = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
     const names = Object.keys(g.rule);
@@ -117,6 +123,6 @@ export class Program {
 
   /** The train block's data set (a path argument resolves against the program's folder). */
   dataset(): Dataset {
-    return loadDataset({ ...this.train.data, baseDir: path.dirname(path.resolve(this.file)) });
+    return loadDataset({ ...this.train.data, baseDir: path.dirname(path.resolve(this.file)), ...(this.readShipped ? { readShipped: this.readShipped } : {}) });
   }
 }

@@ -5,7 +5,8 @@
  * refusal a rule or the lowering could make: sema runs the rules' plans), and `program()` gives
  * the checked Program of a train block — optionally with the rule replaced, as a command line's
  * `--rule "spsa(c: 0.02)"` does, checked exactly as if it were written in the file.
- * No file system access of its own: the CLI reads files, the language server its open documents.
+ * No file system access of its own: the CLI reads files, the language server its open documents,
+ * the browser playground its in-memory files (playground/host.ts).
  */
 import { diag, type Diagnostic } from "../../diagnostics/catalog.js";
 import { fileSpan } from "../../diagnostics/span.js";
@@ -15,6 +16,15 @@ import { check, orderDiagnostics, type CheckHost, type CheckOverrides } from "..
 import type { SemanticModel } from "../sema/model.js";
 import { DiagnosticsError, UsageError } from "./errors.js";
 import { Program } from "./program.js";
+
+/**
+ * What a session reads through: the files a program imports (CheckHost) and, optionally, the
+ * data files shipped with pnn (`vowels.csv`, …) for hosts without pnn's data/ folder on a disk
+ * (the browser playground); without it the data loaders read that folder.
+ */
+export interface DriverHost extends CheckHost {
+  readShippedData?(file: string): string | undefined;
+}
 
 export interface Checked {
   readonly program: A.Program;
@@ -56,7 +66,7 @@ export class Session {
   constructor(
     readonly file: string,
     readonly source: string,
-    readonly host: CheckHost,
+    readonly host: DriverHost,
   ) {}
 
   private sources(extra: Readonly<Record<string, string>> = {}): Map<string, string> {
@@ -93,6 +103,7 @@ export class Session {
     const index = o.train ?? 0;
     const train = checked.model.trains[index];
     if (!train) throw new UsageError(`${this.file} has no train block${index ? ` number ${index + 1}` : ""}: nothing to run`);
-    return new Program(this.file, this.source, checked.model.networks.get(train.network)!, train);
+    const readShipped = this.host.readShippedData?.bind(this.host);
+    return new Program(this.file, this.source, checked.model.networks.get(train.network)!, train, readShipped);
   }
 }

@@ -1,0 +1,48 @@
+/**
+ * The playground's in-memory file system, as the compiler driver sees it (a DriverHost): the
+ * program being edited and the files it may import or name (an example's matrix files), keyed by
+ * absolute path under "/", and the text of the data files shipped with pnn (data/*.csv, bundled
+ * into the worker by playground/build/bundle.ts) for the data loaders. Nothing here touches a
+ * disk; a path that is not in the map does not exist. Runs in a worker and in Node (tests).
+ */
+import type { DriverHost } from "../compiler/driver/index.js";
+
+/** The data sets the playground trains on: the small ones whose loaders need no disk (mnist needs the mnist package's files). */
+export const PLAYGROUND_DATASETS: readonly string[] = ["vowels", "iris", "moons", "spirals", "xor"];
+
+/** A program and the files next to it: paths relative to the program's folder ("matrices/dft8.csv"). */
+export interface SourceFiles {
+  /** The edited program's file name, e.g. "vowels_mzi.pnn" (spans and diagnostics name it). */
+  readonly main: string;
+  readonly source: string;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+export class MemoryHost implements DriverHost {
+  private readonly byPath = new Map<string, string>();
+
+  constructor(
+    files: Readonly<Record<string, string>>,
+    private readonly shipped: Readonly<Record<string, string>>,
+  ) {
+    for (const [name, text] of Object.entries(files)) this.byPath.set(absolute(name), text);
+  }
+
+  readFile(absolutePath: string): string | undefined {
+    return this.byPath.get(absolutePath);
+  }
+
+  readShippedData(file: string): string | undefined {
+    return Object.hasOwn(this.shipped, file) ? this.shipped[file] : undefined;
+  }
+}
+
+/** "/" + a relative name: every playground file lives under the root folder. */
+export function absolute(name: string): string {
+  return "/" + name.replace(/^\/+/, "");
+}
+
+/** The host for a program and its neighbour files. */
+export function hostFor(src: SourceFiles, shipped: Readonly<Record<string, string>>): MemoryHost {
+  return new MemoryHost({ ...src.files, [src.main]: src.source }, shipped);
+}
