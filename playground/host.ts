@@ -1,10 +1,11 @@
 /**
  * The playground's in-memory file system, as the compiler driver sees it (a DriverHost): the
  * program being edited and the files it may import or name (an example's matrix files), keyed by
- * absolute path under "/", and the text of the data files shipped with pnn (data/*.csv, bundled
+ * their resolved paths (under "/" in a page), and the text of the data files shipped with pnn (data/*.csv, bundled
  * into the worker by playground/build/bundle.ts) for the data loaders. Nothing here touches a
  * disk; a path that is not in the map does not exist. Runs in a worker and in Node (tests).
  */
+import * as path from "node:path";
 import type { DriverHost } from "../compiler/driver/index.js";
 
 /** The data sets the playground trains on: the small ones whose loaders need no disk (mnist needs the mnist package's files). */
@@ -37,9 +38,9 @@ export class MemoryHost implements DriverHost {
   }
 }
 
-/** "/" + a relative name: every playground file lives under the root folder. */
+/** A file name as the checker resolves it (in a page the working folder is "/": playground/browser/process.ts). */
 export function absolute(name: string): string {
-  return "/" + name.replace(/^\/+/, "");
+  return path.resolve(name);
 }
 
 /** The host for a program and its neighbour files. */

@@ -6,29 +6,11 @@
  * shown. `window.pnnPlayground` exposes the page's state (full-precision numbers) for tests.
  */
 import examples from "pnn:examples";
-import type { EpochPoint } from "../report/input.js";
 import { Charts } from "./charts.js";
 import { Editor } from "./editor.js";
 import { FLAGSHIP } from "./examples.js";
 import type { SourceFiles } from "./host.js";
-import type { Backend, Engine, FromWorker, ShownDiagnostic, SummaryRow, ToWorker, TrainInfo } from "./protocol.js";
-
-type Phase = "idle" | "compiling" | "training" | "trained" | "building" | "built" | "stopped" | "failed";
-
-/** What tests read (window.pnnPlayground). */
-export interface PlaygroundState {
-  ready: boolean;
-  phase: Phase;
-  /** Checks answered so far, and the last one's results. */
-  checks: number;
-  diagnostics: ShownDiagnostic[];
-  trains: TrainInfo[];
-  compiled?: { backend: Backend; programs: readonly string[]; seconds: number };
-  epochs: EpochPoint[];
-  summary?: Readonly<Record<string, unknown>>;
-  built?: { engine: string; files: { name: string; bytes: number }[] };
-  error?: { message: string; diagnostics: readonly ShownDiagnostic[] };
-}
+import type { Backend, Engine, FromWorker, Phase, PlaygroundState, ShownDiagnostic, SummaryRow, ToWorker } from "./protocol.js";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -36,7 +18,7 @@ const $ = <T extends HTMLElement>(id: string): T => {
   return el as T;
 };
 
-const state: PlaygroundState = { ready: false, phase: "idle", checks: 0, diagnostics: [], trains: [], epochs: [] };
+const state: PlaygroundState = { ready: false, phase: "idle", checks: 0, checking: false, diagnostics: [], trains: [], epochs: [] };
 (window as unknown as { pnnPlayground: PlaygroundState }).pnnPlayground = state;
 
 const editor = new Editor($<HTMLTextAreaElement>("source"), $("marks"));
@@ -78,12 +60,18 @@ let checkTimer: ReturnType<typeof setTimeout> | undefined;
 
 function scheduleCheck(delayMs = 150): void {
   clearTimeout(checkTimer);
-  checkTimer = setTimeout(() => send(checker, { type: "check", id: ++checkId, program: program() }), delayMs);
+  state.checking = true;
+  checkTimer = setTimeout(() => {
+    checkTimer = undefined;
+    send(checker, { type: "check", id: ++checkId, program: program() });
+  }, delayMs);
 }
 
 function onCheckerMessage(m: FromWorker): void {
-  if (m.type !== "checked" || m.id !== checkId) return; // an older check: the text has changed since
+  // an older check, or the text has changed since (a newer check is due): its offsets are stale
+  if (m.type !== "checked" || m.id !== checkId || checkTimer !== undefined) return;
   state.checks++;
+  state.checking = false;
   state.diagnostics = [...m.diagnostics];
   state.trains = [...m.trains];
   editor.mark(m.diagnostics.filter((d) => d.file === programName));

@@ -61,3 +61,22 @@ export type FromWorker =
   | { readonly type: "trained"; readonly summary: Readonly<Record<string, unknown>>; readonly rows: readonly SummaryRow[] }
   | { readonly type: "built"; readonly files: readonly ArtifactFile[]; readonly engine: string; readonly stats: string; readonly warnings: readonly ShownDiagnostic[] }
   | { readonly type: "failed"; readonly stage: "train" | "build"; readonly message: string; readonly diagnostics: readonly ShownDiagnostic[] };
+
+export type Phase = "idle" | "compiling" | "training" | "trained" | "building" | "built" | "stopped" | "failed";
+
+/** The page's state, as tests read it (window.pnnPlayground): numbers at full precision. */
+export interface PlaygroundState {
+  ready: boolean;
+  phase: Phase;
+  /** Checks answered so far; `checking` while one is due or running for the current text. */
+  checks: number;
+  checking: boolean;
+  /** The last check's results (for the text as it is). */
+  diagnostics: ShownDiagnostic[];
+  trains: TrainInfo[];
+  compiled?: { backend: Backend; programs: readonly string[]; seconds: number };
+  epochs: EpochPoint[];
+  summary?: Readonly<Record<string, unknown>>;
+  built?: { engine: string; files: { name: string; bytes: number }[] };
+  error?: { message: string; diagnostics: readonly ShownDiagnostic[] };
+}

@@ -3,6 +3,7 @@
  * (pure string functions). The compiler uses it for import resolution and spans; in the browser
  * every file lives under "/" (playground/browser/process.ts gives cwd() = "/").
  */
+/// <reference path="./path-browserify.d.ts" />
 import posix from "path-browserify";
 
 export default posix;
