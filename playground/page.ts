@@ -68,6 +68,13 @@ function scheduleCheck(delayMs = 150): void {
 }
 
 function onCheckerMessage(m: FromWorker): void {
+  if (m.type === "failed") {
+    // the checker itself failed (a bug in pnn): say so where the check's result goes
+    state.checking = false;
+    ui.check.textContent = m.message;
+    ui.check.className = "bad";
+    return;
+  }
   // an older check, or the text has changed since (a newer check is due): its offsets are stale
   if (m.type !== "checked" || m.id !== checkId || checkTimer !== undefined) return;
   state.checks++;
@@ -81,7 +88,9 @@ function onCheckerMessage(m: FromWorker): void {
   const t = m.trains[0];
   const what = t ? `${t.network} on ${t.data}, ${t.rule}, ${t.epochs} epochs, batch ${t.batch}, seed ${t.seed}` : "no train block";
   ui.check.textContent = errors ? `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""} (checked in ${m.ms.toFixed(0)} ms)` : `no errors${warnings ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : ""} · ${what} · checked in ${m.ms.toFixed(0)} ms`;
-  ui.check.className = errors ? "bad" : "good";
+  const why = errors ? undefined : trainable();
+  if (why) ui.check.textContent += ` · ${why}`;
+  ui.check.className = errors || why ? "bad" : "good";
   updateButtons();
 }
 
@@ -104,7 +113,7 @@ function trainable(): string | undefined {
   if (state.diagnostics.some((d) => d.severity === "error")) return "fix the errors first";
   const t = state.trains[0];
   if (!t) return "the program has no train block";
-  if (!t.available) return `the playground has no '${t.data}' data set`;
+  if (!t.available) return `the playground has no '${t.data}' data set (it reads files from a disk): train this program with pnn train`;
   return undefined;
 }
 

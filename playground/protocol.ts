@@ -60,7 +60,7 @@ export type FromWorker =
   | { readonly type: "epoch"; readonly record: EpochPoint }
   | { readonly type: "trained"; readonly summary: Readonly<Record<string, unknown>>; readonly rows: readonly SummaryRow[] }
   | { readonly type: "built"; readonly files: readonly ArtifactFile[]; readonly engine: string; readonly stats: string; readonly warnings: readonly ShownDiagnostic[] }
-  | { readonly type: "failed"; readonly stage: "train" | "build"; readonly message: string; readonly diagnostics: readonly ShownDiagnostic[] };
+  | { readonly type: "failed"; readonly stage: "check" | "train" | "build"; readonly message: string; readonly diagnostics: readonly ShownDiagnostic[] };
 
 export type Phase = "idle" | "compiling" | "training" | "trained" | "building" | "built" | "stopped" | "failed";
 

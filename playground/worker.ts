@@ -58,8 +58,13 @@ function session(program: SourceFiles): Session {
 
 function check(id: number, program: SourceFiles): void {
   const t0 = performance.now();
-  const checked = session(program).check();
   const sources = sourcesOf(program);
+  let checked;
+  try {
+    checked = session(program).check();
+  } catch (e) {
+    return failed("check", e, sources);
+  }
   post({
     type: "checked",
     id,
@@ -72,15 +77,19 @@ function check(id: number, program: SourceFiles): void {
 /** What `build` needs from the last training run in this worker. */
 let trained: { program: Program; params: Params } | undefined;
 
-/** Turns what the driver throws at a user (diagnostics, a usage error, a run-time UserError) into a `failed` message. */
-function failed(stage: "train" | "build", e: unknown, sources: ReadonlyMap<string, string>): void {
+/**
+ * Turns what the driver throws at a user (diagnostics, a usage error, a run-time UserError) into a
+ * `failed` message; anything else is a bug in pnn, reported as an internal error with its stack
+ * (as the CLI does) rather than left to die silently in the worker.
+ */
+function failed(stage: "check" | "train" | "build", e: unknown, sources: ReadonlyMap<string, string>): void {
   if (e instanceof DiagnosticsError) {
     const all = new Map([...sources, ...e.sources]);
     const ds = e.diagnostics.filter((d) => d.severity === "error");
     post({ type: "failed", stage, message: `${ds.length} error${ds.length === 1 ? "" : "s"} in the program`, diagnostics: e.diagnostics.map((d) => shown(d, all)) });
   } else if (e instanceof UserError) post({ type: "failed", stage, message: e.diagnostic.message, diagnostics: [shown(e.diagnostic, sources)] });
   else if (e instanceof UsageError) post({ type: "failed", stage, message: e.message, diagnostics: [] });
-  else throw e;
+  else post({ type: "failed", stage, message: `internal error (a bug in pnn): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, diagnostics: [] });
 }
 
 async function runTraining(program: SourceFiles, backend: BackendName): Promise<void> {

@@ -96,8 +96,8 @@ export class Program {
    * playground compiles through binaryen without Node's module cache), with manifests and FLOPs;
    * `inferenceOnly` skips the rule's programs.
    */
-  async compile(backendName: string | Backend, batch: number, settings: DeviceSettings = {}, inferenceOnly = false): Promise<{ spec: ModelSpec; programs: Programs }> {
-    const backend = typeof backendName === "string" ? findBackend(backendName) : backendName;
+  async compile(using: string | Backend, batch: number, settings: DeviceSettings = {}, inferenceOnly = false): Promise<{ spec: ModelSpec; programs: Programs }> {
+    const backend = typeof using === "string" ? findBackend(using) : using;
     const g = this.graphs(batch, settings, inferenceOnly);
     const one = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
     const names = Object.keys(g.rule);

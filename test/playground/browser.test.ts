@@ -164,6 +164,21 @@ describe.skipIf(!CHROMIUM)("the playground in headless chromium", () => {
     expect(await page.inputValue("#source")).toBe(source);
   }, 60_000);
 
+  it("holds Train back, saying why, for a program on a data set the page does not have", async () => {
+    const original = await page.inputValue("#source");
+    const before = (await state(page)).checks;
+    await page.fill("#source", "network N {\n  input x: real[196]\n  output y = dense(x, 10)\n}\ntrain N on mnist(train: 100, test: 100, size: 14) {\n  rule = backprop\n}\n");
+    const s = await checked(page, before);
+    expect(s.diagnostics).toEqual([]);
+    expect(s.trains.map((t) => [t.data, t.available])).toEqual([["mnist", false]]);
+    expect(await page.isDisabled("#train")).toBe(true);
+    expect(await page.locator("#check").textContent()).toContain("the playground has no 'mnist' data set (it reads files from a disk): train this program with pnn train");
+    const again = (await state(page)).checks;
+    await page.fill("#source", original);
+    await checked(page, again);
+    expect(await page.isEnabled("#train")).toBe(true);
+  }, 60_000);
+
   let flagship: CliRun;
 
   it("trains the flagship in the page on wasm to exactly pnn train's numbers (same seed), with live curves", async () => {
