@@ -19,7 +19,12 @@ export interface Served {
 export function serveSite(site: Site, host = "127.0.0.1", port = 0): Promise<Served> {
   const byPath = new Map(site.files.map((f) => [`/${f.path}`, f.bytes]));
   const server = http.createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      pathname = ""; // a malformed path names no file of the site
+    }
     const file = pathname === "/" ? "/index.html" : pathname;
     const bytes = byPath.get(file);
     if ((req.method !== "GET" && req.method !== "HEAD") || !bytes) {

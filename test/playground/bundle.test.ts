@@ -110,3 +110,24 @@ describe("pnn playground", () => {
     }
   }, 60_000);
 });
+
+describe("the playground's server", () => {
+  it("serves the site's files with their types, / as index.html, and nothing else", async () => {
+    const { serveSite } = await import("../../playground/build/serve.js");
+    const site: Site = { files: [{ path: "index.html", bytes: new TextEncoder().encode("<p>hi</p>") }, { path: "page.js", bytes: new TextEncoder().encode("export {}") }], inputs: [], seconds: 0 };
+    const served = await serveSite(site, "127.0.0.1", 0);
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const root = await fetch(served.url);
+      expect(root.status).toBe(200);
+      expect(root.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await root.text()).toBe("<p>hi</p>");
+      const js = await fetch(served.url + "page.js");
+      expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+      for (const bad of ["nope.js", "%E0%A4%A", "../package.json"]) expect((await fetch(served.url + bad)).status, bad).toBe(404);
+      expect((await fetch(served.url + "page.js", { method: "POST", body: "x" })).status).toBe(405);
+    } finally {
+      await served.close();
+    }
+  });
+});
