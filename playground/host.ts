@@ -1,12 +1,12 @@
 /**
- * The playground's in-memory file system, as the compiler driver sees it (a DriverHost): the
+ * The playground's in-memory file system, as the compiler driver sees it (a SourceHost): the
  * program being edited and the files it may import or name (an example's matrix files), keyed by
  * their resolved paths (under "/" in a page), and the text of the data files shipped with pnn (data/*.csv, bundled
  * into the worker by playground/build/bundle.ts) for the data loaders. Nothing here touches a
  * disk; a path that is not in the map does not exist. Runs in a worker and in Node (tests).
  */
 import * as path from "node:path";
-import type { DriverHost } from "../compiler/driver/index.js";
+import type { SourceHost } from "../compiler/driver/index.js";
 
 /** The data sets the playground trains on: the small ones whose loaders need no disk (mnist needs the mnist package's files). */
 export const PLAYGROUND_DATASETS: readonly string[] = ["vowels", "iris", "moons", "spirals", "xor"];
@@ -19,7 +19,7 @@ export interface SourceFiles {
   readonly files: Readonly<Record<string, string>>;
 }
 
-export class MemoryHost implements DriverHost {
+export class MemoryHost implements SourceHost {
   private readonly byPath = new Map<string, string>();
 
   constructor(

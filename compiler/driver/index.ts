@@ -4,7 +4,7 @@
  * train block; the products take a Program: train / evaluate / infer (run.ts), build (build.ts),
  * ir (ir.ts); formatSource (format.ts) formats. cli/ and lsp/ are thin callers of this folder.
  */
-export { Session, RULE_OVERRIDE_ORIGIN, type Checked, type DriverHost } from "./session.js";
+export { Session, RULE_OVERRIDE_ORIGIN, type Checked, type SourceHost } from "./session.js";
 export { Program, type DeviceSettings, type ProgramGraphs } from "./program.js";
 export { DiagnosticsError, UsageError } from "./errors.js";
 export { BACKENDS, DEFAULT_BACKEND, findBackend, type Backend } from "./backends.js";

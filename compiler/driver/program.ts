@@ -44,7 +44,7 @@ export class Program {
     readonly source: string,
     readonly net: NetworkModel,
     readonly train: TrainModel,
-    /** The text of a shipped data file when the host holds it (Session's DriverHost.readShippedData). */
+    /** The text of a shipped data file when the host holds it (Session's SourceHost.readShippedData). */
     private readonly readShipped?: (file: string) => string | undefined,
   ) {
     this.rule = train.rule.def;

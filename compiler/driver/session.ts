@@ -17,15 +17,6 @@ import type { SemanticModel } from "../sema/model.js";
 import { DiagnosticsError, UsageError } from "./errors.js";
 import { Program } from "./program.js";
 
-/**
- * What a session reads through: the files a program imports (CheckHost) and, optionally, the
- * data files shipped with pnn (`vowels.csv`, …) for hosts without pnn's data/ folder on a disk
- * (the browser playground); without it the data loaders read that folder.
- */
-export interface DriverHost extends CheckHost {
-  readShippedData?(file: string): string | undefined;
-}
-
 export interface Checked {
   readonly program: A.Program;
   readonly model: SemanticModel;
@@ -60,13 +51,23 @@ function parseRuleOverride(text: string): { expr?: A.Expr; diagnostics: readonly
   return { ...(expr && !diagnostics.length ? { expr: shift(expr) } : {}), diagnostics };
 }
 
+/**
+ * How a session reads the files a source imports (the CLI: the disk; the editor: its open
+ * documents; the browser playground: its in-memory files) and, optionally, the data files
+ * shipped with pnn (`vowels.csv`, …) for hosts without pnn's data/ folder on a disk (the
+ * playground); without `readShippedData` the data loaders read that folder.
+ */
+export interface SourceHost extends CheckHost {
+  readShippedData?(file: string): string | undefined;
+}
+
 export class Session {
   private checked?: Checked;
 
   constructor(
     readonly file: string,
     readonly source: string,
-    readonly host: DriverHost,
+    readonly host: SourceHost,
   ) {}
 
   private sources(extra: Readonly<Record<string, string>> = {}): Map<string, string> {
