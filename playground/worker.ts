@@ -12,8 +12,10 @@
 import shipped from "pnn:shipped-data";
 import { compileToWasm } from "../compiler/backends/wasm/index.js";
 import { buildArtifact, DiagnosticsError, Session, trainConfig, UsageError, type Backend, type Program } from "../compiler/driver/index.js";
-import { UserError, type Diagnostic } from "../diagnostics/catalog.js";
+import { diag, UserError, type Diagnostic } from "../diagnostics/catalog.js";
 import { formatDiagnostic } from "../diagnostics/format.js";
+import { MAX_SOURCE_BYTES } from "../diagnostics/limits.js";
+import { fileSpan } from "../diagnostics/span.js";
 import type { EpochPoint } from "../report/input.js";
 import type { EpochRecord } from "../runtime/metrics.js";
 import { summaryRows } from "../runtime/metrics.js";
@@ -56,9 +58,21 @@ function session(program: SourceFiles): Session {
   return new Session(program.main, program.source, hostFor(program, shipped));
 }
 
+/** The CLI's bound on a source file (cli/io.ts readSource): a larger program is PNN1004, not checked. */
+function tooLarge(program: SourceFiles): Diagnostic | undefined {
+  const bytes = new TextEncoder().encode(program.source).length;
+  if (bytes <= MAX_SOURCE_BYTES) return undefined;
+  return diag("PNN1004", fileSpan(program.main), `${program.main} is too large: it is ${bytes.toLocaleString("en-US")} bytes; the limit is ${MAX_SOURCE_BYTES.toLocaleString("en-US")}`);
+}
+
 function check(id: number, program: SourceFiles): void {
   const t0 = performance.now();
   const sources = sourcesOf(program);
+  const big = tooLarge(program);
+  if (big) {
+    post({ type: "checked", id, diagnostics: [shown(big, sources)], trains: [], ms: performance.now() - t0 });
+    return;
+  }
   let checked;
   try {
     checked = session(program).check();
@@ -95,6 +109,8 @@ function failed(stage: "check" | "train" | "build", e: unknown, sources: Readonl
 async function runTraining(program: SourceFiles, backend: BackendName): Promise<void> {
   const sources = sourcesOf(program);
   try {
+    const big = tooLarge(program);
+    if (big) throw new UserError(big);
     const p = session(program).program();
     const data = p.train.data.name;
     if (!PLAYGROUND_DATASETS.includes(data))

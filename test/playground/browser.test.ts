@@ -179,6 +179,19 @@ describe.skipIf(!CHROMIUM)("the playground in headless chromium", () => {
     expect(await page.isEnabled("#train")).toBe(true);
   }, 60_000);
 
+  it("refuses a program larger than a source file may be (PNN1004, as pnn check does) without checking it", async () => {
+    const original = await page.inputValue("#source");
+    const before = (await state(page)).checks;
+    await page.fill("#source", "// " + "x".repeat(1_000_000) + "\n");
+    const s = await checked(page, before);
+    expect(s.diagnostics.map((d) => d.code)).toEqual(["PNN1004"]);
+    expect(s.diagnostics[0]!.message).toBe("vowels_mzi.pnn is too large: it is 1,000,004 bytes; the limit is 1,000,000");
+    expect(await page.isDisabled("#train")).toBe(true);
+    const again = (await state(page)).checks;
+    await page.fill("#source", original);
+    expect((await checked(page, again)).diagnostics).toEqual([]);
+  }, 60_000);
+
   let flagship: CliRun;
 
   it("trains the flagship in the page on wasm to exactly pnn train's numbers (same seed), with live curves", async () => {
