@@ -44,7 +44,8 @@ export interface CheckpointCadence {
 export interface TrainOptions {
   readonly outDir?: string;
   readonly resume?: boolean;
-  readonly progress: ProgressReporter;
+  /** What the user sees while training (the CLI's ProgressReporter; the playground posts to its page). */
+  readonly progress: Pick<ProgressReporter, "startEpoch" | "batch" | "endEpoch">;
   readonly metrics?: MetricsWriter;
   readonly span: Span;
   /** The rule's run-time half (compiler/rules/), bound to its options by the driver. */
@@ -53,7 +54,8 @@ export interface TrainOptions {
 }
 
 export type TrainOutcome =
-  | { readonly kind: "trained"; readonly summary: Record<string, unknown> }
+  /** `params`: the trained parameters (also in the checkpoint, when there is an outDir). */
+  | { readonly kind: "trained"; readonly summary: Record<string, unknown>; readonly params: Params }
   /** --resume of a run whose checkpoint already holds every epoch: nothing was done. */
   | { readonly kind: "finished"; readonly epoch: number; readonly checkpoint: string };
 
@@ -253,5 +255,5 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     const ms = meanStd(accs);
     Object.assign(summary, { device_test_accuracy: accs[0], device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
   }
-  return { kind: "trained", summary };
+  return { kind: "trained", summary, params: s.params };
 }

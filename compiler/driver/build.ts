@@ -2,14 +2,15 @@
  * `pnn build`'s product: an edge artifact of a trained network — model.wasm, a dependency-free
  * loader model.mjs and its types model.d.ts (`--target wgsl`: model.wgsl + model.bin for WebGPU,
  * built at BUILD_SAMPLES_WGSL samples per run; compiler/build/wgsl-artifact.ts). The program
- * built is the run's own twin inference
- * program from Program.inferGraph (so a rule with its own inference — local learning's label
- * embedding, an energy rule's relaxation with its step counts — is built exactly as `pnn eval`
- * and `pnn infer` run it), lowered at one row and at `batch` rows, with the weights folded in and
- * the pass pipeline run: the same planned wasm program the training backend runs
- * (compiler/build/artifact.ts), with a one-row entry and a batched one. Without weights the
- * parameters are freshly initialised (warning PNN6020); a program whose folded form still reads
- * another input is PNN5020.
+ * built is the run's own twin inference program from Program.inferGraph (so a rule with its own
+ * inference — local learning's label embedding, an energy rule's relaxation with its step
+ * counts — is built exactly as `pnn eval` and `pnn infer` run it), lowered at one row and at
+ * `batch` rows, with the weights folded in and the pass pipeline run: the same planned wasm
+ * program the training backend runs (compiler/build/artifact.ts), with a one-row entry and a
+ * batched one. Without weights the parameters are freshly initialised (warning PNN6020); a
+ * program whose folded form still reads another input is PNN5020. `artifactFiles` makes the
+ * files' bytes (no file system: the browser playground offers them as downloads);
+ * `buildProduct` is `pnn build`: weights from a checkpoint, files written to a folder.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -77,17 +78,48 @@ export interface BuildResult {
   readonly warnings: readonly Diagnostic[];
 }
 
-export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildResult> {
+/** Trained parameters for an artifact, and how model.mjs describes where they came from. */
+export interface ArtifactWeights {
+  readonly params: ReadonlyMap<string, Float64Array>;
+  /** e.g. `checkpoint checkpoint.safetensors` */
+  readonly label: string;
+}
+
+export interface ArtifactRequest {
+  readonly target: string;
+  /** Rows of the wasm artifact's batched entry (default BUILD_BATCH.default). */
+  readonly batch?: number;
+  /** Absent: freshly initialised parameters (warning PNN6020). */
+  readonly weights?: ArtifactWeights;
+}
+
+/** An artifact's files as bytes, in memory (the CLI writes them; the browser playground offers them as downloads). */
+export interface ArtifactFiles {
+  readonly files: readonly { readonly name: string; readonly bytes: Uint8Array }[];
+  /** Size of the program's own files (model.wasm; model.wgsl + model.bin). */
+  readonly bytes: number;
+  readonly engine: string;
+  readonly stats: string;
+  readonly warnings: readonly Diagnostic[];
+}
+
+function checkBuildOptions(r: { readonly target: string; readonly batch?: number }): number {
   if (!(TARGETS as readonly string[]).includes(r.target)) throw new UsageError(`--target must be ${TARGETS.join(" or ")}, got '${r.target}'`);
   const batch = r.batch ?? BUILD_BATCH.default;
   if (!Number.isInteger(batch) || batch < 1 || batch > BUILD_BATCH.max) throw new UsageError(`--batch must be an integer in 1..${BUILD_BATCH.max}, got '${r.batch}'`);
+  return batch;
+}
+
+/** The artifact's files as bytes (no file system): wasm — model.wasm, model.mjs, model.d.ts; wgsl — model.wgsl, model.bin, model.mjs, model.d.ts. */
+export async function artifactFiles(p: Program, r: ArtifactRequest): Promise<ArtifactFiles> {
+  const batch = checkBuildOptions(r);
   const spec = p.spec(1);
   const warnings: Diagnostic[] = [];
   let params: ReadonlyMap<string, Float64Array>;
   let weights: string;
   if (r.weights) {
-    params = readParams(r.weights, spec, fileSpan(r.weights)).params;
-    weights = `checkpoint ${path.basename(r.weights)}`;
+    params = r.weights.params;
+    weights = r.weights.label;
   } else {
     params = initParams(spec.params, p.train.seed);
     weights = `freshly initialised (seed ${p.train.seed}); not trained`;
@@ -120,19 +152,38 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
     flopsPerInference: gpu?.flops ?? art!.flops,
     engine,
   };
+  const utf8 = new TextEncoder();
   if (gpu) {
     // the WebGPU artifact (compiler/build/wgsl-artifact.ts, docs/webgpu.md)
-    fs.mkdirSync(r.out, { recursive: true });
-    const out: [string, string | Uint8Array][] = [["model.wgsl", gpu.wgsl], ["model.bin", gpu.bin], ["model.mjs", wgslLoaderText(info, gpu.layout)], ["model.d.ts", wgslTypesText(info)]];
-    for (const [name, d] of out) fs.writeFileSync(path.join(r.out, name), d);
-    return { files: out.map(([name]) => path.join(r.out, name)), bytes: gpu.wgsl.length + gpu.bin.length, engine, stats: gpu.stats.join("\n") + "\n", warnings };
+    const wgsl = utf8.encode(gpu.wgsl);
+    const files = [
+      { name: "model.wgsl", bytes: wgsl },
+      { name: "model.bin", bytes: gpu.bin },
+      { name: "model.mjs", bytes: utf8.encode(wgslLoaderText(info, gpu.layout)) },
+      { name: "model.d.ts", bytes: utf8.encode(wgslTypesText(info)) },
+    ];
+    return { files, bytes: wgsl.length + gpu.bin.length, engine, stats: gpu.stats.join("\n") + "\n", warnings };
   }
   const wasm = art!;
-  const loader = loaderText(info, wasm.layout);
+  const loader = utf8.encode(loaderText(info, wasm.layout));
+  const files = [
+    { name: "model.wasm", bytes: wasm.bytes },
+    { name: "model.mjs", bytes: loader },
+    { name: "model.d.ts", bytes: utf8.encode(typesText(info)) },
+  ];
+  return { files, bytes: wasm.bytes.length, engine, stats: statsText(wasm, loader.length), warnings };
+}
+
+/** `pnn build`: the artifact written to `out` (weights from a checkpoint, or freshly initialised). */
+export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildResult> {
+  checkBuildOptions(r);
+  const weights = r.weights ? { params: readParams(r.weights, p.spec(1), fileSpan(r.weights)).params, label: `checkpoint ${path.basename(r.weights)}` } : undefined;
+  const a = await artifactFiles(p, { target: r.target, ...(r.batch !== undefined ? { batch: r.batch } : {}), ...(weights ? { weights } : {}) });
   fs.mkdirSync(r.out, { recursive: true });
-  const files = [path.join(r.out, "model.wasm"), path.join(r.out, "model.mjs"), path.join(r.out, "model.d.ts")];
-  fs.writeFileSync(files[0]!, wasm.bytes);
-  fs.writeFileSync(files[1]!, loader);
-  fs.writeFileSync(files[2]!, typesText(info));
-  return { files, bytes: wasm.bytes.length, engine, stats: statsText(wasm, Buffer.byteLength(loader)), warnings };
+  const files = a.files.map((f) => {
+    const file = path.join(r.out, f.name);
+    fs.writeFileSync(file, f.bytes);
+    return file;
+  });
+  return { files, bytes: a.bytes, engine: a.engine, stats: a.stats, warnings: a.warnings };
 }

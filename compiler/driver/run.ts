@@ -14,7 +14,8 @@ import { sampleChip } from "../../runtime/init.js";
 import { MetricsWriter, type ProgressReporter } from "../../runtime/metrics.js";
 import { readParams } from "../../runtime/run-state.js";
 import { keys } from "../../runtime/streams.js";
-import { accuracy, CHECKPOINT_FILE, chipAccuracies, meanStd, predict, train, type CheckpointCadence, type TrainOutcome } from "../../runtime/trainer.js";
+import type { ModelSpec } from "../../runtime/model.js";
+import { accuracy, CHECKPOINT_FILE, chipAccuracies, meanStd, predict, train, type CheckpointCadence, type TrainConfig, type TrainOutcome } from "../../runtime/trainer.js";
 import type { PassStat } from "../passes/pipeline.js";
 import { UsageError } from "./errors.js";
 import type { Program } from "./program.js";
@@ -52,6 +53,11 @@ function removeStaleTemporaries(dir: string): void {
   }
 }
 
+/** The trainer's configuration for a program: its epochs (or `epochs`), seed, chips, optimizer and the run's identity. */
+export function trainConfig(p: Program, spec: ModelSpec, epochs = p.train.epochs): TrainConfig {
+  return { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } };
+}
+
 /** Per program: IR nodes as lowered and after the pipeline, and each pass's node counts and time (`pnn train --json`'s compile record). */
 function passSummary(passes: Readonly<Record<string, readonly PassStat[]>>): Record<string, unknown> {
   return Object.fromEntries(
@@ -78,7 +84,7 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
     spec,
     programs,
     data,
-    { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } },
+    trainConfig(p, spec, epochs),
     { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}) },
   );
   if (outcome.kind === "finished") return outcome;

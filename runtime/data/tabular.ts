@@ -2,7 +2,8 @@
  * Table data sets: the shipped vowels (Hillenbrand formants, split by speaker) and iris (Fisher)
  * tables, and the user's own csv("path", label: "col"). All three z-score their features with
  * the train split's statistics. The shipped files live in the project's data/ folder, found by
- * walking up from this module to pnn's package.json (works from runtime/ and from dist/runtime/).
+ * walking up from this module to pnn's package.json (works from runtime/ and from dist/runtime/),
+ * unless the caller hands their text in (`spec.readShipped`: the browser playground).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -36,8 +37,8 @@ export function shippedDataDir(): string {
 }
 
 function shipped(spec: DatasetSpec, file: string): LabelledTable & { file: string } {
-  const p = path.join(shippedDataDir(), file);
-  const t = parseCsv(spec, readText(spec, p, `data/${file} (shipped with pnn; is the installation complete?)`), `data/${file}`);
+  const text = spec.readShipped?.(file) ?? readText(spec, path.join(shippedDataDir(), file), `data/${file} (shipped with pnn; is the installation complete?)`);
+  const t = parseCsv(spec, text, `data/${file}`);
   return { ...labelledTable(spec, t, `data/${file}`, file === "vowels.csv" ? "vowel" : "species", file === "vowels.csv" ? ["speaker"] : []), file };
 }
 

@@ -13,6 +13,11 @@ export interface DatasetSpec {
   span: Span;
   /** Relative paths (csv) resolve against this folder and must stay inside it. */
   baseDir: string;
+  /**
+   * The text of a data file shipped with pnn (`vowels.csv`, `iris.csv`), when the caller holds it
+   * in memory (the browser playground has no disk); undefined, or absent, reads pnn's data/ folder.
+   */
+  readShipped?: (file: string) => string | undefined;
 }
 
 export interface Split {
