@@ -13,6 +13,15 @@ export interface DatasetSpec {
   span: Span;
   /** Relative paths (csv) resolve against this folder and must stay inside it. */
   baseDir: string;
+  /** What the network takes, when known: the loaded data must fit it (PNN6002, pointing into the file where it can). */
+  fits?: NetworkShape;
+}
+
+/** The data shape a network accepts: input features per sample and one output per class. */
+export interface NetworkShape {
+  readonly network: string;
+  readonly features: number;
+  readonly classes: number;
 }
 
 export interface Split {
