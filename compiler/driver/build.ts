@@ -6,14 +6,18 @@
  * and `pnn infer` run it), at batch 1, with the weights folded in. Two engines (compiler/build/):
  * `compact` (a float64 table executor; code does not grow with the network) and `simd` (the
  * wasm backend on the folded graph). Without weights the parameters are freshly initialised
- * (warning PNN6020); a program the engine cannot run is PNN5020.
+ * (warning PNN6020); a program the engine cannot run is PNN5020. The loader carries model.wasm's
+ * SHA-256 and refuses other bytes; the three files are written as a whole (a temporary folder,
+ * then renames: runtime/run-dir.ts), so a failed build never leaves a new model.wasm beside an
+ * old model.mjs.
  */
-import * as fs from "node:fs";
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { diag, type Diagnostic } from "../../diagnostics/catalog.js";
 import { fileSpan } from "../../diagnostics/span.js";
 import { initParams } from "../../runtime/init.js";
 import type { InitSpec } from "../../runtime/model.js";
+import { outputDirProblem, writeFolderAtomically } from "../../runtime/run-dir.js";
 import { readParams } from "../../runtime/run-state.js";
 import { dataSectionBytes, emitModule } from "../build/emit.js";
 import { flopsOf, foldGraph } from "../build/fold.js";
@@ -24,6 +28,7 @@ import type { Graph } from "../ir/graph.js";
 import { DETECTORS } from "../lower/names.js";
 import { DiagnosticsError, UsageError } from "./errors.js";
 import type { Program } from "./program.js";
+import { requireInputFile } from "./run.js";
 
 export const TARGETS = ["wasm"] as const;
 /** `auto`: compact when its executor can run every op of the program, else simd (e.g. FFTs). */
@@ -116,7 +121,10 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
   const warnings: Diagnostic[] = [];
   let params: ReadonlyMap<string, Float64Array>;
   let weights: string;
+  const outProblem = outputDirProblem(r.out, "-o"); // before the work, not after it
+  if (outProblem) throw new UsageError(outProblem);
   if (r.weights) {
+    requireInputFile(r.weights, "--weights");
     params = readParams(r.weights, spec, fileSpan(r.weights)).params;
     weights = `checkpoint ${path.basename(r.weights)}`;
   } else {
@@ -157,13 +165,13 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
     weights,
     flopsPerInference: art.flops,
     engine,
+    wasmSha256: createHash("sha256").update(art.bytes).digest("hex"),
   };
   const loader = loaderText(info, art.layout);
-  fs.mkdirSync(r.out, { recursive: true });
+  // model.mjs last: in a folder that holds other files too, the files are renamed one by one.
+  const written = writeFolderAtomically(r.out, [["model.wasm", art.bytes], ["model.d.ts", typesText(info)], ["model.mjs", loader]], "-o");
+  if (!written.ok) throw new UsageError(written.problem);
   const files = [path.join(r.out, "model.wasm"), path.join(r.out, "model.mjs"), path.join(r.out, "model.d.ts")];
-  fs.writeFileSync(files[0]!, art.bytes);
-  fs.writeFileSync(files[1]!, loader);
-  fs.writeFileSync(files[2]!, typesText(info));
   const data2 = dataSectionBytes(art.bytes);
   const stats = [
     `model.wasm          ${kb(art.bytes.length)} (${art.bytes.length} bytes)`,

@@ -8,7 +8,7 @@ export { Session, RULE_OVERRIDE_ORIGIN, type Checked } from "./session.js";
 export { Program, type DeviceSettings, type ProgramGraphs } from "./program.js";
 export { DiagnosticsError, UsageError } from "./errors.js";
 export { BACKENDS, DEFAULT_BACKEND, findBackend } from "./backends.js";
-export { trainProduct, evaluateProduct, inferProduct, type TrainRequest, type TrainResult, type EvalRequest, type EvalResult, type InferRequest } from "./run.js";
+export { trainProduct, evaluateProduct, inferProduct, openRunDirectory, requireInputFile, type TrainRequest, type TrainResult, type EvalRequest, type EvalResult, type InferRequest } from "./run.js";
 export { buildProduct, ENGINES, TARGETS, type BuildRequest, type BuildResult } from "./build.js";
 export { irProduct, IR_MODES } from "./ir.js";
 export { formatSource } from "./format.js";

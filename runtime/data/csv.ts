@@ -76,7 +76,7 @@ export function failAtCell(where: Where, t: Pick<CsvTable, "spanFile">, place: R
 }
 
 /** Splits one line into cells, honouring "quoted, cells" and "" escapes; `cols`/`widths` receive each cell's place. */
-function splitLine(where: Where, file: string, lineNo: number, line: string, cols: number[] = [], widths: number[] = []): string[] {
+export function splitLine(where: Where, file: string, lineNo: number, line: string, cols: number[] = [], widths: number[] = [], code: "PNN6002" | "PNN6005" = "PNN6002"): string[] {
   const cells: string[] = [];
   let i = 0;
   for (;;) {
@@ -86,7 +86,7 @@ function splitLine(where: Where, file: string, lineNo: number, line: string, col
       let cell = "";
       i++;
       for (;;) {
-        if (i >= line.length) fail(where, `${file} line ${lineNo}: unterminated quoted cell`, "PNN6002");
+        if (i >= line.length) fail(where, `${file} line ${lineNo}: unterminated quoted cell`, code);
         if (line[i] === '"') {
           if (line[i + 1] === '"') {
             cell += '"';
@@ -98,7 +98,7 @@ function splitLine(where: Where, file: string, lineNo: number, line: string, col
         }
         cell += line[i++];
       }
-      if (i < line.length && line[i] !== ",") fail(where, `${file} line ${lineNo}: text after a closing quote`, "PNN6002");
+      if (i < line.length && line[i] !== ",") fail(where, `${file} line ${lineNo}: text after a closing quote`, code);
       cells.push(cell);
       widths.push(i - start);
     } else {

@@ -90,7 +90,7 @@ function finish(spec: DatasetSpec, name: string, t: LabelledTable, train: number
       failAtCell(spec, t.table, t.table.headerPlace, t.featCols[j]!, `${file}: column '${t.features[j]}' holds values too large to normalise (up to ${big.toExponential(3)}; its mean or standard deviation overflows float64); rescale the column`, `column '${t.features[j]}'`);
     }
   }
-  return { name, featureShape: [f], classes: t.classNames.length, classNames: t.classNames, train: tr, test: te, normalization: { log, mean, std } };
+  return { name, featureShape: [f], classes: t.classNames.length, classNames: t.classNames, featureNames: t.features, train: tr, test: te, normalization: { log, mean, std } };
 }
 
 /**

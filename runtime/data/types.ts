@@ -35,6 +35,8 @@ export interface Dataset {
   featureShape: number[];
   classes: number;
   classNames: string[];
+  /** The feature columns' names, for tables (a header lets `pnn infer --input` pick them by name). */
+  featureNames?: string[];
   train: Split;
   test: Split;
   /**
