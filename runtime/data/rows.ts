@@ -107,7 +107,7 @@ export function readInputRows(text: string, spanFile: string, features: number, 
   t.rows.forEach((cells, r) => {
     const place = t.places[r]!;
     if (cells.length !== width)
-      refuse(placeSpan(spanFile, place, Math.min(cells.length, width) - 1), `row ${r + 1} (line ${place.line}) has ${cells.length} values; ${t.header ? `the header has ${width} columns` : `the network takes ${features}`}`);
+      refuse(placeSpan(spanFile, place, cells.length > width ? width : cells.length - 1), `row ${r + 1} (line ${place.line}) has ${cells.length} values; ${t.header ? `the header has ${width} columns` : `the network takes ${features}`}`);
     cellOf.forEach((c, j) => {
       const v = cellNumber(cells[c]!.trim());
       if (typeof v === "string") refuse(placeSpan(spanFile, place, c), `row ${r + 1} (line ${place.line}), ${t.header ? `column '${t.header.cells[c]}'` : `value ${c + 1}`} ${v === "is empty" ? "is empty" : v}`);
