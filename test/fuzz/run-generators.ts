@@ -10,6 +10,7 @@
 //                folder or a file or nowhere, a folder that exists
 //   fmtBytes     a .pnn file's bytes for `pnn fmt`: valid text, invalid UTF-8 spliced in
 //   wasmEdit     a change to a built model.wasm: a flipped byte, cut, appended, swapped for another build
+//   ruleText     a command line's `--rule` text: rule names and typos, options, garbage, control characters
 import fc from "fast-check";
 
 const CELLS = [
@@ -117,4 +118,11 @@ export const wasmEdit: fc.Arbitrary<WasmEdit> = fc.oneof(
   fc.record({ kind: fc.constant("append" as const), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }) }),
   fc.constant({ kind: "other" as const }),
   fc.constant({ kind: "none" as const }),
+);
+
+const RULE_TOKENS = ["backprop", "physics_aware", "spsa", "spsaa", "sspa", "finite_difference", "evolution_strategies", "feedback_alignment", "local", "readout_only", "equilibrium_propagation", "in_situ_adjoint", "(", ")", ",", ":", "c", "cc", "samples", "sigma", "lr", "0.02", "-1", "1e400", "0", "3", "\"x\"", "rad", "=", "{", "}", "|>", "\n", "\x1b[2J", "a".repeat(200), "const", "import"];
+
+export const ruleText: fc.Arbitrary<string> = fc.oneof(
+  fc.array(fc.constantFrom(...RULE_TOKENS), { minLength: 0, maxLength: 8 }).map((t) => t.join(" ")),
+  fc.record({ rule: fc.constantFrom("spsa", "finite_difference", "evolution_strategies", "backprop", "physics_aware", "feedback_alignment"), opt: fc.constantFrom("c", "samples", "sigma", "population", "h", "cc"), v: fc.constantFrom("0.02", "1", "0", "-3", "1e400", "2.5", "\"s\"") }).map(({ rule, opt, v }) => `${rule}(${opt}: ${v})`),
 );

@@ -31,7 +31,8 @@ import { ensureBuilt } from "../lsp/client.js";
 import { textSink } from "../frontend/helpers.js";
 import { loadProgram } from "../helpers/program.js";
 import { announce, expectTidy, GB, peakRss, SEED, spawnCase, tried } from "./harness.js";
-import { checkpointEdit, dataCsv, fmtBytes, inferInput, outPath, wasmEdit, type CheckpointEdit, type WasmEdit } from "./run-generators.js";
+import { Session } from "../../compiler/driver/session.js";
+import { checkpointEdit, dataCsv, fmtBytes, inferInput, outPath, ruleText, wasmEdit, type CheckpointEdit, type WasmEdit } from "./run-generators.js";
 
 announce("run-time");
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-fuzz-run-"));
@@ -89,7 +90,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const runs = { data: 400, infer: 500, checkpoint: 400, out: 300, fmt: 200, wasm: 150 };
+const runs = { data: 400, infer: 500, checkpoint: 400, out: 300, fmt: 200, wasm: 150, rule: 200 };
 
 describe("fast-check, in-process: the run-time categories", () => {
   it(`csv() data files (${runs.data} cases): refused with PNN6xxx, or loaded finite and fitting the network`, async () => {
@@ -231,6 +232,21 @@ describe("fast-check, in-process: the run-time categories", () => {
   }, 300_000);
 });
 
+describe("fast-check, in-process: --rule text", () => {
+  it(`--rule overrides (${runs.rule} cases): a checked program, or diagnostics pointing into the --rule text`, async () => {
+    const text = fs.readFileSync(path.join(proj, "model.pnn"), "utf8");
+    const file = path.join(proj, "model.pnn");
+    await fc.assert(
+      fc.asyncProperty(ruleText, async (rule) => {
+        const r = await userFacing(3_000, () => new Session(file, text, { readFile: () => undefined }).program({ rule }));
+        count("rule", r.ok);
+        if (!r.ok) expect(r.printed).toMatch(/^(--rule|.*model\.pnn):\d+:\d+: error PNN\d{4}/);
+      }),
+      { seed: SEED + 46, numRuns: runs.rule },
+    );
+  }, 300_000);
+});
+
 describe("a seeded sample through the real command (1 GB heap, time budget)", () => {
   const sample = <T>(arb: fc.Arbitrary<T>, n: number, offset: number) => fc.sample(arb, { seed: SEED + 140 + offset, numRuns: n });
   let peak = 0;
@@ -268,11 +284,11 @@ describe("a seeded sample through the real command (1 GB heap, time budget)", ()
 });
 
 describe("the whole run", () => {
-  it("tried ≥ 1,900 inputs, each category both accepted and refused some, and stayed under 1 GB of memory", () => {
+  it("tried ≥ 2,100 inputs, each category both accepted and refused some, and stayed under 1 GB of memory", () => {
     console.log(`[fuzz run-time] ${tried.inProcess} in-process runs; peak RSS ${(peakRss() / 2 ** 20).toFixed(0)} MB; accepted/refused ${JSON.stringify(outcomes)}`);
-    for (const c of ["data", "infer", "checkpoint", "out", "fmt", "wasm"]) expect(outcomes[c], c).toMatchObject({ accepted: expect.any(Number), refused: expect.any(Number) });
+    for (const c of ["data", "infer", "checkpoint", "out", "fmt", "wasm", "rule"]) expect(outcomes[c], c).toMatchObject({ accepted: expect.any(Number), refused: expect.any(Number) });
     for (const [c, o] of Object.entries(outcomes)) expect(Math.min(o.accepted, o.refused), c).toBeGreaterThan(0);
-    expect(tried.inProcess).toBeGreaterThanOrEqual(1_900);
+    expect(tried.inProcess).toBeGreaterThanOrEqual(2_100);
     expect(peakRss()).toBeLessThan(GB);
   });
 });
