@@ -8,7 +8,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Span } from "../../diagnostics/span.js";
 import { fileSpan } from "../../diagnostics/span.js";
 import { fileProblem } from "../../runtime/files.js";
 import { sampleChip } from "../../runtime/init.js";

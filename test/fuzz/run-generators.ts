@@ -19,7 +19,6 @@ const CELLS = [
   "\x1b[2J", "\u202e1", "١٢", "1e", "e5", "--1", "1..2",
 ];
 const cell = fc.oneof({ weight: 8, arbitrary: fc.double({ min: -5, max: 5, noNaN: true }).map((v) => String(v)) }, { weight: 2, arbitrary: fc.constantFrom(...CELLS) });
-const label = fc.constantFrom("a", "b", "c", "d", "e", "0", "1", "2", "", '"x y"', "\x07");
 
 /** A csv() file whose header is `f0,…,label`; most rows well formed, some not. */
 export const dataCsv: fc.Arbitrary<string> = fc
