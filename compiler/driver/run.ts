@@ -118,8 +118,8 @@ export interface EvalResult {
 export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalResult> {
   const time = r.time ?? 0;
   const chips = r.chips ?? p.train.chips;
-  const data = p.dataset();
   requireInputFile(r.weights, "--weights");
+  const data = p.dataset();
   const { spec, programs } = await p.compile(r.backend, p.train.batch, { time }, true);
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
   const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));

@@ -125,6 +125,19 @@ describe("--out and -o: one usage error for every file-system problem (was: inte
   });
 });
 
+describe("data that does not fit the network, through the commands that load it", () => {
+  it("train and eval of 3-class data on a 2-output network: PNN6002 naming the file, line and cell (was: internal error / exit 0 at 12.5%)", () => {
+    fs.writeFileSync(path.join(dir, "d3.csv"), "a,b,label\n" + Array.from({ length: 30 }, (_, i) => `${i % 5},${i % 7},${i % 3}`).join("\n") + "\n");
+    const net3 = path.join(dir, "net3.pnn");
+    fs.writeFileSync(net3, NET('csv("d3.csv", label: "label")'));
+    for (const args of [["train", net3, "--quiet", "--out", path.join(dir, "run3")], ["eval", net3, "--weights", csvCkpt]]) {
+      const r = pnn(args);
+      expectDiagnostic(r, "PNN6002", `${net3}:6:15`, /d3\.csv has 3 classes \(0, 1, 2\), but network Tiny has 2 outputs, one per class; line 4's label '2' is the 3rd class/);
+      expect(r.stderr).toMatch(/d3\.csv:4:5: note: the 3rd class/);
+    }
+  });
+});
+
 describe("missing and wrong input files: the same exit code for the same mistake", () => {
   it("a missing .pnn, a missing checkpoint and a missing --input are all exit 2 'file not found'-style usage errors (was: 2, 1 and 'no input rows')", () => {
     expectUsage(pnn(["train", path.join(dir, "nope.pnn")]), /cannot read .*nope\.pnn: no such file/);
