@@ -71,11 +71,11 @@ function expectDiagnostic(r: CliResult, code: string, where: string | RegExp, me
 
 /** `sh -c script` in a private mount namespace (tmpfs mounts vanish with it); undefined where unshare/mount are not allowed. */
 function inMountNamespace(script: string): CliResult | undefined {
-  const probe = spawnSync("unshare", ["-m", "sh", "-c", `mount -t tmpfs -o size=8k tmpfs ${dir}/mnt-probe`], { encoding: "utf8" });
-  fs.mkdirSync(path.join(dir, "mnt-probe"), { recursive: true });
-  const again = probe.status === 0 ? probe : spawnSync("unshare", ["-m", "sh", "-c", `mount -t tmpfs -o size=8k tmpfs ${dir}/mnt-probe`], { encoding: "utf8" });
-  if (again.status !== 0) {
-    console.log(`SKIPPED (no private mount namespace here: ${again.stderr.trim() || again.error?.message}): a full or read-only disk is tested only where unshare -m works (as root)`);
+  const probeDir = path.join(dir, "mnt-probe");
+  fs.mkdirSync(probeDir, { recursive: true });
+  const probe = spawnSync("unshare", ["-m", "sh", "-c", `mount -t tmpfs -o size=8k tmpfs ${probeDir}`], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    console.log(`SKIPPED (no private mount namespace here: ${probe.stderr?.trim() || probe.error?.message}): a full or read-only disk is tested only where unshare -m works (as root)`);
     return undefined;
   }
   const r = spawnSync("unshare", ["-m", "sh", "-c", script], { encoding: "utf8", timeout: 120_000 });
