@@ -123,7 +123,7 @@ export function normalise(rows: InputRows, n: Normalization, dataset: string): v
   for (let r = 0; r < rows.count; r++)
     for (let j = 0; j < f; j++) {
       const raw = rows.values[r * f + j]!;
-      if (n.log && !(raw > 0)) refuse(placeSpan(rows.spanFile, rows.places[r]!, rows.cellOf[j]!), `row ${r + 1}, feature ${j + 1} is ${raw}: ${dataset}'s normalisation takes the log of raw features, which must be > 0`);
+      if (n.log && !(raw > 0)) refuse(placeSpan(rows.spanFile, rows.places[r]!, rows.cellOf[j]!), `row ${r + 1}, feature ${j + 1} is ${raw}: the ${dataset} data set's normalisation takes the log of raw features, which must be > 0`);
       rows.values[r * f + j] = ((n.log ? Math.log(raw) : raw) - n.mean[j]!) / n.std[j]!;
     }
 }
