@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { reportUserFailure } from "../../cli/main.js";
 import { loadCheckpoint } from "../../runtime/checkpoint.js";
 import { textSink } from "../frontend/helpers.js";
-import { ensureBuilt, hasStackTrace, PNN, pnn, tmpDir, type CliResult } from "../train/helpers.js";
+import { ensureBuilt, hasStackTrace, PNN, pnn, REPO, tmpDir, VOWELS, type CliResult } from "../train/helpers.js";
 
 const NET = (data: string, input = 2) => `network Tiny {
   input x: real[${input}]
@@ -244,4 +244,17 @@ describe("pnn infer --input: every row used or refused (PNN6005 at the cell)", (
     expect(text.stdout).toMatch(/^0: (no|yes) \(class [01]\)  scores \[/);
     expectUsage(infer("0.1,0.2", ["--raw"]), /--raw: data set moons uses its features as they are/);
   });
+
+  it("the reproducer: raw vowel formants (rows of data/vowels.csv, header and all) are refused without --raw and classified by name with it", () => {
+    const out = path.join(dir, "run-vowels");
+    expect(pnn(["train", VOWELS, "--quiet", "--epochs", "1", "--out", out]).status).toBe(0);
+    const ckpt = path.join(out, "checkpoint.safetensors");
+    const rows = file("vowels-raw.csv", fs.readFileSync(path.join(REPO, "data/vowels.csv"), "utf8").split("\n").slice(0, 4).join("\n") + "\n");
+    expectDiagnostic(pnn(["infer", VOWELS, "--weights", ckpt, "--input", rows]), "PNN6005", `${rows}:2:8`, /feature 1 is \d+, but the network takes the vowels data set's features normalised \(x = \(log\(raw\) − mean\) \/ std.*pass --raw/);
+    const r = pnn(["infer", VOWELS, "--weights", ckpt, "--input", rows, "--raw"]);
+    expect(r.status, r.all).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l).toMatch(/^\d: (ae|ah|aw|er|ih|iy|uw) \(class [0-6]\)  scores \[(-?\d+\.\d{4}(, )?){7}\]$/);
+  }, 60_000);
 });
