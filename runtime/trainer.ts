@@ -21,7 +21,7 @@ import { newOptimizerState, optimizerStep, type OptimizerConfig } from "./optim.
 import type { CompiledProgram, Programs } from "./program.js";
 import { bindInputs, feedBatch, tensor } from "./rules/bind.js";
 import type { RuleContext, RuleStepper, StepCost } from "./rules/types.js";
-import { CHECKPOINT_FILE, loadRunState, saveRunState, zeroCounters, type Params, type RunIdentity, type RunState } from "./run-state.js";
+import { CHECKPOINT_FILE, describeData, loadRunState, saveRunState, zeroCounters, type Params, type RunIdentity, type RunState } from "./run-state.js";
 import { keys, streams } from "./streams.js";
 
 export type { Params } from "./run-state.js";
@@ -180,11 +180,12 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     optimizer: { config: cfg.optimizer, state: s.optimizer },
   });
   const batches = Math.ceil(data.train.n / B);
+  const dataDescription = describeData(data);
   const started = performance.now();
   let lastSaved = performance.now();
   const save = () => {
     if (!ckptFile) return;
-    saveRunState(ckptFile, spec, s, cfg.identity);
+    saveRunState(ckptFile, spec, s, cfg.identity, dataDescription);
     lastSaved = performance.now();
   };
   const evalTwin = () => accuracy(spec, programs.inferTwin, data.test, s.params, undefined, keys.evalTwin(cfg.seed));

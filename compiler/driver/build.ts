@@ -10,14 +10,18 @@
  * batched one. Without weights the parameters are freshly initialised (warning PNN6020); a
  * program whose folded form still reads another input is PNN5020. `artifactFiles` makes the
  * files' bytes (no file system: the browser playground offers them as downloads);
- * `buildProduct` is `pnn build`: weights from a checkpoint, files written to a folder.
+ * `buildProduct` is `pnn build`: weights from a checkpoint, files written to a folder as a whole
+ * (a temporary folder, then renames: runtime/run-dir.ts), so a failed build never leaves a new
+ * model.wasm beside an old model.mjs. The wasm loader carries model.wasm's SHA-256 and refuses
+ * other bytes.
  */
-import * as fs from "node:fs";
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { diag, type Diagnostic } from "../../diagnostics/catalog.js";
 import { fileSpan } from "../../diagnostics/span.js";
 import { initParams } from "../../runtime/init.js";
 import type { InitSpec } from "../../runtime/model.js";
+import { outputDirProblem, writeFolderAtomically } from "../../runtime/run-dir.js";
 import { readParams } from "../../runtime/run-state.js";
 import { buildArtifact, BuildUnsupported, dataSectionBytes, type BuiltArtifact } from "../build/artifact.js";
 import { loaderText, typesText, type ModelInfo } from "../build/loader.js";
@@ -26,6 +30,7 @@ import type { Graph } from "../ir/graph.js";
 import { DETECTORS } from "../lower/names.js";
 import { DiagnosticsError, UsageError } from "./errors.js";
 import type { Program } from "./program.js";
+import { requireInputFile } from "./run.js";
 
 export const TARGETS = ["wasm", "wgsl"] as const;
 /** Rows of the wasm artifact's batched entry: the default and the largest accepted. */
@@ -151,6 +156,7 @@ export async function artifactFiles(p: Program, r: ArtifactRequest): Promise<Art
     weights,
     flopsPerInference: gpu?.flops ?? art!.flops,
     engine,
+    ...(art ? { wasmSha256: createHash("sha256").update(art.bytes).digest("hex") } : {}),
   };
   const utf8 = new TextEncoder();
   if (gpu) {
@@ -177,13 +183,14 @@ export async function artifactFiles(p: Program, r: ArtifactRequest): Promise<Art
 /** `pnn build`: the artifact written to `out` (weights from a checkpoint, or freshly initialised). */
 export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildResult> {
   checkBuildOptions(r);
+  const outProblem = outputDirProblem(r.out, "-o"); // before the work, not after it
+  if (outProblem) throw new UsageError(outProblem);
+  if (r.weights) requireInputFile(r.weights, "--weights");
   const weights = r.weights ? { params: readParams(r.weights, p.spec(1), fileSpan(r.weights)).params, label: `checkpoint ${path.basename(r.weights)}` } : undefined;
   const a = await artifactFiles(p, { target: r.target, ...(r.batch !== undefined ? { batch: r.batch } : {}), ...(weights ? { weights } : {}) });
-  fs.mkdirSync(r.out, { recursive: true });
-  const files = a.files.map((f) => {
-    const file = path.join(r.out, f.name);
-    fs.writeFileSync(file, f.bytes);
-    return file;
-  });
-  return { files, bytes: a.bytes, engine: a.engine, stats: a.stats, warnings: a.warnings };
+  // model.mjs last: in a folder that holds other files too, the files are renamed one by one.
+  const ordered = [...a.files.filter((f) => f.name !== "model.mjs"), ...a.files.filter((f) => f.name === "model.mjs")];
+  const written = writeFolderAtomically(r.out, ordered.map((f) => [f.name, f.bytes] as [string, Uint8Array]), "-o");
+  if (!written.ok) throw new UsageError(written.problem);
+  return { files: a.files.map((f) => path.join(r.out, f.name)), bytes: a.bytes, engine: a.engine, stats: a.stats, warnings: a.warnings };
 }

@@ -137,8 +137,12 @@ export class Program {
     return (ctx) => this.rule.stepper(ctx, options as never);
   }
 
-  /** The train block's data set (a path argument resolves against the program's folder). */
+  /**
+   * The train block's data set (a path argument resolves against the program's folder),
+   * checked to fit the network: its features and classes (PNN6002 naming the file and the cell).
+   */
   dataset(): Dataset {
-    return loadDataset({ ...this.train.data, baseDir: path.dirname(path.resolve(this.file)), ...(this.readShipped ? { readShipped: this.readShipped } : {}) });
+    const spec = this.spec(1);
+    return loadDataset({ ...this.train.data, baseDir: path.dirname(path.resolve(this.file)), fits: { network: spec.network, features: spec.features, classes: spec.classes }, ...(this.readShipped ? { readShipped: this.readShipped } : {}) });
   }
 }

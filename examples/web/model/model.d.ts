@@ -18,11 +18,13 @@ export interface ModelInfo {
   readonly flopsPerInference: number;
   /** what runs it: the wasm backend's program (f32, SIMD128) with the rows of its batched entry */
   readonly engine: string;
+  /** SHA-256 (hex) of the model.wasm this loader belongs to; load() refuses any other bytes */
+  readonly wasmSha256: string;
 }
 
 export interface Model {
   readonly info: ModelInfo;
-  /** logits for one sample (196 values) or several (rows); throws RangeError on a wrong length or a non-finite value */
+  /** logits for one sample (196 values) or several (rows); throws RangeError on a wrong length, a non-finite value, or outputs that overflow */
   predict(x: Float32Array | Float64Array | readonly number[]): Float32Array;
   /** every output for one or more samples */
   run(x: Float32Array | Float64Array | readonly number[]): { "logits": Float32Array; "detectors": Float32Array };
@@ -31,5 +33,5 @@ export interface Model {
 }
 
 export declare const info: ModelInfo;
-/** Loads the model; source: model.wasm's URL or path (default: next to model.mjs), its bytes, or a compiled module. */
+/** Loads the model; source: model.wasm's URL or path (default: next to model.mjs), its bytes (checked against info.wasmSha256), or a compiled module. */
 export declare function load(source?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module): Promise<Model>;
