@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileSpan } from "../../diagnostics/span.js";
 import { loadDataset } from "../../runtime/data/index.js";
 import { datasetArgs } from "../../stdlib/datasets.js";
-import { REPO } from "../train/helpers.js";
+import { REPO, tmpDir } from "../train/helpers.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
 const WEB = path.join(REPO, "examples/web");
@@ -22,9 +22,11 @@ describe.skipIf(!CHROMIUM)("browser demo: the WebGPU switch", () => {
   let browser: Browser;
   let url = "";
   let close: () => void;
+  let site = "";
   beforeAll(async () => {
-    const { serve } = (await import(pathToFileURL(path.join(WEB, "serve.mjs")).href)) as { serve(port?: number): Promise<{ server: import("node:http").Server; url: string }> };
-    const s = await serve(0);
+    const { buildSite, serve } = (await import(pathToFileURL(path.join(WEB, "serve.mjs")).href)) as { buildSite(dir: string): string; serve(port?: number, root?: string): Promise<{ server: import("node:http").Server; url: string }> };
+    site = buildSite(tmpDir("pnn-web-")); // the page's files and fresh builds of model/ and model-webgpu/
+    const s = await serve(0, site);
     url = s.url;
     close = () => s.server.close();
     const { chromium } = await import("playwright-core");
@@ -62,7 +64,7 @@ describe.skipIf(!CHROMIUM)("browser demo: the WebGPU switch", () => {
     const data = loadDataset({ name: "mnist", args: datasetArgs("mnist", { train: 100, test: 100, size: 14 }), span: fileSpan("test"), baseDir: REPO });
     const x = Array.from(data.test.x.subarray(0, 100 * 196));
     const gpuScores = await page.evaluate((xs) => (window as unknown as { pnnDemo: { predict(x: number[]): Promise<number[]> } }).pnnDemo.predict(xs), x);
-    const { load } = (await import(pathToFileURL(path.join(WEB, "model/model.mjs")).href)) as { load(): Promise<{ predict(x: ArrayLike<number>): Float32Array }> };
+    const { load } = (await import(pathToFileURL(path.join(site, "model/model.mjs")).href)) as { load(): Promise<{ predict(x: ArrayLike<number>): Float32Array }> };
     const want = (await load()).predict(x);
     expect(gpuScores.length).toBe(want.length);
     for (let i = 0; i < want.length; i++) if (!(Math.abs(gpuScores[i]! - want[i]!) <= 1e-4 * Math.max(1, Math.abs(want[i]!)))) throw new Error(`score ${i}: webgpu ${gpuScores[i]} vs wasm ${want[i]}`);
