@@ -20,7 +20,11 @@ export type InputRole =
   | { readonly kind: "optimizer-scalar"; readonly scalar: string }
   | { readonly kind: "optimizer-state"; readonly param: string; readonly slot: StateSlot }
   /** A zero-valued probe added to the field after mesh `mesh`'s phase shifters (in-situ measurement). */
-  | { readonly kind: "probe"; readonly mesh: number; readonly param: string };
+  | { readonly kind: "probe"; readonly mesh: number; readonly param: string }
+  /** What external device `device` (index into the model's externals) returned for the batch: its output rows. */
+  | { readonly kind: "external"; readonly device: number }
+  /** The twin's estimate of a device variable of an external device (its mean until calibration fits it). */
+  | { readonly kind: "twin-var"; readonly variable: string };
 
 export type OutputRole =
   | { readonly kind: "loss" }
@@ -44,7 +48,9 @@ export type OutputRole =
   | { readonly kind: "delta"; readonly param: string }
   /** readout_only: the readout's weight and bias parameters, passed through (which ones to fit). */
   | { readonly kind: "readout-weight"; readonly param: string }
-  | { readonly kind: "readout-bias"; readonly param: string };
+  | { readonly kind: "readout-bias"; readonly param: string }
+  /** The rows to send to external device `device`: the device-side value of its layer's operand. */
+  | { readonly kind: "external-operand"; readonly device: number };
 
 export interface ProgramManifest {
   readonly inputs: readonly { readonly name: string; readonly role: InputRole }[];

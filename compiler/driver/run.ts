@@ -15,10 +15,14 @@ import { MetricsWriter, type ProgressReporter } from "../../runtime/metrics.js";
 import { readParams } from "../../runtime/run-state.js";
 import { keys } from "../../runtime/streams.js";
 import { accuracy, CHECKPOINT_FILE, chipAccuracies, meanStd, predict, train, type CheckpointCadence, type TrainOutcome } from "../../runtime/trainer.js";
+import { attachDevices, type TwinValues } from "../../runtime/device/staged.js";
+import type { DeviceHub } from "../../runtime/device/hub.js";
+import type { Programs } from "../../runtime/program.js";
+import { startingTwin, withDevices, type DeviceRequest } from "./devices.js";
 import { UsageError } from "./errors.js";
 import type { Program } from "./program.js";
 
-export interface TrainRequest {
+export interface TrainRequest extends DeviceRequest {
   /** Overrides the train block's epochs (a resumed run may be extended). */
   readonly epochs?: number;
   readonly outDir: string;
@@ -26,6 +30,8 @@ export interface TrainRequest {
   readonly backend: string;
   readonly progress: ProgressReporter;
   readonly checkpoint?: CheckpointCadence;
+  /** Work after each epoch with the staged programs, the twin's estimates and the devices (calibration at chosen epochs). */
+  readonly afterEpoch?: (programs: Programs, twin: TwinValues, hub: DeviceHub | undefined) => ((epoch: number) => Promise<Record<string, number> | undefined>) | undefined;
 }
 
 export type TrainResult = (TrainOutcome & { readonly kind: "finished" }) | { readonly kind: "trained"; readonly summary: Record<string, unknown> };
@@ -56,22 +62,26 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
   if (r.resume && !fs.existsSync(path.join(r.outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${r.outDir}`);
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
-  const { spec, programs } = await p.compile(r.backend, p.train.batch);
+  const { spec, programs: compiled } = await p.compile(r.backend, p.train.batch);
+  const twin = startingTwin(spec, p.train.seed, r);
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
-  const outcome = await train(
-    spec,
-    programs,
-    data,
-    { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } },
-    { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}) },
-  );
+  const outcome = await withDevices(spec, compiled, r, twin, (programs, hub) => {
+    const afterEpoch = r.afterEpoch?.(programs, twin, hub);
+    return train(
+      spec,
+      programs,
+      data,
+      { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } },
+      { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), twin, ...(hub ? { devices: hub } : {}), ...(afterEpoch ? { afterEpoch } : {}) },
+    );
+  });
   if (outcome.kind === "finished") return outcome;
   const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
   metrics.summary(summary);
   return { kind: "trained", summary };
 }
 
-export interface EvalRequest {
+export interface EvalRequest extends DeviceRequest {
   readonly weights: string;
   readonly chips?: number;
   /** Seconds after programming (drift). */
@@ -96,17 +106,19 @@ export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalR
   const time = r.time ?? 0;
   const chips = r.chips ?? p.train.chips;
   const data = p.dataset();
-  const { spec, programs } = await p.compile(r.backend, p.train.batch, { time }, true);
+  const { spec, programs: compiled } = await p.compile(r.backend, p.train.batch, { time }, true);
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
-  const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
-  const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
-  if (!programs.inferDevice) return base;
-  const accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
-  const ms = meanStd(accs);
-  return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
+  return withDevices(spec, compiled, r, startingTwin(spec, p.train.seed, r, r.weights), async (programs) => {
+    const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
+    const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
+    if (!programs.inferDevice) return base;
+    const accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
+    const ms = meanStd(accs);
+    return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
+  });
 }
 
-export interface InferRequest {
+export interface InferRequest extends DeviceRequest {
   readonly weights: string;
   /** Rows of features, row-major. */
   readonly rows: Float64Array;
@@ -122,9 +134,14 @@ export interface InferRequest {
 }
 
 export async function inferProduct(p: Program, r: InferRequest): Promise<{ classes: number[]; scores: number[][] }> {
-  const { spec, programs } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, true);
+  const { spec, programs: compiled } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, true);
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
-  const onDevice = r.chip !== undefined && programs.inferDevice;
+  const onDevice = r.chip !== undefined && !!compiled.inferDevice;
+  // the devices are opened only to run on them
+  const request = onDevice ? r : { ...r, devices: [] };
   const chip = onDevice ? sampleChip(spec.chipVars, p.train.seed, r.chip!) : undefined;
-  return predict(spec, onDevice ? programs.inferDevice! : programs.inferTwin, r.rows, r.count, params, chip, keys.infer(p.train.seed, r.chip ?? 0));
+  const run = (programs: typeof compiled) => predict(spec, onDevice ? programs.inferDevice! : programs.inferTwin, r.rows, r.count, params, chip, keys.infer(p.train.seed, r.chip ?? 0));
+  const twin = startingTwin(spec, p.train.seed, r, r.weights);
+  if (!onDevice && spec.externals.length) return run(attachDevices(compiled, [], spec.externals, twin));
+  return withDevices(spec, compiled, request, twin, run);
 }

@@ -19,6 +19,9 @@ const FIELD = "field:";
 const DELTA = "delta:";
 const READOUT_WEIGHT = "readout-weight:";
 const READOUT_BIAS = "readout-bias:";
+const EXTERNAL = "external:";
+const EXTERNAL_OPERAND = "external-operand:";
+const TWIN = "twin:";
 
 /** Fixed names of the batch and of single outputs. */
 export const X = "x";
@@ -44,7 +47,17 @@ export const names = {
   delta: (param: string) => DELTA + param,
   readoutWeight: (param: string) => READOUT_WEIGHT + param,
   readoutBias: (param: string) => READOUT_BIAS + param,
+  /** External device k's output rows (an input) and the rows sent to it (an output). */
+  external: (device: number) => EXTERNAL + device,
+  externalOperand: (device: number) => EXTERNAL_OPERAND + device,
+  twinVar: (variable: string) => TWIN + variable,
 };
+
+function deviceIndex(rest: string, name: string): number {
+  const k = Number(rest);
+  if (!/^\d+$/.test(rest) || !Number.isSafeInteger(k)) throw new InternalError(`malformed external device tensor name '${name}'`);
+  return k;
+}
 
 /** `m:<param>` after a probe/field prefix. */
 function meshAndParam(rest: string, name: string): { mesh: number; param: string } {
@@ -67,6 +80,8 @@ function inputRole(name: string, isParam: boolean): InputRole {
   if (name === KEY) return { kind: "key" };
   if (name.startsWith(CHIP)) return { kind: "chip", variable: name.slice(CHIP.length) };
   if (name.startsWith(PROBE)) return { kind: "probe", ...meshAndParam(name.slice(PROBE.length), name) };
+  if (name.startsWith(EXTERNAL)) return { kind: "external", device: deviceIndex(name.slice(EXTERNAL.length), name) };
+  if (name.startsWith(TWIN)) return { kind: "twin-var", variable: name.slice(TWIN.length) };
   const state = stateOf(name);
   if (state) return { kind: "optimizer-state", ...state };
   if (name.startsWith(OPT)) return { kind: "optimizer-scalar", scalar: name.slice(OPT.length) };
@@ -92,6 +107,7 @@ function outputRole(name: string): OutputRole {
   if (name.startsWith(DELTA)) return { kind: "delta", param: name.slice(DELTA.length) };
   if (name.startsWith(READOUT_WEIGHT)) return { kind: "readout-weight", param: name.slice(READOUT_WEIGHT.length) };
   if (name.startsWith(READOUT_BIAS)) return { kind: "readout-bias", param: name.slice(READOUT_BIAS.length) };
+  if (name.startsWith(EXTERNAL_OPERAND)) return { kind: "external-operand", device: deviceIndex(name.slice(EXTERNAL_OPERAND.length), name) };
   throw new InternalError(`program output '${name}' has no role (compiler/lower/names.ts)`);
 }
 
