@@ -31,6 +31,7 @@ interface Waiting {
 }
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
+const RESUME = "The checkpoint of the last finished epoch is valid: fix the device and continue with --resume";
 
 export class DeviceClient {
   private transport?: LineTransport;
@@ -218,7 +219,7 @@ export class DeviceClient {
         if (e instanceof ProtocolProblem) {
           this.log?.failed(this.spec.name, this.seq, ms, e.message);
           await this.drop();
-          this.fail("PNN6031", `its reply to ${request} breaks the protocol: ${e.message}`);
+          this.fail("PNN6031", `its reply to ${request} breaks the protocol: ${e.message}. ${RESUME}`);
         }
         if (!(e instanceof TimedOut || e instanceof Ended || e instanceof DeviceSideError)) throw e;
         last = `${request}: ${e.message}`;
@@ -226,7 +227,7 @@ export class DeviceClient {
         if (!(e instanceof DeviceSideError)) await this.drop(); // restart or reconnect before the retry
       }
     }
-    this.fail("PNN6030", `${last} (${retries ? `gave up after ${retries} ${retries === 1 ? "retry" : "retries"}` : "not retried: 'retries' is 0"}). The checkpoint of the last finished epoch is valid: fix the device and continue with --resume`);
+    this.fail("PNN6030", `${last} (${retries ? `gave up after ${retries} ${retries === 1 ? "retry" : "retries"}` : "not retried: 'retries' is 0"}). ${RESUME}`);
   }
 
   async close(): Promise<void> {
