@@ -72,7 +72,7 @@ export function deviceRequest(o: DeviceFlags): DeviceRequest {
 }
 
 /** Runs a command body; checker diagnostics print and set exit code 1. */
-async function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
+export async function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
   try {
     await body();
   } catch (e) {

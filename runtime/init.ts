@@ -7,7 +7,7 @@ import type { ChipVarSpec, InitSpec, ParamSpec, TwinVarSpec } from "./model.js";
 import type { Stream } from "./rng.js";
 import { streams } from "./streams.js";
 
-function fill(out: Float64Array, init: InitSpec, shape: readonly number[], s: Stream): void {
+export function fill(out: Float64Array, init: InitSpec, shape: readonly number[], s: Stream): void {
   switch (init.kind) {
     case "constant": out.fill(init.value); return;
     case "uniform": for (let i = 0; i < out.length; i++) out[i] = init.lo + (init.hi - init.lo) * s.uniform(); return;

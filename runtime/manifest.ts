@@ -24,7 +24,9 @@ export type InputRole =
   /** What external device `device` (index into the model's externals) returned for the batch: its output rows. */
   | { readonly kind: "external"; readonly device: number }
   /** The twin's estimate of a device variable of an external device (its mean until calibration fits it). */
-  | { readonly kind: "twin-var"; readonly variable: string };
+  | { readonly kind: "twin-var"; readonly variable: string }
+  /** Calibration: what the device measured for the batch's rows (the twin's prediction is fitted to it). */
+  | { readonly kind: "target" };
 
 export type OutputRole =
   | { readonly kind: "loss" }
@@ -50,7 +52,9 @@ export type OutputRole =
   | { readonly kind: "readout-weight"; readonly param: string }
   | { readonly kind: "readout-bias"; readonly param: string }
   /** The rows to send to external device `device`: the device-side value of its layer's operand. */
-  | { readonly kind: "external-operand"; readonly device: number };
+  | { readonly kind: "external-operand"; readonly device: number }
+  /** Calibration: ∂loss/∂(the twin's estimate of `variable`). */
+  | { readonly kind: "twin-grad"; readonly variable: string };
 
 export interface ProgramManifest {
   readonly inputs: readonly { readonly name: string; readonly role: InputRole }[];
@@ -69,7 +73,7 @@ export function outputsOf<K extends KindOf<OutputRole>>(m: ProgramManifest, kind
 }
 
 /** The one input of a kind (x, labels, weights, key); undefined when the program has none. */
-export function inputNamed(m: ProgramManifest, kind: "x" | "labels" | "weights" | "key"): string | undefined {
+export function inputNamed(m: ProgramManifest, kind: "x" | "labels" | "weights" | "key" | "target"): string | undefined {
   return m.inputs.find((i) => i.role.kind === kind)?.name;
 }
 

@@ -34,6 +34,7 @@ export const SURROGATE = "surrogate";
 export const PAIR = "pair";
 export const FEATURES = "features";
 export const DETECTORS = "detectors";
+export const TARGET = "target";
 
 export const names = {
   chip: (variable: string) => CHIP + variable,
@@ -78,6 +79,7 @@ function inputRole(name: string, isParam: boolean): InputRole {
   if (name === LABELS) return { kind: "labels" };
   if (name === WEIGHTS) return { kind: "weights" };
   if (name === KEY) return { kind: "key" };
+  if (name === TARGET) return { kind: "target" };
   if (name.startsWith(CHIP)) return { kind: "chip", variable: name.slice(CHIP.length) };
   if (name.startsWith(PROBE)) return { kind: "probe", ...meshAndParam(name.slice(PROBE.length), name) };
   if (name.startsWith(EXTERNAL)) return { kind: "external", device: deviceIndex(name.slice(EXTERNAL.length), name) };
@@ -97,6 +99,7 @@ function outputRole(name: string): OutputRole {
     case FEATURES: return { kind: "features" };
     case DETECTORS: return { kind: "detectors" };
   }
+  if (name.startsWith(GRAD_OUTPUT_PREFIX + TWIN)) return { kind: "twin-grad", variable: name.slice(GRAD_OUTPUT_PREFIX.length + TWIN.length) };
   if (name.startsWith(GRAD_OUTPUT_PREFIX + PROBE)) return { kind: "probe-grad", ...meshAndParam(name.slice(GRAD_OUTPUT_PREFIX.length + PROBE.length), name) };
   if (name.startsWith(GRAD_OUTPUT_PREFIX)) return { kind: "grad", param: name.slice(GRAD_OUTPUT_PREFIX.length) };
   if (name.startsWith(NEW)) {

@@ -13,6 +13,7 @@
  * the budget over the whole run (the trainer carries the count in the checkpoint).
  */
 import { diag, UserError, type DiagnosticCode } from "../../diagnostics/catalog.js";
+import type { Measurement } from "./calibrate.js";
 import { rawField, type DeviceLogWriter } from "./log.js";
 import { DeviceSideError, firstNonFinite, forwardRequest, infoMismatches, infoRequest, paramsJson, parseReply, ProtocolProblem, replyError, replyRows, rowsJson } from "./protocol.js";
 import { ReplayTransport } from "./replay.js";
@@ -44,6 +45,9 @@ export class DeviceClient {
   private seq = 0;
   /** Rows sent and answered over the whole run (restored from a checkpoint on --resume). */
   spent = 0;
+  /** The latest answered queries, up to `keepRows` rows (for calibration during training). */
+  private kept: Measurement[] = [];
+  private keepRows = 0;
   readonly address: DeviceAddress;
 
   constructor(readonly spec: DeviceSpec, address: DeviceAddress | undefined, private readonly log?: DeviceLogWriter) {
@@ -161,6 +165,23 @@ export class DeviceClient {
     return t;
   }
 
+  /** Keeps the latest answered queries in memory, up to `rows` rows (calibration at chosen epochs). */
+  keep(rows: number): void {
+    this.keepRows = rows;
+  }
+
+  /** The kept queries, oldest first. */
+  recent(): readonly Measurement[] {
+    return this.kept;
+  }
+
+  private remember(x: ArrayLike<number>, rows: number, params: readonly { name: string; values: ArrayLike<number> }[], y: Float64Array): void {
+    if (!this.keepRows) return;
+    this.kept.push({ x: Float64Array.from(x), rows, params: new Map(params.map((p) => [p.name, Float64Array.from(p.values)])), y });
+    let total = this.kept.reduce((a, q) => a + q.rows, 0);
+    while (total - this.kept[0]!.rows >= this.keepRows) total -= this.kept.shift()!.rows;
+  }
+
   /** Opens the connection now (so a missing device fails before training starts). */
   async open(): Promise<void> {
     await this.query("info", undefined);
@@ -186,7 +207,11 @@ export class DeviceClient {
     const pText = paramsJson(params);
     return this.query(`forward of ${plural(rows, "row")}`, {
       line: (id) => forwardRequest(id, xText, pText),
-      read: (body) => replyRows(body, rows, outWidth),
+      read: (body) => {
+        const y = replyRows(body, rows, outWidth);
+        this.remember(x, rows, params, y);
+        return y;
+      },
       log: (ms, replyLine) => this.log?.query(this.spec.name, this.seq, ms, xText, pText, rawField(replyLine, "y") ?? "null"),
       rows,
     });

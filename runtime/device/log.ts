@@ -14,6 +14,8 @@ import { diag, UserError } from "../../diagnostics/catalog.js";
 import { MAX_DATA_FILE_BYTES } from "../../diagnostics/limits.js";
 import { fileSpan } from "../../diagnostics/span.js";
 import { readTextFile } from "../files.js";
+import type { Measurement } from "./calibrate.js";
+import type { DeviceSpec } from "./types.js";
 
 export const LOG_FORMAT = "pnn-device-log/1";
 
@@ -131,4 +133,40 @@ export function readDeviceLog(file: string): Map<string, LoggedDevice> {
   });
   if (!sawHeader) throw new UserError(diag("PNN6035", fileSpan(file), `${file} holds no device conversation (no ${LOG_FORMAT} header line)`));
   return devices;
+}
+
+/** A logged device's answered queries as measurements (calibrate.ts), checked against the twin's shapes (PNN6035). */
+export function measurementsOf(d: LoggedDevice, spec: DeviceSpec, file: string): Measurement[] {
+  const width = spec.inputs.reduce((a, b) => a * b, 1);
+  const outWidth = spec.outputs.reduce((a, b) => a * b, 1);
+  const bad = (q: LoggedQuery, why: string): never => {
+    throw new UserError(diag("PNN6035", { ...fileSpan(file), line: q.line }, `${file}:${q.line}: a query of ${d.name} does not fit its twin: ${why}`));
+  };
+  const rows = (q: LoggedQuery, text: string, w: number, what: string): Float64Array => {
+    const v = JSON.parse(text) as unknown;
+    if (!Array.isArray(v)) bad(q, `${what} is not a list of rows`);
+    const out = new Float64Array((v as unknown[]).length * w);
+    (v as unknown[]).forEach((row, r) => {
+      if (!Array.isArray(row) || row.length !== w) bad(q, `${what}[${r}] does not have ${w} values`);
+      (row as unknown[]).forEach((x, c) => {
+        if (typeof x !== "number" || !Number.isFinite(x)) bad(q, `${what}[${r}][${c}] is not a finite number`);
+        out[r * w + c] = x as number;
+      });
+    });
+    return out;
+  };
+  return d.queries.map((q) => {
+    const x = rows(q, q.xText, width, "x");
+    const y = rows(q, q.yText, outWidth, "y");
+    if (x.length / width !== y.length / outWidth) bad(q, "x and y have different numbers of rows");
+    const given = JSON.parse(q.paramsText) as Record<string, unknown>;
+    const params = new Map<string, Float64Array>();
+    for (const p of spec.params) {
+      const v = given[p.name];
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      if (!Array.isArray(v) || v.length !== n || v.some((e) => typeof e !== "number")) bad(q, `parameter ${p.name} is not ${n} numbers`);
+      params.set(p.name, Float64Array.from(v as number[]));
+    }
+    return { x, rows: x.length / width, params, y };
+  });
 }
