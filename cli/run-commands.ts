@@ -8,6 +8,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, Session, trainProduct, type Program } from "../compiler/driver/index.js";
 import type { DeviceRequest } from "../compiler/driver/devices.js";
+import { calibrateAtEpochs } from "../compiler/driver/calibrate.js";
 import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan } from "../diagnostics/span.js";
 import { defaultProgressMode, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
@@ -111,8 +112,11 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
     .option("--rule <rule>", "override the train block's learning rule, with options if any (e.g. physics_aware, \"spsa(c: 0.02)\")")
     .option("--checkpoint-every <n|duration>", "write the checkpoint every N epochs or every duration (30s, 5min); always after the last epoch", "1")
-    .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)"), "train")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string } & DeviceFlags) =>
+    .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)")
+    .option("--calibrate-at <epochs>", "after these epochs (e.g. 5,10,20), refit the twin of each external device to the run's latest queries")
+    .option("--calibrate-rows <n>", "rows of the latest queries --calibrate-at fits to", "2000")
+    .option("--calibrate-steps <n>", "gradient steps of each --calibrate-at fit", "100"), "train")
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string; calibrateAt?: string; calibrateRows: string; calibrateSteps: string } & DeviceFlags) =>
       guarded(setCode, opts.json, async () => {
         const p = openProgram(file, opts.rule, opts.simulate);
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : undefined;
@@ -120,7 +124,10 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs: epochs ?? p.train.epochs });
         if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
-        const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery), ...deviceRequest(opts) });
+        const at = opts.calibrateAt ? opts.calibrateAt.split(",").map((e) => positiveInt(e.trim(), "--calibrate-at")) : [];
+        if (at.length && !p.spec().externals.length) throw new UsageError("--calibrate-at: this network has no external device to calibrate");
+        const afterEpoch = at.length ? calibrateAtEpochs(p, at, { rows: positiveInt(opts.calibrateRows, "--calibrate-rows"), steps: positiveInt(opts.calibrateSteps, "--calibrate-steps"), lr: 0.01, holdout: 0.2, backend: opts.backend }) : undefined;
+        const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery), ...deviceRequest(opts), ...(afterEpoch ? { afterEpoch } : {}) });
         if (r.kind === "finished") {
           const note = `${outDir} holds a finished run (epoch ${r.epoch} of ${r.epoch}); nothing to do — pass --epochs N to extend it`;
           process.stdout.write(opts.json ? JSON.stringify({ type: "finished", epoch: r.epoch, checkpoint: r.checkpoint, message: note }) + "\n" : `pnn train: ${note}\n`);

@@ -40,10 +40,10 @@ export function deviceSpecs(net: NetworkModel): DeviceSpec[] {
 }
 
 /** The twin's estimates of every external device's device variables, with their starting values. */
-export function twinVarSpecs(net: NetworkModel, initOf: (d: Distribution) => InitSpec): TwinVarSpec[] {
+export function twinVarSpecs(net: NetworkModel, initOf: (d: Distribution, start: "mean" | "draw") => InitSpec): TwinVarSpec[] {
   return net.externals.flatMap((e) => e.deviceVars.map((i) => {
     const v = net.deviceVars[i]!;
-    return { path: v.path, shape: v.type.shape, init: initOf(v.dist) };
+    return { path: v.path, shape: v.type.shape, init: initOf(v.dist, v.twinStart ?? "mean") };
   }));
 }
 

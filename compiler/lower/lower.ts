@@ -86,7 +86,7 @@ export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
     network: net.name,
     params: net.params.map((p): ParamSpec => ({ path: p.path, shape: p.type.shape, init: toInit(p.init), ...(p.range ? { range: p.range } : {}) })),
     chipVars: net.deviceVars.filter((d, i) => !d.perShot && !estimated.has(i)).map((d): ChipVarSpec => ({ path: d.path, shape: d.type.shape, dist: toInit(d.dist) })),
-    twinVars: twinVarSpecs(net, (d) => ({ kind: "constant", value: mean(d) })),
+    twinVars: twinVarSpecs(net, (d, start) => (start === "draw" ? toInit(d) : { kind: "constant", value: mean(d) })),
     externals: deviceSpecs(net),
     hasDevice: net.deviceVars.length > 0 || hasDeviceOnlyEffects(net) || net.externals.length > 0,
     features: net.inputs[0].type.shape.reduce((a, b) => a * b, 1),

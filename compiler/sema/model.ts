@@ -51,6 +51,8 @@ export interface DeviceVarInfo {
   readonly type: TensorType;
   readonly dist: Distribution;
   readonly perShot: boolean;
+  /** Inside an external device, the twin's estimate starts at a draw instead of the mean (a learned twin's weights). */
+  readonly twinStart?: "mean" | "draw";
   readonly span: Span;
 }
 

@@ -149,24 +149,24 @@ function layoutOf(twin: TwinValues): { key: string; offset: number; length: numb
   });
 }
 
-/** Above this many estimated values the identifiable subspace is not computed (a per-value test instead). */
+/** Above this many estimated values (a learned twin's weights) the identifiable subspace is not computed: every value is fitted. */
 const MAX_FISHER = 2048;
 
 /**
  * The subspace of the estimates the measurements determine: the range of the Fisher information
  * F = Σ_q J_qᵀJ_q (J_q = ∂prediction/∂estimates at query q), estimated from random projections
  * g = J_qᵀv, v ~ N(0, I) (E[g gᵀ] = J_qᵀJ_q; computed as the loss gradient with target =
- * prediction − v/2). Returns an orthonormal basis Q (n × r, row-major) of its range, or, for too
- * many values, a 0/1 mask of the values with any influence (r = their count).
+ * prediction − v/2). Returns an orthonormal basis Q (n × r, row-major) of its range; none (every
+ * value fitted) beyond MAX_FISHER values.
  */
-async function identifiable(t: DeviceTwin, qs: readonly Measurement[], seed: number): Promise<{ n: number; rank: number; basis?: Float64Array; mask?: Uint8Array }> {
+async function identifiable(t: DeviceTwin, qs: readonly Measurement[], seed: number): Promise<{ n: number; rank: number; basis?: Float64Array }> {
   const layout = layoutOf(t.twin);
   const n = layout.reduce((a, e) => a + e.length, 0);
+  if (n > MAX_FISHER) return { n, rank: n };
   const rng = streams.calibration(seed, 1);
-  const draws = Math.max(64, 2 * Math.min(n, MAX_FISHER));
+  const draws = Math.max(64, 2 * n);
   const preds = new Map<Measurement, Float64Array>();
-  const fisher = n <= MAX_FISHER ? new Float64Array(n * n) : undefined;
-  const diag = new Float64Array(n);
+  const fisher = new Float64Array(n * n);
   const g = new Float64Array(n);
   for (let d = 0; d < draws; d++) {
     const q = qs[d % qs.length]!;
@@ -174,16 +174,7 @@ async function identifiable(t: DeviceTwin, qs: readonly Measurement[], seed: num
     if (!pred) preds.set(q, (pred = (await t.run(q, q.params)).pred));
     const r = await t.run(q, q.params, pred.map((p) => p - rng.normal() / 2));
     for (const e of layout) g.set(r.twinGrads.get(e.key)!, e.offset);
-    for (let i = 0; i < n; i++) {
-      diag[i] += g[i]! * g[i]!;
-      if (fisher && g[i] !== 0) for (let j = 0; j < n; j++) fisher[i * n + j] += g[i]! * g[j]!;
-    }
-  }
-  let top = 0;
-  for (const v of diag) top = Math.max(top, v);
-  if (!fisher) {
-    const mask = Uint8Array.from(diag, (v) => (v > 1e-10 * top ? 1 : 0));
-    return { n, rank: mask.reduce((a, b) => a + b, 0), mask };
+    for (let i = 0; i < n; i++) if (g[i] !== 0) for (let j = 0; j < n; j++) fisher[i * n + j] += g[i]! * g[j]!;
   }
   const { values, vectors } = symmetricEigen(fisher, n);
   const rank = values.filter((v) => v > 1e-7 * values[0]!).length;
@@ -239,7 +230,6 @@ export async function calibrateDevice(t: DeviceTwin, qs: readonly Measurement[],
       m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
       v2[i] = b2 * v2[i]! + (1 - b2) * g[i]! * g[i]!;
       step_[i] = -(lr * (m[i]! / (1 - b1 ** step))) / (Math.sqrt(v2[i]! / (1 - b2 ** step)) + eps);
-      if (id.mask && !id.mask[i]) step_[i] = 0;
     }
     // only along what the measurements determine: the rest stays at the prior (Adam's per-value scaling would move it)
     if (id.basis) project(step_, id.basis, id.rank);
