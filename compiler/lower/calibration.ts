@@ -59,6 +59,7 @@ export function deviceNetwork(net: NetworkModel, k: number): NetworkModel {
     bindings: new Map(),
     stateNodes: [],
     couplings: [],
+    simulated: [],
     externals: [{ ...e, operand: 0, output: id(e.output), first: 1, end: nodes.length, params: e.params.map((p, i) => ({ param: i, name: p.name })), deviceVars: e.deviceVars.map((_, i) => i) }],
   };
 }

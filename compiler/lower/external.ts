@@ -18,10 +18,10 @@ import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel } from "../sema/model.js";
 import { manifestOf } from "./names.js";
 
-/** For every node of `net`, the index of the external device whose layer created it, or −1. */
+/** For every node of `net`, the index of the external layer that created it (devices first, then --simulate'd ones), or −1. */
 export function nodeBlocks(net: NetworkModel): Int32Array {
   const out = new Int32Array(net.nodes.length).fill(-1);
-  net.externals.forEach((e, k) => out.fill(k, e.first, e.end));
+  [...net.externals, ...net.simulated].forEach((e, k) => out.fill(k, e.first, e.end));
   return out;
 }
 
@@ -39,9 +39,9 @@ export function deviceSpecs(net: NetworkModel): DeviceSpec[] {
   }));
 }
 
-/** The twin's estimates of every external device's device variables, with their starting values. */
+/** The twin's estimates of every external layer's device variables (served or --simulate'd), with their starting values. */
 export function twinVarSpecs(net: NetworkModel, initOf: (d: Distribution, start: "mean" | "draw") => InitSpec): TwinVarSpec[] {
-  return net.externals.flatMap((e) => e.deviceVars.map((i) => {
+  return [...net.externals, ...net.simulated].flatMap((e) => e.deviceVars.map((i) => {
     const v = net.deviceVars[i]!;
     return { path: v.path, shape: v.type.shape, init: initOf(v.dist, v.twinStart ?? "mean") };
   }));

@@ -124,6 +124,7 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
   // device its output is what the device returned (an `external` input), sent the device-side
   // value of its operand (an `external-operand` output the runtime computes first).
   const blockOf = nodeBlocks(net);
+  const twinInputs = new Map<number, Node>();
   const externalInputs = new Map<number, Node>();
   const externalInput = (k: number): Node => {
     let x = externalInputs.get(k);
@@ -131,7 +132,14 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
     return x;
   };
 
-  const lowerNode = (n: SemNode, wt: boolean, wd: boolean, inBlock: boolean): Pair => {
+  /**
+   * `where`: outside any external layer; inside one served by a device ("device": twin only, its
+   * device variables the twin's estimates); or inside one --simulate'd ("simulated": twin and
+   * device, the variables estimated on the twin and sampled on the device, no physics-aware
+   * combination until the layer's output — the device shows nothing else).
+   */
+  const lowerNode = (n: SemNode, wt: boolean, wd: boolean, where: "outside" | "device" | "simulated"): Pair => {
+    const finish = (t: Node, d: Node, activation: boolean) => (where === "outside" ? finishPair(t, d, activation) : { t, d, activation });
     switch (n.op) {
       case "input": return same(x, true);
       case "param": return same(paramNodes[n.param], false);
@@ -140,8 +148,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
         const v = net.deviceVars[n.device];
         const dtype = v.type.dtype === "complex" ? "c64" : "f32";
         // inside an external device the twin holds an estimate of the variable (calibration refits it)
-        if (inBlock) return same(b.input(names.twinVar(v.path), dtype, v.type.shape), v.perShot);
-        const t = wt ? b.const(mean(v.dist), dtype, []) : undefined;
+        const estimate = () => twinInputs.get(n.device) ?? twinInputs.set(n.device, b.input(names.twinVar(v.path), dtype, v.type.shape)).get(n.device)!;
+        if (where === "device") return same(estimate(), v.perShot);
+        const t = wt ? (where === "simulated" ? estimate() : b.const(mean(v.dist), dtype, [])) : undefined;
         let d: Node | undefined;
         if (wd) {
           if (!v.perShot) {
@@ -179,15 +188,22 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
   };
   /** A node of external device k: the twin only; on the device, the device's output (or nothing). */
   const lowerInBlock = (n: SemNode, id: number, k: number): Pair | undefined => {
-    const e = net.externals[k]!;
+    const simulated = k >= net.externals.length;
+    const e = simulated ? net.simulated[k - net.externals.length]! : net.externals[k]!;
+    if (simulated) {
+      const p = lowerNode(n, wantT, wantD, "simulated");
+      if (id !== e.output || mode !== "physics_aware" || p.t === p.d) return p;
+      const c = combine(p.t, p.d);
+      return { t: c, d: c, activation: true };
+    }
     if (mode === "device") return id === e.output ? same(externalInput(k), true) : undefined;
-    const p = lowerNode(n, true, false, true);
+    const p = lowerNode(n, true, false, "device");
     if (id !== e.output || mode === "twin") return p;
     const c = combine(p.t, externalInput(k));
     return { t: c, d: c, activation: true };
   };
   // In physics-aware mode an activation carries the device's value and the twin's gradient.
-  const finish = (t: Node, d: Node, activation: boolean): Pair => {
+  const finishPair = (t: Node, d: Node, activation: boolean): Pair => {
     if (mode === "physics_aware" && activation && t !== d) {
       const c = combine(t, d);
       return { t: c, d: c, activation };
@@ -196,7 +212,7 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
   };
   net.nodes.forEach((n, id) => {
     const k = blockOf[id]!;
-    pairs.push((k >= 0 ? lowerInBlock(n, id, k) : lowerNode(n, wantT, wantD, false)) as Pair);
+    pairs.push((k >= 0 ? lowerInBlock(n, id, k) : lowerNode(n, wantT, wantD, "outside")) as Pair);
   });
   if (wantD) net.externals.forEach((e, k) => b.output(names.externalOperand(k), pairs[e.operand]!.d));
   const out = pairs[net.output!];

@@ -366,6 +366,7 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
     stateNodes,
     couplings,
     externals: externalsNamed(builder.externals),
+    simulated: externalsNamed(builder.simulated),
   };
   if (energy) for (const pr of energyProblems(model)) ev.error("PNN2070", pr.span, pr.message);
   return model;

@@ -186,11 +186,11 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
   if (external && inType && outType) {
     const device = checkExternal(ev, external, scope);
     const ok = externalProblems(ev, name, external, forward, inType, outType, net, out.kind === "tensor" && out.node >= start.node) && device !== undefined && out.kind === "tensor";
-    if (ok && !ev.ctx.simulateExternal) {
+    if (ok) {
       const b = net.builder;
       const params = b.params.slice(start.param).map((p, i) => ({ param: start.param + i, name: p.path.slice(instance.length + 1) }));
       const deviceVars = b.deviceVars.slice(start.device).map((_, i) => start.device + i);
-      b.externals.push({ name, instance, operand: input.node, output: out.node, first: start.node, end: b.nodes.length, params, deviceVars, inputType: inType, outputType: outType, ...device, span: external.span });
+      (ev.ctx.simulateExternal ? b.simulated : b.externals).push({ name, instance, operand: input.node, output: out.node, first: start.node, end: b.nodes.length, params, deviceVars, inputType: inType, outputType: outType, ...device, span: external.span });
     }
   }
   return out.kind === "tensor" ? out : ERROR;

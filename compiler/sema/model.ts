@@ -111,8 +111,14 @@ export interface NetworkModel {
   /** Energy-based networks: node groups and couplings. */
   readonly stateNodes: readonly { name: string; type: TensorType; isOutput: boolean; span: Span }[];
   readonly couplings: readonly CouplingInfo[];
-  /** External layers, in node order (empty when `--simulate` runs them on their device model). */
+  /** External layers served by their devices, in node order. */
   readonly externals: readonly ExternalBlock[];
+  /**
+   * External layers run on their own device model (`--simulate`): sampled per chip on the device
+   * side, estimated on the twin side, and physics-aware training sees only their output — as it
+   * would the device's.
+   */
+  readonly simulated: readonly ExternalBlock[];
 }
 
 /**

@@ -13,6 +13,8 @@ export class NetworkBuilder {
   readonly deviceVars: DeviceVarInfo[] = [];
   /** External layer instances, in the order their expansion finished (inner before outer is impossible: they cannot nest). */
   readonly externals: ExternalBlock[] = [];
+  /** External layer instances that `--simulate` runs on their own device model. */
+  readonly simulated: ExternalBlock[] = [];
   private readonly used = new Map<string, number>();
 
   add(node: SemNode): number {
