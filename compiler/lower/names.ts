@@ -114,6 +114,11 @@ function outputRole(name: string): OutputRole {
   throw new InternalError(`program output '${name}' has no role (compiler/lower/names.ts)`);
 }
 
+/** The external device whose rows to send an output name carries, if it is one (builders that copy outputs between graphs keep these). */
+export function externalOperandOf(name: string): number | undefined {
+  return name.startsWith(EXTERNAL_OPERAND) ? deviceIndex(name.slice(EXTERNAL_OPERAND.length), name) : undefined;
+}
+
 /** The roles of every input, parameter and output of a finished program. */
 export function manifestOf(g: Graph): ProgramManifest {
   return {

@@ -17,14 +17,14 @@
  * (Σ_l G⁺ > Σ_l G⁻): the running training accuracy is that pairwise accuracy. Accounting: 2
  * device forwards per sample (with a device model).
  */
-import { outputNamed, outputsOf } from "../../runtime/manifest.js";
+import { outputNamed } from "../../runtime/manifest.js";
 import { bindInputs, feedBatch, gradsOf, tensor } from "../../runtime/rules/bind.js";
 import { streams } from "../../runtime/streams.js";
 import { real, schema } from "../../stdlib/schema.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { ElementHooks } from "../lower/context.js";
 import { lowerInfer, type LowerMode } from "../lower/lower.js";
-import { LOGITS, manifestOf, PAIR, X } from "../lower/names.js";
+import { externalOperandOf, LOGITS, PAIR, X } from "../lower/names.js";
 import { defineRule, elementsOf, insideExternal, needFeedforward, type Refusal, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram } from "./train-program.js";
 
@@ -131,7 +131,7 @@ export const local = defineRule({
     const map = inline(b, g, { [X]: b.reshape(copies, [c.batch * classes, ...c.net.inputs[0].type.shape]) });
     b.output(LOGITS, b.reshape(map[g.outputs.find((o) => o.name === GOODNESS)!.id], [c.batch, classes]));
     // an external device's rows to send (its probe is this program, pruned: compiler/lower/external.ts)
-    for (const o of outputsOf(manifestOf(g), "external-operand")) b.output(o.name, map[g.outputs.find((x) => x.name === o.name)!.id]);
+    for (const o of g.outputs) if (externalOperandOf(o.name) !== undefined) b.output(o.name, map[o.id]);
     return b.build();
   },
   stepper(ctx) {

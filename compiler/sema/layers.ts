@@ -185,7 +185,8 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
   if (out.kind !== "tensor" && out.kind !== "error") ev.error("PNN2010", forward.body.span, `forward must return a tensor, got ${describeValue(out)}`);
   if (external && inType && outType) {
     const device = checkExternal(ev, external, scope);
-    const ok = externalProblems(ev, name, external, forward, inType, outType, net, out.kind === "tensor" && out.node >= start.node) && device !== undefined && out.kind === "tensor";
+    // (after an error in the body, nothing more is said about it)
+    const ok = out.kind === "tensor" && externalProblems(ev, name, external, forward, inType, outType, net, out.node >= start.node) && device !== undefined;
     if (ok) {
       const b = net.builder;
       const params = b.params.slice(start.param).map((p, i) => ({ param: start.param + i, name: p.path.slice(instance.length + 1) }));
