@@ -27,14 +27,14 @@ def serve(lines, write):
         write(json.dumps(reply) + "\n")
 
 
-if len(sys.argv) > 1:  # python3 tanh_device.py 7000: serve one connection at a time on 127.0.0.1:7000
+if len(sys.argv) > 1:  # python3 tanh_device.py 7000: serve TCP connections on 127.0.0.1:7000
     import socketserver
 
     class Connection(socketserver.StreamRequestHandler):
         def handle(self):
             serve((l.decode() for l in self.rfile), lambda s: (self.wfile.write(s.encode()), self.wfile.flush()))
 
-    socketserver.TCPServer.allow_reuse_address = True
-    socketserver.TCPServer(("127.0.0.1", int(sys.argv[1])), Connection).serve_forever()
+    socketserver.ThreadingTCPServer.allow_reuse_address = socketserver.ThreadingTCPServer.daemon_threads = True
+    socketserver.ThreadingTCPServer(("127.0.0.1", int(sys.argv[1])), Connection).serve_forever()
 else:
     serve(sys.stdin, lambda s: (sys.stdout.write(s), sys.stdout.flush()))

@@ -13,7 +13,7 @@ twin does not know:
 Stdlib only. Serves JSON lines on stdin/stdout, or TCP with --tcp PORT (127.0.0.1).
 --reveal FILE writes the hidden phase errors at start (to grade a calibration).
 """
-import argparse, cmath, json, math, random, sys
+import argparse, cmath, json, math, random, sys, threading
 
 def clements(n):
     """Columns (offset, count) of a Clements mesh: column c couples pairs from c % 2."""
@@ -44,8 +44,13 @@ def absorber(field, depth=2.0, i_sat=0.5):
 class Chip:
     def __init__(self, modes, errors, noise, drift, rng):
         self.modes, self.errors, self.noise, self.drift, self.rng = modes, errors, noise, drift, rng
+        self.lock = threading.Lock()  # one chip, however many connections
 
     def forward(self, x, p1, p2):
+        with self.lock:
+            return self.measure(x, p1, p2)
+
+    def measure(self, x, p1, p2):
         e1, e2 = self.errors["error1"], self.errors["error2"]
         q1 = [p + e for p, e in zip(p1, e1)]
         q2 = [p + e for p, e in zip(p2, e2)]
@@ -109,8 +114,8 @@ def main():
             def handle(self):
                 serve(chip, (l.decode() for l in self.rfile), lambda s: (self.wfile.write(s.encode()), self.wfile.flush()))
 
-        socketserver.TCPServer.allow_reuse_address = True
-        with socketserver.TCPServer(("127.0.0.1", a.tcp), Connection) as server:
+        socketserver.ThreadingTCPServer.allow_reuse_address = socketserver.ThreadingTCPServer.daemon_threads = True
+        with socketserver.ThreadingTCPServer(("127.0.0.1", a.tcp), Connection) as server:
             print("listening on 127.0.0.1:%d" % a.tcp, file=sys.stderr, flush=True)
             server.serve_forever()
     else:
