@@ -147,6 +147,6 @@ md.push("### With slow drift", "", `The same chip drifting: after every query ea
   `| physics_aware with --calibrate-at 10,30,50 | ${pct(dPatAt.device_test_accuracy)} |`, "");
 console.error(md.slice(-5).join("\n"));
 
-md.push("### Cost of the protocol", "", `Training throughput (samples/s, 60 epochs of batch 16, including the per-epoch device evaluation), mean over the seeds of section 1: in process ${Math.round(mean(speed.map((s) => s[0])))}, over stdio ${Math.round(mean(speed.map((s) => s[1])))}, over TCP ${Math.round(mean(speed.map((s) => s[2])))} (the instrument computes the chip in pure Python).`, "");
+md.push("### Cost of the protocol", "", `Training throughput (samples per second of training steps — the per-epoch evaluation excluded — 60 epochs of batch 16), mean over the seeds of section 1: in process ${Math.round(mean(speed.map((s) => s[0])))}, over stdio ${Math.round(mean(speed.map((s) => s[1])))}, over TCP ${Math.round(mean(speed.map((s) => s[2])))} (the instrument computes the chip in pure Python).`, "");
 fs.writeFileSync(path.join(root, "bench", "results-hardware.md"), md.join("\n") + "\n");
 console.log(md.join("\n"));

@@ -123,7 +123,7 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const outDir = opts.out ?? path.join("runs", path.basename(file, ".pnn"));
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs: epochs ?? p.train.epochs });
-        if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
+        if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}), ...(opts.simulate ? { simulate: true } : {}) });
         const at = opts.calibrateAt ? opts.calibrateAt.split(",").map((e) => positiveInt(e.trim(), "--calibrate-at")) : [];
         if (at.length && !p.spec().externals.length) throw new UsageError("--calibrate-at: this network has no external device to calibrate");
         const afterEpoch = at.length ? calibrateAtEpochs(p, at, { rows: positiveInt(opts.calibrateRows, "--calibrate-rows"), steps: positiveInt(opts.calibrateSteps, "--calibrate-steps"), lr: 0.01, holdout: 0.2, backend: opts.backend }) : undefined;

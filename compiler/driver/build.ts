@@ -12,9 +12,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { diag, type Diagnostic } from "../../diagnostics/catalog.js";
 import { fileSpan } from "../../diagnostics/span.js";
-import { initParams } from "../../runtime/init.js";
+import { initParams, initTwin } from "../../runtime/init.js";
 import type { InitSpec } from "../../runtime/model.js";
-import { readParams } from "../../runtime/run-state.js";
+import { readParams, readTwin } from "../../runtime/run-state.js";
 import { dataSectionBytes, emitModule } from "../build/emit.js";
 import { flopsOf, foldGraph } from "../build/fold.js";
 import { loaderText, typesText, type LoaderLayout, type ModelInfo } from "../build/loader.js";
@@ -124,7 +124,9 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
     weights = `freshly initialised (seed ${p.train.seed}); not trained`;
     warnings.push(diag("PNN6020", p.train.span, `no --weights: ${path.basename(p.file)} is built with freshly initialised parameters (seed ${p.train.seed}); pass --weights CKPT from pnn train`));
   }
-  const graph = p.inferGraph(false, 1);
+  // the twin's estimates of external devices' variables (the run's, else their means) are folded in as constants
+  const twin = (r.weights ? readTwin(r.weights, spec, fileSpan(r.weights)) : undefined) ?? initTwin(spec.twinVars, p.train.seed);
+  const graph = p.inferGraph(false, 1, { twin });
   const detector = [...graph.nodes].reverse().find((n) => n.op === "abs2");
   const extra = detector && !graph.outputs.some((o) => o.id === detector.id) ? [{ name: DETECTORS, id: detector.id }] : [];
   let art: Artifact;

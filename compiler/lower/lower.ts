@@ -37,6 +37,11 @@ export type Loss = "cross_entropy" | "mse";
 export interface LowerOptions {
   /** Seconds after programming at which the device is evaluated (drift; `pnn eval --time`). */
   readonly time?: number;
+  /**
+   * The twin's estimates of external devices' variables as constants, by path (for programs that
+   * run without pnn's runtime: edge artifacts, reports); absent: they are `twin-var` inputs.
+   */
+  readonly twin?: ReadonlyMap<string, ArrayLike<number>>;
 }
 
 /** A rule's changes to a train step besides element hooks. */
@@ -148,7 +153,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
         const v = net.deviceVars[n.device];
         const dtype = v.type.dtype === "complex" ? "c64" : "f32";
         // inside an external device the twin holds an estimate of the variable (calibration refits it)
-        const estimate = () => twinInputs.get(n.device) ?? twinInputs.set(n.device, b.input(names.twinVar(v.path), dtype, v.type.shape)).get(n.device)!;
+        const fixed = opts.twin?.get(v.path);
+        const constant = () => b.const(dtype === "c64" ? Array.from(fixed!).flatMap((re) => [re, 0]) : Array.from(fixed!), dtype, v.type.shape);
+        const estimate = () => twinInputs.get(n.device) ?? twinInputs.set(n.device, fixed ? constant() : b.input(names.twinVar(v.path), dtype, v.type.shape)).get(n.device)!;
         if (where === "device") return same(estimate(), v.perShot);
         const t = wt ? (where === "simulated" ? estimate() : b.const(mean(v.dist), dtype, [])) : undefined;
         let d: Node | undefined;
