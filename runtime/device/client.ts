@@ -32,7 +32,7 @@ interface Waiting {
 }
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
-const RESUME = "The checkpoint of the last finished epoch is valid: fix the device and continue with --resume";
+const RESUME = "Fix the device and run again: a training run continues from the checkpoint of its last finished epoch with --resume";
 
 export class DeviceClient {
   private transport?: LineTransport;
