@@ -37,6 +37,8 @@ const RESUME = "Fix the device and run again: a training run continues from the 
 export class DeviceClient {
   private transport?: LineTransport;
   private replay?: ReplayTransport;
+  /** Why each transport ended (a program may exit before pnn asks it anything). */
+  private readonly endedWhy = new WeakMap<LineTransport, string>();
   private waiting?: Waiting;
   /** A line that arrived while nothing waited: reported with the next request. */
   private stray?: string;
@@ -91,6 +93,9 @@ export class DeviceClient {
       this.stray = undefined;
       throw new ProtocolProblem(s);
     }
+    // a program that died before the request was sent fails now, not after the timeout
+    const gone = this.endedWhy.get(t);
+    if (gone !== undefined || this.transport !== t) throw new Ended(gone ?? "the connection was closed");
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting = undefined;
@@ -127,20 +132,23 @@ export class DeviceClient {
   private async connect(timeoutMs: number): Promise<LineTransport> {
     if (this.transport) return this.transport;
     const t = this.makeTransport();
+    this.endedWhy.delete(t);
+    this.transport = t;
     try {
       await t.open({
         line: (l) => this.onLine(t, l),
         end: (why) => {
+          this.endedWhy.set(t, why + this.stderrNote(t));
           if (t !== this.transport) return;
           this.transport = undefined;
-          this.waiting?.reject(new Ended(why + this.stderrNote(t)));
+          this.waiting?.reject(new Ended(this.endedWhy.get(t)!));
         },
       });
     } catch (e) {
+      this.transport = undefined;
       if (e instanceof UserError) throw e;
       throw new Ended((e as Error).message);
     }
-    this.transport = t;
     const id = this.nextId++;
     let info: { body: Record<string, unknown>; line: string };
     try {

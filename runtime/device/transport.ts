@@ -127,7 +127,8 @@ export class StdioTransport implements LineTransport {
         if (!started) reject(new Error(`cannot start '${this.command}': ${why}`));
         end(`it could not be started: ${why}`);
       });
-      child.once("exit", (code, signal) => {
+      // "close" comes after the program's output streams are drained: its last words are in
+      child.once("close", (code, signal) => {
         live.delete(child);
         end(signal ? `the program was killed by ${signal}` : `the program exited with code ${code}`);
       });

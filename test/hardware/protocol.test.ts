@@ -215,6 +215,15 @@ describe.skipIf(!HAS_PYTHON)("the client against real device programs", () => {
     }
   });
 
+  it("a program that dies before answering fails at once, not after its timeout, quoting its stderr", async () => {
+    const c = new DeviceClient(spec(stdio(`${PYTHON} -c "import sys; sys.stderr.write('no laser'); sys.exit(2)"`), { timeout: 60, retries: 1 }), undefined);
+    const t0 = performance.now();
+    const msg = await codeOf(c.open());
+    await c.close();
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(msg).toMatch(/^PNN6030: device Box \(stdio:.*\): connecting \(info\): the program exited with code 2; its last words on stderr: "no laser" \(gave up after 1 retry\)/);
+  });
+
   it("a program the .pnn file names starts only with consent (PNN6036); an address typed on the command line is consent", () => {
     const s = spec(stdio("python3 chip.py"));
     expect(() => DeviceHub.create([s], {})).toThrow(/PNN6036: device Box is served by the program 'python3 chip.py'.*--allow-commands/);
