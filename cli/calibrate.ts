@@ -21,7 +21,7 @@ function number(v: string, what: string, lo: number, hi = Infinity, integer = fa
 function describe(d: DeviceCalibration): string {
   const f = (v: number) => v.toFixed(5);
   const lines = [
-    `device ${d.device}: ${d.queries.fitted} queries fitted, ${d.queries.heldOut} held out (${d.queries.rows} rows); ${d.estimates} estimated values${d.unobservable ? `, ${d.unobservable} of them unobservable from these measurements (left at their prior)` : ""}`,
+    `device ${d.device}: ${d.queries.fitted} queries fitted, ${d.queries.heldOut} held out (${d.queries.rows} rows); ${d.estimates} estimated values${d.unobservable ? `; ${d.unobservable} direction${d.unobservable === 1 ? "" : "s"} of them the measurements cannot determine (left at the prior)` : ""}`,
     `  RMS twin − device   fitted ${f(d.rms.fittedBefore)} → ${f(d.rms.fittedAfter)}   held out ${f(d.rms.heldOutBefore)} → ${f(d.rms.heldOutAfter)}   (${d.steps} steps)`,
   ];
   if (d.fidelity) lines.push(`  gradient cosine with device finite differences (${d.fidelity.elements} parameters, ±${d.fidelity.eps})   before ${d.fidelity.cosine[0]!.toFixed(3)} → after ${d.fidelity.cosine[1]!.toFixed(3)}   (two device estimates agree to ${d.fidelity.deviceRepeat.toFixed(3)})`);
