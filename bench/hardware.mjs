@@ -72,7 +72,7 @@ const SEEDS = [1, 2, 3];
 const md = [`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, wasm backend, while other jobs shared the machine (wall times are upper bounds). Network: examples/lab/vowels_lab.pnn (12 modes, MZI–SA–MZI, 7 detectors + per-class gain; vowels, 77 test recordings: one recording is 1.3 points).`, ""];
 
 // ── 1. protocol vs in-process ───────────────────────────────────────────────────────────────
-md.push("### Physics-aware training through the protocol vs in process", "", "Hidden chip: static phase errors σ = 0.1 rad (chip 0 of the simulation, given to the instrument with --errors), per-shot detector noise σ = 0.01 (independent draws in each process), no drift. 60 epochs.", "", "| seed | in process (--simulate) | stdio | TCP | largest difference | samples/s in process / stdio / TCP |", "|---|---|---|---|---|---|");
+md.push("### Physics-aware training through the protocol vs in process", "", "Hidden chip: static phase errors σ = 0.1 rad (chip 0 of the simulation, given to the instrument with --errors), per-shot detector noise σ = 0.01 (independent draws in each process), no drift. 60 epochs. The last column trains the same network without the `external` line: an ordinary simulated chip (the same chip 0), whose physics-aware training measures every activation inside the chip, not only its output.", "", "| seed | in process (--simulate) | stdio | TCP | largest difference | samples/s in process / stdio / TCP | in process, every activation measured |", "|---|---|---|---|---|---|---|");
 const speed = [];
 for (const seed of SEEDS) {
   const file = fileFor(seed);
@@ -85,7 +85,12 @@ for (const seed of SEEDS) {
   const n = sim.test_samples;
   const diff = Math.max(...[stdio, tcp].map((s) => Math.round(Math.abs(s.device_test_accuracy - sim.device_test_accuracy) * n)));
   speed.push([sim.samples_per_s, stdio.samples_per_s, tcp.samples_per_s]);
-  md.push(`| ${seed} | ${pct(sim.device_test_accuracy)} | ${pct(stdio.device_test_accuracy)} | ${pct(tcp.device_test_accuracy)} | ${diff} test sample${diff === 1 ? "" : "s"} | ${[sim, stdio, tcp].map((s) => Math.round(s.samples_per_s)).join(" / ")} |`);
+  const plainFile = path.join(tmp, `plain${seed}.pnn`);
+  const plainText = fs.readFileSync(file, "utf8").replace(/\n\s*external stdio\([^\n]*\)/, "");
+  if (plainText === fs.readFileSync(file, "utf8")) throw new Error("bench/hardware.mjs: could not remove the external line");
+  fs.writeFileSync(plainFile, plainText);
+  const plain = train(plainFile, `plain-${seed}`, []);
+  md.push(`| ${seed} | ${pct(sim.device_test_accuracy)} | ${pct(stdio.device_test_accuracy)} | ${pct(tcp.device_test_accuracy)} | ${diff} test sample${diff === 1 ? "" : "s"} | ${[sim, stdio, tcp].map((s) => Math.round(s.samples_per_s)).join(" / ")} | ${pct(plain.device_test_accuracy)} |`);
   console.error(md[md.length - 1]);
 }
 

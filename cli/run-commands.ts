@@ -69,7 +69,7 @@ export function addDeviceOptions(cmd: Command, what = "run"): Command {
 }
 
 export function deviceRequest(o: DeviceFlags): DeviceRequest {
-  return { devices: o.external, ...(o.deviceLog ? { log: o.deviceLog } : {}), ...(o.allowCommands ? { allowCommands: true } : {}), ...(o.calibration ? { calibration: o.calibration } : {}) };
+  return { externals: o.external, ...(o.deviceLog ? { log: o.deviceLog } : {}), ...(o.allowCommands ? { allowCommands: true } : {}), ...(o.calibration ? { calibration: o.calibration } : {}) };
 }
 
 /** Runs a command body; checker diagnostics print and set exit code 1. */

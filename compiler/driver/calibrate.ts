@@ -142,7 +142,7 @@ export async function calibrateProduct(p: Program, r: CalibrateRequest): Promise
   }
   const params = r.weights ? readParams(r.weights, spec, fileSpan(r.weights)).params : initParams(spec.params, p.train.seed);
   const live = !!r.probe || r.fidelity > 0;
-  const hub = live ? DeviceHub.create(spec.externals, { addresses: deviceAddresses(r.devices ?? [], spec.externals), ...(r.log ? { log: r.log } : {}), ...(r.allowCommands ? { allowCommands: true } : {}) }) : undefined;
+  const hub = live ? DeviceHub.create(spec.externals, { addresses: deviceAddresses(r.externals ?? [], spec.externals), ...(r.log ? { log: r.log } : {}), ...(r.allowCommands ? { allowCommands: true } : {}) }) : undefined;
   const reports: DeviceCalibration[] = [];
   const bases = new Map<string, NonNullable<CalibrationReport["identifiable"]>>();
   try {

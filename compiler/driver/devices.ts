@@ -17,7 +17,7 @@ import { UsageError } from "./errors.js";
 
 export interface DeviceRequest {
   /** `--external NAME=ADDRESS` (or a bare ADDRESS when the network has one device), as typed. */
-  readonly devices?: readonly string[];
+  readonly externals?: readonly string[];
   /** `--device-log FILE`: append every conversation to this log. */
   readonly log?: string;
   /** `--allow-commands`: start programs the .pnn file names. */
@@ -59,10 +59,10 @@ export function startingTwin(spec: ModelSpec, seed: number, r: DeviceRequest, ch
 /** Opens the model's devices, stages `programs` with them and the twin's estimates, runs `body`, closes the devices. */
 export async function withDevices<T>(spec: ModelSpec, programs: Programs, r: DeviceRequest, twin: TwinValues, body: (programs: Programs, hub: DeviceHub | undefined) => Promise<T>): Promise<T> {
   if (!spec.externals.length && !spec.twinVars.length) {
-    if (r.devices?.length) deviceAddresses(r.devices, []);
+    if (r.externals?.length) deviceAddresses(r.externals, []);
     return body(programs, undefined);
   }
-  const hub = DeviceHub.create(spec.externals, { addresses: deviceAddresses(r.devices ?? [], spec.externals), ...(r.log ? { log: r.log } : {}), ...(r.allowCommands ? { allowCommands: true } : {}) });
+  const hub = DeviceHub.create(spec.externals, { addresses: deviceAddresses(r.externals ?? [], spec.externals), ...(r.log ? { log: r.log } : {}), ...(r.allowCommands ? { allowCommands: true } : {}) });
   try {
     await hub.open();
     return await body(attachDevices(programs, hub.clients, spec.externals, twin), hub);

@@ -137,11 +137,10 @@ export async function inferProduct(p: Program, r: InferRequest): Promise<{ class
   const { spec, programs: compiled } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, true);
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
   const onDevice = r.chip !== undefined && !!compiled.inferDevice;
-  // the devices are opened only to run on them
-  const request = onDevice ? r : { ...r, devices: [] };
   const chip = onDevice ? sampleChip(spec.chipVars, p.train.seed, r.chip!) : undefined;
   const run = (programs: typeof compiled) => predict(spec, onDevice ? programs.inferDevice! : programs.inferTwin, r.rows, r.count, params, chip, keys.infer(p.train.seed, r.chip ?? 0));
   const twin = startingTwin(spec, p.train.seed, r, r.weights);
-  if (!onDevice && spec.externals.length) return run(attachDevices(compiled, [], spec.externals, twin));
-  return withDevices(spec, compiled, request, twin, run);
+  // external devices are opened only to run on them; the twin needs only its estimates
+  if (!onDevice && spec.twinVars.length) return run(attachDevices(compiled, [], spec.externals, twin));
+  return withDevices(spec, compiled, r, twin, run);
 }

@@ -79,11 +79,11 @@ describe.skipIf(!HAS_PYTHON)("the example lab: a simulated instrument in another
     const sim = loadProgramSimulated(file);
     await trainProduct(sim, { outDir: path.join(dir, "sim"), backend: "ref", progress: quiet(epochs) });
     const p = loadProgram(file);
-    await trainProduct(p, { outDir: path.join(dir, "stdio"), backend: "ref", progress: quiet(epochs), devices: [`OpticalChip=stdio:${command}`] });
+    await trainProduct(p, { outDir: path.join(dir, "stdio"), backend: "ref", progress: quiet(epochs), externals: [`OpticalChip=stdio:${command}`] });
     const port = await freePort();
     const server = await startServer(PYTHON, [INSTRUMENT, "--modes", "4", "--noise", "0", "--errors", errors, "--tcp", String(port)], port);
     try {
-      await trainProduct(p, { outDir: path.join(dir, "tcp"), backend: "ref", progress: quiet(epochs), devices: [`OpticalChip=tcp:127.0.0.1:${port}`] });
+      await trainProduct(p, { outDir: path.join(dir, "tcp"), backend: "ref", progress: quiet(epochs), externals: [`OpticalChip=tcp:127.0.0.1:${port}`] });
     } finally {
       await server.stop();
     }
@@ -105,7 +105,7 @@ describe.skipIf(!HAS_PYTHON)("the example lab: a simulated instrument in another
     const file = path.join(dir, "net-4-0.01.pnn");
     const epochs = 4;
     const sim = await trainProduct(loadProgramSimulated(file), { outDir: path.join(dir, "sim-noisy"), backend: "ref", progress: quiet(epochs) });
-    const ext = await trainProduct(loadProgram(file), { outDir: path.join(dir, "ext-noisy"), backend: "ref", progress: quiet(epochs), devices: [`OpticalChip=stdio:${PYTHON} ${INSTRUMENT} --modes 4 --noise 0.01 --seed 5 --errors ${errors}`] });
+    const ext = await trainProduct(loadProgram(file), { outDir: path.join(dir, "ext-noisy"), backend: "ref", progress: quiet(epochs), externals: [`OpticalChip=stdio:${PYTHON} ${INSTRUMENT} --modes 4 --noise 0.01 --seed 5 --errors ${errors}`] });
     if (sim.kind !== "trained" || ext.kind !== "trained") throw new Error("expected trained runs");
     const n = ext.summary.test_samples as number;
     const diff = Math.abs((sim.summary.device_test_accuracy as number) - (ext.summary.device_test_accuracy as number)) * n;
