@@ -7,8 +7,7 @@
  * twin's gradient with finite differences on the device.
  */
 import type { Command } from "commander";
-import { calibrateProduct, type DeviceCalibration } from "../compiler/driver/calibrate.js";
-import { DEFAULT_BACKEND } from "../compiler/driver/index.js";
+import { calibrateProduct, DEFAULT_BACKEND, type DeviceCalibration } from "../compiler/driver/index.js";
 import { addDeviceOptions, deviceRequest, guarded, openProgram, type DeviceFlags } from "./run-commands.js";
 import { UsageError } from "./io.js";
 
@@ -19,7 +18,7 @@ function number(v: string, what: string, lo: number, hi = Infinity, integer = fa
 }
 
 function describe(d: DeviceCalibration): string {
-  const f = (v: number) => v.toFixed(5);
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(5) : "–");
   const lines = [
     `device ${d.device}: ${d.queries.fitted} queries fitted, ${d.queries.heldOut} held out (${d.queries.rows} rows); ${d.estimates} estimated values${d.unobservable ? `; ${d.unobservable} direction${d.unobservable === 1 ? "" : "s"} of them the measurements cannot determine (left at the prior)` : ""}`,
     `  RMS twin − device   fitted ${f(d.rms.fittedBefore)} → ${f(d.rms.fittedAfter)}   held out ${f(d.rms.heldOutBefore)} → ${f(d.rms.heldOutAfter)}   (${d.steps} steps)`,

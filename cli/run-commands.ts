@@ -6,9 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, Session, trainProduct, type Program } from "../compiler/driver/index.js";
-import type { DeviceRequest } from "../compiler/driver/devices.js";
-import { calibrateAtEpochs } from "../compiler/driver/calibrate.js";
+import { BACKENDS, calibrateAtEpochs, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, Session, trainProduct, type DeviceRequest, type Program } from "../compiler/driver/index.js";
 import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan } from "../diagnostics/span.js";
 import { defaultProgressMode, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";

@@ -12,7 +12,7 @@ import { diag, UserError } from "../../diagnostics/catalog.js";
 import { fileSpan } from "../../diagnostics/span.js";
 import { DeviceClient } from "./client.js";
 import { DeviceLogWriter } from "./log.js";
-import { showAddress, type DeviceAddress, type DeviceSpec } from "./types.js";
+import type { DeviceAddress, DeviceSpec } from "./types.js";
 
 export interface DeviceOverrides {
   /** Addresses from the command line, by device name (or instance path). */
@@ -63,10 +63,6 @@ export class DeviceHub {
 
   restore(spent: Readonly<Record<string, number>>): void {
     for (const c of this.clients) c.spent = spent[c.spec.name] ?? 0;
-  }
-
-  describe(): string[] {
-    return this.clients.map((c) => `${c.spec.name}: ${showAddress(c.address)}`);
   }
 
   async close(): Promise<void> {
