@@ -7,7 +7,7 @@
 // parameters as a run that never failed (the device is deterministic).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../runtime/checkpoint.js";
 import { hasStackTrace, pnn, tmpDir } from "../train/helpers.js";
 import { alive, FAULTY, HAS_PYTHON, pidsIn, PYTHON, tanhNet } from "./helpers.js";
@@ -31,17 +31,21 @@ const tensors = (file: string) => {
 
 describe.skipIf(!HAS_PYTHON)("a device that fails mid-epoch: a clear error, a valid checkpoint, --resume finishes", () => {
   const dir = tmpDir("pnn-faults-");
-  fs.copyFileSync(FAULTY, path.join(dir, "faulty_device.py"));
+  beforeAll(() => fs.copyFileSync(FAULTY, path.join(dir, "faulty_device.py")));
   const source = (fault: string) => tanhNet(`stdio("${PYTHON} faulty_device.py --fault ${fault} --after 15 --once flag.${fault} --pid pids.${fault}", timeout: 1 s, retries: 0)`);
 
   // the same run with a device that never fails: what the resumed runs must end with
-  fs.writeFileSync(path.join(dir, "healthy.pnn"), source("none"));
-  const healthy = pnn(["train", path.join(dir, "healthy.pnn"), "--out", path.join(dir, "run-healthy"), "--allow-commands", "--backend", "ref", "--quiet"], dir);
-  const reference = tensors(path.join(dir, "run-healthy", "checkpoint.safetensors"));
+  let healthy: ReturnType<typeof pnn>;
+  let reference: ReturnType<typeof tensors>;
+  beforeAll(() => {
+    fs.writeFileSync(path.join(dir, "healthy.pnn"), source("none"));
+    healthy = pnn(["train", path.join(dir, "healthy.pnn"), "--out", path.join(dir, "run-healthy"), "--allow-commands", "--backend", "ref", "--quiet"], dir);
+    expect(healthy.status, healthy.all).toBe(0);
+    reference = tensors(path.join(dir, "run-healthy", "checkpoint.safetensors"));
+  });
 
   for (const [fault, [code, says]] of Object.entries(FAULTS))
     it(`${fault}: ${code} naming device and request, exit 1, checkpoint of epoch 1, then --resume`, () => {
-      expect(healthy.status, healthy.all).toBe(0);
       const file = path.join(dir, `${fault}.pnn`);
       fs.writeFileSync(file, source(fault));
       const out = path.join(dir, `run-${fault}`);
