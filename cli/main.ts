@@ -17,6 +17,7 @@ import { registerLspCommand } from "./lsp.js";
 import { registerBuildCommand } from "./build.js";
 import { registerReportCommand } from "./report.js";
 import { registerPlaygroundCommand } from "./playground.js";
+import { registerCalibrateCommand } from "./calibrate.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBuildCommand(program, setCode);
   registerReportCommand(program, setCode);
   registerPlaygroundCommand(program);
+  registerCalibrateCommand(program, setCode);
   if (argv.length <= 2) {
     // `pnn` alone is a usage error (exit 2), with the help text to say what to type instead.
     process.stderr.write(program.helpInformation());

@@ -44,6 +44,8 @@ export const CATALOG = {
   PNN2070: { severity: "error", title: "malformed energy-based network" },
   PNN2080: { severity: "error", title: "program too large to check" },
   PNN2081: { severity: "error", title: "training would need too much memory" },
+  PNN2090: { severity: "error", title: "invalid external device" },
+  PNN2091: { severity: "error", title: "external device does not fit the protocol" },
   // ── units and physics ─────────────────────────────────────────────────────
   PNN3001: { severity: "error", title: "unit mismatch" },
   PNN3002: { severity: "error", title: "unknown unit" },
@@ -57,6 +59,8 @@ export const CATALOG = {
   PNN4001: { severity: "error", title: "unknown learning rule" },
   PNN4002: { severity: "error", title: "the physics cannot run this rule" },
   PNN4003: { severity: "error", title: "invalid rule option" },
+  PNN4004: { severity: "error", title: "the rule cannot train through an external device" },
+  PNN4005: { severity: "error", title: "an external device is one chip" },
   PNN4010: { severity: "error", title: "energy-based training needs the squared-error loss" },
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5010: { severity: "error", title: "program too large for the wasm backend" },
@@ -76,6 +80,13 @@ export const CATALOG = {
   PNN6005: { severity: "error", title: "invalid input" },
   PNN6006: { severity: "error", title: "invalid data set argument" },
   PNN6020: { severity: "warning", title: "built without trained weights" },
+  PNN6030: { severity: "error", title: "external device failed" },
+  PNN6031: { severity: "error", title: "malformed reply from an external device" },
+  PNN6032: { severity: "error", title: "device query budget spent" },
+  PNN6033: { severity: "error", title: "external device does not match its twin" },
+  PNN6034: { severity: "error", title: "replay does not match the recorded session" },
+  PNN6035: { severity: "error", title: "device log unusable" },
+  PNN6036: { severity: "error", title: "device command not allowed" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOG;

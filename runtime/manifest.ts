@@ -20,7 +20,13 @@ export type InputRole =
   | { readonly kind: "optimizer-scalar"; readonly scalar: string }
   | { readonly kind: "optimizer-state"; readonly param: string; readonly slot: StateSlot }
   /** A zero-valued probe added to the field after mesh `mesh`'s phase shifters (in-situ measurement). */
-  | { readonly kind: "probe"; readonly mesh: number; readonly param: string };
+  | { readonly kind: "probe"; readonly mesh: number; readonly param: string }
+  /** What external device `device` (index into the model's externals) returned for the batch: its output rows. */
+  | { readonly kind: "external"; readonly device: number }
+  /** The twin's estimate of a device variable of an external device (its mean until calibration fits it). */
+  | { readonly kind: "twin-var"; readonly variable: string }
+  /** Calibration: what the device measured for the batch's rows (the twin's prediction is fitted to it). */
+  | { readonly kind: "target" };
 
 export type OutputRole =
   | { readonly kind: "loss" }
@@ -44,7 +50,11 @@ export type OutputRole =
   | { readonly kind: "delta"; readonly param: string }
   /** readout_only: the readout's weight and bias parameters, passed through (which ones to fit). */
   | { readonly kind: "readout-weight"; readonly param: string }
-  | { readonly kind: "readout-bias"; readonly param: string };
+  | { readonly kind: "readout-bias"; readonly param: string }
+  /** The rows to send to external device `device`: the device-side value of its layer's operand. */
+  | { readonly kind: "external-operand"; readonly device: number }
+  /** Calibration: ∂loss/∂(the twin's estimate of `variable`). */
+  | { readonly kind: "twin-grad"; readonly variable: string };
 
 export interface ProgramManifest {
   readonly inputs: readonly { readonly name: string; readonly role: InputRole }[];
@@ -63,7 +73,7 @@ export function outputsOf<K extends KindOf<OutputRole>>(m: ProgramManifest, kind
 }
 
 /** The one input of a kind (x, labels, weights, key); undefined when the program has none. */
-export function inputNamed(m: ProgramManifest, kind: "x" | "labels" | "weights" | "key"): string | undefined {
+export function inputNamed(m: ProgramManifest, kind: "x" | "labels" | "weights" | "key" | "target"): string | undefined {
   return m.inputs.find((i) => i.role.kind === kind)?.name;
 }
 

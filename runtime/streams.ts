@@ -7,7 +7,8 @@
  *     chipVariable(chip, v)   1_000_000 + 1000·chip + v   v < 1000, chip < 4_293_000
  *   one domain per rule-level purpose (ids are then free: a step, an index):
  *     feedback matrices, the optical random medium, the scattering reservoir, in-situ measurement
- *     noise, local learning's negative labels, zeroth-order perturbations.
+ *     noise, local learning's negative labels, zeroth-order perturbations, the twin's starting
+ *     estimates of external devices' variables, calibration.
  *   IR programs' per-shot draws (random_normal/random_uniform ops) use the key tensor
  *   [seed, a, b, counter] (below) and stream ids from PER_SHOT_BASE up, so at train step 0
  *   (b = 0) they cannot meet a domain-0 stream of the same seed.
@@ -24,6 +25,8 @@ const DOMAIN = {
   inSituNoise: 5,
   localNegatives: 6,
   zerothOrder: 7,
+  twinInit: 8,
+  calibration: 9,
 } as const;
 
 const MAX_PARAMS = 999_000;
@@ -59,6 +62,10 @@ export const streams = {
   inSituNoise: (seed: number, step: number): Stream => new Stream(seed, step, DOMAIN.inSituNoise),
   localNegatives: (seed: number, step: number): Stream => new Stream(seed, step, DOMAIN.localNegatives),
   zerothOrder: (seed: number, step: number): Stream => new Stream(seed, step, DOMAIN.zerothOrder),
+  /** The twin's starting estimate of an external device's variable `index` (when it starts from a draw, e.g. a surrogate's weights). */
+  twinInit: (seed: number, index: number): Stream => new Stream(seed, index, DOMAIN.twinInit),
+  /** Calibration's own draws (the held-out split, probe settings, finite-difference directions), by purpose. */
+  calibration: (seed: number, purpose: number): Stream => new Stream(seed, purpose, DOMAIN.calibration),
 };
 
 /**

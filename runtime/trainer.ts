@@ -51,6 +51,15 @@ export interface TrainOptions {
   /** The rule's run-time half (compiler/rules/), bound to its options by the driver. */
   readonly makeStepper: (ctx: RuleContext) => RuleStepper;
   readonly checkpoint?: CheckpointCadence;
+  /**
+   * The twin's estimates of external devices' variables, shared with the staged programs
+   * (runtime/device/staged.ts): saved in the checkpoint, restored into these arrays on --resume.
+   */
+  readonly twin?: Params;
+  /** The external devices' row counts (their query budgets span --resume). */
+  readonly devices?: { spent(): Record<string, number>; restore(spent: Readonly<Record<string, number>>): void };
+  /** Called after each epoch's training, before its evaluation (calibration at chosen epochs); numbers it returns join the epoch's record. */
+  readonly afterEpoch?: (epoch: number) => Promise<Record<string, number> | undefined>;
 }
 
 export type TrainOutcome =
@@ -140,7 +149,7 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
 function startState(spec: ModelSpec, cfg: TrainConfig, opts: TrainOptions, ckptFile: string | undefined): RunState {
   if (!(opts.resume && ckptFile)) {
     const params = initParams(spec.params, cfg.seed);
-    return { params, optimizer: newOptimizerState(params), epoch: 0, epochs: cfg.epochs, counters: zeroCounters(), samples: 0, trainSeconds: 0 };
+    return { params, optimizer: newOptimizerState(params), epoch: 0, epochs: cfg.epochs, counters: zeroCounters(), samples: 0, trainSeconds: 0, twin: opts.twin ?? new Map(), deviceRows: {} };
   }
   const { state, identity } = loadRunState(ckptFile, spec, opts.span);
   const same = (what: string, a: string | number, b: string | number, hint: string) => {
@@ -152,7 +161,15 @@ function startState(spec: ModelSpec, cfg: TrainConfig, opts: TrainOptions, ckptF
   same("source hash", identity.sourceHash, want.sourceHash, "the program changed since: restore it, or start a new run without --resume");
   same("configuration hash", identity.configHash, want.configHash, "the train block's settings (other than epochs) changed since: restore them, or start a new run without --resume");
   same("seed", identity.seed, want.seed, "restore the seed, or start a new run without --resume");
-  return { ...state, epochs: cfg.epochs };
+  // the twin's estimates live in the staged programs' store: fill it from the checkpoint
+  const twin = opts.twin ?? new Map<string, Float64Array>();
+  for (const [path, v] of state.twin) {
+    const into = twin.get(path);
+    if (into) into.set(v);
+    else twin.set(path, v);
+  }
+  opts.devices?.restore(state.deviceRows);
+  return { ...state, twin, epochs: cfg.epochs };
 }
 
 export async function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: TrainConfig, opts: TrainOptions): Promise<TrainOutcome> {
@@ -185,6 +202,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   let lastSaved = performance.now();
   const save = () => {
     if (!ckptFile) return;
+    if (opts.devices) s.deviceRows = opts.devices.spent();
     saveRunState(ckptFile, spec, s, cfg.identity, dataDescription);
     lastSaved = performance.now();
   };
@@ -218,6 +236,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     s.trainSeconds += dt;
     s.samples += data.train.n;
     s.epoch = epoch;
+    const extra = (await opts.afterEpoch?.(epoch)) ?? {};
     const record: Record<string, number> = {
       epoch,
       loss: lossSum / data.train.n,
@@ -228,6 +247,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
       device_relaxations: s.counters.relaxations,
       device_measurements: s.counters.measurements,
       digital_flops: s.counters.digitalFlops,
+      ...extra,
     };
     if (programs.inferDevice) record.device_test_accuracy = await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, 0));
     s.last = record;

@@ -84,6 +84,11 @@ export interface OwnedDeviceVar {
   readonly type: TensorType;
   readonly dist: Distribution;
   readonly perShot: boolean;
+  /**
+   * Where the twin's estimate starts inside an external device: the distribution's mean (the
+   * default), or a draw from it (a learned twin's weights, which a mean of 0 would leave dead).
+   */
+  readonly twinStart?: "mean" | "draw";
 }
 
 export interface LayerSig {
@@ -98,6 +103,11 @@ export interface LayerSig {
   readonly capabilities: readonly Capability[];
   /** Converts between the electronic and the physical domain (an encoder or a detector). */
   readonly transducer?: boolean;
+  /**
+   * A learned twin (its device variables are weights fitted by calibration): it stands for an
+   * external device's physics and is meaningful only inside an `external` layer.
+   */
+  readonly learned?: boolean;
   infer(input: TensorType, args: CheckedArgs): InferResult;
   /** Trainable parameters an instance owns (e.g. dense's weight and bias). */
   params?(input: TensorType, args: CheckedArgs): OwnedParam[];

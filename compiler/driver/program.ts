@@ -9,7 +9,9 @@
  *     learning's label embedding, an energy rule's relaxation — otherwise the plain twin/device
  *     lowering) and the rule's programs, each with its typed manifest;
  *   - every program through the pass pipeline (compiler/passes), with its per-pass statistics;
- *   - compiled programs on a backend, and the rule's stepper bound to its options;
+ *   - compiled programs on a backend (a program that queries external devices comes with the
+ *     probes that compute the rows to send: compiler/lower/external.ts), and the rule's stepper
+ *     bound to its options;
  *   - the configuration hash a checkpoint records (a resume must match it).
  */
 import { createHash } from "node:crypto";
@@ -23,6 +25,7 @@ import { graphFlops } from "../ir/flops.js";
 import type { Graph } from "../ir/graph.js";
 import { lowerInfer, modelSpec, type LowerOptions } from "../lower/lower.js";
 import { runPipeline, type PassStat, type PipelineOptions } from "../passes/pipeline.js";
+import { splitExternal } from "../lower/external.js";
 import { manifestOf } from "../lower/names.js";
 import type { RuleDef, RuleLowering } from "../rules/rule.js";
 import type { NetworkModel, TrainModel } from "../sema/model.js";
@@ -69,7 +72,9 @@ export class Program {
   /** Hash of the resolved configuration except `epochs` (a resume may extend a run). */
   get configHash(): string {
     const t = this.train;
-    const config = { network: t.network, data: t.data.name, dataArgs: t.data.args, rule: this.rule.name, options: t.rule.options, loss: t.loss, optimizer: t.optimizer, batch: t.batch, seed: t.seed, chips: t.chips };
+    // external devices (absent from older hashes): a run on the device does not resume --simulate'd, nor the reverse
+    const external = this.net.externals.length ? { external: this.net.externals.map((e) => e.name) } : {};
+    const config = { network: t.network, data: t.data.name, dataArgs: t.data.args, rule: this.rule.name, options: t.rule.options, loss: t.loss, optimizer: t.optimizer, batch: t.batch, seed: t.seed, chips: t.chips, ...external };
     return createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 16);
   }
 
@@ -115,7 +120,13 @@ export class Program {
   async compile(using: string | Backend, batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): Promise<{ spec: ModelSpec; programs: Programs; passes: ProgramGraphs["passes"] }> {
     const backend = typeof using === "string" ? findBackend(using) : using;
     const g = this.graphs(batch, settings, opts);
-    const one = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
+    const plain = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
+    const one = async (graph: Graph): Promise<CompiledProgram> => {
+      const split = splitExternal(graph);
+      if (!split) return plain(graph);
+      const [main, ...probes] = await Promise.all([plain(split.main), ...split.probes.map((q) => plain(q.graph))]);
+      return { ...main!, probes: split.probes.map((q, i) => ({ device: q.device, program: probes[i]! })) };
+    };
     const names = Object.keys(g.rule);
     const [twin, device, ...rule] = await Promise.all([one(g.inferTwin), g.inferDevice ? one(g.inferDevice) : undefined, ...names.map((n) => one(g.rule[n]!))]);
     return { spec: this.spec(batch), programs: { inferTwin: twin!, ...(device ? { inferDevice: device } : {}), rule: Object.fromEntries(names.map((n, i) => [n, rule[i]!])) }, passes: g.passes };
@@ -124,7 +135,11 @@ export class Program {
   /** The same programs on the reference interpreter, synchronously (tests and tools that need no wasm). */
   compileReference(batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): { spec: ModelSpec; programs: Programs } {
     const g = this.graphs(batch, settings, opts);
-    const one = (graph: Graph): CompiledProgram => ({ exe: compileInterp(graph), manifest: manifestOf(graph), flops: graphFlops(graph) });
+    const plain = (graph: Graph): CompiledProgram => ({ exe: compileInterp(graph), manifest: manifestOf(graph), flops: graphFlops(graph) });
+    const one = (graph: Graph): CompiledProgram => {
+      const split = splitExternal(graph);
+      return split ? { ...plain(split.main), probes: split.probes.map((q) => ({ device: q.device, program: plain(q.graph) })) } : plain(graph);
+    };
     return {
       spec: this.spec(batch),
       programs: { inferTwin: one(g.inferTwin), ...(g.inferDevice ? { inferDevice: one(g.inferDevice) } : {}), rule: Object.fromEntries(Object.entries(g.rule).map(([n, graph]) => [n, one(graph)])) },

@@ -20,11 +20,15 @@ import { MAX_CHECKPOINT_BYTES } from "../../diagnostics/limits.js";
 import { lockRunDir, removeStaleTemporaries } from "../../runtime/run-dir.js";
 import { keys } from "../../runtime/streams.js";
 import { accuracy, CHECKPOINT_FILE, chipAccuracies, meanStd, predict, train, type CheckpointCadence, type TrainConfig, type TrainOutcome } from "../../runtime/trainer.js";
+import { attachDevices, type TwinValues } from "../../runtime/device/staged.js";
+import type { DeviceHub } from "../../runtime/device/hub.js";
+import type { Programs } from "../../runtime/program.js";
 import type { PassStat } from "../passes/pipeline.js";
+import { startingTwin, withDevices, type DeviceRequest } from "./devices.js";
 import { UsageError } from "./errors.js";
 import type { Program } from "./program.js";
 
-export interface TrainRequest {
+export interface TrainRequest extends DeviceRequest {
   /** Overrides the train block's epochs (a resumed run may be extended). */
   readonly epochs?: number;
   readonly outDir: string;
@@ -32,6 +36,8 @@ export interface TrainRequest {
   readonly backend: string;
   readonly progress: ProgressReporter;
   readonly checkpoint?: CheckpointCadence;
+  /** Work after each epoch with the staged programs, the twin's estimates and the devices (calibration at chosen epochs). */
+  readonly afterEpoch?: (programs: Programs, twin: TwinValues, hub: DeviceHub | undefined) => ((epoch: number) => Promise<Record<string, number> | undefined>) | undefined;
 }
 
 export type TrainResult = (TrainOutcome & { readonly kind: "finished" }) | { readonly kind: "trained"; readonly summary: Record<string, unknown> };
@@ -99,23 +105,27 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
 async function trainLocked(p: Program, r: TrainRequest, epochs: number): Promise<TrainResult> {
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
-  const { spec, programs, passes } = await p.compile(r.backend, p.train.batch);
+  const { spec, programs: compiled, passes } = await p.compile(r.backend, p.train.batch);
   r.progress.compiled({ programs: passSummary(passes) });
+  const twin = startingTwin(spec, p.train.seed, r);
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
-  const outcome = await train(
-    spec,
-    programs,
-    data,
-    trainConfig(p, spec, epochs),
-    { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}) },
-  );
+  const outcome = await withDevices(spec, compiled, r, twin, (programs, hub) => {
+    const afterEpoch = r.afterEpoch?.(programs, twin, hub);
+    return train(
+      spec,
+      programs,
+      data,
+      trainConfig(p, spec, epochs),
+      { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), twin, ...(hub ? { devices: hub } : {}), ...(afterEpoch ? { afterEpoch } : {}) },
+    );
+  });
   if (outcome.kind === "finished") return outcome;
   const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
   metrics.summary(summary);
   return { kind: "trained", summary };
 }
 
-export interface EvalRequest {
+export interface EvalRequest extends DeviceRequest {
   readonly weights: string;
   readonly chips?: number;
   /** Seconds after programming (drift). */
@@ -141,17 +151,19 @@ export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalR
   const chips = r.chips ?? p.train.chips;
   requireInputFile(r.weights, "--weights");
   const data = p.dataset();
-  const { spec, programs } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
+  const { spec, programs: compiled } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
-  const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
-  const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
-  if (!programs.inferDevice) return base;
-  const accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
-  const ms = meanStd(accs);
-  return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
+  return withDevices(spec, compiled, r, startingTwin(spec, p.train.seed, r, r.weights), async (programs) => {
+    const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
+    const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
+    if (!programs.inferDevice) return base;
+    const accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
+    const ms = meanStd(accs);
+    return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
+  });
 }
 
-export interface InferRequest {
+export interface InferRequest extends DeviceRequest {
   readonly weights: string;
   /** Rows of features, row-major (already numbers: tests, tools) … */
   readonly rows?: Float64Array;
@@ -189,8 +201,8 @@ function dataOf(p: Program, metadata: Record<string, string>, spec: ModelSpec, w
 
 export async function inferProduct(p: Program, r: InferRequest): Promise<InferResult> {
   requireInputFile(r.weights, "--weights");
-  const { spec, programs } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, { inferenceOnly: true });
-  if (r.chip !== undefined && !programs.inferDevice) throw new UsageError(`--device: network ${spec.network} has no device model (no device variables or device-only effects), so a chip computes what the twin does; leave out --device`);
+  const { spec, programs: compiled } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, { inferenceOnly: true });
+  if (r.chip !== undefined && !compiled.inferDevice && !spec.externals.length) throw new UsageError(`--device: network ${spec.network} has no device model (no device variables or device-only effects), so a chip computes what the twin does; leave out --device`);
   const { params, metadata } = readParams(r.weights, spec, fileSpan(r.weights));
   const data = dataOf(p, metadata, spec, r.weights);
   let rows: InputRows | undefined;
@@ -204,8 +216,12 @@ export async function inferProduct(p: Program, r: InferRequest): Promise<InferRe
   const values = rows?.values ?? r.rows;
   const count = rows?.count ?? r.count;
   if (!values || count === undefined) throw new UsageError("infer: no input rows");
-  const chip = r.chip !== undefined ? sampleChip(spec.chipVars, p.train.seed, r.chip) : undefined;
-  const out = await predict(spec, chip ? programs.inferDevice! : programs.inferTwin, values, count, params, chip, keys.infer(p.train.seed, r.chip ?? 0));
+  const onDevice = r.chip !== undefined && !!compiled.inferDevice;
+  const chip = onDevice ? sampleChip(spec.chipVars, p.train.seed, r.chip!) : undefined;
+  const run = (programs: typeof compiled) => predict(spec, onDevice ? programs.inferDevice! : programs.inferTwin, values, count, params, chip, keys.infer(p.train.seed, r.chip ?? 0));
+  const twin = startingTwin(spec, p.train.seed, r, r.weights);
+  // external devices are opened only to run on them; the twin needs only its estimates
+  const out = !onDevice && spec.twinVars.length ? await run(attachDevices(compiled, [], spec.externals, twin)) : await withDevices(spec, compiled, r, twin, run);
   out.scores.forEach((row, i) => {
     if (row.every(Number.isFinite)) return;
     let big = 0;

@@ -101,15 +101,15 @@ export class Session {
    * like `physics_aware` or `spsa(c: 0.02)`). Throws DiagnosticsError when the file (or the
    * override) has errors, UsageError when there is no such train block.
    */
-  program(o: { readonly train?: number; readonly rule?: string } = {}): Program {
+  program(o: { readonly train?: number; readonly rule?: string; readonly simulate?: boolean } = {}): Program {
     let checked: Checked;
     let extra: Record<string, string> = {};
     if (o.rule !== undefined) {
       const override = parseRuleOverride(o.rule);
       extra = { [RULE_OVERRIDE_ORIGIN]: o.rule };
       if (!override.expr) throw new DiagnosticsError(override.diagnostics, this.sources(extra));
-      checked = this.run({ rule: override.expr });
-    } else checked = this.check();
+      checked = this.run({ rule: override.expr, ...(o.simulate ? { simulate: true } : {}) });
+    } else checked = o.simulate ? this.run({ simulate: true }) : this.check();
     const errors = checked.diagnostics.filter((d) => d.severity === "error");
     if (errors.length) throw new DiagnosticsError(checked.diagnostics, this.sources(extra));
     const index = o.train ?? 0;

@@ -183,6 +183,8 @@ export function energyModelSpec(net: NetworkModel, batch: number): ModelSpec {
     params: e.params,
     chipVars: e.chipVars,
     hasDevice: e.chipVars.length > 0,
+    twinVars: [],
+    externals: [],
     features: e.inputSize,
     classes: e.groups[e.output]!.size,
     batch,

@@ -25,7 +25,7 @@ import { GraphBuilder, type Graph } from "../ir/graph.js";
 import { energyLeaves, energyParamGrads, energyStructure, lowerEnergyInfer, relax, RESISTOR_SWEEPS, squaredError, zeroStates, type EnergyLeaves, type Relaxation } from "../lower/energy.js";
 import { LABELS, LOGITS, LOSS, names, WEIGHTS } from "../lower/names.js";
 import type { NetworkModel } from "../sema/model.js";
-import { defineRule, needEnergyBased, type RuleDef } from "./rule.js";
+import { defineRule, needEnergyBased, refuseExternal, type RuleDef } from "./rule.js";
 
 export const STEP = "step";
 
@@ -110,7 +110,7 @@ export const equilibriumPropagation = defineRule({
   }),
   trains: "energy_based",
   requires: "an energy-based network (nodes and symmetric couplings)",
-  plan: (net) => needEnergyBased("equilibrium_propagation", net),
+  plan: (net) => [...refuseExternal("equilibrium_propagation", net, "free and nudged relaxations of an energy-based system"), ...needEnergyBased("equilibrium_propagation", net)],
   programs: (c) => ({ [STEP]: lowerEquilibriumStep(c.net, c.batch, c.hasDevice, c.options) }),
   infer: (c, device) => lowerEnergyInfer(c.net, device, c.batch, equilibriumRelaxation(c.net, c.options)),
   stepper(ctx, o) {
@@ -137,7 +137,7 @@ export const coupledLearning = defineRule({
   trains: "energy_based",
   requires: "a resistor network (every coupling 'via circuits.resistor(…)')",
   plan(net) {
-    const p = needEnergyBased("coupled_learning", net);
+    const p = [...refuseExternal("coupled_learning", net, "free and clamped states of a resistor network"), ...needEnergyBased("coupled_learning", net)];
     if (p.length) return p;
     return net.couplings.every((c) => c.via === "circuits.resistor") ? [] : [{ code: "PNN4002", message: "coupled_learning needs a resistor network: every coupling must be 'via circuits.resistor(…)'" }];
   },

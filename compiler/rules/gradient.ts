@@ -12,7 +12,7 @@
  * (for physics_aware an over-count: its device forward is physical on real hardware).
  */
 import { NO_ARGS } from "../../stdlib/schema.js";
-import { defineRule, needDifferentiable, type RuleDef } from "./rule.js";
+import { defineRule, needDifferentiable, refuseExternal, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram, trainProgramStepper } from "./train-program.js";
 
 export const backprop = defineRule({
@@ -43,7 +43,7 @@ export const hardwareAware = defineRule({
   options: NO_ARGS,
   trains: "feedforward",
   requires: "a feed-forward network whose layers are all differentiable",
-  plan: (net) => needDifferentiable("hardware_aware", net),
+  plan: (net) => [...needDifferentiable("hardware_aware", net), ...refuseExternal("hardware_aware", net, "a simulated device model to backpropagate through, with its noise sampled in every step")],
   programs: (c) => ({ [TRAIN]: trainProgram(c, c.hasDevice ? "device" : "twin") }),
   stepper: (ctx) => trainProgramStepper(ctx, { cost: () => ({}), resampleChip: true }),
 });

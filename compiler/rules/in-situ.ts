@@ -35,7 +35,7 @@ import type { Node } from "../ir/graph.js";
 import type { LowerCtx, MeshProbe, ShifterSite } from "../lower/context.js";
 import { names } from "../lower/names.js";
 import type { NetworkModel } from "../sema/model.js";
-import { defineRule, elementsOf, needCapability, needDifferentiable, type Refusal, type RuleLowering, type RuleDef } from "./rule.js";
+import { defineRule, elementsOf, needCapability, needDifferentiable, refuseExternal, type Refusal, type RuleLowering, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram, trainProgramStepper } from "./train-program.js";
 
 /** The parameter path that sets a tensor, or undefined when it is not `param (+ parameter-free terms)`. */
@@ -72,6 +72,8 @@ function meshes(net: NetworkModel): { param?: string; refusal?: Refusal }[] {
 }
 
 function plan(net: NetworkModel): Refusal[] {
+  const external = refuseExternal("in_situ_adjoint", net, "adjoint fields and interference intensities measured inside the mesh");
+  if (external.length) return external;
   const base = needDifferentiable("in_situ_adjoint", net);
   if (base.length) return base;
   const physical = (e: ReturnType<typeof elementsOf>[number]) => e.node.sig.capabilities.includes("physical") && !e.node.sig.transducer;

@@ -20,7 +20,7 @@ import { GraphBuilder, type Node } from "../ir/graph.js";
 import { lowerInfer } from "../lower/lower.js";
 import { FEATURES, names } from "../lower/names.js";
 import type { NetworkModel } from "../sema/model.js";
-import { defineRule, needFeedforward, type Refusal, type RuleDef } from "./rule.js";
+import { defineRule, insideExternal, needFeedforward, type Refusal, type RuleDef } from "./rule.js";
 import { lossQuery } from "./zeroth-order.js";
 
 /** The readout's parameter paths, or the refusal (PNN5081). */
@@ -30,6 +30,8 @@ function readout(net: NetworkModel): { weight: string; bias?: string } | Refusal
   if (!out || out.op !== "layer" || !linear)
     return { code: "PNN5081", span: out?.span ?? net.span, message: "readout_only fits the output layer by ridge regression and needs the network's output to be a trainable linear map such as dense, e.g. `output y = dense(features, classes)`" };
   const path = (id: number | undefined) => (id !== undefined && net.nodes[id].op === "param" ? net.params[(net.nodes[id] as { param: number }).param].path : undefined);
+  const device = insideExternal(net, net.output!);
+  if (device) return { code: "PNN4004", span: out.span, message: `readout_only fits the output layer from the features it reads, but ${out.sig.name} is inside the external device ${device.name}, which reports only its output: put the readout after the external layer` };
   const weight = path(out.owned[linear.weight]);
   if (!weight) return { code: "PNN5081", span: out.span, message: "readout_only needs the output layer to own its weight" };
   const bias = linear.bias ? path(out.owned[linear.bias]) : undefined;

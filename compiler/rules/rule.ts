@@ -97,6 +97,23 @@ export function needEnergyBased(rule: string, net: NetworkModel): Refusal[] {
   return out;
 }
 
+/**
+ * A rule that needs more from the device than forward passes refuses every external device
+ * (`needs` says what): the device protocol (docs/hardware.md) serves forward passes only.
+ */
+export function refuseExternal(rule: string, net: NetworkModel, needs: string): Refusal[] {
+  return net.externals.map((e) => ({
+    code: "PNN4004" as const,
+    span: e.span,
+    message: `${rule} cannot train through the external device ${e.name}: it needs ${needs}, and an external device serves forward passes only (docs/hardware.md lists the rules that need nothing more)`,
+  }));
+}
+
+/** The layers of `net` that an external device hides (their insides are not measurable), with the device. */
+export function insideExternal(net: NetworkModel, node: number): NetworkModel["externals"][number] | undefined {
+  return net.externals.find((e) => node >= e.first && node < e.end);
+}
+
 /** Feed-forward and every element differentiable: what the gradient rules need. */
 export function needDifferentiable(rule: string, net: NetworkModel): Refusal[] {
   const base = needFeedforward(rule, net);

@@ -183,6 +183,10 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
     return ev.error("PNN2010", span, `${name} expects a ${sig.input} input, got ${showType(input.type)}${hint}`);
   }
   if (!result.ok) return { kind: "error" };
+  if (sig.learned && (!net.external || ev.ctx.simulateExternal))
+    return ev.error("PNN2091", span, net.external
+      ? `${name} is a learned twin with no device model of its own: --simulate cannot run the external device ${net.external}; run it on the device, or write its physics as the layer's forward`
+      : `${name} is a learned twin of an external device (its weights are fitted to the device's measurements by pnn calibrate): use it as the forward of a layer with an \`external\` declaration`);
   const checked: CheckedArgs = { consts: result.args.consts, tensors: result.args.tensors };
   const out = sig.infer(input.type, checked);
   if ("error" in out) {
@@ -200,7 +204,7 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
   }
   const devices: Record<string, number> = {};
   for (const d of sig.deviceVars?.(input.type, checked) ?? [])
-    devices[d.name] = net.builder.addDevice({ path: `${instance}.${d.name}`, type: d.type, dist: d.dist, perShot: d.perShot, span });
+    devices[d.name] = net.builder.addDevice({ path: `${instance}.${d.name}`, type: d.type, dist: d.dist, perShot: d.perShot, ...(d.twinStart ? { twinStart: d.twinStart } : {}), span });
   const node = net.builder.add({ op: "layer", sig, qualified: name, operand: input.node, tensorArgs: result.args.tensorNodes, consts: result.args.consts, owned, instance, type: out, span, ...(Object.keys(devices).length ? { devices } : {}) });
   ev.fact(span, `${name} → ${showType(out)}`);
   return { kind: "tensor", node, type: out };

@@ -25,6 +25,8 @@ export interface NetContext {
   readonly prefix: string;
   /** User layers being expanded (recursion guard). */
   readonly stack: readonly string[];
+  /** The `external` layer being expanded, if any (an external layer cannot hold another). */
+  readonly external?: string;
 }
 
 export interface CheckContext {
@@ -35,6 +37,8 @@ export interface CheckContext {
   expandUserLayer?(ev: Evaluator, call: { decl: A.LayerDecl; file: import("./scope.js").FileScope }, input: Value, args: readonly A.Arg[], span: Span, net: NetContext): Value;
   /** Reads a file an argument names (`file` arguments); supplied by check.ts from its host. */
   readFile?(absolutePath: string): string | undefined;
+  /** `--simulate`: external layers run on their own device model (no ExternalBlock is recorded). */
+  simulateExternal?: boolean;
   /** Checks a standard-library layer call; supplied by args.ts. */
   callStdLayer?(ev: Evaluator, callee: Extract<Value, { kind: "callable" }>, input: Value, positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net: NetContext): Value;
 }

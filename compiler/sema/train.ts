@@ -149,10 +149,21 @@ export function checkTrain(ev: Evaluator, t: A.TrainDecl, env: Env, networks: Re
     ok = false;
   }
 
+  // an external device is one physical chip: there are no other chips to average over
+  let chips = values.chips;
+  if (net && net.externals.length && ints.ok) {
+    const written = settings.get("chips");
+    if (written && chips > 1) {
+      ev.error("PNN4005", written.value.span, `network ${net.name} runs on the external device ${net.externals[0]!.name}, which is one chip: write chips = 1 (or leave it out), or run its simulated device model with --simulate`, { related: [{ span: net.externals[0]!.span, message: "external device" }] });
+      ok = false;
+    }
+    chips = 1;
+  }
+
   // ── the data set must fit the network ──
   if (net && data && net.kind === "feedforward") ok = dataFits(ev, net, data, t) && ok;
   if (!ok || !net || !data || !rule) return undefined;
-  return { network: net.name, span: t.span, data, rule, loss, optimizer, epochs: values.epochs, batch: values.batch, seed: values.seed, chips: values.chips };
+  return { network: net.name, span: t.span, data, rule, loss, optimizer, epochs: values.epochs, batch: values.batch, seed: values.seed, chips };
 }
 
 function defaults(name: OptimizerName): Record<string, number> {

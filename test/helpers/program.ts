@@ -23,10 +23,10 @@ export const diskHost = {
   },
 };
 
-/** The checked program of FILE's first train block; diagnostics become one readable Error. */
-export function loadProgram(file: string, rule?: string): Program {
+/** The checked program of FILE's first train block (`simulate`: external layers on their device model); diagnostics become one readable Error. */
+export function loadProgram(file: string, rule?: string, simulate?: boolean): Program {
   try {
-    return new Session(file, fs.readFileSync(file, "utf8"), diskHost).program(rule !== undefined ? { rule } : {});
+    return new Session(file, fs.readFileSync(file, "utf8"), diskHost).program({ ...(rule !== undefined ? { rule } : {}), ...(simulate ? { simulate } : {}) });
   } catch (e) {
     if (e instanceof DiagnosticsError) throw new Error(e.diagnostics.map((d) => `${d.code}: ${d.message}`).join("\n"));
     throw e;
