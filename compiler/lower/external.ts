@@ -15,6 +15,7 @@ import { inputsOf, outputsOf } from "../../runtime/manifest.js";
 import type { InitSpec, TwinVarSpec } from "../../runtime/model.js";
 import type { Distribution } from "../../stdlib/types.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
+import { copyNode } from "../passes/rewrite.js";
 import type { NetworkModel } from "../sema/model.js";
 import { manifestOf } from "./names.js";
 
@@ -55,7 +56,7 @@ export function pruneTo(g: Graph, keep: (name: string) => boolean): Graph {
   for (let i = g.nodes.length - 1; i >= 0; i--) if (live[i]) for (const x of g.nodes[i]!.inputs) live[x] = 1;
   const b = new GraphBuilder();
   const map: Node[] = [];
-  for (const n of g.nodes) if (live[n.id]) map[n.id] = b.op(n.op, n.inputs.map((i) => map[i]!), n.attrs, n.name);
+  for (const n of g.nodes) if (live[n.id]) map[n.id] = copyNode(b, n, n.inputs.map((i) => map[i]!));
   for (const o of outs) b.output(o.name, map[o.id]!);
   return b.build();
 }
