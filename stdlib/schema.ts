@@ -144,6 +144,11 @@ export function dataPath(doc: string, maxBytes: number): ArgSpec<string> {
   return { type: { kind: "path", maxBytes }, doc, read: (v, name) => (v && v.kind === "str" ? v.value : missing(name, "path")) };
 }
 
+/** A data file that may be left out: checked like dataPath when given; "" when not. */
+export function optDataPath(doc: string, maxBytes: number): ArgSpec<string> {
+  return { type: { kind: "path", maxBytes }, default: { kind: "str", value: "" }, doc, read: (v) => (v && v.kind === "str" ? v.value : "") };
+}
+
 /** `lo .. hi` in units of `dim`; null when optional and not given. */
 export function range(dim: Dim, doc: string, o: { readonly min?: number; readonly optional?: boolean } = {}): ArgSpec<{ lo: number; hi: number } | null> {
   return {
