@@ -38,9 +38,16 @@ export type Distribution =
   | { readonly kind: "constant"; readonly value: number; readonly dim: Dim }
   | { readonly kind: "glorot" }; // uniform ±√(6/(fan_in+fan_out)): the default for weights
 
+/** Another unit a quantity accepts, converted on checking: an angular frequency written in Hz is ×2π rad/s. */
+export interface AlsoAccepted {
+  readonly dim: Dim;
+  /** Multiplies the value (SI in `dim`) into the argument's own unit. */
+  readonly scale: number;
+}
+
 export type ArgType =
   | { readonly kind: "int"; readonly min?: number; readonly max?: number; readonly choices?: readonly number[] }
-  | { readonly kind: "quantity"; readonly dim: Dim; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean; readonly per?: string }
+  | { readonly kind: "quantity"; readonly dim: Dim; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean; readonly per?: string; readonly also?: readonly AlsoAccepted[] }
   | { readonly kind: "enum"; readonly options: readonly string[] }
   | { readonly kind: "bool" }
   | { readonly kind: "string" }
