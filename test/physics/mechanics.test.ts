@@ -123,7 +123,11 @@ describe("units of std/mechanics, from source", () => {
     const p = loadSource(`import mechanics from "std/mechanics"\nnetwork P {\n  input x: real[4]\n  output y = x |> mechanics.pendula(duration: ${duration}, steps: 400, omega0: ${omega0}, coupling: 0 Hz/s${extra}) |> take(3)\n}\ntrain P on iris() {\n  rule = backprop\n}\n`);
     const g = p.inferGraph(false, 1);
     const exe = compileInterp(g);
-    const params = Object.fromEntries(g.inputs.filter((n) => n.name !== X && n.name !== KEY).map((n) => [n.name, { dtype: n.dtype, shape: n.shape, data: new Float64Array(n.shape.reduce((a, b) => a * b, 1)) } as Tensor]));
+    // the network has no parameters; whatever other inputs the program has are fed zeros
+    const params = Object.fromEntries([...g.inputs, ...g.params].filter((n) => n.name !== X && n.name !== KEY).map(({ name, id }) => {
+      const node = g.nodes[id]!;
+      return [name, { dtype: node.dtype, shape: node.shape, data: new Float64Array(node.shape.reduce((a, b) => a * b, 1)) } as Tensor];
+    }));
     return exe.run({ ...params, [X]: real([1, 4], [theta0, 0, 0, 0]), [KEY]: { dtype: "i32", shape: [4], data: new Float64Array(4) } })[LOGITS]!.data[0]!;
   }
   it("a single uncoupled pendulum with omega0: 1 Hz oscillates at 1 Hz", () => {
