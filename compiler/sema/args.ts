@@ -14,7 +14,7 @@ import type { LayerDef } from "../../stdlib/element.js";
 import type { ArgSig, ArgType, CheckedArgs, ConstValue, TensorType } from "../../stdlib/types.js";
 import { showType } from "../../stdlib/types.js";
 import { describeDim, isDimensionless, sameDim } from "../units.js";
-import { compatibleDims, type Evaluator, type NetContext } from "./evaluate.js";
+import { compatibleDims, unitNotes, type Evaluator, type NetContext } from "./evaluate.js";
 import { describeValue, didYouMean, type Env, type Value } from "./scope.js";
 
 export interface ArgCheckResult {
@@ -159,9 +159,7 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       if (v.kind !== "tensor") return bad(`${where} must be a tensor, got ${describeValue(v)}`);
       if (t.dtype !== "any" && v.type.dtype !== t.dtype) return bad(`${where} must be ${t.dtype}, got ${showType(v.type)}`);
       if (t.dim && v.dim && !compatibleDims(t.dim, v.dim)) {
-        ev.error("PNN3001", a.value.span, `${where} expects ${describeDim(t.dim)}, got ${describeDim(v.dim)}`, {
-          related: v.origin ? [{ span: v.origin, message: "its unit comes from here" }] : [],
-        });
+        ev.error("PNN3001", a.value.span, `${where} expects ${describeDim(t.dim)}, got ${describeDim(v.dim)}`, { related: unitNotes({ dim: v.dim, unitAt: v.origin }) });
         return undefined;
       }
       return v;

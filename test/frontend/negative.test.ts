@@ -84,7 +84,7 @@ const CASES: readonly Case[] = [
 layer Mesh(n: int) {
   param phases: real[n * (n - 1)] init uniform(0, 2 * pi)
   device phase_error: real[n * (n - 1)] ~ normal(0, 3 mm)
-  forward(x: complex[n]) -> complex[n] = optics.mzi_mesh(x, ¦phases + phase_error)
+  forward(x: complex[n]) -> complex[n] = optics.mzi_mesh(x, ¦phase_error)
 }
 network N {
   input x: real[4]
@@ -92,6 +92,22 @@ network N {
 }
 `,
     says: ["expects an angle (rad)", "got a length (mm)"],
+  },
+  {
+    code: "PNN3001",
+    name: "millimetres added to plain phases",
+    source: `import optics from "std/optics"
+layer Mesh(n: int) {
+  param phases: real[n * (n - 1)] init uniform(0, 2 * pi)
+  device phase_error: real[n * (n - 1)] ~ normal(0, 3 mm)
+  forward(x: complex[n]) -> complex[n] = optics.mzi_mesh(x, ¦phases + phase_error)
+}
+network N {
+  input x: real[4]
+  output y = x |> optics.amplitude_encode |> Mesh(n: 4) |> optics.photodetect
+}
+`,
+    says: ["cannot add a plain number and a length (mm)"],
   },
   { code: "PNN3001", name: "rate per the wrong thing", source: 'import optics from "std/optics"\nnetwork N {\n  input x: real[4]\n  output y = x |> optics.amplitude_encode |> optics.mzi_mesh(loss: ¦0.1 dB per cm) |> optics.photodetect\n}\n', says: ["per mzi"] },
   { code: "PNN3002", name: "unknown unit", source: "const a = 0.1 ¦furlong\n", says: ["unknown unit 'furlong'"] },
@@ -248,8 +264,9 @@ describe("the cases the issue names", () => {
     const d = checkText(unmark(c.source).text).find((x) => x.code === "PNN3001")!;
     expect(d.message).toMatch(/an angle \(rad\)/);
     expect(d.message).toMatch(/a length \(mm\)/);
-    // Known gap (reported): the unit's origin (the device declaration) is not carried through
-    // `phases + phase_error`, so the diagnostic has no "its unit comes from here" note.
+    // the note points at where `mm` was written, on the device declaration's line
+    const { text } = unmark(c.source);
+    expect(d.related?.map((r) => [r.message, text.slice(r.span.start, r.span.end)])).toEqual([["a length (mm) written here", "mm"]]);
   });
 
   it("in_situ_adjoint names the offending layer and the missing capability", () => {
