@@ -62,6 +62,7 @@ export const CATALOG = {
   PNN5010: { severity: "error", title: "program too large for the wasm backend" },
   PNN5020: { severity: "error", title: "cannot be built for this target" },
   PNN5070: { severity: "error", title: "energy-based network cannot be lowered" },
+  PNN5071: { severity: "error", title: "relaxation did not reach equilibrium" },
   PNN5080: { severity: "error", title: "in-situ adjoint needs the mesh phases to be a parameter" },
   PNN5081: { severity: "error", title: "readout_only needs a dense readout at the output" },
   PNN5082: { severity: "error", title: "local needs at least as many input features as classes" },

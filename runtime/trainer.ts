@@ -176,6 +176,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     seed: cfg.seed,
     trainSamples: data.train.n,
     optimizer: { config: cfg.optimizer, state: s.optimizer },
+    span: opts.span,
   });
   const batches = Math.ceil(data.train.n / B);
   const started = performance.now();

@@ -31,6 +31,8 @@ export const SURROGATE = "surrogate";
 export const PAIR = "pair";
 export const FEATURES = "features";
 export const DETECTORS = "detectors";
+/** An energy program's worst distance from equilibrium (a resistor network's Kirchhoff residual, volts). */
+export const RESIDUAL = "residual";
 
 export const names = {
   chip: (variable: string) => CHIP + variable,
@@ -81,6 +83,7 @@ function outputRole(name: string): OutputRole {
     case PAIR: return { kind: "pair" };
     case FEATURES: return { kind: "features" };
     case DETECTORS: return { kind: "detectors" };
+    case RESIDUAL: return { kind: "residual" };
   }
   if (name.startsWith(GRAD_OUTPUT_PREFIX + PROBE)) return { kind: "probe-grad", ...meshAndParam(name.slice(GRAD_OUTPUT_PREFIX.length + PROBE.length), name) };
   if (name.startsWith(GRAD_OUTPUT_PREFIX)) return { kind: "grad", param: name.slice(GRAD_OUTPUT_PREFIX.length) };
