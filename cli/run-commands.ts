@@ -89,7 +89,9 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--rule <rule>", "override the train block's learning rule, with options if any (e.g. physics_aware, \"spsa(c: 0.02)\")")
     .option("--checkpoint-every <n|duration>", "write the checkpoint every N epochs or every duration (30s, 5min); always after the last epoch", "1")
     .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string }) =>
+    .option("--from <ckpt>", "start from this checkpoint's parameters (a fine-tune: fresh optimizer, epochs from 0)")
+    .option("--chip <k>", "train on simulated chip K (rules that run on the device; default 0)")
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string; from?: string; chip?: string }) =>
       guarded(setCode, opts.json, async () => {
         const p = openProgram(file, opts.rule);
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : undefined;
@@ -97,7 +99,8 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs: epochs ?? p.train.epochs });
         if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
-        const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery) });
+        const chip = opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : undefined;
+        const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery), ...(opts.from ? { from: opts.from } : {}), ...(chip !== undefined ? { chip } : {}) });
         if (r.kind === "finished") {
           const note = `${outDir} holds a finished run (epoch ${r.epoch} of ${r.epoch}); nothing to do — pass --epochs N to extend it`;
           process.stdout.write(opts.json ? JSON.stringify({ type: "finished", epoch: r.epoch, checkpoint: r.checkpoint, message: note }) + "\n" : `pnn train: ${note}\n`);

@@ -33,6 +33,8 @@ export interface TrainConfig {
   readonly chips: number;
   readonly optimizer: OptimizerConfig;
   readonly identity: RunIdentity;
+  /** The simulated chip a rule that runs on the device trains on (default 0). */
+  readonly chip?: number;
 }
 
 /** How often the run state is written: after every `epochs` epochs or `seconds` seconds, whichever comes first (always after the last). */
@@ -50,6 +52,8 @@ export interface TrainOptions {
   /** The rule's run-time half (compiler/rules/), bound to its options by the driver. */
   readonly makeStepper: (ctx: RuleContext) => RuleStepper;
   readonly checkpoint?: CheckpointCadence;
+  /** Start from these parameters (a fine-tune, `pnn train --from`) instead of a fresh initialisation; the optimizer starts afresh. */
+  readonly initialParams?: Params;
 }
 
 export type TrainOutcome =
@@ -137,7 +141,7 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
 /** The run state to start from: a fresh one, or the checkpoint's (checked to be the same run). */
 function startState(spec: ModelSpec, cfg: TrainConfig, opts: TrainOptions, ckptFile: string | undefined): RunState {
   if (!(opts.resume && ckptFile)) {
-    const params = initParams(spec.params, cfg.seed);
+    const params = opts.initialParams ? new Map([...opts.initialParams].map(([k, v]) => [k, Float64Array.from(v)])) : initParams(spec.params, cfg.seed);
     return { params, optimizer: newOptimizerState(params), epoch: 0, epochs: cfg.epochs, counters: zeroCounters(), samples: 0, trainSeconds: 0 };
   }
   const { state, identity } = loadRunState(ckptFile, spec, opts.span);
@@ -160,7 +164,8 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   if (opts.resume && ckptFile && s.epoch >= cfg.epochs) return { kind: "finished", epoch: s.epoch, checkpoint: ckptFile };
   opts.metrics?.keepEpochs(s.epoch);
   const ranges = new Map(spec.params.filter((p) => p.range).map((p) => [p.path, p.range!]));
-  const trainChip = sampleChip(spec.chipVars, cfg.seed, 0);
+  const chip = cfg.chip ?? 0;
+  const trainChip = sampleChip(spec.chipVars, cfg.seed, chip);
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
   const weights = new Float64Array(B);
@@ -227,7 +232,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
       device_measurements: s.counters.measurements,
       digital_flops: s.counters.digitalFlops,
     };
-    if (programs.inferDevice) record.device_test_accuracy = await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, 0));
+    if (programs.inferDevice) record.device_test_accuracy = await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip));
     s.last = record;
     opts.progress.endEpoch(record as never);
     opts.metrics?.epoch(record as never);
@@ -252,7 +257,9 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   if (programs.inferDevice) {
     const accs = await chipAccuracies(spec, programs.inferDevice, data.test, s.params, cfg.seed, cfg.chips);
     const ms = meanStd(accs);
-    Object.assign(summary, { device_test_accuracy: accs[0], device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
+    // the trained chip's accuracy (chip 0 unless --chip chose another)
+    const trained = chip < accs.length ? accs[chip]! : await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip));
+    Object.assign(summary, { device_test_accuracy: trained, ...(chip !== 0 ? { trained_chip: chip } : {}), device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
   }
   return { kind: "trained", summary };
 }

@@ -1,11 +1,13 @@
 /**
  * The driver's running products, each one call from a checked Program: `train` (the training
- * loop on the compiled programs, with the rule's stepper), `evaluate` (twin and device accuracy
+ * loop on the compiled programs, with the rule's stepper; optionally from a checkpoint's
+ * parameters and on another simulated chip: the many-chip recipe, docs/deploy-many-chips.md), `evaluate` (twin and device accuracy
  * over K chips, at any time after programming), `infer` (predictions for rows of features).
  * All three compile the same programs through Program.compile with the same device settings, so
  * what `eval` measures is what `train` trained and what `infer` predicts. The callers (CLI,
  * tests, tools) do the printing.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Span } from "../../diagnostics/span.js";
@@ -26,6 +28,10 @@ export interface TrainRequest {
   readonly backend: string;
   readonly progress: ProgressReporter;
   readonly checkpoint?: CheckpointCadence;
+  /** Start from this checkpoint's parameters (a fine-tune; fresh optimizer state, epochs from 0). */
+  readonly from?: string;
+  /** The simulated chip to train on (rules that run on the device); default 0. */
+  readonly chip?: number;
 }
 
 export type TrainResult = (TrainOutcome & { readonly kind: "finished" }) | { readonly kind: "trained"; readonly summary: Record<string, unknown> };
@@ -54,16 +60,21 @@ function removeStaleTemporaries(dir: string): void {
 export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainResult> {
   const epochs = r.epochs ?? p.train.epochs;
   if (r.resume && !fs.existsSync(path.join(r.outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${r.outDir}`);
+  if (r.resume && r.from) throw new UsageError("--from starts a new run from a checkpoint's parameters; --resume continues the run in --out: use one of them");
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
   const { spec, programs } = await p.compile(r.backend, p.train.batch);
+  const initialParams = r.from ? readParams(r.from, spec, fileSpan(r.from)).params : undefined;
+  const chip = r.chip ?? 0;
+  // the trained chip is part of the run's configuration: --resume on another chip is refused
+  const configHash = chip === 0 ? p.configHash : createHash("sha256").update(`${p.configHash}|chip ${chip}`).digest("hex").slice(0, 16);
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
   const outcome = await train(
     spec,
     programs,
     data,
-    { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } },
-    { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}) },
+    { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, chip, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash, seed: p.train.seed } },
+    { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), ...(initialParams ? { initialParams } : {}) },
   );
   if (outcome.kind === "finished") return outcome;
   const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
