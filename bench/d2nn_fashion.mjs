@@ -37,7 +37,7 @@ child.on("close", (code) => {
   const md = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores shared with other jobs (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, wasm backend, \`nice -n 10\`; ${((Date.now() - started) / 3600e3).toFixed(1)} h wall.`,
     "",
-    "bench/programs/d2nn_fashion.pnn: 5 phase masks of 56×56 neurons (each 28×28 image pixel spans 2×2 neurons), λ = 0.75 mm, 0.4 mm neurons, 3 mm gaps, Rayleigh–Sommerfeld propagation in exact 128×128 windows, 10 detector regions of 8×8; Adam 0.05, batch 32; trained in silico on all 60,000 Fashion-MNIST training images, tested on the 10,000 test images.",
+    "bench/programs/d2nn_fashion.pnn: 5 phase masks of 56×56 neurons (each 28×28 image pixel spans 2×2 neurons), λ = 0.75 mm, 0.4 mm neurons, 3 mm gaps, Rayleigh–Sommerfeld propagation in exact 128×128 windows, 10 detector regions of 8×8; Adam 0.01, batch 32; trained in silico on all 60,000 Fashion-MNIST training images, tested on the 10,000 test images.",
     "",
     "| epoch | train accuracy (running) | test accuracy (10,000 images) |",
     "|---|---|---|",
