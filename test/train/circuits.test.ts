@@ -248,3 +248,20 @@ describe("a solve that cannot reach equilibrium stops training (PNN5071)", () =>
     expect(d.span.line).toBe(9); // the train block
   });
 });
+
+describe("energyResidual of a Hopfield relaxation", () => {
+  it("is the size of one more relaxation step: large after 2 steps, vanishing once the relaxation has converged", () => {
+    const { net } = load(`network H {\n  input x: real[4]\n  nodes h: real[6]\n  output y: real[3]\n  couple x <-> h\n  couple h <-> y\n}\ntrain H on iris() {\n  rule = equilibrium_propagation\n  loss = mse\n}\n`);
+    const e = energyStructure(net);
+    const residualAfter = (steps: number) => {
+      const b = new GraphBuilder();
+      const L = energyLeaves(b, e, B, false);
+      const s = relax(L, zeroStates(L), { kind: "free" }, steps, 0.5);
+      b.output("r", energyResidual(L, s, { kind: "free" }, 0.5));
+      const rng = new Stream(3, 9);
+      return run(b.build(), init(e.params, 5), e.params, { x: t("f32", [B, 4], Array.from({ length: B * 4 }, () => rng.uniform())) }).r!.data[0]!;
+    };
+    expect(residualAfter(2)).toBeGreaterThan(1e-3);
+    expect(residualAfter(400)).toBeLessThan(1e-9);
+  });
+});
