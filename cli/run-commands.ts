@@ -119,8 +119,10 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)")
     .option("--calibrate-at <epochs>", "after these epochs (e.g. 5,10,20), refit the twin of each external device to the run's latest queries")
     .option("--calibrate-rows <n>", "rows of the latest queries --calibrate-at fits to", "2000")
-    .option("--calibrate-steps <n>", "gradient steps of each --calibrate-at fit", "100"), "train")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string; calibrateAt?: string; calibrateRows: string; calibrateSteps: string } & DeviceFlags) =>
+    .option("--calibrate-steps <n>", "gradient steps of each --calibrate-at fit", "100")
+    .option("--from <ckpt>", "start from this checkpoint's parameters (a fine-tune: fresh optimizer, epochs from 0)")
+    .option("--chip <k>", "train on simulated chip K (rules that run on the device; default 0)"), "train")
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string; calibrateAt?: string; calibrateRows: string; calibrateSteps: string; from?: string; chip?: string } & DeviceFlags) =>
       guarded(setCode, opts.json, async () => {
         const p = openProgram(file, opts.rule, opts.simulate);
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : undefined;
@@ -132,11 +134,12 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const at = opts.calibrateAt ? opts.calibrateAt.split(",").map((e) => positiveInt(e.trim(), "--calibrate-at")) : [];
         if (at.length && !p.spec().externals.length) throw new UsageError("--calibrate-at: this network has no external device to calibrate");
         const afterEpoch = at.length ? calibrateAtEpochs(p, at, { rows: positiveInt(opts.calibrateRows, "--calibrate-rows"), steps: positiveInt(opts.calibrateSteps, "--calibrate-steps"), lr: 0.01, holdout: 0.2, backend: opts.backend }) : undefined;
+        const chip = opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : undefined;
         const run = openRunDirectory(outDir); // created and locked before anything is written into it
         let r: Awaited<ReturnType<typeof trainProduct>>;
         try {
           if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}), ...(opts.simulate ? { simulate: true } : {}) });
-          r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: cadence, ...deviceRequest(opts), ...(afterEpoch ? { afterEpoch } : {}) });
+          r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: cadence, ...deviceRequest(opts), ...(afterEpoch ? { afterEpoch } : {}), ...(opts.from ? { from: opts.from } : {}), ...(chip !== undefined ? { chip } : {}) });
         } finally {
           run.release();
         }

@@ -68,6 +68,7 @@ export const CATALOG = {
   PNN5030: { severity: "error", title: "no WebGPU device" },
   PNN5031: { severity: "error", title: "program too large for the WebGPU device" },
   PNN5070: { severity: "error", title: "energy-based network cannot be lowered" },
+  PNN5071: { severity: "error", title: "relaxation did not reach equilibrium" },
   PNN5080: { severity: "error", title: "in-situ adjoint needs the mesh phases to be a parameter" },
   PNN5081: { severity: "error", title: "readout_only needs a dense readout at the output" },
   PNN5082: { severity: "error", title: "local needs at least as many input features as classes" },

@@ -39,6 +39,8 @@ export type OutputRole =
   | { readonly kind: "features" }
   /** The intensities of the network's last photodetection (edge artifacts). */
   | { readonly kind: "detectors" }
+  /** An energy program's worst distance from equilibrium (a resistor network's Kirchhoff residual, volts). */
+  | { readonly kind: "residual" }
   | { readonly kind: "grad"; readonly param: string }
   | { readonly kind: "new-param"; readonly param: string }
   | { readonly kind: "new-state"; readonly param: string; readonly slot: StateSlot }

@@ -33,6 +33,8 @@ export interface TrainConfig {
   readonly chips: number;
   readonly optimizer: OptimizerConfig;
   readonly identity: RunIdentity;
+  /** The simulated chip a rule that runs on the device trains on (default 0). */
+  readonly chip?: number;
 }
 
 /** How often the run state is written: after every `epochs` epochs or `seconds` seconds, whichever comes first (always after the last). */
@@ -60,6 +62,8 @@ export interface TrainOptions {
   readonly devices?: { spent(): Record<string, number>; restore(spent: Readonly<Record<string, number>>): void };
   /** Called after each epoch's training, before its evaluation (calibration at chosen epochs); numbers it returns join the epoch's record. */
   readonly afterEpoch?: (epoch: number) => Promise<Record<string, number> | undefined>;
+  /** Start from these parameters (a fine-tune, `pnn train --from`) instead of a fresh initialisation; the optimizer starts afresh. */
+  readonly initialParams?: Params;
 }
 
 export type TrainOutcome =
@@ -148,7 +152,7 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
 /** The run state to start from: a fresh one, or the checkpoint's (checked to be the same run). */
 function startState(spec: ModelSpec, cfg: TrainConfig, opts: TrainOptions, ckptFile: string | undefined): RunState {
   if (!(opts.resume && ckptFile)) {
-    const params = initParams(spec.params, cfg.seed);
+    const params = opts.initialParams ? new Map([...opts.initialParams].map(([k, v]) => [k, Float64Array.from(v)])) : initParams(spec.params, cfg.seed);
     return { params, optimizer: newOptimizerState(params), epoch: 0, epochs: cfg.epochs, counters: zeroCounters(), samples: 0, trainSeconds: 0, twin: opts.twin ?? new Map(), deviceRows: {} };
   }
   const { state, identity } = loadRunState(ckptFile, spec, opts.span);
@@ -179,7 +183,8 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   if (opts.resume && ckptFile && s.epoch >= cfg.epochs) return { kind: "finished", epoch: s.epoch, checkpoint: ckptFile };
   opts.metrics?.keepEpochs(s.epoch);
   const ranges = new Map(spec.params.filter((p) => p.range).map((p) => [p.path, p.range!]));
-  const trainChip = sampleChip(spec.chipVars, cfg.seed, 0);
+  const chip = cfg.chip ?? 0;
+  const trainChip = sampleChip(spec.chipVars, cfg.seed, chip);
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
   const weights = new Float64Array(B);
@@ -195,6 +200,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     seed: cfg.seed,
     trainSamples: data.train.n,
     optimizer: { config: cfg.optimizer, state: s.optimizer },
+    span: opts.span,
   });
   const batches = Math.ceil(data.train.n / B);
   const dataDescription = describeData(data);
@@ -249,7 +255,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
       digital_flops: s.counters.digitalFlops,
       ...extra,
     };
-    if (programs.inferDevice) record.device_test_accuracy = await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, 0));
+    if (programs.inferDevice) record.device_test_accuracy = await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip));
     s.last = record;
     opts.progress.endEpoch(record as never);
     opts.metrics?.epoch(record as never);
@@ -274,7 +280,9 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   if (programs.inferDevice) {
     const accs = await chipAccuracies(spec, programs.inferDevice, data.test, s.params, cfg.seed, cfg.chips);
     const ms = meanStd(accs);
-    Object.assign(summary, { device_test_accuracy: accs[0], device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
+    // the trained chip's accuracy (chip 0 unless --chip chose another)
+    const trained = chip < accs.length ? accs[chip]! : await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip));
+    Object.assign(summary, { device_test_accuracy: trained, ...(chip !== 0 ? { trained_chip: chip } : {}), device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
   }
   return { kind: "trained", summary, params: s.params };
 }

@@ -1,11 +1,13 @@
 /**
  * The driver's running products, each one call from a checked Program: `train` (the training
- * loop on the compiled programs, with the rule's stepper), `evaluate` (twin and device accuracy
+ * loop on the compiled programs, with the rule's stepper; optionally from a checkpoint's
+ * parameters and on another simulated chip: the many-chip recipe, docs/deploy-many-chips.md), `evaluate` (twin and device accuracy
  * over K chips, at any time after programming), `infer` (predictions for rows of features).
  * All three compile the same programs through Program.compile with the same device settings, so
  * what `eval` measures is what `train` trained and what `infer` predicts. The callers (CLI,
  * tests, tools) do the printing.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileSpan } from "../../diagnostics/span.js";
@@ -38,6 +40,10 @@ export interface TrainRequest extends DeviceRequest {
   readonly checkpoint?: CheckpointCadence;
   /** Work after each epoch with the staged programs, the twin's estimates and the devices (calibration at chosen epochs). */
   readonly afterEpoch?: (programs: Programs, twin: TwinValues, hub: DeviceHub | undefined) => ((epoch: number) => Promise<Record<string, number> | undefined>) | undefined;
+  /** Start from this checkpoint's parameters (a fine-tune; fresh optimizer state, epochs from 0). */
+  readonly from?: string;
+  /** The simulated chip to train on (rules that run on the device); default 0. */
+  readonly chip?: number;
 }
 
 export type TrainResult = (TrainOutcome & { readonly kind: "finished" }) | { readonly kind: "trained"; readonly summary: Record<string, unknown> };
@@ -73,8 +79,10 @@ export function requireInputFile(file: string, flag: string, maxBytes = MAX_CHEC
 }
 
 /** The trainer's configuration for a program: its epochs (or `epochs`), seed, chips, optimizer and the run's identity. */
-export function trainConfig(p: Program, spec: ModelSpec, epochs = p.train.epochs): TrainConfig {
-  return { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } };
+export function trainConfig(p: Program, spec: ModelSpec, epochs = p.train.epochs, chip = 0): TrainConfig {
+  // the trained chip is part of the run's configuration: --resume on another chip is refused
+  const configHash = chip === 0 ? p.configHash : createHash("sha256").update(`${p.configHash}|chip ${chip}`).digest("hex").slice(0, 16);
+  return { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, chip, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash, seed: p.train.seed } };
 }
 
 /** Per program: IR nodes as lowered and after the pipeline, and each pass's node counts and time (`pnn train --json`'s compile record). */
@@ -94,6 +102,7 @@ function passSummary(passes: Readonly<Record<string, readonly PassStat[]>>): Rec
 export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainResult> {
   const epochs = r.epochs ?? p.train.epochs;
   if (r.resume && !fs.existsSync(path.join(r.outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${r.outDir}`);
+  if (r.resume && r.from) throw new UsageError("--from starts a new run from a checkpoint's parameters; --resume continues the run in --out: use one of them");
   const run = openRunDirectory(r.outDir);
   try {
     return await trainLocked(p, r, epochs);
@@ -107,6 +116,7 @@ async function trainLocked(p: Program, r: TrainRequest, epochs: number): Promise
   const data = p.dataset();
   const { spec, programs: compiled, passes } = await p.compile(r.backend, p.train.batch);
   r.progress.compiled({ programs: passSummary(passes) });
+  const initialParams = r.from ? readParams(r.from, spec, fileSpan(r.from)).params : undefined;
   const twin = startingTwin(spec, p.train.seed, r);
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
   const outcome = await withDevices(spec, compiled, r, twin, (programs, hub) => {
@@ -115,8 +125,8 @@ async function trainLocked(p: Program, r: TrainRequest, epochs: number): Promise
       spec,
       programs,
       data,
-      trainConfig(p, spec, epochs),
-      { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), twin, ...(hub ? { devices: hub } : {}), ...(afterEpoch ? { afterEpoch } : {}) },
+      trainConfig(p, spec, epochs, r.chip ?? 0),
+      { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), twin, ...(hub ? { devices: hub } : {}), ...(initialParams ? { initialParams } : {}), ...(afterEpoch ? { afterEpoch } : {}) },
     );
   });
   if (outcome.kind === "finished") return outcome;

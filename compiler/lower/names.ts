@@ -35,6 +35,8 @@ export const PAIR = "pair";
 export const FEATURES = "features";
 export const DETECTORS = "detectors";
 export const TARGET = "target";
+/** An energy program's worst distance from equilibrium (a resistor network's Kirchhoff residual, volts). */
+export const RESIDUAL = "residual";
 
 export const names = {
   chip: (variable: string) => CHIP + variable,
@@ -98,6 +100,7 @@ function outputRole(name: string): OutputRole {
     case PAIR: return { kind: "pair" };
     case FEATURES: return { kind: "features" };
     case DETECTORS: return { kind: "detectors" };
+    case RESIDUAL: return { kind: "residual" };
   }
   if (name.startsWith(GRAD_OUTPUT_PREFIX + TWIN)) return { kind: "twin-grad", variable: name.slice(GRAD_OUTPUT_PREFIX.length + TWIN.length) };
   if (name.startsWith(GRAD_OUTPUT_PREFIX + PROBE)) return { kind: "probe-grad", ...meshAndParam(name.slice(GRAD_OUTPUT_PREFIX.length + PROBE.length), name) };

@@ -19,6 +19,7 @@ import { describeDim, isDimensionless } from "../units.js";
 import { callStdLayer, checkArgs } from "./args.js";
 import { Evaluator, type CheckContext } from "./evaluate.js";
 import { expandUserLayer } from "./layers.js";
+import { DEFAULT_COUPLING } from "../../stdlib/circuits.js";
 import type { CouplingInfo, ExternalBlock, NetworkModel, SemanticModel, SymbolInfo, TrainModel } from "./model.js";
 import { energyProblems } from "./energy-check.js";
 import { NetworkBuilder } from "./network-builder.js";
@@ -353,6 +354,11 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
             const positional = (call?.args ?? []).filter((a) => !a.name);
             consts = checkArgs(ev, callee.callable.qualified, callee.callable.sig.args, positional, named, item.via.span, env).args.consts;
           } else if (callee.kind !== "error") ev.error("PNN2006", calleeExpr.span, `'via' needs a coupling element such as circuits.resistor(…), got ${describeValue(callee)}`);
+        }
+        if (!item.via && item.symmetric) {
+          // `couple a <-> b` alone: the default symmetric coupling, a trainable Hopfield-like weight with its default arguments
+          via = `${DEFAULT_COUPLING.module}.${DEFAULT_COUPLING.name}`;
+          consts = Object.fromEntries(DEFAULT_COUPLING.args.map((a) => [a.name, a.default ?? null]));
         }
         incomplete ||= broken;
         if (!broken) couplings.push({ from: item.from.name, to: item.to.name, symmetric: item.symmetric, ...(via ? { via } : {}), consts, span: item.span });

@@ -10,12 +10,12 @@ import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import { showType, type ConstValue, type Distribution, type TensorType } from "../../stdlib/types.js";
 import * as path from "node:path";
-import { isDimensionless } from "../units.js";
+import { describeDim, isDimensionless } from "../units.js";
 import type { DeviceAddress, DeviceOptions } from "../../runtime/device/types.js";
 import { findTransport, readTransport, TRANSPORTS } from "../../stdlib/devices.js";
 import { checkArgs } from "./args.js";
 import type { SymbolInfo } from "./model.js";
-import type { Evaluator, NetContext } from "./evaluate.js";
+import { compatibleDims, unitNotes, type Evaluator, type NetContext } from "./evaluate.js";
 import { describeValue, Env, ERROR, type FileScope, type Value } from "./scope.js";
 
 /** Binds a layer's (or network's) declared parameters to call arguments or defaults. */
@@ -120,17 +120,24 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
       case "Trainable": {
         const type = ev.tensorType(m.type, scope);
         let init: Distribution = m.type.dims ? { kind: "glorot" } : { kind: "constant", value: 0, dim: [0, 0, 0, 0, 0, 0, 0] };
+        let unitAt: Span | undefined;
         if (m.init) {
           const v = ev.eval(m.init, scope);
-          if (v.kind === "dist") init = v.dist;
-          else if (v.kind === "num") init = { kind: "constant", value: v.value, dim: v.dim };
+          if (v.kind === "dist") (init = v.dist), (unitAt = v.unitAt);
+          else if (v.kind === "num") (init = { kind: "constant", value: v.value, dim: v.dim }), (unitAt = v.unitAt);
           else if (v.kind !== "error") ev.error("PNN2010", m.init.span, `init must be a distribution like uniform(0, 2 * pi) or a number, got ${describeValue(v)}`);
         }
         let range: { lo: number; hi: number } | undefined;
         if (m.range) {
           const r = ev.eval(m.range, scope);
-          if (r.kind === "range") range = { lo: r.lo, hi: r.hi };
-          else if (r.kind !== "error") ev.error("PNN2010", m.range.span, `range must be written lo .. hi, got ${describeValue(r)}`);
+          if (r.kind === "range") {
+            range = { lo: r.lo, hi: r.hi };
+            // the range and the initial values are the same quantity
+            const initDim = init.kind === "glorot" ? undefined : init.dim;
+            if (initDim && !isDimensionless(r.dim) && !isDimensionless(initDim) && !compatibleDims(initDim, r.dim))
+              ev.error("PNN3001", m.range.span, `the range of '${m.name.name}' is ${describeDim(r.dim)} but its init is ${describeDim(initDim)}`, { related: unitNotes({ dim: r.dim, unitAt: r.unitAt }, { dim: initDim, unitAt }) });
+            else if (init.kind === "glorot" || isDimensionless(initDim!)) unitAt ??= r.unitAt;
+          } else if (r.kind !== "error") ev.error("PNN2010", m.range.span, `range must be written lo .. hi, got ${describeValue(r)}`);
         }
         if (!type) {
           define(m.name, "param", ERROR, "");
@@ -138,7 +145,7 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
         }
         const node = inner.builder.addParam({ path: `${instance}.${m.name.name}`, type, init, ...(range ? { range } : {}), span: m.name.span });
         const dim = init.kind !== "glorot" && !isDimensionless(init.dim) ? init.dim : undefined;
-        define(m.name, "param", { kind: "tensor", node, type, ...(dim ? { dim, origin: m.span } : {}) }, `param ${m.name.name}: ${showType(type)}`);
+        define(m.name, "param", { kind: "tensor", node, type, ...(dim ? { dim, origin: unitAt ?? m.span } : {}) }, `param ${m.name.name}: ${showType(type)}`);
         break;
       }
       case "Device": {
@@ -155,7 +162,7 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
         }
         const node = inner.builder.addDevice({ path: `${instance}.${m.name.name}`, type, dist: v.dist, perShot: m.perShot, span: m.name.span });
         const dim = v.dist.kind !== "glorot" && !isDimensionless(v.dist.dim) ? v.dist.dim : undefined;
-        define(m.name, "device", { kind: "tensor", node, type, ...(dim ? { dim, origin: m.dist.span } : {}) }, `device ${m.name.name}: ${showType(type)} ${m.perShot ? "(per shot)" : "(per chip)"}`);
+        define(m.name, "device", { kind: "tensor", node, type, ...(dim ? { dim, origin: v.unitAt ?? m.dist.span } : {}) }, `device ${m.name.name}: ${showType(type)} ${m.perShot ? "(per shot)" : "(per chip)"}`);
         break;
       }
       case "Let": {

@@ -6,6 +6,7 @@
  * the step cost: device queries (what a real chip would be asked to do) and digital FLOPs.
  * Steps may be asynchronous (a GPU backend reads results back asynchronously).
  */
+import type { Span } from "../../diagnostics/span.js";
 import type { Executable, Tensor } from "../backend.js";
 import type { ProgramManifest } from "../manifest.js";
 import type { ModelSpec } from "../model.js";
@@ -70,6 +71,8 @@ export interface RuleContext {
    * (runtime/rules/fused-optim.ts); they read the state and never count the step.
    */
   readonly optimizer?: { readonly config: OptimizerConfig; readonly state: OptimizerState };
+  /** Where a run-time error of the rule points (the train block). */
+  readonly span?: Span;
 }
 
 export interface RuleStepper {
