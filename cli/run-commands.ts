@@ -13,6 +13,7 @@ import { defaultProgressMode, ProgressReporter, type ProgressMode } from "../run
 import type { CheckpointCadence } from "../runtime/trainer.js";
 import { writeReport, writeRunRecord } from "../report/collect.js";
 import { diskHost, printDiagnostics, readDataFile, readSource, UsageError } from "./io.js";
+import { parseAssignment } from "../compiler/driver/overrides.js";
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
@@ -43,10 +44,16 @@ function parseCadence(v: string): CheckpointCadence {
   return { seconds: parseDuration(v, "--checkpoint-every") };
 }
 
-/** The checked program of FILE's first train block (with `--rule`, when given). */
-function openProgram(file: string, rule?: string): Program {
-  return new Session(file, readSource(file), diskHost).program(rule !== undefined ? { rule } : {});
+/** The checked program of FILE's first train block (with `--rule` and `--set`, when given). */
+function openProgram(file: string, rule?: string, set: readonly string[] = []): Program {
+  return new Session(file, readSource(file), diskHost).program({ ...(rule !== undefined ? { rule } : {}), ...(set.length ? { set: set.map((a) => parseAssignment(a, "--set")) } : {}) });
 }
+
+/** Commander's collector for a repeatable option. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const SET_HELP = "override a train key, rule option, data argument, constant or layer parameter default, as NAME=VALUE (repeatable): seed=3, \"rule.c=0.02\", \"NoisyMesh.sigma=0.02 rad\"";
+const WORKERS_HELP = "worker threads (default: one per core); training uses them when the train block has shards > 1 (docs/scaling.md)";
 
 /** Runs a command body; checker diagnostics print and set exit code 1. */
 async function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
@@ -69,9 +76,10 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--mode <mode>", "twin | device | physics_aware | train", "train")
     .option("--batch <n>", "batch size the program is specialised for", "1")
     .option("--rule <rule>", "the rule whose programs to show (e.g. \"spsa(c: 0.02)\")")
-    .action((file: string, opts: { mode: string; batch: string; rule?: string }) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .action((file: string, opts: { mode: string; batch: string; rule?: string; set: string[] }) =>
       guarded(setCode, false, () => {
-        const p = openProgram(file, opts.rule);
+        const p = openProgram(file, opts.rule, opts.set);
         process.stdout.write(irProduct(p, opts.mode, positiveInt(opts.batch, "--batch")));
       }),
     );
@@ -89,15 +97,18 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--rule <rule>", "override the train block's learning rule, with options if any (e.g. physics_aware, \"spsa(c: 0.02)\")")
     .option("--checkpoint-every <n|duration>", "write the checkpoint every N epochs or every duration (30s, 5min); always after the last epoch", "1")
     .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string }) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .option("--workers <n>", WORKERS_HELP)
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string; set: string[]; workers?: string }) =>
       guarded(setCode, opts.json, async () => {
-        const p = openProgram(file, opts.rule);
+        const p = openProgram(file, opts.rule, opts.set);
+        const workers = opts.workers !== undefined ? positiveInt(opts.workers, "--workers") : undefined;
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : undefined;
         const outDir = opts.out ?? path.join("runs", path.basename(file, ".pnn"));
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs: epochs ?? p.train.epochs });
         if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
-        const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery) });
+        const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery), ...(workers ? { workers } : {}) });
         if (r.kind === "finished") {
           const note = `${outDir} holds a finished run (epoch ${r.epoch} of ${r.epoch}); nothing to do — pass --epochs N to extend it`;
           process.stdout.write(opts.json ? JSON.stringify({ type: "finished", epoch: r.epoch, checkpoint: r.checkpoint, message: note }) + "\n" : `pnn train: ${note}\n`);
@@ -117,11 +128,14 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--json", "print the result as JSON")
     .option("--time <duration>", "evaluate the device this long after programming (drift): 1s, 1h, 1d, 1y", "0")
     .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
-    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string; backend: string }) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .option("--workers <n>", "worker threads the chips are spread over (default: one per core)")
+    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string; backend: string; set: string[]; workers?: string }) =>
       guarded(setCode, opts.json, async () => {
         const time = parseDuration(opts.time, "--time");
-        const p = openProgram(file);
-        const r = await evaluateProduct(p, { weights: opts.weights, ...(opts.chips ? { chips: positiveInt(opts.chips, "--chips") } : {}), time, backend: opts.backend });
+        const p = openProgram(file, undefined, opts.set);
+        const workers = opts.workers !== undefined ? positiveInt(opts.workers, "--workers") : undefined;
+        const r = await evaluateProduct(p, { weights: opts.weights, ...(opts.chips ? { chips: positiveInt(opts.chips, "--chips") } : {}), time, backend: opts.backend, ...(workers ? { workers } : {}) });
         if (opts.json) {
           process.stdout.write(JSON.stringify(r) + "\n");
           return;
@@ -143,11 +157,12 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--chip <n>", "which simulated chip (with --device)")
     .option("--json", "print JSON")
     .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
-    .action((file: string, opts: { weights: string; input: string; device?: boolean; chip?: string; json?: boolean; backend: string }) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .action((file: string, opts: { weights: string; input: string; device?: boolean; chip?: string; json?: boolean; backend: string; set: string[] }) =>
       guarded(setCode, opts.json, async () => {
         if (opts.chip !== undefined && !opts.device) throw new UsageError("--chip picks a simulated chip and needs --device");
         const chip = opts.device ? (opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : 0) : undefined;
-        const p = openProgram(file);
+        const p = openProgram(file, undefined, opts.set);
         const features = p.spec(1).features;
         const fromFile = readDataFile(opts.input, "--input"); // bounded; a FIFO or device is refused
         const isFile = fromFile !== undefined;

@@ -38,6 +38,8 @@ export const CATALOG = {
   PNN2017: { severity: "error", title: "cyclic definition" },
   PNN2018: { severity: "error", title: "unknown optimizer or loss" },
   PNN2019: { severity: "error", title: "missing train key" },
+  PNN2020: { severity: "error", title: "shards do not divide the batch" },
+  PNN2021: { severity: "error", title: "nothing to override by that name" },
   PNN2040: { severity: "error", title: "matrix file not readable" },
   PNN2041: { severity: "error", title: "malformed matrix file" },
   PNN2042: { severity: "error", title: "matrix is not square" },
@@ -73,6 +75,7 @@ export const CATALOG = {
   PNN6004: { severity: "error", title: "checkpoint does not match the network" },
   PNN6005: { severity: "error", title: "invalid input" },
   PNN6006: { severity: "error", title: "invalid data set argument" },
+  PNN6010: { severity: "error", title: "invalid sweep" },
   PNN6020: { severity: "warning", title: "built without trained weights" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 

@@ -16,7 +16,8 @@ import * as path from "node:path";
 import { loadDataset, type Dataset } from "../../runtime/data/index.js";
 import type { ModelSpec } from "../../runtime/model.js";
 import type { CompiledProgram, Programs } from "../../runtime/program.js";
-import type { RuleContext, RuleStepper } from "../../runtime/rules/types.js";
+import type { RuleContext, RuleStepper, ShardMerger, ShardStepper } from "../../runtime/rules/types.js";
+import { gradientShards } from "../../runtime/parallel/data-parallel.js";
 import { compileInterp } from "../backends/interp/index.js";
 import { graphFlops } from "../ir/flops.js";
 import type { Graph } from "../ir/graph.js";
@@ -25,6 +26,7 @@ import { manifestOf } from "../lower/names.js";
 import type { RuleDef, RuleLowering } from "../rules/rule.js";
 import type { NetworkModel, TrainModel } from "../sema/model.js";
 import { compileWith, findBackend } from "./backends.js";
+import type { ProgramOptions } from "./session.js";
 
 /** Device settings every program of a run is lowered with. */
 export type DeviceSettings = LowerOptions;
@@ -36,6 +38,16 @@ export interface ProgramGraphs {
   readonly rule: Readonly<Record<string, Graph>>;
 }
 
+/** How a Session made a Program: what a worker needs to make the same one (compiler/driver/parallel/). */
+export interface ProgramOrigin {
+  /** The options Session.program was given (train block, rule and `--set` overrides). */
+  readonly options: ProgramOptions;
+  /** Overrides that change the network (constants, parameter defaults), canonical text: part of the identity. */
+  readonly networkOverrides: readonly string[];
+  /** The files the checker read through the host (imports, matrix files) by absolute path: a worker's host. */
+  readonly reads: ReadonlyMap<string, string>;
+}
+
 export class Program {
   readonly rule: RuleDef;
 
@@ -44,6 +56,7 @@ export class Program {
     readonly source: string,
     readonly net: NetworkModel,
     readonly train: TrainModel,
+    readonly origin: ProgramOrigin = { options: {}, networkOverrides: [], reads: new Map() },
   ) {
     this.rule = train.rule.def;
   }
@@ -56,7 +69,8 @@ export class Program {
   /** Hash of the resolved configuration except `epochs` (a resume may extend a run). */
   get configHash(): string {
     const t = this.train;
-    const config = { network: t.network, data: t.data.name, dataArgs: t.data.args, rule: this.rule.name, options: t.rule.options, loss: t.loss, optimizer: t.optimizer, batch: t.batch, seed: t.seed, chips: t.chips };
+    // keys added later enter only when they differ from their default, so older checkpoints keep their hash
+    const config = { network: t.network, data: t.data.name, dataArgs: t.data.args, rule: this.rule.name, options: t.rule.options, loss: t.loss, optimizer: t.optimizer, batch: t.batch, seed: t.seed, chips: t.chips, ...(t.shards !== 1 ? { shards: t.shards } : {}), ...(this.origin.networkOverrides.length ? { set: this.origin.networkOverrides } : {}) };
     return createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 16);
   }
 
@@ -64,10 +78,20 @@ export class Program {
     return modelSpec(this.net, batch);
   }
 
-  /** What the rule's lowering sees at `batch` under `device` settings (tests build single programs from it). */
-  ruleLowering(batch: number, device: DeviceSettings = {}): RuleLowering<never> {
+  /** What the rule's lowering sees at `batch` under `device` settings (tests build single programs from it); `dataParallel`: for one shard of a data-parallel step. */
+  ruleLowering(batch: number, device: DeviceSettings = {}, dataParallel = false): RuleLowering<never> {
     const t = this.train;
-    return { net: this.net, options: t.rule.options as never, loss: t.loss, seed: t.seed, optimizer: t.optimizer, batch, hasDevice: this.spec(batch).hasDevice, lowering: device };
+    return { net: this.net, options: t.rule.options as never, loss: t.loss, seed: t.seed, optimizer: t.optimizer, batch, hasDevice: this.spec(batch).hasDevice, lowering: device, dataParallel };
+  }
+
+  /** Rows of one shard of a batch (data-parallel training, docs/scaling.md). */
+  get shardRows(): number {
+    return this.train.batch / this.train.shards;
+  }
+
+  /** The rule's programs for one shard of a data-parallel step (at `shardRows`, no fused update). */
+  shardGraphs(settings: DeviceSettings = {}): Readonly<Record<string, Graph>> {
+    return this.rule.programs(this.ruleLowering(this.shardRows, settings, true));
   }
 
   /** The inference program on the twin (device: false) or the device, at `batch`. */
@@ -107,6 +131,20 @@ export class Program {
       spec: this.spec(batch),
       programs: { inferTwin: one(g.inferTwin), ...(g.inferDevice ? { inferDevice: one(g.inferDevice) } : {}), rule: Object.fromEntries(Object.entries(g.rule).map(([n, graph]) => [n, one(graph)])) },
     };
+  }
+
+  /** The rule's step on one shard of a data-parallel step (compiler/rules/rule.ts ParallelPlan), bound to this run's options. */
+  shardStepper(): (ctx: RuleContext) => ShardStepper {
+    const plan = this.rule.parallel;
+    const options = this.train.rule.options as never;
+    return (ctx) => (plan === "gradient" ? gradientShards(this.rule.stepper(ctx, options), ctx.params) : plan.shard(ctx, options));
+  }
+
+  /** A rule with its own sums: their merge on the main thread; undefined for gradient rules (one optimizer update). */
+  shardMerger(): ((ctx: RuleContext) => ShardMerger) | undefined {
+    const plan = this.rule.parallel;
+    const options = this.train.rule.options as never;
+    return plan === "gradient" ? undefined : (ctx) => plan.merge(ctx, options);
   }
 
   /** The rule's run-time half, bound to this run's options. */

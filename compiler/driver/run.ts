@@ -16,6 +16,9 @@ import { readParams } from "../../runtime/run-state.js";
 import { keys } from "../../runtime/streams.js";
 import { accuracy, CHECKPOINT_FILE, chipAccuracies, meanStd, predict, train, type CheckpointCadence, type TrainOutcome } from "../../runtime/trainer.js";
 import { UsageError } from "./errors.js";
+import { defaultWorkers } from "./parallel/pool.js";
+import { dataParallelRun } from "./parallel/train.js";
+import { evaluateOnWorkers } from "./parallel/evaluate.js";
 import type { Program } from "./program.js";
 
 export interface TrainRequest {
@@ -26,6 +29,8 @@ export interface TrainRequest {
   readonly backend: string;
   readonly progress: ProgressReporter;
   readonly checkpoint?: CheckpointCadence;
+  /** Threads for data-parallel training (train blocks with shards > 1; docs/scaling.md). Default: one per core. */
+  readonly workers?: number;
 }
 
 export type TrainResult = (TrainOutcome & { readonly kind: "finished" }) | { readonly kind: "trained"; readonly summary: Record<string, unknown> };
@@ -56,17 +61,32 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
   if (r.resume && !fs.existsSync(path.join(r.outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${r.outDir}`);
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
-  const { spec, programs } = await p.compile(r.backend, p.train.batch);
+  const parallel = p.train.shards > 1 ? await dataParallelRun(p, r.backend, r.workers ?? defaultWorkers(), data) : undefined;
+  const { spec, programs } = parallel ?? (await p.compile(r.backend, p.train.batch));
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
-  const outcome = await train(
-    spec,
-    programs,
-    data,
-    { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } },
-    { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}) },
-  );
+  let outcome: TrainOutcome;
+  try {
+    outcome = await train(
+      spec,
+      programs,
+      data,
+      { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } },
+      {
+        outDir: r.outDir,
+        resume: !!r.resume,
+        progress: r.progress,
+        metrics,
+        span: p.train.span,
+        makeStepper: parallel?.makeStepper ?? p.stepper(),
+        ...(parallel ? { placeState: parallel.placeState, ...(parallel.evaluator ? { evaluator: parallel.evaluator } : {}) } : {}),
+        ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}),
+      },
+    );
+  } finally {
+    await parallel?.close();
+  }
   if (outcome.kind === "finished") return outcome;
-  const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
+  const summary = { ...outcome.summary, ...(parallel ? { shards: p.train.shards, workers: parallel.threads } : {}), dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
   metrics.summary(summary);
   return { kind: "trained", summary };
 }
@@ -77,6 +97,8 @@ export interface EvalRequest {
   /** Seconds after programming (drift). */
   readonly time?: number;
   readonly backend: string;
+  /** Threads the chips are spread over (default: one per core); the numbers do not depend on it. */
+  readonly workers?: number;
 }
 
 export interface EvalResult {
@@ -96,12 +118,19 @@ export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalR
   const time = r.time ?? 0;
   const chips = r.chips ?? p.train.chips;
   const data = p.dataset();
-  const { spec, programs } = await p.compile(r.backend, p.train.batch, { time }, true);
+  const spec = p.spec();
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
-  const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
+  const workers = Math.min(r.workers ?? defaultWorkers(), spec.hasDevice ? chips : 1);
+  let twin: number;
+  let accs: number[] = [];
+  if (workers > 1) ({ twin, perChip: accs } = await evaluateOnWorkers(p, r.backend, { time }, params, data, chips, workers));
+  else {
+    const { programs } = await p.compile(r.backend, p.train.batch, { time }, true);
+    twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
+    if (programs.inferDevice) accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
+  }
   const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
-  if (!programs.inferDevice) return base;
-  const accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
+  if (!spec.hasDevice) return base;
   const ms = meanStd(accs);
   return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
 }

@@ -11,6 +11,10 @@
  * Each query uses its own per-shot noise key, as a physical chip would. Accounting: with a device
  * model each query is `n` device forwards and the digital work is the estimate (~2 FLOPs per
  * parameter per query); without one the queries are digital forwards and counted as FLOPs.
+ * Data-parallel: every estimate is linear in the queried losses, and each loss is a weighted sum
+ * over the batch's rows, so each shard runs the estimator with the step's perturbations (drawn
+ * from the step, not the shard: every shard perturbs alike) on its own rows and the shards'
+ * estimates add up to the batch's.
  */
 import { outputNamed } from "../../runtime/manifest.js";
 import type { Stream } from "../../runtime/rng.js";
@@ -171,6 +175,7 @@ export const spsa = defineRule({
   plan: plan("spsa"),
   programs: queryProgram,
   stepper: (ctx, o) => zerothOrderStepper(ctx, spsaEstimator(o.c, o.samples)),
+  parallel: "gradient",
 });
 
 export const finiteDifference = defineRule({
@@ -182,6 +187,7 @@ export const finiteDifference = defineRule({
   plan: plan("finite_difference"),
   programs: queryProgram,
   stepper: (ctx, o) => zerothOrderStepper(ctx, finiteDifferenceEstimator(o.eps)),
+  parallel: "gradient",
 });
 
 export const evolutionStrategies = defineRule({
@@ -193,6 +199,7 @@ export const evolutionStrategies = defineRule({
   plan: plan("evolution_strategies"),
   programs: queryProgram,
   stepper: (ctx, o) => zerothOrderStepper(ctx, evolutionStrategiesEstimator(o.sigma, o.population)),
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
