@@ -14,6 +14,7 @@ import { registerRunCommands } from "./run-commands.js";
 import { registerLspCommand } from "./lsp.js";
 import { registerBuildCommand } from "./build.js";
 import { registerReportCommand } from "./report.js";
+import { registerSweepCommands } from "./sweep.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   registerLspCommand(program);
   registerBuildCommand(program, setCode);
   registerReportCommand(program, setCode);
+  registerSweepCommands(program, setCode);
   if (argv.length <= 2) {
     // `pnn` alone is a usage error (exit 2), with the help text to say what to type instead.
     process.stderr.write(program.helpInformation());

@@ -49,9 +49,12 @@ export function programOrigin(p: Program): PoolInit["origin"] {
   return { file: p.file, source: p.source, reads: Object.fromEntries(p.origin.reads), options: p.origin.options, configHash: p.configHash };
 }
 
-/** The worker's compiled script: next to this module in dist/, or dist/'s copy when this runs from the TypeScript sources (tests). */
-export function workerScript(name = "worker.js"): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * A worker thread's compiled script `name`, in the folder of the module at `moduleUrl`: beside it
+ * in dist/, or dist/'s copy when that module runs from the TypeScript sources (the tests).
+ */
+export function workerScript(moduleUrl: string, name: string): string {
+  const here = path.dirname(fileURLToPath(moduleUrl));
   const beside = path.join(here, name);
   if (fs.existsSync(beside)) return beside;
   for (let dir = here; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
@@ -68,7 +71,7 @@ export class WorkerPool {
   private readonly pool: Piscina;
 
   constructor(init: PoolInit, readonly threads: number) {
-    this.pool = new Piscina({ filename: workerScript(), workerData: init, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
+    this.pool = new Piscina({ filename: workerScript(import.meta.url, "worker.js"), workerData: init, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
   }
 
   private run<T>(task: PoolTask): Promise<T> {
