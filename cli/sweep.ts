@@ -50,9 +50,10 @@ export function registerSweepCommands(program: Command, setCode: (c: number) => 
     .option("--workers <n>", "runs at once on this machine (default: one per core)")
     .option("--queue <url>", "run the jobs through a Redis queue, redis://HOST:PORT, on `pnn worker --queue …` processes")
     .option("--shared", "with --queue: workers write the run folders into --out themselves (a folder they all see at the same path); otherwise results and checkpoints come back through the queue")
+    .option("--queue-name <name>", "with --queue: the queue's name (workers must use the same)", "pnn-sweep")
     .option("--backend <name>", `execution backend: ${BACKENDS.map((b) => b.name).join(" | ")}`, DEFAULT_BACKEND)
     .option("--json", "one JSON object per finished run, then the table")
-    .action(async (file: string, opts: { grid: string[]; set: string[]; out?: string; workers?: string; queue?: string; shared?: boolean; backend: string; json?: boolean }) => {
+    .action(async (file: string, opts: { grid: string[]; set: string[]; out?: string; workers?: string; queue?: string; queueName: string; shared?: boolean; backend: string; json?: boolean }) => {
       if (opts.shared && !opts.queue) throw new UsageError("--shared goes with --queue");
       const isJson = file.endsWith(".json");
       let def: SweepDefinition = isJson
@@ -70,7 +71,7 @@ export function registerSweepCommands(program: Command, setCode: (c: number) => 
         for (const run of sweep.runs) new Session(programFile, source, diskHost).program({ set: run.set });
         const out = opts.json ? process.stdout : process.stderr;
         out.write(opts.json ? "" : `sweep: ${sweep.runs.length} runs of ${programFile} into ${outDir}${opts.queue ? ` through ${opts.queue}` : ` on ${Math.min(workers, sweep.runs.length)} worker${workers > 1 ? "s" : ""}`}\n`);
-        const runner = opts.queue ? (await import("../sweep/queue.js")).queueRunner(opts.queue, { shared: !!opts.shared }) : localRunner(workers);
+        const runner = opts.queue ? (await import("../sweep/queue.js")).queueRunner(opts.queue, { shared: !!opts.shared, name: opts.queueName }) : localRunner(workers);
         const r = await runSweep(sweep, { file: programFile, source, reads: base.origin.reads }, {
           outDir,
           backend: opts.backend,
@@ -94,13 +95,14 @@ export function registerSweepCommands(program: Command, setCode: (c: number) => 
     .option("--concurrency <n>", "jobs at once in this process", "1")
     .option("--lock-duration <duration>", "how long a job stays claimed without a heartbeat: how soon a dead worker's job is run again", "30s")
     .option("--work-dir <dir>", "where runs train when the sweep's folder is not shared", ".pnn-worker")
-    .action(async (opts: { queue: string; concurrency: string; lockDuration: string; workDir: string }) => {
+    .option("--queue-name <name>", "the queue's name (as given to pnn sweep)", "pnn-sweep")
+    .action(async (opts: { queue: string; concurrency: string; lockDuration: string; workDir: string; queueName: string }) => {
       const lockDurationMs = Math.round(1000 * parseDuration(opts.lockDuration, "--lock-duration"));
       if (lockDurationMs < 500) throw new UsageError("--lock-duration must be at least 0.5s");
       fs.mkdirSync(opts.workDir, { recursive: true });
       const { startWorker } = await import("../sweep/queue.js");
       const log = (line: string) => process.stdout.write(`pnn worker: ${line}\n`);
-      const w = await startWorker(opts.queue, { concurrency: positiveInt(opts.concurrency, "--concurrency"), lockDurationMs, workDir: path.resolve(opts.workDir), log });
+      const w = await startWorker(opts.queue, { name: opts.queueName, concurrency: positiveInt(opts.concurrency, "--concurrency"), lockDurationMs, workDir: path.resolve(opts.workDir), log });
       await new Promise<void>((resolve) => {
         const stop = () => {
           log("closing (finishing the jobs in hand)");

@@ -24,6 +24,7 @@ import { writeFileAtomic } from "../runtime/checkpoint.js";
 import type { SweepJob, SweepRow } from "./job.js";
 import type { JobRunner } from "./sweep.js";
 
+/** The queue `pnn sweep --queue` and `pnn worker` meet on unless given another (--queue-name). */
 export const QUEUE_NAME = "pnn-sweep";
 
 /** What a queue job carries: the sweep job, and the run folder when the workers share it. */
@@ -51,13 +52,23 @@ export function redisConnection(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null, enableOfflineQueue: true, connectTimeout: 5000 } as ConnectionOptions;
 }
 
+/** `p`'s value, or undefined when it takes longer than `ms` (or fails). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Fails with a usage error when no Redis answers at `url` within a few seconds. */
 async function reachable(q: Queue, url: string): Promise<void> {
-  const client = await Promise.race([q.client, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 8000))]).catch(() => undefined);
-  const ping = client as unknown as { ping(): Promise<string> } | undefined;
-  const pong = ping ? await Promise.race([ping.ping(), new Promise<string>((r) => setTimeout(() => r(""), 8000))]).catch(() => "") : "";
+  const client = (await within(q.client, 4000)) as unknown as { ping(): Promise<string> } | undefined;
+  const pong = client ? await within(client.ping(), 4000) : undefined;
   if (pong !== "PONG") {
-    await q.close().catch(() => undefined);
+    await within(q.close(), 1000);
     throw new UsageError(`cannot reach Redis at ${url} (is redis-server running there?)`);
   }
 }
@@ -84,13 +95,14 @@ function writeRunFolder(dir: string, files: Readonly<Record<string, string>>): v
 }
 
 /** Enqueues the jobs and collects their rows (see the file comment). `shared`: the workers write into the run folders themselves. */
-export function queueRunner(url: string, o: { readonly shared: boolean; readonly attempts?: number }): JobRunner {
+export function queueRunner(url: string, o: { readonly shared: boolean; readonly name?: string; readonly attempts?: number }): JobRunner {
+  const name = o.name ?? QUEUE_NAME;
   return {
     async run(jobs, dirOf, done) {
       const connection = redisConnection(url);
-      const queue = new Queue(QUEUE_NAME, { connection });
+      const queue = new Queue(name, { connection });
       await reachable(queue, url);
-      const events = new QueueEvents(QUEUE_NAME, { connection });
+      const events = new QueueEvents(name, { connection });
       try {
         await events.waitUntilReady();
         const added = await queue.addBulk(
@@ -124,6 +136,8 @@ export function queueRunner(url: string, o: { readonly shared: boolean; readonly
 }
 
 export interface WorkerOptions {
+  /** The queue's name (default QUEUE_NAME). */
+  readonly name?: string;
   readonly concurrency: number;
   /** How long a job's lock lasts without renewal (ms): how soon a dead worker's job is run again. */
   readonly lockDurationMs: number;
@@ -134,12 +148,13 @@ export interface WorkerOptions {
 
 /** A running `pnn worker`: takes jobs until closed. */
 export async function startWorker(url: string, o: WorkerOptions): Promise<{ close(): Promise<void> }> {
+  const name = o.name ?? QUEUE_NAME;
   const connection = redisConnection(url);
-  const probe = new Queue(QUEUE_NAME, { connection });
+  const probe = new Queue(name, { connection });
   await reachable(probe, url);
   await probe.close();
   process.env.PNN_WORKER_DIR = o.workDir; // the processor threads read it
-  const worker = new Worker(QUEUE_NAME, workerScript(import.meta.url, "queue-processor.js"), {
+  const worker = new Worker(name, workerScript(import.meta.url, "queue-processor.js"), {
     connection,
     concurrency: o.concurrency,
     useWorkerThreads: true,
@@ -152,6 +167,6 @@ export async function startWorker(url: string, o: WorkerOptions): Promise<{ clos
   worker.on("failed", (job, e) => o.log(`failed ${job ? (job.data as QueueJobData).job.run : "?"}: ${e.message}`));
   worker.on("error", (e) => o.log(`error: ${e.message}`));
   await worker.waitUntilReady();
-  o.log(`waiting for jobs on ${url} (queue ${QUEUE_NAME}, ${o.concurrency} at a time, host ${os.hostname()})`);
+  o.log(`waiting for jobs on ${url} (queue ${name}, ${o.concurrency} at a time, host ${os.hostname()})`);
   return { close: () => worker.close() };
 }
