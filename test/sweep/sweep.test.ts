@@ -61,8 +61,10 @@ describe("pnn sweep on the embedded pool", () => {
 
 // ── the queue ──────────────────────────────────────────────────────────────────
 
+// .ci/run starts one on loopback and says where (PNN_REDIS_URL); otherwise the tests start their own
+const sharedRedis = process.env.PNN_REDIS_URL;
 const redisBinary = spawnSync("redis-server", ["--version"], { encoding: "utf8" }).status === 0;
-if (!redisBinary) console.warn("SKIPPED: the queue tests of test/sweep/sweep.test.ts need redis-server (apt-get install redis-server; .ci/run installs it)");
+if (!sharedRedis && !redisBinary) console.warn("SKIPPED: the queue tests of test/sweep/sweep.test.ts need redis-server (apt-get install redis-server; .ci/run installs it)");
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -101,12 +103,18 @@ class Proc {
   }
 }
 
-describe.skipIf(!redisBinary)("pnn sweep through a Redis queue", () => {
+describe.skipIf(!sharedRedis && !redisBinary)("pnn sweep through a Redis queue", () => {
   let redis: ChildProcess | undefined;
   let url = "";
   const procs: Proc[] = [];
+  // queue names of this test run only (a shared server may hold other queues)
+  const q = (n: number) => `pnn-test-${process.pid}-${n}`;
 
   beforeAll(async () => {
+    if (sharedRedis) {
+      url = sharedRedis;
+      return;
+    }
     const port = await freePort();
     redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
     url = `redis://127.0.0.1:${port}`;
@@ -129,10 +137,10 @@ describe.skipIf(!redisBinary)("pnn sweep through a Redis queue", () => {
 
   it("gives the local table on two workers, one killed mid-job (its job is run again; no row lost or repeated)", async () => {
     expect(local, "needs the local sweep above").toBeDefined();
-    const [a, b] = [worker("w1", "q1"), worker("w2", "q1")];
+    const [a, b] = [worker("w1", q(1)), worker("w2", q(1))];
     await Promise.all([a.waitFor(/waiting for jobs/), b.waitFor(/waiting for jobs/)]);
     const out = path.join(work, "queued");
-    const sweep = new Proc(["sweep", VOWELS, ...GRID, "--out", out, "--queue", url, "--queue-name", "q1"], work);
+    const sweep = new Proc(["sweep", VOWELS, ...GRID, "--out", out, "--queue", url, "--queue-name", q(1)], work);
     procs.push(sweep);
     await a.waitFor(/started (\S+)/);
     a.child.kill("SIGKILL");
@@ -151,10 +159,10 @@ describe.skipIf(!redisBinary)("pnn sweep through a Redis queue", () => {
   }, 180_000);
 
   it("--shared: workers write the run folders into the sweep's folder themselves", async () => {
-    const w = worker("w3", "q2");
+    const w = worker("w3", q(2));
     await w.waitFor(/waiting for jobs/);
     const out = path.join(work, "shared");
-    const sweep = new Proc(["sweep", VOWELS, "--grid", "seed=1..2", "--set", "epochs=2", "--out", out, "--queue", url, "--queue-name", "q2", "--shared"], work);
+    const sweep = new Proc(["sweep", VOWELS, "--grid", "seed=1..2", "--set", "epochs=2", "--out", out, "--queue", url, "--queue-name", q(2), "--shared"], work);
     procs.push(sweep);
     expect(await sweep.exited(), sweep.out).toBe(0);
     expect(results(out).rows).toHaveLength(2);
