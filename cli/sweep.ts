@@ -15,6 +15,7 @@ import type { Command } from "commander";
 import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, Session } from "../compiler/driver/index.js";
 import { defaultWorkers } from "../compiler/driver/parallel/pool.js";
 import { formatTable } from "../sweep/results.js";
+import { writeSweepReport } from "../report/sweep.js";
 import { expandSweep, parseGridAxis, parseSweepFile, programHash, type SweepDefinition } from "../sweep/spec.js";
 import { localRunner, runSweep } from "../sweep/sweep.js";
 import { parseAssignment } from "../compiler/driver/overrides.js";
@@ -53,7 +54,8 @@ export function registerSweepCommands(program: Command, setCode: (c: number) => 
     .option("--queue-name <name>", "with --queue: the queue's name (workers must use the same)", "pnn-sweep")
     .option("--backend <name>", `execution backend: ${BACKENDS.map((b) => b.name).join(" | ")}`, DEFAULT_BACKEND)
     .option("--json", "one JSON object per finished run, then the table")
-    .action(async (file: string, opts: { grid: string[]; set: string[]; out?: string; workers?: string; queue?: string; queueName: string; shared?: boolean; backend: string; json?: boolean }) => {
+    .option("--report [file]", "at the end, write an HTML page of the table and figures (default OUT/report.html; pnn report OUT does the same)")
+    .action(async (file: string, opts: { grid: string[]; set: string[]; out?: string; workers?: string; queue?: string; queueName: string; shared?: boolean; backend: string; json?: boolean; report?: boolean | string }) => {
       if (opts.shared && !opts.queue) throw new UsageError("--shared goes with --queue");
       const isJson = file.endsWith(".json");
       let def: SweepDefinition = isJson
@@ -80,6 +82,7 @@ export function registerSweepCommands(program: Command, setCode: (c: number) => 
         });
         if (opts.json) process.stdout.write(JSON.stringify({ type: "table", columns: r.table.columns, rows: r.table.rows }) + "\n");
         else process.stdout.write(`${r.reused ? `${r.reused} finished run${r.reused > 1 ? "s" : ""} reused, ` : ""}${r.ran} run${r.ran === 1 ? "" : "s"} ran${r.failed ? `, ${r.failed} failed` : ""}\n${formatTable(r.table, sweep.axes)}results: ${r.files.csv}, ${r.files.json}\n`);
+        if (opts.report) (opts.json ? process.stderr : process.stdout).write(`report: ${writeSweepReport(outDir, typeof opts.report === "string" ? opts.report : undefined).file}\n`);
         if (r.failed) setCode(1);
       } catch (e) {
         if (!(e instanceof DiagnosticsError)) throw e;

@@ -48,6 +48,14 @@ describe("pnn sweep on the embedded pool", () => {
     expect(again.status, again.all).toBe(0);
     expect(again.stdout).toContain("12 finished runs reused, 0 runs ran");
     expect(fs.readFileSync(path.join(out, "results.csv"), "utf8")).toBe(csvBefore);
+    // the sweep's HTML page: both figures and the whole table
+    const rep = pnn(["report", out]);
+    expect(rep.status, rep.all).toBe(0);
+    const html = fs.readFileSync(path.join(out, "report.html"), "utf8");
+    expect(html).toContain('id="fig-sweep-runs"');
+    expect(html).toContain('id="fig-sweep-seeds"');
+    expect(html.match(/<tr>/g)).toHaveLength(13);
+    expect(html).not.toMatch(/<script/i);
   }, 180_000);
 
   it("checks every run before running any: a misspelled axis stops the sweep with its diagnostic", () => {
