@@ -22,11 +22,27 @@ import { ensureBuilt, REPO, tmpDir, VOWELS } from "../train/helpers.js";
 
 const example = (name: string) => path.join(REPO, "examples", name);
 
+// A small deterministic network (no per-shot noise, so shards and the whole batch draw nothing)
+// with a mesh (in_situ_adjoint) and dense maps (the alignment rules, local, readout_only).
+const MESH_NET = `import optics from "std/optics"
+network M {
+  input x: real[12]
+  h = x |> dense(6) |> tanh
+  f = h |> optics.amplitude_encode |> optics.mzi_mesh(topology: clements) |> optics.photodetect
+  output y = dense(f, 7)
+}
+train M on vowels() {
+  rule = backprop
+  batch = 8
+  shards = 2
+}
+`;
+
 /** Trains in-process (the CLI's trainProduct) with `workers` threads; returns the summary and the checkpoint. */
-async function trainWith(p: Program, workers: number, backend = "wasm") {
-  const outDir = tmpDir("pnn-dp-");
+async function trainWith(p: Program, workers: number, backend = "wasm", o: { outDir?: string; epochs?: number; resume?: boolean } = {}) {
+  const outDir = o.outDir ?? tmpDir("pnn-dp-");
   const progress = new ProgressReporter({ mode: "quiet", out: fs.createWriteStream("/dev/null"), epochs: p.train.epochs });
-  const r = await trainProduct(p, { outDir, backend, progress, workers });
+  const r = await trainProduct(p, { outDir, backend, progress, workers, ...(o.epochs ? { epochs: o.epochs } : {}), ...(o.resume ? { resume: true } : {}) });
   if (r.kind !== "trained") throw new Error("expected a trained run");
   return { summary: r.summary, checkpoint: loadCheckpoint(path.join(outDir, "checkpoint.safetensors")) };
 }
@@ -64,13 +80,28 @@ describe("data-parallel training: any number of workers gives the same bits", ()
     expect(one.summary.test_accuracy as number).toBeGreaterThan(0.3);
   });
 
-  it("rules with their own sums (readout_only's normal equations, coupled learning's delta) and a zeroth-order rule", async () => {
+  it("a run stopped after 2 of 3 epochs on 2 workers and resumed on 1 ends as the uninterrupted run on 2", async () => {
+    const p = loadProgram(VOWELS, undefined, ["shards=4", "epochs=3"]);
+    const straight = await trainWith(p, 2);
+    const outDir = tmpDir("pnn-dp-resume-");
+    await trainWith(p, 2, "wasm", { outDir, epochs: 2 });
+    const resumed = await trainWith(p, 1, "wasm", { outDir, resume: true });
+    expectSameBits(straight.checkpoint, resumed.checkpoint);
+  });
+
+  it("on the reference interpreter too (each worker lowers the programs again and checks they print the same)", async () => {
+    const p = loadProgram(VOWELS, undefined, ["shards=4", "epochs=1"]);
+    expectSameBits((await trainWith(p, 1, "ref")).checkpoint, (await trainWith(p, 2, "ref")).checkpoint);
+  });
+
+  it("rules with their own sums (readout_only's normal equations, coupled learning's delta), a zeroth-order rule, local learning's per-shard negatives", async () => {
     for (const [file, rule, set] of [
       [example("reservoir_iris.pnn"), "readout_only", ["shards=4", "epochs=1"]],
       [example("resistor_iris.pnn"), undefined, ["batch=8", "shards=2", "epochs=1"]],
       [VOWELS, "spsa(c: 0.02)", ["shards=2", "epochs=1"]],
+      ["mesh-net", "local", ["epochs=1"]],
     ] as const) {
-      const p = loadProgram(file, rule, [...set]);
+      const p = file === "mesh-net" ? loadSource(MESH_NET, rule, "mesh.pnn", [...set]) : loadProgram(file, rule, [...set]);
       const one = await trainWith(p, 1);
       const two = await trainWith(p, 2);
       expectSameBits(one.checkpoint, two.checkpoint);
@@ -123,22 +154,6 @@ function expectClose(a: Float64Array, b: Float64Array, what: string): void {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
   expect(worst / scale, what).toBeLessThan(1e-9);
 }
-
-// A small deterministic network (no per-shot noise, so shards and the whole batch draw nothing)
-// with a mesh (in_situ_adjoint) and dense maps (the alignment rules, local, readout_only).
-const MESH_NET = `import optics from "std/optics"
-network M {
-  input x: real[12]
-  h = x |> dense(6) |> tanh
-  f = h |> optics.amplitude_encode |> optics.mzi_mesh(topology: clements) |> optics.photodetect
-  output y = dense(f, 7)
-}
-train M on vowels() {
-  rule = backprop
-  batch = 8
-  shards = 2
-}
-`;
 
 describe("each rule's parallel plan: the shards' sums add up to the batch's", () => {
   const cases: [string, () => Program][] = [
