@@ -2,9 +2,9 @@
  * What one thread does for a data-parallel step (docs/scaling.md); the main thread (one worker)
  * and every worker thread run the same code, so the arithmetic cannot depend on which thread, or
  * how many, ran a task:
- *   - shard(step, k, n): runs the rule's ShardStepper on rows [k·s, (k+1)·s) of the shared batch,
- *     with the step's key for shard k, on a private copy of the parameters (a rule may perturb
- *     them while it measures: zeroth-order), and writes what it returns into shard k's slot;
+ *   - shard(step, k, n): runs the rule's ShardStepper (bound to the shared parameters, which a
+ *     step only reads: RuleContext.params) on rows [k·s, (k+1)·s) of the shared batch, with the
+ *     step's key for shard k, and writes what it returns into shard k's slot;
  *   - update(step, [lo, hi)): for the parameter elements lo..hi−1 (the flat layout of SharedRun),
  *     sums the shards' gradients in shard order — ((g₀ + g₁) + g₂) + … — and applies the
  *     optimizer step of runtime/optim.ts to those elements. Every element's arithmetic is the
@@ -13,7 +13,6 @@
 import { tensor } from "../rules/bind.js";
 import type { ShardStepper, StepCost } from "../rules/types.js";
 import { optimizerStep, type OptimizerConfig } from "../optim.js";
-import type { Params } from "../run-state.js";
 import { keys } from "../streams.js";
 import { runViews, type RunViews, type SharedRun } from "./shared.js";
 
@@ -46,9 +45,8 @@ export interface UpdateTask {
 
 export interface ShardRunnerOptions {
   readonly run: SharedRun;
-  /** The rule's shard stepper, bound to `params` (a private copy, refreshed from the shared ones before every shard). */
+  /** The rule's shard stepper, bound to the shared parameters (runViews(run).params). */
   readonly stepper: ShardStepper;
-  readonly params: Params;
   readonly seed: number;
   readonly optimizer: OptimizerConfig;
   readonly ranges: ReadonlyMap<string, { lo: number; hi: number }>;
@@ -62,9 +60,8 @@ export class ShardRunner {
   }
 
   async shard(t: ShardTask): Promise<ShardOutcome> {
-    const { run, stepper, params, seed } = this.o;
+    const { run, stepper, seed } = this.o;
     const v = this.views;
-    for (const [k, a] of params) a.set(v.params.get(k)!);
     const s = run.shardRows, F = run.features, first = t.shard * s;
     const rows = Math.max(0, Math.min(s, t.n - first));
     const r = await stepper.step({

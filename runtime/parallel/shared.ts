@@ -40,13 +40,17 @@ export function slotViews(slots: Slots, buffer: SharedArrayBuffer, base = 0): Ma
 
 const f64 = (n: number) => new SharedArrayBuffer(Math.max(1, n) * 8);
 
-/** Everything a worker thread needs to see of a data-parallel run (plain data: posted as workerData). */
-export interface SharedRun {
+/** The run state in shared memory: parameters and optimizer moments, each a flat float64 vector laid out by `params`. */
+export interface SharedState {
   readonly params: Slots;
   readonly paramBuffer: SharedArrayBuffer;
   /** Optimizer moments, laid out like the parameters. */
   readonly mBuffer: SharedArrayBuffer;
   readonly vBuffer: SharedArrayBuffer;
+}
+
+/** Everything a worker thread needs to see of a data-parallel run (plain data: posted as workerData). */
+export interface SharedRun extends SharedState {
   readonly shards: number;
   readonly shardRows: number;
   readonly features: number;
@@ -57,16 +61,28 @@ export interface SharedRun {
   readonly batch: { readonly x: SharedArrayBuffer; readonly labels: SharedArrayBuffer; readonly weights: SharedArrayBuffer };
 }
 
-/** A fresh shared run for `params` (their current values are copied in) and shards that return `sums`. */
-export function createSharedRun(params: Params, state: OptimizerState | undefined, o: { shards: number; shardRows: number; features: number; sums: ReadonlyMap<string, number> }): SharedRun {
+/** Shared copies of `params` and the optimizer moments (their current values). */
+export function createSharedState(params: Params, state: OptimizerState | undefined): SharedState {
   const layout = slotsOf([...params].map(([k, v]) => [k, v.length] as const));
+  const shared: SharedState = { params: layout, paramBuffer: f64(layout.total), mBuffer: f64(layout.total), vBuffer: f64(layout.total) };
+  const p = slotViews(layout, shared.paramBuffer), m = slotViews(layout, shared.mBuffer), v = slotViews(layout, shared.vBuffer);
+  for (const [k, a] of params) p.get(k)!.set(a);
+  if (state) {
+    for (const [k, a] of state.m) m.get(k)?.set(a);
+    for (const [k, a] of state.v) v.get(k)?.set(a);
+  }
+  return shared;
+}
+
+/** The shared parameters as a Params map of views (what steppers are bound to). */
+export const sharedParams = (s: SharedState): Map<string, Float64Array> => slotViews(s.params, s.paramBuffer);
+
+/** A shared run: the shared state, plus the batch and one slot per shard for shards that return `sums`. */
+export function createSharedRun(state: SharedState, o: { shards: number; shardRows: number; features: number; sums: ReadonlyMap<string, number> }): SharedRun {
   const sums = slotsOf(o.sums);
   const batch = o.shards * o.shardRows;
-  const run: SharedRun = {
-    params: layout,
-    paramBuffer: f64(layout.total),
-    mBuffer: f64(layout.total),
-    vBuffer: f64(layout.total),
+  return {
+    ...state,
     shards: o.shards,
     shardRows: o.shardRows,
     features: o.features,
@@ -74,13 +90,6 @@ export function createSharedRun(params: Params, state: OptimizerState | undefine
     sumBuffer: f64(o.shards * sums.total),
     batch: { x: f64(batch * o.features), labels: new SharedArrayBuffer(batch * 4), weights: f64(batch) },
   };
-  const v = runViews(run);
-  for (const [k, a] of params) v.params.get(k)!.set(a);
-  if (state) {
-    for (const [k, a] of state.m) v.m.get(k)?.set(a);
-    for (const [k, a] of state.v) v.v.get(k)?.set(a);
-  }
-  return run;
 }
 
 export interface RunViews {
@@ -96,7 +105,7 @@ export interface RunViews {
 
 export function runViews(run: SharedRun): RunViews {
   return {
-    params: slotViews(run.params, run.paramBuffer),
+    params: sharedParams(run),
     m: slotViews(run.params, run.mBuffer),
     v: slotViews(run.params, run.vBuffer),
     shardSums: (k) => slotViews(run.sums, run.sumBuffer, k * run.sums.total),
@@ -110,12 +119,12 @@ export function runViews(run: SharedRun): RunViews {
  * Points the run state at the shared arrays: every parameter and moment array in `params` and
  * `state` is replaced (in its map) by its shared view, which holds the same values.
  */
-export function adoptShared(run: SharedRun, params: Params, state: OptimizerState | undefined): void {
-  const v = runViews(run);
-  for (const k of [...params.keys()]) params.set(k, v.params.get(k)!);
+export function adoptShared(shared: SharedState, params: Params, state: OptimizerState | undefined): void {
+  const p = sharedParams(shared), m = slotViews(shared.params, shared.mBuffer), v = slotViews(shared.params, shared.vBuffer);
+  for (const k of [...params.keys()]) params.set(k, p.get(k)!);
   if (state) {
-    for (const k of [...state.m.keys()]) state.m.set(k, v.m.get(k)!);
-    for (const k of [...state.v.keys()]) state.v.set(k, v.v.get(k)!);
+    for (const k of [...state.m.keys()]) state.m.set(k, m.get(k)!);
+    for (const k of [...state.v.keys()]) state.v.set(k, v.get(k)!);
   }
 }
 

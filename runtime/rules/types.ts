@@ -65,7 +65,12 @@ export interface RuleContext {
   readonly manifests: Readonly<Record<string, ProgramManifest>>;
   /** Digital FLOPs of one run of each program, by name. */
   readonly flops: Readonly<Record<string, number>>;
-  /** Parameters, updated in place by the optimizer: bind them once. */
+  /**
+   * Parameters, updated in place by the optimizer: bind them once. A step reads them and never
+   * writes them (a rule that measures at perturbed parameters perturbs its own copy): the shards
+   * of a data-parallel step read the same shared arrays at once. Only a rule's own update (a
+   * step without gradients, or a ShardMerger) writes them.
+   */
   readonly params: Params;
   /** The simulated chip the run trains on (chip 0), when the network has a device model. */
   readonly chip?: Params;

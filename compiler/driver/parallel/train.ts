@@ -10,7 +10,7 @@
 import { sampleChip } from "../../../runtime/init.js";
 import { dataParallelStepper, localExecutor, type ShardExecutor } from "../../../runtime/parallel/data-parallel.js";
 import { ShardRunner } from "../../../runtime/parallel/shard-runner.js";
-import { adoptShared, createSharedRun, shareSplit, type SharedRun } from "../../../runtime/parallel/shared.js";
+import { adoptShared, createSharedRun, createSharedState, sharedParams, shareSplit, type SharedRun } from "../../../runtime/parallel/shared.js";
 import type { Dataset } from "../../../runtime/data/index.js";
 import type { ModelSpec } from "../../../runtime/model.js";
 import type { OptimizerState } from "../../../runtime/optim.js";
@@ -47,19 +47,19 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
   const infer = await portableSet(backend, { twin: p.inferGraph(false, p.train.batch), ...(spec.hasDevice ? { device: p.inferGraph(true, p.train.batch) } : {}) }, p);
   const shard = await portableSet(backend, p.shardGraphs(), p);
   const threads = Math.max(1, Math.min(workers, p.train.shards));
-  // this thread's shard stepper (it runs the shards with one worker, and says how long each sum is)
   const shardSpec = p.spec(p.shardRows);
-  const own = new Map(shardSpec.params.map((q) => [q.path, new Float64Array(q.shape.reduce((a, b) => a * b, 1))]));
-  const local: ShardStepper = p.shardStepper()({
-    spec: shardSpec,
-    programs: Object.fromEntries(Object.entries(shard.compiled).map(([k, c]) => [k, c.exe])),
-    manifests: Object.fromEntries(Object.entries(shard.compiled).map(([k, c]) => [k, c.manifest])),
-    flops: Object.fromEntries(Object.entries(shard.compiled).map(([k, c]) => [k, c.flops])),
-    params: own,
-    ...(shardSpec.hasDevice ? { chip: sampleChip(shardSpec.chipVars, p.train.seed, 0) } : {}),
-    seed: p.train.seed,
-    trainSamples: data.train.n,
-  });
+  /** The rule's shard stepper on this thread (it runs the shards with one worker), bound to the shared parameters. */
+  const shardStepper = (params: Map<string, Float64Array>): ShardStepper =>
+    p.shardStepper()({
+      spec: shardSpec,
+      programs: Object.fromEntries(Object.entries(shard.compiled).map(([k, c]) => [k, c.exe])),
+      manifests: Object.fromEntries(Object.entries(shard.compiled).map(([k, c]) => [k, c.manifest])),
+      flops: Object.fromEntries(Object.entries(shard.compiled).map(([k, c]) => [k, c.flops])),
+      params,
+      ...(shardSpec.hasDevice ? { chip: sampleChip(shardSpec.chipVars, p.train.seed, 0) } : {}),
+      seed: p.train.seed,
+      trainSamples: data.train.n,
+    });
   const ranges = new Map(spec.params.filter((q) => q.range).map((q) => [q.path, q.range!]));
   let run: SharedRun | undefined;
   let executor: ShardExecutor | undefined;
@@ -70,10 +70,12 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
     threads,
     programs: { inferTwin: infer.compiled.twin!, ...(infer.compiled.device ? { inferDevice: infer.compiled.device } : {}), rule: shard.compiled },
     async placeState(params, optimizer) {
-      run = createSharedRun(params, optimizer, { shards: p.train.shards, shardRows: p.shardRows, features: spec.features, sums: local.sums });
-      adoptShared(run, params, optimizer);
+      const state = createSharedState(params, optimizer);
+      adoptShared(state, params, optimizer);
+      const local = shardStepper(sharedParams(state));
+      run = createSharedRun(state, { shards: p.train.shards, shardRows: p.shardRows, features: spec.features, sums: local.sums });
       if (threads === 1) {
-        executor = localExecutor(new ShardRunner({ run, stepper: local, params: own, seed: p.train.seed, optimizer: p.train.optimizer, ranges }));
+        executor = localExecutor(new ShardRunner({ run, stepper: local, seed: p.train.seed, optimizer: p.train.optimizer, ranges }));
         return;
       }
       pool = new WorkerPool(

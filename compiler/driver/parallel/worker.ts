@@ -10,7 +10,7 @@
 import { workerData } from "piscina";
 import { sampleChip } from "../../../runtime/init.js";
 import { ShardRunner } from "../../../runtime/parallel/shard-runner.js";
-import { slotViews, splitViews } from "../../../runtime/parallel/shared.js";
+import { sharedParams, slotViews, splitViews } from "../../../runtime/parallel/shared.js";
 import type { CompiledProgram } from "../../../runtime/program.js";
 import { correctCount } from "../../../runtime/trainer.js";
 import type { Graph } from "../../ir/graph.js";
@@ -43,20 +43,18 @@ async function init(w: PoolInit): Promise<WorkerState> {
   let graphs: Readonly<Record<string, Graph>> | undefined;
   const programs = Object.fromEntries(Object.entries(shard).map(([name, portable]) => [name, fromPortable(portable, () => (graphs ??= p.shardGraphs())[name]!)]));
   const shardSpec = p.spec(p.shardRows);
-  // a private copy of the parameters: the runner refreshes it from the shared ones before every shard
-  const own = new Map(shardSpec.params.map((q) => [q.path, new Float64Array(q.shape.reduce((a, b) => a * b, 1))]));
   const stepper = p.shardStepper()({
     spec: shardSpec,
     programs: Object.fromEntries(Object.entries(programs).map(([k, c]) => [k, c.exe])),
     manifests: Object.fromEntries(Object.entries(programs).map(([k, c]) => [k, c.manifest])),
     flops: Object.fromEntries(Object.entries(programs).map(([k, c]) => [k, c.flops])),
-    params: own,
+    params: sharedParams(run),
     ...(shardSpec.hasDevice ? { chip: sampleChip(shardSpec.chipVars, p.train.seed, 0) } : {}),
     seed: p.train.seed,
     trainSamples,
   });
   const ranges = new Map(shardSpec.params.filter((q) => q.range).map((q) => [q.path, q.range!]));
-  return { correct, runner: new ShardRunner({ run, stepper, params: own, seed: p.train.seed, optimizer: p.train.optimizer, ranges }) };
+  return { correct, runner: new ShardRunner({ run, stepper, seed: p.train.seed, optimizer: p.train.optimizer, ranges }) };
 }
 
 let state: Promise<WorkerState> | undefined;
