@@ -19,6 +19,7 @@ import { UsageError } from "./errors.js";
 import { defaultWorkers } from "./parallel/pool.js";
 import { dataParallelRun } from "./parallel/train.js";
 import { evaluateOnWorkers } from "./parallel/evaluate.js";
+import { graphFlops } from "../ir/flops.js";
 import type { Program } from "./program.js";
 
 export interface TrainRequest {
@@ -97,7 +98,11 @@ export interface EvalRequest {
   /** Seconds after programming (drift). */
   readonly time?: number;
   readonly backend: string;
-  /** Threads the chips are spread over (default: one per core); the numbers do not depend on it. */
+  /**
+   * Threads the chips are spread over; the numbers do not depend on it. Default: one per core
+   * when the chips' evaluation is large enough to repay starting the threads (POOL_WORTH_FLOPS),
+   * else this thread.
+   */
   readonly workers?: number;
 }
 
@@ -114,13 +119,17 @@ export interface EvalResult {
   readonly per_chip?: number[];
 }
 
+/** Digital work (FLOPs) of a multi-chip evaluation below which starting worker threads (about a second) costs more than it saves. */
+export const POOL_WORTH_FLOPS = 5e9;
+
 export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalResult> {
   const time = r.time ?? 0;
   const chips = r.chips ?? p.train.chips;
   const data = p.dataset();
   const spec = p.spec();
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
-  const workers = Math.min(r.workers ?? defaultWorkers(), spec.hasDevice ? chips : 1);
+  const work = () => graphFlops(p.inferGraph(true, p.train.batch, { time })) * Math.ceil(data.test.n / p.train.batch) * chips;
+  const workers = !spec.hasDevice ? 1 : Math.min(chips, r.workers ?? (work() >= POOL_WORTH_FLOPS ? defaultWorkers() : 1));
   let twin: number;
   let accs: number[] = [];
   if (workers > 1) ({ twin, perChip: accs } = await evaluateOnWorkers(p, r.backend, { time }, params, data, chips, workers));

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { trainProduct } from "../../compiler/driver/run.js";
+import { evaluateProduct, trainProduct } from "../../compiler/driver/run.js";
 import type { Program } from "../../compiler/driver/program.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { graphFlops } from "../../compiler/ir/flops.js";
@@ -78,6 +78,18 @@ describe("data-parallel training: any number of workers gives the same bits", ()
     expect(untimed(three.summary)).toEqual(untimed(one.summary));
     // it trained: better than chance (7 classes) on the test split
     expect(one.summary.test_accuracy as number).toBeGreaterThan(0.3);
+  });
+
+  it("pnn eval spreads chips over workers and gets the same accuracy for every chip", async () => {
+    const p = loadProgram(VOWELS, undefined, ["epochs=2"]);
+    const outDir = tmpDir("pnn-dp-eval-");
+    await trainWith(p, 1, "wasm", { outDir });
+    const weights = path.join(outDir, "checkpoint.safetensors");
+    const one = await evaluateProduct(p, { weights, chips: 7, backend: "wasm", workers: 1 });
+    const three = await evaluateProduct(p, { weights, chips: 7, backend: "wasm", workers: 3 });
+    expect(three).toEqual(one);
+    expect(one.per_chip).toHaveLength(7);
+    expect(new Set(one.per_chip).size).toBeGreaterThan(1); // the chips differ: it did evaluate each one
   });
 
   it("a run stopped after 2 of 3 epochs on 2 workers and resumed on 1 ends as the uninterrupted run on 2", async () => {
