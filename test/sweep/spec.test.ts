@@ -1,9 +1,12 @@
 // Sweep definitions (sweep/spec.ts): the file format, command-line axes, the expansion into runs
 // (list × grid, `set` first, the last axis fastest) and run ids that depend on the program's
-// content and the run's values only — the basis of "a finished run is never run twice".
+// content and the run's values only — the basis of "a finished run is never run twice"; and the
+// results table (sweep/results.ts).
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../diagnostics/catalog.js";
 import { UsageError } from "../../compiler/driver/errors.js";
+import type { SweepRow } from "../../sweep/job.js";
+import { formatTable, resultsTable, toCsv } from "../../sweep/results.js";
 import { expandSweep, parseGridAxis, parseSweepFile, programHash, splitValues } from "../../sweep/spec.js";
 
 const resolve = (p: string) => `/abs/${p}`;
@@ -67,5 +70,23 @@ describe("sweep definitions", () => {
     expect(code(() => expandSweep(twice, "h", "s.json"))).toBe("PNN6010");
     const equal = parseSweepFile("s.json", JSON.stringify({ program: "v.pnn", runs: [{ seed: 1 }, { seed: 1 }] }), resolve);
     expect(code(() => expandSweep(equal, "h", "s.json"))).toBe("PNN6010");
+  });
+});
+
+describe("the results table", () => {
+  const row = (index: number, axes: Record<string, string>, results: Record<string, number | null>, extra: Partial<SweepRow> = {}): SweepRow => ({ run: `r${index}`, index, axes, status: "done", results, ...extra });
+
+  it("orders rows by the sweep's order, axes before results, timings last; CSV quotes what needs it", () => {
+    const t = resultsTable(["rule"], [row(2, { rule: "spsa(c: 0.02, samples: 2)" }, { test_accuracy: 0.5, wall_s: 1.5 }), row(1, { rule: "backprop" }, { test_accuracy: 0.75, wall_s: 2 })]);
+    expect(t.columns).toEqual(["index", "run", "status", "rule", "test_accuracy", "wall_s"]);
+    expect(t.rows.map((r) => r.index)).toEqual([1, 2]);
+    expect(toCsv(t).split("\n")).toEqual(["index,run,status,rule,test_accuracy,wall_s", "1,r1,done,backprop,0.75,2", '2,r2,done,"spsa(c: 0.02, samples: 2)",0.5,1.5', ""]);
+  });
+
+  it("adds an error column only when a run failed", () => {
+    const t = resultsTable([], [row(1, {}, { test_accuracy: 0.5 }), row(2, {}, {}, { status: "failed", error: 'x.pnn:1:1: error PNN6005: training diverged, "nan"' })]);
+    expect(t.columns).toContain("error");
+    expect(toCsv(t)).toContain('"x.pnn:1:1: error PNN6005: training diverged, ""nan"""');
+    expect(formatTable(t, [])).toMatch(/failed\s+–\s+x\.pnn:1:1: error PNN6005/);
   });
 });
