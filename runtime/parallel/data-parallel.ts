@@ -1,7 +1,7 @@
 /**
  * Data-parallel training, main-thread side (docs/scaling.md): a RuleStepper for the trainer that
- * splits every batch into the run's fixed shards, has an executor run them (worker threads, or
- * this thread with one worker), and applies ONE update from their sums:
+ * splits every batch into the run's fixed shards, has an executor run them (this thread and worker
+ * threads; this thread alone with one worker), and applies ONE update from their sums:
  *   - gradient rules: update tasks sum the shards' gradients in shard order and take the optimizer
  *     step on slices of the parameter vector (in parallel); the trainer only counts the step;
  *   - rules with their own sums (ShardMerger): the sums are added here in shard order and merged.
@@ -26,20 +26,40 @@ export function gradientShards(stepper: RuleStepper, params: Params): ShardStepp
   };
 }
 
-/** Runs shard and update tasks: on worker threads (compiler/driver/parallel/pool.ts) or here. */
+/** Runs a step's shard tasks, and its update tasks: on this thread and worker threads (compiler/driver/parallel/pool.ts). */
 export interface ShardExecutor {
   /** How many tasks run at once (the update is cut into this many slices). */
+  readonly threads: number;
+  /** Outcomes in the order of `tasks`. */
+  shards(tasks: readonly ShardTask[]): Promise<ShardOutcome[]>;
+  updates(tasks: readonly UpdateTask[]): Promise<void>;
+}
+
+/** Where tasks go besides this thread: worker threads that run the same ShardRunner code. */
+export interface RemoteTasks {
   readonly threads: number;
   shard(t: ShardTask): Promise<ShardOutcome>;
   update(t: UpdateTask): Promise<void>;
 }
 
-/** Runs every task on this thread, in order (one worker). */
-export function localExecutor(runner: ShardRunner): ShardExecutor {
+/**
+ * This thread is worker 0 and `remote`'s threads are the others: task i goes to worker
+ * i mod threads. Remote tasks are posted first, then this thread runs its own, so all work at once.
+ * Without `remote`, every task runs here, in order (one worker).
+ */
+export function threadExecutor(runner: ShardRunner, remote?: RemoteTasks): ShardExecutor {
+  const threads = 1 + (remote?.threads ?? 0);
+  async function spread<T, R>(tasks: readonly T[], here: (t: T) => Promise<R> | R, there: (t: T) => Promise<R>): Promise<R[]> {
+    const out: Promise<R>[] = tasks.map((t, i) => (i % threads === 0 ? (undefined as unknown as Promise<R>) : there(t)));
+    for (let i = 0; i < tasks.length; i += threads) out[i] = Promise.resolve(await here(tasks[i]!));
+    return Promise.all(out);
+  }
   return {
-    threads: 1,
-    shard: (t) => runner.shard(t),
-    update: async (t) => runner.update(t),
+    threads,
+    shards: (tasks) => spread(tasks, (t) => runner.shard(t), (t) => remote!.shard(t)),
+    updates: async (tasks) => {
+      await spread(tasks, (t) => runner.update(t), (t) => remote!.update(t));
+    },
   };
 }
 
@@ -69,7 +89,7 @@ export function dataParallelStepper(o: DataParallelOptions): RuleStepper {
       v.x.set(batch.x.data);
       v.labels.set(batch.labels.data);
       v.weights.set(batch.weights.data);
-      const outcomes = await Promise.all(Array.from({ length: S }, (_, k) => executor.shard({ step: batch.step, shard: k, n: batch.n })));
+      const outcomes = await executor.shards(Array.from({ length: S }, (_, k) => ({ step: batch.step, shard: k, n: batch.n })));
       const names = outcomes[0]!.names;
       for (const out of outcomes)
         if (out.names.length !== names.length || out.names.some((n, i) => n !== names[i])) throw new Error(`data-parallel: shards returned different sums (${names.join(", ")} vs ${out.names.join(", ")})`);
@@ -86,7 +106,7 @@ export function dataParallelStepper(o: DataParallelOptions): RuleStepper {
       });
       if (!o.merger) {
         const step = o.optimizerState.step;
-        await Promise.all(cuts.map(([lo, hi]) => executor.update({ step, lo, hi, names })));
+        await executor.updates(cuts.map(([lo, hi]) => ({ step, lo, hi, names })));
       } else {
         const sums = new Map<string, Float64Array>();
         for (const name of names) {

@@ -1,6 +1,7 @@
 /**
  * The worker threads of one data-parallel training run or one multi-chip evaluation
- * (docs/scaling.md): a piscina pool whose workers (worker.ts) re-create the run's Program from
+ * (docs/scaling.md) besides the main thread, which works too (N workers = the main thread and
+ * N − 1 pool threads): a piscina pool whose workers (worker.ts) re-create the run's Program from
  * its source text, the files its checker read and its options — the same configuration hash, or
  * they refuse — and run the programs the main thread compiled (portable.ts). Tasks:
  *   shard / update — one shard of a training step, one slice of its update (runtime/parallel/);
@@ -12,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { slices, type ShardExecutor } from "../../../runtime/parallel/data-parallel.js";
+import { slices, type RemoteTasks } from "../../../runtime/parallel/data-parallel.js";
 import type { ShardOutcome, ShardTask, UpdateTask } from "../../../runtime/parallel/shard-runner.js";
 import type { SharedRun, SharedSplit, Slots } from "../../../runtime/parallel/shared.js";
 import type { Evaluator } from "../../../runtime/trainer.js";
@@ -84,8 +85,8 @@ export class WorkerPool {
     await Promise.all(Array.from({ length: this.threads }, () => this.run({ kind: "ready", counter, of: this.threads })));
   }
 
-  /** Shard and update tasks on the pool's threads. */
-  executor(): ShardExecutor {
+  /** Shard and update tasks on the pool's threads (the main thread takes its share: threadExecutor). */
+  remote(): RemoteTasks {
     return {
       threads: this.threads,
       shard: (task) => this.run<ShardOutcome>({ kind: "shard", task }),
@@ -93,12 +94,17 @@ export class WorkerPool {
     };
   }
 
-  /** Accuracy on the test split, its batches cut into one range per thread (counts add up exactly). */
-  evaluator(batches: number, rows: number): Evaluator {
-    const cuts = slices(batches, this.threads);
+  /**
+   * Accuracy on the test split, its batches cut into one range per thread, this thread included
+   * (`here` counts a range on it): counts add up exactly, so the accuracy is one thread's.
+   */
+  evaluator(batches: number, rows: number, here: (chip: number | undefined, key: readonly number[], from: number, to: number) => Promise<number>): Evaluator {
+    const cuts = slices(batches, this.threads + 1);
     return {
       accuracy: async (chip, key) => {
-        const parts = await Promise.all(cuts.map(([from, to]) => this.run<number>({ kind: "correct", chip: chip ?? null, key: [...key], from, to })));
+        const there = cuts.slice(1).map(([from, to]) => this.run<number>({ kind: "correct", chip: chip ?? null, key: [...key], from, to }));
+        const mine = await here(chip, key, cuts[0]![0], cuts[0]![1]);
+        const parts = [mine, ...(await Promise.all(there))];
         return rows ? parts.reduce((a, b) => a + b, 0) / rows : 0;
       },
     };

@@ -3,12 +3,12 @@
  * trainProduct hands the trainer instead of the plain stepper. It compiles, once, the inference
  * pair at the batch and the rule's programs for one shard (no fused update); the trainer's run
  * state moves into shared memory (placeState); then every step runs through a data-parallel
- * stepper (runtime/parallel/data-parallel.ts) whose shards run on `workers` threads — a
- * WorkerPool — or, with one worker, on this thread with the same code. Evaluation uses the pool
- * too. The shard layout fixes the arithmetic: any number of workers gives the same bits.
+ * stepper (runtime/parallel/data-parallel.ts) whose shards run on `workers` threads: this one
+ * and workers − 1 threads of a WorkerPool, all running the same code. Evaluation is spread the
+ * same way. The shard layout fixes the arithmetic: any number of workers gives the same bits.
  */
 import { sampleChip } from "../../../runtime/init.js";
-import { dataParallelStepper, localExecutor, type ShardExecutor } from "../../../runtime/parallel/data-parallel.js";
+import { dataParallelStepper, threadExecutor, type ShardExecutor } from "../../../runtime/parallel/data-parallel.js";
 import { ShardRunner } from "../../../runtime/parallel/shard-runner.js";
 import { adoptShared, createSharedRun, createSharedState, sharedParams, shareSplit, type SharedRun } from "../../../runtime/parallel/shared.js";
 import type { Dataset } from "../../../runtime/data/index.js";
@@ -17,7 +17,7 @@ import type { OptimizerState } from "../../../runtime/optim.js";
 import type { CompiledProgram, Programs } from "../../../runtime/program.js";
 import type { RuleContext, RuleStepper, ShardStepper } from "../../../runtime/rules/types.js";
 import type { Params } from "../../../runtime/run-state.js";
-import { batchCount, type Evaluator } from "../../../runtime/trainer.js";
+import { batchCount, correctCount, type Evaluator } from "../../../runtime/trainer.js";
 import type { Program } from "../program.js";
 import { programOrigin, WorkerPool } from "./pool.js";
 import { compilePortable, type PortableProgram } from "./portable.js";
@@ -29,9 +29,9 @@ export interface DataParallelRun {
   /** Moves the run state into shared memory and starts the workers; resolves when every one is ready. */
   readonly placeState: (params: Params, optimizer: OptimizerState) => Promise<void>;
   readonly makeStepper: (ctx: RuleContext) => RuleStepper;
-  /** Evaluation on the pool's threads (absent with one worker: the trainer evaluates on this thread). */
+  /** Evaluation spread over the workers (absent with one worker: the trainer evaluates on this thread). */
   readonly evaluator?: Evaluator;
-  /** Threads that run shards (1: this thread). */
+  /** Threads that run shards: this one and threads − 1 pool threads. */
   readonly threads: number;
   close(): Promise<void>;
 }
@@ -74,8 +74,9 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
       adoptShared(state, params, optimizer);
       const local = shardStepper(sharedParams(state));
       run = createSharedRun(state, { shards: p.train.shards, shardRows: p.shardRows, features: spec.features, sums: local.sums });
+      const runner = new ShardRunner({ run, stepper: local, seed: p.train.seed, optimizer: p.train.optimizer, ranges });
       if (threads === 1) {
-        executor = localExecutor(new ShardRunner({ run, stepper: local, seed: p.train.seed, optimizer: p.train.optimizer, ranges }));
+        executor = threadExecutor(runner);
         return;
       }
       pool = new WorkerPool(
@@ -87,10 +88,15 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
           params: { slots: run.params, buffer: run.paramBuffer },
           train: { run, shard: shard.portable, trainSamples: data.train.n },
         },
-        threads,
+        threads - 1,
       );
-      executor = pool.executor();
-      evaluator = pool.evaluator(batchCount(spec, data.test), data.test.n);
+      executor = threadExecutor(runner, pool.remote());
+      const shared = sharedParams(state);
+      const here = (chip: number | undefined, key: readonly number[], from: number, to: number) => {
+        const prog = chip === undefined ? infer.compiled.twin! : infer.compiled.device!;
+        return correctCount(spec, prog, data.test, shared, chip === undefined ? undefined : sampleChip(spec.chipVars, p.train.seed, chip), key, from, to);
+      };
+      evaluator = pool.evaluator(batchCount(spec, data.test), data.test.n, here);
       await pool.ready();
     },
     makeStepper(ctx) {
