@@ -50,7 +50,7 @@ export interface RemoteTasks {
 export function threadExecutor(runner: ShardRunner, remote?: RemoteTasks): ShardExecutor {
   const threads = 1 + (remote?.threads ?? 0);
   async function spread<T, R>(tasks: readonly T[], here: (t: T) => Promise<R> | R, there: (t: T) => Promise<R>): Promise<R[]> {
-    const out: Promise<R>[] = tasks.map((t, i) => (i % threads === 0 ? (undefined as unknown as Promise<R>) : there(t)));
+    const out: Promise<R>[] = tasks.map((t, i) => (i % threads === 0 ? (undefined as unknown as Promise<R>) : handled(there(t))));
     for (let i = 0; i < tasks.length; i += threads) out[i] = Promise.resolve(await here(tasks[i]!));
     return Promise.all(out);
   }
@@ -61,6 +61,12 @@ export function threadExecutor(runner: ShardRunner, remote?: RemoteTasks): Shard
       await spread(tasks, (t) => runner.update(t), (t) => remote!.update(t));
     },
   };
+}
+
+/** `p`, marked as handled now (Promise.all takes its rejection later, after this thread's own work). */
+export function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /** [lo, hi) slices of n elements, `parts` of them as equal as can be (fewer when n is small). */

@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { slices, type RemoteTasks } from "../../../runtime/parallel/data-parallel.js";
+import { handled, slices, type RemoteTasks } from "../../../runtime/parallel/data-parallel.js";
 import type { ShardOutcome, ShardTask, UpdateTask } from "../../../runtime/parallel/shard-runner.js";
 import type { SharedRun, SharedSplit, Slots } from "../../../runtime/parallel/shared.js";
 import type { Evaluator } from "../../../runtime/trainer.js";
@@ -102,7 +102,7 @@ export class WorkerPool {
     const cuts = slices(batches, this.threads + 1);
     return {
       accuracy: async (chip, key) => {
-        const there = cuts.slice(1).map(([from, to]) => this.run<number>({ kind: "correct", chip: chip ?? null, key: [...key], from, to }));
+        const there = cuts.slice(1).map(([from, to]) => handled(this.run<number>({ kind: "correct", chip: chip ?? null, key: [...key], from, to })));
         const mine = await here(chip, key, cuts[0]![0], cuts[0]![1]);
         const parts = [mine, ...(await Promise.all(there))];
         return rows ? parts.reduce((a, b) => a + b, 0) / rows : 0;
