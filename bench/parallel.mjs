@@ -11,6 +11,7 @@
 // average before each rep (the machine may be shared: compare within a rep, not across runs).
 // Then it times a 12-run sweep of the flagship (2 rules × 6 seeds) on 1 and 2 worker threads.
 import { execFileSync } from "node:child_process";
+import { Worker } from "node:worker_threads";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -27,6 +28,27 @@ const EPOCHS = Number(arg("epochs", "2"));
 const BATCHES = arg("batches", "64,128,256").split(",").map(Number);
 const SWEEP = !process.argv.includes("--no-sweep");
 const load = () => os.loadavg()[0].toFixed(2);
+
+/**
+ * How many cores this process can use right now, in [1, 2]: the same busy loop on one thread, then
+ * on two at once; 2 × t(one) / t(two at once). On a shared machine a 2-worker speedup can only be
+ * as large as this.
+ */
+async function capacity() {
+  const src = `const { parentPort } = require("node:worker_threads"); parentPort.on("message", () => { let x = 0; for (let i = 0; i < 1.5e8; i++) x += Math.sqrt(i); parentPort.postMessage(x); });`;
+  const mk = () => new Worker(src, { eval: true });
+  const [w1, w2] = [mk(), mk()];
+  const run = (w) => new Promise((r) => { w.once("message", r); w.postMessage(0); });
+  await Promise.all([run(w1), run(w2)]);
+  let t = performance.now();
+  await run(w1);
+  const one = performance.now() - t;
+  t = performance.now();
+  await Promise.all([run(w1), run(w2)]);
+  const two = performance.now() - t;
+  await Promise.all([w1.terminate(), w2.terminate()]);
+  return Math.min(2, (2 * one) / two);
+}
 
 function train(file, batch, shards, workers, label) {
   const out = path.join(tmp, label);
@@ -47,6 +69,7 @@ const models = [
   ["diffractive D2NN, 5 masks 14×14 (980 parameters)", path.join(root, "examples", "diffractive_mnist.pnn")],
 ];
 const loads = [];
+const capacities = [];
 const rows = [];
 // warm the wasm cache for every program so no run pays a compile
 for (const [, file] of models) for (const b of BATCHES) for (const [s, w] of [[1, 1], [2, 1]]) train(file, b, s, w, "warm");
@@ -55,11 +78,12 @@ for (const [name, file] of models)
     const a = [], b = [], c = [], cb = [], ca = [];
     for (let rep = 0; rep < REPS; rep++) {
       loads.push(Number(load()));
+      capacities.push(await capacity());
       const ra = train(file, batch, 1, 1, `a-${batch}-${rep}`);
       const rb = train(file, batch, 2, 1, `b-${batch}-${rep}`);
       const rc = train(file, batch, 2, 2, `c-${batch}-${rep}`);
       a.push(ra), b.push(rb), c.push(rc), cb.push(rc / rb), ca.push(rc / ra);
-      process.stderr.write(`${name} batch ${batch} rep ${rep + 1}: A ${ra.toFixed(0)}  B ${rb.toFixed(0)}  C ${rc.toFixed(0)} samples/s (load ${load()})\n`);
+      process.stderr.write(`${name} batch ${batch} rep ${rep + 1}: A ${ra.toFixed(0)}  B ${rb.toFixed(0)}  C ${rc.toFixed(0)} samples/s (load ${load()}, cores free ${capacities[capacities.length - 1].toFixed(2)})\n`);
     }
     rows.push(`| ${name} | ${batch} | ${fmt(a)} | ${fmt(b)} | ${fmt(c)} | ${ratio(cb)} | ${ratio(ca)} |`);
   }
@@ -82,10 +106,13 @@ const text = `## Data-parallel training and sweeps (issue 19)
 
 Rerun: \`node bench/parallel.mjs\` (after \`npm run build\`; ~${REPS * models.length * BATCHES.length * 3 * 6} s).
 Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${cpu}), Node ${process.version}, wasm backend;
-${REPS} reps, configurations interleaved within each rep, ${EPOCHS} epochs per run; samples/s of the
+${REPS} rep(s), configurations interleaved within each rep, ${EPOCHS} epoch(s) per run; samples/s of the
 training loop (per-epoch evaluation excluded) from each run's summary; median (min–max). The
 machine's 1-minute load average before the reps: median ${median(loads).toFixed(2)}, range ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}
-(it is shared with other jobs: a load above 2 means the two cores were not ours alone).
+(it is shared with other jobs: a load above 2 means the two cores were not ours alone). Cores
+available to this process before each rep (2 × time of a busy loop on one thread / time of the
+same loop on two threads at once; 2 = both cores free): median ${median(capacities).toFixed(2)}, range
+${Math.min(...capacities).toFixed(2)}–${Math.max(...capacities).toFixed(2)}. A 2-worker speedup cannot exceed it.
 
 A = shards 1 on one thread (the unsharded program with the fused optimizer update);
 B = shards 2, \`--workers 1\`; C = shards 2, \`--workers 2\` (bit-identical parameters to B).
