@@ -5,7 +5,7 @@
  *     FILE is a sweep file (.json, sweep/spec.ts) or a .pnn program whose axes are all given here.
  *     Every run is checked before anything runs (a typo in an axis stops the sweep with its
  *     diagnostic); finished runs are reused; the table goes to OUT/results.csv and .json.
- *   pnn worker --queue redis://HOST:PORT [--concurrency N] [--lock-duration 30s] [--work-dir DIR]
+ *   pnn worker --queue redis://HOST:PORT [--concurrency N] [--lock-duration 30s] [--work-dir DIR] [--shared DIR]
  *     takes sweep jobs until interrupted (SIGINT/SIGTERM close it after the jobs in hand).
  * Exit codes: 0, 1 (diagnostics or a failed run), 2 (usage).
  */
@@ -99,13 +99,15 @@ export function registerSweepCommands(program: Command, setCode: (c: number) => 
     .option("--lock-duration <duration>", "how long a job stays claimed without a heartbeat: how soon a dead worker's job is run again", "30s")
     .option("--work-dir <dir>", "where runs train when the sweep's folder is not shared", ".pnn-worker")
     .option("--queue-name <name>", "the queue's name (as given to pnn sweep)", "pnn-sweep")
-    .action(async (opts: { queue: string; concurrency: string; lockDuration: string; workDir: string; queueName: string }) => {
+    .option("--shared <dir>", "a folder shared with the machine running pnn sweep --shared (as this machine sees it): jobs may write their run folders only inside it")
+    .action(async (opts: { queue: string; concurrency: string; lockDuration: string; workDir: string; queueName: string; shared?: string }) => {
       const lockDurationMs = Math.round(1000 * parseDuration(opts.lockDuration, "--lock-duration"));
       if (lockDurationMs < 500) throw new UsageError("--lock-duration must be at least 0.5s");
       fs.mkdirSync(opts.workDir, { recursive: true });
       const { startWorker } = await import("../sweep/queue.js");
       const log = (line: string) => process.stdout.write(`pnn worker: ${line}\n`);
-      const w = await startWorker(opts.queue, { name: opts.queueName, concurrency: positiveInt(opts.concurrency, "--concurrency"), lockDurationMs, workDir: path.resolve(opts.workDir), log });
+      if (opts.shared && !fs.existsSync(opts.shared)) throw new UsageError(`--shared ${opts.shared}: no such folder`);
+      const w = await startWorker(opts.queue, { name: opts.queueName, concurrency: positiveInt(opts.concurrency, "--concurrency"), lockDurationMs, workDir: path.resolve(opts.workDir), ...(opts.shared ? { shared: path.resolve(opts.shared) } : {}), log });
       await new Promise<void>((resolve) => {
         const stop = () => {
           log("closing (finishing the jobs in hand)");

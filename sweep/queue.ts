@@ -143,6 +143,8 @@ export interface WorkerOptions {
   readonly lockDurationMs: number;
   /** Where runs train when the sweep's folder is not shared. */
   readonly workDir: string;
+  /** The folder this worker shares with `pnn sweep --shared` (jobs may write only inside it). */
+  readonly shared?: string;
   readonly log: (line: string) => void;
 }
 
@@ -153,7 +155,9 @@ export async function startWorker(url: string, o: WorkerOptions): Promise<{ clos
   const probe = new Queue(name, { connection });
   await reachable(probe, url);
   await probe.close();
-  process.env.PNN_WORKER_DIR = o.workDir; // the processor threads read it
+  // the processor threads read these
+  process.env.PNN_WORKER_DIR = o.workDir;
+  if (o.shared) process.env.PNN_WORKER_SHARED = o.shared;
   const worker = new Worker(name, workerScript(import.meta.url, "queue-processor.js"), {
     connection,
     concurrency: o.concurrency,

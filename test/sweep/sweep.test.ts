@@ -137,8 +137,8 @@ describe.skipIf(!sharedRedis && !redisBinary)("pnn sweep through a Redis queue",
     redis?.kill("SIGKILL");
   });
 
-  const worker = (name: string, queue: string) => {
-    const p = new Proc(["worker", "--queue", url, "--queue-name", queue, "--lock-duration", "2s", "--work-dir", path.join(work, name)], work);
+  const worker = (name: string, queue: string, extra: string[] = []) => {
+    const p = new Proc(["worker", "--queue", url, "--queue-name", queue, "--lock-duration", "2s", "--work-dir", path.join(work, name), ...extra], work);
     procs.push(p);
     return p;
   };
@@ -166,10 +166,22 @@ describe.skipIf(!sharedRedis && !redisBinary)("pnn sweep through a Redis queue",
     expect(await b.exited()).toBe(0);
   }, 180_000);
 
-  it("--shared: workers write the run folders into the sweep's folder themselves", async () => {
-    const w = worker("w3", q(2));
-    await w.waitFor(/waiting for jobs/);
+  it("--shared: workers write the run folders into the sweep's folder themselves, and only inside the folder they share", async () => {
     const out = path.join(work, "shared");
+    fs.mkdirSync(out, { recursive: true });
+    // a worker that shares another folder refuses to write there (the job fails on every attempt)
+    const elsewhere = worker("w4", q(3), ["--shared", path.join(work, "w4")]);
+    fs.mkdirSync(path.join(work, "w4"), { recursive: true });
+    await elsewhere.waitFor(/waiting for jobs/);
+    const refused = new Proc(["sweep", VOWELS, "--set", "epochs=1", "--out", out, "--queue", url, "--queue-name", q(3), "--shared"], work);
+    procs.push(refused);
+    expect(await refused.exited()).toBe(1);
+    expect(refused.out).toContain("outside it");
+    expect(fs.readdirSync(path.join(out, "runs"))).toEqual([]);
+    elsewhere.child.kill("SIGTERM");
+    await elsewhere.exited();
+    const w = worker("w3", q(2), ["--shared", out]);
+    await w.waitFor(/waiting for jobs/);
     const sweep = new Proc(["sweep", VOWELS, "--grid", "seed=1..2", "--set", "epochs=2", "--out", out, "--queue", url, "--queue-name", q(2), "--shared"], work);
     procs.push(sweep);
     expect(await sweep.exited(), sweep.out).toBe(0);
