@@ -58,6 +58,19 @@ describe("pnn sweep on the embedded pool", () => {
     expect(html).not.toMatch(/<script/i);
   }, 180_000);
 
+  it("records a run that fails (divergence) as a failed row, exits 1, and runs only it again next time", () => {
+    const out = path.join(work, "failing");
+    const args = ["sweep", VOWELS, "--grid", "optimizer.lr=0.01,1e30", "--set", "epochs=1", "--out", out, "--workers", "1"];
+    const r = pnn(args);
+    expect(r.status).toBe(1);
+    const rows = results(out).rows;
+    expect(rows.map((row) => row.status)).toEqual(["done", "failed"]);
+    expect(rows[1]!.error).toMatch(/PNN6005: training diverged/);
+    const again = pnn(args);
+    expect(again.status).toBe(1);
+    expect(again.stdout).toContain("1 finished run reused, 1 run ran, 1 failed");
+  });
+
   it("checks every run before running any: a misspelled axis stops the sweep with its diagnostic", () => {
     const out = path.join(work, "typo");
     const r = pnn(["sweep", VOWELS, "--grid", "NoisyMesh.sigmaa=0 rad,0.1 rad", "--out", out]);
