@@ -18,6 +18,7 @@ import { registerBuildCommand } from "./build.js";
 import { registerReportCommand } from "./report.js";
 import { registerPlaygroundCommand } from "./playground.js";
 import { registerCalibrateCommand } from "./calibrate.js";
+import { registerSweepCommands } from "./sweep.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   registerReportCommand(program, setCode);
   registerPlaygroundCommand(program);
   registerCalibrateCommand(program, setCode);
+  registerSweepCommands(program, setCode);
   if (argv.length <= 2) {
     // `pnn` alone is a usage error (exit 2), with the help text to say what to type instead.
     process.stderr.write(program.helpInformation());

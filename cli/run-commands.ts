@@ -16,6 +16,7 @@ import type { CheckpointCadence } from "../runtime/trainer.js";
 import { writeReport, writeRunRecord } from "../report/collect.js";
 import { escapeControls } from "../diagnostics/format.js";
 import { diskHost, printDiagnostics, readInputArgument, readSource, UsageError } from "./io.js";
+import { parseAssignment } from "../compiler/driver/overrides.js";
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
@@ -46,9 +47,9 @@ function parseCadence(v: string): CheckpointCadence {
   return { seconds: parseDuration(v, "--checkpoint-every") };
 }
 
-/** The checked program of FILE's first train block (with `--rule`, and `--simulate`, when given). */
-export function openProgram(file: string, rule?: string, simulate?: boolean): Program {
-  return new Session(file, readSource(file), diskHost).program({ ...(rule !== undefined ? { rule } : {}), ...(simulate ? { simulate } : {}) });
+/** The checked program of FILE's first train block (with `--rule`, `--set` and `--simulate`, when given). */
+export function openProgram(file: string, rule?: string, simulate?: boolean, set: readonly string[] = []): Program {
+  return new Session(file, readSource(file), diskHost).program({ ...(rule !== undefined ? { rule } : {}), ...(simulate ? { simulate } : {}), ...(set.length ? { set: set.map((a) => parseAssignment(a, "--set")) } : {}) });
 }
 
 /** The external-device flags every running command takes (docs/hardware.md). */
@@ -73,6 +74,12 @@ export function deviceRequest(o: DeviceFlags): DeviceRequest {
   return { externals: o.external, ...(o.deviceLog ? { log: o.deviceLog } : {}), ...(o.allowCommands ? { allowCommands: true } : {}), ...(o.calibration ? { calibration: o.calibration } : {}) };
 }
 
+/** Commander's collector for a repeatable option. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const SET_HELP = "override a train key, rule option, data argument, constant or layer parameter default, as NAME=VALUE (repeatable): seed=3, \"rule.c=0.02\", \"NoisyMesh.sigma=0.02 rad\"";
+const WORKERS_HELP = "worker threads (default: one per core); training uses them when the train block has shards > 1 (docs/scaling.md)";
+
 /** Runs a command body; checker diagnostics print and set exit code 1. */
 export async function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
   try {
@@ -96,9 +103,10 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--rule <rule>", "the rule whose programs to show (e.g. \"spsa(c: 0.02)\")")
     .option("--passes <list>", `'none' (as lowered), or passes to run, comma-separated (default: the pipeline ${PIPELINE.join(",")})`)
     .option("--print-after <pass>", "print the IR right after this pass instead of the pipeline's result")
-    .action((file: string, opts: { mode: string; batch: string; rule?: string; passes?: string; printAfter?: string }) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .action((file: string, opts: { mode: string; batch: string; rule?: string; passes?: string; printAfter?: string; set: string[] }) =>
       guarded(setCode, false, () => {
-        const p = openProgram(file, opts.rule);
+        const p = openProgram(file, opts.rule, false, opts.set);
         const request = { mode: opts.mode, batch: positiveInt(opts.batch, "--batch"), ...(opts.passes !== undefined ? { passes: parsePassList(opts.passes) } : {}), ...(opts.printAfter !== undefined ? { printAfter: opts.printAfter } : {}) };
         process.stdout.write(irProduct(p, request));
       }),
@@ -122,9 +130,12 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--calibrate-steps <n>", "gradient steps of each --calibrate-at fit", "100")
     .option("--from <ckpt>", "start from this checkpoint's parameters (a fine-tune: fresh optimizer, epochs from 0)")
     .option("--chip <k>", "train on simulated chip K (rules that run on the device; default 0)"), "train")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string; calibrateAt?: string; calibrateRows: string; calibrateSteps: string; from?: string; chip?: string } & DeviceFlags) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .option("--workers <n>", WORKERS_HELP)
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string; calibrateAt?: string; calibrateRows: string; calibrateSteps: string; from?: string; chip?: string; set: string[]; workers?: string } & DeviceFlags) =>
       guarded(setCode, opts.json, async () => {
-        const p = openProgram(file, opts.rule, opts.simulate);
+        const p = openProgram(file, opts.rule, opts.simulate, opts.set);
+        const workers = opts.workers !== undefined ? positiveInt(opts.workers, "--workers") : undefined;
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : undefined;
         const outDir = opts.out ?? path.join("runs", path.basename(file, ".pnn"));
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
@@ -139,7 +150,7 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         let r: Awaited<ReturnType<typeof trainProduct>>;
         try {
           if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}), ...(opts.simulate ? { simulate: true } : {}) });
-          r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: cadence, ...deviceRequest(opts), ...(afterEpoch ? { afterEpoch } : {}), ...(opts.from ? { from: opts.from } : {}), ...(chip !== undefined ? { chip } : {}) });
+          r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: cadence, ...deviceRequest(opts), ...(afterEpoch ? { afterEpoch } : {}), ...(opts.from ? { from: opts.from } : {}), ...(chip !== undefined ? { chip } : {}), ...(workers ? { workers } : {}) });
         } finally {
           run.release();
         }
@@ -162,11 +173,14 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--json", "print the result as JSON")
     .option("--time <duration>", "evaluate the device this long after programming (drift): 1s, 1h, 1d, 1y", "0")
     .option("--backend <name>", backendHelp, DEFAULT_BACKEND), "evaluate")
-    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string; backend: string } & DeviceFlags) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .option("--workers <n>", "worker threads the chips are spread over (default: one per core)")
+    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string; backend: string; set: string[]; workers?: string } & DeviceFlags) =>
       guarded(setCode, opts.json, async () => {
         const time = parseDuration(opts.time, "--time");
-        const p = openProgram(file, undefined, opts.simulate);
-        const r = await evaluateProduct(p, { weights: opts.weights, ...(opts.chips ? { chips: positiveInt(opts.chips, "--chips") } : {}), time, backend: opts.backend, ...deviceRequest(opts) });
+        const p = openProgram(file, undefined, opts.simulate, opts.set);
+        const workers = opts.workers !== undefined ? positiveInt(opts.workers, "--workers") : undefined;
+        const r = await evaluateProduct(p, { weights: opts.weights, ...(opts.chips ? { chips: positiveInt(opts.chips, "--chips") } : {}), time, backend: opts.backend, ...(workers ? { workers } : {}), ...deviceRequest(opts) });
         if (opts.json) {
           process.stdout.write(JSON.stringify(r) + "\n");
           return;
@@ -189,12 +203,13 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--chip <n>", "which simulated chip (with --device)")
     .option("--json", "print JSON")
     .option("--backend <name>", backendHelp, DEFAULT_BACKEND), "run")
-    .action((file: string, opts: { weights: string; input: string; raw?: boolean; device?: boolean; chip?: string; json?: boolean; backend: string } & DeviceFlags) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .action((file: string, opts: { weights: string; input: string; raw?: boolean; device?: boolean; chip?: string; json?: boolean; backend: string; set: string[] } & DeviceFlags) =>
       guarded(setCode, opts.json, async () => {
         if (opts.chip !== undefined && !opts.device) throw new UsageError("--chip picks a simulated chip and needs --device");
         const chip = opts.device ? (opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : 0) : undefined;
         const input = readInputArgument(opts.input, "--input"); // bounded; a FIFO, device or folder is refused
-        const p = openProgram(file, undefined, opts.simulate);
+        const p = openProgram(file, undefined, opts.simulate, opts.set);
         const r = await inferProduct(p, { weights: opts.weights, input, ...(opts.raw ? { raw: true } : {}), ...(chip !== undefined ? { chip } : {}), backend: opts.backend, ...deviceRequest(opts) });
         const name = (c: number) => r.classNames?.[c];
         if (opts.json) process.stdout.write(JSON.stringify({ predictions: r.classes, ...(r.classNames ? { labels: r.classes.map((c) => name(c)) } : {}), scores: r.scores }) + "\n");

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileInterp } from "../compiler/backends/interp/index.js";
 import { DEFAULT_BACKEND, Session, UsageError, type Program } from "../compiler/driver/index.js";
+import { assignmentText, parseAssignment } from "../compiler/driver/overrides.js";
 import { graphFlops } from "../compiler/ir/flops.js";
 import { lowerInfer } from "../compiler/lower/lower.js";
 import { manifestOf } from "../compiler/lower/names.js";
@@ -37,7 +38,7 @@ export const DRIFT_FILE = "drift.json";
 export const REPORT_FILE = "report.html";
 
 /** The checked program of FILE (the same Session `pnn` opens), optionally with the run's rule override. */
-function loadProgram(file: string, rule?: string, simulate?: boolean): Program {
+function loadProgram(file: string, rule?: string, simulate?: boolean, set: readonly string[] = []): Program {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -45,7 +46,7 @@ function loadProgram(file: string, rule?: string, simulate?: boolean): Program {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
   const host = { readFile: (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, "utf8") : undefined) };
-  return new Session(file, text, host).program({ ...(rule !== undefined ? { rule } : {}), ...(simulate ? { simulate } : {}) });
+  return new Session(file, text, host).program({ ...(rule !== undefined ? { rule } : {}), ...(simulate ? { simulate } : {}), ...(set.length ? { set: set.map((a) => parseAssignment(a)) } : {}) });
 }
 
 interface RunRecord {
@@ -58,6 +59,8 @@ interface RunRecord {
   rule_override?: string;
   /** `pnn train --simulate`: the external layers ran on their device model. */
   simulate?: boolean;
+  /** `--set` overrides (and a sweep's axis values), as name=value. */
+  set_overrides?: string[];
   train: Record<string, unknown>;
   versions: Record<string, string>;
   started_at: string;
@@ -87,7 +90,7 @@ function reportVersions(trained: Record<string, string> | undefined): Record<str
 /** The resolved configuration of a program's train block. */
 function trainConfig(p: Program, epochs: number): Record<string, unknown> {
   const t = p.train;
-  return { network: t.network, data: { name: t.data.name, args: t.data.args }, rule: p.rule.name, rule_options: t.rule.options, loss: t.loss, optimizer: t.optimizer, epochs, batch: t.batch, seed: t.seed, chips: t.chips };
+  return { network: t.network, data: { name: t.data.name, args: t.data.args }, rule: p.rule.name, rule_options: t.rule.options, loss: t.loss, optimizer: t.optimizer, epochs, batch: t.batch, seed: t.seed, chips: t.chips, shards: t.shards };
 }
 
 /** Saves run.json and a copy of the source into the run folder (called by `pnn train` before training). */
@@ -102,6 +105,7 @@ export function writeRunRecord(outDir: string, p: Program, opts: { backend: stri
     ...(opts.epochsOverride !== undefined ? { epochs_override: opts.epochsOverride } : {}),
     ...(opts.ruleOverride ? { rule_override: opts.ruleOverride } : {}),
     ...(opts.simulate ? { simulate: true } : {}),
+    ...(p.origin.options.set?.length ? { set_overrides: p.origin.options.set.map(assignmentText) } : {}),
     train: trainConfig(p, opts.epochs),
     versions: versions(),
     started_at: new Date().toISOString(),
@@ -191,7 +195,7 @@ export async function collectReport(runDir: string, opts: CollectOptions = {}): 
   const recordFile = path.join(runDir, RUN_RECORD);
   const record = fs.existsSync(recordFile) ? readJson<RunRecord>(recordFile) : undefined;
   const file = resolveProgram(runDir, record, opts.program, notes);
-  const p = loadProgram(file, record?.rule_override, record?.simulate);
+  const p = loadProgram(file, record?.rule_override, record?.simulate, record?.set_overrides);
   const backend = opts.backend ?? record?.backend ?? DEFAULT_BACKEND;
   const chips = opts.chips ?? p.train.chips;
   const seed = p.train.seed;

@@ -17,7 +17,7 @@ import { initParams, sampleChip } from "./init.js";
 import { outputNamed } from "./manifest.js";
 import type { MetricsWriter, ProgressReporter } from "./metrics.js";
 import type { ModelSpec } from "./model.js";
-import { newOptimizerState, optimizerStep, type OptimizerConfig } from "./optim.js";
+import { newOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from "./optim.js";
 import type { CompiledProgram, Programs } from "./program.js";
 import { bindInputs, feedBatch, tensor } from "./rules/bind.js";
 import type { RuleContext, RuleStepper, StepCost } from "./rules/types.js";
@@ -64,6 +64,23 @@ export interface TrainOptions {
   readonly afterEpoch?: (epoch: number) => Promise<Record<string, number> | undefined>;
   /** Start from these parameters (a fine-tune, `pnn train --from`) instead of a fresh initialisation; the optimizer starts afresh. */
   readonly initialParams?: Params;
+  /**
+   * Called with the run state (fresh or resumed) before the stepper is made. Data-parallel
+   * training (runtime/parallel/) moves the arrays into shared memory here: the maps keep their
+   * keys, their arrays become shared views holding the same values.
+   */
+  readonly placeState?: (params: Params, optimizer: OptimizerState) => void | Promise<void>;
+  /** Evaluates on worker threads (compiler/driver/parallel/); absent: on this thread. Same numbers either way. */
+  readonly evaluator?: Evaluator;
+}
+
+/**
+ * Accuracy on the test split of the trained parameters as they are now: on the twin (chip
+ * undefined) or on simulated chip `chip`, with the per-shot key `key`. Counting correct rows is
+ * exact, so an evaluator that splits the work gives the same number.
+ */
+export interface Evaluator {
+  accuracy(chip: number | undefined, key: readonly number[]): Promise<number>;
 }
 
 export type TrainOutcome =
@@ -96,8 +113,8 @@ function argmaxCorrect(logits: ArrayLike<number>, labels: Int32Array, n: number,
   return correct;
 }
 
-/** Runs an inference program over `count` rows in batches; calls `each(logits, rows)` per batch. */
-async function forEachBatch(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, chip: Params | undefined, key: readonly number[], each: (logits: ArrayLike<number>, labels: Int32Array, n: number) => void): Promise<void> {
+/** Runs an inference program over `count` rows in batches (batches `from`..`to`−1 only, when given); calls `each(logits, rows)` per batch. */
+async function forEachBatch(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, chip: Params | undefined, key: readonly number[], each: (logits: ArrayLike<number>, labels: Int32Array, n: number) => void, from = 0, to = Infinity): Promise<void> {
   const B = spec.batch;
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
@@ -105,7 +122,7 @@ async function forEachBatch(spec: ModelSpec, prog: CompiledProgram, split: Split
   const inputs = bindInputs(prog.exe, prog.manifest, params, chip);
   const logits = outputNamed(prog.manifest, "logits");
   const order = Int32Array.from({ length: split.n }, (_, i) => i);
-  for (let start = 0, k = 0; start < split.n; start += B, k++) {
+  for (let k = from, start = from * B; start < split.n && k < to; start += B, k++) {
     const n = fillBatch(split, order, start, B, spec.features, x, labels, weights);
     feedBatch(prog.manifest, inputs, { x: tensor("f32", [B, spec.features], x), labels: tensor("i32", [B], labels), weights: tensor("f32", [B], weights), key: tensor("i32", [4], Int32Array.from([key[0]!, key[1]!, key[2]!, k])) });
     const out: Record<string, Tensor> = await prog.exe.run(inputs);
@@ -118,6 +135,18 @@ export async function accuracy(spec: ModelSpec, prog: CompiledProgram, split: Sp
   let correct = 0;
   await forEachBatch(spec, prog, split, params, chip, key, (logits, labels, n) => (correct += argmaxCorrect(logits, labels, n, spec.classes)));
   return split.n ? correct / split.n : 0;
+}
+
+/** Batches of an inference program over a split (evaluation tasks cut this range). */
+export function batchCount(spec: ModelSpec, split: Split): number {
+  return Math.ceil(split.n / spec.batch);
+}
+
+/** Correct rows of batches `from`..`to`−1 of a split; the batch keys are the same as accuracy's, so parts add up to it exactly. */
+export async function correctCount(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, chip: Params | undefined, key: readonly number[], from: number, to: number): Promise<number> {
+  let correct = 0;
+  await forEachBatch(spec, prog, split, params, chip, key, (logits, labels, n) => (correct += argmaxCorrect(logits, labels, n, spec.classes)), from, to);
+  return correct;
 }
 
 /** Predictions (class index and scores) for rows of features. */
@@ -189,6 +218,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   const labels = new Int32Array(B);
   const weights = new Float64Array(B);
   const rulePrograms = programs.rule;
+  await opts.placeState?.(s.params, s.optimizer);
   // Parameters are bound once: the optimizer updates these arrays in place.
   const stepper = opts.makeStepper({
     spec,
@@ -212,7 +242,8 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     saveRunState(ckptFile, spec, s, cfg.identity, dataDescription);
     lastSaved = performance.now();
   };
-  const evalTwin = () => accuracy(spec, programs.inferTwin, data.test, s.params, undefined, keys.evalTwin(cfg.seed));
+  const ev = opts.evaluator;
+  const evalTwin = () => (ev ? ev.accuracy(undefined, keys.evalTwin(cfg.seed)) : accuracy(spec, programs.inferTwin, data.test, s.params, undefined, keys.evalTwin(cfg.seed)));
   for (let epoch = s.epoch + 1; epoch <= cfg.epochs; epoch++) {
     const order = streams.shuffle(cfg.seed, epoch).permutation(data.train.n);
     opts.progress.startEpoch(epoch, batches);
@@ -255,7 +286,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
       digital_flops: s.counters.digitalFlops,
       ...extra,
     };
-    if (programs.inferDevice) record.device_test_accuracy = await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip));
+    if (programs.inferDevice) record.device_test_accuracy = await (ev ? ev.accuracy(chip, keys.evalDevice(cfg.seed, chip)) : accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip)));
     s.last = record;
     opts.progress.endEpoch(record as never);
     opts.metrics?.epoch(record as never);
@@ -278,7 +309,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     digital_flops: s.counters.digitalFlops,
   };
   if (programs.inferDevice) {
-    const accs = await chipAccuracies(spec, programs.inferDevice, data.test, s.params, cfg.seed, cfg.chips);
+    const accs = ev ? await Promise.all(Array.from({ length: cfg.chips }, (_, c) => ev.accuracy(c, keys.evalDevice(cfg.seed, c)))) : await chipAccuracies(spec, programs.inferDevice, data.test, s.params, cfg.seed, cfg.chips);
     const ms = meanStd(accs);
     // the trained chip's accuracy (chip 0 unless --chip chose another)
     const trained = chip < accs.length ? accs[chip]! : await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip));

@@ -19,7 +19,8 @@ import * as path from "node:path";
 import { loadDataset, type Dataset } from "../../runtime/data/index.js";
 import type { ModelSpec } from "../../runtime/model.js";
 import type { CompiledProgram, Programs } from "../../runtime/program.js";
-import type { RuleContext, RuleStepper } from "../../runtime/rules/types.js";
+import type { RuleContext, RuleStepper, ShardMerger, ShardStepper } from "../../runtime/rules/types.js";
+import { gradientShards } from "../../runtime/parallel/data-parallel.js";
 import { compileInterp } from "../backends/interp/index.js";
 import { graphFlops } from "../ir/flops.js";
 import type { Graph } from "../ir/graph.js";
@@ -30,6 +31,7 @@ import { manifestOf } from "../lower/names.js";
 import type { RuleDef, RuleLowering } from "../rules/rule.js";
 import type { NetworkModel, TrainModel } from "../sema/model.js";
 import { compileWith, findBackend, type Backend } from "./backends.js";
+import type { ProgramOptions } from "./session.js";
 
 /** Device settings every program of a run is lowered with. */
 export type DeviceSettings = LowerOptions;
@@ -50,6 +52,16 @@ export interface GraphOptions {
   readonly passes?: PipelineOptions["passes"];
 }
 
+/** How a Session made a Program: what a worker needs to make the same one (compiler/driver/parallel/). */
+export interface ProgramOrigin {
+  /** The options Session.program was given (train block, rule and `--set` overrides). */
+  readonly options: ProgramOptions;
+  /** Overrides that change the network (constants, parameter defaults), canonical text: part of the identity. */
+  readonly networkOverrides: readonly string[];
+  /** The files the checker read through the host (imports, matrix files) by absolute path: a worker's host. */
+  readonly reads: ReadonlyMap<string, string>;
+}
+
 export class Program {
   readonly rule: RuleDef;
 
@@ -58,6 +70,7 @@ export class Program {
     readonly source: string,
     readonly net: NetworkModel,
     readonly train: TrainModel,
+    readonly origin: ProgramOrigin = { options: {}, networkOverrides: [], reads: new Map() },
     /** The text of a shipped data file when the host holds it (Session's SourceHost.readShippedData). */
     private readonly readShipped?: (file: string) => string | undefined,
   ) {
@@ -72,9 +85,10 @@ export class Program {
   /** Hash of the resolved configuration except `epochs` (a resume may extend a run). */
   get configHash(): string {
     const t = this.train;
-    // external devices (absent from older hashes): a run on the device does not resume --simulate'd, nor the reverse
+    // keys added later enter only when they differ from their default, so older checkpoints keep their hash;
+    // external devices: a run on the device does not resume --simulate'd, nor the reverse
     const external = this.net.externals.length ? { external: this.net.externals.map((e) => e.name) } : {};
-    const config = { network: t.network, data: t.data.name, dataArgs: t.data.args, rule: this.rule.name, options: t.rule.options, loss: t.loss, optimizer: t.optimizer, batch: t.batch, seed: t.seed, chips: t.chips, ...external };
+    const config = { network: t.network, data: t.data.name, dataArgs: t.data.args, rule: this.rule.name, options: t.rule.options, loss: t.loss, optimizer: t.optimizer, batch: t.batch, seed: t.seed, chips: t.chips, ...external, ...(t.shards !== 1 ? { shards: t.shards } : {}), ...(this.origin.networkOverrides.length ? { set: this.origin.networkOverrides } : {}) };
     return createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 16);
   }
 
@@ -82,10 +96,20 @@ export class Program {
     return modelSpec(this.net, batch);
   }
 
-  /** What the rule's lowering sees at `batch` under `device` settings (tests build single programs from it). */
-  ruleLowering(batch: number, device: DeviceSettings = {}): RuleLowering<never> {
+  /** What the rule's lowering sees at `batch` under `device` settings (tests build single programs from it); `dataParallel`: for one shard of a data-parallel step. */
+  ruleLowering(batch: number, device: DeviceSettings = {}, dataParallel = false): RuleLowering<never> {
     const t = this.train;
-    return { net: this.net, options: t.rule.options as never, loss: t.loss, seed: t.seed, optimizer: t.optimizer, batch, hasDevice: this.spec(batch).hasDevice, lowering: device };
+    return { net: this.net, options: t.rule.options as never, loss: t.loss, seed: t.seed, optimizer: t.optimizer, batch, hasDevice: this.spec(batch).hasDevice, lowering: device, dataParallel };
+  }
+
+  /** Rows of one shard of a batch (data-parallel training, docs/scaling.md). */
+  get shardRows(): number {
+    return this.train.batch / this.train.shards;
+  }
+
+  /** The rule's programs for one shard of a data-parallel step (at `shardRows`, no fused update). */
+  shardGraphs(settings: DeviceSettings = {}): Readonly<Record<string, Graph>> {
+    return this.rule.programs(this.ruleLowering(this.shardRows, settings, true));
   }
 
   /** The inference program on the twin (device: false) or the device, at `batch`. */
@@ -144,6 +168,20 @@ export class Program {
       spec: this.spec(batch),
       programs: { inferTwin: one(g.inferTwin), ...(g.inferDevice ? { inferDevice: one(g.inferDevice) } : {}), rule: Object.fromEntries(Object.entries(g.rule).map(([n, graph]) => [n, one(graph)])) },
     };
+  }
+
+  /** The rule's step on one shard of a data-parallel step (compiler/rules/rule.ts ParallelPlan), bound to this run's options. */
+  shardStepper(): (ctx: RuleContext) => ShardStepper {
+    const plan = this.rule.parallel;
+    const options = this.train.rule.options as never;
+    return (ctx) => (plan === "gradient" ? gradientShards(this.rule.stepper(ctx, options), ctx.params) : plan.shard(ctx, options));
+  }
+
+  /** A rule with its own sums: their merge on the main thread; undefined for gradient rules (one optimizer update). */
+  shardMerger(): ((ctx: RuleContext) => ShardMerger) | undefined {
+    const plan = this.rule.parallel;
+    const options = this.train.rule.options as never;
+    return plan === "gradient" ? undefined : (ctx) => plan.merge(ctx, options);
   }
 
   /** The rule's run-time half, bound to this run's options. */

@@ -28,6 +28,10 @@ import type { Programs } from "../../runtime/program.js";
 import type { PassStat } from "../passes/pipeline.js";
 import { startingTwin, withDevices, type DeviceRequest } from "./devices.js";
 import { UsageError } from "./errors.js";
+import { defaultWorkers } from "./parallel/pool.js";
+import { dataParallelRun } from "./parallel/train.js";
+import { evaluateOnWorkers } from "./parallel/evaluate.js";
+import { graphFlops } from "../ir/flops.js";
 import type { Program } from "./program.js";
 
 export interface TrainRequest extends DeviceRequest {
@@ -44,6 +48,8 @@ export interface TrainRequest extends DeviceRequest {
   readonly from?: string;
   /** The simulated chip to train on (rules that run on the device); default 0. */
   readonly chip?: number;
+  /** Threads for data-parallel training (train blocks with shards > 1; docs/scaling.md). Default: one per core. */
+  readonly workers?: number;
 }
 
 export type TrainResult = (TrainOutcome & { readonly kind: "finished" }) | { readonly kind: "trained"; readonly summary: Record<string, unknown> };
@@ -114,23 +120,39 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
 async function trainLocked(p: Program, r: TrainRequest, epochs: number): Promise<TrainResult> {
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
-  const { spec, programs: compiled, passes } = await p.compile(r.backend, p.train.batch);
+  if (p.train.shards > 1 && (p.spec().externals.length || p.spec().twinVars.length))
+    throw new UsageError(`shards = ${p.train.shards}: data-parallel training cannot share an external device between threads; train it with shards = 1`);
+  if (p.train.shards > 1 && (r.chip ?? 0) !== 0) throw new UsageError(`--chip ${r.chip}: data-parallel training (shards = ${p.train.shards}) trains on chip 0 only; use shards = 1 to fine-tune on another chip`);
+  const parallel = p.train.shards > 1 ? await dataParallelRun(p, r.backend, r.workers ?? defaultWorkers(), data) : undefined;
+  const { spec, programs: compiled, passes } = parallel ? { ...parallel, passes: {} } : await p.compile(r.backend, p.train.batch);
   r.progress.compiled({ programs: passSummary(passes) });
   const initialParams = r.from ? readParams(r.from, spec, fileSpan(r.from)).params : undefined;
   const twin = startingTwin(spec, p.train.seed, r);
   const metrics = new MetricsWriter(r.outDir, { append: !!r.resume });
-  const outcome = await withDevices(spec, compiled, r, twin, (programs, hub) => {
-    const afterEpoch = r.afterEpoch?.(programs, twin, hub);
-    return train(
-      spec,
-      programs,
-      data,
-      trainConfig(p, spec, epochs, r.chip ?? 0),
-      { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), twin, ...(hub ? { devices: hub } : {}), ...(initialParams ? { initialParams } : {}), ...(afterEpoch ? { afterEpoch } : {}) },
-    );
-  });
+  let outcome: TrainOutcome;
+  try {
+    outcome = await withDevices(spec, compiled, r, twin, (programs, hub) => {
+      const afterEpoch = r.afterEpoch?.(programs, twin, hub);
+      return train(spec, programs, data, trainConfig(p, spec, epochs, r.chip ?? 0), {
+        outDir: r.outDir,
+        resume: !!r.resume,
+        progress: r.progress,
+        metrics,
+        span: p.train.span,
+        makeStepper: parallel?.makeStepper ?? p.stepper(),
+        ...(parallel ? { placeState: parallel.placeState, ...(parallel.evaluator ? { evaluator: parallel.evaluator } : {}) } : {}),
+        ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}),
+        twin,
+        ...(hub ? { devices: hub } : {}),
+        ...(initialParams ? { initialParams } : {}),
+        ...(afterEpoch ? { afterEpoch } : {}),
+      });
+    });
+  } finally {
+    await parallel?.close();
+  }
   if (outcome.kind === "finished") return outcome;
-  const summary = { ...outcome.summary, dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
+  const summary = { ...outcome.summary, ...(parallel ? { shards: p.train.shards, workers: parallel.threads } : {}), dataset: p.train.data.name, train_samples: data.train.n, test_samples: data.test.n, checkpoint: path.join(r.outDir, CHECKPOINT_FILE) };
   metrics.summary(summary);
   return { kind: "trained", summary };
 }
@@ -141,6 +163,12 @@ export interface EvalRequest extends DeviceRequest {
   /** Seconds after programming (drift). */
   readonly time?: number;
   readonly backend: string;
+  /**
+   * Threads the chips are spread over; the numbers do not depend on it. Default: one per core
+   * when the chips' evaluation is large enough to repay starting the threads (POOL_WORTH_FLOPS),
+   * else this thread.
+   */
+  readonly workers?: number;
 }
 
 export interface EvalResult {
@@ -156,21 +184,42 @@ export interface EvalResult {
   readonly per_chip?: number[];
 }
 
+/** Digital work (FLOPs) of a multi-chip evaluation below which starting worker threads (about a second) costs more than it saves. */
+export const POOL_WORTH_FLOPS = 5e9;
+
 export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalResult> {
   const time = r.time ?? 0;
   const chips = r.chips ?? p.train.chips;
   requireInputFile(r.weights, "--weights");
   const data = p.dataset();
-  const { spec, programs: compiled } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
+  const spec = p.spec();
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
-  return withDevices(spec, compiled, r, startingTwin(spec, p.train.seed, r, r.weights), async (programs) => {
-    const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
-    const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
-    if (!programs.inferDevice) return base;
-    const accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
-    const ms = meanStd(accs);
-    return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
-  });
+  if (spec.externals.length || spec.twinVars.length) {
+    // external devices answer one query at a time, and twins of devices carry their calibrated estimates: evaluated on this thread
+    const { programs: compiled } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
+    return withDevices(spec, compiled, r, startingTwin(spec, p.train.seed, r, r.weights), async (programs) => {
+      const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
+      const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
+      if (!programs.inferDevice) return base;
+      const accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
+      const ms = meanStd(accs);
+      return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
+    });
+  }
+  const work = () => graphFlops(p.inferGraph(true, p.train.batch, { time })) * Math.ceil(data.test.n / p.train.batch) * chips;
+  const workers = !spec.hasDevice ? 1 : Math.min(chips, r.workers ?? (work() >= POOL_WORTH_FLOPS ? defaultWorkers() : 1));
+  let twin: number;
+  let accs: number[] = [];
+  if (workers > 1) ({ twin, perChip: accs } = await evaluateOnWorkers(p, r.backend, { time }, params, data, chips, workers));
+  else {
+    const { programs } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
+    twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
+    if (programs.inferDevice) accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
+  }
+  const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
+  if (!spec.hasDevice) return base;
+  const ms = meanStd(accs);
+  return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
 }
 
 export interface InferRequest extends DeviceRequest {

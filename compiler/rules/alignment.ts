@@ -135,6 +135,7 @@ export const feedbackAlignment = defineRule({
   plan: (net) => [...needDifferentiable("feedback_alignment", net), ...refuseExternal("feedback_alignment", net, "the activations and derivatives of every layer, to send the error back layer by layer")],
   programs: (c) => ({ [TRAIN]: feedbackAlignmentProgram(c, randomFeedback(c.seed)) }),
   stepper: (ctx) => trainProgramStepper(ctx, { cost: (n) => ({ deviceForwards: ctx.spec.hasDevice ? n : 0 }) }),
+  parallel: "gradient",
 });
 
 export const directFeedbackAlignment = defineRule({
@@ -146,6 +147,8 @@ export const directFeedbackAlignment = defineRule({
   plan: (net) => [...needDifferentiable("direct_feedback_alignment", net), ...refuseExternal("direct_feedback_alignment", net, "the activations and derivatives of every layer, to project the error to each")],
   programs: (c) => ({ [TRAIN]: directFeedbackAlignmentProgram(c, { projection: c.options.projection, feedback: randomFeedback(c.seed), seed: c.seed }) }),
   stepper: (ctx, o) => trainProgramStepper(ctx, { cost: (n) => ({ deviceForwards: ctx.spec.hasDevice ? n : 0, ...(o.projection === "optical" ? { measurements: 2 * n } : {}) }) }),
+  // e = ∂L/∂logits carries the loss weights, so the injected errors are linear in the batch's rows
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */

@@ -22,6 +22,7 @@
  */
 import { outputNamed, outputsOf } from "../../runtime/manifest.js";
 import { bindInputs, feedBatch, gradsOf } from "../../runtime/rules/bind.js";
+import type { RuleContext, ShardMerger, ShardStepper } from "../../runtime/rules/types.js";
 import { flag, int, quantity, real, schema } from "../../stdlib/schema.js";
 import { CONDUCTANCE_PER_VOLT2 } from "../units.js";
 import { grad } from "../ir/autodiff.js";
@@ -167,6 +168,8 @@ export const equilibriumPropagation = defineRule({
       },
     };
   },
+  // the contrast Σ_rows w(∂E/∂θ(s^β) − ∂E/∂θ(s⁰)) is a weighted sum over rows
+  parallel: "gradient",
 });
 
 export const coupledLearning = defineRule({
@@ -187,31 +190,59 @@ export const coupledLearning = defineRule({
   programs: (c) => ({ [STEP]: lowerCoupledStep(c.net, c.batch, c.hasDevice, c.options.eta) }),
   infer: (c, device) => lowerEnergyInfer(c.net, device, c.batch, RESISTOR_SOLVE),
   stepper(ctx, o) {
-    const exe = ctx.programs[STEP]!;
-    const m = ctx.manifests[STEP]!;
-    const inputs = bindInputs(exe, m, ctx.params, ctx.chip);
-    const rate = o.alpha / o.eta;
-    const ranges = new Map(ctx.spec.params.map((p) => [p.path, p.range]));
-    const deltas = outputsOf(m, "delta");
-    const loss = outputNamed(m, "loss"), logits = outputNamed(m, "logits");
-    const check = residualCheck(ctx.spec.network, ctx.span, m);
+    const shard = coupledShard(ctx);
+    const merge = coupledMerge(ctx, o);
     return {
       async step(batch) {
-        feedBatch(m, inputs, batch);
-        const out = await exe.run(inputs);
-        check(out, batch.step);
-        for (const { name, role } of deltas) {
-          const k = ctx.params.get(role.param)!;
-          const delta = out[name]!.data;
-          const r = ranges.get(role.param);
-          const lo = r?.lo ?? -Infinity, hi = r?.hi ?? Infinity;
-          for (let i = 0; i < k.length; i++) k[i] = Math.min(hi, Math.max(lo, k[i] - rate * delta[i]));
-        }
-        return { loss: out[loss]!.data[0]!, logits: out[logits]!.data, cost: { relaxations: 2 * batch.n, measurements: 2 * batch.n, digitalFlops: 0 } };
+        const r = await shard.step(batch);
+        merge.merge(r.sums);
+        return { loss: r.loss, logits: r.logits, cost: r.cost };
       },
     };
   },
+  // delta is Σ_rows w(…): the shards' deltas are summed, then one update k ← clip(k − (α/η)·delta)
+  parallel: { shard: (ctx) => coupledShard(ctx), merge: coupledMerge },
 });
+
+/** Coupled learning's measurement: the free and clamped states of a batch (or shard) and their delta per conductance. */
+function coupledShard(ctx: RuleContext): ShardStepper {
+  const exe = ctx.programs[STEP]!;
+  const m = ctx.manifests[STEP]!;
+  const inputs = bindInputs(exe, m, ctx.params, ctx.chip);
+  const deltas = outputsOf(m, "delta");
+  const loss = outputNamed(m, "loss"), logits = outputNamed(m, "logits");
+  const check = residualCheck(ctx.spec.network, ctx.span, m);
+  return {
+    sums: new Map(deltas.map(({ role }) => [role.param, ctx.params.get(role.param)!.length])),
+    async step(batch) {
+      feedBatch(m, inputs, batch);
+      const out = await exe.run(inputs);
+      check(out, batch.step);
+      return {
+        loss: out[loss]!.data[0]!,
+        logits: out[logits]!.data,
+        sums: new Map(deltas.map(({ name, role }) => [role.param, out[name]!.data])),
+        cost: { relaxations: 2 * batch.n, measurements: 2 * batch.n, digitalFlops: 0 },
+      };
+    },
+  };
+}
+
+/** Coupled learning's update from a (summed) delta: k ← clip(k − (α/η)·delta) to the conductance's range. */
+function coupledMerge(ctx: RuleContext, o: { readonly eta: number; readonly alpha: number }): ShardMerger {
+  const rate = o.alpha / o.eta;
+  const ranges = new Map(ctx.spec.params.map((p) => [p.path, p.range]));
+  return {
+    merge(sums) {
+      for (const [param, delta] of sums) {
+        const k = ctx.params.get(param)!;
+        const r = ranges.get(param);
+        const lo = r?.lo ?? -Infinity, hi = r?.hi ?? Infinity;
+        for (let i = 0; i < k.length; i++) k[i] = Math.min(hi, Math.max(lo, k[i] - rate * delta[i]));
+      }
+    },
+  };
+}
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
 export const ENERGY_RULES: readonly RuleDef[] = [equilibriumPropagation, coupledLearning];

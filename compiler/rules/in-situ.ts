@@ -165,7 +165,7 @@ export const inSituAdjoint = defineRule({
     const stepper = trainProgramStepper(ctx, {
       cost: (n) => ({ deviceForwards: 3 * n, measurements: 3 * shifters * n }),
       adjust(out, gradsByParam, batch) {
-        const rng = streams.inSituNoise(ctx.seed, batch.step);
+        const rng = streams.inSituNoise(ctx.seed, batch.step, batch.shard ?? 0);
         const noisy = o.noise > 0 ? (i: number) => i * (1 + o.noise * rng.normal()) : (i: number) => i;
         const measured = new Map<string, Float64Array>();
         for (const t of taps) {
@@ -180,6 +180,8 @@ export const inSituAdjoint = defineRule({
     }, zeros);
     return stepper;
   },
+  // the measured gradient sums over the shard's rows (each shard with its own measurement noise)
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */

@@ -147,7 +147,7 @@ export const local = defineRule({
     return {
       async step(batch) {
         const x = batch.x.data, y = batch.labels.data, w = batch.weights.data;
-        const rng = streams.localNegatives(ctx.seed, batch.step);
+        const rng = streams.localNegatives(ctx.seed, batch.step, batch.shard ?? 0);
         const wrong = new Int32Array(B);
         for (let r = 0; r < B; r++) {
           wrong[r] = (y[r] + 1 + rng.int(C - 1)) % C;
@@ -168,6 +168,8 @@ export const local = defineRule({
       },
     };
   },
+  // Σ_b w_b·softplus(…) is a weighted sum over rows; each shard draws its own negatives
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */

@@ -139,6 +139,8 @@ export interface TrainModel {
   readonly batch: number;
   readonly seed: number;
   readonly chips: number;
+  /** Fixed shards of every batch (data-parallel training, docs/scaling.md); divides batch. */
+  readonly shards: number;
 }
 
 /** A name's definition and its uses, for go-to-definition, references and rename. */

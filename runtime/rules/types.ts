@@ -49,6 +49,13 @@ export interface BatchInput {
   readonly n: number;
   /** Optimizer step counter (0-based), for per-step randomness. */
   readonly step: number;
+  /**
+   * Which fixed shard of the step's batch this is (data-parallel training, docs/scaling.md);
+   * absent or 0 for an unsharded batch. Host-side randomness that differs per sample (in-situ
+   * measurement noise, local learning's negatives) is keyed by it; randomness that must be the
+   * same for the whole batch (zeroth-order perturbations, a resampled chip) is not.
+   */
+  readonly shard?: number;
 }
 
 export interface RuleContext {
@@ -59,7 +66,12 @@ export interface RuleContext {
   readonly manifests: Readonly<Record<string, ProgramManifest>>;
   /** Digital FLOPs of one run of each program, by name. */
   readonly flops: Readonly<Record<string, number>>;
-  /** Parameters, updated in place by the optimizer: bind them once. */
+  /**
+   * Parameters, updated in place by the optimizer: bind them once. A step reads them and never
+   * writes them (a rule that measures at perturbed parameters perturbs its own copy): the shards
+   * of a data-parallel step read the same shared arrays at once. Only a rule's own update (a
+   * step without gradients, or a ShardMerger) writes them.
+   */
   readonly params: Params;
   /** The simulated chip the run trains on (chip 0), when the network has a device model. */
   readonly chip?: Params;
@@ -77,4 +89,27 @@ export interface RuleContext {
 
 export interface RuleStepper {
   step(batch: BatchInput): StepResult | Promise<StepResult>;
+}
+
+// ── data-parallel training (runtime/parallel/, docs/scaling.md) ────────────────
+
+/** One shard's step: its part of the loss (Σ w·loss over its rows), its logits, and what is summed over the shards. */
+export interface ShardResult {
+  readonly loss: number;
+  readonly logits: ArrayLike<number>;
+  /** By name (a parameter path for gradients): summed over the step's shards in shard order. */
+  readonly sums: ReadonlyMap<string, ArrayLike<number>>;
+  readonly cost: StepCost;
+}
+
+/** A rule's step on one shard of a batch (a worker thread runs it on its own copy of the parameters). */
+export interface ShardStepper {
+  /** The length of every sum it returns, by name (shared memory is laid out from it before the first step). */
+  readonly sums: ReadonlyMap<string, number>;
+  step(batch: BatchInput): ShardResult | Promise<ShardResult>;
+}
+
+/** Applies the shards' summed sums of one step to the parameters (on the main thread): a rule's own update. */
+export interface ShardMerger {
+  merge(sums: ReadonlyMap<string, ArrayLike<number>>, batch?: { readonly n: number; readonly step: number }): StepCost | void;
 }

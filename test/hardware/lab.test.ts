@@ -39,7 +39,7 @@ describe.skipIf(!HAS_PYTHON)("the example lab: a simulated instrument in another
     expect(sim.spec().twinVars.map((v) => v.path).sort()).toEqual([...chip.keys()].sort());
     return out;
   }
-  const loadProgramSimulated = (file: string) => loadProgram(file, undefined, true);
+  const loadProgramSimulated = (file: string) => loadProgram(file, undefined, [], true);
 
   it("the instrument computes what pnn's twin computes with the instrument's own errors (12 modes, to 1e-12)", async () => {
     const errors = chipErrors(12, 0);

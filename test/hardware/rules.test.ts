@@ -75,7 +75,7 @@ describe("what the checker asks of an external layer", () => {
     const onDevice = loadSource(tanhNet(`tcp("127.0.0.1:7000")`));
     const dir = tmpDir("pnn-sim-");
     fs.writeFileSync(path.join(dir, "n.pnn"), src);
-    const simulated = loadProgram(path.join(dir, "n.pnn"), undefined, true);
+    const simulated = loadProgram(path.join(dir, "n.pnn"), undefined, [], true);
     expect(onDevice.train.chips).toBe(1);
     expect(simulated.train.chips).toBe(3);
     expect(onDevice.spec().externals.map((e) => e.name)).toEqual(["Box"]);
