@@ -17,7 +17,7 @@ function diagnostics(set: string[]) {
   try {
     open(set);
   } catch (e) {
-    if (e instanceof DiagnosticsError) return e.diagnostics.map((d) => ({ code: d.code, file: d.span.file, message: d.message }));
+    if (e instanceof DiagnosticsError) return e.diagnostics.map((d) => ({ code: d.code, file: d.span.file, message: d.message, related: d.related ?? [] }));
     throw e;
   }
   throw new Error("expected diagnostics");
@@ -62,8 +62,10 @@ describe("--set overrides", () => {
   });
 
   it("check values as if written in the file, with diagnostics pointing into the value", () => {
-    // a length where the mesh takes an angle: refused where the file uses it, as if written there
-    expect(diagnostics(["NoisyMesh.sigma=3 mm"])).toEqual([expect.objectContaining({ code: "PNN3001", message: expect.stringContaining("expects an angle (rad), got a length (mm)") })]);
+    // a length where the mesh takes an angle: refused where the file uses it, as if written there, with a note pointing into the value
+    const mm = diagnostics(["NoisyMesh.sigma=3 mm"]);
+    expect(mm).toEqual([expect.objectContaining({ code: "PNN3001", message: expect.stringContaining("an angle (rad) but its std is a length (mm)") })]);
+    expect(mm[0]!.related).toContainEqual(expect.objectContaining({ span: expect.objectContaining({ file: "--set NoisyMesh.sigma", col: 3 }), message: "a length (mm) written here" }));
     expect(diagnostics(["seed=-1"])[0]!.file).toBe("--set seed");
     expect(diagnostics(["rule=spsa(c: nope)"])).toEqual([expect.objectContaining({ code: "PNN2001", file: "--set rule" })]);
     expect(diagnostics(["rule.c=(("])[0]!.code).toMatch(/^PNN1/);
