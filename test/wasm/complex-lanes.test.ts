@@ -77,3 +77,28 @@ describe("complex elementwise kernels, two results at a time", () => {
       expect(Array.from(y.data)).toEqual(want);
     });
 });
+
+describe("complex sums as f32 pairs", () => {
+  for (const [shape, axes] of [[[5, 6], [0]], [[3, 5, 7], [1]], [[4, 6], [1]], [[2, 3, 4], [0, 2]]] as [number[], number[]][])
+    it(`reduce_sum c64[${shape}] over [${axes}]: each element summed in index order, in f32`, async () => {
+      const b = new GraphBuilder();
+      b.output("y", b.sum(b.input("x", "c64", shape), axes));
+      const art = await compileToWasm(b.build());
+      const x = values(shape, true, 5);
+      const y = wasmExecutable(art.bytes, art.layout).run({ x }).y!;
+      const keep = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      const want = new Array<number>(2 * keep.reduce((p, q) => p * q, 1)).fill(0);
+      const n = shape.reduce((p, q) => p * q, 1);
+      for (let i = 0; i < n; i++) {
+        let rest = i, o = 0, mul = 1;
+        for (let k = shape.length - 1; k >= 0; k--) {
+          const idx = rest % shape[k]!;
+          rest = Math.floor(rest / shape[k]!);
+          if (!axes.includes(k)) { o += idx * mul; mul *= shape[k]!; }
+        }
+        want[2 * o] = r(want[2 * o]! + x.data[2 * i]!);
+        want[2 * o + 1] = r(want[2 * o + 1]! + x.data[2 * i + 1]!);
+      }
+      expect(Array.from(y.data)).toEqual(want);
+    });
+});

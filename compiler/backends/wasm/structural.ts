@@ -127,9 +127,12 @@ function reduceKernel(ctx: Ctx, fn: Fn, n: Node, x: Node): void {
     return;
   }
   fill0(ctx, fn, n);
-  const c = collapse(x.shape, ops);
+  // a complex sum is two real sums: as f32 with a trailing (re, im) axis, a contiguous output
+  // row runs the real kernel's 4 lanes (each output element summed in the same order)
+  const pairs = k === "c" ? { dims: [...x.shape, 2], ops: [{ base: o, strides: [...ost, 4] }, { base: addr(ctx, x), strides: [...ist, 4] }] } : undefined;
+  const c = pairs ? collapse(pairs.dims, pairs.ops) : collapse(x.shape, ops);
   const fit = c.dims.every((d) => d > 0) ? padRank(c.dims, c.strides, 4) : null;
-  if (fit) ctx.call(raddHelper(ctx.h, k), [o, addr(ctx, x), ...fit.dims, ...fit.strides[0]!, ...fit.strides[1]!]);
+  if (fit) ctx.call(raddHelper(ctx.h, pairs ? "f" : k), [o, addr(ctx, x), ...fit.dims, ...fit.strides[0]!, ...fit.strides[1]!]);
   else if (c.dims.some((d) => d === 0)) { /* empty */ }
   else if (k === "i") {
     affine(fn, x.shape, ops, { elem: [4, 4], scalar: (ps) => fn.emit(`(i32.store ${ps[0]} (i32.add (i32.load ${ps[0]}) (i32.load ${ps[1]})))`) });
