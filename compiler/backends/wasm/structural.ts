@@ -10,7 +10,7 @@ import { addr, type Ctx } from "./ctx.js";
 import { bcastStrides } from "./elementwise.js";
 import { byteSize, elemBytes, kindOf } from "./plan.js";
 import { fillHelper, moveHelper, padRank, raddHelper, scaleHelper } from "./helpers.js";
-import { affine, collapse, counted, f32c, Fn, get, i32c, set } from "./wat.js";
+import { affine, collapse, copyBytes, counted, f32c, Fn, get, i32c, set } from "./wat.js";
 
 const moveBody = (eb: number) => ({
   elem: [eb, eb],
@@ -53,7 +53,7 @@ export function structuralKernel(ctx: Ctx, fn: Fn, n: Node): void {
   switch (n.op) {
     case "reshape": case "stop_gradient": case "cast": case "conj": case "real":
       // only reached when the plan did not alias (never for these); copy to be safe
-      fn.emit(`(memory.copy ${i32c(addr(ctx, n))} ${i32c(addr(ctx, x))} ${i32c(byteSize(n))})`);
+      fn.emit(copyBytes(i32c(addr(ctx, n)), i32c(addr(ctx, x)), byteSize(n)));
       return;
     case "transpose": {
       const perm = at.perm as readonly number[];
@@ -176,12 +176,12 @@ function gatherKernel(ctx: Ctx, fn: Fn, n: Node, x: Node): void {
   const [P, D, R] = around(x.shape, ax, elemBytes(kindOf(x)));
   const K = numel(idx.shape);
   checkIndices(ctx, fn, idx, D, 1);
-  const dst = fn.local("gd", "i32"), ip = fn.local("gi", "i32"), src = fn.local("gs", "i32");
+  const dst = fn.local("gd", "i32"), ip = fn.local("gi", "i32"), src = fn.local("gs", "i32"), from = fn.local("gf", "i32");
   fn.emit(set(dst, i32c(addr(ctx, n))), set(src, i32c(addr(ctx, x))));
   counted(fn, "gp", P, () => {
     fn.emit(set(ip, i32c(addr(ctx, idx))));
     counted(fn, "gk", K, () => {
-      fn.emit(`(memory.copy ${get(dst)} (i32.add ${get(src)} (i32.mul (i32.load ${get(ip)}) ${i32c(R)})) ${i32c(R)})`,
+      fn.emit(set(from, `(i32.add ${get(src)} (i32.mul (i32.load ${get(ip)}) ${i32c(R)}))`), copyBytes(get(dst), get(from), R),
         set(dst, `(i32.add ${get(dst)} ${i32c(R)})`), set(ip, `(i32.add ${get(ip)} (i32.const 4))`));
     });
     fn.emit(set(src, `(i32.add ${get(src)} ${i32c(D * R)})`));
