@@ -1,7 +1,7 @@
 /**
- * `pnn build FILE --target wasm [--weights CKPT] -o DIR [--batch ROWS] [--stats]`: an edge
+ * `pnn build FILE --target wasm|wgsl [--weights CKPT] -o DIR [--batch ROWS] [--stats]`: an edge
  * artifact of a trained network (the driver's build product, compiler/driver/build.ts):
- * model.wasm, a dependency-free loader model.mjs and its types model.d.ts.
+ * model.wasm (or model.wgsl + model.bin), a dependency-free loader model.mjs and its types model.d.ts.
  */
 import type { Command } from "commander";
 import { BUILD_BATCH, buildProduct, DiagnosticsError, Session, TARGETS } from "../compiler/driver/index.js";
@@ -24,7 +24,7 @@ export function registerBuildCommand(program: Command, setCode: (c: number) => v
     .option("--target <target>", TARGETS.join(" | "), "wasm")
     .option("--weights <ckpt>", "checkpoint (.safetensors) written by pnn train (default: fresh initialisation, with a warning)")
     .requiredOption("-o, --out <dir>", "output directory")
-    .option("--batch <rows>", `rows of the artifact's batched entry, 1..${BUILD_BATCH.max} (full batches run through it, the rest row by row)`, String(BUILD_BATCH.default))
+    .option("--batch <rows>", `rows of the wasm artifact's batched entry, 1..${BUILD_BATCH.max} (full batches run through it, the rest row by row)`, String(BUILD_BATCH.default))
     .option("--stats", "print sizes, FLOPs per inference, the buffer plan and the passes")
     .action(async (file: string, opts: BuildOptions) => {
       try {
@@ -34,7 +34,7 @@ export function registerBuildCommand(program: Command, setCode: (c: number) => v
         const batch = Number(opts.batch);
         const r = await buildProduct(p, { target: opts.target, batch, out: opts.out, ...(opts.weights ? { weights: opts.weights } : {}) });
         for (const w of r.warnings) process.stderr.write(formatDiagnostic(w, new Map([[file, source]])) + "\n");
-        process.stdout.write(`wrote ${r.files[0]} (${(r.bytes / 1024).toFixed(1)} KB, ${r.engine}), model.mjs, model.d.ts\n`);
+        process.stdout.write(`wrote ${r.files[0]} (${(r.bytes / 1024).toFixed(1)} KB, engine ${r.engine}), ${r.files.slice(1).map((f) => f.split(/[\\/]/).pop()).join(", ")}\n`);
         if (opts.stats) process.stdout.write(r.stats);
       } catch (e) {
         if (!(e instanceof DiagnosticsError)) throw e;

@@ -1,17 +1,45 @@
 /**
  * `pnn fmt`: formats `.pnn` files with the Prettier plugin (grammar/prettier-plugin.ts).
- * In: file paths and `--check`; out: files rewritten in place (only when they change, written
- * to a temporary file and renamed over the original) or, with `--check`, a list of the files
- * that would change. A file with syntax errors is never rewritten: its diagnostics are printed
- * and the run fails. Exit codes: 0 all formatted, 1 something to reformat (--check) or syntax
- * errors, 2 a file could not be read (the other files are still processed).
+ * In: file paths and `--check`; out: files rewritten in place (only when they change) or, with
+ * `--check`, a list of the files that would change. A file with syntax errors is never
+ * rewritten: its diagnostics are printed and the run fails; nor is a file that is not valid
+ * UTF-8 (PNN1003 at the first bad byte: rewriting would replace its bytes with U+FFFD).
+ * Writing keeps the file what it was: through a symbolic link to its target (the link stays a
+ * link), with its mode and owner, and — for a file with several hard links — in place, so every
+ * link sees the new text; otherwise to a temporary file beside the target, renamed over it, so
+ * a crash never leaves a half-written file. Reads are bounded like every source read.
+ * Exit codes: 0 all formatted, 1 something to reformat (--check), syntax errors or invalid
+ * UTF-8, 2 a file could not be read or written (the other files are still processed).
  * The command-line wiring (cli/main.ts) lives elsewhere.
  */
-import { promises as fs } from "node:fs";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { diag } from "../diagnostics/catalog.js";
 import { capPerFile, escapeControls, formatDiagnostic, omittedLine } from "../diagnostics/format.js";
+import { MAX_SOURCE_BYTES } from "../diagnostics/limits.js";
+import { LineMap } from "../diagnostics/span.js";
 import { parse } from "../grammar/parse.js";
 import { formatSource } from "../compiler/driver/format.js";
+import { fileSystemFailure, readBinaryFile } from "../runtime/files.js";
+
+/** The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629), or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0 || i + n >= b.length) return i;
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    if (b[i + 1] === undefined || b[i + 1]! < lo || b[i + 1]! > hi) return i;
+    for (let k = 2; k <= n; k++) if (b[i + k] === undefined || (b[i + k]! & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}
 
 /** Where `runFmt` writes: anything with a `write(string)` (process.stdout, a test buffer). */
 export interface Sink {
@@ -22,15 +50,21 @@ export async function runFmt(files: string[], opts: { check: boolean }, out: Sin
   let code = 0;
   const worse = (c: number) => { code = Math.max(code, c); };
   for (const file of files) {
-    let text: string;
-    try {
-      text = await fs.readFile(file, "utf8");
-    } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code === "EISDIR" ? "is a directory" : String((e as Error).message);
-      err.write(`pnn fmt: cannot read ${file}: ${why}\n`);
+    const read = readBinaryFile(file, MAX_SOURCE_BYTES);
+    if (!read.ok) {
+      err.write(`pnn fmt: cannot read ${escapeControls(file)}: ${read.problem}\n`);
       worse(2);
       continue;
     }
+    const bad = firstInvalidUtf8(read.bytes);
+    if (bad >= 0) {
+      const before = read.bytes.subarray(0, bad).toString("utf8");
+      const d = diag("PNN1003", new LineMap(file, before).span(before.length, before.length), `invalid UTF-8 (byte 0x${read.bytes[bad]!.toString(16).padStart(2, "0")} at byte offset ${bad}); pnn fmt leaves the file unchanged rather than replace bytes it cannot read`);
+      err.write(formatDiagnostic(d, new Map([[file, before]])) + "\n");
+      worse(1);
+      continue;
+    }
+    const text = read.bytes.toString("utf8");
     const parsed = parse(text, file);
     const errors = parsed.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
@@ -57,25 +91,53 @@ export async function runFmt(files: string[], opts: { check: boolean }, out: Sin
       continue;
     }
     try {
-      await writeAtomically(file, formatted);
+      writeKeepingFile(file, formatted, read.bytes);
       out.write(`${file}: formatted\n`);
     } catch (e) {
-      err.write(`pnn fmt: cannot write ${file}: ${(e as Error).message}\n`);
+      err.write(`pnn fmt: ${escapeControls(fileSystemFailure(e) ?? `cannot write ${file}: ${(e as Error).message}`)}\n`);
       worse(2);
     }
   }
   return code;
 }
 
-/** Write next to the target and rename over it, so a crash never leaves a half-written file. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+/**
+ * Replaces the text of `file` keeping what the file is: the link's target is written (a link
+ * stays a link); mode and owner are kept; a file with several hard links is rewritten in place
+ * (after the new text was written once beside it, so the disk has room; the old text is put
+ * back if it fails), any other through a temporary file renamed over it.
+ */
+function writeKeepingFile(file: string, text: string, original: Uint8Array): void {
+  const target = fs.realpathSync(file);
+  const st = fs.statSync(target);
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.pnn-fmt.tmp-${process.pid}`);
+  const bytes = Buffer.from(text, "utf8");
+  fs.rmSync(tmp, { force: true });
+  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
   try {
-    const mode = (await fs.stat(file)).mode;
-    await fs.writeFile(tmp, text, { encoding: "utf8", mode });
-    await fs.rename(tmp, file);
+    try {
+      fs.writeSync(fd, bytes);
+      fs.fchmodSync(fd, st.mode & 0o7777);
+      try {
+        fs.fchownSync(fd, st.uid, st.gid);
+      } catch (e) {
+        if (st.uid !== process.getuid?.()) throw e; // another user's file: keep its owner or leave it
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (st.nlink > 1) {
+      try {
+        fs.writeFileSync(target, bytes); // in place: every hard link sees it
+      } catch (e) {
+        fs.writeFileSync(target, original); // put the old text back (truncating freed its space)
+        throw e;
+      }
+      fs.rmSync(tmp, { force: true });
+    } else fs.renameSync(tmp, target);
   } catch (e) {
-    await fs.rm(tmp, { force: true });
+    fs.rmSync(tmp, { force: true });
     throw e;
   }
 }

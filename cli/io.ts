@@ -33,6 +33,18 @@ export function readDataFile(file: string, flag: string): string | undefined {
 }
 
 /**
+ * `--input VALUE`: a file's text (file = its path), or, when no such file exists and VALUE
+ * reads as values (it has a comma or white space, or is one number), VALUE itself (file =
+ * the flag). A missing file is a usage error saying so (not "no input rows").
+ */
+export function readInputArgument(value: string, flag: string): { text: string; file: string } {
+  const text = readDataFile(value, flag);
+  if (text !== undefined) return { text, file: value };
+  if (/[,\s]/.test(value.trim()) || /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim())) return { text: value, file: flag };
+  throw new UsageError(`${flag} ${value}: file not found (and not a list of numbers such as 0.1,0.2)`);
+}
+
+/**
  * The checker's view of the disk: imports (≤ MAX_SOURCE_BYTES, checked by the checker before
  * it reads) and matrix files (≤ MAX_MATRIX_FILE_BYTES); undefined for anything unreadable.
  */

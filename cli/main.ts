@@ -1,12 +1,14 @@
 /**
  * The `pnn` command line (commander). Each subcommand lives in its own file; this one wires
  * them up and owns exit codes: 0 success, 1 diagnostics (the user's program or data is wrong),
- * 2 usage errors (missing file, bad flag, no command at all). A UserError anywhere becomes a printed diagnostic,
- * never a stack trace.
+ * 2 usage errors (missing file, bad flag, no command at all) and every file-system failure
+ * (a full disk, a read-only folder, an output path under a file: one line naming the path and
+ * the reason). A UserError anywhere becomes a printed diagnostic, never a stack trace.
  */
 import { Command, CommanderError } from "commander";
 import { UserError } from "../diagnostics/catalog.js";
 import { escapeControls, escapeTerminal, formatDiagnostic } from "../diagnostics/format.js";
+import { fileSystemFailure } from "../runtime/files.js";
 import { readSourceFor } from "./sources.js";
 import { UsageError } from "./io.js";
 import { registerFrontEndCommands } from "./front-end.js";
@@ -14,6 +16,7 @@ import { registerRunCommands } from "./run-commands.js";
 import { registerLspCommand } from "./lsp.js";
 import { registerBuildCommand } from "./build.js";
 import { registerReportCommand } from "./report.js";
+import { registerPlaygroundCommand } from "./playground.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -32,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   registerLspCommand(program);
   registerBuildCommand(program, setCode);
   registerReportCommand(program, setCode);
+  registerPlaygroundCommand(program);
   if (argv.length <= 2) {
     // `pnn` alone is a usage error (exit 2), with the help text to say what to type instead.
     process.stderr.write(program.helpInformation());
@@ -61,6 +65,11 @@ export function reportUserFailure(e: unknown, err: NodeJS.WritableStream): numbe
     const d = e.diagnostic;
     err.write(formatDiagnostic(d, new Map([[d.span.file, readSourceFor(d.span.file)]])) + "\n");
     return 1;
+  }
+  const fsFailure = fileSystemFailure(e);
+  if (fsFailure !== undefined) {
+    err.write(`pnn: ${escapeControls(fsFailure)}\n`);
+    return 2;
   }
   return undefined;
 }

@@ -6,14 +6,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, IR_MODES, parsePassList, Session, trainProduct, type Program } from "../compiler/driver/index.js";
+import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, IR_MODES, openRunDirectory, parsePassList, Session, trainProduct, type Program } from "../compiler/driver/index.js";
 import { PIPELINE } from "../compiler/passes/pipeline.js";
 import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan } from "../diagnostics/span.js";
 import { defaultProgressMode, ProgressReporter, type ProgressMode } from "../runtime/metrics.js";
+import { CHECKPOINT_FILE } from "../runtime/run-state.js";
 import type { CheckpointCadence } from "../runtime/trainer.js";
 import { writeReport, writeRunRecord } from "../report/collect.js";
-import { diskHost, printDiagnostics, readDataFile, readSource, UsageError } from "./io.js";
+import { escapeControls } from "../diagnostics/format.js";
+import { diskHost, printDiagnostics, readInputArgument, readSource, UsageError } from "./io.js";
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
@@ -100,8 +102,16 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
         const outDir = opts.out ?? path.join("runs", path.basename(file, ".pnn"));
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs: epochs ?? p.train.epochs });
-        if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
-        const r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: parseCadence(opts.checkpointEvery) });
+        const cadence = parseCadence(opts.checkpointEvery);
+        if (opts.resume && !fs.existsSync(path.join(outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${outDir}`);
+        const run = openRunDirectory(outDir); // created and locked before anything is written into it
+        let r: Awaited<ReturnType<typeof trainProduct>>;
+        try {
+          if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
+          r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: cadence });
+        } finally {
+          run.release();
+        }
         if (r.kind === "finished") {
           const note = `${outDir} holds a finished run (epoch ${r.epoch} of ${r.epoch}); nothing to do — pass --epochs N to extend it`;
           process.stdout.write(opts.json ? JSON.stringify({ type: "finished", epoch: r.epoch, checkpoint: r.checkpoint, message: note }) + "\n" : `pnn train: ${note}\n`);
@@ -142,33 +152,22 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .description("print predictions for inputs (a CSV file of feature rows, or comma-separated numbers)")
     .argument("<file>", ".pnn file")
     .requiredOption("--weights <ckpt>", "checkpoint (.safetensors)")
-    .requiredOption("--input <rows>", "a CSV file (one row of features per line) or 'v1,v2,…'")
+    .requiredOption("--input <rows>", "a CSV file (one row of features per line, an optional header naming the columns) or 'v1,v2,…'")
+    .option("--raw", "the rows are raw features (as in the data file): normalise them as training did")
     .option("--device", "run on simulated chip (--chip, default 0) instead of the twin")
     .option("--chip <n>", "which simulated chip (with --device)")
     .option("--json", "print JSON")
     .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
-    .action((file: string, opts: { weights: string; input: string; device?: boolean; chip?: string; json?: boolean; backend: string }) =>
+    .action((file: string, opts: { weights: string; input: string; raw?: boolean; device?: boolean; chip?: string; json?: boolean; backend: string }) =>
       guarded(setCode, opts.json, async () => {
         if (opts.chip !== undefined && !opts.device) throw new UsageError("--chip picks a simulated chip and needs --device");
         const chip = opts.device ? (opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : 0) : undefined;
+        const input = readInputArgument(opts.input, "--input"); // bounded; a FIFO, device or folder is refused
         const p = openProgram(file);
-        const features = p.spec(1).features;
-        const fromFile = readDataFile(opts.input, "--input"); // bounded; a FIFO or device is refused
-        const isFile = fromFile !== undefined;
-        const text = fromFile ?? opts.input;
-        const where = fileSpan(isFile ? opts.input : "--input");
-        const rows = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^[A-Za-z_"]/.test(l));
-        const values: number[] = [];
-        rows.forEach((line, i) => {
-          const cells = line.split(/[,\s]+/).filter(Boolean).map(Number);
-          if (cells.length !== features) throw new UserError(diag("PNN6005", where, `input row ${i + 1} has ${cells.length} values; the network takes ${features}`));
-          if (cells.some((v) => !Number.isFinite(v))) throw new UserError(diag("PNN6005", where, `input row ${i + 1} has a value that is not a finite number`));
-          values.push(...cells);
-        });
-        if (!rows.length) throw new UserError(diag("PNN6005", where, "no input rows"));
-        const r = await inferProduct(p, { weights: opts.weights, rows: Float64Array.from(values), count: rows.length, ...(chip !== undefined ? { chip } : {}), backend: opts.backend });
-        if (opts.json) process.stdout.write(JSON.stringify({ predictions: r.classes, scores: r.scores }) + "\n");
-        else r.classes.forEach((c, i) => process.stdout.write(`${i}: class ${c}  scores [${r.scores[i]!.map((s) => s.toFixed(4)).join(", ")}]\n`));
+        const r = await inferProduct(p, { weights: opts.weights, input, ...(opts.raw ? { raw: true } : {}), ...(chip !== undefined ? { chip } : {}), backend: opts.backend });
+        const name = (c: number) => r.classNames?.[c];
+        if (opts.json) process.stdout.write(JSON.stringify({ predictions: r.classes, ...(r.classNames ? { labels: r.classes.map((c) => name(c)) } : {}), scores: r.scores }) + "\n");
+        else r.classes.forEach((c, i) => process.stdout.write(`${i}: ${name(c) !== undefined ? `${escapeControls(name(c)!)} (class ${c})` : `class ${c}`}  scores [${r.scores[i]!.map((s) => s.toFixed(4)).join(", ")}]\n`));
       }),
     );
 }

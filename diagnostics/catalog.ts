@@ -61,6 +61,8 @@ export const CATALOG = {
   // ── lowering ──────────────────────────────────────────────────────────────
   PNN5010: { severity: "error", title: "program too large for the wasm backend" },
   PNN5020: { severity: "error", title: "cannot be built for this target" },
+  PNN5030: { severity: "error", title: "no WebGPU device" },
+  PNN5031: { severity: "error", title: "program too large for the WebGPU device" },
   PNN5070: { severity: "error", title: "energy-based network cannot be lowered" },
   PNN5080: { severity: "error", title: "in-situ adjoint needs the mesh phases to be a parameter" },
   PNN5081: { severity: "error", title: "readout_only needs a dense readout at the output" },

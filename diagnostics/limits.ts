@@ -12,6 +12,8 @@ export const MAX_SOURCE_BYTES = 1_000_000;
 export const MAX_MATRIX_FILE_BYTES = 16_000_000;
 /** A data file (`csv("…")`, `pnn infer --input FILE`): refused beyond this. */
 export const MAX_DATA_FILE_BYTES = 256_000_000;
+/** A checkpoint (`--weights`, `--resume`): PNN6003 / a usage error beyond this (2 GiB: 2^28 float64 values). */
+export const MAX_CHECKPOINT_BYTES = 2 ** 31;
 
 /**
  * Tokens of one file (comments aside). The parser's concrete syntax tree costs up to ~3.5 KB per

@@ -16,7 +16,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { diag, UserError } from "../diagnostics/catalog.js";
+import { MAX_CHECKPOINT_BYTES } from "../diagnostics/limits.js";
 import { fileSpan, type Span } from "../diagnostics/span.js";
+import { namingPath, readBinaryFile } from "./files.js";
 
 export type CheckpointDType = "F32" | "F64" | "I32";
 
@@ -93,10 +95,15 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, CheckpointTensor>
   return out;
 }
 
-/** Writes bytes to `file` atomically: temp file in the same folder, fsync, rename. */
+/**
+ * Writes bytes to `file` atomically: temp file in the same folder (created afresh, never through
+ * a link left under its name), fsync, rename. The rename replaces `file` itself, even if it is a
+ * link.
+ */
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, "w");
+  fs.rmSync(tmp, { force: true });
+  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o644);
   try {
     try {
       fs.writeSync(fd, typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes);
@@ -107,7 +114,7 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    throw e;
+    throw namingPath(e, file);
   }
   // Make the rename itself durable; not every platform lets a folder be opened and synced.
   try {
@@ -194,16 +201,12 @@ export function decodeSafetensors(bytes: Uint8Array, file: string, span?: Span):
   return { tensors, metadata };
 }
 
-/** Reads and validates a checkpoint; a missing or corrupt file is UserError PNN6003. */
+/**
+ * Reads and validates a checkpoint; a missing or corrupt file is UserError PNN6003. Read like
+ * every user-named file (runtime/files.ts): regular files only, at most MAX_CHECKPOINT_BYTES.
+ */
 export function loadCheckpoint(file: string, span?: Span): Checkpoint {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") corrupt(file, "no such file", span);
-    if (code === "EISDIR") corrupt(file, "is a folder, not a checkpoint file", span);
-    corrupt(file, `cannot be read (${(e as Error).message})`, span);
-  }
-  return decodeSafetensors(bytes, file, span);
+  const r = readBinaryFile(file, MAX_CHECKPOINT_BYTES);
+  if (!r.ok) corrupt(file, r.kind === "missing" ? "no such file" : r.problem, span);
+  return decodeSafetensors(r.bytes, file, span);
 }

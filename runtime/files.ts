@@ -8,6 +8,9 @@
  *  - confine(dir, name): a path named relative to a folder (or absolute), accepted only if it
  *    stays inside that folder both as written and after resolving symbolic links (realpath),
  *    so a link inside the folder that points outside it is refused before anything reads it.
+ *  - readBinaryFile(path, maxBytes): readTextFile's rules for bytes (checkpoints).
+ *  - fileSystemFailure(e): a Node file-system error (ENOSPC, EIO, EROFS, ENOTDIR …) as one line
+ *    naming the path and the reason, so every such failure reaches the user the same way.
  * No diagnostics here: callers turn the `problem` strings into their own codes.
  */
 import * as fs from "node:fs";
@@ -33,6 +36,14 @@ function describeNonFile(st: fs.Stats): string {
 
 /** The UTF-8 text of a regular file of at most `maxBytes` bytes (see the file comment). */
 export function readTextFile(file: string, maxBytes: number): ReadResult {
+  const r = readBinaryFile(file, maxBytes);
+  return r.ok ? { ok: true, text: r.bytes.toString("utf8") } : r;
+}
+
+export type BinaryReadResult = { readonly ok: true; readonly bytes: Buffer } | Extract<ReadResult, { ok: false }>;
+
+/** The bytes of a regular file of at most `maxBytes` bytes: opened non-blocking, fstat-checked, read bounded. */
+export function readBinaryFile(file: string, maxBytes: number): BinaryReadResult {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0));
@@ -53,7 +64,7 @@ export function readTextFile(file: string, maxBytes: number): ReadResult {
       n += got;
     }
     if (n > maxBytes) return { ok: false, kind: "too-large", problem: `it is more than ${maxBytes.toLocaleString("en-US")} bytes, the limit` };
-    return { ok: true, text: buf.toString("utf8", 0, n) };
+    return { ok: true, bytes: buf.subarray(0, n) };
   } catch (e) {
     return { ok: false, ...why(e) };
   } finally {
@@ -112,4 +123,59 @@ export function fileProblem(file: string, maxBytes: number): { kind: "not-file" 
   if (!st.isFile()) return { kind: "not-file", problem: describeNonFile(st) };
   if (st.size > maxBytes) return { kind: "too-large", problem: `it is ${st.size.toLocaleString("en-US")} bytes; the limit is ${maxBytes.toLocaleString("en-US")}` };
   return undefined;
+}
+
+/** What a file-system error code means, in words. */
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a folder on the way is a file",
+  EISDIR: "it is a folder",
+  EEXIST: "it already exists",
+  ENOTEMPTY: "the folder is not empty",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EIO: "input/output error",
+  EFBIG: "file too large",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  ENAMETOOLONG: "the name is too long",
+  ELOOP: "too many levels of symbolic links",
+  EBUSY: "it is busy",
+  ETXTBSY: "it is busy",
+  EXDEV: "it is on another device",
+  EINVAL: "invalid argument",
+};
+
+const VERBS: Readonly<Record<string, string>> = {
+  open: "open", read: "read", write: "write", fsync: "write", close: "write", mkdir: "create the folder", rmdir: "remove",
+  rename: "rename", unlink: "remove", rm: "remove", scandir: "list", stat: "read", lstat: "read", fstat: "read",
+  copyfile: "copy", chmod: "change the mode of", chown: "change the owner of", symlink: "link", link: "link", realpath: "resolve", access: "access", utime: "write",
+};
+
+/** The reason for an errno code in words ("no space left on the device (ENOSPC)"); the code alone when unknown. */
+export function reasonOf(code: string): string {
+  return REASONS[code] ? `${REASONS[code]} (${code})` : code;
+}
+
+/** `e`, naming `file` if it names no path yet (errors of writeSync and fsync carry none): rethrow it. */
+export function namingPath(e: unknown, file: string): unknown {
+  if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && (e as NodeJS.ErrnoException).path === undefined) (e as NodeJS.ErrnoException).path = file;
+  return e;
+}
+
+/**
+ * A Node file-system error (it has an errno `code` and a `syscall`) as one line: what could not
+ * be done to which path, and why (`cannot write runs/x/metrics.jsonl: no space left on the
+ * device (ENOSPC)`); undefined for anything else.
+ */
+export function fileSystemFailure(e: unknown): string | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const err = e as NodeJS.ErrnoException & { dest?: string };
+  if (typeof err.code !== "string" || !/^E[A-Z]+$/.test(err.code) || typeof err.syscall !== "string") return undefined;
+  const verb = VERBS[err.syscall] ?? err.syscall;
+  const target = err.path !== undefined ? ` ${err.path}${err.dest !== undefined ? ` to ${err.dest}` : ""}` : "";
+  return `cannot ${verb}${target}: ${reasonOf(err.code)}`;
 }

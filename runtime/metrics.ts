@@ -12,7 +12,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { MAX_DATA_FILE_BYTES } from "../diagnostics/limits.js";
 import { writeFileAtomic } from "./checkpoint.js";
+import { namingPath, readTextFile } from "./files.js";
+
+/** Appends never follow a link: metrics.jsonl is the run folder's own file. */
+const APPEND = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0);
 
 /** One epoch's results. `epoch` is 1-based; other keys (test_accuracy, device_accuracy, …) pass through. */
 export interface EpochRecord {
@@ -33,12 +38,15 @@ export class MetricsWriter {
   readonly metricsPath: string;
   readonly summaryPath: string;
 
-  /** Creates `dir` if needed. A new writer starts a fresh metrics.jsonl unless `append` (resume). */
+  /**
+   * Creates `dir` if needed. A new writer starts a fresh metrics.jsonl unless `append` (resume).
+   * Files are replaced by rename (never written through a link a folder may hold).
+   */
   constructor(readonly dir: string, options: { append?: boolean } = {}) {
     fs.mkdirSync(dir, { recursive: true });
     this.metricsPath = path.join(dir, "metrics.jsonl");
     this.summaryPath = path.join(dir, "summary.json");
-    if (!options.append) fs.writeFileSync(this.metricsPath, "");
+    if (!options.append) writeFileAtomic(this.metricsPath, "");
   }
 
   /**
@@ -46,12 +54,9 @@ export class MetricsWriter {
    * records a killed run wrote after its last checkpoint are dropped, so no epoch appears twice).
    */
   keepEpochs(n: number): void {
-    let text = "";
-    try {
-      text = fs.readFileSync(this.metricsPath, "utf8");
-    } catch {
-      /* no history yet */
-    }
+    // Bounded, regular files only: anything else (missing, a link to a device) is no history.
+    const r = readTextFile(this.metricsPath, MAX_DATA_FILE_BYTES);
+    const text = r.ok ? r.text : "";
     const kept = text.split("\n").filter((line) => {
       if (!line.trim()) return false;
       try {
@@ -65,7 +70,14 @@ export class MetricsWriter {
   }
 
   epoch(record: EpochRecord): void {
-    fs.appendFileSync(this.metricsPath, toJson(record) + "\n");
+    const fd = fs.openSync(this.metricsPath, APPEND, 0o644);
+    try {
+      fs.writeSync(fd, toJson(record) + "\n");
+    } catch (e) {
+      throw namingPath(e, this.metricsPath);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   summary(summary: Summary): void {

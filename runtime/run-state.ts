@@ -7,6 +7,9 @@
  * each epoch; a resumed run restores all of it, so it reproduces the uninterrupted run's
  * parameters bit for bit and its summary counters exactly. `pnn eval`, `infer` and `build` read
  * only the parameters (readParams), from this format or the older pnn-checkpoint/1.
+ * The checkpoint also records what the data looked like (DataDescription: class names, feature
+ * names, the normalisation of raw features), so `pnn infer` can name classes and normalise raw
+ * inputs exactly as training did, without reloading the data.
  * Every metadata field is validated on load; a hand-edited or truncated file is PNN6003.
  */
 import { diag, UserError } from "../diagnostics/catalog.js";
@@ -49,7 +52,20 @@ export interface RunState {
   last?: Record<string, number>;
 }
 
-export function saveRunState(file: string, spec: ModelSpec, s: RunState, id: RunIdentity): void {
+/** What inference needs to know about the training data (recorded in the checkpoint). */
+export interface DataDescription {
+  readonly name: string;
+  readonly classNames: readonly string[];
+  readonly featureNames?: readonly string[];
+  /** x = (log?(raw) − mean) / std, per feature */
+  readonly normalization?: { readonly log: boolean; readonly mean: readonly number[]; readonly std: readonly number[] };
+}
+
+export function describeData(d: { name: string; classNames: readonly string[]; featureNames?: readonly string[]; normalization?: DataDescription["normalization"] }): DataDescription {
+  return { name: d.name, classNames: d.classNames, ...(d.featureNames ? { featureNames: d.featureNames } : {}), ...(d.normalization ? { normalization: d.normalization } : {}) };
+}
+
+export function saveRunState(file: string, spec: ModelSpec, s: RunState, id: RunIdentity, data?: DataDescription): void {
   const tensors = new Map<string, CheckpointTensor>();
   for (const p of spec.params) {
     tensors.set(p.path, { dtype: "F64", shape: [...p.shape], data: s.params.get(p.path)! });
@@ -73,7 +89,36 @@ export function saveRunState(file: string, spec: ModelSpec, s: RunState, id: Run
     samples: String(s.samples),
     train_seconds: String(s.trainSeconds),
     last_epoch: JSON.stringify(s.last ?? null),
+    ...(data ? { data: JSON.stringify(data) } : {}),
   });
+}
+
+const isStrings = (v: unknown, n?: number): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string") && (n === undefined || v.length === n);
+const isNumbers = (v: unknown, n: number, positive = false): v is number[] => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "number" && Number.isFinite(x) && (!positive || x > 0));
+
+/**
+ * The checkpoint's description of its training data, validated against the network (classes =
+ * outputs, features = inputs, a finite normalisation with positive std); undefined when the
+ * checkpoint has none (written before it was recorded). Anything malformed is PNN6003.
+ */
+export function readDataDescription(meta: Record<string, string>, spec: ModelSpec, file: string, span?: Span): DataDescription | undefined {
+  if (meta.data === undefined) return undefined;
+  let d: unknown;
+  try {
+    d = JSON.parse(meta.data);
+  } catch (e) {
+    corrupt(file, span, `metadata 'data' is not JSON (${(e as Error).message})`);
+  }
+  const o = d as Record<string, unknown>;
+  const bad = (what: string): never => corrupt(file, span, `metadata 'data' ${what}`);
+  if (typeof o !== "object" || o === null || Array.isArray(o)) bad("is not a JSON object");
+  if (typeof o.name !== "string") bad("has no data set name");
+  if (!isStrings(o.classNames, spec.classes)) bad(`does not list ${spec.classes} class names (the network's outputs)`);
+  if (o.featureNames !== undefined && !isStrings(o.featureNames, spec.features)) bad(`does not list ${spec.features} feature names (the network's inputs)`);
+  const n = o.normalization as Record<string, unknown> | undefined;
+  if (n !== undefined && (typeof n !== "object" || n === null || typeof n.log !== "boolean" || !isNumbers(n.mean, spec.features) || !isNumbers(n.std, spec.features, true)))
+    bad(`has a normalisation that is not {log, mean, std} with ${spec.features} finite values each (std > 0)`);
+  return o as unknown as DataDescription;
 }
 
 function corrupt(file: string, span: Span | undefined, message: string): never {

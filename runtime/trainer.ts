@@ -21,7 +21,7 @@ import { newOptimizerState, optimizerStep, type OptimizerConfig } from "./optim.
 import type { CompiledProgram, Programs } from "./program.js";
 import { bindInputs, feedBatch, tensor } from "./rules/bind.js";
 import type { RuleContext, RuleStepper, StepCost } from "./rules/types.js";
-import { CHECKPOINT_FILE, loadRunState, saveRunState, zeroCounters, type Params, type RunIdentity, type RunState } from "./run-state.js";
+import { CHECKPOINT_FILE, describeData, loadRunState, saveRunState, zeroCounters, type Params, type RunIdentity, type RunState } from "./run-state.js";
 import { keys, streams } from "./streams.js";
 
 export type { Params } from "./run-state.js";
@@ -44,7 +44,8 @@ export interface CheckpointCadence {
 export interface TrainOptions {
   readonly outDir?: string;
   readonly resume?: boolean;
-  readonly progress: ProgressReporter;
+  /** What the user sees while training (the CLI's ProgressReporter; the playground posts to its page). */
+  readonly progress: Pick<ProgressReporter, "startEpoch" | "batch" | "endEpoch">;
   readonly metrics?: MetricsWriter;
   readonly span: Span;
   /** The rule's run-time half (compiler/rules/), bound to its options by the driver. */
@@ -53,7 +54,8 @@ export interface TrainOptions {
 }
 
 export type TrainOutcome =
-  | { readonly kind: "trained"; readonly summary: Record<string, unknown> }
+  /** `params`: the trained parameters (also in the checkpoint, when there is an outDir). */
+  | { readonly kind: "trained"; readonly summary: Record<string, unknown>; readonly params: Params }
   /** --resume of a run whose checkpoint already holds every epoch: nothing was done. */
   | { readonly kind: "finished"; readonly epoch: number; readonly checkpoint: string };
 
@@ -178,11 +180,12 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     optimizer: { config: cfg.optimizer, state: s.optimizer },
   });
   const batches = Math.ceil(data.train.n / B);
+  const dataDescription = describeData(data);
   const started = performance.now();
   let lastSaved = performance.now();
   const save = () => {
     if (!ckptFile) return;
-    saveRunState(ckptFile, spec, s, cfg.identity);
+    saveRunState(ckptFile, spec, s, cfg.identity, dataDescription);
     lastSaved = performance.now();
   };
   const evalTwin = () => accuracy(spec, programs.inferTwin, data.test, s.params, undefined, keys.evalTwin(cfg.seed));
@@ -254,5 +257,5 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     const ms = meanStd(accs);
     Object.assign(summary, { device_test_accuracy: accs[0], device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
   }
-  return { kind: "trained", summary };
+  return { kind: "trained", summary, params: s.params };
 }

@@ -41,7 +41,7 @@ export interface BuiltArtifact {
 const ROW = "", BATCH = "@batch";
 
 /** The last photodetection's intensities (the last `abs2`), an extra output when there is one. */
-function detectorOutput(g: Graph): { name: string; id: number } | undefined {
+export function detectorOutput(g: Graph): { name: string; id: number } | undefined {
   const d = [...g.nodes].reverse().find((n) => n.op === "abs2");
   return d && !g.outputs.some((o) => o.id === d.id) ? { name: DETECTORS, id: d.id } : undefined;
 }

@@ -1,8 +1,10 @@
 /**
  * The execution backends a session can compile programs with, by name: `ref`, the float64
- * reference interpreter (the definition of every op), and `wasm`, the WebAssembly backend (f32,
- * SIMD128, cached by content under .pnn-cache/). Each turns an IR graph into a runtime
- * Executable; a program too large for a backend is a user diagnostic (PNN5010) at the train block.
+ * reference interpreter (the definition of every op), `wasm`, the WebAssembly backend (f32,
+ * SIMD128, cached by content under .pnn-cache/), and `webgpu`, the WGSL backend on the process's
+ * WebGPU device (asynchronous executables; docs/webgpu.md). Each turns an IR graph into a runtime
+ * Executable; a program too large for a backend is a user diagnostic (PNN5010, PNN5031) at the
+ * train block, and no WebGPU device is PNN5030.
  */
 import { diag, UserError } from "../../diagnostics/catalog.js";
 import type { Span } from "../../diagnostics/span.js";
@@ -28,7 +30,16 @@ const wasm: Backend = {
 
 const ref: Backend = { name: "ref", doc: "the float64 reference interpreter", compile: async (g) => compileInterp(g) };
 
-export const BACKENDS: readonly Backend[] = [wasm, ref];
+const webgpu: Backend = {
+  name: "webgpu",
+  doc: "WebGPU (WGSL, f32): a GPU through the 'webgpu' package (Dawn) in Node",
+  async compile(g) {
+    const { compileWebGpu } = await import("../backends/wgsl/webgpu.js");
+    return compileWebGpu(g);
+  },
+};
+
+export const BACKENDS: readonly Backend[] = [wasm, ref, webgpu];
 export const DEFAULT_BACKEND = "wasm";
 
 export function findBackend(name: string): Backend {
@@ -44,6 +55,12 @@ export async function compileWith(backend: Backend, g: Graph, span: Span): Promi
   } catch (e) {
     const { WasmLimitError } = await import("../backends/wasm/index.js");
     if (e instanceof WasmLimitError) throw new UserError(diag("PNN5010", span, e.message));
+    if (backend.name === "webgpu") {
+      const { WgslLimitError } = await import("../backends/wgsl/index.js");
+      const { WebGpuUnavailableError } = await import("../../runtime/webgpu/device.js");
+      if (e instanceof WebGpuUnavailableError) throw new UserError(diag("PNN5030", span, `--backend webgpu: ${e.message}`));
+      if (e instanceof WgslLimitError) throw new UserError(diag("PNN5031", span, e.message));
+    }
     throw e;
   }
 }

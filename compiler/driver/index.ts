@@ -7,8 +7,8 @@
 export { Session, RULE_OVERRIDE_ORIGIN, type Checked, type SourceHost } from "./session.js";
 export { Program, type DeviceSettings, type ProgramGraphs } from "./program.js";
 export { DiagnosticsError, UsageError } from "./errors.js";
-export { BACKENDS, DEFAULT_BACKEND, findBackend } from "./backends.js";
-export { trainProduct, evaluateProduct, inferProduct, type TrainRequest, type TrainResult, type EvalRequest, type EvalResult, type InferRequest } from "./run.js";
-export { buildProduct, BUILD_BATCH, TARGETS, type BuildRequest, type BuildResult } from "./build.js";
+export { BACKENDS, DEFAULT_BACKEND, findBackend, type Backend } from "./backends.js";
+export { trainProduct, trainConfig, evaluateProduct, inferProduct, openRunDirectory, requireInputFile, type InferResult, type TrainRequest, type TrainResult, type EvalRequest, type EvalResult, type InferRequest } from "./run.js";
+export { artifactFiles, buildProduct, BUILD_BATCH, TARGETS, type ArtifactRequest, type ArtifactWeights, type BuildRequest, type BuildResult, type ArtifactFiles } from "./build.js";
 export { irProduct, IR_MODES, parsePassList, type IrRequest } from "./ir.js";
 export { formatSource } from "./format.js";

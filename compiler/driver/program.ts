@@ -26,7 +26,7 @@ import { runPipeline, type PassStat, type PipelineOptions } from "../passes/pipe
 import { manifestOf } from "../lower/names.js";
 import type { RuleDef, RuleLowering } from "../rules/rule.js";
 import type { NetworkModel, TrainModel } from "../sema/model.js";
-import { compileWith, findBackend } from "./backends.js";
+import { compileWith, findBackend, type Backend } from "./backends.js";
 
 /** Device settings every program of a run is lowered with. */
 export type DeviceSettings = LowerOptions;
@@ -55,6 +55,8 @@ export class Program {
     readonly source: string,
     readonly net: NetworkModel,
     readonly train: TrainModel,
+    /** The text of a shipped data file when the host holds it (Session's SourceHost.readShippedData). */
+    private readonly readShipped?: (file: string) => string | undefined,
   ) {
     this.rule = train.rule.def;
   }
@@ -105,9 +107,13 @@ export class Program {
     };
   }
 
-  /** The graphs compiled with a backend (`ref`, `wasm`), with manifests and FLOPs. */
-  async compile(backendName: string, batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): Promise<{ spec: ModelSpec; programs: Programs; passes: ProgramGraphs["passes"] }> {
-    const backend = findBackend(backendName);
+  /**
+   * The graphs compiled with a backend (`ref`, `wasm`, `webgpu`, or a Backend of the caller's:
+   * the browser playground compiles through binaryen without Node's module cache), with
+   * manifests and FLOPs, and what the pass pipeline did to each.
+   */
+  async compile(using: string | Backend, batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): Promise<{ spec: ModelSpec; programs: Programs; passes: ProgramGraphs["passes"] }> {
+    const backend = typeof using === "string" ? findBackend(using) : using;
     const g = this.graphs(batch, settings, opts);
     const one = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
     const names = Object.keys(g.rule);
@@ -131,8 +137,12 @@ export class Program {
     return (ctx) => this.rule.stepper(ctx, options as never);
   }
 
-  /** The train block's data set (a path argument resolves against the program's folder). */
+  /**
+   * The train block's data set (a path argument resolves against the program's folder),
+   * checked to fit the network: its features and classes (PNN6002 naming the file and the cell).
+   */
   dataset(): Dataset {
-    return loadDataset({ ...this.train.data, baseDir: path.dirname(path.resolve(this.file)) });
+    const spec = this.spec(1);
+    return loadDataset({ ...this.train.data, baseDir: path.dirname(path.resolve(this.file)), fits: { network: spec.network, features: spec.features, classes: spec.classes }, ...(this.readShipped ? { readShipped: this.readShipped } : {}) });
   }
 }

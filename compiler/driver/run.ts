@@ -8,13 +8,18 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Span } from "../../diagnostics/span.js";
 import { fileSpan } from "../../diagnostics/span.js";
+import { fileProblem } from "../../runtime/files.js";
 import { sampleChip } from "../../runtime/init.js";
 import { MetricsWriter, type ProgressReporter } from "../../runtime/metrics.js";
-import { readParams } from "../../runtime/run-state.js";
+import { describeData, readDataDescription, readParams, type DataDescription } from "../../runtime/run-state.js";
+import { checkScale, normalise, readInputRows, rowSpan, type InputRows } from "../../runtime/data/rows.js";
+import type { ModelSpec } from "../../runtime/model.js";
+import { diag, UserError } from "../../diagnostics/catalog.js";
+import { MAX_CHECKPOINT_BYTES } from "../../diagnostics/limits.js";
+import { lockRunDir, removeStaleTemporaries } from "../../runtime/run-dir.js";
 import { keys } from "../../runtime/streams.js";
-import { accuracy, CHECKPOINT_FILE, chipAccuracies, meanStd, predict, train, type CheckpointCadence, type TrainOutcome } from "../../runtime/trainer.js";
+import { accuracy, CHECKPOINT_FILE, chipAccuracies, meanStd, predict, train, type CheckpointCadence, type TrainConfig, type TrainOutcome } from "../../runtime/trainer.js";
 import type { PassStat } from "../passes/pipeline.js";
 import { UsageError } from "./errors.js";
 import type { Program } from "./program.js";
@@ -31,25 +36,39 @@ export interface TrainRequest {
 
 export type TrainResult = (TrainOutcome & { readonly kind: "finished" }) | { readonly kind: "trained"; readonly summary: Record<string, unknown> };
 
-/** Removes temporary files a killed run left behind (`<file>.tmp-<pid>` of a process that is gone). */
-function removeStaleTemporaries(dir: string): void {
-  let entries: string[] = [];
-  try {
-    entries = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const f of entries) {
-    const m = /\.tmp-(\d+)$/.exec(f);
-    if (!m) continue;
-    let alive = true;
+/**
+ * Creates and locks a run folder (`--out`): a usage error naming the path and the reason when it
+ * cannot be one (a file, under a file, empty, read-only …) or when another pnn process is
+ * writing into it. Re-entrant in one process; call `release()` when done.
+ */
+export function openRunDirectory(dir: string, flag = "--out"): { release(): void } {
+  const lock = lockRunDir(dir, flag);
+  if (!lock.ok) throw new UsageError(lock.problem);
+  return lock;
+}
+
+/**
+ * A file named by a flag (`--weights`) must exist and be a regular file of a plausible size:
+ * otherwise a usage error (exit 2), like a missing .pnn file. What is inside is the reader's
+ * to judge (a corrupt checkpoint is PNN6003).
+ */
+export function requireInputFile(file: string, flag: string, maxBytes = MAX_CHECKPOINT_BYTES): void {
+  if (!fs.existsSync(file)) {
+    let onTheWay = "";
     try {
-      process.kill(Number(m[1]), 0);
+      fs.statSync(file);
     } catch (e) {
-      alive = (e as NodeJS.ErrnoException).code === "EPERM";
+      if ((e as NodeJS.ErrnoException).code === "ENOTDIR") onTheWay = " (a folder on the way is a file)";
     }
-    if (!alive) fs.rmSync(path.join(dir, f), { force: true });
+    throw new UsageError(`${flag} ${file}: file not found${onTheWay}`);
   }
+  const bad = fileProblem(file, maxBytes);
+  if (bad) throw new UsageError(`${flag} ${file}: ${bad.problem}`);
+}
+
+/** The trainer's configuration for a program: its epochs (or `epochs`), seed, chips, optimizer and the run's identity. */
+export function trainConfig(p: Program, spec: ModelSpec, epochs = p.train.epochs): TrainConfig {
+  return { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } };
 }
 
 /** Per program: IR nodes as lowered and after the pipeline, and each pass's node counts and time (`pnn train --json`'s compile record). */
@@ -69,6 +88,15 @@ function passSummary(passes: Readonly<Record<string, readonly PassStat[]>>): Rec
 export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainResult> {
   const epochs = r.epochs ?? p.train.epochs;
   if (r.resume && !fs.existsSync(path.join(r.outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${r.outDir}`);
+  const run = openRunDirectory(r.outDir);
+  try {
+    return await trainLocked(p, r, epochs);
+  } finally {
+    run.release();
+  }
+}
+
+async function trainLocked(p: Program, r: TrainRequest, epochs: number): Promise<TrainResult> {
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
   const { spec, programs, passes } = await p.compile(r.backend, p.train.batch);
@@ -78,7 +106,7 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
     spec,
     programs,
     data,
-    { epochs, seed: p.train.seed, chips: p.train.chips, optimizer: p.train.optimizer, identity: { network: spec.network, rule: p.rule.name, sourceHash: p.sourceHash, configHash: p.configHash, seed: p.train.seed } },
+    trainConfig(p, spec, epochs),
     { outDir: r.outDir, resume: !!r.resume, progress: r.progress, metrics, span: p.train.span, makeStepper: p.stepper(), ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}) },
   );
   if (outcome.kind === "finished") return outcome;
@@ -111,6 +139,7 @@ export interface EvalResult {
 export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalResult> {
   const time = r.time ?? 0;
   const chips = r.chips ?? p.train.chips;
+  requireInputFile(r.weights, "--weights");
   const data = p.dataset();
   const { spec, programs } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
@@ -124,23 +153,65 @@ export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalR
 
 export interface InferRequest {
   readonly weights: string;
-  /** Rows of features, row-major. */
-  readonly rows: Float64Array;
-  readonly count: number;
+  /** Rows of features, row-major (already numbers: tests, tools) … */
+  readonly rows?: Float64Array;
+  readonly count?: number;
+  /** … or the text of `--input` (a file's, or the flag's own), refused or used whole (runtime/data/rows.ts). */
+  readonly input?: { readonly text: string; readonly file: string };
+  /** The rows are raw features: normalise them as training did (the checkpoint's normalisation). */
+  readonly raw?: boolean;
   /** On simulated chip `chip` instead of the twin. */
   readonly chip?: number;
   readonly time?: number;
   readonly backend: string;
   /** Rows per program run (default 1: `pnn infer` is for a few rows; the same function of each row at any batch). */
   readonly batch?: number;
-  /** Where input problems point. */
-  readonly span?: Span;
 }
 
-export async function inferProduct(p: Program, r: InferRequest): Promise<{ classes: number[]; scores: number[][] }> {
+export interface InferResult {
+  readonly classes: number[];
+  readonly scores: number[][];
+  /** The training data's class names, in output order, when the checkpoint (or the data set) knows them. */
+  readonly classNames?: readonly string[];
+}
+
+/** What the training data looked like: from the checkpoint, or (older checkpoints) by loading the data set; undefined if neither can tell. */
+function dataOf(p: Program, metadata: Record<string, string>, spec: ModelSpec, weights: string): DataDescription | undefined {
+  const recorded = readDataDescription(metadata, spec, weights, fileSpan(weights));
+  if (recorded) return recorded;
+  try {
+    return describeData(p.dataset());
+  } catch (e) {
+    if (e instanceof UserError) return undefined; // the data set cannot be loaded here: infer without its names
+    throw e;
+  }
+}
+
+export async function inferProduct(p: Program, r: InferRequest): Promise<InferResult> {
+  requireInputFile(r.weights, "--weights");
   const { spec, programs } = await p.compile(r.backend, r.batch ?? 1, { time: r.time ?? 0 }, { inferenceOnly: true });
-  const { params } = readParams(r.weights, spec, fileSpan(r.weights));
-  const onDevice = r.chip !== undefined && programs.inferDevice;
-  const chip = onDevice ? sampleChip(spec.chipVars, p.train.seed, r.chip!) : undefined;
-  return predict(spec, onDevice ? programs.inferDevice! : programs.inferTwin, r.rows, r.count, params, chip, keys.infer(p.train.seed, r.chip ?? 0));
+  if (r.chip !== undefined && !programs.inferDevice) throw new UsageError(`--device: network ${spec.network} has no device model (no device variables or device-only effects), so a chip computes what the twin does; leave out --device`);
+  const { params, metadata } = readParams(r.weights, spec, fileSpan(r.weights));
+  const data = dataOf(p, metadata, spec, r.weights);
+  let rows: InputRows | undefined;
+  if (r.input) {
+    rows = readInputRows(r.input.text, r.input.file, spec.features, data?.featureNames);
+    if (r.raw) {
+      if (!data?.normalization) throw new UsageError(`--raw: ${data ? `data set ${data.name} uses its features as they are (no normalisation)` : "the checkpoint records no normalisation and the data set cannot be loaded"}; leave out --raw`);
+      normalise(rows, data.normalization, data.name);
+    } else if (data?.normalization) checkScale(rows, data.normalization, data.name);
+  } else if (r.raw) throw new UsageError("--raw needs the rows as text (--input)");
+  const values = rows?.values ?? r.rows;
+  const count = rows?.count ?? r.count;
+  if (!values || count === undefined) throw new UsageError("infer: no input rows");
+  const chip = r.chip !== undefined ? sampleChip(spec.chipVars, p.train.seed, r.chip) : undefined;
+  const out = await predict(spec, chip ? programs.inferDevice! : programs.inferTwin, values, count, params, chip, keys.infer(p.train.seed, r.chip ?? 0));
+  out.scores.forEach((row, i) => {
+    if (row.every(Number.isFinite)) return;
+    let big = 0;
+    for (let j = 0; j < spec.features; j++) big = Math.max(big, Math.abs(values[i * spec.features + j]!));
+    const message = `row ${i + 1}: the network's outputs are not finite (${row.find((v) => !Number.isFinite(v))}) for this input, whose largest ${rows && r.raw ? "normalised " : ""}value is ${big.toPrecision(4)}; it is far outside what the network was trained on`;
+    throw new UserError(diag("PNN6005", rows ? rowSpan(rows, i) : fileSpan("--input"), message));
+  });
+  return { ...out, ...(data ? { classNames: data.classNames } : {}) };
 }

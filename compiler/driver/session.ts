@@ -5,7 +5,8 @@
  * refusal a rule or the lowering could make: sema runs the rules' plans), and `program()` gives
  * the checked Program of a train block — optionally with the rule replaced, as a command line's
  * `--rule "spsa(c: 0.02)"` does, checked exactly as if it were written in the file.
- * No file system access of its own: the CLI reads files, the language server its open documents.
+ * No file system access of its own: the CLI reads files, the language server its open documents,
+ * the browser playground its in-memory files (playground/host.ts).
  */
 import { diag, type Diagnostic } from "../../diagnostics/catalog.js";
 import { fileSpan } from "../../diagnostics/span.js";
@@ -44,14 +45,26 @@ function parseRuleOverride(text: string): { expr?: A.Expr; diagnostics: readonly
   };
   const item = parsed.program.items[0];
   const expr = item?.kind === "Const" ? item.value : undefined;
-  const diagnostics = parsed.diagnostics.map(shift);
+  // Only what the user wrote: a diagnostic on the wrapper's own line is an echo of recovery (the
+  // parser repairing `const rule =`), and positions quoted in messages ("the '(' at 2:5") move up
+  // with the text.
+  const diagnostics = parsed.diagnostics
+    .filter((d) => d.span.line > 1)
+    .map((d) => ({ ...shift(d), message: d.message.replace(/\bat (\d+):(\d+)/g, (_, l: string, c: string) => `at ${Number(l) - 1}:${c}`) }));
   if (!diagnostics.length && (!expr || !(expr.kind === "Name" || (expr.kind === "Call" && expr.callee.kind === "Name"))))
     return { diagnostics: [diag("PNN4001", fileSpan(RULE_OVERRIDE_ORIGIN), `--rule takes a rule name with optional options, such as physics_aware or "spsa(c: 0.02)", got '${text}'`)] };
   return { ...(expr && !diagnostics.length ? { expr: shift(expr) } : {}), diagnostics };
 }
 
-/** How a session reads the files a source imports (the CLI: the disk; the editor: its open documents). */
-export type SourceHost = CheckHost;
+/**
+ * How a session reads the files a source imports (the CLI: the disk; the editor: its open
+ * documents; the browser playground: its in-memory files) and, optionally, the data files
+ * shipped with pnn (`vowels.csv`, …) for hosts without pnn's data/ folder on a disk (the
+ * playground); without `readShippedData` the data loaders read that folder.
+ */
+export interface SourceHost extends CheckHost {
+  readShippedData?(file: string): string | undefined;
+}
 
 export class Session {
   private checked?: Checked;
@@ -60,7 +73,7 @@ export class Session {
   constructor(
     readonly file: string,
     readonly source: string,
-    readonly host: CheckHost,
+    readonly host: SourceHost,
   ) {}
 
   private sources(extra: Readonly<Record<string, string>> = {}): Map<string, string> {
@@ -102,6 +115,7 @@ export class Session {
     const index = o.train ?? 0;
     const train = checked.model.trains[index];
     if (!train) throw new UsageError(`${this.file} has no train block${index ? ` number ${index + 1}` : ""}: nothing to run`);
-    return new Program(this.file, this.source, checked.model.networks.get(train.network)!, train);
+    const readShipped = this.host.readShippedData?.bind(this.host);
+    return new Program(this.file, this.source, checked.model.networks.get(train.network)!, train, readShipped);
   }
 }

@@ -1,13 +1,39 @@
-// demo.mjs — the page's logic: a drawing pad, the compiled model (./model/model.mjs, written by
-// `pnn build`), and bars for class probabilities and detector intensities. Exposes
-// window.pnnDemo for the headless-browser test (test/web/demo.test.ts).
-import { load } from "./model/model.mjs";
+// demo.mjs — the page's logic: a drawing pad, the compiled model, and bars for class
+// probabilities and detector intensities. Two builds of the same network (written by `pnn build`):
+// ./model/ (WebAssembly, the default) and ./model-webgpu/ (WGSL on the GPU, chosen with the
+// engine switch or ?engine=webgpu); when WebGPU is unavailable the page says why and falls back to
+// WebAssembly. Exposes window.pnnDemo for the headless-browser tests (test/web/demo.test.ts,
+// test/wgsl/demo.test.ts).
+import { load as loadWasm } from "./model/model.mjs";
 import { inkFromRgba, pool, softmax, toMnist28 } from "./preprocess.mjs";
 
 const pad = document.getElementById("pad");
 const ctx = pad.getContext("2d", { willReadFrequently: true });
 const status = document.getElementById("status");
-const model = await load();
+const engineSwitch = document.getElementById("engine");
+
+/** The model on the asked engine: WebGPU when asked and available, else WebAssembly (with the reason). */
+async function loadEngine(asked) {
+  if (asked === "webgpu") {
+    try {
+      if (!navigator.gpu) throw new Error("this browser has no WebGPU (navigator.gpu is undefined)");
+      const { load } = await import("./model-webgpu/model.mjs");
+      return { engine: "webgpu", model: await load(), note: "" };
+    } catch (e) {
+      return { engine: "wasm", model: await loadWasm(), note: `WebGPU unavailable (${e.message}); using WebAssembly` };
+    }
+  }
+  return { engine: "wasm", model: await loadWasm(), note: "" };
+}
+
+const asked = new URLSearchParams(location.search).get("engine") === "webgpu" ? "webgpu" : "wasm";
+const { engine, model, note } = await loadEngine(asked);
+engineSwitch.value = engine;
+engineSwitch.addEventListener("change", () => {
+  const url = new URL(location.href);
+  url.searchParams.set("engine", engineSwitch.value);
+  location.href = url.href;
+});
 const side = Math.round(Math.sqrt(model.info.inputs[0].shape[0]));
 const names = model.info.classes ?? Array.from({ length: model.info.outputs[0].shape[0] }, (_, i) => String(i));
 document.getElementById("network").textContent =
@@ -33,13 +59,18 @@ function bars(el, values, labels, cls, best, fmt) {
   }));
 }
 
-/** Classifies a 28×28 image in [0, 1]; returns what the page shows. */
-function classify28(img28) {
-  const x = pool(img28, side);
-  const out = model.run(x);
+/** What the page shows for one run's outputs. */
+function shown(out, x) {
   const probs = softmax(out.logits);
   const best = probs.indexOf(Math.max(...probs));
   return { digit: best, label: names[best], probs, detectors: out.detectors ? Array.from(out.detectors) : [], x: Array.from(x) };
+}
+
+/** Classifies a 28×28 image in [0, 1]: the result (WebAssembly), or a promise of it (WebGPU reads back asynchronously). */
+function classify28(img28) {
+  const x = pool(img28, side);
+  const out = model.run(x);
+  return out instanceof Promise ? out.then((o) => shown(o, x)) : shown(out, x);
 }
 
 function render(r) {
@@ -49,13 +80,16 @@ function render(r) {
   bars(document.getElementById("detectors"), det, det.map((_, i) => `mode ${i}`), "det", -1, (v) => v.toExponential(2));
 }
 
+let drawn = 0;
 function classifyPad() {
   const { data, width, height } = ctx.getImageData(0, 0, pad.width, pad.height);
   const img = toMnist28(inkFromRgba(data, width, height), width, height);
+  const seq = ++drawn;
   if (!img.some((v) => v > 0)) return render(null);
   const r = classify28(img);
-  render(r);
-  return r;
+  if (!(r instanceof Promise)) { render(r); return r; }
+  // show only the newest drawing's result
+  return r.then((v) => { if (seq === drawn) render(v); return v; });
 }
 
 let drawing = false;
@@ -76,5 +110,6 @@ pad.addEventListener("pointermove", (e) => {
 pad.addEventListener("pointerup", () => { drawing = false; classifyPad(); });
 document.getElementById("clear").addEventListener("click", clear);
 clear();
-status.textContent = "ready";
-window.pnnDemo = { info: model.info, classify28, classifyPad, predict: (x) => Array.from(model.predict(x)), ready: true };
+status.textContent = note || `ready (${engine === "webgpu" ? "WebGPU" : "WebAssembly"})`;
+const predict = (x) => { const y = model.predict(x); return y instanceof Promise ? y.then((v) => Array.from(v)) : Array.from(y); };
+window.pnnDemo = { info: model.info, engine, note, classify28, classifyPad, predict, ready: true };

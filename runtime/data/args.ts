@@ -8,6 +8,6 @@ import type { DatasetSpec } from "./types.js";
 
 export type ArgValues = Readonly<Record<string, number | string>>;
 
-export function fail(spec: Pick<DatasetSpec, "span">, message: string, code: "PNN6001" | "PNN6002" | "PNN6006" = "PNN6006"): never {
+export function fail(spec: Pick<DatasetSpec, "span">, message: string, code: "PNN6001" | "PNN6002" | "PNN6005" | "PNN6006" = "PNN6006"): never {
   throw new UserError(diag(code, spec.span, message));
 }

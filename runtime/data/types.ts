@@ -13,6 +13,20 @@ export interface DatasetSpec {
   span: Span;
   /** Relative paths (csv) resolve against this folder and must stay inside it. */
   baseDir: string;
+  /**
+   * The text of a data file shipped with pnn (`vowels.csv`, `iris.csv`), when the caller holds it
+   * in memory (the browser playground has no disk); undefined, or absent, reads pnn's data/ folder.
+   */
+  readShipped?: (file: string) => string | undefined;
+  /** What the network takes, when known: the loaded data must fit it (PNN6002, pointing into the file where it can). */
+  fits?: NetworkShape;
+}
+
+/** The data shape a network accepts: input features per sample and one output per class. */
+export interface NetworkShape {
+  readonly network: string;
+  readonly features: number;
+  readonly classes: number;
 }
 
 export interface Split {
@@ -26,6 +40,8 @@ export interface Dataset {
   featureShape: number[];
   classes: number;
   classNames: string[];
+  /** The feature columns' names, for tables (a header lets `pnn infer --input` pick them by name). */
+  featureNames?: string[];
   train: Split;
   test: Split;
   /**

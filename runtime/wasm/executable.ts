@@ -10,7 +10,7 @@ import type { ResidentSession, SyncExecutable, Tensor, TensorSpec } from "../bac
 import type { WasmLayout, WasmSlot } from "./layout.js";
 
 /** Why the module called pnn.fail(code, a, b): an out-of-range index or label at run time. */
-const FAIL_MESSAGES: Record<number, (a: number, b: number) => string> = {
+export const FAIL_MESSAGES: Record<number, (a: number, b: number) => string> = {
   1: (a, b) => `gather: index ${a} outside axis of size ${b}`,
   2: (a, b) => `scatter_add: index ${a} outside axis of size ${b}`,
   3: (a, b) => `softmax_cross_entropy: label ${a} outside [0, ${b})`,

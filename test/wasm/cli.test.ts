@@ -41,7 +41,7 @@ describe("pnn train --backend", () => {
     ensureBuilt();
     const r = pnnEnv(["train", VOWELS, "--epochs", "1", "--backend", "gpu", "--out", tmpDir()], {});
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown backend 'gpu' \(available: wasm, ref\)/);
+    expect(r.stderr).toMatch(/unknown backend 'gpu' \(available: wasm, ref, webgpu\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

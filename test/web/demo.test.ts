@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasetArgs } from "../../stdlib/datasets.js";
 import { loadDataset } from "../../runtime/data/index.js";
 import { fileSpan } from "../../diagnostics/span.js";
-import { REPO } from "../train/helpers.js";
+import { REPO, tmpDir } from "../train/helpers.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
 const WEB = path.join(REPO, "examples/web");
@@ -24,11 +24,13 @@ describe.skipIf(!CHROMIUM)("browser demo (headless chromium)", () => {
   let browser: Browser;
   let page: Page;
   let close: () => void;
+  let site = "";
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const { serve } = (await import(pathToFileURL(path.join(WEB, "serve.mjs")).href)) as { serve(port?: number): Promise<{ server: import("node:http").Server; url: string }> };
-    const { server, url } = await serve(0);
+    const { buildSite, serve } = (await import(pathToFileURL(path.join(WEB, "serve.mjs")).href)) as { buildSite(dir: string): string; serve(port?: number, root?: string): Promise<{ server: import("node:http").Server; url: string }> };
+    site = buildSite(tmpDir("pnn-web-")); // the page's files and fresh builds of model/ and model-webgpu/
+    const { server, url } = await serve(0, site);
     close = () => server.close();
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new", "--enable-unsafe-webgpu", "--ignore-gpu-blocklist"] });
@@ -70,7 +72,7 @@ describe.skipIf(!CHROMIUM)("browser demo (headless chromium)", () => {
     const n = 200;
     const x = Array.from(data.test.x.subarray(0, n * 196));
     const pageScores = await page.evaluate((xs) => (window as unknown as { pnnDemo: { predict(x: number[]): number[] } }).pnnDemo.predict(xs), x);
-    const { load } = (await import(pathToFileURL(path.join(WEB, "model/model.mjs")).href)) as { load(): Promise<{ predict(x: ArrayLike<number>): Float32Array; classify(x: ArrayLike<number>): number[] }> };
+    const { load } = (await import(pathToFileURL(path.join(site, "model/model.mjs")).href)) as { load(): Promise<{ predict(x: ArrayLike<number>): Float32Array; classify(x: ArrayLike<number>): number[] }> };
     const m = await load();
     expect(pageScores).toEqual(Array.from(m.predict(x)));
     const classes = m.classify(x);
