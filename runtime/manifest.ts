@@ -89,3 +89,18 @@ export function outputNamed(m: ProgramManifest, kind: "loss" | "logits" | "surro
 export function hasOutput(m: ProgramManifest, kind: KindOf<OutputRole>): boolean {
   return m.outputs.some((o) => o.role.kind === kind);
 }
+
+/**
+ * The state a fused train step carries from one step to the next: each `new-param` output with
+ * the `param` input it replaces, each `new-state` output with its `optimizer-state` input. A
+ * backend that keeps state resident (runtime/backend.ts) copies each output onto its input.
+ */
+export function stateCarries(m: ProgramManifest): { readonly output: string; readonly input: string }[] {
+  return m.outputs.flatMap((o) => {
+    const r = o.role;
+    const i = r.kind === "new-param" ? m.inputs.find((x) => x.role.kind === "param" && x.role.param === r.param)
+      : r.kind === "new-state" ? m.inputs.find((x) => x.role.kind === "optimizer-state" && x.role.param === r.param && x.role.slot === r.slot)
+      : undefined;
+    return i ? [{ output: o.name, input: i.name }] : [];
+  });
+}

@@ -270,6 +270,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
       opts.progress.batch(k, lossSum / seen, correct / seen, seen);
     }
     const dt = (performance.now() - t0) / 1000;
+    await stepper.sync?.(); // parameters and optimizer state a resident stepper kept inside its executable
     s.trainSeconds += dt;
     s.samples += data.train.n;
     s.epoch = epoch;

@@ -67,7 +67,7 @@ type MeshValues = Values<typeof MESH_ARGS>;
 
 /** The mesh's nominal options (topology, loss) and, on the device, its non-idealities. */
 function meshOptions(ctx: LowerCtx, v: MeshValues, tensors: ElementArgs<typeof MESH_ARGS>["tensors"]): MeshOptions {
-  const base = { topology: v.topology, lossDb: v.loss };
+  const base = { topology: v.topology, lossDb: v.loss, ...(ctx.meshForm ? { form: ctx.meshForm } : {}) };
   if (!ctx.device) return base;
   const splitter = tensors.splitter_error;
   return { ...base, crosstalk: v.crosstalk, ...(v.phase_bits ? { phaseBits: v.phase_bits } : {}), ...(splitter && splitter.shape.length > 0 ? { splitterError: splitter } : {}) };

@@ -25,7 +25,7 @@ import type { Distribution } from "../../stdlib/types.js";
 import { grad } from "../ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode } from "../sema/model.js";
-import type { ElementHooks, LowerCtx } from "./context.js";
+import type { ElementHooks, LowerCtx, MeshForm } from "./context.js";
 import { energyModelSpec } from "./energy.js";
 import { deviceSpecs, nodeBlocks, twinVarSpecs } from "./external.js";
 import { KEY, LABELS, LOGITS, LOSS, names, SURROGATE, WEIGHTS, X } from "./names.js";
@@ -42,6 +42,8 @@ export interface LowerOptions {
    * run without pnn's runtime: edge artifacts, reports); absent: they are `twin-var` inputs.
    */
   readonly twin?: ReadonlyMap<string, ArrayLike<number>>;
+  /** How MZI meshes lower; default: the cheaper form by the cost model (layers/mesh-form.ts). Tests force one. */
+  readonly meshForm?: MeshForm;
 }
 
 /** A rule's changes to a train step besides element hooks. */
@@ -112,8 +114,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
   const nextStream = () => PER_SHOT_BASE + ++stream;
   const wantT = mode !== "device";
   const wantD = mode !== "twin";
-  const ctxT: LowerCtx = { b, device: false, batch, key, nextStream, ...(hooks ? { hooks } : {}) };
-  const ctxD: LowerCtx = { b, device: true, batch, key, nextStream, time: opts.time ?? 0, ...(hooks ? { hooks } : {}) };
+  const form = opts.meshForm ? { meshForm: opts.meshForm } : {};
+  const ctxT: LowerCtx = { b, device: false, batch, key, nextStream, ...form, ...(hooks ? { hooks } : {}) };
+  const ctxD: LowerCtx = { b, device: true, batch, key, nextStream, time: opts.time ?? 0, ...form, ...(hooks ? { hooks } : {}) };
   const chipInputs = new Map<number, Node>();
   const pairs: Pair[] = [];
   const same = (n: Node, activation: boolean): Pair => ({ t: n, d: n, activation });

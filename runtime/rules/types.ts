@@ -89,6 +89,12 @@ export interface RuleContext {
 
 export interface RuleStepper {
   step(batch: BatchInput): StepResult | Promise<StepResult>;
+  /**
+   * A stepper that keeps parameters and optimizer state inside an executable between steps
+   * (runtime/rules/fused-optim.ts, resident) copies them into the context's arrays here. The
+   * trainer calls it before it reads them: evaluation, checkpoints, the end of the run.
+   */
+  sync?(): Promise<void>;
 }
 
 // ── data-parallel training (runtime/parallel/, docs/scaling.md) ────────────────
