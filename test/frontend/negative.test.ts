@@ -180,6 +180,8 @@ train N on iris() {
   { code: "PNN2070", name: "a node group coupled to itself", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  output y: real[3]\n  couple x <-> y via circuits.synapse\n  ¦couple y <-> y via circuits.synapse\n}\n', says: ["joins a group to itself"] },
   { code: "PNN2070", name: "a node group coupled to nothing", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  nodes ¦h: real[3]\n  output y: real[3]\n  couple x <-> y via circuits.synapse\n}\n', says: ["'h' is not coupled"] },
   { code: "PNN2070", name: "a default (synapse) coupling mixed with resistors", source: 'import circuits from "std/circuits"\nnetwork E {\n  input x: real[4]\n  nodes h: real[3]\n  output y: real[3]\n  couple x <-> h via circuits.resistor\n  ¦couple h <-> y\n}\n', says: ["mixes coupling elements", "without 'via' is circuits.synapse"] },
+  // ── data-parallel training (docs/scaling.md) ──
+  { code: "PNN2020", name: "shards that do not divide the batch", source: irisNet + train("  rule = backprop\n  batch = 32\n  shards = ¦3"), says: ["does not divide batch = 32", "shards = 2"] },
   // ── external devices (docs/hardware.md) ──
   { code: "PNN2090", name: "an unknown device transport", source: "layer L(n: int) {\n  param w: real[n]\n  external ¦udp(\"x\")\n  forward(x: real[n]) -> real[n] = x * w\n}\n" + irisNet.replace("output y = dense(x, 3)", "output y = x |> L(n: 4) |> dense(3)"), says: ["unknown device transport 'udp'", "tcp(\"host:port\")"] },
   { code: "PNN2090", name: "a tcp address without a port", source: "layer L(n: int) {\n  param w: real[n]\n  external ¦tcp(\"localhost\")\n  forward(x: real[n]) -> real[n] = x * w\n}\n" + irisNet.replace("output y = dense(x, 3)", "output y = x |> L(n: 4) |> dense(3)"), says: ["HOST:PORT"] },
@@ -193,7 +195,10 @@ train N on iris() {
  * Codes in PNN1xxx–PNN4xxx that parse + check cannot produce, with the reason. Keep this list
  * short and honest: each entry is a gap to report, not a convenience.
  */
-const UNREACHABLE: Readonly<Record<string, string>> = {};
+const UNREACHABLE: Readonly<Record<string, string>> = {
+  // a file cannot name itself wrongly: only a command line's `--set NAME=VALUE` can (test/driver/overrides.test.ts)
+  PNN2021: "raised for --set assignments, which are not part of a file",
+};
 
 describe("one negative test per diagnostic code", () => {
   for (const c of CASES) {
