@@ -53,7 +53,7 @@ const row = (r) => {
     paper: "81.13% (Lin et al., Science 361, 1004 (2018), numerical, 10,000 test images; 86.60% with 10 layers); 89.13% (Mengu et al., IEEE JSTQE 26, 3700114 (2020), numerical, improved loss)",
     source: "verified (Lin: Fig. 4 caption; Mengu: abstract)",
     pnn: ours,
-    setup: "bench/programs/d2nn_fashion.pnn: 56×56 neurons per layer (the papers: 200×200), each image pixel 2×2 neurons, 3 mm between layers (Lin: 3 cm), λ = 0.75 mm and 0.4 mm neurons as Lin, Rayleigh–Sommerfeld propagation as Lin, softmax cross-entropy on the 10 detector powers (as Mengu; Lin used MSE), Adam 0.01, 6 epochs on all 60,000 training images",
+    setup: "bench/programs/d2nn_fashion.pnn: 56×56 neurons per layer (the papers: 200×200), each image pixel 2×2 neurons, 3 mm between layers (Lin: 3 cm), λ = 0.75 mm and 0.4 mm neurons as Lin, Rayleigh–Sommerfeld propagation as Lin, softmax cross-entropy on the 10 detector powers (as Mengu; Lin used MSE), Adam 0.01 for 6 epochs then 0.002 for 2 (`pnn train --from`), all 60,000 training images",
   });
 }
 
