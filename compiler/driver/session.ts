@@ -45,7 +45,12 @@ function parseRuleOverride(text: string): { expr?: A.Expr; diagnostics: readonly
   };
   const item = parsed.program.items[0];
   const expr = item?.kind === "Const" ? item.value : undefined;
-  const diagnostics = parsed.diagnostics.map(shift);
+  // Only what the user wrote: a diagnostic on the wrapper's own line is an echo of recovery (the
+  // parser repairing `const rule =`), and positions quoted in messages ("the '(' at 2:5") move up
+  // with the text.
+  const diagnostics = parsed.diagnostics
+    .filter((d) => d.span.line > 1)
+    .map((d) => ({ ...shift(d), message: d.message.replace(/\bat (\d+):(\d+)/g, (_, l: string, c: string) => `at ${Number(l) - 1}:${c}`) }));
   if (!diagnostics.length && (!expr || !(expr.kind === "Name" || (expr.kind === "Call" && expr.callee.kind === "Name"))))
     return { diagnostics: [diag("PNN4001", fileSpan(RULE_OVERRIDE_ORIGIN), `--rule takes a rule name with optional options, such as physics_aware or "spsa(c: 0.02)", got '${text}'`)] };
   return { ...(expr && !diagnostics.length ? { expr: shift(expr) } : {}), diagnostics };

@@ -37,8 +37,10 @@ export function shippedDataDir(): string {
 }
 
 function shipped(spec: DatasetSpec, file: string): LabelledTable & { file: string } {
-  const p = path.join(shippedDataDir(), file);
-  const text = spec.readShipped?.(file) ?? readText(spec, p, `data/${file} (shipped with pnn; is the installation complete?)`);
+  // a host holding the text in memory (the browser playground) has no data/ folder to name
+  const inMemory = spec.readShipped?.(file);
+  const p = inMemory === undefined ? path.join(shippedDataDir(), file) : `data/${file}`;
+  const text = inMemory ?? readText(spec, p, `data/${file} (shipped with pnn; is the installation complete?)`);
   const t = parseCsv(spec, text, `data/${file}`, p);
   return { ...labelledTable(spec, t, `data/${file}`, file === "vowels.csv" ? "vowel" : "species", file === "vowels.csv" ? ["speaker"] : []), file };
 }

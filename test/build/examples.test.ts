@@ -3,6 +3,7 @@
 // (Program.inferGraph, the run's own) outputs on the float64 interpreter within the f32 tolerance — through the batched entry and
 // the one-row entry (5 rows with 3-row batches: one batched call, two single rows). FFTs of any
 // length, loops (pendula, relaxations, mesh columns) and softmax included.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -29,7 +30,8 @@ describe("every example builds as an edge artifact that predicts what the interp
       const art = await buildArtifact((rows) => p.inferGraph(false, rows), params, { batch: 3 });
       const dir = tmpDir("pnn-art-");
       fs.writeFileSync(path.join(dir, "model.wasm"), art.bytes);
-      const info = { network: spec.network, outputs: [] } as unknown as ModelInfo;
+      const wasmSha256 = createHash("sha256").update(art.bytes).digest("hex");
+      const info = { network: spec.network, outputs: [], wasmSha256 } as unknown as ModelInfo;
       fs.writeFileSync(path.join(dir, "model.mjs"), loaderText(info, art.layout));
       const m = await (await import(pathToFileURL(path.join(dir, "model.mjs")).href)).load();
       const rng = new Stream(5, 1);
