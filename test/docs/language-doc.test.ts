@@ -65,18 +65,22 @@ function shownDefault(v: ConstValue | null | undefined): string {
   }
 }
 
-/** A number as the page writes it, with an optional unit (`25 uS`, `0 dB per mzi`), in SI. */
+/** A number as the page writes it, with an optional unit (`25 uS`, `0 dB per mzi`, `5 µS/V²`), in SI. */
 function siValue(cell: string): number | undefined {
   const m = /^(-?[\d.]+(?:e-?\d+)?)(?: (\S+))?/.exec(cell.trim());
   if (!m) return undefined;
-  return Number(m[1]) * (m[2] ? (parseUnit(m[2])?.scale ?? 1) : 1);
+  const unit = (m[2] ?? "").replaceAll("µ", "u").replace(/\/(\w+)²$/, "/$1/$1");
+  return Number(m[1]) * (unit ? (parseUnit(unit)?.scale ?? 1) : 1);
 }
 
-const close = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
+/** Equal up to the page's rounding (it may show 4 significant digits: `6.283 rad/s`). */
+const close = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b)) + 1e-300;
 
 /** Whether the page's default cell says `v` (a number may be in display units: `25 uS`, `3.14159 rad`). */
 function sameDefault(cell: string, v: ConstValue | null | undefined): boolean {
   if (cell === shownDefault(v)) return true;
+  // an optional argument that is unset unless given: the page may say what unset means
+  if (v === null) return cell === "automatic";
   if (v?.kind === "num") return close(siValue(cell), v.value);
   if (v?.kind === "range") {
     const [lo, hi] = cell.split("..");
@@ -133,7 +137,7 @@ describe(`${DOC} against the code`, () => {
       const paragraphs = body.filter((l) => l.trim() !== "").map(unescape);
       if (!paragraphs[0]?.startsWith(s.doc)) problems.push(`${name}: described as "${s.doc}" in the code, the page says "${paragraphs[0]}"`);
       const header = body.find((l) => /capabilities:/.test(l)) ?? "";
-      const caps = [...(header.split("capabilities:")[1] ?? "").matchAll(/`(\w+)`/g)].map((m) => m[1]);
+      const caps = [...(header.split("capabilities:")[1] ?? "").split(" · ")[0]!.matchAll(/`(\w+)`/g)].map((m) => m[1]);
       if (caps.join(",") !== s.capabilities.join(",")) problems.push(`${name}: capabilities ${s.capabilities.join(", ")} in the code, the page says ${caps.join(", ")}`);
       if (s.kind === "layer") {
         const input = /^Input: `([\w |]+)`/.exec(header)?.[1];
@@ -153,7 +157,8 @@ describe(`${DOC} against the code`, () => {
     for (const k of TRAIN_KEYS) {
       const row = keys.find((r) => r[0] === code(k.name))!;
       const dflt = k.default === undefined ? "**required**" : String(k.default);
-      if (row[2] !== dflt) problems.push(`key ${k.name}: default ${dflt} in the code, the page says ${row[2]}`);
+      // the page may qualify a default: `5 (1 with an external device)`
+      if (row[2] !== dflt && !row[2]!.startsWith(`${dflt} (`)) problems.push(`key ${k.name}: default ${dflt} in the code, the page says ${row[2]}`);
     }
     const tables = section("### Optimizers and losses");
     const split = tables.findIndex((l) => /^\| loss /.test(l));
@@ -190,8 +195,11 @@ describe(`${DOC} against the code`, () => {
     for (const r of RULES) {
       const row = table.find((x) => x[0] === code(r.name))!;
       const options = r.options.list.length ? r.options.list.map((o) => `${code(o.name)} (${shownDefault(o.default)})`).join(", ") : "—";
-      const [opts, needs, meaning] = row.slice(-3);
-      if (opts !== options) problems.push(`${r.name}: options ${options} in the code, the page says ${opts}`);
+      const [opts, needs, meaning] = row.slice(-3) as [string, string, string];
+      // `name` (default) pairs; a default may be in display units (`5 µS/V²`)
+      const shown = opts === "—" ? [] : [...opts.matchAll(/`(\w+)` \(([^)]*)\)/g)].map((m) => ({ name: m[1]!, dflt: m[2]! }));
+      const same = shown.length === r.options.list.length && r.options.list.every((o, i) => shown[i]?.name === o.name && sameDefault(shown[i].dflt, o.default));
+      if (!same) problems.push(`${r.name}: options ${options} in the code, the page says ${opts}`);
       if (needs !== r.requires) problems.push(`${r.name}: requires "${r.requires}" in the code, the page says "${needs}"`);
       if (meaning !== r.doc) problems.push(`${r.name}: "${r.doc}" in the code, the page says "${meaning}"`);
     }
