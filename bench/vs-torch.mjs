@@ -75,7 +75,7 @@ async function pnnSteps(file) {
   const bias = (k) => ({ dtype: "f32", shape: [], data: Float32Array.of(1 - (k === "opt:c1" ? 0.9 : 0.999) ** (t + 1)) });
   const feedback = Object.fromEntries(exe.outputs.filter((o) => o.name.startsWith("new:")).map((o) => [o.name, o.name.slice(4)]));
   const session = exe.resident(feedback);
-  for (const [k, v] of Object.entries(feeds)) session.write(k, v);
+  session.write(feeds);
   const resident = () => { t++; session.step({ x: feeds.x, labels: feeds.labels, "opt:c1": bias("opt:c1"), "opt:c2": bias("opt:c2") }, ["loss"]); };
   const copying = () => {
     t++;

@@ -17,6 +17,8 @@ import { registerLspCommand } from "./lsp.js";
 import { registerBuildCommand } from "./build.js";
 import { registerReportCommand } from "./report.js";
 import { registerPlaygroundCommand } from "./playground.js";
+import { registerCalibrateCommand } from "./calibrate.js";
+import { registerSweepCommands } from "./sweep.js";
 
 /**
  * The `pnn` command with every subcommand and option registered; `setCode` receives the exit
@@ -37,6 +39,8 @@ export function createCli(setCode: (c: number) => void): Command {
   registerBuildCommand(program, setCode);
   registerReportCommand(program, setCode);
   registerPlaygroundCommand(program);
+  registerCalibrateCommand(program, setCode);
+  registerSweepCommands(program, setCode);
   return program;
 }
 

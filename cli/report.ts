@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { writeReport } from "../report/collect.js";
+import { isSweepFolder, writeSweepReport } from "../report/sweep.js";
 import { BACKENDS, DiagnosticsError } from "../compiler/driver/index.js";
 import { printDiagnostics, UsageError } from "./io.js";
 import { parseDuration } from "./run-commands.js";
@@ -22,7 +23,7 @@ export function registerReportCommand(program: Command, setCode: (c: number) => 
   program
     .command("report")
     .description("write one self-contained HTML report of a training run (curves, twin vs device, confusion, learned physical parameters, drift, cost, source)")
-    .argument("<run_dir>", "folder written by pnn train --out")
+    .argument("<run_dir>", "folder written by pnn train --out (or by pnn sweep --out: the sweep's table and figures)")
     .option("-o, --output <file>", "where to write the page (default RUN_DIR/report.html)")
     .option("--program <file>", "the .pnn program (default: the one the run recorded)")
     .option("--drift <times>", "also evaluate the device these times after programming, e.g. 0,1h,1d,1y (saved to RUN_DIR/drift.json)")
@@ -32,6 +33,11 @@ export function registerReportCommand(program: Command, setCode: (c: number) => 
       const chips = opts.chips !== undefined ? Number(opts.chips) : undefined;
       if (chips !== undefined && !(Number.isInteger(chips) && chips >= 1)) throw new UsageError(`--chips must be a positive integer, got '${opts.chips}'`);
       const drift = opts.drift !== undefined ? parseDriftTimes(opts.drift) : undefined;
+      if (isSweepFolder(runDir)) {
+        const r = writeSweepReport(runDir, opts.output);
+        process.stdout.write(`wrote ${r.file} (${r.figures} figures, ${(r.bytes / 1024).toFixed(0)} KiB)\n`);
+        return;
+      }
       try {
         const r = await writeReport(runDir, opts.output, { ...(opts.program ? { program: opts.program } : {}), ...(opts.backend ? { backend: opts.backend } : {}), ...(chips ? { chips } : {}), ...(drift ? { drift } : {}) });
         process.stdout.write(`wrote ${r.file} (${r.figures} figures, ${(r.bytes / 1024).toFixed(0)} KiB)\n`);

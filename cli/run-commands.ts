@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { BACKENDS, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, IR_MODES, openRunDirectory, parsePassList, Session, trainProduct, type Program } from "../compiler/driver/index.js";
+import { BACKENDS, calibrateAtEpochs, DEFAULT_BACKEND, DiagnosticsError, evaluateProduct, inferProduct, irProduct, IR_MODES, openRunDirectory, parsePassList, Session, trainProduct, type DeviceRequest, type Program } from "../compiler/driver/index.js";
 import { PIPELINE } from "../compiler/passes/pipeline.js";
 import { diag, UserError } from "../diagnostics/catalog.js";
 import { fileSpan } from "../diagnostics/span.js";
@@ -16,6 +16,7 @@ import type { CheckpointCadence } from "../runtime/trainer.js";
 import { writeReport, writeRunRecord } from "../report/collect.js";
 import { escapeControls } from "../diagnostics/format.js";
 import { diskHost, printDiagnostics, readInputArgument, readSource, UsageError } from "./io.js";
+import { parseAssignment } from "../compiler/driver/overrides.js";
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
@@ -46,13 +47,41 @@ function parseCadence(v: string): CheckpointCadence {
   return { seconds: parseDuration(v, "--checkpoint-every") };
 }
 
-/** The checked program of FILE's first train block (with `--rule`, when given). */
-function openProgram(file: string, rule?: string): Program {
-  return new Session(file, readSource(file), diskHost).program(rule !== undefined ? { rule } : {});
+/** The checked program of FILE's first train block (with `--rule`, `--set` and `--simulate`, when given). */
+export function openProgram(file: string, rule?: string, simulate?: boolean, set: readonly string[] = []): Program {
+  return new Session(file, readSource(file), diskHost).program({ ...(rule !== undefined ? { rule } : {}), ...(simulate ? { simulate } : {}), ...(set.length ? { set: set.map((a) => parseAssignment(a, "--set")) } : {}) });
 }
 
+/** The external-device flags every running command takes (docs/hardware.md). */
+export interface DeviceFlags {
+  external: string[];
+  deviceLog?: string;
+  allowCommands?: boolean;
+  calibration?: string;
+  simulate?: boolean;
+}
+
+export function addDeviceOptions(cmd: Command, what = "run"): Command {
+  return cmd
+    .option("--external <[name=]address>", "where an external device is, instead of its `external` declaration: stdio:COMMAND, tcp:HOST:PORT or replay:LOG (repeat for several devices; NAME is the external layer's name)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--device-log <file>", "append every query to the external devices (inputs, parameters, outputs, time) to this log")
+    .option("--allow-commands", "start the device programs the .pnn file names (external stdio(…)); without it pnn refuses")
+    .option("--calibration <file>", "start the twin from this calibration (pnn calibrate -o FILE)")
+    .option("--simulate", `${what} the external layers on their own device model (device variables sampled per chip) instead of the device`);
+}
+
+export function deviceRequest(o: DeviceFlags): DeviceRequest {
+  return { externals: o.external, ...(o.deviceLog ? { log: o.deviceLog } : {}), ...(o.allowCommands ? { allowCommands: true } : {}), ...(o.calibration ? { calibration: o.calibration } : {}) };
+}
+
+/** Commander's collector for a repeatable option. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const SET_HELP = "override a train key, rule option, data argument, constant or layer parameter default, as NAME=VALUE (repeatable): seed=3, \"rule.c=0.02\", \"NoisyMesh.sigma=0.02 rad\"";
+const WORKERS_HELP = "worker threads (default: one per core); training uses them when the train block has shards > 1 (docs/scaling.md)";
+
 /** Runs a command body; checker diagnostics print and set exit code 1. */
-async function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
+export async function guarded(setCode: (c: number) => void, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
   try {
     await body();
   } catch (e) {
@@ -74,15 +103,16 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--rule <rule>", "the rule whose programs to show (e.g. \"spsa(c: 0.02)\")")
     .option("--passes <list>", `'none' (as lowered), or passes to run, comma-separated (default: the pipeline ${PIPELINE.join(",")})`)
     .option("--print-after <pass>", "print the IR right after this pass instead of the pipeline's result")
-    .action((file: string, opts: { mode: string; batch: string; rule?: string; passes?: string; printAfter?: string }) =>
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .action((file: string, opts: { mode: string; batch: string; rule?: string; passes?: string; printAfter?: string; set: string[] }) =>
       guarded(setCode, false, () => {
-        const p = openProgram(file, opts.rule);
+        const p = openProgram(file, opts.rule, false, opts.set);
         const request = { mode: opts.mode, batch: positiveInt(opts.batch, "--batch"), ...(opts.passes !== undefined ? { passes: parsePassList(opts.passes) } : {}), ...(opts.printAfter !== undefined ? { printAfter: opts.printAfter } : {}) };
         process.stdout.write(irProduct(p, request));
       }),
     );
 
-  program
+  addDeviceOptions(program
     .command("train")
     .description("train the network of FILE's train block and evaluate it on the twin and the simulated device")
     .argument("<file>", ".pnn file")
@@ -95,20 +125,32 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--rule <rule>", "override the train block's learning rule, with options if any (e.g. physics_aware, \"spsa(c: 0.02)\")")
     .option("--checkpoint-every <n|duration>", "write the checkpoint every N epochs or every duration (30s, 5min); always after the last epoch", "1")
     .option("--report [file]", "at the end, write an HTML report of the run (default OUT/report.html; see pnn report)")
-    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string }) =>
+    .option("--calibrate-at <epochs>", "after these epochs (e.g. 5,10,20), refit the twin of each external device to the run's latest queries")
+    .option("--calibrate-rows <n>", "rows of the latest queries --calibrate-at fits to", "2000")
+    .option("--calibrate-steps <n>", "gradient steps of each --calibrate-at fit", "100")
+    .option("--from <ckpt>", "start from this checkpoint's parameters (a fine-tune: fresh optimizer, epochs from 0)")
+    .option("--chip <k>", "train on simulated chip K (rules that run on the device; default 0)"), "train")
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .option("--workers <n>", WORKERS_HELP)
+    .action((file: string, opts: { epochs?: string; out?: string; resume?: boolean; json?: boolean; quiet?: boolean; backend: string; rule?: string; checkpointEvery: string; report?: boolean | string; calibrateAt?: string; calibrateRows: string; calibrateSteps: string; from?: string; chip?: string; set: string[]; workers?: string } & DeviceFlags) =>
       guarded(setCode, opts.json, async () => {
-        const p = openProgram(file, opts.rule);
+        const p = openProgram(file, opts.rule, opts.simulate, opts.set);
+        const workers = opts.workers !== undefined ? positiveInt(opts.workers, "--workers") : undefined;
         const epochs = opts.epochs ? positiveInt(opts.epochs, "--epochs") : undefined;
         const outDir = opts.out ?? path.join("runs", path.basename(file, ".pnn"));
         const mode: ProgressMode = opts.json ? "json" : opts.quiet ? "quiet" : defaultProgressMode(process.stdout);
         const progress = new ProgressReporter({ mode, out: process.stdout, epochs: epochs ?? p.train.epochs });
         const cadence = parseCadence(opts.checkpointEvery);
         if (opts.resume && !fs.existsSync(path.join(outDir, CHECKPOINT_FILE))) throw new UsageError(`--resume: no checkpoint in ${outDir}`);
+        const at = opts.calibrateAt ? opts.calibrateAt.split(",").map((e) => positiveInt(e.trim(), "--calibrate-at")) : [];
+        if (at.length && !p.spec().externals.length) throw new UsageError("--calibrate-at: this network has no external device to calibrate");
+        const afterEpoch = at.length ? calibrateAtEpochs(p, at, { rows: positiveInt(opts.calibrateRows, "--calibrate-rows"), steps: positiveInt(opts.calibrateSteps, "--calibrate-steps"), lr: 0.01, holdout: 0.2, backend: opts.backend }) : undefined;
+        const chip = opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : undefined;
         const run = openRunDirectory(outDir); // created and locked before anything is written into it
         let r: Awaited<ReturnType<typeof trainProduct>>;
         try {
-          if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}) });
-          r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: cadence });
+          if (!opts.resume) writeRunRecord(outDir, p, { backend: opts.backend, epochs: epochs ?? p.train.epochs, ...(epochs ? { epochsOverride: epochs } : {}), ...(opts.rule ? { ruleOverride: opts.rule } : {}), ...(opts.simulate ? { simulate: true } : {}) });
+          r = await trainProduct(p, { ...(epochs ? { epochs } : {}), outDir, resume: !!opts.resume, backend: opts.backend, progress, checkpoint: cadence, ...deviceRequest(opts), ...(afterEpoch ? { afterEpoch } : {}), ...(opts.from ? { from: opts.from } : {}), ...(chip !== undefined ? { chip } : {}), ...(workers ? { workers } : {}) });
         } finally {
           run.release();
         }
@@ -122,7 +164,7 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
       }),
     );
 
-  program
+  addDeviceOptions(program
     .command("eval")
     .description("evaluate trained weights on the twin and on K simulated chips")
     .argument("<file>", ".pnn file")
@@ -130,12 +172,15 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
     .option("--chips <k>", "simulated chips to average over")
     .option("--json", "print the result as JSON")
     .option("--time <duration>", "evaluate the device this long after programming (drift): 1s, 1h, 1d, 1y", "0")
-    .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
-    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string; backend: string }) =>
+    .option("--backend <name>", backendHelp, DEFAULT_BACKEND), "evaluate")
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .option("--workers <n>", "worker threads the chips are spread over (default: one per core)")
+    .action((file: string, opts: { weights: string; chips?: string; json?: boolean; time: string; backend: string; set: string[]; workers?: string } & DeviceFlags) =>
       guarded(setCode, opts.json, async () => {
         const time = parseDuration(opts.time, "--time");
-        const p = openProgram(file);
-        const r = await evaluateProduct(p, { weights: opts.weights, ...(opts.chips ? { chips: positiveInt(opts.chips, "--chips") } : {}), time, backend: opts.backend });
+        const p = openProgram(file, undefined, opts.simulate, opts.set);
+        const workers = opts.workers !== undefined ? positiveInt(opts.workers, "--workers") : undefined;
+        const r = await evaluateProduct(p, { weights: opts.weights, ...(opts.chips ? { chips: positiveInt(opts.chips, "--chips") } : {}), time, backend: opts.backend, ...(workers ? { workers } : {}), ...deviceRequest(opts) });
         if (opts.json) {
           process.stdout.write(JSON.stringify(r) + "\n");
           return;
@@ -147,24 +192,25 @@ export function registerRunCommands(program: Command, setCode: (c: number) => vo
       }),
     );
 
-  program
+  addDeviceOptions(program
     .command("infer")
     .description("print predictions for inputs (a CSV file of feature rows, or comma-separated numbers)")
     .argument("<file>", ".pnn file")
     .requiredOption("--weights <ckpt>", "checkpoint (.safetensors)")
     .requiredOption("--input <rows>", "a CSV file (one row of features per line, an optional header naming the columns) or 'v1,v2,…'")
     .option("--raw", "the rows are raw features (as in the data file): normalise them as training did")
-    .option("--device", "run on simulated chip (--chip, default 0) instead of the twin")
+    .option("--device", "run on the device instead of the twin: simulated chip --chip (default 0), or the external device")
     .option("--chip <n>", "which simulated chip (with --device)")
     .option("--json", "print JSON")
-    .option("--backend <name>", backendHelp, DEFAULT_BACKEND)
-    .action((file: string, opts: { weights: string; input: string; raw?: boolean; device?: boolean; chip?: string; json?: boolean; backend: string }) =>
+    .option("--backend <name>", backendHelp, DEFAULT_BACKEND), "run")
+    .option("--set <name=value>", SET_HELP, collect, [])
+    .action((file: string, opts: { weights: string; input: string; raw?: boolean; device?: boolean; chip?: string; json?: boolean; backend: string; set: string[] } & DeviceFlags) =>
       guarded(setCode, opts.json, async () => {
         if (opts.chip !== undefined && !opts.device) throw new UsageError("--chip picks a simulated chip and needs --device");
         const chip = opts.device ? (opts.chip !== undefined ? nonNegativeInt(opts.chip, "--chip") : 0) : undefined;
         const input = readInputArgument(opts.input, "--input"); // bounded; a FIFO, device or folder is refused
-        const p = openProgram(file);
-        const r = await inferProduct(p, { weights: opts.weights, input, ...(opts.raw ? { raw: true } : {}), ...(chip !== undefined ? { chip } : {}), backend: opts.backend });
+        const p = openProgram(file, undefined, opts.simulate, opts.set);
+        const r = await inferProduct(p, { weights: opts.weights, input, ...(opts.raw ? { raw: true } : {}), ...(chip !== undefined ? { chip } : {}), backend: opts.backend, ...deviceRequest(opts) });
         const name = (c: number) => r.classNames?.[c];
         if (opts.json) process.stdout.write(JSON.stringify({ predictions: r.classes, ...(r.classNames ? { labels: r.classes.map((c) => name(c)) } : {}), scores: r.scores }) + "\n");
         else r.classes.forEach((c, i) => process.stdout.write(`${i}: ${name(c) !== undefined ? `${escapeControls(name(c)!)} (class ${c})` : `class ${c}`}  scores [${r.scores[i]!.map((s) => s.toFixed(4)).join(", ")}]\n`));

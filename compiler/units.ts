@@ -17,6 +17,14 @@ export const TEMPERATURE: Dim = [0, 0, 0, 0, 1, 0, 0];
 export const ANGLE: Dim = [0, 0, 0, 0, 0, 1, 0];
 export const DECIBEL: Dim = [0, 0, 0, 0, 0, 0, 1];
 export const FREQUENCY: Dim = [0, 0, -1, 0, 0, 0, 0];
+/** A rate (s⁻¹): damping, decay. Hz is s⁻¹ too; 2π enters only for angular frequencies. */
+export const RATE: Dim = FREQUENCY;
+export const ANGULAR_FREQUENCY: Dim = [0, 0, -1, 0, 0, 1, 0];
+export const ANGULAR_ACCELERATION: Dim = [0, 0, -2, 0, 0, 1, 0];
+/** s⁻²: a spring constant per unit moment of inertia (θ̈ = −k θ). */
+export const PER_SECOND_SQUARED: Dim = [0, 0, -2, 0, 0, 0, 0];
+/** S/V²: coupled learning's rate (conductance change per squared voltage drop). */
+export const CONDUCTANCE_PER_VOLT2: Dim = [-6, -3, 9, 4, 0, 0, 0];
 export const POWER: Dim = [2, 1, -3, 0, 0, 0, 0];
 export const ENERGY: Dim = [2, 1, -2, 0, 0, 0, 0];
 export const VOLTAGE: Dim = [2, 1, -3, -1, 0, 0, 0];
@@ -111,7 +119,11 @@ const NAMED: [Dim, string, string][] = [
   [TEMPERATURE, "a temperature", "K"],
   [ANGLE, "an angle", "rad"],
   [DECIBEL, "a ratio in decibels", "dB"],
-  [FREQUENCY, "a frequency", "Hz"],
+  [FREQUENCY, "a frequency or rate", "Hz"],
+  [ANGULAR_FREQUENCY, "an angular frequency", "rad/s"],
+  [ANGULAR_ACCELERATION, "an angular acceleration", "rad/s/s"],
+  [PER_SECOND_SQUARED, "a rate per second", "Hz/s"],
+  [CONDUCTANCE_PER_VOLT2, "a conductance per volt squared", "S/V/V"],
   [POWER, "a power", "W"],
   [ENERGY, "an energy", "J"],
   [VOLTAGE, "a voltage", "V"],

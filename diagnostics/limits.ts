@@ -64,3 +64,12 @@ export const MAX_CONTEXT_CHARS = 120;
 /** "Did you mean" looks at names up to this long, and at most this many candidates. */
 export const MAX_SUGGESTION_NAME_LENGTH = 64;
 export const MAX_SUGGESTION_CANDIDATES = 2_000;
+
+/**
+ * One line a device sends (docs/hardware.md): a reply longer than this is a protocol error
+ * (PNN6031) and is not buffered further, so a device that never ends a line cannot exhaust
+ * memory. A batch of 4,096 rows of 1,000 values at ~25 characters each fits.
+ */
+export const MAX_DEVICE_LINE_BYTES = 128 * 1024 * 1024;
+/** Characters of a device program's standard error kept, to quote when it fails. */
+export const MAX_DEVICE_STDERR_CHARS = 2_000;

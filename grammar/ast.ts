@@ -43,7 +43,7 @@ export interface LayerDecl {
   readonly span: Span;
 }
 
-export type LayerMember = TrainableDecl | DeviceDecl | LetDecl | ForwardDecl;
+export type LayerMember = TrainableDecl | DeviceDecl | ExternalDecl | LetDecl | ForwardDecl;
 
 /** `param phases: real[n] init uniform(0, 2*pi) range 0 rad .. 2 rad` */
 export interface TrainableDecl {
@@ -64,6 +64,12 @@ export interface DeviceDecl {
   readonly perShot: boolean;
   readonly span: Span;
 }
+
+/**
+ * `external stdio("python3 chip.py", timeout: 5 s)`: the layer's device forward is served by
+ * another program over the device protocol (docs/hardware.md); its `forward` is the twin.
+ */
+export interface ExternalDecl { readonly kind: "External"; readonly transport: Expr; readonly span: Span }
 
 export interface LetDecl { readonly kind: "Let"; readonly name: Ident; readonly value: Expr; readonly span: Span }
 

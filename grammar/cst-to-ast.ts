@@ -125,6 +125,9 @@ export class AstBuilder {
       const ms = this.spanOfNode(inner);
       const name = this.ident(this.tok(mk, "Identifier"), ms);
       switch (inner.name) {
+        case "externalDecl":
+          members.push({ kind: "External", transport: this.exprOr(this.node(mk, "expression"), ms), span: ms });
+          break;
         case "trainableDecl": {
           const init = this.node(mk, "init");
           const range = this.node(mk, "range");

@@ -19,7 +19,7 @@ export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_\u
 export const NumberLit = createToken({ name: "NumberLit", pattern: /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/ });
 
 const keywordNames = [
-  "import", "from", "const", "layer", "param", "device", "let", "forward", "network", "input",
+  "import", "from", "const", "layer", "param", "device", "external", "let", "forward", "network", "input",
   "nodes", "output", "couple", "via", "train", "on", "init", "range", "per", "shot", "int", "real",
   "complex", "true", "false",
 ] as const;

@@ -41,7 +41,7 @@ function display(tokenName: string): string {
 
 const RULE_CONTEXT: Record<string, string> = {
   program: "at the top level (expected import, const, layer, network or train)",
-  layerMember: "in a layer body (expected param, device, let or forward)",
+  layerMember: "in a layer body (expected param, device, external, let or forward)",
   networkItem: "in a network body (expected input, nodes, output, couple or a binding 'name = …')",
   typeRef: "in a type (expected int, real or complex)",
   primaryExpr: "where an expression was expected",

@@ -77,6 +77,7 @@ export class PnnParser extends CstParser {
     this.OR([
       { ALT: () => this.SUBRULE(this.trainableDecl) },
       { ALT: () => this.SUBRULE(this.deviceDecl) },
+      { ALT: () => this.SUBRULE(this.externalDecl) },
       { ALT: () => this.SUBRULE(this.letDecl) },
       { ALT: () => this.SUBRULE(this.forwardDecl) },
     ]);
@@ -108,6 +109,12 @@ export class PnnParser extends CstParser {
       this.CONSUME(K.per);
       this.CONSUME(K.shot);
     });
+  });
+
+  /** `external stdio("python3 chip.py", timeout: 5 s)`: the layer's device forward is served by another program. */
+  externalDecl = this.RULE("externalDecl", () => {
+    this.CONSUME(K.external);
+    this.SUBRULE(this.expression);
   });
 
   letDecl = this.RULE("letDecl", () => {

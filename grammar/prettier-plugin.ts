@@ -123,6 +123,7 @@ function children(n: Node): Node[] {
     case "Layer": out.push(n.name, ...n.params, ...n.members); break;
     case "Trainable": out.push(n.name, n.type, n.init, n.range); break;
     case "Device": out.push(n.name, n.type, n.dist); break;
+    case "External": out.push(n.transport); break;
     case "Let": out.push(n.name, n.value); break;
     case "Forward": out.push(n.input, n.inputType, n.outputType, n.body); break;
     case "Network": out.push(n.name, ...n.params, ...n.items); break;
@@ -158,7 +159,7 @@ function flattenPipe(p: A.PipeExpr): { head: A.Expr; steps: A.Expr[]; depth: num
 const VISITOR_KEYS: Record<string, string[]> = {
   Program: ["items"], Import: ["name", "from"], Const: ["name", "value"], Param: ["name", "type", "default"],
   Layer: ["name", "params", "members"], Trainable: ["name", "type", "init", "range"], Device: ["name", "type", "dist"],
-  Let: ["name", "value"], Forward: ["input", "inputType", "outputType", "body"], Network: ["name", "params", "items"],
+  External: ["transport"], Let: ["name", "value"], Forward: ["input", "inputType", "outputType", "body"], Network: ["name", "params", "items"],
   Input: ["name", "type"], Nodes: ["name", "type"], OutputNodes: ["name", "type"], Binding: ["name", "value"],
   Couple: ["from", "to", "via"], Train: ["network", "data", "settings"], Setting: ["key", "value"], Type: ["dims"],
   Member: ["object", "member"], Arg: ["name", "value"], Call: ["callee", "args"], Pipe: ["input", "target"],
@@ -265,7 +266,7 @@ function handleComment(ctx: CommentContext): boolean {
 }
 
 const LINE_END_KINDS = new Set([
-  "Import", "Const", "Layer", "Network", "Train", "Trainable", "Device", "Let", "Forward",
+  "Import", "Const", "Layer", "Network", "Train", "Trainable", "Device", "External", "Let", "Forward",
   "Input", "Nodes", "OutputNodes", "Binding", "Couple", "Setting", "Arg", "Param",
 ]);
 
@@ -397,6 +398,7 @@ function printNode(path: AstPath<any>, options: ParserOptions<Node>, print: Prin
     case "Trainable":
       return ["param ", typed(print, "name", "type"), n.init ? [" init ", print("init")] : "", n.range ? [" range ", print("range")] : ""];
     case "Device": return ["device ", typed(print, "name", "type"), " ~ ", print("dist"), n.perShot ? " per shot" : ""];
+    case "External": return ["external ", print("transport")];
     case "Let": return ["let ", print("name"), assign(print, "value")];
     case "Forward": return ["forward(", typed(print, "input", "inputType"), ") -> ", print("outputType"), assign(print, "body")];
     case "Network":

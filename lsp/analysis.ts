@@ -170,7 +170,7 @@ function unexpandedLayerSymbols(program: A.Program, symbols: readonly SymbolInfo
       if (m.kind === "Trainable") define(m.name, "param", `param ${m.name.name}: ${typeText(m.type)}`);
       else if (m.kind === "Device") define(m.name, "device", `device ${m.name.name}: ${typeText(m.type)} ${m.perShot ? "(per shot)" : "(per chip)"}`);
       else if (m.kind === "Let") define(m.name, "let", `let ${m.name.name}`);
-      else define(m.input, "forward-input", `${m.input.name}: ${typeText(m.inputType)}`);
+      else if (m.kind === "Forward") define(m.input, "forward-input", `${m.input.name}: ${typeText(m.inputType)}`);
     }
     walk(layer, (n) => {
       if (n.kind === "Name") defs.get(n.name)?.refs.push(n.span);

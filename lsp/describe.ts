@@ -13,7 +13,7 @@ export function describeArgType(t: ArgType): string {
     case "int": return `int${bounds(t.min, t.max)}`;
     case "quantity": {
       const unit = isDimensionless(t.dim) ? "number" : describeDim(t.dim);
-      return `${unit}${t.per ? ` per ${t.per}` : ""}${bounds(t.min, t.max, t.exclusiveMin)}`;
+      return `${unit}${t.also?.length ? ` (or ${t.also.map((a) => describeDim(a.dim)).join(", ")}, converted)` : ""}${t.per ? ` per ${t.per}` : ""}${bounds(t.min, t.max, t.exclusiveMin)}`;
     }
     case "enum": return t.options.join(" | ");
     case "bool": return "true | false";

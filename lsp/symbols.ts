@@ -15,6 +15,7 @@ function layerMember(m: A.LayerMember): DocumentSymbol {
   switch (m.kind) {
     case "Trainable": return sym(m.name.name, "param", SymbolKind.Field, m, m.name);
     case "Device": return sym(m.name.name, m.perShot ? "device (per shot)" : "device", SymbolKind.Variable, m, m.name);
+    case "External": return sym("external", "external device", SymbolKind.Event, m, m);
     case "Let": return sym(m.name.name, "let", SymbolKind.Variable, m, m.name);
     case "Forward": return sym("forward", `(${m.input.name}) -> ${m.outputType.base}`, SymbolKind.Method, m, m);
   }

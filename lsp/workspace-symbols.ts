@@ -82,7 +82,7 @@ export function workspaceSymbols(query: string, folders: readonly string[], open
         case "Layer":
           add(item.name.name, SymbolKind.Class, item.name.span);
           for (const p of item.params) add(p.name.name, SymbolKind.TypeParameter, p.name.span, item.name.name);
-          for (const m of item.members) if (m.kind !== "Forward") add(m.name.name, m.kind === "Device" ? SymbolKind.Variable : SymbolKind.Field, m.name.span, item.name.name);
+          for (const m of item.members) if (m.kind !== "Forward" && m.kind !== "External") add(m.name.name, m.kind === "Device" ? SymbolKind.Variable : SymbolKind.Field, m.name.span, item.name.name);
           break;
         case "Network":
           add(item.name.name, SymbolKind.Module, item.name.span);

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileInterp } from "../compiler/backends/interp/index.js";
 import { DEFAULT_BACKEND, Session, UsageError, type Program } from "../compiler/driver/index.js";
+import { assignmentText, parseAssignment } from "../compiler/driver/overrides.js";
 import { graphFlops } from "../compiler/ir/flops.js";
 import { lowerInfer } from "../compiler/lower/lower.js";
 import { manifestOf } from "../compiler/lower/names.js";
@@ -21,10 +22,11 @@ import type { NetworkModel } from "../compiler/sema/model.js";
 import { fileSpan } from "../diagnostics/span.js";
 import { writeFileAtomic } from "../runtime/checkpoint.js";
 import type { Split } from "../runtime/data/index.js";
+import type { Programs } from "../runtime/program.js";
 import { outputNamed } from "../runtime/manifest.js";
-import { sampleChip } from "../runtime/init.js";
+import { initTwin, sampleChip } from "../runtime/init.js";
 import { bindInputs, feedBatch, tensor } from "../runtime/rules/bind.js";
-import { readParams } from "../runtime/run-state.js";
+import { readParams, readTwin } from "../runtime/run-state.js";
 import { keys } from "../runtime/streams.js";
 import { CHECKPOINT_FILE, chipAccuracies, meanStd, predict, type Params } from "../runtime/trainer.js";
 import type { Confusion, DriftPoint, EpochPoint, ReportInput } from "./input.js";
@@ -36,7 +38,7 @@ export const DRIFT_FILE = "drift.json";
 export const REPORT_FILE = "report.html";
 
 /** The checked program of FILE (the same Session `pnn` opens), optionally with the run's rule override. */
-function loadProgram(file: string, rule?: string): Program {
+function loadProgram(file: string, rule?: string, simulate?: boolean, set: readonly string[] = []): Program {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -44,7 +46,7 @@ function loadProgram(file: string, rule?: string): Program {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
   const host = { readFile: (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, "utf8") : undefined) };
-  return new Session(file, text, host).program(rule !== undefined ? { rule } : {});
+  return new Session(file, text, host).program({ ...(rule !== undefined ? { rule } : {}), ...(simulate ? { simulate } : {}), ...(set.length ? { set: set.map((a) => parseAssignment(a)) } : {}) });
 }
 
 interface RunRecord {
@@ -55,6 +57,10 @@ interface RunRecord {
   backend: string;
   epochs_override?: number;
   rule_override?: string;
+  /** `pnn train --simulate`: the external layers ran on their device model. */
+  simulate?: boolean;
+  /** `--set` overrides (and a sweep's axis values), as name=value. */
+  set_overrides?: string[];
   train: Record<string, unknown>;
   versions: Record<string, string>;
   started_at: string;
@@ -84,11 +90,11 @@ function reportVersions(trained: Record<string, string> | undefined): Record<str
 /** The resolved configuration of a program's train block. */
 function trainConfig(p: Program, epochs: number): Record<string, unknown> {
   const t = p.train;
-  return { network: t.network, data: { name: t.data.name, args: t.data.args }, rule: p.rule.name, rule_options: t.rule.options, loss: t.loss, optimizer: t.optimizer, epochs, batch: t.batch, seed: t.seed, chips: t.chips };
+  return { network: t.network, data: { name: t.data.name, args: t.data.args }, rule: p.rule.name, rule_options: t.rule.options, loss: t.loss, optimizer: t.optimizer, epochs, batch: t.batch, seed: t.seed, chips: t.chips, shards: t.shards };
 }
 
 /** Saves run.json and a copy of the source into the run folder (called by `pnn train` before training). */
-export function writeRunRecord(outDir: string, p: Program, opts: { backend: string; epochs: number; epochsOverride?: number; ruleOverride?: string }): void {
+export function writeRunRecord(outDir: string, p: Program, opts: { backend: string; epochs: number; epochsOverride?: number; ruleOverride?: string; simulate?: boolean }): void {
   fs.mkdirSync(outDir, { recursive: true });
   const record: RunRecord = {
     format: "pnn-run/1",
@@ -98,6 +104,8 @@ export function writeRunRecord(outDir: string, p: Program, opts: { backend: stri
     backend: opts.backend,
     ...(opts.epochsOverride !== undefined ? { epochs_override: opts.epochsOverride } : {}),
     ...(opts.ruleOverride ? { rule_override: opts.ruleOverride } : {}),
+    ...(opts.simulate ? { simulate: true } : {}),
+    ...(p.origin.options.set?.length ? { set_overrides: p.origin.options.set.map(assignmentText) } : {}),
     train: trainConfig(p, opts.epochs),
     versions: versions(),
     started_at: new Date().toISOString(),
@@ -158,9 +166,9 @@ function confusion(classes: number, labels: Int32Array, predicted: readonly numb
 }
 
 /** Runs a variant of p's network (same parameters) on the twin, on the reference interpreter: its output rows. */
-export function twinEvaluator(p: Program, params: Params): (net: NetworkModel, rows: Float64Array, count: number) => number[][] {
+export function twinEvaluator(p: Program, params: Params, twin?: ReadonlyMap<string, ArrayLike<number>>): (net: NetworkModel, rows: Float64Array, count: number) => number[][] {
   return (net, rows, count) => {
-    const g = lowerInfer(net, "twin", count);
+    const g = lowerInfer(net, "twin", count, twin ? { twin } : {});
     const exe = compileInterp(g);
     const m = manifestOf(g);
     const inputs = bindInputs(exe, m, params, undefined);
@@ -187,11 +195,17 @@ export async function collectReport(runDir: string, opts: CollectOptions = {}): 
   const recordFile = path.join(runDir, RUN_RECORD);
   const record = fs.existsSync(recordFile) ? readJson<RunRecord>(recordFile) : undefined;
   const file = resolveProgram(runDir, record, opts.program, notes);
-  const p = loadProgram(file, record?.rule_override);
+  const p = loadProgram(file, record?.rule_override, record?.simulate, record?.set_overrides);
   const backend = opts.backend ?? record?.backend ?? DEFAULT_BACKEND;
   const chips = opts.chips ?? p.train.chips;
   const seed = p.train.seed;
-  const { spec, programs } = await p.compile(backend, p.train.batch, {}, { inferenceOnly: true });
+  const spec0 = p.spec();
+  // an external device's twin: the run's estimates as constants; the device itself is not queried
+  const twin = readTwin(ckptFile, spec0, fileSpan(ckptFile)) ?? initTwin(spec0.twinVars, seed);
+  const external = spec0.externals.length > 0;
+  if (external) notes.push(`${spec0.network} runs on an external device (${spec0.externals.map((d) => d.name).join(", ")}); pnn report does not query it: the device figures are the run's own per-epoch measurements.`);
+  const { spec, programs: compiled } = await p.compile(backend, p.train.batch, { twin }, { inferenceOnly: true });
+  const programs: Programs = external ? { inferTwin: compiled.inferTwin, rule: {} } : compiled;
   const { params, metadata } = readParams(ckptFile, spec, fileSpan(ckptFile));
   if (metadata.source_hash && metadata.source_hash !== p.sourceHash) notes.push(`the checkpoint was written by a different version of ${file}; figures show the checkpoint evaluated with the program as it is now.`);
   const data = p.dataset();
@@ -212,10 +226,10 @@ export async function collectReport(runDir: string, opts: CollectOptions = {}): 
   const driftFile = path.join(runDir, DRIFT_FILE);
   let drift: DriftPoint[] | undefined;
   if (opts.drift?.length) {
-    if (!programs.inferDevice) throw new UsageError(`--drift: ${spec.network} has no device model, so nothing drifts`);
+    if (!programs.inferDevice) throw new UsageError(`--drift: ${spec.network} ${external ? "runs on an external device, which pnn report does not query" : "has no device model, so nothing drifts"}`);
     drift = [];
     for (const t of opts.drift) {
-      const later = (await p.compile(backend, p.train.batch, { time: t.seconds }, { inferenceOnly: true })).programs.inferDevice!;
+      const later = (await p.compile(backend, p.train.batch, { time: t.seconds, twin }, { inferenceOnly: true })).programs.inferDevice!;
       const perChip = await chipAccuracies(spec, later, test, params, seed, chips);
       drift.push({ timeS: t.seconds, label: t.label, perChip, ...meanStd(perChip) });
     }
@@ -227,7 +241,7 @@ export async function collectReport(runDir: string, opts: CollectOptions = {}): 
     else notes.push(`${driftFile} was measured on another checkpoint or program; run pnn report --drift … again to refresh it.`);
   }
 
-  const physical = physicalViews({ net: p.net, train: p.train, params, evaluate: twinEvaluator(p, params), samples: { x: test.x, y: test.y, n: test.n, features: spec.features, classNames: data.classNames } });
+  const physical = physicalViews({ net: p.net, train: p.train, params, evaluate: twinEvaluator(p, params, twin), samples: { x: test.x, y: test.y, n: test.n, features: spec.features, classNames: data.classNames } });
   notes.push(...physical.notes);
 
   const summaryFile = path.join(runDir, "summary.json");

@@ -40,24 +40,30 @@ export interface AsyncExecutable {
 export type Executable = SyncExecutable | AsyncExecutable;
 /**
  * Optional extension: state kept inside the executable across runs. A train step whose program
- * reads parameters and optimizer state and outputs their new values (`new:<param>`, the new
- * moments) can keep them where the program reads them: written once, then after every run each
- * output named in `feedback` is copied onto its input inside the executable (for wasm, within
- * linear memory), and a step passes only the per-step inputs and reads back only what it asks
- * for. Checkpoints and evaluations read state out with `read`; `write` replaces any input.
- * A runtime asks `isResident(exe)` and falls back to `run` when an executable has no such mode.
+ * reads parameters and optimizer state and outputs their new values (the manifest's `new-param`
+ * and `new-state` outputs; runtime/manifest.ts `stateCarries` pairs them with their inputs) can
+ * keep them where the program reads them: written once, then after every step each output named
+ * in `feedback` is copied onto its input inside the executable (wasm: within linear memory; a GPU:
+ * within its buffers), and a step passes only the per-step inputs and reads back only what it
+ * asks for. Checkpoints and evaluations read state out with `read`; `write` replaces inputs.
+ * A session's methods may answer synchronously (wasm) or with a Promise (a GPU reads back
+ * asynchronously); callers await them. A runtime asks `isResident(exe)` and otherwise runs the
+ * plain `run` contract, copying everything in and out.
  */
-export interface ResidentExecutable extends SyncExecutable {
+export type ResidentExecutable = Executable & {
+  /** `feedback`: output name → the input it becomes after each step. */
   resident(feedback: Readonly<Record<string, string>>): ResidentSession;
-}
+};
+
+export type MaybePromise<T> = T | Promise<T>;
 
 export interface ResidentSession {
-  /** Sets an input (a state input once, or a per-step input). */
-  write(name: string, t: Tensor): void;
-  /** Copies out an input or an output, as `run` would return it. */
-  read(name: string): Tensor;
+  /** Sets inputs (state once, after a resume, or per-step inputs) without running. */
+  write(inputs: Readonly<Record<string, Tensor>>): MaybePromise<void>;
+  /** Copies out the current values of inputs or outputs, as `run` would return them. */
+  read(names: readonly string[]): MaybePromise<Record<string, Tensor>>;
   /** Writes `inputs`, runs, applies the feedback copies, returns the named outputs. */
-  step(inputs: Readonly<Record<string, Tensor>>, outputs: readonly string[]): Record<string, Tensor>;
+  step(inputs: Readonly<Record<string, Tensor>>, outputs: readonly string[]): MaybePromise<Record<string, Tensor>>;
 }
 
 export function isResident(exe: Executable): exe is ResidentExecutable {

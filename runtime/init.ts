@@ -3,11 +3,11 @@
  * Seeded and counter-based (streams from runtime/streams.ts): parameter i and chip c's variable v
  * each draw from their own stream — the same chip is the same chip in every command.
  */
-import type { ChipVarSpec, InitSpec, ParamSpec } from "./model.js";
+import type { ChipVarSpec, InitSpec, ParamSpec, TwinVarSpec } from "./model.js";
 import type { Stream } from "./rng.js";
 import { streams } from "./streams.js";
 
-function fill(out: Float64Array, init: InitSpec, shape: readonly number[], s: Stream): void {
+export function fill(out: Float64Array, init: InitSpec, shape: readonly number[], s: Stream): void {
   switch (init.kind) {
     case "constant": out.fill(init.value); return;
     case "uniform": for (let i = 0; i < out.length; i++) out[i] = init.lo + (init.hi - init.lo) * s.uniform(); return;
@@ -39,6 +39,17 @@ export function sampleChip(vars: readonly ChipVarSpec[], seed: number, chip: num
   vars.forEach((v, i) => {
     const x = new Float64Array(size(v.shape));
     fill(x, v.dist, v.shape, streams.chipVariable(seed, chip, i));
+    out.set(v.path, x);
+  });
+  return out;
+}
+
+/** The twin's starting estimates of external devices' variables (runtime/device/staged.ts reads them). */
+export function initTwin(vars: readonly TwinVarSpec[], seed: number): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  vars.forEach((v, i) => {
+    const x = new Float64Array(size(v.shape));
+    fill(x, v.init, v.shape, streams.twinInit(seed, i));
     out.set(v.path, x);
   });
   return out;

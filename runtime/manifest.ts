@@ -20,7 +20,13 @@ export type InputRole =
   | { readonly kind: "optimizer-scalar"; readonly scalar: string }
   | { readonly kind: "optimizer-state"; readonly param: string; readonly slot: StateSlot }
   /** A zero-valued probe added to the field after mesh `mesh`'s phase shifters (in-situ measurement). */
-  | { readonly kind: "probe"; readonly mesh: number; readonly param: string };
+  | { readonly kind: "probe"; readonly mesh: number; readonly param: string }
+  /** What external device `device` (index into the model's externals) returned for the batch: its output rows. */
+  | { readonly kind: "external"; readonly device: number }
+  /** The twin's estimate of a device variable of an external device (its mean until calibration fits it). */
+  | { readonly kind: "twin-var"; readonly variable: string }
+  /** Calibration: what the device measured for the batch's rows (the twin's prediction is fitted to it). */
+  | { readonly kind: "target" };
 
 export type OutputRole =
   | { readonly kind: "loss" }
@@ -33,6 +39,8 @@ export type OutputRole =
   | { readonly kind: "features" }
   /** The intensities of the network's last photodetection (edge artifacts). */
   | { readonly kind: "detectors" }
+  /** An energy program's worst distance from equilibrium (a resistor network's Kirchhoff residual, volts). */
+  | { readonly kind: "residual" }
   | { readonly kind: "grad"; readonly param: string }
   | { readonly kind: "new-param"; readonly param: string }
   | { readonly kind: "new-state"; readonly param: string; readonly slot: StateSlot }
@@ -44,7 +52,11 @@ export type OutputRole =
   | { readonly kind: "delta"; readonly param: string }
   /** readout_only: the readout's weight and bias parameters, passed through (which ones to fit). */
   | { readonly kind: "readout-weight"; readonly param: string }
-  | { readonly kind: "readout-bias"; readonly param: string };
+  | { readonly kind: "readout-bias"; readonly param: string }
+  /** The rows to send to external device `device`: the device-side value of its layer's operand. */
+  | { readonly kind: "external-operand"; readonly device: number }
+  /** Calibration: ∂loss/∂(the twin's estimate of `variable`). */
+  | { readonly kind: "twin-grad"; readonly variable: string };
 
 export interface ProgramManifest {
   readonly inputs: readonly { readonly name: string; readonly role: InputRole }[];
@@ -63,7 +75,7 @@ export function outputsOf<K extends KindOf<OutputRole>>(m: ProgramManifest, kind
 }
 
 /** The one input of a kind (x, labels, weights, key); undefined when the program has none. */
-export function inputNamed(m: ProgramManifest, kind: "x" | "labels" | "weights" | "key"): string | undefined {
+export function inputNamed(m: ProgramManifest, kind: "x" | "labels" | "weights" | "key" | "target"): string | undefined {
   return m.inputs.find((i) => i.role.kind === kind)?.name;
 }
 
@@ -76,4 +88,19 @@ export function outputNamed(m: ProgramManifest, kind: "loss" | "logits" | "surro
 
 export function hasOutput(m: ProgramManifest, kind: KindOf<OutputRole>): boolean {
   return m.outputs.some((o) => o.role.kind === kind);
+}
+
+/**
+ * The state a fused train step carries from one step to the next: each `new-param` output with
+ * the `param` input it replaces, each `new-state` output with its `optimizer-state` input. A
+ * backend that keeps state resident (runtime/backend.ts) copies each output onto its input.
+ */
+export function stateCarries(m: ProgramManifest): { readonly output: string; readonly input: string }[] {
+  return m.outputs.flatMap((o) => {
+    const r = o.role;
+    const i = r.kind === "new-param" ? m.inputs.find((x) => x.role.kind === "param" && x.role.param === r.param)
+      : r.kind === "new-state" ? m.inputs.find((x) => x.role.kind === "optimizer-state" && x.role.param === r.param && x.role.slot === r.slot)
+      : undefined;
+    return i ? [{ output: o.name, input: i.name }] : [];
+  });
 }

@@ -11,6 +11,11 @@ export interface CompiledProgram {
   readonly exe: Executable;
   readonly manifest: ProgramManifest;
   readonly flops: number;
+  /**
+   * A program that reads external devices' rows: the probes that compute the rows to send each
+   * device, in the order to run them (runtime/device/staged.ts runs the whole in stages).
+   */
+  readonly probes?: readonly { readonly device: number; readonly program: CompiledProgram }[];
 }
 
 export interface Programs {

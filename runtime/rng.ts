@@ -112,14 +112,16 @@ export function keyFromSeed(seed: number): [number, number, number, number] {
  * (keyFromSeed(seed), stream), so every call is fresh and the sequence is reproducible.
  * uniform(): words (0,1) of the block; normal(): Box–Muller of the whole block. A nonzero
  * `domain` (runtime/streams.ts owns them) sets key word 3 to 2^31 + domain, which no IR key
- * tensor uses, so its ids never meet another purpose's.
+ * tensor uses, so its ids never meet another purpose's. A nonzero `sub` (a data-parallel shard)
+ * sets key word 2, giving each shard of a purpose its own sequence; sub 0 is the plain stream.
  */
 export class Stream {
   private readonly key: [number, number, number, number];
   private counter = 0;
-  constructor(seed: number, readonly stream = 0, domain = 0) {
+  constructor(seed: number, readonly stream = 0, domain = 0, sub = 0) {
     this.key = keyFromSeed(seed);
     if (domain) this.key[3] = (0x80000000 | domain) >>> 0;
+    if (sub) this.key[2] = sub >>> 0;
   }
   uniform(): number {
     const w = block(this.key, this.stream, this.counter++);

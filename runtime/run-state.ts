@@ -2,7 +2,8 @@
  * The whole state of a training run, and its checkpoint file (safetensors, runtime/checkpoint.ts):
  * parameters, optimizer state (moments and step), the epochs done and the planned total, every
  * counter of the run's accounting (device forwards, relaxations, measurements, digital FLOPs,
- * samples and seconds trained), the last epoch's record, and the run's identity — network,
+ * samples and seconds trained), the last epoch's record, the twin's estimates of external
+ * devices' variables and the rows each device was sent, and the run's identity — network,
  * rule, a hash of the source and a hash of the resolved configuration. Written atomically after
  * each epoch; a resumed run restores all of it, so it reproduces the uninterrupted run's
  * parameters bit for bit and its summary counters exactly. `pnn eval`, `infer` and `build` read
@@ -20,6 +21,8 @@ import { newOptimizerState, type OptimizerState } from "./optim.js";
 import type { StepCost } from "./rules/types.js";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
+/** Tensor names of the twin's estimates of external devices' variables, in checkpoints and calibration files. */
+export const TWIN_PREFIX = "twin:";
 const FORMAT = "pnn-checkpoint/2";
 
 export type Params = Map<string, Float64Array>;
@@ -50,6 +53,10 @@ export interface RunState {
   trainSeconds: number;
   /** The last epoch's record (for the summary of a run resumed at its end). */
   last?: Record<string, number>;
+  /** The twin's estimates of external devices' variables (calibration refits them); empty without external devices. */
+  twin: Params;
+  /** Rows sent to each external device over the run, by name (its query budget spans --resume). */
+  deviceRows: Record<string, number>;
 }
 
 /** What inference needs to know about the training data (recorded in the checkpoint). */
@@ -72,6 +79,7 @@ export function saveRunState(file: string, spec: ModelSpec, s: RunState, id: Run
     tensors.set(`optimizer.m:${p.path}`, { dtype: "F64", shape: [...p.shape], data: s.optimizer.m.get(p.path)! });
     tensors.set(`optimizer.v:${p.path}`, { dtype: "F64", shape: [...p.shape], data: s.optimizer.v.get(p.path)! });
   }
+  for (const v of spec.twinVars) tensors.set(TWIN_PREFIX + v.path, { dtype: "F64", shape: [...v.shape], data: s.twin.get(v.path)! });
   saveCheckpoint(file, tensors, {
     format: FORMAT,
     network: id.network,
@@ -90,6 +98,7 @@ export function saveRunState(file: string, spec: ModelSpec, s: RunState, id: Run
     train_seconds: String(s.trainSeconds),
     last_epoch: JSON.stringify(s.last ?? null),
     ...(data ? { data: JSON.stringify(data) } : {}),
+    device_rows: JSON.stringify(s.deviceRows),
   });
 }
 
@@ -150,6 +159,28 @@ export function readParams(file: string, spec: ModelSpec, span?: Span): { params
   return { params, metadata: ck.metadata };
 }
 
+/**
+ * The twin's estimates of external devices' variables from a checkpoint or calibration file
+ * (`twin:<path>` tensors), checked against the model (PNN6004) and finite (PNN6003); undefined
+ * when the file holds none (a network without external devices, or an older checkpoint).
+ */
+export function readTwin(file: string, spec: ModelSpec, span?: Span): Params | undefined {
+  if (spec.twinVars.length === 0) return undefined;
+  const ck = loadCheckpoint(file, span);
+  const where = span ?? fileSpan(file);
+  if (!spec.twinVars.some((v) => ck.tensors.has(TWIN_PREFIX + v.path))) return undefined;
+  const out: Params = new Map();
+  for (const v of spec.twinVars) {
+    const t = ck.tensors.get(TWIN_PREFIX + v.path);
+    if (!t) throw new UserError(diag("PNN6004", where, `${file} has no twin estimate '${TWIN_PREFIX}${v.path}' (the network's external devices changed?)`));
+    if (t.shape.join(",") !== v.shape.join(",")) throw new UserError(diag("PNN6004", where, `${file}: '${TWIN_PREFIX}${v.path}' has shape [${t.shape}] but the network needs [${v.shape}]`));
+    const x = Float64Array.from(t.data as ArrayLike<number>);
+    if (x.some((a) => !Number.isFinite(a))) throw new UserError(diag("PNN6003", where, `${file}: '${TWIN_PREFIX}${v.path}' holds non-finite values`));
+    out.set(v.path, x);
+  }
+  return out;
+}
+
 /** The full run state of a checkpoint written by saveRunState, validated, and its identity. */
 export function loadRunState(file: string, spec: ModelSpec, span?: Span): { state: RunState; identity: RunIdentity } {
   const { params, metadata: meta } = readParams(file, spec, span);
@@ -173,6 +204,14 @@ export function loadRunState(file: string, spec: ModelSpec, span?: Span): { stat
   } catch (e) {
     corrupt(file, span, `metadata 'last_epoch' is not a JSON record (${(e as Error).message})`);
   }
+  let deviceRows: Record<string, number> = {};
+  try {
+    const parsed = JSON.parse(meta.device_rows ?? "{}") as unknown;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)) throw new Error("not a record of row counts");
+    deviceRows = parsed as Record<string, number>;
+  } catch (e) {
+    corrupt(file, span, `metadata 'device_rows' is not a JSON record of row counts (${(e as Error).message})`);
+  }
   const epoch = count(meta, "epoch", file, span);
   const epochs = count(meta, "epochs", file, span);
   if (epoch > epochs) corrupt(file, span, `metadata says epoch ${epoch} of ${epochs}`);
@@ -192,6 +231,8 @@ export function loadRunState(file: string, spec: ModelSpec, span?: Span): { stat
       samples: count(meta, "samples", file, span),
       trainSeconds: count(meta, "train_seconds", file, span, true),
       ...(last ? { last } : {}),
+      twin: readTwin(file, spec, span) ?? new Map(),
+      deviceRows,
     },
     identity: { network: meta.network!, rule: meta.rule!, sourceHash: meta.source_hash!, configHash: meta.config_hash!, seed: count(meta, "seed", file, span) },
   };

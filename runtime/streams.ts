@@ -7,11 +7,14 @@
  *     chipVariable(chip, v)   1_000_000 + 1000·chip + v   v < 1000, chip < 4_293_000
  *   one domain per rule-level purpose (ids are then free: a step, an index):
  *     feedback matrices, the optical random medium, the scattering reservoir, in-situ measurement
- *     noise, local learning's negative labels, zeroth-order perturbations.
+ *     noise, local learning's negative labels, zeroth-order perturbations, the twin's starting
+ *     estimates of external devices' variables, calibration.
  *   IR programs' per-shot draws (random_normal/random_uniform ops) use the key tensor
  *   [seed, a, b, counter] (below) and stream ids from PER_SHOT_BASE up, so at train step 0
  *   (b = 0) they cannot meet a domain-0 stream of the same seed.
- * Chip indices: evaluation uses chips 0..K−1; hardware-aware training resamples a chip per step
+ * Data-parallel training (docs/scaling.md): shard k of a step keys its per-shot draws with counter
+ * word k and its per-sample host draws with Stream sub-key k; shard 0 draws what an unsharded
+ * step draws. Chip indices: evaluation uses chips 0..K−1; hardware-aware training resamples a chip per step
  * at RESAMPLED_CHIP_BASE + step.
  */
 import { Stream } from "./rng.js";
@@ -24,6 +27,8 @@ const DOMAIN = {
   inSituNoise: 5,
   localNegatives: 6,
   zerothOrder: 7,
+  twinInit: 8,
+  calibration: 9,
 } as const;
 
 const MAX_PARAMS = 999_000;
@@ -56,9 +61,15 @@ export const streams = {
   opticalMedium: (seed: number): Stream => new Stream(seed, 0, DOMAIN.opticalMedium),
   /** A scattering reservoir's transmission matrix (its own `seed` argument). */
   scattering: (seed: number): Stream => new Stream(seed, 0, DOMAIN.scattering),
-  inSituNoise: (seed: number, step: number): Stream => new Stream(seed, step, DOMAIN.inSituNoise),
-  localNegatives: (seed: number, step: number): Stream => new Stream(seed, step, DOMAIN.localNegatives),
+  /** In-situ measurement noise of a step's shard (shard 0: an unsharded step). */
+  inSituNoise: (seed: number, step: number, shard = 0): Stream => new Stream(seed, step, DOMAIN.inSituNoise, shard),
+  /** Local learning's negative labels of a step's shard (shard 0: an unsharded step). */
+  localNegatives: (seed: number, step: number, shard = 0): Stream => new Stream(seed, step, DOMAIN.localNegatives, shard),
   zerothOrder: (seed: number, step: number): Stream => new Stream(seed, step, DOMAIN.zerothOrder),
+  /** The twin's starting estimate of an external device's variable `index` (when it starts from a draw, e.g. a surrogate's weights). */
+  twinInit: (seed: number, index: number): Stream => new Stream(seed, index, DOMAIN.twinInit),
+  /** Calibration's own draws (the held-out split, probe settings, finite-difference directions), by purpose. */
+  calibration: (seed: number, purpose: number): Stream => new Stream(seed, purpose, DOMAIN.calibration),
 };
 
 /**
@@ -67,9 +78,10 @@ export const streams = {
  */
 const EVAL_BASE = 0x7fffff00;
 export const keys = {
-  trainStep: (seed: number, step: number): number[] => {
+  /** A training step's key; a data-parallel step's shard k uses counter word k (shard 0 is the unsharded step's key). */
+  trainStep: (seed: number, step: number, shard = 0): number[] => {
     check(step >= 0 && step < EVAL_BASE, `training step ${step} out of range`);
-    return [seed, 0, step, 0];
+    return [seed, 0, step, shard];
   },
   /** A zeroth-order rule's query q (q ≥ 0) within a training step's key. */
   query: (key: ArrayLike<number>, q: number): number[] => [key[0]!, key[1]! + 1 + q, key[2]!, key[3]!],

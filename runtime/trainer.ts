@@ -17,7 +17,7 @@ import { initParams, sampleChip } from "./init.js";
 import { outputNamed } from "./manifest.js";
 import type { MetricsWriter, ProgressReporter } from "./metrics.js";
 import type { ModelSpec } from "./model.js";
-import { newOptimizerState, optimizerStep, type OptimizerConfig } from "./optim.js";
+import { newOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from "./optim.js";
 import type { CompiledProgram, Programs } from "./program.js";
 import { bindInputs, feedBatch, tensor } from "./rules/bind.js";
 import type { RuleContext, RuleStepper, StepCost } from "./rules/types.js";
@@ -33,6 +33,8 @@ export interface TrainConfig {
   readonly chips: number;
   readonly optimizer: OptimizerConfig;
   readonly identity: RunIdentity;
+  /** The simulated chip a rule that runs on the device trains on (default 0). */
+  readonly chip?: number;
 }
 
 /** How often the run state is written: after every `epochs` epochs or `seconds` seconds, whichever comes first (always after the last). */
@@ -51,6 +53,34 @@ export interface TrainOptions {
   /** The rule's run-time half (compiler/rules/), bound to its options by the driver. */
   readonly makeStepper: (ctx: RuleContext) => RuleStepper;
   readonly checkpoint?: CheckpointCadence;
+  /**
+   * The twin's estimates of external devices' variables, shared with the staged programs
+   * (runtime/device/staged.ts): saved in the checkpoint, restored into these arrays on --resume.
+   */
+  readonly twin?: Params;
+  /** The external devices' row counts (their query budgets span --resume). */
+  readonly devices?: { spent(): Record<string, number>; restore(spent: Readonly<Record<string, number>>): void };
+  /** Called after each epoch's training, before its evaluation (calibration at chosen epochs); numbers it returns join the epoch's record. */
+  readonly afterEpoch?: (epoch: number) => Promise<Record<string, number> | undefined>;
+  /** Start from these parameters (a fine-tune, `pnn train --from`) instead of a fresh initialisation; the optimizer starts afresh. */
+  readonly initialParams?: Params;
+  /**
+   * Called with the run state (fresh or resumed) before the stepper is made. Data-parallel
+   * training (runtime/parallel/) moves the arrays into shared memory here: the maps keep their
+   * keys, their arrays become shared views holding the same values.
+   */
+  readonly placeState?: (params: Params, optimizer: OptimizerState) => void | Promise<void>;
+  /** Evaluates on worker threads (compiler/driver/parallel/); absent: on this thread. Same numbers either way. */
+  readonly evaluator?: Evaluator;
+}
+
+/**
+ * Accuracy on the test split of the trained parameters as they are now: on the twin (chip
+ * undefined) or on simulated chip `chip`, with the per-shot key `key`. Counting correct rows is
+ * exact, so an evaluator that splits the work gives the same number.
+ */
+export interface Evaluator {
+  accuracy(chip: number | undefined, key: readonly number[]): Promise<number>;
 }
 
 export type TrainOutcome =
@@ -83,8 +113,8 @@ function argmaxCorrect(logits: ArrayLike<number>, labels: Int32Array, n: number,
   return correct;
 }
 
-/** Runs an inference program over `count` rows in batches; calls `each(logits, rows)` per batch. */
-async function forEachBatch(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, chip: Params | undefined, key: readonly number[], each: (logits: ArrayLike<number>, labels: Int32Array, n: number) => void): Promise<void> {
+/** Runs an inference program over `count` rows in batches (batches `from`..`to`−1 only, when given); calls `each(logits, rows)` per batch. */
+async function forEachBatch(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, chip: Params | undefined, key: readonly number[], each: (logits: ArrayLike<number>, labels: Int32Array, n: number) => void, from = 0, to = Infinity): Promise<void> {
   const B = spec.batch;
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
@@ -92,7 +122,7 @@ async function forEachBatch(spec: ModelSpec, prog: CompiledProgram, split: Split
   const inputs = bindInputs(prog.exe, prog.manifest, params, chip);
   const logits = outputNamed(prog.manifest, "logits");
   const order = Int32Array.from({ length: split.n }, (_, i) => i);
-  for (let start = 0, k = 0; start < split.n; start += B, k++) {
+  for (let k = from, start = from * B; start < split.n && k < to; start += B, k++) {
     const n = fillBatch(split, order, start, B, spec.features, x, labels, weights);
     feedBatch(prog.manifest, inputs, { x: tensor("f32", [B, spec.features], x), labels: tensor("i32", [B], labels), weights: tensor("f32", [B], weights), key: tensor("i32", [4], Int32Array.from([key[0]!, key[1]!, key[2]!, k])) });
     const out: Record<string, Tensor> = await prog.exe.run(inputs);
@@ -105,6 +135,18 @@ export async function accuracy(spec: ModelSpec, prog: CompiledProgram, split: Sp
   let correct = 0;
   await forEachBatch(spec, prog, split, params, chip, key, (logits, labels, n) => (correct += argmaxCorrect(logits, labels, n, spec.classes)));
   return split.n ? correct / split.n : 0;
+}
+
+/** Batches of an inference program over a split (evaluation tasks cut this range). */
+export function batchCount(spec: ModelSpec, split: Split): number {
+  return Math.ceil(split.n / spec.batch);
+}
+
+/** Correct rows of batches `from`..`to`−1 of a split; the batch keys are the same as accuracy's, so parts add up to it exactly. */
+export async function correctCount(spec: ModelSpec, prog: CompiledProgram, split: Split, params: Params, chip: Params | undefined, key: readonly number[], from: number, to: number): Promise<number> {
+  let correct = 0;
+  await forEachBatch(spec, prog, split, params, chip, key, (logits, labels, n) => (correct += argmaxCorrect(logits, labels, n, spec.classes)), from, to);
+  return correct;
 }
 
 /** Predictions (class index and scores) for rows of features. */
@@ -139,8 +181,8 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
 /** The run state to start from: a fresh one, or the checkpoint's (checked to be the same run). */
 function startState(spec: ModelSpec, cfg: TrainConfig, opts: TrainOptions, ckptFile: string | undefined): RunState {
   if (!(opts.resume && ckptFile)) {
-    const params = initParams(spec.params, cfg.seed);
-    return { params, optimizer: newOptimizerState(params), epoch: 0, epochs: cfg.epochs, counters: zeroCounters(), samples: 0, trainSeconds: 0 };
+    const params = opts.initialParams ? new Map([...opts.initialParams].map(([k, v]) => [k, Float64Array.from(v)])) : initParams(spec.params, cfg.seed);
+    return { params, optimizer: newOptimizerState(params), epoch: 0, epochs: cfg.epochs, counters: zeroCounters(), samples: 0, trainSeconds: 0, twin: opts.twin ?? new Map(), deviceRows: {} };
   }
   const { state, identity } = loadRunState(ckptFile, spec, opts.span);
   const same = (what: string, a: string | number, b: string | number, hint: string) => {
@@ -152,7 +194,15 @@ function startState(spec: ModelSpec, cfg: TrainConfig, opts: TrainOptions, ckptF
   same("source hash", identity.sourceHash, want.sourceHash, "the program changed since: restore it, or start a new run without --resume");
   same("configuration hash", identity.configHash, want.configHash, "the train block's settings (other than epochs) changed since: restore them, or start a new run without --resume");
   same("seed", identity.seed, want.seed, "restore the seed, or start a new run without --resume");
-  return { ...state, epochs: cfg.epochs };
+  // the twin's estimates live in the staged programs' store: fill it from the checkpoint
+  const twin = opts.twin ?? new Map<string, Float64Array>();
+  for (const [path, v] of state.twin) {
+    const into = twin.get(path);
+    if (into) into.set(v);
+    else twin.set(path, v);
+  }
+  opts.devices?.restore(state.deviceRows);
+  return { ...state, twin, epochs: cfg.epochs };
 }
 
 export async function train(spec: ModelSpec, programs: Programs, data: Dataset, cfg: TrainConfig, opts: TrainOptions): Promise<TrainOutcome> {
@@ -162,11 +212,13 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   if (opts.resume && ckptFile && s.epoch >= cfg.epochs) return { kind: "finished", epoch: s.epoch, checkpoint: ckptFile };
   opts.metrics?.keepEpochs(s.epoch);
   const ranges = new Map(spec.params.filter((p) => p.range).map((p) => [p.path, p.range!]));
-  const trainChip = sampleChip(spec.chipVars, cfg.seed, 0);
+  const chip = cfg.chip ?? 0;
+  const trainChip = sampleChip(spec.chipVars, cfg.seed, chip);
   const x = new Float64Array(B * spec.features);
   const labels = new Int32Array(B);
   const weights = new Float64Array(B);
   const rulePrograms = programs.rule;
+  await opts.placeState?.(s.params, s.optimizer);
   // Parameters are bound once: the optimizer updates these arrays in place.
   const stepper = opts.makeStepper({
     spec,
@@ -178,6 +230,7 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     seed: cfg.seed,
     trainSamples: data.train.n,
     optimizer: { config: cfg.optimizer, state: s.optimizer },
+    span: opts.span,
   });
   const batches = Math.ceil(data.train.n / B);
   const dataDescription = describeData(data);
@@ -185,10 +238,12 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   let lastSaved = performance.now();
   const save = () => {
     if (!ckptFile) return;
+    if (opts.devices) s.deviceRows = opts.devices.spent();
     saveRunState(ckptFile, spec, s, cfg.identity, dataDescription);
     lastSaved = performance.now();
   };
-  const evalTwin = () => accuracy(spec, programs.inferTwin, data.test, s.params, undefined, keys.evalTwin(cfg.seed));
+  const ev = opts.evaluator;
+  const evalTwin = () => (ev ? ev.accuracy(undefined, keys.evalTwin(cfg.seed)) : accuracy(spec, programs.inferTwin, data.test, s.params, undefined, keys.evalTwin(cfg.seed)));
   for (let epoch = s.epoch + 1; epoch <= cfg.epochs; epoch++) {
     const order = streams.shuffle(cfg.seed, epoch).permutation(data.train.n);
     opts.progress.startEpoch(epoch, batches);
@@ -215,9 +270,11 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
       opts.progress.batch(k, lossSum / seen, correct / seen, seen);
     }
     const dt = (performance.now() - t0) / 1000;
+    await stepper.sync?.(); // parameters and optimizer state a resident stepper kept inside its executable
     s.trainSeconds += dt;
     s.samples += data.train.n;
     s.epoch = epoch;
+    const extra = (await opts.afterEpoch?.(epoch)) ?? {};
     const record: Record<string, number> = {
       epoch,
       loss: lossSum / data.train.n,
@@ -228,8 +285,9 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
       device_relaxations: s.counters.relaxations,
       device_measurements: s.counters.measurements,
       digital_flops: s.counters.digitalFlops,
+      ...extra,
     };
-    if (programs.inferDevice) record.device_test_accuracy = await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, 0));
+    if (programs.inferDevice) record.device_test_accuracy = await (ev ? ev.accuracy(chip, keys.evalDevice(cfg.seed, chip)) : accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip)));
     s.last = record;
     opts.progress.endEpoch(record as never);
     opts.metrics?.epoch(record as never);
@@ -252,9 +310,11 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
     digital_flops: s.counters.digitalFlops,
   };
   if (programs.inferDevice) {
-    const accs = await chipAccuracies(spec, programs.inferDevice, data.test, s.params, cfg.seed, cfg.chips);
+    const accs = ev ? await Promise.all(Array.from({ length: cfg.chips }, (_, c) => ev.accuracy(c, keys.evalDevice(cfg.seed, c)))) : await chipAccuracies(spec, programs.inferDevice, data.test, s.params, cfg.seed, cfg.chips);
     const ms = meanStd(accs);
-    Object.assign(summary, { device_test_accuracy: accs[0], device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
+    // the trained chip's accuracy (chip 0 unless --chip chose another)
+    const trained = chip < accs.length ? accs[chip]! : await accuracy(spec, programs.inferDevice, data.test, s.params, trainChip, keys.evalDevice(cfg.seed, chip));
+    Object.assign(summary, { device_test_accuracy: trained, ...(chip !== 0 ? { trained_chip: chip } : {}), device_chips: cfg.chips, device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: (summary.test_accuracy as number) - ms.mean, device_per_chip: accs });
   }
   return { kind: "trained", summary, params: s.params };
 }

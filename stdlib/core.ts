@@ -7,7 +7,7 @@
 import { sliceLast } from "../compiler/lower/context.js";
 import { DIMENSIONLESS } from "../compiler/units.js";
 import { defineLayer, type LayerDef } from "./element.js";
-import { flag, int, NO_ARGS, schema } from "./schema.js";
+import { flag, int, NO_ARGS, schema, tensor } from "./schema.js";
 import { showType, type OwnedParam, type TensorType } from "./types.js";
 
 const vector = (t: TensorType) => t.shape.length === 1;
@@ -99,4 +99,45 @@ export const take = defineLayer({
   lower: ({ b }, x, a) => sliceLast(b, x, a.values.start, a.values.start + a.values.count),
 });
 
-export const CORE: readonly LayerDef[] = [dense, gain, take, relu, tanh, sigmoid, softmax, reshape, flatten];
+/**
+ * A learned twin (Wright et al., Nature 2022, fitted a deep network to their device before
+ * physics-aware training): y = W₂·tanh(W₁·[x, θ] + b₁) + b₂, a function of the input and of the
+ * device's parameters θ (`control`: the layer's `param`, which the device receives with every
+ * query). Its weights are device variables: inside an external layer they are the twin's
+ * estimates, which `pnn calibrate` fits to the device's measured queries (they start at a
+ * random draw, as a network's weights must). Outside an external layer it means nothing.
+ */
+export const surrogate = defineLayer({
+  module: "core",
+  name: "surrogate",
+  doc: "A learned twin of an external device with no physics model (Wright et al., Nature 2022): y = W₂ tanh(W₁ [x, θ] + b₁) + b₂ of the input and the device's parameters θ (`control`). Its weights are device variables that `pnn calibrate` fits to the device's measured queries; use it as the forward of a layer with an `external` declaration.",
+  input: "real",
+  learned: true,
+  args: schema({
+    out: int("number of outputs", { min: 1 }),
+    hidden: int("hidden units", { default: 32, min: 1 }),
+    control: tensor("real", "the device's parameters the output depends on (a `param` of the layer)", { optional: true }),
+  }),
+  capabilities: ["differentiable", "measurable"],
+  infer(input, a, tensors) {
+    if (!vector(input)) return { error: `surrogate expects real[n], got ${showType(input)}` };
+    const c = tensors.control;
+    if (c && c.shape.length !== 1) return { error: `surrogate's control must be a vector, got ${showType(c)}`, arg: "control" };
+    return { dtype: "real", shape: [a.out] };
+  },
+  deviceVars(input, a, tensors) {
+    const fanIn = input.shape[0]! + (tensors.control?.shape[0] ?? 0);
+    const w = (name: string, shape: number[], std: number) => ({ name, type: { dtype: "real" as const, shape }, dist: { kind: "normal" as const, mean: 0, std, dim: DIMENSIONLESS }, perShot: false, twinStart: "draw" as const });
+    return [w("w1", [a.hidden, fanIn], 1 / Math.sqrt(fanIn)), w("b1", [a.hidden], 0), w("w2", [a.out, a.hidden], 1 / Math.sqrt(a.hidden)), w("b2", [a.out], 0)];
+  },
+  lower(ctx, x, a) {
+    const { b, batch } = ctx;
+    const t = a.tensors;
+    const control = t.control;
+    const features = control ? b.concat([x, b.broadcastTo(b.reshape(control, [1, control.shape[0]!]), [batch, control.shape[0]!])], 1) : x;
+    const hidden = b.tanh(b.add(b.matmul(features, b.transpose(t.w1!, [1, 0])), t.b1!));
+    return b.add(b.matmul(hidden, b.transpose(t.w2!, [1, 0])), t.b2!);
+  },
+});
+
+export const CORE: readonly LayerDef[] = [dense, gain, take, relu, tanh, sigmoid, softmax, reshape, flatten, surrogate];

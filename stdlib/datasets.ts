@@ -5,7 +5,7 @@
  * feature and class counts. The loaders live in runtime/data/ and receive the defaulted values.
  */
 import { MAX_DATA_FILE_BYTES } from "../diagnostics/limits.js";
-import { dataPath, int, real, schema, text, type Schema, type Values } from "./schema.js";
+import { dataPath, int, optDataPath, real, schema, text, type Schema, type Values } from "./schema.js";
 
 export interface DatasetDef<S extends Schema = Schema> {
   readonly name: string;
@@ -36,6 +36,30 @@ export const DATASETS: readonly DatasetDef[] = [
       size: int("image side: 28, or 14 / 7 by 2×2 / 4×4 average pooling", { default: 28, choices: [28, 14, 7] }),
     }),
     info: (a) => ({ features: a.size ** 2, classes: 10 }),
+  }),
+  dataset({
+    name: "fashion_mnist",
+    description: "Zalando's Fashion-MNIST (Xiao et al. 2017): 28×28 grey images of 10 kinds of clothing, the standard 60,000 training and 10,000 test images, from Debian's dataset-fashion-mnist package; smaller train/test take the first images of each class; pixels in [0, 1].",
+    args: schema({
+      train: int("number of training images (of 60000; class-stratified, in file order)", { default: 60000, min: 1, max: 60000 }),
+      test: int("number of test images (of 10000; class-stratified, in file order)", { default: 10000, min: 1, max: 10000 }),
+      size: int("image side: 28, or 14 / 7 by 2×2 / 4×4 average pooling", { default: 28, choices: [28, 14, 7] }),
+    }),
+    info: (a) => ({ features: a.size ** 2, classes: 10 }),
+  }),
+  dataset({
+    name: "idx",
+    description: "Your own IDX files (the MNIST file format; gzipped or raw): images (n×h×w or n×f) and labels (n class numbers); test files, or a stratified seeded hold-out; unsigned-byte pixels scaled to [0, 1].",
+    args: schema({
+      images: dataPath("the images (or feature vectors) file, relative to the .pnn file's folder and inside it", MAX_DATA_FILE_BYTES),
+      labels: dataPath("the labels file", MAX_DATA_FILE_BYTES),
+      test_images: optDataPath("test images; with test_labels, the test split (otherwise `test` of the items are held out)", MAX_DATA_FILE_BYTES),
+      test_labels: optDataPath("test labels", MAX_DATA_FILE_BYTES),
+      test: real("fraction held out for test when there are no test files, stratified by class", { default: 0.25, min: 0, max: 1 }),
+      seed: seed("seed of the hold-out"),
+      size: int("0: items as they are; otherwise pool square images to size×size (size divides the side)", { default: 0, min: 0, max: 4096 }),
+    }),
+    info: () => undefined,
   }),
   dataset({
     name: "vowels",

@@ -49,6 +49,7 @@ export interface LayerDefinition<S extends SpecRecord> {
   readonly args: Schema<S>;
   readonly capabilities: readonly Capability[];
   readonly transducer?: boolean;
+  readonly learned?: boolean;
   readonly extensions?: Extensions;
   infer(input: TensorType, a: Values<S>, tensors: Readonly<Record<string, TensorType>>): InferResult;
   params?(input: TensorType, a: Values<S>, tensors: Readonly<Record<string, TensorType>>): OwnedParam[];
@@ -69,6 +70,7 @@ export function defineLayer<S extends SpecRecord>(d: LayerDefinition<S>): LayerD
     args: d.args.list,
     capabilities: d.capabilities,
     ...(d.transducer ? { transducer: true } : {}),
+    ...(d.learned ? { learned: true } : {}),
     schema: d.args,
     extensions: d.extensions ?? {},
     infer: (input, c) => d.infer(input, read(c), c.tensors),

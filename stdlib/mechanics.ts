@@ -6,11 +6,14 @@
  * (free ends: a missing neighbour contributes nothing), integrated with classical RK4 in the IR
  * (compiler/lower/layers/mechanics.ts; docs/physics-mechanics.md). Inputs are the initial angles
  * (θ̇ = 0); outputs the angles at T. Device: a per-chip spread of ω₀ and angle readout noise.
+ * Every physical argument has a unit the checker enforces: ω₀ and ω_d are angular frequencies
+ * (rad/s; a value in Hz is cycles per second and becomes 2π·f rad/s), k is in s⁻² (`Hz/s`),
+ * γ in s⁻¹ (`Hz`, no 2π: a rate), A in rad/s² (`rad/s/s`).
  */
 import { lowerPendula } from "../compiler/lower/layers/mechanics.js";
-import { ANGLE, DIMENSIONLESS, FREQUENCY, TIME } from "../compiler/units.js";
+import { ANGLE, ANGULAR_ACCELERATION, ANGULAR_FREQUENCY, DIMENSIONLESS, PER_SECOND_SQUARED, RATE, TIME } from "../compiler/units.js";
 import { defineLayer, type LayerDef } from "./element.js";
-import { int, optQuantity, optReal, quantity, real, schema } from "./schema.js";
+import { HERTZ_AS_ANGULAR, int, optQuantity, optReal, quantity, schema } from "./schema.js";
 import { showType } from "./types.js";
 
 export const pendula = defineLayer({
@@ -21,11 +24,11 @@ export const pendula = defineLayer({
   args: schema({
     duration: quantity(TIME, "integration time T", { default: 1, min: 0, exclusiveMin: true }),
     steps: int("RK4 steps", { default: 100, min: 1, max: 100000 }),
-    omega0: quantity(FREQUENCY, "natural angular frequency ω₀ (rad/s, written in Hz)", { default: 1, min: 0 }),
-    coupling: real("spring coupling k (s⁻²)", { default: 0.5, min: 0 }),
-    damping: real("damping γ (s⁻¹)", { default: 0, min: 0 }),
-    drive: real("drive amplitude A (rad/s²)", { default: 0, min: 0 }),
-    drive_frequency: optQuantity(FREQUENCY, "drive angular frequency ω_d (rad/s); ω₀ when omitted", { min: 0 }),
+    omega0: quantity(ANGULAR_FREQUENCY, "natural angular frequency ω₀ (rad/s; `1 Hz` is 2π rad/s)", { default: 2 * Math.PI, min: 0, also: HERTZ_AS_ANGULAR }),
+    coupling: quantity(PER_SECOND_SQUARED, "spring coupling k in s⁻² (write `20 Hz/s`)", { default: 0.5, min: 0 }),
+    damping: quantity(RATE, "damping rate γ in s⁻¹ (write `0.05 Hz`: a rate, no 2π)", { default: 0, min: 0 }),
+    drive: quantity(ANGULAR_ACCELERATION, "drive amplitude A in rad/s² (write `0.1 rad/s/s`)", { default: 0, min: 0 }),
+    drive_frequency: optQuantity(ANGULAR_FREQUENCY, "drive angular frequency ω_d (rad/s; `1 Hz` is 2π rad/s); ω₀ when omitted", { min: 0, also: HERTZ_AS_ANGULAR }),
     omega_spread: optReal("relative std of each pendulum's ω₀ on a chip (static, sampled per chip)", { min: 0 }),
     noise: quantity(ANGLE, "std of the angle readout noise per shot", { default: 0, min: 0, device: true }),
   }),

@@ -15,7 +15,7 @@ import type { LowerCtx } from "../compiler/lower/context.js";
 import { adc, detectorNoise } from "../compiler/lower/layers/optics.js";
 import { lowerMziMesh, lowerProgrammedMatrix, lowerProgrammedMesh, type MeshOptions } from "../compiler/lower/layers/optics-mesh.js";
 import { readProgrammedMatrix, unitaryProgram, weightsProgram } from "../compiler/optics/program.js";
-import { ANGLE, DECIBEL, DIMENSIONLESS } from "../compiler/units.js";
+import { ANGLE, DECIBEL, DIMENSIONLESS, VOLTAGE } from "../compiler/units.js";
 import { defineLayer, type ElementArgs, type LayerDef } from "./element.js";
 import { choice, file, optInt, optReal, quantity, real, schema, tensor, type Values } from "./schema.js";
 import { showType, type OwnedDeviceVar, type TensorType } from "./types.js";
@@ -67,7 +67,7 @@ type MeshValues = Values<typeof MESH_ARGS>;
 
 /** The mesh's nominal options (topology, loss) and, on the device, its non-idealities. */
 function meshOptions(ctx: LowerCtx, v: MeshValues, tensors: ElementArgs<typeof MESH_ARGS>["tensors"]): MeshOptions {
-  const base = { topology: v.topology, lossDb: v.loss };
+  const base = { topology: v.topology, lossDb: v.loss, ...(ctx.meshForm ? { form: ctx.meshForm } : {}) };
   if (!ctx.device) return base;
   const splitter = tensors.splitter_error;
   return { ...base, crosstalk: v.crosstalk, ...(v.phase_bits ? { phaseBits: v.phase_bits } : {}), ...(splitter && splitter.shape.length > 0 ? { splitterError: splitter } : {}) };
@@ -182,18 +182,22 @@ export const shg = defineLayer({
 export const electro_optic = defineLayer({
   module: "optics",
   name: "electro_optic",
-  doc: "Electro-optic activation: a detector turns the intensity into a voltage V = gain·|E|² + bias, which drives a modulator of intensity transmission T = cos²(π V / 2V_π) on the same field: E_out = E·cos(π V / 2V_π).",
+  doc: "Electro-optic activation (Williamson et al., IEEE JSTQE 26, 7700412 (2020)): a detector turns the intensity into a voltage V = gain·|E|² + bias, which drives a Mach–Zehnder modulator on the same field with phase difference Δφ = πV/V_π. Driven on one arm (`arm: single`, the paper's) E_out = E·e^{−iΔφ/2}·cos(Δφ/2): the transmission cos²(Δφ/2) comes with the phase −Δφ/2; driven push-pull (`arm: push_pull`) E_out = E·cos(Δφ/2), chirp-free.",
   input: "complex",
   args: schema({
-    v_pi: real("half-wave voltage (relative to detector units)", { default: 1, min: 0, exclusiveMin: true }),
-    gain: real("detector transimpedance gain (voltage per unit intensity)", { default: 1 }),
-    bias: real("DC bias voltage added to the detector voltage", { default: 0 }),
+    v_pi: quantity(VOLTAGE, "half-wave voltage V_π", { default: 1, min: 0, exclusiveMin: true }),
+    gain: quantity(VOLTAGE, "detector gain: volts per unit detected intensity |E|²", { default: 1 }),
+    bias: quantity(VOLTAGE, "DC bias voltage added to the detector voltage", { default: 0 }),
+    arm: choice(["single", "push_pull"], "single: the phase on one arm (E·e^{−iΔφ/2}cos(Δφ/2)); push_pull: ±Δφ/2 on both arms (E·cos(Δφ/2))", { default: "single" }),
   }),
   capabilities: ["differentiable", "physical", "measurable"],
   infer: (input) => input,
   lower({ b }, x, a) {
     const v = b.add(b.mul(b.abs2(x), b.scalar(a.values.gain, "f32")), b.scalar(a.values.bias, "f32"));
-    return b.mul(x, toComplex(b, b.cos(b.mul(v, b.scalar(Math.PI / (2 * a.values.v_pi), "f32")))));
+    const half = b.mul(v, b.scalar(Math.PI / (2 * a.values.v_pi), "f32")); // Δφ/2
+    const transmission = toComplex(b, b.cos(half));
+    if (a.values.arm === "push_pull") return b.mul(x, transmission);
+    return b.mul(x, b.mul(transmission, b.expi(b.neg(half))));
   },
 });
 

@@ -10,8 +10,8 @@
  * A value is defaulted exactly once: by the checker, from the spec's `default`.
  */
 import { InternalError } from "../diagnostics/internal.js";
-import { DIMENSIONLESS, type Dim } from "../compiler/units.js";
-import { bool as boolValue, enumValue, num, type ArgSig, type ArgType, type ConstValue, type ElementType } from "./types.js";
+import { DIMENSIONLESS, FREQUENCY, type Dim } from "../compiler/units.js";
+import { bool as boolValue, enumValue, num, type AlsoAccepted, type ArgSig, type ArgType, type ConstValue, type ElementType } from "./types.js";
 
 /** One argument: its checker type, default, doc, and how its checked value reads as a plain value. */
 export interface ArgSpec<T> {
@@ -89,12 +89,19 @@ interface QuantityOpts extends NumOpts {
   readonly exclusiveMin?: boolean;
   /** A rate: `dB per mzi`. */
   readonly per?: string;
+  /** Other units accepted and converted (an angular frequency in Hz). */
+  readonly also?: readonly AlsoAccepted[];
 }
+
+const quantityType = (dim: Dim, o: QuantityOpts): ArgType => ({ kind: "quantity", dim, ...minMax(o), ...(o.exclusiveMin ? { exclusiveMin: true } : {}), ...(o.per ? { per: o.per } : {}), ...(o.also ? { also: o.also } : {}) });
+
+/** Cycles per second become radians per second: an angular frequency written in Hz is ×2π. */
+export const HERTZ_AS_ANGULAR: readonly AlsoAccepted[] = [{ dim: FREQUENCY, scale: 2 * Math.PI }];
 
 /** A physical quantity in SI units of `dim`; required unless `default` is given. */
 export function quantity(dim: Dim, doc: string, o: QuantityOpts & { readonly default?: number } = {}): ArgSpec<number> {
   return {
-    type: { kind: "quantity", dim, ...minMax(o), ...(o.exclusiveMin ? { exclusiveMin: true } : {}), ...(o.per ? { per: o.per } : {}) },
+    type: quantityType(dim, o),
     ...(o.default !== undefined ? { default: num(o.default, dim, o.per) } : {}),
     doc,
     ...(o.device ? { deviceOnly: true } : {}),
@@ -104,7 +111,7 @@ export function quantity(dim: Dim, doc: string, o: QuantityOpts & { readonly def
 
 /** A quantity that is off unless given: null when off. */
 export function optQuantity(dim: Dim, doc: string, o: QuantityOpts = {}): ArgSpec<number | null> {
-  return { type: { kind: "quantity", dim, ...minMax(o), ...(o.exclusiveMin ? { exclusiveMin: true } : {}), ...(o.per ? { per: o.per } : {}) }, default: null, doc, ...(o.device ? { deviceOnly: true } : {}), read: readOptNum };
+  return { type: quantityType(dim, o), default: null, doc, ...(o.device ? { deviceOnly: true } : {}), read: readOptNum };
 }
 
 /** A plain (dimensionless) real number. */
@@ -142,6 +149,11 @@ export function file(doc: string): ArgSpec<string> {
 /** A data file under the program's folder, checked (confined, a regular file, bounded) but not read: the value is the path. */
 export function dataPath(doc: string, maxBytes: number): ArgSpec<string> {
   return { type: { kind: "path", maxBytes }, doc, read: (v, name) => (v && v.kind === "str" ? v.value : missing(name, "path")) };
+}
+
+/** A data file that may be left out: checked like dataPath when given; "" when not. */
+export function optDataPath(doc: string, maxBytes: number): ArgSpec<string> {
+  return { type: { kind: "path", maxBytes }, default: { kind: "str", value: "" }, doc, read: (v) => (v && v.kind === "str" ? v.value : "") };
 }
 
 /** `lo .. hi` in units of `dim`; null when optional and not given. */

@@ -13,6 +13,8 @@ export const TRAIN_SETTINGS = schema({
   batch: int("samples per step", { default: 32, min: 1 }),
   seed: int("seeds initialisation, shuffling and the simulated chips", { default: 1, min: 0, max: 2 ** 31 - 1 }),
   chips: int("simulated chips the device accuracy is averaged over", { default: 5, min: 1, max: 10_000 }),
+  // data-parallel training (docs/scaling.md): the shard layout, not the number of workers, fixes the arithmetic
+  shards: int("fixed shards each batch is split into for data-parallel training; must divide batch", { default: 1, min: 1, max: 4096 }),
 });
 
 export interface TrainKey {

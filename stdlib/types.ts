@@ -6,6 +6,7 @@
  */
 import type { Dim } from "../compiler/units.js";
 import type { DiagnosticCode } from "../diagnostics/catalog.js";
+import type { Span } from "../diagnostics/span.js";
 
 export type Capability =
   | "differentiable" // the twin has a gradient
@@ -23,14 +24,18 @@ export interface TensorType {
   readonly shape: readonly number[];
 }
 
-/** A compile-time constant value as the checker evaluates it. Quantities are in SI (deg → rad). */
+/**
+ * A compile-time constant value as the checker evaluates it. Quantities are in SI (deg → rad);
+ * `unitAt` is where the unit of a quantity was written (`3 mm` → the span of `mm`), carried
+ * through arithmetic so that a unit mismatch can point at it.
+ */
 export type ConstValue =
-  | { readonly kind: "num"; readonly value: number; readonly dim: Dim; readonly isInt: boolean; readonly per?: string }
+  | { readonly kind: "num"; readonly value: number; readonly dim: Dim; readonly isInt: boolean; readonly per?: string; readonly unitAt?: Span }
   | { readonly kind: "str"; readonly value: string }
   | { readonly kind: "bool"; readonly value: boolean }
   | { readonly kind: "enum"; readonly value: string }
-  | { readonly kind: "range"; readonly lo: number; readonly hi: number; readonly dim: Dim }
-  | { readonly kind: "dist"; readonly dist: Distribution };
+  | { readonly kind: "range"; readonly lo: number; readonly hi: number; readonly dim: Dim; readonly unitAt?: Span }
+  | { readonly kind: "dist"; readonly dist: Distribution; readonly unitAt?: Span };
 
 export type Distribution =
   | { readonly kind: "normal"; readonly mean: number; readonly std: number; readonly dim: Dim }
@@ -38,9 +43,16 @@ export type Distribution =
   | { readonly kind: "constant"; readonly value: number; readonly dim: Dim }
   | { readonly kind: "glorot" }; // uniform ±√(6/(fan_in+fan_out)): the default for weights
 
+/** Another unit a quantity accepts, converted on checking: an angular frequency written in Hz is ×2π rad/s. */
+export interface AlsoAccepted {
+  readonly dim: Dim;
+  /** Multiplies the value (SI in `dim`) into the argument's own unit. */
+  readonly scale: number;
+}
+
 export type ArgType =
   | { readonly kind: "int"; readonly min?: number; readonly max?: number; readonly choices?: readonly number[] }
-  | { readonly kind: "quantity"; readonly dim: Dim; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean; readonly per?: string }
+  | { readonly kind: "quantity"; readonly dim: Dim; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean; readonly per?: string; readonly also?: readonly AlsoAccepted[] }
   | { readonly kind: "enum"; readonly options: readonly string[] }
   | { readonly kind: "bool" }
   | { readonly kind: "string" }
@@ -84,6 +96,11 @@ export interface OwnedDeviceVar {
   readonly type: TensorType;
   readonly dist: Distribution;
   readonly perShot: boolean;
+  /**
+   * Where the twin's estimate starts inside an external device: the distribution's mean (the
+   * default), or a draw from it (a learned twin's weights, which a mean of 0 would leave dead).
+   */
+  readonly twinStart?: "mean" | "draw";
 }
 
 export interface LayerSig {
@@ -98,6 +115,11 @@ export interface LayerSig {
   readonly capabilities: readonly Capability[];
   /** Converts between the electronic and the physical domain (an encoder or a detector). */
   readonly transducer?: boolean;
+  /**
+   * A learned twin (its device variables are weights fitted by calibration): it stands for an
+   * external device's physics and is meaningful only inside an `external` layer.
+   */
+  readonly learned?: boolean;
   infer(input: TensorType, args: CheckedArgs): InferResult;
   /** Trainable parameters an instance owns (e.g. dense's weight and bias). */
   params?(input: TensorType, args: CheckedArgs): OwnedParam[];

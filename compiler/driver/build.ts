@@ -19,10 +19,10 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { diag, type Diagnostic } from "../../diagnostics/catalog.js";
 import { fileSpan } from "../../diagnostics/span.js";
-import { initParams } from "../../runtime/init.js";
+import { initParams, initTwin } from "../../runtime/init.js";
 import type { InitSpec } from "../../runtime/model.js";
 import { outputDirProblem, writeFolderAtomically } from "../../runtime/run-dir.js";
-import { readParams } from "../../runtime/run-state.js";
+import { readParams, readTwin } from "../../runtime/run-state.js";
 import { buildArtifact, BuildUnsupported, dataSectionBytes, type BuiltArtifact } from "../build/artifact.js";
 import { loaderText, typesText, type ModelInfo } from "../build/loader.js";
 import { BUILD_SAMPLES_WGSL, wgslArtifact, wgslLoaderText, wgslTypesText, type WgslArtifact } from "../build/wgsl-artifact.js";
@@ -88,6 +88,8 @@ export interface ArtifactWeights {
   readonly params: ReadonlyMap<string, Float64Array>;
   /** e.g. `checkpoint checkpoint.safetensors` */
   readonly label: string;
+  /** The run's estimates of external devices' variables (absent: their means). */
+  readonly twin?: ReadonlyMap<string, Float64Array>;
 }
 
 export interface ArtifactRequest {
@@ -130,11 +132,13 @@ export async function artifactFiles(p: Program, r: ArtifactRequest): Promise<Art
     weights = `freshly initialised (seed ${p.train.seed}); not trained`;
     warnings.push(diag("PNN6020", p.train.span, `no --weights: ${path.basename(p.file)} is built with freshly initialised parameters (seed ${p.train.seed}); pass --weights CKPT from pnn train`));
   }
-  const graph = p.inferGraph(false, 1);
+  // the twin's estimates of external devices' variables (the run's, else their means) are folded in as constants
+  const twin = r.weights?.twin ?? initTwin(spec.twinVars, p.train.seed);
+  const graph = p.inferGraph(false, 1, { twin });
   let art: BuiltArtifact | undefined, gpu: WgslArtifact | undefined;
   try {
-    if (r.target === "wgsl") gpu = wgslArtifact(p.inferGraph(false, BUILD_SAMPLES_WGSL), params);
-    else art = await buildArtifact((rows) => (rows === 1 ? graph : p.inferGraph(false, rows)), params, { batch });
+    if (r.target === "wgsl") gpu = wgslArtifact(p.inferGraph(false, BUILD_SAMPLES_WGSL, { twin }), params);
+    else art = await buildArtifact((rows) => (rows === 1 ? graph : p.inferGraph(false, rows, { twin })), params, { batch });
   } catch (e) {
     if (!(e instanceof BuildUnsupported)) throw e;
     throw new DiagnosticsError([diag("PNN5020", p.net.span, `${p.net.name} cannot be built for ${r.target}: it cannot run ${e.message}`)], new Map([[p.file, p.source]]));
@@ -186,7 +190,9 @@ export async function buildProduct(p: Program, r: BuildRequest): Promise<BuildRe
   const outProblem = outputDirProblem(r.out, "-o"); // before the work, not after it
   if (outProblem) throw new UsageError(outProblem);
   if (r.weights) requireInputFile(r.weights, "--weights");
-  const weights = r.weights ? { params: readParams(r.weights, p.spec(1), fileSpan(r.weights)).params, label: `checkpoint ${path.basename(r.weights)}` } : undefined;
+  const spec = p.spec(1);
+  const twin = r.weights ? readTwin(r.weights, spec, fileSpan(r.weights)) : undefined;
+  const weights = r.weights ? { params: readParams(r.weights, spec, fileSpan(r.weights)).params, label: `checkpoint ${path.basename(r.weights)}`, ...(twin ? { twin } : {}) } : undefined;
   const a = await artifactFiles(p, { target: r.target, ...(r.batch !== undefined ? { batch: r.batch } : {}), ...(weights ? { weights } : {}) });
   // model.mjs last: in a folder that holds other files too, the files are renamed one by one.
   const ordered = [...a.files.filter((f) => f.name !== "model.mjs"), ...a.files.filter((f) => f.name === "model.mjs")];

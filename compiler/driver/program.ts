@@ -9,7 +9,9 @@
  *     learning's label embedding, an energy rule's relaxation — otherwise the plain twin/device
  *     lowering) and the rule's programs, each with its typed manifest;
  *   - every program through the pass pipeline (compiler/passes), with its per-pass statistics;
- *   - compiled programs on a backend, and the rule's stepper bound to its options;
+ *   - compiled programs on a backend (a program that queries external devices comes with the
+ *     probes that compute the rows to send: compiler/lower/external.ts), and the rule's stepper
+ *     bound to its options;
  *   - the configuration hash a checkpoint records (a resume must match it).
  */
 import { createHash } from "node:crypto";
@@ -17,16 +19,19 @@ import * as path from "node:path";
 import { loadDataset, type Dataset } from "../../runtime/data/index.js";
 import type { ModelSpec } from "../../runtime/model.js";
 import type { CompiledProgram, Programs } from "../../runtime/program.js";
-import type { RuleContext, RuleStepper } from "../../runtime/rules/types.js";
+import type { RuleContext, RuleStepper, ShardMerger, ShardStepper } from "../../runtime/rules/types.js";
+import { gradientShards } from "../../runtime/parallel/data-parallel.js";
 import { compileInterp } from "../backends/interp/index.js";
 import { graphFlops } from "../ir/flops.js";
 import type { Graph } from "../ir/graph.js";
 import { lowerInfer, modelSpec, type LowerOptions } from "../lower/lower.js";
 import { runPipeline, type PassStat, type PipelineOptions } from "../passes/pipeline.js";
+import { splitExternal } from "../lower/external.js";
 import { manifestOf } from "../lower/names.js";
 import type { RuleDef, RuleLowering } from "../rules/rule.js";
 import type { NetworkModel, TrainModel } from "../sema/model.js";
 import { compileWith, findBackend, type Backend } from "./backends.js";
+import type { ProgramOptions } from "./session.js";
 
 /** Device settings every program of a run is lowered with. */
 export type DeviceSettings = LowerOptions;
@@ -47,6 +52,16 @@ export interface GraphOptions {
   readonly passes?: PipelineOptions["passes"];
 }
 
+/** How a Session made a Program: what a worker needs to make the same one (compiler/driver/parallel/). */
+export interface ProgramOrigin {
+  /** The options Session.program was given (train block, rule and `--set` overrides). */
+  readonly options: ProgramOptions;
+  /** Overrides that change the network (constants, parameter defaults), canonical text: part of the identity. */
+  readonly networkOverrides: readonly string[];
+  /** The files the checker read through the host (imports, matrix files) by absolute path: a worker's host. */
+  readonly reads: ReadonlyMap<string, string>;
+}
+
 export class Program {
   readonly rule: RuleDef;
 
@@ -55,6 +70,7 @@ export class Program {
     readonly source: string,
     readonly net: NetworkModel,
     readonly train: TrainModel,
+    readonly origin: ProgramOrigin = { options: {}, networkOverrides: [], reads: new Map() },
     /** The text of a shipped data file when the host holds it (Session's SourceHost.readShippedData). */
     private readonly readShipped?: (file: string) => string | undefined,
   ) {
@@ -69,7 +85,10 @@ export class Program {
   /** Hash of the resolved configuration except `epochs` (a resume may extend a run). */
   get configHash(): string {
     const t = this.train;
-    const config = { network: t.network, data: t.data.name, dataArgs: t.data.args, rule: this.rule.name, options: t.rule.options, loss: t.loss, optimizer: t.optimizer, batch: t.batch, seed: t.seed, chips: t.chips };
+    // keys added later enter only when they differ from their default, so older checkpoints keep their hash;
+    // external devices: a run on the device does not resume --simulate'd, nor the reverse
+    const external = this.net.externals.length ? { external: this.net.externals.map((e) => e.name) } : {};
+    const config = { network: t.network, data: t.data.name, dataArgs: t.data.args, rule: this.rule.name, options: t.rule.options, loss: t.loss, optimizer: t.optimizer, batch: t.batch, seed: t.seed, chips: t.chips, ...external, ...(t.shards !== 1 ? { shards: t.shards } : {}), ...(this.origin.networkOverrides.length ? { set: this.origin.networkOverrides } : {}) };
     return createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 16);
   }
 
@@ -77,10 +96,20 @@ export class Program {
     return modelSpec(this.net, batch);
   }
 
-  /** What the rule's lowering sees at `batch` under `device` settings (tests build single programs from it). */
-  ruleLowering(batch: number, device: DeviceSettings = {}): RuleLowering<never> {
+  /** What the rule's lowering sees at `batch` under `device` settings (tests build single programs from it); `dataParallel`: for one shard of a data-parallel step. */
+  ruleLowering(batch: number, device: DeviceSettings = {}, dataParallel = false): RuleLowering<never> {
     const t = this.train;
-    return { net: this.net, options: t.rule.options as never, loss: t.loss, seed: t.seed, optimizer: t.optimizer, batch, hasDevice: this.spec(batch).hasDevice, lowering: device };
+    return { net: this.net, options: t.rule.options as never, loss: t.loss, seed: t.seed, optimizer: t.optimizer, batch, hasDevice: this.spec(batch).hasDevice, lowering: device, dataParallel };
+  }
+
+  /** Rows of one shard of a batch (data-parallel training, docs/scaling.md). */
+  get shardRows(): number {
+    return this.train.batch / this.train.shards;
+  }
+
+  /** The rule's programs for one shard of a data-parallel step (at `shardRows`, no fused update). */
+  shardGraphs(settings: DeviceSettings = {}): Readonly<Record<string, Graph>> {
+    return this.rule.programs(this.ruleLowering(this.shardRows, settings, true));
   }
 
   /** The inference program on the twin (device: false) or the device, at `batch`. */
@@ -115,7 +144,13 @@ export class Program {
   async compile(using: string | Backend, batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): Promise<{ spec: ModelSpec; programs: Programs; passes: ProgramGraphs["passes"] }> {
     const backend = typeof using === "string" ? findBackend(using) : using;
     const g = this.graphs(batch, settings, opts);
-    const one = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
+    const plain = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
+    const one = async (graph: Graph): Promise<CompiledProgram> => {
+      const split = splitExternal(graph);
+      if (!split) return plain(graph);
+      const [main, ...probes] = await Promise.all([plain(split.main), ...split.probes.map((q) => plain(q.graph))]);
+      return { ...main!, probes: split.probes.map((q, i) => ({ device: q.device, program: probes[i]! })) };
+    };
     const names = Object.keys(g.rule);
     const [twin, device, ...rule] = await Promise.all([one(g.inferTwin), g.inferDevice ? one(g.inferDevice) : undefined, ...names.map((n) => one(g.rule[n]!))]);
     return { spec: this.spec(batch), programs: { inferTwin: twin!, ...(device ? { inferDevice: device } : {}), rule: Object.fromEntries(names.map((n, i) => [n, rule[i]!])) }, passes: g.passes };
@@ -124,11 +159,29 @@ export class Program {
   /** The same programs on the reference interpreter, synchronously (tests and tools that need no wasm). */
   compileReference(batch: number, settings: DeviceSettings = {}, opts: GraphOptions = {}): { spec: ModelSpec; programs: Programs } {
     const g = this.graphs(batch, settings, opts);
-    const one = (graph: Graph): CompiledProgram => ({ exe: compileInterp(graph), manifest: manifestOf(graph), flops: graphFlops(graph) });
+    const plain = (graph: Graph): CompiledProgram => ({ exe: compileInterp(graph), manifest: manifestOf(graph), flops: graphFlops(graph) });
+    const one = (graph: Graph): CompiledProgram => {
+      const split = splitExternal(graph);
+      return split ? { ...plain(split.main), probes: split.probes.map((q) => ({ device: q.device, program: plain(q.graph) })) } : plain(graph);
+    };
     return {
       spec: this.spec(batch),
       programs: { inferTwin: one(g.inferTwin), ...(g.inferDevice ? { inferDevice: one(g.inferDevice) } : {}), rule: Object.fromEntries(Object.entries(g.rule).map(([n, graph]) => [n, one(graph)])) },
     };
+  }
+
+  /** The rule's step on one shard of a data-parallel step (compiler/rules/rule.ts ParallelPlan), bound to this run's options. */
+  shardStepper(): (ctx: RuleContext) => ShardStepper {
+    const plan = this.rule.parallel;
+    const options = this.train.rule.options as never;
+    return (ctx) => (plan === "gradient" ? gradientShards(this.rule.stepper(ctx, options), ctx.params) : plan.shard(ctx, options));
+  }
+
+  /** A rule with its own sums: their merge on the main thread; undefined for gradient rules (one optimizer update). */
+  shardMerger(): ((ctx: RuleContext) => ShardMerger) | undefined {
+    const plan = this.rule.parallel;
+    const options = this.train.rule.options as never;
+    return plan === "gradient" ? undefined : (ctx) => plan.merge(ctx, options);
   }
 
   /** The rule's run-time half, bound to this run's options. */

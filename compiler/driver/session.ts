@@ -15,6 +15,7 @@ import { parse, type ParseResult } from "../../grammar/parse.js";
 import { check, orderDiagnostics, type CheckHost, type CheckOverrides } from "../sema/check.js";
 import type { SemanticModel } from "../sema/model.js";
 import { DiagnosticsError, UsageError } from "./errors.js";
+import { applyOverrides, overrideOrigin, parseExpressionText, type Assignment } from "./overrides.js";
 import { Program } from "./program.js";
 
 export interface Checked {
@@ -29,31 +30,22 @@ export const RULE_OVERRIDE_ORIGIN = "--rule";
 
 /** Parses a command line's rule text (`spsa(c: 0.02)`) as an expression whose spans point into that text. */
 function parseRuleOverride(text: string): { expr?: A.Expr; diagnostics: readonly Diagnostic[] } {
-  const prefix = "const rule =\n";
-  const parsed = parse(prefix + text, RULE_OVERRIDE_ORIGIN);
-  const shift = <T>(x: T): T => {
-    if (Array.isArray(x)) return x.map(shift) as T;
-    if (!x || typeof x !== "object") return x;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) {
-      if (k === "span" && v && typeof v === "object") {
-        const s = v as { start: number; end: number; line: number; endLine: number };
-        out[k] = { ...s, start: Math.max(0, s.start - prefix.length), end: Math.max(0, s.end - prefix.length), line: Math.max(1, s.line - 1), endLine: Math.max(1, s.endLine - 1) };
-      } else out[k] = shift(v);
-    }
-    return out as T;
-  };
-  const item = parsed.program.items[0];
-  const expr = item?.kind === "Const" ? item.value : undefined;
-  // Only what the user wrote: a diagnostic on the wrapper's own line is an echo of recovery (the
-  // parser repairing `const rule =`), and positions quoted in messages ("the '(' at 2:5") move up
-  // with the text.
-  const diagnostics = parsed.diagnostics
-    .filter((d) => d.span.line > 1)
-    .map((d) => ({ ...shift(d), message: d.message.replace(/\bat (\d+):(\d+)/g, (_, l: string, c: string) => `at ${Number(l) - 1}:${c}`) }));
+  const { expr, diagnostics } = parseExpressionText(text, RULE_OVERRIDE_ORIGIN);
   if (!diagnostics.length && (!expr || !(expr.kind === "Name" || (expr.kind === "Call" && expr.callee.kind === "Name"))))
     return { diagnostics: [diag("PNN4001", fileSpan(RULE_OVERRIDE_ORIGIN), `--rule takes a rule name with optional options, such as physics_aware or "spsa(c: 0.02)", got '${text}'`)] };
-  return { ...(expr && !diagnostics.length ? { expr: shift(expr) } : {}), diagnostics };
+  return { ...(expr && !diagnostics.length ? { expr } : {}), diagnostics };
+}
+
+/** What `Session.program` may change besides the file: the train block, the rule, `--set` assignments. */
+export interface ProgramOptions {
+  /** Which train block (0-based). */
+  readonly train?: number;
+  /** Replaces the block's rule (text like `physics_aware` or `spsa(c: 0.02)`). */
+  readonly rule?: string;
+  /** `name=value` overrides (compiler/driver/overrides.ts), applied before checking. */
+  readonly set?: readonly Assignment[];
+  /** External layers run on their device model instead of their device (`--simulate`). */
+  readonly simulate?: boolean;
 }
 
 /**
@@ -69,12 +61,23 @@ export interface SourceHost extends CheckHost {
 export class Session {
   private checked?: Checked;
   private parsedOnce?: ParseResult;
+  /** Every file the checker read through the host (imports, matrix files), by absolute path. */
+  private readonly reads = new Map<string, string>();
+  private readonly recording: CheckHost;
 
   constructor(
     readonly file: string,
     readonly source: string,
     readonly host: SourceHost,
-  ) {}
+  ) {
+    this.recording = {
+      readFile: (p) => {
+        const text = host.readFile(p);
+        if (text !== undefined) this.reads.set(p, text);
+        return text;
+      },
+    };
+  }
 
   private sources(extra: Readonly<Record<string, string>> = {}): Map<string, string> {
     return new Map([[this.file, this.source], ...Object.entries(extra)]);
@@ -85,37 +88,51 @@ export class Session {
     return (this.parsedOnce ??= parse(this.source, this.file));
   }
 
-  private run(overrides: CheckOverrides = {}): Checked {
+  /** Parse, apply `set` to train block `train` (a failed override is a diagnostic, and nothing is checked), check. */
+  private run(overrides: CheckOverrides = {}, set: readonly Assignment[] = [], train = 0): { checked?: Checked; diagnostics: readonly Diagnostic[]; networkOverrides: readonly string[] } {
     const parsed = this.parsed();
-    const r = check(parsed.program, this.file, this.host, overrides);
-    return { program: parsed.program, model: r.model, diagnostics: orderDiagnostics([...parsed.diagnostics, ...r.diagnostics]) };
+    const applied = set.length && !parsed.diagnostics.length ? applyOverrides(parsed.program, set, train) : undefined;
+    if (applied?.diagnostics.length) return { diagnostics: applied.diagnostics, networkOverrides: [] };
+    const program = applied?.program ?? parsed.program;
+    const r = check(program, this.file, this.recording, overrides);
+    const diagnostics = orderDiagnostics([...parsed.diagnostics, ...r.diagnostics]);
+    return { checked: { program, model: r.model, diagnostics }, diagnostics, networkOverrides: applied?.networkOverrides ?? [] };
   }
 
   /** Parse and check (cached): what `pnn check` prints and the editor shows. */
   check(): Checked {
-    return (this.checked ??= this.run());
+    return (this.checked ??= this.run().checked!);
   }
 
   /**
-   * The checked program of train block `train` (0-based). `rule` replaces the block's rule (text
-   * like `physics_aware` or `spsa(c: 0.02)`). Throws DiagnosticsError when the file (or the
-   * override) has errors, UsageError when there is no such train block.
+   * The checked program of train block `train` (0-based), with the rule replaced (`rule`) and
+   * `set` assignments applied, each checked exactly as if written in the file. Throws
+   * DiagnosticsError when the file (or an override) has errors, UsageError when there is no such
+   * train block. The Program remembers its options: a worker re-creates it from the same text,
+   * host and options (`Program.options`) and gets the same configuration hash.
    */
-  program(o: { readonly train?: number; readonly rule?: string } = {}): Program {
-    let checked: Checked;
-    let extra: Record<string, string> = {};
+  program(o: ProgramOptions = {}): Program {
+    let checked: { checked?: Checked; diagnostics: readonly Diagnostic[]; networkOverrides: readonly string[] };
+    const extra: Record<string, string> = {};
+    for (const a of o.set ?? []) extra[overrideOrigin(a.name)] = a.value;
+    let ruleExpr: A.Expr | undefined;
     if (o.rule !== undefined) {
       const override = parseRuleOverride(o.rule);
-      extra = { [RULE_OVERRIDE_ORIGIN]: o.rule };
+      extra[RULE_OVERRIDE_ORIGIN] = o.rule;
       if (!override.expr) throw new DiagnosticsError(override.diagnostics, this.sources(extra));
-      checked = this.run({ rule: override.expr });
-    } else checked = this.check();
+      ruleExpr = override.expr;
+    }
+    if (ruleExpr || o.set?.length || o.simulate) checked = this.run({ ...(ruleExpr ? { rule: ruleExpr } : {}), ...(o.simulate ? { simulate: true } : {}) }, o.set ?? [], o.train ?? 0);
+    else {
+      const c = this.check();
+      checked = { checked: c, diagnostics: c.diagnostics, networkOverrides: [] };
+    }
     const errors = checked.diagnostics.filter((d) => d.severity === "error");
-    if (errors.length) throw new DiagnosticsError(checked.diagnostics, this.sources(extra));
+    if (errors.length || !checked.checked) throw new DiagnosticsError(checked.diagnostics, this.sources(extra));
+    const model = checked.checked.model;
     const index = o.train ?? 0;
-    const train = checked.model.trains[index];
+    const train = model.trains[index];
     if (!train) throw new UsageError(`${this.file} has no train block${index ? ` number ${index + 1}` : ""}: nothing to run`);
-    const readShipped = this.host.readShippedData?.bind(this.host);
-    return new Program(this.file, this.source, checked.model.networks.get(train.network)!, train, readShipped);
+    return new Program(this.file, this.source, model.networks.get(train.network)!, train, { options: o, networkOverrides: checked.networkOverrides, reads: new Map(this.reads) }, this.host.readShippedData?.bind(this.host));
   }
 }

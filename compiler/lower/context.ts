@@ -21,7 +21,12 @@ export interface LowerCtx {
   readonly time?: number;
   /** Rule hooks at the elements' extension points (absent: every element lowers as it is). */
   readonly hooks?: ElementHooks;
+  /** A forced lowering of MZI meshes (absent: the cost model picks per mesh; layers/mesh-form.ts). */
+  readonly meshForm?: MeshForm;
 }
+
+/** How an MZI mesh lowers: per-sample column rotations, or its transfer matrix and one matmul per batch. */
+export type MeshForm = "columns" | "transfer";
 
 /** One trainable linear map being lowered: its operand, parameters, and the element's own lowering of it. */
 export interface LinearSite {

@@ -10,9 +10,13 @@
  *     clamped and enters as ρ(x) = x.
  *   resistor (`circuits.resistor`, Stern et al. 2021): node voltages V, conductances k,
  *     E = P = ½ Σ_edges k_ij (V_i − V_j)² (the dissipated power); the free state is the
- *     Kirchhoff solution (zero net current into every free node), reached by block Gauss–Seidel
- *     sweeps V_g ← (Σ k V_neighbour) / (Σ k), exact per group because no group couples to itself.
- * Relaxations are loops (`scan`) over the steps, so the IR does not grow with them.
+ *     Kirchhoff solution (zero net current into every free node), solved directly: the free
+ *     nodes' conductance matrix A (symmetric positive definite: every node reaches the rails)
+ *     and the currents B the clamped nodes drive are assembled from the couplings, and A·V = B is
+ *     solved by Gauss–Jordan elimination unrolled in the IR (no pivoting: A is SPD), exact to
+ *     rounding. `energyResidual` measures the worst Kirchhoff residual (in volts: net current
+ *     into a node over its total conductance), which the rules check against KIRCHHOFF_TOLERANCE.
+ * Hopfield relaxations are loops (`scan`) over the steps, so the IR does not grow with them.
  * A nudged phase adds β·C, C = ½|y − t|² (t = one-hot target), to the energy; a clamped phase
  * (coupled learning) holds the output nodes at fixed values. ∂E/∂θ at a state is lowered in
  * closed form, summed over the batch with the row weights.
@@ -66,14 +70,25 @@ export interface EnergyNet {
 export const RAILS = [0, 1] as const;
 export const RAIL_GROUP = -2;
 
-/** Gauss–Seidel sweeps of a resistor network's Kirchhoff solve (each phase). */
-export const RESISTOR_SWEEPS = 60;
-
-/** How a free relaxation runs: steps (hopfield: gradient steps of size eps; resistor: sweeps). */
+/** How a free relaxation runs: steps (hopfield: gradient steps of size eps; resistor: ignored, the solve is direct). */
 export interface Relaxation {
   readonly steps: number;
   readonly eps: number;
 }
+
+/** A resistor network's relaxation: the direct Kirchhoff solve (no steps to choose). */
+export const RESISTOR_SOLVE: Relaxation = { steps: 0, eps: 0 };
+
+/**
+ * The largest Kirchhoff residual a resistor network's solve may leave, in volts (rails at 0 and
+ * 1 V). The direct solve's residual is rounding: below 1e-12 V in float64, about 1e-6 V in f32;
+ * a larger one means a singular or indefinite system (a negative nudge β larger than a node's
+ * conductance), and training stops (PNN5071).
+ */
+export const KIRCHHOFF_TOLERANCE = 1e-4;
+
+/** Free nodes a resistor network may have: the direct solve costs O(n³) per relaxation and n IR steps. */
+export const MAX_RESISTOR_NODES = 1024;
 
 const size = (shape: readonly number[]) => shape.reduce((p, q) => p * q, 1);
 
@@ -158,6 +173,9 @@ function buildStructure(net: NetworkModel): EnergyNet {
     if (variation > 0) chipVars.push({ path: `${path}.variation`, shape: [na, nb], dist: { kind: "normal", mean: 0, std: variation } });
     couplings.push({ a, b, path, shape: [na, nb], ...(range ? { range } : {}), variation });
   }
+  const free = groups.reduce((n, g) => n + g.size, 0);
+  if (family === "resistor" && free > MAX_RESISTOR_NODES)
+    fail(`resistor network ${net.name} has ${free} free nodes; the direct Kirchhoff solve is limited to ${MAX_RESISTOR_NODES} (its cost grows as n³)`);
   if (family === "resistor")
     groups.forEach((g, i) => {
       // every free node also reaches ground and the supply through its own conductances (its bias)
@@ -183,6 +201,8 @@ export function energyModelSpec(net: NetworkModel, batch: number): ModelSpec {
     params: e.params,
     chipVars: e.chipVars,
     hasDevice: e.chipVars.length > 0,
+    twinVars: [],
+    externals: [],
     features: e.inputSize,
     classes: e.groups[e.output]!.size,
     batch,
@@ -249,73 +269,190 @@ function drive(L: EnergyLeaves, states: readonly Node[], g: number, ws: readonly
 }
 
 /**
- * Relaxes from `init` for `steps` steps (hopfield: gradient steps of size ε; resistor: sweeps),
- * as one loop (`scan`) carrying the free groups' states; the leaves (input, rails, couplings,
- * biases, conductance sums, nudge target, clamped values) are its invariants, so the IR does not
- * grow with the step count.
+ * Relaxes from `init` for `steps` steps (hopfield: gradient steps of size ε) as one loop (`scan`)
+ * carrying the free groups' states; the leaves (input, rails, couplings, biases, nudge target,
+ * clamped values) are its invariants, so the IR does not grow with the step count. A resistor
+ * network is solved directly (`init` and `steps` unused).
  */
 export function relax(L: EnergyLeaves, init: readonly Node[], phase: Phase, steps: number, eps: number): Node[] {
   const { b, e } = L;
+  if (e.family === "resistor") return solveKirchhoff(L, phase); // this very list: kirchhoffCheck finds the solve's pivot by it
   if (steps <= 0) return phase.kind === "clamped" ? init.map((s, g) => (g === e.output ? phase.values : s)) : [...init];
   const clamped = (g: number) => phase.kind === "clamped" && g === e.output;
-  // resistor: Σ_j k_ij per node, constant over the sweeps
-  const den = e.family === "resistor" ? e.groups.map((_, g) => {
-    let acc: Node | undefined;
-    e.couplings.forEach((c, i) => {
-      const t = c.a === g ? b.sum(L.w[i]!, [1]) : c.b === g ? b.sum(L.w[i]!, [0]) : undefined;
-      if (t) acc = acc ? b.add(acc, t) : t;
-    });
-    return b.max(acc!, b.scalar(1e-12, "f32"));
-  }) : [];
   const free = e.groups.map((_, g) => g).filter((g) => !clamped(g));
   if (free.length === 0) return e.groups.map(() => (phase as { values: Node }).values);
   const biases = L.bias.filter((x): x is Node => !!x);
   const extra = phase.kind === "nudged" ? [phase.target] : phase.kind === "clamped" ? [phase.values] : [];
-  const invariants = [L.x, L.rails, ...L.w, ...L.wT, ...biases, ...den, ...extra];
+  const invariants = [L.x, L.rails, ...L.w, ...L.wT, ...biases, ...extra];
   const r = buildScan(b, { length: steps, carries: free.map((g) => init[g]!), invariants }, (bb, v) => {
     // the same leaves, as the body sees them
     const inv = [...v.invariants];
     const take = (k: number) => inv.splice(0, k);
     const [x, rails] = take(2) as [Node, Node];
-    const w = take(L.w.length), wT = take(L.wT.length), bs = take(biases.length), dn = take(den.length);
+    const w = take(L.w.length), wT = take(L.wT.length), bs = take(biases.length);
     const [held] = take(extra.length);
     let q = 0;
     const bias = L.bias.map((x0) => (x0 ? bs[q++] : undefined));
     const Lb: EnergyLeaves = { ...L, b: bb, x, rails, w, wT, bias };
     const s: Node[] = e.groups.map((_, g) => (clamped(g) ? held! : v.carries[free.indexOf(g)]!));
-    const next = stepOnce(Lb, s, phase.kind === "nudged" ? { kind: "nudged", beta: phase.beta, target: held! } : phase.kind === "clamped" ? { kind: "clamped", values: held! } : phase, eps, dn);
+    const next = hopfieldStep(Lb, s, phase.kind === "nudged" ? { kind: "nudged", beta: phase.beta, target: held! } : phase.kind === "clamped" ? { kind: "clamped", values: held! } : phase, eps);
     return { carries: free.map((g) => next[g]!) };
   });
   return e.groups.map((_, g) => (clamped(g) ? (phase as { values: Node }).values : r.carries[free.indexOf(g)]!));
 }
 
-/** One relaxation step of every free group (hopfield: synchronous gradient step; resistor: a Gauss–Seidel sweep). */
-function stepOnce(L: EnergyLeaves, s0: readonly Node[], phase: Phase, eps: number, den: readonly Node[]): Node[] {
+/** One synchronous gradient step of every free group of a Hopfield network. */
+function hopfieldStep(L: EnergyLeaves, s: readonly Node[], phase: Phase, eps: number): Node[] {
   const { b, e } = L;
-  const s = [...s0];
-  if (e.family === "hopfield") {
-    const epsN = b.scalar(eps, "f32");
-    return s.map((sg, g) => {
-      if (phase.kind === "clamped" && g === e.output) return sg;
-      let r = drive(L, s, g)!;
-      if (L.bias[g]) r = b.add(r, L.bias[g]!);
-      let dE = b.sub(sg, r); // ∂E/∂s_g with ρ'(s) = 1 on [0, 1]
-      if (phase.kind === "nudged" && g === e.output) dE = b.add(dE, b.mul(b.scalar(phase.beta, "f32"), b.sub(sg, phase.target)));
-      return b.clip(b.sub(sg, b.mul(epsN, dE)), 0, 1);
+  const epsN = b.scalar(eps, "f32");
+  return s.map((sg, g) => {
+    if (phase.kind === "clamped" && g === e.output) return sg;
+    let r = drive(L, s, g)!;
+    if (L.bias[g]) r = b.add(r, L.bias[g]!);
+    let dE = b.sub(sg, r); // ∂E/∂s_g with ρ'(s) = 1 on [0, 1]
+    if (phase.kind === "nudged" && g === e.output) dE = b.add(dE, b.mul(b.scalar(phase.beta, "f32"), b.sub(sg, phase.target)));
+    return b.clip(b.sub(sg, b.mul(epsN, dE)), 0, 1);
+  });
+}
+
+/** Σ_j k_ij per node of group g: its total conductance to everything it is coupled to (rails included). */
+function totalConductance(L: EnergyLeaves, g: number): Node {
+  const { b, e } = L;
+  let acc: Node | undefined;
+  e.couplings.forEach((c, i) => {
+    const t = c.a === g ? b.sum(L.w[i]!, [1]) : c.b === g ? b.sum(L.w[i]!, [0]) : undefined;
+    if (t) acc = acc ? b.add(acc, t) : t;
+  });
+  return acc!;
+}
+
+/**
+ * The free nodes' Kirchhoff equations A·V = B (groups in order, concatenated): A[i, i] = Σ_j k_ij
+ * (+β on the outputs when nudged), A[i, j] = −k_ij between free nodes; B[r, i] = Σ over clamped
+ * nodes c (the input, the rails) of k_ic V_c (+β·t when nudged). A clamped phase replaces the
+ * output rows by identity rows with B = the held values.
+ */
+function kirchhoffSystem(L: EnergyLeaves, phase: Phase): { a: Node; rhs: Node; sizes: number[] } {
+  const { b, e } = L;
+  const sizes = e.groups.map((g) => g.size);
+  const zero = (r: number, c: number) => b.broadcastTo(b.scalar(0, "f32"), [r, c]);
+  const eye = (n: number) => b.const(Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), "f32", [n, n]);
+  const clampedOut = phase.kind === "clamped";
+  const rows = e.groups.map((_, g) => {
+    const blocks = e.groups.map((__, h) => {
+      if (clampedOut && g === e.output) return g === h ? eye(sizes[g]!) : zero(sizes[g]!, sizes[h]!);
+      if (g === h) {
+        let d = totalConductance(L, g);
+        if (phase.kind === "nudged" && g === e.output) d = b.add(d, b.scalar(phase.beta, "f32"));
+        return b.mul(b.reshape(d, [1, sizes[g]!]), eye(sizes[g]!));
+      }
+      let k: Node | undefined;
+      e.couplings.forEach((c, i) => {
+        const t = c.a === g && c.b === h ? L.w[i]! : c.a === h && c.b === g ? L.wT[i]! : undefined;
+        if (t) k = k ? b.add(k, t) : t;
+      });
+      return k ? b.neg(k) : zero(sizes[g]!, sizes[h]!);
     });
+    return blocks.length === 1 ? blocks[0]! : b.concat(blocks, 1);
+  });
+  const a = rows.length === 1 ? rows[0]! : b.concat(rows, 0);
+  const rhsParts = e.groups.map((_, g) => {
+    if (clampedOut && g === e.output) return phase.values;
+    const state = (i: number) => (i === RAIL_GROUP ? L.rails : L.x);
+    let acc: Node | undefined;
+    e.couplings.forEach((c, i) => {
+      let t: Node | undefined;
+      if (c.a === g && c.b < 0) t = b.matmul(state(c.b), L.wT[i]!);
+      else if (c.b === g && c.a < 0) t = b.matmul(state(c.a), L.w[i]!);
+      if (t) acc = acc ? b.add(acc, t) : t;
+    });
+    let r = acc ?? zero(L.batch, sizes[g]!);
+    if (phase.kind === "nudged" && g === e.output) r = b.add(r, b.mul(b.scalar(phase.beta, "f32"), phase.target));
+    return r;
+  });
+  return { a, rhs: rhsParts.length === 1 ? rhsParts[0]! : b.concat(rhsParts, 1), sizes };
+}
+
+/**
+ * Solves A·V = B by Gauss–Jordan elimination on [A | Bᵀ], one IR step per unknown k:
+ * M ← M − (M[:, k]/M[k, k] − e_k)·M[k, :] zeroes column k off the diagonal and leaves row k as it
+ * is; at the end A is diagonal and V = Bᵀ/diag. No pivoting: A is symmetric positive definite
+ * (every free node reaches the rails through conductances ≥ k_min > 0), so every pivot is
+ * positive and elimination is backward stable. Returns the voltages per group, [batch, size].
+ */
+/** The smallest pivot of each direct solve, by its result: > 0 exactly when the system is positive definite (the state is an energy minimum). */
+const PIVOTS = new WeakMap<readonly Node[], Node>();
+
+function solveKirchhoff(L: EnergyLeaves, phase: Phase): Node[] {
+  const { b } = L;
+  const { a, rhs, sizes } = kirchhoffSystem(L, phase);
+  const n = sizes.reduce((p, q) => p + q, 0);
+  const m = n + L.batch;
+  let aug = b.concat([a, b.transpose(rhs, [1, 0])], 1); // [n, n + batch]
+  for (let k = 0; k < n; k++) {
+    const row = b.slice(aug, [k, 0], [k + 1, m]);
+    const col = b.slice(aug, [0, k], [n, k + 1]);
+    const pivot = b.slice(aug, [k, k], [k + 1, k + 1]);
+    const unit = b.const(Array.from({ length: n }, (_, i) => (i === k ? 1 : 0)), "f32", [n, 1]);
+    aug = b.sub(aug, b.matmul(b.sub(b.div(col, pivot), unit), row));
   }
-  for (let g = 0; g < e.groups.length; g++) {
-    if (phase.kind === "clamped" && g === e.output) continue;
-    let num = drive(L, s, g)!;
-    let d = den[g]!;
-    if (phase.kind === "nudged" && g === e.output) {
-      const beta = b.scalar(phase.beta, "f32");
-      num = b.add(num, b.mul(beta, phase.target));
-      d = b.add(d, beta);
+  const diag = b.reshape(b.sum(b.mul(b.slice(aug, [0, 0], [n, n]), b.const(Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), "f32", [n, n])), [1]), [n, 1]);
+  const v = b.transpose(b.div(b.slice(aug, [0, n], [n, m]), diag), [1, 0]); // [batch, n]
+  const out: Node[] = [];
+  let at = 0;
+  for (const size of sizes) {
+    out.push(sizes.length === 1 ? v : b.slice(v, [0, at], [L.batch, at + size]));
+    at += size;
+  }
+  // after Gauss–Jordan the diagonal holds the pivots (row k keeps M[k, k] once column k is cleared)
+  PIVOTS.set(out, b.neg(b.reduceMax(b.neg(diag))));
+  return out;
+}
+
+/**
+ * A resistor network's check of one solved phase, [2]: the worst Kirchhoff residual (volts,
+ * energyResidual) and the smallest elimination pivot (siemens), which is positive exactly when
+ * the phase's conductance matrix is positive definite, i.e. the solution is the minimum of the
+ * (nudged) power rather than a saddle (a negative nudge β can make it indefinite). `states` must
+ * be what relax() returned for `phase`.
+ */
+export function kirchhoffCheck(L: EnergyLeaves, states: readonly Node[], phase: Phase): Node {
+  const { b } = L;
+  const pivot = PIVOTS.get(states);
+  if (!pivot) throw new InternalError("kirchhoffCheck needs the states a resistor network's relax() returned");
+  return b.concat([b.reshape(energyResidual(L, states, phase, 0), [1]), b.reshape(pivot, [1])], 0);
+}
+
+/**
+ * How far `states` are from the equilibrium of `phase`, the worst over the batch and the free
+ * nodes: for a resistor network the Kirchhoff residual in volts, |Σ_j k_ij(V_j − V_i) (+β(t − V_i))|
+ * / (Σ_j k_ij (+β)) (the correction one more Gauss–Seidel update would make); for a Hopfield
+ * network the size of one more relaxation step, max |s − clip(s − ε∂E/∂s, 0, 1)|.
+ */
+export function energyResidual(L: EnergyLeaves, states: readonly Node[], phase: Phase, eps: number): Node {
+  const { b, e } = L;
+  let worst: Node | undefined;
+  e.groups.forEach((_, g) => {
+    if (phase.kind === "clamped" && g === e.output) return;
+    const s = states[g]!;
+    let r: Node;
+    if (e.family === "resistor") {
+      let num = drive(L, states, g)!;
+      let den = totalConductance(L, g);
+      if (phase.kind === "nudged" && g === e.output) {
+        num = b.add(num, b.mul(b.scalar(phase.beta, "f32"), phase.target));
+        den = b.add(den, b.scalar(phase.beta, "f32"));
+      }
+      r = b.sub(b.div(num, den), s);
+    } else {
+      let grad = b.sub(s, L.bias[g] ? b.add(drive(L, states, g)!, L.bias[g]!) : drive(L, states, g)!);
+      if (phase.kind === "nudged" && g === e.output) grad = b.add(grad, b.mul(b.scalar(phase.beta, "f32"), b.sub(s, phase.target)));
+      r = b.sub(s, b.clip(b.sub(s, b.mul(b.scalar(eps, "f32"), grad)), 0, 1));
     }
-    s[g] = b.div(num, d);
-  }
-  return s;
+    const m = b.reduceMax(b.abs(r));
+    worst = worst ? b.max(worst, m) : m;
+  });
+  return worst ?? b.scalar(0, "f32");
 }
 
 /** Σ_rows w_r ∂E/∂θ at `states`, one node per parameter (same order as e.params). */

@@ -25,8 +25,9 @@ import type { Distribution } from "../../stdlib/types.js";
 import { grad } from "../ir/autodiff.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { NetworkModel, SemNode } from "../sema/model.js";
-import type { ElementHooks, LowerCtx } from "./context.js";
+import type { ElementHooks, LowerCtx, MeshForm } from "./context.js";
 import { energyModelSpec } from "./energy.js";
+import { deviceSpecs, nodeBlocks, twinVarSpecs } from "./external.js";
 import { KEY, LABELS, LOGITS, LOSS, names, SURROGATE, WEIGHTS, X } from "./names.js";
 
 export type LowerMode = "twin" | "device" | "physics_aware";
@@ -36,6 +37,13 @@ export type Loss = "cross_entropy" | "mse";
 export interface LowerOptions {
   /** Seconds after programming at which the device is evaluated (drift; `pnn eval --time`). */
   readonly time?: number;
+  /**
+   * The twin's estimates of external devices' variables as constants, by path (for programs that
+   * run without pnn's runtime: edge artifacts, reports); absent: they are `twin-var` inputs.
+   */
+  readonly twin?: ReadonlyMap<string, ArrayLike<number>>;
+  /** How MZI meshes lower; default: the cheaper form by the cost model (layers/mesh-form.ts). Tests force one. */
+  readonly meshForm?: MeshForm;
 }
 
 /** A rule's changes to a train step besides element hooks. */
@@ -80,11 +88,14 @@ function hasDeviceOnlyEffects(net: NetworkModel): boolean {
 export function modelSpec(net: NetworkModel, batch: number): ModelSpec {
   if (net.kind === "energy_based") return energyModelSpec(net, batch);
   const out = net.output !== undefined ? net.nodes[net.output].type : { shape: [1] };
+  const estimated = new Set(net.externals.flatMap((e) => e.deviceVars));
   return {
     network: net.name,
     params: net.params.map((p): ParamSpec => ({ path: p.path, shape: p.type.shape, init: toInit(p.init), ...(p.range ? { range: p.range } : {}) })),
-    chipVars: net.deviceVars.filter((d) => !d.perShot).map((d): ChipVarSpec => ({ path: d.path, shape: d.type.shape, dist: toInit(d.dist) })),
-    hasDevice: net.deviceVars.length > 0 || hasDeviceOnlyEffects(net),
+    chipVars: net.deviceVars.filter((d, i) => !d.perShot && !estimated.has(i)).map((d): ChipVarSpec => ({ path: d.path, shape: d.type.shape, dist: toInit(d.dist) })),
+    twinVars: twinVarSpecs(net, (d, start) => (start === "draw" ? toInit(d) : { kind: "constant", value: mean(d) })),
+    externals: deviceSpecs(net),
+    hasDevice: net.deviceVars.length > 0 || hasDeviceOnlyEffects(net) || net.externals.length > 0,
     features: net.inputs[0].type.shape.reduce((a, b) => a * b, 1),
     classes: out.shape.reduce((a, b) => a * b, 1),
     batch,
@@ -103,8 +114,9 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
   const nextStream = () => PER_SHOT_BASE + ++stream;
   const wantT = mode !== "device";
   const wantD = mode !== "twin";
-  const ctxT: LowerCtx = { b, device: false, batch, key, nextStream, ...(hooks ? { hooks } : {}) };
-  const ctxD: LowerCtx = { b, device: true, batch, key, nextStream, time: opts.time ?? 0, ...(hooks ? { hooks } : {}) };
+  const form = opts.meshForm ? { meshForm: opts.meshForm } : {};
+  const ctxT: LowerCtx = { b, device: false, batch, key, nextStream, ...form, ...(hooks ? { hooks } : {}) };
+  const ctxD: LowerCtx = { b, device: true, batch, key, nextStream, time: opts.time ?? 0, ...form, ...(hooks ? { hooks } : {}) };
   const chipInputs = new Map<number, Node>();
   const pairs: Pair[] = [];
   const same = (n: Node, activation: boolean): Pair => ({ t: n, d: n, activation });
@@ -116,7 +128,26 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
     return b.broadcastTo(b.scalar(mean(dist), "f32"), shape);
   };
 
-  const lowerNode = (n: SemNode): Pair => {
+  // External devices (compiler/lower/external.ts): a block's nodes lower on the twin only; on the
+  // device its output is what the device returned (an `external` input), sent the device-side
+  // value of its operand (an `external-operand` output the runtime computes first).
+  const blockOf = nodeBlocks(net);
+  const twinInputs = new Map<number, Node>();
+  const externalInputs = new Map<number, Node>();
+  const externalInput = (k: number): Node => {
+    let x = externalInputs.get(k);
+    if (!x) externalInputs.set(k, (x = b.input(names.external(k), "f32", [batch, ...net.externals[k]!.outputType.shape])));
+    return x;
+  };
+
+  /**
+   * `where`: outside any external layer; inside one served by a device ("device": twin only, its
+   * device variables the twin's estimates); or inside one --simulate'd ("simulated": twin and
+   * device, the variables estimated on the twin and sampled on the device, no physics-aware
+   * combination until the layer's output — the device shows nothing else).
+   */
+  const lowerNode = (n: SemNode, wt: boolean, wd: boolean, where: "outside" | "device" | "simulated"): Pair => {
+    const finish = (t: Node, d: Node, activation: boolean) => (where === "outside" ? finishPair(t, d, activation) : { t, d, activation });
     switch (n.op) {
       case "input": return same(x, true);
       case "param": return same(paramNodes[n.param], false);
@@ -124,9 +155,14 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
       case "device": {
         const v = net.deviceVars[n.device];
         const dtype = v.type.dtype === "complex" ? "c64" : "f32";
-        const t = wantT ? b.const(mean(v.dist), dtype, []) : undefined;
+        // inside an external device the twin holds an estimate of the variable (calibration refits it)
+        const fixed = opts.twin?.get(v.path);
+        const constant = () => b.const(dtype === "c64" ? Array.from(fixed!).flatMap((re) => [re, 0]) : Array.from(fixed!), dtype, v.type.shape);
+        const estimate = () => twinInputs.get(n.device) ?? twinInputs.set(n.device, fixed ? constant() : b.input(names.twinVar(v.path), dtype, v.type.shape)).get(n.device)!;
+        if (where === "device") return same(estimate(), v.perShot);
+        const t = wt ? (where === "simulated" ? estimate() : b.const(mean(v.dist), dtype, [])) : undefined;
         let d: Node | undefined;
-        if (wantD) {
+        if (wd) {
           if (!v.perShot) {
             d = chipInputs.get(n.device) ?? b.input(names.chip(v.path), dtype, v.type.shape);
             chipInputs.set(n.device, d);
@@ -154,21 +190,41 @@ function forward(net: NetworkModel, mode: LowerMode, batch: number, opts: LowerO
         const tensorsT = Object.fromEntries(Object.entries(tensorArgs).map(([k, id]) => [k, pairs[id].t]));
         const tensorsD = Object.fromEntries(Object.entries(tensorArgs).map(([k, id]) => [k, pairs[id].d]));
         const values = n.sig.schema.read(n.consts);
-        const t = wantT ? n.sig.lower(ctxT, operand.t, { values, tensors: tensorsT, owned }) : undefined;
-        const d = wantD ? n.sig.lower(ctxD, operand.d, { values, tensors: tensorsD, owned }) : undefined;
+        const t = wt ? n.sig.lower(ctxT, operand.t, { values, tensors: tensorsT, owned }) : undefined;
+        const d = wd ? n.sig.lower(ctxD, operand.d, { values, tensors: tensorsD, owned }) : undefined;
         return finish(t ?? d!, d ?? t!, true);
       }
     }
   };
+  /** A node of external device k: the twin only; on the device, the device's output (or nothing). */
+  const lowerInBlock = (n: SemNode, id: number, k: number): Pair | undefined => {
+    const simulated = k >= net.externals.length;
+    const e = simulated ? net.simulated[k - net.externals.length]! : net.externals[k]!;
+    if (simulated) {
+      const p = lowerNode(n, wantT, wantD, "simulated");
+      if (id !== e.output || mode !== "physics_aware" || p.t === p.d) return p;
+      const c = combine(p.t, p.d);
+      return { t: c, d: c, activation: true };
+    }
+    if (mode === "device") return id === e.output ? same(externalInput(k), true) : undefined;
+    const p = lowerNode(n, true, false, "device");
+    if (id !== e.output || mode === "twin") return p;
+    const c = combine(p.t, externalInput(k));
+    return { t: c, d: c, activation: true };
+  };
   // In physics-aware mode an activation carries the device's value and the twin's gradient.
-  const finish = (t: Node, d: Node, activation: boolean): Pair => {
+  const finishPair = (t: Node, d: Node, activation: boolean): Pair => {
     if (mode === "physics_aware" && activation && t !== d) {
       const c = combine(t, d);
       return { t: c, d: c, activation };
     }
     return { t, d, activation };
   };
-  for (const n of net.nodes) pairs.push(lowerNode(n));
+  net.nodes.forEach((n, id) => {
+    const k = blockOf[id]!;
+    pairs.push((k >= 0 ? lowerInBlock(n, id, k) : lowerNode(n, wantT, wantD, "outside")) as Pair);
+  });
+  if (wantD) net.externals.forEach((e, k) => b.output(names.externalOperand(k), pairs[e.operand]!.d));
   const out = pairs[net.output!];
   return { b, logits: mode === "device" ? out.d : out.t };
 }

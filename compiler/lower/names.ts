@@ -19,6 +19,9 @@ const FIELD = "field:";
 const DELTA = "delta:";
 const READOUT_WEIGHT = "readout-weight:";
 const READOUT_BIAS = "readout-bias:";
+const EXTERNAL = "external:";
+const EXTERNAL_OPERAND = "external-operand:";
+const TWIN = "twin:";
 
 /** Fixed names of the batch and of single outputs. */
 export const X = "x";
@@ -31,6 +34,9 @@ export const SURROGATE = "surrogate";
 export const PAIR = "pair";
 export const FEATURES = "features";
 export const DETECTORS = "detectors";
+export const TARGET = "target";
+/** An energy program's worst distance from equilibrium (a resistor network's Kirchhoff residual, volts). */
+export const RESIDUAL = "residual";
 
 export const names = {
   chip: (variable: string) => CHIP + variable,
@@ -44,7 +50,17 @@ export const names = {
   delta: (param: string) => DELTA + param,
   readoutWeight: (param: string) => READOUT_WEIGHT + param,
   readoutBias: (param: string) => READOUT_BIAS + param,
+  /** External device k's output rows (an input) and the rows sent to it (an output). */
+  external: (device: number) => EXTERNAL + device,
+  externalOperand: (device: number) => EXTERNAL_OPERAND + device,
+  twinVar: (variable: string) => TWIN + variable,
 };
+
+function deviceIndex(rest: string, name: string): number {
+  const k = Number(rest);
+  if (!/^\d+$/.test(rest) || !Number.isSafeInteger(k)) throw new InternalError(`malformed external device tensor name '${name}'`);
+  return k;
+}
 
 /** `m:<param>` after a probe/field prefix. */
 function meshAndParam(rest: string, name: string): { mesh: number; param: string } {
@@ -65,8 +81,11 @@ function inputRole(name: string, isParam: boolean): InputRole {
   if (name === LABELS) return { kind: "labels" };
   if (name === WEIGHTS) return { kind: "weights" };
   if (name === KEY) return { kind: "key" };
+  if (name === TARGET) return { kind: "target" };
   if (name.startsWith(CHIP)) return { kind: "chip", variable: name.slice(CHIP.length) };
   if (name.startsWith(PROBE)) return { kind: "probe", ...meshAndParam(name.slice(PROBE.length), name) };
+  if (name.startsWith(EXTERNAL)) return { kind: "external", device: deviceIndex(name.slice(EXTERNAL.length), name) };
+  if (name.startsWith(TWIN)) return { kind: "twin-var", variable: name.slice(TWIN.length) };
   const state = stateOf(name);
   if (state) return { kind: "optimizer-state", ...state };
   if (name.startsWith(OPT)) return { kind: "optimizer-scalar", scalar: name.slice(OPT.length) };
@@ -81,7 +100,9 @@ function outputRole(name: string): OutputRole {
     case PAIR: return { kind: "pair" };
     case FEATURES: return { kind: "features" };
     case DETECTORS: return { kind: "detectors" };
+    case RESIDUAL: return { kind: "residual" };
   }
+  if (name.startsWith(GRAD_OUTPUT_PREFIX + TWIN)) return { kind: "twin-grad", variable: name.slice(GRAD_OUTPUT_PREFIX.length + TWIN.length) };
   if (name.startsWith(GRAD_OUTPUT_PREFIX + PROBE)) return { kind: "probe-grad", ...meshAndParam(name.slice(GRAD_OUTPUT_PREFIX.length + PROBE.length), name) };
   if (name.startsWith(GRAD_OUTPUT_PREFIX)) return { kind: "grad", param: name.slice(GRAD_OUTPUT_PREFIX.length) };
   if (name.startsWith(NEW)) {
@@ -92,7 +113,13 @@ function outputRole(name: string): OutputRole {
   if (name.startsWith(DELTA)) return { kind: "delta", param: name.slice(DELTA.length) };
   if (name.startsWith(READOUT_WEIGHT)) return { kind: "readout-weight", param: name.slice(READOUT_WEIGHT.length) };
   if (name.startsWith(READOUT_BIAS)) return { kind: "readout-bias", param: name.slice(READOUT_BIAS.length) };
+  if (name.startsWith(EXTERNAL_OPERAND)) return { kind: "external-operand", device: deviceIndex(name.slice(EXTERNAL_OPERAND.length), name) };
   throw new InternalError(`program output '${name}' has no role (compiler/lower/names.ts)`);
+}
+
+/** The external device whose rows to send an output name carries, if it is one (builders that copy outputs between graphs keep these). */
+export function externalOperandOf(name: string): number | undefined {
+  return name.startsWith(EXTERNAL_OPERAND) ? deviceIndex(name.slice(EXTERNAL_OPERAND.length), name) : undefined;
 }
 
 /** The roles of every input, parameter and output of a finished program. */

@@ -20,7 +20,7 @@ import { streams } from "../../runtime/streams.js";
 import { choice, NO_ARGS, schema } from "../../stdlib/schema.js";
 import type { GraphBuilder, Node } from "../ir/graph.js";
 import type { Loss } from "../lower/lower.js";
-import { defineRule, needDifferentiable, type RuleLowering, type RuleDef } from "./rule.js";
+import { defineRule, needDifferentiable, refuseExternal, type RuleLowering, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram, trainProgramStepper } from "./train-program.js";
 
 /** Supplies feedback matrix `index` (0-based, in lowering order) of `shape`, row-major. */
@@ -132,9 +132,10 @@ export const feedbackAlignment = defineRule({
   options: NO_ARGS,
   trains: "feedforward",
   requires: "a feed-forward network whose layers are all differentiable; the trainable linear maps (dense) get random feedback",
-  plan: (net) => needDifferentiable("feedback_alignment", net),
+  plan: (net) => [...needDifferentiable("feedback_alignment", net), ...refuseExternal("feedback_alignment", net, "the activations and derivatives of every layer, to send the error back layer by layer")],
   programs: (c) => ({ [TRAIN]: feedbackAlignmentProgram(c, randomFeedback(c.seed)) }),
   stepper: (ctx) => trainProgramStepper(ctx, { cost: (n) => ({ deviceForwards: ctx.spec.hasDevice ? n : 0 }) }),
+  parallel: "gradient",
 });
 
 export const directFeedbackAlignment = defineRule({
@@ -143,9 +144,11 @@ export const directFeedbackAlignment = defineRule({
   options: schema({ projection: choice(["digital", "optical"] as const, "compute B·e digitally or with a simulated optical random projection", { default: "digital" }) }),
   trains: "feedforward",
   requires: "a feed-forward network whose layers are all differentiable; the operands of the trainable linear maps (dense) receive the projected error",
-  plan: (net) => needDifferentiable("direct_feedback_alignment", net),
+  plan: (net) => [...needDifferentiable("direct_feedback_alignment", net), ...refuseExternal("direct_feedback_alignment", net, "the activations and derivatives of every layer, to project the error to each")],
   programs: (c) => ({ [TRAIN]: directFeedbackAlignmentProgram(c, { projection: c.options.projection, feedback: randomFeedback(c.seed), seed: c.seed }) }),
   stepper: (ctx, o) => trainProgramStepper(ctx, { cost: (n) => ({ deviceForwards: ctx.spec.hasDevice ? n : 0, ...(o.projection === "optical" ? { measurements: 2 * n } : {}) }) }),
+  // e = ∂L/∂logits carries the loss weights, so the injected errors are linear in the batch's rows
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */

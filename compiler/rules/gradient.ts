@@ -8,11 +8,12 @@
  *     quantizers pass a straight-through gradient) on a freshly sampled chip every step, so the
  *     weights learn to tolerate the fabrication spread rather than one chip's errors; nothing runs
  *     on a device while training.
- * backprop and physics_aware fuse the optimizer update into the program. FLOPs: the program's
+ * backprop and physics_aware fuse the optimizer update into the program (not when it computes one
+ * shard of a data-parallel step: the shards' gradients are summed first). FLOPs: the program's
  * (for physics_aware an over-count: its device forward is physical on real hardware).
  */
 import { NO_ARGS } from "../../stdlib/schema.js";
-import { defineRule, needDifferentiable, type RuleDef } from "./rule.js";
+import { defineRule, needDifferentiable, refuseExternal, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram, trainProgramStepper } from "./train-program.js";
 
 export const backprop = defineRule({
@@ -22,8 +23,9 @@ export const backprop = defineRule({
   trains: "feedforward",
   requires: "a feed-forward network whose layers are all differentiable",
   plan: (net) => needDifferentiable("backprop", net),
-  programs: (c) => ({ [TRAIN]: trainProgram(c, "twin", {}, true) }),
+  programs: (c) => ({ [TRAIN]: trainProgram(c, "twin", {}, !c.dataParallel) }),
   stepper: (ctx) => trainProgramStepper(ctx, { cost: () => ({ deviceForwards: 0 }) }),
+  parallel: "gradient",
 });
 
 export const physicsAware = defineRule({
@@ -33,8 +35,9 @@ export const physicsAware = defineRule({
   trains: "feedforward",
   requires: "a feed-forward network whose layers are all differentiable (the twin gives the gradient)",
   plan: (net) => needDifferentiable("physics_aware", net),
-  programs: (c) => ({ [TRAIN]: trainProgram(c, c.hasDevice ? "physics_aware" : "twin", {}, true) }),
+  programs: (c) => ({ [TRAIN]: trainProgram(c, c.hasDevice ? "physics_aware" : "twin", {}, !c.dataParallel) }),
   stepper: (ctx) => trainProgramStepper(ctx, { cost: (n) => ({ deviceForwards: n }) }),
+  parallel: "gradient",
 });
 
 export const hardwareAware = defineRule({
@@ -43,9 +46,11 @@ export const hardwareAware = defineRule({
   options: NO_ARGS,
   trains: "feedforward",
   requires: "a feed-forward network whose layers are all differentiable",
-  plan: (net) => needDifferentiable("hardware_aware", net),
+  plan: (net) => [...needDifferentiable("hardware_aware", net), ...refuseExternal("hardware_aware", net, "a simulated device model to backpropagate through, with its noise sampled in every step")],
   programs: (c) => ({ [TRAIN]: trainProgram(c, c.hasDevice ? "device" : "twin") }),
   stepper: (ctx) => trainProgramStepper(ctx, { cost: () => ({}), resampleChip: true }),
+  // every shard of a step trains on that step's one resampled chip
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */

@@ -35,7 +35,7 @@ import type { Node } from "../ir/graph.js";
 import type { LowerCtx, MeshProbe, ShifterSite } from "../lower/context.js";
 import { names } from "../lower/names.js";
 import type { NetworkModel } from "../sema/model.js";
-import { defineRule, elementsOf, needCapability, needDifferentiable, type Refusal, type RuleLowering, type RuleDef } from "./rule.js";
+import { defineRule, elementsOf, needCapability, needDifferentiable, refuseExternal, type Refusal, type RuleLowering, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram, trainProgramStepper } from "./train-program.js";
 
 /** The parameter path that sets a tensor, or undefined when it is not `param (+ parameter-free terms)`. */
@@ -72,6 +72,8 @@ function meshes(net: NetworkModel): { param?: string; refusal?: Refusal }[] {
 }
 
 function plan(net: NetworkModel): Refusal[] {
+  const external = refuseExternal("in_situ_adjoint", net, "adjoint fields and interference intensities measured inside the mesh");
+  if (external.length) return external;
   const base = needDifferentiable("in_situ_adjoint", net);
   if (base.length) return base;
   const physical = (e: ReturnType<typeof elementsOf>[number]) => e.node.sig.capabilities.includes("physical") && !e.node.sig.transducer;
@@ -163,7 +165,7 @@ export const inSituAdjoint = defineRule({
     const stepper = trainProgramStepper(ctx, {
       cost: (n) => ({ deviceForwards: 3 * n, measurements: 3 * shifters * n }),
       adjust(out, gradsByParam, batch) {
-        const rng = streams.inSituNoise(ctx.seed, batch.step);
+        const rng = streams.inSituNoise(ctx.seed, batch.step, batch.shard ?? 0);
         const noisy = o.noise > 0 ? (i: number) => i * (1 + o.noise * rng.normal()) : (i: number) => i;
         const measured = new Map<string, Float64Array>();
         for (const t of taps) {
@@ -178,6 +180,8 @@ export const inSituAdjoint = defineRule({
     }, zeros);
     return stepper;
   },
+  // the measured gradient sums over the shard's rows (each shard with its own measurement noise)
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */

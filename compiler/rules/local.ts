@@ -24,8 +24,8 @@ import { real, schema } from "../../stdlib/schema.js";
 import { GraphBuilder, type Graph, type Node } from "../ir/graph.js";
 import type { ElementHooks } from "../lower/context.js";
 import { lowerInfer, type LowerMode } from "../lower/lower.js";
-import { LOGITS, PAIR, X } from "../lower/names.js";
-import { defineRule, needFeedforward, type RuleDef } from "./rule.js";
+import { externalOperandOf, LOGITS, PAIR, X } from "../lower/names.js";
+import { defineRule, elementsOf, insideExternal, needFeedforward, type Refusal, type RuleDef } from "./rule.js";
 import { TRAIN, trainProgram } from "./train-program.js";
 
 const GOODNESS = "goodness";
@@ -80,7 +80,13 @@ export const local = defineRule({
     const base = needFeedforward("local", net);
     if (base.length) return base;
     const classes = classesOf(net), features = featuresOf(net);
-    return features < classes ? [{ code: "PNN5082", span: net.inputs[0].span, message: `local embeds the label as a one-hot over the first ${classes} input features, but ${net.inputs[0].name} has only ${features}` }] : [];
+    // goodness is measured at the operand of every trainable linear map: not inside an external device
+    const hidden: Refusal[] = elementsOf(net).flatMap((e) => {
+      const id = net.nodes.indexOf(e.node);
+      const device = e.node.sig.extensions.linear ? insideExternal(net, id) : undefined;
+      return device ? [{ code: "PNN4004" as const, span: e.span, message: `local measures the goodness at the input of every trainable linear map, but ${e.name} is inside the external device ${device.name}, which reports only its output: move the linear map out of the external layer, or train with physics_aware` }] : [];
+    });
+    return [...hidden, ...(features < classes ? [{ code: "PNN5082" as const, span: net.inputs[0].span, message: `local embeds the label as a one-hot over the first ${classes} input features, but ${net.inputs[0].name} has only ${features}` }] : [])];
   },
   programs(c) {
     const mode = c.hasDevice ? "physics_aware" : "twin";
@@ -124,6 +130,8 @@ export const local = defineRule({
     const copies = b.add(b.reshape(x, [c.batch, 1, features]), b.const(embed, "f32", [1, classes, features]));
     const map = inline(b, g, { [X]: b.reshape(copies, [c.batch * classes, ...c.net.inputs[0].type.shape]) });
     b.output(LOGITS, b.reshape(map[g.outputs.find((o) => o.name === GOODNESS)!.id], [c.batch, classes]));
+    // an external device's rows to send (its probe is this program, pruned: compiler/lower/external.ts)
+    for (const o of g.outputs) if (externalOperandOf(o.name) !== undefined) b.output(o.name, map[o.id]);
     return b.build();
   },
   stepper(ctx) {
@@ -139,7 +147,7 @@ export const local = defineRule({
     return {
       async step(batch) {
         const x = batch.x.data, y = batch.labels.data, w = batch.weights.data;
-        const rng = streams.localNegatives(ctx.seed, batch.step);
+        const rng = streams.localNegatives(ctx.seed, batch.step, batch.shard ?? 0);
         const wrong = new Int32Array(B);
         for (let r = 0; r < B; r++) {
           wrong[r] = (y[r] + 1 + rng.int(C - 1)) % C;
@@ -160,6 +168,8 @@ export const local = defineRule({
       },
     };
   },
+  // Σ_b w_b·softplus(…) is a weighted sum over rows; each shard draws its own negatives
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */

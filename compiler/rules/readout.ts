@@ -11,16 +11,18 @@
  * that pass; once every training sample has been seen the fit is final and later steps change
  * nothing (they still run — and count — a forward pass: `epochs = 1` is the natural setting).
  * Cost: one device forward per sample; digital FLOPs 2K² + 2KC per sample to accumulate and
- * K³/3 + 2K²C per solve (K = D + 1 features with the bias, C classes).
+ * K³/3 + 2K²C per solve (K = D + 1 features with the bias, C classes). Data-parallel, each shard
+ * forms its rows' FᵀF and FᵀY and the main thread adds them to the running system and refits.
  */
 import { outputNamed, outputsOf } from "../../runtime/manifest.js";
 import { bindInputs, feedBatch } from "../../runtime/rules/bind.js";
+import type { BatchInput, RuleContext, StepCost } from "../../runtime/rules/types.js";
 import { real, schema } from "../../stdlib/schema.js";
 import { GraphBuilder, type Node } from "../ir/graph.js";
 import { lowerInfer } from "../lower/lower.js";
 import { FEATURES, names } from "../lower/names.js";
 import type { NetworkModel } from "../sema/model.js";
-import { defineRule, needFeedforward, type Refusal, type RuleDef } from "./rule.js";
+import { defineRule, insideExternal, needFeedforward, type Refusal, type RuleDef } from "./rule.js";
 import { lossQuery } from "./zeroth-order.js";
 
 /** The readout's parameter paths, or the refusal (PNN5081). */
@@ -30,6 +32,8 @@ function readout(net: NetworkModel): { weight: string; bias?: string } | Refusal
   if (!out || out.op !== "layer" || !linear)
     return { code: "PNN5081", span: out?.span ?? net.span, message: "readout_only fits the output layer by ridge regression and needs the network's output to be a trainable linear map such as dense, e.g. `output y = dense(features, classes)`" };
   const path = (id: number | undefined) => (id !== undefined && net.nodes[id].op === "param" ? net.params[(net.nodes[id] as { param: number }).param].path : undefined);
+  const device = insideExternal(net, net.output!);
+  if (device) return { code: "PNN4004", span: out.span, message: `readout_only fits the output layer from the features it reads, but ${out.sig.name} is inside the external device ${device.name}, which reports only its output: put the readout after the external layer` };
   const weight = path(out.owned[linear.weight]);
   if (!weight) return { code: "PNN5081", span: out.span, message: "readout_only needs the output layer to own its weight" };
   const bias = linear.bias ? path(out.owned[linear.bias]) : undefined;
@@ -94,60 +98,125 @@ export const readoutOnly = defineRule({
     return { [FEATURES]: lossQuery(b.build(), c.loss) };
   },
   stepper(ctx, o) {
-    const exe = ctx.programs[FEATURES]!;
-    const m = ctx.manifests[FEATURES]!;
-    const inputs = bindInputs(exe, m, ctx.params, ctx.chip);
-    const weightPath = outputsOf(m, "readout-weight")[0]!.role.param;
-    const biasPath = outputsOf(m, "readout-bias")[0]?.role.param;
-    const featuresOut = outputNamed(m, "features"), lossOut = outputNamed(m, "loss"), logitsOut = outputNamed(m, "logits");
-    const classes = ctx.spec.classes;
-    const d = exe.outputs.find((x) => x.name === featuresOut)!.shape.slice(1).reduce((a, b) => a * b, 1);
-    const k = d + (biasPath ? 1 : 0);
-    const gram = new Float64Array(k * k);
-    const rhs = new Float64Array(k * classes);
-    const row = new Float64Array(k);
-    let seen = 0;
-    let final = false;
-    const fit = () => {
-      const s = new Float64Array(k * k);
-      for (let i = 0; i < k * k; i++) s[i] = gram[i] / seen;
-      for (let i = 0; i < d; i++) s[i * k + i] += o.lambda;
-      const theta = choleskySolve(s, rhs.map((v) => v / seen), k, classes);
-      const w = ctx.params.get(weightPath)!;
-      for (let c = 0; c < classes; c++) for (let i = 0; i < d; i++) w[c * d + i] = theta[i * classes + c];
-      if (biasPath) {
-        const bias = ctx.params.get(biasPath)!;
-        for (let c = 0; c < classes; c++) bias[c] = theta[d * classes + c];
-      }
-    };
+    const fit = readoutFit(ctx, o);
+    const measure = featureRun(ctx);
     return {
       async step(batch) {
-        feedBatch(m, inputs, batch);
-        const out = await exe.run(inputs);
+        const out = await measure.run(batch);
         const forwards = ctx.spec.hasDevice ? batch.n : 0;
-        if (final) return { loss: out[lossOut]!.data[0]!, logits: out[logitsOut]!.data, cost: { deviceForwards: forwards } };
-        const f = out[featuresOut]!.data;
-        const labels = batch.labels.data;
-        for (let r = 0; r < batch.n; r++) {
-          for (let i = 0; i < d; i++) row[i] = f[r * d + i];
-          if (biasPath) row[d] = 1;
-          for (let i = 0; i < k; i++) {
-            for (let j = 0; j < k; j++) gram[i * k + j] += row[i] * row[j];
-            rhs[i * classes + labels[r]] += row[i];
-          }
-        }
-        seen += batch.n;
-        fit();
-        if (ctx.trainSamples !== undefined && seen >= ctx.trainSamples) final = true;
-        return {
-          loss: out[lossOut]!.data[0]!,
-          logits: out[logitsOut]!.data,
-          cost: { deviceForwards: forwards, digitalFlops: batch.n * (2 * k * k + 2 * k) + (k * k * k) / 3 + 2 * k * k * classes },
-        };
+        if (fit.final) return { loss: out.loss, logits: out.logits, cost: { deviceForwards: forwards } };
+        measure.accumulate(out.features, batch, fit.gram, fit.rhs);
+        const solve = fit.add(batch.n);
+        return { loss: out.loss, logits: out.logits, cost: { deviceForwards: forwards, digitalFlops: measure.accumulateFlops(batch.n) + solve.digitalFlops! } };
       },
     };
   },
+  // the normal equations FᵀF and FᵀY are sums over rows: each shard forms its own, the main thread
+  // adds them (in shard order) to the running system and refits
+  parallel: {
+    shard(ctx) {
+      const measure = featureRun(ctx);
+      return {
+        sums: new Map([[GRAM, measure.k * measure.k], [RHS, measure.k * ctx.spec.classes]]),
+        async step(batch) {
+          const out = await measure.run(batch);
+          const gram = new Float64Array(measure.k * measure.k), rhs = new Float64Array(measure.k * ctx.spec.classes);
+          measure.accumulate(out.features, batch, gram, rhs);
+          return { loss: out.loss, logits: out.logits, sums: new Map([[GRAM, gram], [RHS, rhs]]), cost: { deviceForwards: ctx.spec.hasDevice ? batch.n : 0, digitalFlops: measure.accumulateFlops(batch.n) } };
+        },
+      };
+    },
+    merge(ctx, o) {
+      const fit = readoutFit(ctx, o);
+      return {
+        merge(sums, batch) {
+          if (fit.final) return;
+          const gram = sums.get(GRAM)!, rhs = sums.get(RHS)!;
+          for (let i = 0; i < fit.gram.length; i++) fit.gram[i] += gram[i];
+          for (let i = 0; i < fit.rhs.length; i++) fit.rhs[i] += rhs[i];
+          return fit.add(batch!.n);
+        },
+      };
+    },
+  },
 });
+
+const GRAM = "gram", RHS = "rhs";
+
+/** The features program: a batch's (or shard's) loss, logits and measured features, and accumulating them into normal equations. */
+function featureRun(ctx: RuleContext) {
+  const exe = ctx.programs[FEATURES]!;
+  const m = ctx.manifests[FEATURES]!;
+  const inputs = bindInputs(exe, m, ctx.params, ctx.chip);
+  const biased = outputsOf(m, "readout-bias").length > 0;
+  const featuresOut = outputNamed(m, "features"), lossOut = outputNamed(m, "loss"), logitsOut = outputNamed(m, "logits");
+  const classes = ctx.spec.classes;
+  const d = exe.outputs.find((x) => x.name === featuresOut)!.shape.slice(1).reduce((a, b) => a * b, 1);
+  const k = d + (biased ? 1 : 0);
+  const row = new Float64Array(k);
+  return {
+    k,
+    async run(batch: BatchInput) {
+      feedBatch(m, inputs, batch);
+      const out = await exe.run(inputs);
+      return { loss: out[lossOut]!.data[0]!, logits: out[logitsOut]!.data, features: out[featuresOut]!.data };
+    },
+    /** gram += Σ_rows [f 1]ᵀ[f 1], rhs += Σ_rows [f 1]ᵀ onehot(y), over the batch's real rows. */
+    accumulate(f: ArrayLike<number>, batch: BatchInput, gram: Float64Array, rhs: Float64Array) {
+      const labels = batch.labels.data;
+      for (let r = 0; r < batch.n; r++) {
+        for (let i = 0; i < d; i++) row[i] = f[r * d + i];
+        if (biased) row[d] = 1;
+        for (let i = 0; i < k; i++) {
+          for (let j = 0; j < k; j++) gram[i * k + j] += row[i] * row[j];
+          rhs[i * classes + labels[r]] += row[i];
+        }
+      }
+    },
+    accumulateFlops: (n: number) => n * (2 * k * k + 2 * k),
+  };
+}
+
+/** The running normal equations and the ridge fit of the readout (the main thread's half). */
+function readoutFit(ctx: RuleContext, o: { readonly lambda: number }) {
+  const m = Object.values(ctx.manifests).find((x) => outputsOf(x, "readout-weight").length)!;
+  const weightPath = outputsOf(m, "readout-weight")[0]!.role.param;
+  const biasPath = outputsOf(m, "readout-bias")[0]?.role.param;
+  const classes = ctx.spec.classes;
+  const d = ctx.params.get(weightPath)!.length / classes;
+  const k = d + (biasPath ? 1 : 0);
+  const state = { gram: new Float64Array(k * k), rhs: new Float64Array(k * classes), seen: 0, final: false };
+  const solve = () => {
+    const s = new Float64Array(k * k);
+    for (let i = 0; i < k * k; i++) s[i] = state.gram[i] / state.seen;
+    for (let i = 0; i < d; i++) s[i * k + i] += o.lambda;
+    const theta = choleskySolve(s, state.rhs.map((v) => v / state.seen), k, classes);
+    const w = ctx.params.get(weightPath)!;
+    for (let c = 0; c < classes; c++) for (let i = 0; i < d; i++) w[c * d + i] = theta[i * classes + c];
+    if (biasPath) {
+      const bias = ctx.params.get(biasPath)!;
+      for (let c = 0; c < classes; c++) bias[c] = theta[d * classes + c];
+    }
+  };
+  return {
+    get gram() {
+      return state.gram;
+    },
+    get rhs() {
+      return state.rhs;
+    },
+    get final() {
+      return state.final;
+    },
+    /** `n` more rows are in the system: refit; the fit is final once every training row was seen. Returns the solve's cost. */
+    add(n: number): StepCost {
+      state.seen += n;
+      solve();
+      if (ctx.trainSamples !== undefined && state.seen >= ctx.trainSamples) state.final = true;
+      return { digitalFlops: (k * k * k) / 3 + 2 * k * k * classes };
+    },
+  };
+}
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */
 export const READOUT_RULES: readonly RuleDef[] = [readoutOnly];

@@ -14,7 +14,7 @@
  */
 import type { DiagnosticCode } from "../../diagnostics/catalog.js";
 import type { Span } from "../../diagnostics/span.js";
-import type { RuleContext, RuleStepper } from "../../runtime/rules/types.js";
+import type { RuleContext, RuleStepper, ShardMerger, ShardStepper } from "../../runtime/rules/types.js";
 import type { Capability } from "../../stdlib/types.js";
 import type { Schema, SpecRecord, Values } from "../../stdlib/schema.js";
 import type { Graph } from "../ir/graph.js";
@@ -41,7 +41,23 @@ export interface RuleLowering<O> {
   /** The network has a device model distinct from the twin. */
   readonly hasDevice: boolean;
   readonly lowering: LowerOptions;
+  /**
+   * The programs compute one shard of a data-parallel step (`batch` is the shard's rows): the
+   * update is applied once the shards are summed, so no program may apply it itself (no fused
+   * optimizer).
+   */
+  readonly dataParallel: boolean;
 }
+
+/**
+ * How a rule trains data-parallel (a train block with shards > 1; docs/scaling.md):
+ *   "gradient" — its stepper returns a gradient that is a weighted sum over the batch's rows (the
+ *     loss weights carry the 1/n), so the shards' gradients are summed in shard order and one
+ *     optimizer update is applied; the stepper must return `grads` when `dataParallel`;
+ *   { shard, merge } — the rule's own sums, linear in the batch (e.g. normal equations): `shard`
+ *     returns them for one shard, `merge` applies their sum to the parameters on the main thread.
+ */
+export type ParallelPlan<O> = "gradient" | { shard(ctx: RuleContext, options: O): ShardStepper; merge(ctx: RuleContext, options: O): ShardMerger };
 
 /** Where the rule runs its forward passes while training (for `pnn train`'s report and docs). */
 export type TrainsOn = "twin" | "device" | "device-if-any";
@@ -58,6 +74,8 @@ export interface RuleDef<S extends SpecRecord = SpecRecord> {
   programs(c: RuleLowering<Values<S>>): Readonly<Record<string, Graph>>;
   infer?(c: RuleLowering<Values<S>>, device: boolean): Graph;
   stepper(ctx: RuleContext, options: Values<S>): RuleStepper;
+  /** Data-parallel training: every rule decides (see ParallelPlan). */
+  readonly parallel: ParallelPlan<Values<S>>;
 }
 
 /** A rule module's export; `defineRule` only fixes the option type. */
@@ -95,6 +113,23 @@ export function needEnergyBased(rule: string, net: NetworkModel): Refusal[] {
       out.push({ code: "PNN4002", message: `${rule} needs an energy-based network; layer ${e.name} (in '${e.binding}') is feed-forward and lacks the energy_based capability`, span: e.span });
   if (out.length === 0) out.push({ code: "PNN4002", message: `${rule} needs an energy-based network (nodes with symmetric 'couple a <-> b via …' couplings)` });
   return out;
+}
+
+/**
+ * A rule that needs more from the device than forward passes refuses every external device
+ * (`needs` says what): the device protocol (docs/hardware.md) serves forward passes only.
+ */
+export function refuseExternal(rule: string, net: NetworkModel, needs: string): Refusal[] {
+  return net.externals.map((e) => ({
+    code: "PNN4004" as const,
+    span: e.span,
+    message: `${rule} cannot train through the external device ${e.name}: it needs ${needs}, and an external device serves forward passes only (docs/hardware.md lists the rules that need nothing more)`,
+  }));
+}
+
+/** The layers of `net` that an external device hides (their insides are not measurable), with the device. */
+export function insideExternal(net: NetworkModel, node: number): NetworkModel["externals"][number] | undefined {
+  return net.externals.find((e) => node >= e.first && node < e.end);
 }
 
 /** Feed-forward and every element differentiable: what the gradient rules need. */

@@ -6,10 +6,10 @@
  * manifest. A rule says what one step costs on the device and whether it resamples the chip.
  */
 import type { Tensor } from "../../runtime/backend.js";
-import { bindChip, bindInputs, runTrainStep } from "../../runtime/rules/bind.js";
-import { fusedOptimizer, isFused } from "../../runtime/rules/fused-optim.js";
+import { bindChip, bindInputs, feedBatch, gradsOf, runTrainStep } from "../../runtime/rules/bind.js";
+import { fusedStep, isFused } from "../../runtime/rules/fused-optim.js";
 import type { RuleContext, RuleStepper, StepCost, StepResult } from "../../runtime/rules/types.js";
-import { outputNamed } from "../../runtime/manifest.js";
+import { inputNamed, inputsOf, outputNamed } from "../../runtime/manifest.js";
 import { sampleChip } from "../../runtime/init.js";
 import { RESAMPLED_CHIP_BASE } from "../../runtime/streams.js";
 import type { Graph } from "../ir/graph.js";
@@ -34,22 +34,43 @@ export interface TrainProgramStepper {
   adjust?(out: Record<string, Tensor>, grads: Map<string, ArrayLike<number>>, batch: Parameters<RuleStepper["step"]>[0]): StepCost | void;
 }
 
-/** `fixed`: inputs bound once besides parameters and chip (e.g. in-situ's zero probes). */
+/**
+ * `fixed`: inputs bound once besides parameters and chip (e.g. in-situ's zero probes). A program
+ * with the optimizer fused in runs through runtime/rules/fused-optim.ts, which keeps parameters
+ * and optimizer state inside the executable when it can (then `sync` brings them back).
+ */
 export function trainProgramStepper(ctx: RuleContext, o: TrainProgramStepper, fixed: Readonly<Record<string, Tensor>> = {}): RuleStepper {
   const exe = ctx.programs[TRAIN]!;
   const m = ctx.manifests[TRAIN]!;
   const inputs = { ...bindInputs(exe, m, ctx.params, ctx.chip), ...fixed };
-  const fused = isFused(m) ? fusedOptimizer(exe, m, ctx.params, ctx.optimizer) : undefined;
+  const fused = isFused(m) ? fusedStep(exe, m, ctx.params, ctx.optimizer) : undefined;
   const loss = outputNamed(m, "loss"), logits = outputNamed(m, "logits");
   const flops = ctx.flops[TRAIN] ?? 0;
+  // what differs from one step to the next: the batch, and a resampled chip
+  const batchInputs = (["x", "labels", "weights", "key"] as const).map((k) => inputNamed(m, k)).filter((n): n is string => n !== undefined);
+  const changed = [...batchInputs, ...(o.resampleChip ? inputsOf(m, "chip").map((c) => c.name) : [])];
+  // a rule that adjusts the step reads every output; otherwise the loss and logits are enough
+  const wanted = o.adjust ? exe.outputs.map((s) => s.name) : [loss, logits];
+  const resample = (batch: Parameters<RuleStepper["step"]>[0]) => {
+    if (o.resampleChip && ctx.spec.chipVars.length) bindChip(exe, m, inputs, sampleChip(ctx.spec.chipVars, ctx.seed, RESAMPLED_CHIP_BASE + batch.step));
+  };
+  if (fused)
+    return {
+      async step(batch): Promise<StepResult> {
+        resample(batch);
+        feedBatch(m, inputs, batch);
+        const out = await fused.run(inputs, changed, wanted);
+        const extra = o.adjust?.(out, gradsOf(m, out), batch) ?? {};
+        return { loss: out[loss]!.data[0]!, logits: out[logits]!.data, cost: { ...o.cost(batch.n), digitalFlops: flops, ...extra } };
+      },
+      sync: () => fused.sync(),
+    };
   return {
     async step(batch): Promise<StepResult> {
-      if (o.resampleChip && ctx.spec.chipVars.length) bindChip(exe, m, inputs, sampleChip(ctx.spec.chipVars, ctx.seed, RESAMPLED_CHIP_BASE + batch.step));
-      fused?.prepare(inputs);
+      resample(batch);
       const { out, grads } = await runTrainStep(exe, m, inputs, batch);
-      fused?.apply(out);
       const extra = o.adjust?.(out, grads, batch) ?? {};
-      return { loss: out[loss]!.data[0]!, logits: out[logits]!.data, ...(fused ? {} : { grads }), cost: { ...o.cost(batch.n), digitalFlops: flops, ...extra } };
+      return { loss: out[loss]!.data[0]!, logits: out[logits]!.data, grads, cost: { ...o.cost(batch.n), digitalFlops: flops, ...extra } };
     },
   };
 }

@@ -11,6 +11,10 @@
  * Each query uses its own per-shot noise key, as a physical chip would. Accounting: with a device
  * model each query is `n` device forwards and the digital work is the estimate (~2 FLOPs per
  * parameter per query); without one the queries are digital forwards and counted as FLOPs.
+ * Data-parallel: every estimate is linear in the queried losses, and each loss is a weighted sum
+ * over the batch's rows, so each shard runs the estimator with the step's perturbations (drawn
+ * from the step, not the shard: every shard perturbs alike) on its own rows and the shards'
+ * estimates add up to the batch's.
  */
 import { outputNamed } from "../../runtime/manifest.js";
 import type { Stream } from "../../runtime/rng.js";
@@ -40,10 +44,10 @@ const queryProgram = (c: RuleLowering<unknown>) => ({ [QUERY]: lossQuery(lowerIn
 
 type Query = (batch: BatchInput, q: number) => Promise<{ loss: number; logits: ArrayLike<number> }>;
 
-function lossQueries(ctx: RuleContext): Query {
+function lossQueries(ctx: RuleContext, queried: ReadonlyMap<string, Float64Array>): Query {
   const exe = ctx.programs[QUERY]!;
   const m = ctx.manifests[QUERY]!;
-  const inputs = bindInputs(exe, m, ctx.params, ctx.chip);
+  const inputs = bindInputs(exe, m, queried as Map<string, Float64Array>, ctx.chip);
   const loss = outputNamed(m, "loss"), logits = outputNamed(m, "logits");
   return async (batch, q) => {
     feedBatch(m, inputs, { ...batch, key: tensor("i32", [4], Int32Array.from(keys.query(batch.key.data, q))) });
@@ -52,21 +56,31 @@ function lossQueries(ctx: RuleContext): Query {
   };
 }
 
-/** All parameters as one flat vector view: add a scaled direction in place, restore exactly. */
+/**
+ * The queried parameters as one flat vector: the rule's own copy (the queries are bound to it), so
+ * the run's parameters are only read — a data-parallel step's shards share them (docs/scaling.md).
+ * `save` takes the current parameters as the base; `setOffset` queries base + scale·d.
+ */
 class Flat {
   readonly size: number;
+  /** The copy the queries read, by parameter path. */
+  readonly queried: Map<string, Float64Array>;
+  private readonly sources: Float64Array[];
   private readonly arrays: Float64Array[];
   private readonly saved: Float64Array[];
   constructor(private readonly ctx: RuleContext) {
-    this.arrays = ctx.spec.params.map((p) => ctx.params.get(p.path)!);
+    this.sources = ctx.spec.params.map((p) => ctx.params.get(p.path)!);
+    this.arrays = this.sources.map((a) => new Float64Array(a.length));
+    this.queried = new Map(ctx.spec.params.map((p, i) => [p.path, this.arrays[i]!]));
     this.saved = this.arrays.map((a) => new Float64Array(a.length));
     this.size = this.arrays.reduce((s, a) => s + a.length, 0);
   }
+  /** The current parameters become the base, and the queried copy holds them. */
   save(): void {
-    this.arrays.forEach((a, i) => this.saved[i].set(a));
-  }
-  restore(): void {
-    this.arrays.forEach((a, i) => a.set(this.saved[i]));
+    this.sources.forEach((a, i) => {
+      this.saved[i].set(a);
+      this.arrays[i].set(a);
+    });
   }
   /** θ ← θ_saved + scale·d. */
   setOffset(d: Float64Array, scale: number): void {
@@ -96,14 +110,13 @@ function cost(ctx: RuleContext, queries: number, n: number, params: number): Ste
 type Estimator = (flat: Flat, query: Query, batch: BatchInput, base: number, rng: Stream) => Promise<{ g: Float64Array; queries: number }>;
 
 function zerothOrderStepper(ctx: RuleContext, estimate: Estimator): RuleStepper {
-  const query = lossQueries(ctx);
   const flat = new Flat(ctx);
+  const query = lossQueries(ctx, flat.queried);
   return {
     async step(batch) {
       flat.save();
       const base = await query(batch, 0);
       const { g, queries } = await estimate(flat, query, batch, base.loss, streams.zerothOrder(ctx.seed, batch.step));
-      flat.restore();
       return { loss: base.loss, logits: base.logits, grads: flat.split(g), cost: cost(ctx, queries + 1, batch.n, flat.size) };
     },
   };
@@ -171,6 +184,7 @@ export const spsa = defineRule({
   plan: plan("spsa"),
   programs: queryProgram,
   stepper: (ctx, o) => zerothOrderStepper(ctx, spsaEstimator(o.c, o.samples)),
+  parallel: "gradient",
 });
 
 export const finiteDifference = defineRule({
@@ -182,6 +196,7 @@ export const finiteDifference = defineRule({
   plan: plan("finite_difference"),
   programs: queryProgram,
   stepper: (ctx, o) => zerothOrderStepper(ctx, finiteDifferenceEstimator(o.eps)),
+  parallel: "gradient",
 });
 
 export const evolutionStrategies = defineRule({
@@ -193,6 +208,7 @@ export const evolutionStrategies = defineRule({
   plan: plan("evolution_strategies"),
   programs: queryProgram,
   stepper: (ctx, o) => zerothOrderStepper(ctx, evolutionStrategiesEstimator(o.sigma, o.population)),
+  parallel: "gradient",
 });
 
 /** This family's rules, in the order the rule table lists them (compiler/rules/index.ts collects the families). */

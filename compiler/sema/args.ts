@@ -13,8 +13,8 @@ import type * as A from "../../grammar/ast.js";
 import type { LayerDef } from "../../stdlib/element.js";
 import type { ArgSig, ArgType, CheckedArgs, ConstValue, TensorType } from "../../stdlib/types.js";
 import { showType } from "../../stdlib/types.js";
-import { describeDim, isDimensionless } from "../units.js";
-import { compatibleDims, type Evaluator, type NetContext } from "./evaluate.js";
+import { describeDim, isDimensionless, sameDim } from "../units.js";
+import { compatibleDims, unitNotes, type Evaluator, type NetContext } from "./evaluate.js";
 import { describeValue, didYouMean, type Env, type Value } from "./scope.js";
 
 export interface ArgCheckResult {
@@ -87,7 +87,7 @@ function recoded(ev: Evaluator, code: DiagnosticCode): Evaluator {
   });
 }
 
-function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, net?: NetContext): Value | undefined {
+function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, net?: NetContext, converted?: Value): Value | undefined {
   const where = `${owner}'s ${s.name}`;
   const t: ArgType = s.type;
   if (t.kind === "enum") {
@@ -97,7 +97,7 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
     ev.error("PNN2010", a.value.span, `${where} must be one of ${t.options.join(", ")}, got ${shown}${hint}`);
     return undefined;
   }
-  const v = ev.eval(a.value, env, net);
+  const v = converted ?? ev.eval(a.value, env, net);
   if (v.kind === "error") return undefined;
   const bad = (msg: string, code: "PNN2010" | "PNN3001" | "PNN3003" | "PNN2040" | "PNN6001" | "PNN6006" = "PNN2010") => {
     ev.error(code, a.value.span, msg);
@@ -112,9 +112,13 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       return v;
     case "quantity": {
       if (v.kind !== "num") return bad(`${where} must be ${describeDim(t.dim)}, got ${describeValue(v)}`);
+      // another accepted unit (an angular frequency in Hz): convert into the argument's own unit
+      const also = t.also?.find((x) => sameDim(x.dim, v.dim) && !isDimensionless(v.dim));
+      if (also) return checkArg(ev, owner, s, a, env, net, { ...v, value: v.value * also.scale, dim: t.dim });
       if (!compatibleDims(t.dim, v.dim) && v.value !== 0) {
         const got = isDimensionless(v.dim) ? "a plain number" : describeDim(v.dim);
-        return bad(`${where} expects ${describeDim(t.dim)}, got ${got}${isDimensionless(v.dim) ? ` (write a unit, e.g. ${v.value} ${unitHint(t.dim)})` : ""}`, "PNN3001");
+        const or = (t.also ?? []).map((x) => ` or ${v.value} ${unitHint(x.dim)}`).join("");
+        return bad(`${where} expects ${describeDim(t.dim)}${t.also?.length ? ` or ${t.also.map((x) => describeDim(x.dim)).join(" or ")}` : ""}, got ${got}${isDimensionless(v.dim) ? ` (write a unit, e.g. ${v.value} ${unitHint(t.dim)}${or})` : ""}`, "PNN3001");
       }
       if (v.per && t.per && v.per !== t.per) return bad(`${where} is a rate per ${t.per}, got per ${v.per}`, "PNN3001");
       if (t.min !== undefined && (v.value < t.min || (t.exclusiveMin && v.value === t.min)))
@@ -155,9 +159,7 @@ function checkArg(ev: Evaluator, owner: string, s: ArgSig, a: A.Arg, env: Env, n
       if (v.kind !== "tensor") return bad(`${where} must be a tensor, got ${describeValue(v)}`);
       if (t.dtype !== "any" && v.type.dtype !== t.dtype) return bad(`${where} must be ${t.dtype}, got ${showType(v.type)}`);
       if (t.dim && v.dim && !compatibleDims(t.dim, v.dim)) {
-        ev.error("PNN3001", a.value.span, `${where} expects ${describeDim(t.dim)}, got ${describeDim(v.dim)}`, {
-          related: v.origin ? [{ span: v.origin, message: "its unit comes from here" }] : [],
-        });
+        ev.error("PNN3001", a.value.span, `${where} expects ${describeDim(t.dim)}, got ${describeDim(v.dim)}`, { related: unitNotes({ dim: v.dim, unitAt: v.origin }) });
         return undefined;
       }
       return v;
@@ -183,6 +185,10 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
     return ev.error("PNN2010", span, `${name} expects a ${sig.input} input, got ${showType(input.type)}${hint}`);
   }
   if (!result.ok) return { kind: "error" };
+  if (sig.learned && (!net.external || ev.ctx.simulateExternal))
+    return ev.error("PNN2091", span, net.external
+      ? `${name} is a learned twin with no device model of its own: --simulate cannot run the external device ${net.external}; run it on the device, or write its physics as the layer's forward`
+      : `${name} is a learned twin of an external device (its weights are fitted to the device's measurements by pnn calibrate): use it as the forward of a layer with an \`external\` declaration`);
   const checked: CheckedArgs = { consts: result.args.consts, tensors: result.args.tensors };
   const out = sig.infer(input.type, checked);
   if ("error" in out) {
@@ -200,7 +206,7 @@ export function callStdLayer(ev: Evaluator, callee: Extract<Value, { kind: "call
   }
   const devices: Record<string, number> = {};
   for (const d of sig.deviceVars?.(input.type, checked) ?? [])
-    devices[d.name] = net.builder.addDevice({ path: `${instance}.${d.name}`, type: d.type, dist: d.dist, perShot: d.perShot, span });
+    devices[d.name] = net.builder.addDevice({ path: `${instance}.${d.name}`, type: d.type, dist: d.dist, perShot: d.perShot, ...(d.twinStart ? { twinStart: d.twinStart } : {}), span });
   const node = net.builder.add({ op: "layer", sig, qualified: name, operand: input.node, tensorArgs: result.args.tensorNodes, consts: result.args.consts, owned, instance, type: out, span, ...(Object.keys(devices).length ? { devices } : {}) });
   ev.fact(span, `${name} → ${showType(out)}`);
   return { kind: "tensor", node, type: out };

@@ -19,7 +19,8 @@ import { describeDim, isDimensionless } from "../units.js";
 import { callStdLayer, checkArgs } from "./args.js";
 import { Evaluator, type CheckContext } from "./evaluate.js";
 import { expandUserLayer } from "./layers.js";
-import type { CouplingInfo, NetworkModel, SemanticModel, SymbolInfo, TrainModel } from "./model.js";
+import { DEFAULT_COUPLING } from "../../stdlib/circuits.js";
+import type { CouplingInfo, ExternalBlock, NetworkModel, SemanticModel, SymbolInfo, TrainModel } from "./model.js";
 import { energyProblems } from "./energy-check.js";
 import { NetworkBuilder } from "./network-builder.js";
 import { closest, describeValue, Env, ERROR, type FileScope, type Value } from "./scope.js";
@@ -39,6 +40,8 @@ export interface CheckResult {
 export interface CheckOverrides {
   /** Replaces the value of `rule = …` (checked exactly as if written there). */
   readonly rule?: A.Expr;
+  /** `--simulate`: external layers run on their own device model (sampled per chip) instead of their device. */
+  readonly simulate?: boolean;
 }
 
 interface Session {
@@ -58,6 +61,7 @@ export function check(program: A.Program, file: string, host: CheckHost, overrid
   const ev = new Evaluator(ctx);
   const session: Session = { file, overrides, ctx, ev, host, importing: [realPathOf(path.resolve(file)) ?? path.resolve(file)], modules: new Map(), layerSymbols: new Map() };
   ctx.callStdLayer = callStdLayer;
+  if (overrides.simulate) ctx.simulateExternal = true;
   ctx.readFile = (p) => host.readFile(p);
   const { networks, trains, consts } = checkFileItems(session, program, file);
   // Where the parser recovered from a syntax error, that error is the one report (grammar/recovery.ts):
@@ -351,6 +355,11 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
             consts = checkArgs(ev, callee.callable.qualified, callee.callable.sig.args, positional, named, item.via.span, env).args.consts;
           } else if (callee.kind !== "error") ev.error("PNN2006", calleeExpr.span, `'via' needs a coupling element such as circuits.resistor(…), got ${describeValue(callee)}`);
         }
+        if (!item.via && item.symmetric) {
+          // `couple a <-> b` alone: the default symmetric coupling, a trainable Hopfield-like weight with its default arguments
+          via = `${DEFAULT_COUPLING.module}.${DEFAULT_COUPLING.name}`;
+          consts = Object.fromEntries(DEFAULT_COUPLING.args.map((a) => [a.name, a.default ?? null]));
+        }
         incomplete ||= broken;
         if (!broken) couplings.push({ from: item.from.name, to: item.to.name, symmetric: item.symmetric, ...(via ? { via } : {}), consts, span: item.span });
         break;
@@ -374,9 +383,18 @@ function elaborateNetwork(s: Session, decl: A.NetworkDecl, fileEnv: Env): Networ
     bindings,
     stateNodes,
     couplings,
+    externals: externalsNamed(builder.externals),
+    simulated: externalsNamed(builder.simulated),
   };
   if (energy && !incomplete) for (const pr of energyProblems(model)) ev.error("PNN2070", pr.span, pr.message);
   return model;
+}
+
+/** A layer used as an external device twice is named by its instance path; otherwise by its name. */
+function externalsNamed(blocks: readonly ExternalBlock[]): ExternalBlock[] {
+  const count = new Map<string, number>();
+  for (const b of blocks) count.set(b.name, (count.get(b.name) ?? 0) + 1);
+  return blocks.map((b) => (count.get(b.name)! > 1 ? { ...b, name: b.instance } : b));
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -1,7 +1,8 @@
 /**
  * The structural rules of an energy-based network (nodes and symmetric couplings), checked by
  * `pnn check` (PNN2070) and again, defensively, by the lowering (PNN5070): one input group
- * (the clamped nodes), no feed-forward layers, every coupling symmetric and with an element,
+ * (the clamped nodes), no feed-forward layers, every coupling symmetric (the checker gives one
+ * written without `via` the default element, circuits.synapse),
  * one element family throughout (circuits.synapse or circuits.resistor), no group coupled to
  * itself, no coupling between clamped inputs only, every free group coupled to something, one
  * output group. compiler/lower/energy.ts relies on all of these.
@@ -27,12 +28,9 @@ export function energyProblems(net: NetworkModel): EnergyProblem[] {
   let firstKind: string | undefined;
   for (const c of net.couplings) {
     if (!c.symmetric) continue; // directed couplings are the rules' concern (PNN4002)
-    if (!c.via) {
-      say(c.span, `the coupling ${c.from} <-> ${c.to} has no element; write 'couple ${c.from} <-> ${c.to} via circuits.synapse' or 'via circuits.resistor(…)'`);
-      continue;
-    }
+    if (!c.via) continue; // the checker gives every symmetric coupling an element (circuits.synapse when `via` is left out)
     firstKind ??= c.via;
-    if (c.via !== firstKind) say(c.span, `energy-based network ${net.name} mixes coupling elements (${firstKind} and ${c.via}); use circuits.synapse or circuits.resistor throughout`);
+    if (c.via !== firstKind) say(c.span, `energy-based network ${net.name} mixes coupling elements (${firstKind} and ${c.via}); use circuits.synapse or circuits.resistor throughout (a coupling written without 'via' is circuits.synapse)`);
     for (const end of [c.from, c.to])
       if (end !== inputName && !groupNames.has(end)) say(c.span, `'${end}' is not a node group of ${net.name}; couplings join the input and 'nodes' groups`);
     if (c.from === c.to) say(c.span, `the coupling ${c.from} <-> ${c.to} joins a group to itself; couple two different groups`);

@@ -25,6 +25,8 @@ export interface NetContext {
   readonly prefix: string;
   /** User layers being expanded (recursion guard). */
   readonly stack: readonly string[];
+  /** The `external` layer being expanded, if any (an external layer cannot hold another). */
+  readonly external?: string;
 }
 
 export interface CheckContext {
@@ -35,11 +37,23 @@ export interface CheckContext {
   expandUserLayer?(ev: Evaluator, call: { decl: A.LayerDecl; file: import("./scope.js").FileScope }, input: Value, args: readonly A.Arg[], span: Span, net: NetContext): Value;
   /** Reads a file an argument names (`file` arguments); supplied by check.ts from its host. */
   readFile?(absolutePath: string): string | undefined;
+  /** `--simulate`: external layers run on their own device model (no ExternalBlock is recorded). */
+  simulateExternal?: boolean;
   /** Checks a standard-library layer call; supplied by args.ts. */
   callStdLayer?(ev: Evaluator, callee: Extract<Value, { kind: "callable" }>, input: Value, positional: readonly A.Arg[], named: readonly A.Arg[], span: Span, env: Env, net: NetContext): Value;
 }
 
 export const isDimless = (d: Dim | undefined) => !d || isDimensionless(d);
+
+/** Notes pointing at where units were written (`mm written here`), for a unit mismatch. */
+export function unitNotes(...sides: readonly { readonly dim?: Dim; readonly unitAt?: Span }[]): { span: Span; message: string }[] {
+  const out: { span: Span; message: string }[] = [];
+  for (const s of sides) if (s.unitAt && s.dim && !isDimensionless(s.dim) && !out.some((o) => o.span.start === s.unitAt!.start && o.span.file === s.unitAt!.file)) out.push({ span: s.unitAt, message: `${describeDim(s.dim)} written here` });
+  return out;
+}
+
+/** A plain zero (no unit) fits any unit: `normal(0, 3 mm)`, `x + 0`. */
+const unitlessZero = (v: { readonly value: number; readonly dim: Dim }) => v.value === 0 && isDimensionless(v.dim);
 /** Plain numbers are accepted where angles are expected (radians are the natural unit). */
 export function compatibleDims(expected: Dim, got: Dim | undefined): boolean {
   if (!got) return true;
@@ -149,10 +163,11 @@ export class Evaluator {
         const hi = this.eval(e.hi, env, net);
         if (lo.kind === "error" || hi.kind === "error") return ERROR;
         if (lo.kind !== "num" || hi.kind !== "num") return this.error("PNN2010", e.span, "a range needs numbers at both ends");
-        if (!compatibleDims(lo.dim, hi.dim) && !(lo.value === 0 || hi.value === 0))
-          return this.error("PNN3001", e.span, `range ends differ in units: ${describeDim(lo.dim)} .. ${describeDim(hi.dim)}`);
+        if (!compatibleDims(lo.dim, hi.dim) && !(unitlessZero(lo) || unitlessZero(hi)))
+          return this.error("PNN3001", e.span, `range ends differ in units: ${describeDim(lo.dim)} .. ${describeDim(hi.dim)}`, { related: unitNotes(lo, hi) });
         if (lo.value > hi.value) return this.error("PNN3003", e.span, `range is empty: ${lo.value} > ${hi.value}`);
-        return { kind: "range", lo: lo.value, hi: hi.value, dim: isDimensionless(lo.dim) ? hi.dim : lo.dim };
+        const from = isDimensionless(lo.dim) ? hi : lo;
+        return { kind: "range", lo: lo.value, hi: hi.value, dim: from.dim, ...(from.unitAt ? { unitAt: from.unitAt } : {}) };
       }
       case "Unary": {
         const v = this.eval(e.operand, env, net);
@@ -195,7 +210,7 @@ export class Evaluator {
     if (!u) return this.error("PNN3002", e.unit.span, `unknown unit '${e.unit.text}'${didYouMean(e.unit.text, ["rad", "deg", "dB", "nm", "um", "mm", "m", "S", "uS", "ohm", "V", "A", "s", "ms", "Hz", "W", "mW"])}`);
     const value = e.value * u.scale;
     if (!Number.isFinite(value)) return this.error("PNN3003", e.span, `${e.raw.length > 24 ? `${e.raw.slice(0, 20)}…` : e.raw} ${e.unit.text} is too large: in SI units it is beyond 1.8e308`);
-    return { kind: "num", value, dim: u.dim, isInt: false, ...(e.unit.per ? { per: e.unit.per } : {}) };
+    return { kind: "num", value, dim: u.dim, isInt: false, ...(e.unit.per ? { per: e.unit.per } : {}), unitAt: e.unit.span };
   }
 
   /** `e` with its left operand already evaluated to `a`. */
@@ -212,9 +227,10 @@ export class Evaluator {
     const ta = a.kind === "tensor" ? a : undefined;
     const tb = b.kind === "tensor" ? b : undefined;
     if ((ta || tb) && net && e.op !== "^") {
-      const toNode = (v: Value, other: Value, span: Span): { node: number; type: TensorType; dim?: Dim } | undefined => {
+      const toNode = (v: Value, other: Value, span: Span): { node: number; type: TensorType; dim?: Dim; origin?: Span; zero?: boolean } | undefined => {
         if (v.kind === "tensor") return v;
-        if (v.kind === "num") return { node: net.builder.addConst(v.value, span), type: { dtype: "real", shape: [] }, dim: isDimensionless(v.dim) ? undefined : v.dim };
+        if (v.kind === "num")
+          return { node: net.builder.addConst(v.value, span), type: { dtype: "real", shape: [] }, ...(isDimensionless(v.dim) ? { zero: v.value === 0 } : { dim: v.dim }), ...(v.unitAt ? { origin: v.unitAt } : {}) };
         this.error("PNN2010", span, `cannot combine ${describeValue(v)} with ${describeValue(other)}`);
         return undefined;
       };
@@ -225,42 +241,56 @@ export class Evaluator {
       if (ls.length && rs.length && ls.join(",") !== rs.join(","))
         return this.error("PNN2003", e.span, `shapes differ: ${l.type.dtype}[${ls.join(",")}] ${e.op} ${r.type.dtype}[${rs.join(",")}]`);
       let dim: Dim | undefined;
+      let origin: Span | undefined;
       if (e.op === "+" || e.op === "-") {
-        if (l.dim && r.dim && !compatibleDims(l.dim, r.dim))
-          return this.error("PNN3001", e.span, `cannot ${e.op === "+" ? "add" : "subtract"} ${describeDim(l.dim)} and ${describeDim(r.dim)}`, {
-            related: [ta?.origin, tb?.origin].filter((s): s is Span => !!s).map((s) => ({ span: s, message: "declared here" })),
+        // a tensor without a unit is a plain number: adding it to millimetres is as wrong as adding 1 to 3 mm (a plain zero is fine)
+        const ld = l.dim ?? DIMENSIONLESS, rd = r.dim ?? DIMENSIONLESS;
+        if (!compatibleDims(ld, rd) && !l.zero && !r.zero) {
+          const what = (d: Dim) => (isDimensionless(d) ? "a plain number" : describeDim(d));
+          return this.error("PNN3001", e.span, `cannot ${e.op === "+" ? "add" : "subtract"} ${what(ld)} and ${what(rd)}`, {
+            related: unitNotes({ dim: ld, unitAt: l.origin }, { dim: rd, unitAt: r.origin }),
           });
-        dim = l.dim ?? r.dim;
-      } else if (e.op === "*") dim = l.dim && r.dim ? addDims(l.dim, r.dim) : (l.dim ?? r.dim);
-      else dim = l.dim && r.dim ? subDims(l.dim, r.dim) : l.dim;
+        }
+        [dim, origin] = l.dim && !isDimensionless(l.dim) ? [l.dim, l.origin] : [r.dim, r.origin];
+      } else if (e.op === "*") {
+        dim = l.dim && r.dim ? addDims(l.dim, r.dim) : (l.dim ?? r.dim);
+        origin = l.origin ?? r.origin;
+      } else {
+        dim = l.dim && r.dim ? subDims(l.dim, r.dim) : l.dim ?? (r.dim ? subDims(DIMENSIONLESS, r.dim) : undefined);
+        origin = l.origin ?? r.origin;
+      }
       const type: TensorType = { dtype: l.type.dtype === "complex" || r.type.dtype === "complex" ? "complex" : "real", shape: ls.length ? ls : rs };
       const node = net.builder.add({ op: "binary", fn: e.op, a: l.node, b: r.node, type, span: e.span });
-      return { kind: "tensor", node, type, ...(dim && !isDimensionless(dim) ? { dim } : {}) };
+      return { kind: "tensor", node, type, ...(dim && !isDimensionless(dim) ? { dim, ...(origin ? { origin } : {}) } : {}) };
     }
     return this.error("PNN2010", e.span, `'${e.op}' does not apply to ${describeValue(a)} and ${describeValue(b)}`);
   }
 
   private arithmetic(e: A.BinaryExpr, a: Extract<Value, { kind: "num" }>, b: Extract<Value, { kind: "num" }>): Value {
+    const unitFrom = (...vs: Extract<Value, { kind: "num" }>[]) => {
+      const v = vs.find((x) => !isDimensionless(x.dim) && x.unitAt);
+      return v?.unitAt ? { unitAt: v.unitAt } : {};
+    };
     switch (e.op) {
       case "+":
       case "-": {
-        if (!compatibleDims(a.dim, b.dim) && a.value !== 0 && b.value !== 0)
-          return this.error("PNN3001", e.span, `cannot ${e.op === "+" ? "add" : "subtract"} ${describeDim(a.dim)} and ${describeDim(b.dim)}`);
+        if (!compatibleDims(a.dim, b.dim) && !unitlessZero(a) && !unitlessZero(b) && !(a.value === 0 && b.value === 0))
+          return this.error("PNN3001", e.span, `cannot ${e.op === "+" ? "add" : "subtract"} ${isDimensionless(a.dim) ? "a plain number" : describeDim(a.dim)} and ${isDimensionless(b.dim) ? "a plain number" : describeDim(b.dim)}`, { related: unitNotes(a, b) });
         const value = e.op === "+" ? a.value + b.value : a.value - b.value;
         const dim = isDimensionless(a.dim) ? b.dim : a.dim;
-        return { kind: "num", value, dim, isInt: a.isInt && b.isInt };
+        return { kind: "num", value, dim, isInt: a.isInt && b.isInt, ...unitFrom(a, b) };
       }
-      case "*": return { kind: "num", value: a.value * b.value, dim: addDims(a.dim, b.dim), isInt: a.isInt && b.isInt };
+      case "*": return { kind: "num", value: a.value * b.value, dim: addDims(a.dim, b.dim), isInt: a.isInt && b.isInt, ...unitFrom(a, b) };
       case "/": {
         if (b.value === 0) return this.error("PNN2010", e.right.span, "division by zero");
         const value = a.value / b.value;
-        return { kind: "num", value, dim: subDims(a.dim, b.dim), isInt: a.isInt && b.isInt && Number.isInteger(value) };
+        return { kind: "num", value, dim: subDims(a.dim, b.dim), isInt: a.isInt && b.isInt && Number.isInteger(value), ...unitFrom(a, b) };
       }
       case "^": {
-        if (!isDimensionless(b.dim)) return this.error("PNN3001", e.right.span, `an exponent must be a plain number, got ${describeDim(b.dim)}`);
+        if (!isDimensionless(b.dim)) return this.error("PNN3001", e.right.span, `an exponent must be a plain number, got ${describeDim(b.dim)}`, { related: unitNotes(b) });
         const value = a.value ** b.value;
         if (!Number.isFinite(value)) return this.error("PNN3003", e.span, "the power overflows");
-        return { kind: "num", value, dim: scaleDim(a.dim, b.value), isInt: a.isInt && b.isInt && b.value >= 0 };
+        return { kind: "num", value, dim: scaleDim(a.dim, b.value), isInt: a.isInt && b.isInt && b.value >= 0, ...unitFrom(a) };
       }
     }
   }
@@ -328,16 +358,19 @@ export class Evaluator {
     if (missing >= 0) return this.error("PNN2004", span, `${name} needs ${params[missing]}`);
     const [a, b] = values as Extract<ConstValue, { kind: "num" }>[];
     let dist: Distribution;
+    // the mean and the std (the bounds) share one unit; a plain zero fits any
+    const mixed = !!a && !!b && !compatibleDims(a.dim, b.dim) && !unitlessZero(a) && !unitlessZero(b);
+    const from = a && b && isDimensionless(a.dim) ? b : a;
     switch (name) {
       case "normal":
-        if (!compatibleDims(a.dim, b.dim) && a.value !== 0) return this.error("PNN3001", span, `normal's mean is ${describeDim(a.dim)} but its std is ${describeDim(b.dim)}`);
+        if (mixed) return this.error("PNN3001", span, `normal's mean is ${describeDim(a.dim)} but its std is ${describeDim(b.dim)}; write both in one unit`, { related: unitNotes(a, b) });
         if (b.value < 0) return this.error("PNN3004", positional[1]?.span ?? span, `normal's std must be ≥ 0, got ${b.value}`);
-        dist = { kind: "normal", mean: a.value, std: b.value, dim: isDimensionless(b.dim) ? a.dim : b.dim };
+        dist = { kind: "normal", mean: a.value, std: b.value, dim: from.dim };
         break;
       case "uniform":
-        if (!compatibleDims(a.dim, b.dim) && a.value !== 0 && b.value !== 0) return this.error("PNN3001", span, `uniform's bounds differ in units: ${describeDim(a.dim)} and ${describeDim(b.dim)}`);
+        if (mixed) return this.error("PNN3001", span, `uniform's bounds differ in units: ${describeDim(a.dim)} and ${describeDim(b.dim)}`, { related: unitNotes(a, b) });
         if (a.value > b.value) return this.error("PNN3004", span, `uniform needs lo ≤ hi, got ${a.value} > ${b.value}`);
-        dist = { kind: "uniform", lo: a.value, hi: b.value, dim: isDimensionless(a.dim) ? b.dim : a.dim };
+        dist = { kind: "uniform", lo: a.value, hi: b.value, dim: from.dim };
         break;
       case "constant":
         dist = { kind: "constant", value: a.value, dim: a.dim };
@@ -345,7 +378,7 @@ export class Evaluator {
       default:
         dist = { kind: "glorot" };
     }
-    return { kind: "dist", dist };
+    return { kind: "dist", dist, ...(from && !isDimensionless(from.dim) && from.unitAt ? { unitAt: from.unitAt } : {}) };
   }
 
   // ── shapes ─────────────────────────────────────────────────────────────────

@@ -9,9 +9,13 @@ import { MAX_LAYER_DEPTH } from "../../diagnostics/limits.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import { showType, type ConstValue, type Distribution, type TensorType } from "../../stdlib/types.js";
-import { isDimensionless } from "../units.js";
+import * as path from "node:path";
+import { describeDim, isDimensionless } from "../units.js";
+import type { DeviceAddress, DeviceOptions } from "../../runtime/device/types.js";
+import { findTransport, readTransport, TRANSPORTS } from "../../stdlib/devices.js";
+import { checkArgs } from "./args.js";
 import type { SymbolInfo } from "./model.js";
-import type { Evaluator, NetContext } from "./evaluate.js";
+import { compatibleDims, unitNotes, type Evaluator, type NetContext } from "./evaluate.js";
 import { describeValue, Env, ERROR, type FileScope, type Value } from "./scope.js";
 
 /** Binds a layer's (or network's) declared parameters to call arguments or defaults. */
@@ -99,9 +103,15 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
   }
   if (!paramsOk) return ERROR;
   const instance = net.builder.instancePath(net.prefix, name);
-  const inner: NetContext = { builder: net.builder, prefix: instance, stack: [...net.stack, name] };
+  const external = decl.members.find((m): m is A.ExternalDecl => m.kind === "External");
+  const inner: NetContext = { builder: net.builder, prefix: instance, stack: [...net.stack, name], ...(external || net.external ? { external: external ? name : net.external } : {}) };
+  const start = { node: net.builder.nodes.length, param: net.builder.params.length, device: net.builder.deviceVars.length };
   let forward: A.ForwardDecl | undefined;
   for (const m of decl.members) {
+    if (m.kind === "External") {
+      if (m !== external) ev.error("PNN2002", m.span, `layer ${name} has more than one external declaration`);
+      continue;
+    }
     if (scope.hasOwn(m.kind === "Forward" ? m.input.name : m.name.name) && m.kind !== "Forward") {
       ev.error("PNN2002", m.name.span, `'${m.name.name}' is already defined in layer ${name}`);
       continue;
@@ -110,17 +120,24 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
       case "Trainable": {
         const type = ev.tensorType(m.type, scope);
         let init: Distribution = m.type.dims ? { kind: "glorot" } : { kind: "constant", value: 0, dim: [0, 0, 0, 0, 0, 0, 0] };
+        let unitAt: Span | undefined;
         if (m.init) {
           const v = ev.eval(m.init, scope);
-          if (v.kind === "dist") init = v.dist;
-          else if (v.kind === "num") init = { kind: "constant", value: v.value, dim: v.dim };
+          if (v.kind === "dist") (init = v.dist), (unitAt = v.unitAt);
+          else if (v.kind === "num") (init = { kind: "constant", value: v.value, dim: v.dim }), (unitAt = v.unitAt);
           else if (v.kind !== "error") ev.error("PNN2010", m.init.span, `init must be a distribution like uniform(0, 2 * pi) or a number, got ${describeValue(v)}`);
         }
         let range: { lo: number; hi: number } | undefined;
         if (m.range) {
           const r = ev.eval(m.range, scope);
-          if (r.kind === "range") range = { lo: r.lo, hi: r.hi };
-          else if (r.kind !== "error") ev.error("PNN2010", m.range.span, `range must be written lo .. hi, got ${describeValue(r)}`);
+          if (r.kind === "range") {
+            range = { lo: r.lo, hi: r.hi };
+            // the range and the initial values are the same quantity
+            const initDim = init.kind === "glorot" ? undefined : init.dim;
+            if (initDim && !isDimensionless(r.dim) && !isDimensionless(initDim) && !compatibleDims(initDim, r.dim))
+              ev.error("PNN3001", m.range.span, `the range of '${m.name.name}' is ${describeDim(r.dim)} but its init is ${describeDim(initDim)}`, { related: unitNotes({ dim: r.dim, unitAt: r.unitAt }, { dim: initDim, unitAt }) });
+            else if (init.kind === "glorot" || isDimensionless(initDim!)) unitAt ??= r.unitAt;
+          } else if (r.kind !== "error") ev.error("PNN2010", m.range.span, `range must be written lo .. hi, got ${describeValue(r)}`);
         }
         if (!type) {
           define(m.name, "param", ERROR, "");
@@ -128,7 +145,7 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
         }
         const node = inner.builder.addParam({ path: `${instance}.${m.name.name}`, type, init, ...(range ? { range } : {}), span: m.name.span });
         const dim = init.kind !== "glorot" && !isDimensionless(init.dim) ? init.dim : undefined;
-        define(m.name, "param", { kind: "tensor", node, type, ...(dim ? { dim, origin: m.span } : {}) }, `param ${m.name.name}: ${showType(type)}`);
+        define(m.name, "param", { kind: "tensor", node, type, ...(dim ? { dim, origin: unitAt ?? m.span } : {}) }, `param ${m.name.name}: ${showType(type)}`);
         break;
       }
       case "Device": {
@@ -145,7 +162,7 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
         }
         const node = inner.builder.addDevice({ path: `${instance}.${m.name.name}`, type, dist: v.dist, perShot: m.perShot, span: m.name.span });
         const dim = v.dist.kind !== "glorot" && !isDimensionless(v.dist.dim) ? v.dist.dim : undefined;
-        define(m.name, "device", { kind: "tensor", node, type, ...(dim ? { dim, origin: m.dist.span } : {}) }, `device ${m.name.name}: ${showType(type)} ${m.perShot ? "(per shot)" : "(per chip)"}`);
+        define(m.name, "device", { kind: "tensor", node, type, ...(dim ? { dim, origin: v.unitAt ?? m.dist.span } : {}) }, `device ${m.name.name}: ${showType(type)} ${m.perShot ? "(per shot)" : "(per chip)"}`);
         break;
       }
       case "Let": {
@@ -174,7 +191,61 @@ export function expandUserLayer(ev: Evaluator, call: { decl: A.LayerDecl; file: 
   if (out.kind === "tensor" && outType && !sameType(outType, out.type))
     ev.error("PNN2003", forward.body.span, `${name}'s forward returns ${showType(out.type)} but declares ${showType(outType)}`, { related: [{ span: forward.outputType.span, message: "declared here" }] });
   if (out.kind !== "tensor" && out.kind !== "error") ev.error("PNN2010", forward.body.span, `forward must return a tensor, got ${describeValue(out)}`);
+  if (external && inType && outType) {
+    const device = checkExternal(ev, external, scope);
+    // (after an error in the body, nothing more is said about it)
+    const ok = out.kind === "tensor" && externalProblems(ev, name, external, forward, inType, outType, net, out.node >= start.node) && device !== undefined;
+    if (ok) {
+      const b = net.builder;
+      const params = b.params.slice(start.param).map((p, i) => ({ param: start.param + i, name: p.path.slice(instance.length + 1) }));
+      const deviceVars = b.deviceVars.slice(start.device).map((_, i) => start.device + i);
+      (ev.ctx.simulateExternal ? b.simulated : b.externals).push({ name, instance, operand: input.node, output: out.node, first: start.node, end: b.nodes.length, params, deviceVars, inputType: inType, outputType: outType, ...device, span: external.span });
+    }
+  }
   return out.kind === "tensor" ? out : ERROR;
+}
+
+/** The transport of an `external` declaration, checked against its schema (stdlib/devices.ts); undefined after a diagnostic. */
+function checkExternal(ev: Evaluator, decl: A.ExternalDecl, scope: Env): { address: DeviceAddress; options: DeviceOptions } | undefined {
+  const e = decl.transport;
+  const call = e.kind === "Call" && e.callee.kind === "Name" ? { name: e.callee.name, span: e.callee.span, args: e.args } : e.kind === "Name" ? { name: e.name, span: e.span, args: [] as readonly A.Arg[] } : undefined;
+  const def = call && findTransport(call.name);
+  if (!call || !def) {
+    if (e.kind !== "Error")
+      ev.error("PNN2090", call?.span ?? e.span, `${call ? `unknown device transport '${call.name}'` : "expected a device transport"}; write stdio("command"), tcp("host:port") or replay("log.jsonl")${call ? ev.didYouMean(call.name, TRANSPORTS.map((t) => t.name)) : ""}`);
+    return undefined;
+  }
+  const res = checkArgs(ev, def.name, def.args.list, call.args.filter((a) => !a.name), call.args.filter((a) => a.name), e.span, scope);
+  if (!res.ok) return undefined;
+  const read = readTransport(def, def.args.read(res.args.consts), path.dirname(path.resolve(decl.span.file)));
+  if (typeof read === "string") {
+    ev.error("PNN2090", e.span, read);
+    return undefined;
+  }
+  return read;
+}
+
+/**
+ * What the device protocol needs of an external layer, checked where the layer is called: real
+ * rows in and out (JSON numbers carry no complex values; detect a field before it leaves), an
+ * output computed inside the layer, and no external layer inside another.
+ */
+function externalProblems(ev: Evaluator, name: string, decl: A.ExternalDecl, forward: A.ForwardDecl, inType: TensorType, outType: TensorType, net: NetContext, computed: boolean): boolean {
+  let ok = true;
+  for (const [what, t, span] of [["input", inType, forward.inputType.span], ["output", outType, forward.outputType.span]] as const)
+    if (t.dtype !== "real") {
+      ev.error("PNN2091", span, `the external device ${name} exchanges real numbers, but its forward's ${what} is ${showType(t)}: ${what === "input" ? "encode inside the layer (e.g. x |> optics.amplitude_encode)" : "detect inside the layer (e.g. |> optics.photodetect)"}`, { related: [{ span: decl.span, message: "external declared here" }] });
+      ok = false;
+    }
+  if (net.external) {
+    ev.error("PNN2091", decl.span, `layer ${name} is external, but it is called inside the external layer ${net.external}: the outer device serves the whole block`);
+    ok = false;
+  }
+  if (!computed) {
+    ev.error("PNN2091", forward.body.span, `the external device ${name} must compute its output from its input; this forward returns a value from outside the layer`);
+    ok = false;
+  }
+  return ok;
 }
 
 export type { ConstValue };

@@ -10,6 +10,7 @@ import type { ConstValue, Distribution, TensorType } from "../../stdlib/types.js
 import type { Dim } from "../units.js";
 import type { RuleDef } from "../rules/rule.js";
 import type { OptimizerName } from "../../stdlib/training.js";
+import type { DeviceAddress, DeviceOptions } from "../../runtime/device/types.js";
 
 export type SemNode =
   | { readonly op: "input"; readonly name: string; readonly type: TensorType; readonly span: Span }
@@ -50,6 +51,38 @@ export interface DeviceVarInfo {
   readonly type: TensorType;
   readonly dist: Distribution;
   readonly perShot: boolean;
+  /** Inside an external device, the twin's estimate starts at a draw instead of the mean (a learned twin's weights). */
+  readonly twinStart?: "mean" | "draw";
+  readonly span: Span;
+}
+
+/**
+ * An instance of an `external` layer: its device forward is served by another program (a lab
+ * instrument, a driver, the user's own simulator) over the device protocol; its `forward`,
+ * lowered as usual, is the twin. Its device variables are what the twin does not know: against
+ * the device they are estimates (their mean until calibration fits them), not chip samples.
+ */
+export interface ExternalBlock {
+  /** How the device is named (messages, `--device NAME=…`): the layer's name, or the instance path when the layer is used twice. */
+  readonly name: string;
+  /** The instance path (`out.OpticalChip`): its parameters and device variables live under it. */
+  readonly instance: string;
+  /** The node whose device value is sent to the device (the layer's operand). */
+  readonly operand: number;
+  /** The node whose device value the device returns (the forward's result). */
+  readonly output: number;
+  /** The nodes the instance created, [first, end): lowered on the twin only. */
+  readonly first: number;
+  readonly end: number;
+  /** Parameters sent with every query (indices into `params`), by their protocol name (the path below the instance). */
+  readonly params: readonly { readonly param: number; readonly name: string }[];
+  /** Device variables of the instance (indices into `deviceVars`): the twin's estimates. */
+  readonly deviceVars: readonly number[];
+  readonly inputType: TensorType;
+  readonly outputType: TensorType;
+  readonly address: DeviceAddress;
+  readonly options: DeviceOptions;
+  /** The `external …` declaration. */
   readonly span: Span;
 }
 
@@ -78,6 +111,14 @@ export interface NetworkModel {
   /** Energy-based networks: node groups and couplings. */
   readonly stateNodes: readonly { name: string; type: TensorType; isOutput: boolean; span: Span }[];
   readonly couplings: readonly CouplingInfo[];
+  /** External layers served by their devices, in node order. */
+  readonly externals: readonly ExternalBlock[];
+  /**
+   * External layers run on their own device model (`--simulate`): sampled per chip on the device
+   * side, estimated on the twin side, and physics-aware training sees only their output — as it
+   * would the device's.
+   */
+  readonly simulated: readonly ExternalBlock[];
 }
 
 /**
@@ -98,6 +139,8 @@ export interface TrainModel {
   readonly batch: number;
   readonly seed: number;
   readonly chips: number;
+  /** Fixed shards of every batch (data-parallel training, docs/scaling.md); divides batch. */
+  readonly shards: number;
 }
 
 /** A name's definition and its uses, for go-to-definition, references and rename. */

@@ -5,12 +5,16 @@
  */
 import type { Span } from "../../diagnostics/span.js";
 import type { TensorType } from "../../stdlib/types.js";
-import type { DeviceVarInfo, ParamInfo, SemNode } from "./model.js";
+import type { DeviceVarInfo, ExternalBlock, ParamInfo, SemNode } from "./model.js";
 
 export class NetworkBuilder {
   readonly nodes: SemNode[] = [];
   readonly params: ParamInfo[] = [];
   readonly deviceVars: DeviceVarInfo[] = [];
+  /** External layer instances, in the order their expansion finished (inner before outer is impossible: they cannot nest). */
+  readonly externals: ExternalBlock[] = [];
+  /** External layer instances that `--simulate` runs on their own device model. */
+  readonly simulated: ExternalBlock[] = [];
   private readonly used = new Map<string, number>();
 
   add(node: SemNode): number {

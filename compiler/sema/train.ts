@@ -143,16 +143,39 @@ export function checkTrain(ev: Evaluator, t: A.TrainDecl, env: Env, networks: Re
   if (!ints.ok) ok = false;
   const values = TRAIN_SETTINGS.read(ints.args.consts);
 
+  if (ints.ok && values.batch % values.shards !== 0) {
+    const at = settings.get("shards") ?? settings.get("batch");
+    ev.error("PNN2020", at?.value.span ?? t.span, `shards = ${values.shards} does not divide batch = ${values.batch}: every shard of a batch has the same number of rows (e.g. shards = ${largestDivisorAtMost(values.batch, values.shards)})`);
+    ok = false;
+  }
+
   const tooLarge = net && ints.ok ? trainingBudgetProblem(net, values.batch) : undefined;
   if (tooLarge) {
     ev.error("PNN2081", settings.get("batch")?.value.span ?? t.span, tooLarge);
     ok = false;
   }
 
+  // an external device is one physical chip: there are no other chips to average over
+  let chips = values.chips;
+  if (net && net.externals.length && ints.ok) {
+    const written = settings.get("chips");
+    if (written && chips > 1) {
+      ev.error("PNN4005", written.value.span, `network ${net.name} runs on the external device ${net.externals[0]!.name}, which is one chip: write chips = 1 (or leave it out), or run its simulated device model with --simulate`, { related: [{ span: net.externals[0]!.span, message: "external device" }] });
+      ok = false;
+    }
+    chips = 1;
+  }
+
   // ── the data set must fit the network ──
   if (net && data && net.kind === "feedforward") ok = dataFits(ev, net, data, t) && ok;
   if (!ok || !net || !data || !rule) return undefined;
-  return { network: net.name, span: t.span, data, rule, loss, optimizer, epochs: values.epochs, batch: values.batch, seed: values.seed, chips: values.chips };
+  return { network: net.name, span: t.span, data, rule, loss, optimizer, epochs: values.epochs, batch: values.batch, seed: values.seed, chips, shards: values.shards };
+}
+
+/** The largest divisor of n that is at most k (a shard count that would work). */
+function largestDivisorAtMost(n: number, k: number): number {
+  for (let d = Math.min(n, k); d > 1; d--) if (n % d === 0) return d;
+  return 1;
 }
 
 function defaults(name: OptimizerName): Record<string, number> {

@@ -28,6 +28,16 @@ export const NODE_BUILTINS: Readonly<Record<string, string>> = {
   "node:url": "url.ts",
   "node:module": "module.ts",
   "node:v8": "v8.ts",
+  "node:child_process": "device-io.ts",
+  "node:net": "device-io.ts",
+  "node:string_decoder": "device-io.ts",
+  "node:zlib": "zlib.ts",
+};
+
+/** npm packages the driver imports that a page must not run → their replacement in playground/browser/. */
+export const PACKAGE_REPLACEMENTS: Readonly<Record<string, string>> = {
+  // the worker-thread pool (data-parallel training, compiler/driver/parallel/): never started in a page
+  piscina: "piscina.ts",
 };
 
 export interface SiteFile {
@@ -57,6 +67,8 @@ function builtinsPlugin(root: string): Plugin {
         if (!file) return { errors: [{ text: `${a.path} (imported by ${path.relative(root, a.importer)}) has no browser replacement in playground/browser/: add one to NODE_BUILTINS in playground/build/bundle.ts` }] };
         return { path: path.join(root, "playground", "browser", file) };
       });
+      for (const [pkg, file] of Object.entries(PACKAGE_REPLACEMENTS))
+        build.onResolve({ filter: new RegExp(`^${pkg}$`) }, () => ({ path: path.join(root, "playground", "browser", file) }));
       // binaryen stays its own file: the worker imports it only when it compiles
       build.onResolve({ filter: /^binaryen$/ }, () => ({ path: "./binaryen.js", external: true }));
     },

@@ -7,6 +7,7 @@
  */
 import { InternalError } from "../../diagnostics/internal.js";
 import { fail, type ArgValues } from "./args.js";
+import { loadFashionMnist, loadIdx } from "./idx.js";
 import { loadMnist } from "./mnist.js";
 import { loadSynthetic } from "./synthetic.js";
 import { loadCsv, loadIris, loadVowels } from "./tabular.js";
@@ -16,6 +17,8 @@ export type { Dataset, DatasetSpec, NetworkShape, Split } from "./types.js";
 
 const LOADERS: Readonly<Record<string, (spec: DatasetSpec, a: ArgValues) => Dataset>> = {
   mnist: loadMnist,
+  fashion_mnist: loadFashionMnist,
+  idx: loadIdx,
   vowels: loadVowels,
   iris: loadIris,
   moons: (_s, a) => loadSynthetic("moons", a),

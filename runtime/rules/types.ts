@@ -6,6 +6,7 @@
  * the step cost: device queries (what a real chip would be asked to do) and digital FLOPs.
  * Steps may be asynchronous (a GPU backend reads results back asynchronously).
  */
+import type { Span } from "../../diagnostics/span.js";
 import type { Executable, Tensor } from "../backend.js";
 import type { ProgramManifest } from "../manifest.js";
 import type { ModelSpec } from "../model.js";
@@ -48,6 +49,13 @@ export interface BatchInput {
   readonly n: number;
   /** Optimizer step counter (0-based), for per-step randomness. */
   readonly step: number;
+  /**
+   * Which fixed shard of the step's batch this is (data-parallel training, docs/scaling.md);
+   * absent or 0 for an unsharded batch. Host-side randomness that differs per sample (in-situ
+   * measurement noise, local learning's negatives) is keyed by it; randomness that must be the
+   * same for the whole batch (zeroth-order perturbations, a resampled chip) is not.
+   */
+  readonly shard?: number;
 }
 
 export interface RuleContext {
@@ -58,7 +66,12 @@ export interface RuleContext {
   readonly manifests: Readonly<Record<string, ProgramManifest>>;
   /** Digital FLOPs of one run of each program, by name. */
   readonly flops: Readonly<Record<string, number>>;
-  /** Parameters, updated in place by the optimizer: bind them once. */
+  /**
+   * Parameters, updated in place by the optimizer: bind them once. A step reads them and never
+   * writes them (a rule that measures at perturbed parameters perturbs its own copy): the shards
+   * of a data-parallel step read the same shared arrays at once. Only a rule's own update (a
+   * step without gradients, or a ShardMerger) writes them.
+   */
   readonly params: Params;
   /** The simulated chip the run trains on (chip 0), when the network has a device model. */
   readonly chip?: Params;
@@ -70,8 +83,39 @@ export interface RuleContext {
    * (runtime/rules/fused-optim.ts); they read the state and never count the step.
    */
   readonly optimizer?: { readonly config: OptimizerConfig; readonly state: OptimizerState };
+  /** Where a run-time error of the rule points (the train block). */
+  readonly span?: Span;
 }
 
 export interface RuleStepper {
   step(batch: BatchInput): StepResult | Promise<StepResult>;
+  /**
+   * A stepper that keeps parameters and optimizer state inside an executable between steps
+   * (runtime/rules/fused-optim.ts, resident) copies them into the context's arrays here. The
+   * trainer calls it before it reads them: evaluation, checkpoints, the end of the run.
+   */
+  sync?(): Promise<void>;
+}
+
+// ── data-parallel training (runtime/parallel/, docs/scaling.md) ────────────────
+
+/** One shard's step: its part of the loss (Σ w·loss over its rows), its logits, and what is summed over the shards. */
+export interface ShardResult {
+  readonly loss: number;
+  readonly logits: ArrayLike<number>;
+  /** By name (a parameter path for gradients): summed over the step's shards in shard order. */
+  readonly sums: ReadonlyMap<string, ArrayLike<number>>;
+  readonly cost: StepCost;
+}
+
+/** A rule's step on one shard of a batch (a worker thread runs it on its own copy of the parameters). */
+export interface ShardStepper {
+  /** The length of every sum it returns, by name (shared memory is laid out from it before the first step). */
+  readonly sums: ReadonlyMap<string, number>;
+  step(batch: BatchInput): ShardResult | Promise<ShardResult>;
+}
+
+/** Applies the shards' summed sums of one step to the parameters (on the main thread): a rule's own update. */
+export interface ShardMerger {
+  merge(sums: ReadonlyMap<string, ArrayLike<number>>, batch?: { readonly n: number; readonly step: number }): StepCost | void;
 }

@@ -6,7 +6,7 @@
  * Float64Array, i32 as Int32Array). No allocation inside wasm; one instance per Executable, so an
  * Executable must not run re-entrantly.
  */
-import type { ResidentExecutable, ResidentSession, Tensor, TensorSpec } from "../backend.js";
+import type { ResidentSession, SyncExecutable, Tensor, TensorSpec } from "../backend.js";
 import type { WasmLayout, WasmSlot } from "./layout.js";
 
 /** Why the module called pnn.fail(code, a, b): an out-of-range index or label at run time. */
@@ -30,9 +30,17 @@ export const WASM_IMPORTS = {
   },
 } as const;
 
-export interface WasmExecutable extends ResidentExecutable {
+export interface WasmExecutable extends SyncExecutable {
   readonly layout: WasmLayout;
   readonly memory: WebAssembly.Memory;
+  /** Resident state (runtime/backend.ts ResidentExecutable); a wasm session answers synchronously. */
+  resident(feedback: Readonly<Record<string, string>>): WasmResidentSession;
+}
+
+export interface WasmResidentSession extends ResidentSession {
+  write(inputs: Readonly<Record<string, Tensor>>): void;
+  read(names: readonly string[]): Record<string, Tensor>;
+  step(inputs: Readonly<Record<string, Tensor>>, outputs: readonly string[]): Record<string, Tensor>;
 }
 
 function importsFor(layout: WasmLayout): WebAssembly.Imports {
@@ -61,6 +69,8 @@ export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: Wa
     s.storage === "i32" ? new Int32Array(memory.buffer, s.offset, s.length) : new Float32Array(memory.buffer, s.offset, s.length);
   const inViews = layout.inputs.map(view);
   const outViews = layout.outputs.map(view);
+  const inIndex = new Map(layout.inputs.map((s, i) => [s.name, i]));
+  const outIndex = new Map(layout.outputs.map((s, i) => [s.name, i]));
   const spec = (s: WasmSlot): TensorSpec => ({ name: s.name, dtype: s.dtype, shape: s.shape });
   return {
     layout,
@@ -74,10 +84,10 @@ export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: Wa
       layout.outputs.forEach((s, i) => (res[s.name] = read(s, outViews[i]!)));
       return res;
     },
-    resident(feedback: Readonly<Record<string, string>>): ResidentSession {
+    resident(feedback: Readonly<Record<string, string>>): WasmResidentSession {
       const slot = (name: string, list: readonly WasmSlot[], what: string) => {
-        const i = list.findIndex((s) => s.name === name);
-        if (i < 0) throw new Error(`wasm: no ${what} '${name}'`);
+        const i = (list === layout.inputs ? inIndex : outIndex).get(name);
+        if (i === undefined) throw new Error(`wasm: no ${what} '${name}'`);
         return i;
       };
       // output → input copies inside linear memory, after every step
@@ -86,27 +96,31 @@ export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: Wa
         if (o.storage !== i.storage || o.length !== i.length) throw new Error(`wasm: output '${out}' cannot feed input '${inp}' (${o.storage}[${o.length}] vs ${i.storage}[${i.length}])`);
         return [i.offset, o.offset, o.offset + 4 * o.length] as const;
       });
-      const bytes = () => new Uint8Array(memory.buffer);
-      return {
-        write(name, t) {
+      const writeAll = (inputs: Readonly<Record<string, Tensor>>) => {
+        for (const name of Object.keys(inputs)) {
           const i = slot(name, layout.inputs, "input");
-          write(layout.inputs[i]!, i, t);
-        },
-        read(name) {
-          const i = layout.outputs.findIndex((s) => s.name === name);
-          if (i >= 0) return read(layout.outputs[i]!, outViews[i]!);
-          const j = slot(name, layout.inputs, "input or output");
-          return read(layout.inputs[j]!, inViews[j]!);
-        },
+          write(layout.inputs[i]!, i, inputs[name]);
+        }
+      };
+      const readOne = (name: string): Tensor => {
+        const i = outIndex.get(name);
+        if (i !== undefined) return read(layout.outputs[i]!, outViews[i]!);
+        const j = slot(name, layout.inputs, "input or output");
+        return read(layout.inputs[j]!, inViews[j]!);
+      };
+      const readAll = (names: readonly string[]) => {
+        const res: Record<string, Tensor> = {};
+        for (const name of names) res[name] = readOne(name);
+        return res;
+      };
+      return {
+        write: writeAll,
+        read: readAll,
         step(inputs, outputs) {
-          for (const name of Object.keys(inputs)) {
-            const i = slot(name, layout.inputs, "input");
-            write(layout.inputs[i]!, i, inputs[name]);
-          }
+          writeAll(inputs);
           entry();
-          const res: Record<string, Tensor> = {};
-          for (const name of outputs) res[name] = this.read(name);
-          const mem = bytes();
+          const res = readAll(outputs);
+          const mem = new Uint8Array(memory.buffer);
           for (const [to, from, end] of copies) mem.copyWithin(to, from, end);
           return res;
         },

@@ -39,10 +39,21 @@ network N {
   couple h <-> y via circuits.resistor
 }`;
 
+const EXTERNAL = `layer L(n: int) {
+  param w: real[n] init uniform(0.5, 1.5)
+  external tcp("127.0.0.1:7000")
+  forward(x: real[n]) -> real[n] = tanh(x * w)
+}
+network N {
+  input x: real[4]
+  output y = x |> L(n: 4) |> dense(3)
+}`;
+
 /** code → [why, source, the line it must point at] */
 const CASES: Record<string, [string, string, number]> = {
   PNN4002: ["a rule the physics cannot run (in-situ through a saturable absorber)", iris(MESH("phases"), "in_situ_adjoint"), 8],
   PNN4003: ["a rule option out of range", iris(DENSE, "spsa(c: -1)"), 7],
+  PNN4004: ["a rule that needs more than forward passes from an external device (feedback alignment), at the external declaration", iris(EXTERNAL, "feedback_alignment"), 3],
   PNN4010: ["an energy-based network trained with cross-entropy", iris(RESISTOR("0.01 S .. 1 S"), "coupled_learning"), 11],
   PNN5070: ["a conductance range the lowering cannot use (k_min = k_max)", iris(RESISTOR("0.5 S .. 0.5 S"), "coupled_learning", "mse"), 6],
   PNN5080: ["in-situ on a mesh whose phases are not one parameter", iris(MESH("2 * phases").replace(" |> optics.saturable_absorber", ""), "in_situ_adjoint"), 4],

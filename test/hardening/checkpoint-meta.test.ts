@@ -12,7 +12,7 @@ import type { ModelSpec } from "../../runtime/model.js";
 import { newOptimizerState } from "../../runtime/optim.js";
 import { loadRunState, readDataDescription, saveRunState, zeroCounters } from "../../runtime/run-state.js";
 
-const spec: ModelSpec = { network: "N", params: [{ path: "w", shape: [2, 2], init: { kind: "glorot" } }], chipVars: [], hasDevice: false, features: 2, classes: 2, batch: 4 };
+const spec: ModelSpec = { network: "N", params: [{ path: "w", shape: [2, 2], init: { kind: "glorot" } }], chipVars: [], twinVars: [], externals: [], hasDevice: false, features: 2, classes: 2, batch: 4 };
 const id = { network: "N", rule: "backprop", sourceHash: "s", configHash: "c", seed: 1 };
 const data = { name: "csv", classNames: ["no", "yes"], featureNames: ["a", "b"], normalization: { log: false, mean: [1, 2], std: [3, 4] } };
 
@@ -20,7 +20,7 @@ const data = { name: "csv", classNames: ["no", "yes"], featureNames: ["a", "b"],
 function edited(edit: (meta: Record<string, string>, tensors: Map<string, unknown>) => void): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pnn-meta-")), "c.safetensors");
   const params = new Map([["w", Float64Array.from([1, 2, 3, 4])]]);
-  saveRunState(file, spec, { params, optimizer: newOptimizerState(params), epoch: 2, epochs: 5, counters: zeroCounters(), samples: 10, trainSeconds: 0.5 }, id, data);
+  saveRunState(file, spec, { params, optimizer: newOptimizerState(params), epoch: 2, epochs: 5, counters: zeroCounters(), samples: 10, trainSeconds: 0.5, twin: new Map(), deviceRows: {} }, id, data);
   const ck = decodeSafetensors(fs.readFileSync(file), file);
   edit(ck.metadata, ck.tensors as Map<string, unknown>);
   fs.writeFileSync(file, encodeSafetensors(ck.tensors, ck.metadata));

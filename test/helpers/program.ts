@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DiagnosticsError } from "../../compiler/driver/errors.js";
+import { parseAssignment } from "../../compiler/driver/overrides.js";
 import { Program } from "../../compiler/driver/program.js";
 import { Session } from "../../compiler/driver/session.js";
 import type { Executable, SyncExecutable, Tensor } from "../../runtime/backend.js";
@@ -23,10 +24,10 @@ export const diskHost = {
   },
 };
 
-/** The checked program of FILE's first train block; diagnostics become one readable Error. */
-export function loadProgram(file: string, rule?: string): Program {
+/** The checked program of FILE's first train block (with `--rule` and `--set name=value` overrides; `simulate`: external layers on their device model); diagnostics become one readable Error. */
+export function loadProgram(file: string, rule?: string, set: readonly string[] = [], simulate = false): Program {
   try {
-    return new Session(file, fs.readFileSync(file, "utf8"), diskHost).program(rule !== undefined ? { rule } : {});
+    return new Session(file, fs.readFileSync(file, "utf8"), diskHost).program({ ...(rule !== undefined ? { rule } : {}), ...(set.length ? { set: set.map((a) => parseAssignment(a)) } : {}), ...(simulate ? { simulate } : {}) });
   } catch (e) {
     if (e instanceof DiagnosticsError) throw new Error(e.diagnostics.map((d) => `${d.code}: ${d.message}`).join("\n"));
     throw e;
@@ -34,10 +35,10 @@ export function loadProgram(file: string, rule?: string): Program {
 }
 
 /** Writes `source` to a fresh temporary folder and loads it. */
-export function loadSource(source: string, rule?: string, name = "net.pnn"): Program {
+export function loadSource(source: string, rule?: string, name = "net.pnn", set: readonly string[] = []): Program {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pnn-src-")), name);
   fs.writeFileSync(file, source);
-  return loadProgram(file, rule);
+  return loadProgram(file, rule, set);
 }
 
 /** Runs an executable that must be synchronous (the interpreter); fails on an asynchronous one. */

@@ -1,7 +1,7 @@
 // Property test: every pass, and the whole pipeline, keeps the interpreter's outputs AND
 // gradients (1e-5 relative) on random graphs rich in what the passes rewrite (identities,
 // repeated subexpressions, constant subgraphs, reshape/transpose/slice round trips, complex
-// values). Gradients are checked both ways: grad of the optimised graph, and the optimised grad
+// values, loops with work off their carry path). Gradients are checked both ways: grad of the optimised graph, and the optimised grad
 // graph (passes run after autodiff in the compiler). The verifier runs after every pass.
 // The seed is fixed (CI is deterministic) and printed; PNN_FC_SEED=random explores, and
 //   PNN_FC_SEED=N npx vitest run test/passes/property.test.ts   replays a failure.
@@ -65,6 +65,18 @@ const OPS: ((b: GraphBuilder, x: Node, y: Node, k: number) => Node)[] = [
       return { carries: [bb.add(next, bb.scalar(0, "f64"))], ys: [bb.abs2(c), bb.neg(bb.neg(c))] };
     });
     return k > 0.5 ? r.carries[0]! : b.sum(r.ys[0]!, [0]);
+  },
+  (b, x, y, k) => {
+    // per-step work off the carry path (loop-vectorize): a gather of a sequence with constant
+    // indices before the loop, a reduction of carry products after it
+    const seq = b.mul(b.reshape(y, [1, 2, 3]), b.const([1, -2, 0.5], "f64", [3, 1, 1])); // differs per step
+    const idx = b.const([2, 0, 1, 1, 2, 0, 0, 0, 2], "i32", [3, 3]);
+    const r = buildScan(b, { length: 3, carries: [x], xs: [seq, idx], reverse: k > 0 }, (bb, v) => {
+      const [c] = v.carries as [Node];
+      const g = bb.gather(v.xs[0]!, v.xs[1]!, 1);
+      return { carries: [bb.add(bb.mul(c, bb.scalar(0.7, "f64")), bb.tanh(bb.real(g)))], ys: [bb.sum(bb.mul(c, bb.conj(g)), [0])] };
+    });
+    return k > 0.5 ? r.carries[0]! : b.broadcastTo(b.reshape(b.sum(r.ys[0]!, [0]), [1, 3]), SHAPE);
   },
   (b, x, _y, k) => {
     // the same loop twice: scan-merge and CSE make it one

@@ -10,6 +10,9 @@ import { GraphBuilder } from "../../compiler/ir/graph.js";
 import { lowerPendula, type PendulaOptions } from "../../compiler/lower/layers/mechanics.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { Stream } from "../../runtime/rng.js";
+import { KEY, LOGITS, X } from "../../compiler/lower/names.js";
+import { checkText } from "../frontend/helpers.js";
+import { loadSource } from "../helpers/program.js";
 
 const real = (shape: number[], data: number[]): Tensor => ({ dtype: "f32", shape, data: Float64Array.from(data) });
 const base: PendulaOptions = { duration: 1, steps: 100, omega0: 1, coupling: 0, damping: 0, drive: 0 };
@@ -111,5 +114,46 @@ describe("coupled pendula (RK4)", () => {
     }
     expect(scale).toBeGreaterThan(1e-2);
     expect(worst / scale).toBeLessThan(1e-6);
+  });
+});
+
+describe("units of std/mechanics, from source", () => {
+  /** θ(T) of one uncoupled pendulum (the first of four, the others at rest) written in `.pnn`, released at rest from θ₀ (the twin's inference program). */
+  function swing(omega0: string, duration: string, theta0: number, extra = ""): number {
+    const p = loadSource(`import mechanics from "std/mechanics"\nnetwork P {\n  input x: real[4]\n  output y = x |> mechanics.pendula(duration: ${duration}, steps: 400, omega0: ${omega0}, coupling: 0 Hz/s${extra}) |> take(3)\n}\ntrain P on iris() {\n  rule = backprop\n}\n`);
+    const g = p.inferGraph(false, 1);
+    const exe = compileInterp(g);
+    // the network has no parameters; whatever other inputs the program has are fed zeros
+    const params = Object.fromEntries([...g.inputs, ...g.params].filter((n) => n.name !== X && n.name !== KEY).map(({ name, id }) => {
+      const node = g.nodes[id]!;
+      return [name, { dtype: node.dtype, shape: node.shape, data: new Float64Array(node.shape.reduce((a, b) => a * b, 1)) } as Tensor];
+    }));
+    return exe.run({ ...params, [X]: real([1, 4], [theta0, 0, 0, 0]), [KEY]: { dtype: "i32", shape: [4], data: new Float64Array(4) } })[LOGITS]!.data[0]!;
+  }
+  it("a single uncoupled pendulum with omega0: 1 Hz oscillates at 1 Hz", () => {
+    const a = 1e-3; // small angles: θ(t) = θ₀ cos(2π·1 Hz·t)
+    expect(swing("1 Hz", "1 s", a) / a).toBeCloseTo(1, 5); // one full period
+    expect(swing("1 Hz", "0.5 s", a) / a).toBeCloseTo(-1, 5); // half a period
+    expect(swing("1 Hz", "0.25 s", a) / a).toBeCloseTo(0, 5); // a quarter
+    // 2π rad/s is the same pendulum; 1 rad/s is 2π times slower
+    expect(swing("6.283185307179586 rad/s", "0.5 s", a)).toBeCloseTo(swing("1 Hz", "0.5 s", a), 12);
+    expect(swing("1 rad/s", "1 s", a) / a).toBeCloseTo(Math.cos(1), 5);
+  });
+  it("damping is a rate in s⁻¹ (no 2π): the amplitude decays as e^{−γt/2}", () => {
+    const a = 1e-3, gamma = 0.4;
+    const wd = Math.sqrt((2 * Math.PI) ** 2 - gamma ** 2 / 4);
+    const expected = a * Math.exp(-gamma / 2) * (Math.cos(wd) + (gamma / (2 * wd)) * Math.sin(wd));
+    expect(swing("1 Hz", "1 s", a, `, damping: ${gamma} Hz`) / expected).toBeCloseTo(1, 4);
+  });
+  it("a bare number or a wrong unit is PNN3001, naming the units it takes", () => {
+    const check = (args: string) => checkText(`import mechanics from "std/mechanics"\nnetwork P {\n  input x: real[2]\n  output y = x |> mechanics.pendula(${args})\n}\n`);
+    const bare = check("omega0: 6.28");
+    expect(bare.map((d) => d.code)).toEqual(["PNN3001"]);
+    expect(bare[0]!.message).toMatch(/expects an angular frequency \(rad\/s\) or a frequency or rate \(Hz\), got a plain number \(write a unit, e.g. 6.28 rad\/s or 6.28 Hz\)/);
+    expect(check("coupling: 20").map((d) => d.code)).toEqual(["PNN3001"]);
+    expect(check("coupling: 20 Hz").map((d) => d.code)).toEqual(["PNN3001"]);
+    expect(check("drive: 0.1 rad/s").map((d) => d.code)).toEqual(["PNN3001"]);
+    expect(check("damping: 0.05 rad/s").map((d) => d.code)).toEqual(["PNN3001"]);
+    expect(check("omega0: 1 Hz, coupling: 20 Hz/s, damping: 0.05 Hz, drive: 0.1 rad/s/s, drive_frequency: 2 rad/s")).toEqual([]);
   });
 });

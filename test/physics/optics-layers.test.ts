@@ -9,10 +9,11 @@ import { lowerMziMesh } from "../../compiler/lower/layers/optics-mesh.js";
 import type { Tensor } from "../../runtime/backend.js";
 import { Stream } from "../../runtime/rng.js";
 import { enumValue, int, num, type ConstValue } from "../../stdlib/types.js";
-import { DIMENSIONLESS, ANGLE } from "../../compiler/units.js";
+import { DIMENSIONLESS, ANGLE, VOLTAGE } from "../../compiler/units.js";
 import { checkGradient, ctxFor, keyTensor, layerArgs, lower, randomTensor, run } from "./optics-helpers.js";
 
 const dimless = (v: number) => num(v, DIMENSIONLESS);
+const volts = (v: number) => num(v, VOLTAGE);
 
 /** Runs one layer on a c64 field [B, N] (or f32 features) and returns its output data. */
 function apply(layer: string, input: Tensor, consts: Parameters<typeof layerArgs>[1] = {}, device = false): Float64Array {
@@ -54,16 +55,28 @@ describe("nonlinearities (closed forms)", () => {
     });
   });
 
-  it("electro-optic: intensity transmission cos²(π (gain·I + bias) / 2V_π)", () => {
-    const y = apply("electro_optic", field(amps), { v_pi: dimless(1.5), gain: dimless(0.8), bias: dimless(0.2) });
+  it("electro-optic, driven on one arm: E·e^{−iΔφ/2}·cos(Δφ/2), Δφ = π(gain·I + bias)/V_π", () => {
+    const y = apply("electro_optic", field(amps), { v_pi: volts(1.5), gain: volts(0.8), bias: volts(0.2) });
+    amps.forEach(([r, i], k) => {
+      const half = (Math.PI * (0.8 * I[k]! + 0.2)) / 3;
+      const c = Math.cos(half), pr = Math.cos(-half), pi = Math.sin(-half);
+      expect(y[2 * k]!).toBeCloseTo(c * (r * pr - i * pi), 12);
+      expect(y[2 * k + 1]!).toBeCloseTo(c * (r * pi + i * pr), 12);
+      // the intensity is the push-pull one; the phase is shifted by −Δφ/2
+      expect(y[2 * k]! ** 2 + y[2 * k + 1]! ** 2).toBeCloseTo(I[k]! * c * c, 12);
+    });
+    // V = V_π blocks the light
+    const blocked = apply("electro_optic", field([[1, 0]]), { v_pi: volts(1) });
+    expect(Math.hypot(blocked[0]!, blocked[1]!)).toBeLessThan(1e-15);
+  });
+
+  it("electro-optic, push-pull: intensity transmission cos²(π (gain·I + bias) / 2V_π), no phase", () => {
+    const y = apply("electro_optic", field(amps), { v_pi: volts(1.5), gain: volts(0.8), bias: volts(0.2), arm: enumValue("push_pull") });
     amps.forEach(([r, i], k) => {
       const c = Math.cos((Math.PI * (0.8 * I[k]! + 0.2)) / 3);
       expect(y[2 * k]!).toBeCloseTo(r * c, 12);
       expect(y[2 * k + 1]!).toBeCloseTo(i * c, 12);
     });
-    // V = V_π blocks the light
-    const blocked = apply("electro_optic", field([[1, 0]]), { v_pi: dimless(1) });
-    expect(Math.abs(blocked[0]!)).toBeLessThan(1e-15);
   });
 
   it("encoders: amplitude E = x, phase E = e^{i·scale·x}; photodetect |E|² on the twin", () => {
@@ -140,7 +153,7 @@ describe("twin gradients vs finite differences (every optics layer)", () => {
 
   for (const layer of ["saturable_absorber", "shg", "electro_optic", "photodetect"])
     it(`${layer}: d/d field`, () => {
-      const consts: Record<string, ConstValue> = layer === "electro_optic" ? { gain: dimless(0.7), bias: dimless(0.3) } : layer === "saturable_absorber" ? { optical_depth: dimless(1.5) } : {};
+      const consts: Record<string, ConstValue> = layer === "electro_optic" ? { gain: volts(0.7), bias: volts(0.3) } : layer === "saturable_absorber" ? { optical_depth: dimless(1.5) } : {};
       expect(checkGradient({ x: fieldIn() }, (b, p) => lower(layer)(ctxFor(b, false, B), p.x!, layerArgs(layer, consts)), 1, { key: keyTensor() })).toBe(2 * B * N);
     });
 

@@ -45,6 +45,8 @@ describe("registries", () => {
       first(streams.inSituNoise(1, 0)),
       first(streams.localNegatives(1, 0)),
       first(streams.zerothOrder(1, 0)),
+      first(streams.twinInit(1, 0)),
+      first(streams.calibration(1, 0)),
     ];
     expect(new Set(draws).size).toBe(draws.length);
     // the classic ids that recorded runs depend on are unchanged

@@ -128,7 +128,7 @@ describe("split helpers", () => {
 
 describe("catalog and arguments", () => {
   it("lists every data set with documented arguments", () => {
-    expect(DATASETS.map((d) => d.name)).toEqual(["mnist", "vowels", "iris", "moons", "spirals", "xor", "csv"]);
+    expect(DATASETS.map((d) => d.name)).toEqual(["mnist", "fashion_mnist", "idx", "vowels", "iris", "moons", "spirals", "xor", "csv"]);
     for (const d of DATASETS) {
       expect(d.description.length).toBeGreaterThan(10);
       for (const a of d.args.list) expect(a.doc.length).toBeGreaterThan(5);

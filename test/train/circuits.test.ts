@@ -5,7 +5,7 @@
 // network matches finite differences.
 import { describe, expect, it } from "vitest";
 import { GraphBuilder } from "../../compiler/ir/graph.js";
-import { energyLeaves, energyStructure, relax, RESISTOR_SWEEPS, zeroStates, RAILS, RAIL_GROUP } from "../../compiler/lower/energy.js";
+import { energyLeaves, energyResidual, energyStructure, relax, RESISTOR_SOLVE, zeroStates, RAILS, RAIL_GROUP, type EnergyNet } from "../../compiler/lower/energy.js";
 import { lowerCoupledStep, lowerEquilibriumStep, type EquilibriumOptions } from "../../compiler/rules/energy.js";
 import { Stream } from "../../runtime/rng.js";
 import { cosine, init, load, run, t } from "./energy-helpers.js";
@@ -41,7 +41,7 @@ describe("resistor network: Kirchhoff solve", () => {
     const e = energyStructure(net);
     const b = new GraphBuilder();
     const L = energyLeaves(b, e, B, false);
-    const s = relax(L, zeroStates(L), { kind: "free" }, RESISTOR_SWEEPS, 0);
+    const s = relax(L, zeroStates(L), { kind: "free" }, RESISTOR_SOLVE.steps, 0);
     s.forEach((v, i) => b.output(`s${i}`, v));
     const params = init(e.params, 3);
     const inp = batch(1, 2);
@@ -64,6 +64,96 @@ describe("resistor network: Kirchhoff solve", () => {
       });
     expect(scale).toBeGreaterThan(1e-3);
     expect(worst / scale).toBeLessThan(1e-9);
+  });
+});
+
+/**
+ * The free nodes' voltages by an independent float64 solve: Kirchhoff's equations assembled node
+ * by node from the conductances and solved by Gaussian elimination with partial pivoting.
+ */
+function directSolve(e: EnergyNet, params: Map<string, Float64Array>, x: ArrayLike<number>, row: number, features: number): number[] {
+  const offset: number[] = [];
+  let n = 0;
+  for (const g of e.groups) (offset.push(n), (n += g.size));
+  const a = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
+  const clamped = (g: number, j: number) => (g === RAIL_GROUP ? RAILS[j]! : x[row * features + j]!);
+  for (const c of e.couplings) {
+    const k = params.get(c.path)!;
+    const [na, nb] = c.shape;
+    for (let i = 0; i < na; i++)
+      for (let j = 0; j < nb; j++) {
+        const g = k[i * nb + j]!;
+        const p = c.a >= 0 ? offset[c.a]! + i : -1, q = c.b >= 0 ? offset[c.b]! + j : -1;
+        if (p >= 0) a[p]![p] += g;
+        if (q >= 0) a[q]![q] += g;
+        if (p >= 0 && q >= 0) (a[p]![q] -= g), (a[q]![p] -= g);
+        else if (p >= 0) a[p]![n] += g * clamped(c.b, j);
+        else if (q >= 0) a[q]![n] += g * clamped(c.a, i);
+      }
+  }
+  for (let k = 0; k < n; k++) {
+    let best = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i]![k]!) > Math.abs(a[best]![k]!)) best = i;
+    [a[k], a[best]] = [a[best]!, a[k]!];
+    for (let i = k + 1; i < n; i++) {
+      const f = a[i]![k]! / a[k]![k]!;
+      for (let j = k; j <= n; j++) a[i]![j] -= f * a[k]![j]!;
+    }
+  }
+  const v = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = a[i]![n]!;
+    for (let j = i + 1; j < n; j++) s -= a[i]![j]! * v[j]!;
+    v[i] = s / a[i]![i]!;
+  }
+  return v;
+}
+
+describe("resistor network: a deep network (8 groups of 16) solves to 1e-9 V", () => {
+  const groups = 8, size = 16;
+  const hidden = Array.from({ length: groups - 1 }, (_, i) => `h${i + 1}`);
+  const chain = ["x", ...hidden, "y"];
+  const src = `import circuits from "std/circuits"
+network Deep {
+  input x: real[${size}]
+${hidden.map((h) => `  nodes ${h}: real[${size}]`).join("\n")}
+  output y: real[${size}]
+${chain.slice(1).map((h, i) => `  couple ${chain[i]} <-> ${h} via circuits.resistor`).join("\n")}
+}
+train Deep on csv(path: "none.csv") {
+  rule = coupled_learning
+  loss = mse
+  batch = 3
+}
+`;
+  it("matches an independent float64 solve to 1e-9 V at the default µS conductances, and its residual says so", () => {
+    const { net } = load(src);
+    const e = energyStructure(net);
+    expect(e.groups.length).toBe(groups);
+    expect(e.params[0]!.range).toEqual({ lo: 1e-6, hi: 1e-4 }); // the default range: 1 µS .. 100 µS
+    const b = new GraphBuilder();
+    const L = energyLeaves(b, e, 3, false);
+    const s = relax(L, zeroStates(L), { kind: "free" }, RESISTOR_SOLVE.steps, 0);
+    s.forEach((v, i) => b.output(`s${i}`, v));
+    b.output("residual", energyResidual(L, s, { kind: "free" }, 0));
+    const params = init(e.params, 11);
+    const rng = new Stream(4, 2);
+    const x = Array.from({ length: 3 * size }, () => 2 * rng.uniform() - 1);
+    const out = run(b.build(), params, e.params, { x: t("f32", [3, size], x) });
+    let worst = 0, spread = 0;
+    for (let r = 0; r < 3; r++) {
+      const ref = directSolve(e, params, x, r, size);
+      e.groups.forEach((_, g) => {
+        for (let i = 0; i < size; i++) {
+          const v = out[`s${g}`]!.data[r * size + i]!;
+          worst = Math.max(worst, Math.abs(v - ref[g * size + i]!));
+          spread = Math.max(spread, Math.abs(v - 0.5));
+        }
+      });
+    }
+    expect(spread).toBeGreaterThan(0.01); // the voltages are not all at the rails' midpoint
+    expect(worst).toBeLessThan(1e-9);
+    expect(out.residual!.data[0]!).toBeLessThan(1e-9);
   });
 });
 
@@ -91,7 +181,7 @@ describe("coupled learning approaches the cost gradient as η → 0", () => {
     it(`${outputs} output node${outputs > 1 ? "s" : ""}`, () => {
       const cos: number[] = [];
       for (const eta of [0.5, 1e-3]) {
-        const { net, train } = load(NET(outputs, `coupled_learning(eta: ${eta}, alpha: 0.05)`));
+        const { net, train } = load(NET(outputs, `coupled_learning(eta: ${eta}, alpha: 0.05 S/V/V)`));
         const e = energyStructure(net);
         const g = lowerCoupledStep(net, B, false, train.rule.options.eta as number);
         const params = init(e.params, 11);
@@ -129,5 +219,49 @@ describe("equilibrium propagation on a resistor network", () => {
     const n = (a: readonly ArrayLike<number>[]) => Math.sqrt(a.reduce((s, x) => s + Array.from(x).reduce((u, v) => u + v * v, 0), 0));
     expect(n(ep) / n(fd)).toBeGreaterThan(0.99);
     expect(n(ep) / n(fd)).toBeLessThan(1.01);
+  });
+});
+
+describe("couple a <-> b without via", () => {
+  it("is circuits.synapse with its default arguments: the same network, parameters and programs", () => {
+    const net = (via: string) => `network H {\n  input x: real[4]\n  nodes h: real[5]\n  output y: real[3]\n  couple x <-> h${via}\n  couple h <-> y${via}\n}\ntrain H on iris() {\n  rule = equilibrium_propagation\n  loss = mse\n}\n`;
+    const bare = load(net(""));
+    const explicit = load(`import circuits from "std/circuits"\n${net(" via circuits.synapse")}`);
+    expect(bare.net.couplings.map((c) => c.via)).toEqual(["circuits.synapse", "circuits.synapse"]);
+    const a = energyStructure(bare.net), b = energyStructure(explicit.net);
+    expect(a.family).toBe("hopfield");
+    expect(a.params).toEqual(b.params);
+    expect(a.couplings).toEqual(b.couplings);
+  });
+});
+
+describe("a solve that cannot reach equilibrium stops training (PNN5071)", () => {
+  it("a negative nudge larger than the µS conductances makes the system indefinite: the residual check names it", async () => {
+    const { loadSource, trainReference } = await import("../helpers/program.js");
+    const { UserError } = await import("../../diagnostics/catalog.js");
+    const p = loadSource(`import circuits from "std/circuits"\nnetwork R {\n  input x: real[4]\n  nodes h: real[4]\n  output y: real[3]\n  couple x <-> h via circuits.resistor\n  couple h <-> y via circuits.resistor\n}\ntrain R on iris() {\n  rule = equilibrium_propagation(beta: 0.5, symmetric: true)\n  loss = mse\n  epochs = 1\n  batch = 10\n}\n`);
+    const err = await trainReference(p).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    const d = (err as InstanceType<typeof UserError>).diagnostic;
+    expect(d.code).toBe("PNN5071");
+    expect(d.message).toMatch(/Kirchhoff solve of R at step 0 is not at a minimum of the power: the conductance matrix is not positive definite \(smallest pivot -[0-9.e+-]+ S\)/);
+    expect(d.span.line).toBe(9); // the train block
+  });
+});
+
+describe("energyResidual of a Hopfield relaxation", () => {
+  it("is the size of one more relaxation step: large after 2 steps, vanishing once the relaxation has converged", () => {
+    const { net } = load(`network H {\n  input x: real[4]\n  nodes h: real[6]\n  output y: real[3]\n  couple x <-> h\n  couple h <-> y\n}\ntrain H on iris() {\n  rule = equilibrium_propagation\n  loss = mse\n}\n`);
+    const e = energyStructure(net);
+    const residualAfter = (steps: number) => {
+      const b = new GraphBuilder();
+      const L = energyLeaves(b, e, B, false);
+      const s = relax(L, zeroStates(L), { kind: "free" }, steps, 0.5);
+      b.output("r", energyResidual(L, s, { kind: "free" }, 0.5));
+      const rng = new Stream(3, 9);
+      return run(b.build(), init(e.params, 5), e.params, { x: t("f32", [B, 4], Array.from({ length: B * 4 }, () => rng.uniform())) }).r!.data[0]!;
+    };
+    expect(residualAfter(2)).toBeGreaterThan(1e-3);
+    expect(residualAfter(400)).toBeLessThan(1e-9);
   });
 });

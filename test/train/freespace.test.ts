@@ -12,7 +12,7 @@ import freespace from "std/freespace"
 
 layer Diffract(n: int) {
   forward(u: complex[n, n]) -> complex[n, n] = u
-    |> freespace.propagate(distance: 3 mm, wavelength: 0.75 mm, pitch: 0.4 mm, pad: 1)
+    |> freespace.propagate(distance: 3 mm, wavelength: 0.75 mm, pitch: 0.4 mm)
     |> freespace.phase_mask(levels: 16, phase_error: 0.1 rad)
 }
 
@@ -23,7 +23,7 @@ network Tiny {
     |> Diffract(n: 14)
     |> Diffract(n: 14)
     |> Diffract(n: 14)
-    |> freespace.propagate(distance: 3 mm, wavelength: 0.75 mm, pitch: 0.4 mm, pad: 1)
+    |> freespace.propagate(distance: 3 mm, wavelength: 0.75 mm, pitch: 0.4 mm)
     |> freespace.detector_regions(classes: 10, size: 2, noise: 0.05)
 }
 

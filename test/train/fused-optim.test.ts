@@ -2,7 +2,8 @@
 // steps, the fused backprop and physics_aware steps on the interpreter give bit for bit the same
 // parameters and optimizer state as the train program's gradients fed to runtime/optim.ts, for sgd, momentum
 // and adam, with and without a parameter range; the wasm backend matches the interpreter within
-// float32 tolerance; and a program lowered for one optimizer refuses another's configuration.
+// float32 tolerance, with parameters and state resident in the module giving bit for bit what
+// copying them in and out every step gives; and a program lowered for one optimizer refuses another's configuration.
 import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileWasm } from "../../compiler/backends/wasm/index.js";
@@ -134,29 +135,45 @@ describe("fused optimizer update on the interpreter", () => {
   });
 });
 
+/** The same executable without its resident mode: the stepper copies state in and out every step. */
+const copyingOnly = (exe: Executable): Executable => ({ inputs: exe.inputs, outputs: exe.outputs, run: (i) => exe.run(i) }) as Executable;
+
 describe("fused optimizer update on wasm", () => {
   for (const optText of ["momentum(lr: 0.05, beta: 0.8)", "adam(lr: 0.05)"])
-    it(`physics_aware, ${optText}, with a range: new params and state match the interpreter within f32 tolerance`, async () => {
+    it(`physics_aware, ${optText}, with a range: new params and state match the interpreter within f32 tolerance; resident state equals copying bit for bit`, async () => {
       const p = load(source(optText, true), "physics_aware");
       const spec = p.spec(B);
       const train = p.graphs(B).rule.train!;
       const run = async (exe: Executable) => {
         const params = initParams(spec.params, 1);
+        const start = new Map([...params].map(([k, v]) => [k, Float64Array.from(v)]));
         const state = newOptimizerState(params);
         const stepper = stepperOn(p, train, exe, params, state);
+        const losses: number[] = [];
         for (let s = 0; s < 3; s++) {
-          await stepper.step(batchAt(s, spec.features, spec.classes));
+          losses.push((await stepper.step(batchAt(s, spec.features, spec.classes))).loss);
           state.step++;
         }
-        return { params, state };
+        // a resident stepper has not touched the trainer's arrays yet: sync brings the state back
+        const untouched = [...params].every(([k, v]) => maxAbsDiff(v, start.get(k)!) === 0);
+        await stepper.sync?.();
+        return { params, state, losses, untouched };
       };
       const ref = await run(compileInterp(train));
-      const got = await run(await compileWasm(train));
+      const wasm = await compileWasm(train);
+      const got = await run(wasm);
+      const copied = await run(copyingOnly(await compileWasm(train)));
+      expect(got.untouched, "resident: parameters stay inside the module until sync").toBe(true);
+      expect(copied.untouched, "copying: parameters come back every step").toBe(false);
+      expect(got.losses).toEqual(copied.losses);
       const t = (data: Float64Array): Tensor => ({ dtype: "f32", shape: [data.length], data });
       for (const q of spec.params) {
         expectClose(t(got.params.get(q.path)!), t(ref.params.get(q.path)!), q.path);
         expectClose(t(got.state.m.get(q.path)!), t(ref.state.m.get(q.path)!), `m:${q.path}`);
         expectClose(t(got.state.v.get(q.path)!), t(ref.state.v.get(q.path)!), `v:${q.path}`);
+        expect(Array.from(got.params.get(q.path)!)).toEqual(Array.from(copied.params.get(q.path)!));
+        expect(Array.from(got.state.m.get(q.path)!)).toEqual(Array.from(copied.state.m.get(q.path)!));
+        expect(Array.from(got.state.v.get(q.path)!)).toEqual(Array.from(copied.state.v.get(q.path)!));
       }
     });
 });

@@ -60,7 +60,7 @@ describe("examples: wasm programs match the interpreter", () => {
   it("vowels_mzi (the flagship): train step, twin and device", () => parity("vowels_mzi.pnn", 16));
   it("mnist_mlp: train step and inference", () => parity("mnist_mlp.pnn", 8));
   it("optical_mlp_mnist: train step, twin and device", () => parity("optical_mlp_mnist.pnn", 4));
-  it("diffractive_mnist (16×16 radix-2 FFTs): train step, twin and device", () => parity("diffractive_mnist.pnn", 2));
+  it("diffractive_mnist (32×32 radix-2 FFTs): train step, twin and device", () => parity("diffractive_mnist.pnn", 2));
 });
 
 describe("the same training run on both backends", () => {

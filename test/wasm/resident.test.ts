@@ -32,8 +32,7 @@ describe("resident state in wasm memory", () => {
     expect(isResident(resident)).toBe(true);
     const s = resident.resident({ "new:w": "w", "new:m": "m" });
     let w = t([3, 2], (i) => 0.1 * i), m = t([3, 2], () => 0);
-    s.write("w", w);
-    s.write("m", m);
+    s.write({ w, m });
     for (let k = 0; k < 5; k++) {
       const x = t([4, 3], (i) => Math.sin(i + k)), y = t([4, 2], (i) => Math.cos(i * k));
       const a = copying.run({ x, y, w, m });
@@ -41,12 +40,12 @@ describe("resident state in wasm memory", () => {
       m = a["new:m"]!;
       const r = s.step({ x, y }, ["loss"]);
       expect(Array.from(r.loss!.data)).toEqual(Array.from(a.loss!.data));
-      expect(Array.from(s.read("w").data)).toEqual(Array.from(w.data));
-      expect(Array.from(s.read("m").data)).toEqual(Array.from(m.data));
+      expect(Array.from(s.read(["w"]).w!.data)).toEqual(Array.from(w.data));
+      expect(Array.from(s.read(["m"]).m!.data)).toEqual(Array.from(m.data));
     }
     // replacing state (e.g. from a checkpoint) takes effect on the next step
-    s.write("w", t([3, 2], () => 0));
-    expect(Array.from(s.read("w").data)).toEqual([0, 0, 0, 0, 0, 0]);
+    s.write({ w: t([3, 2], () => 0) });
+    expect(Array.from(s.read(["w"]).w!.data)).toEqual([0, 0, 0, 0, 0, 0]);
   });
   it("refuses feedback between tensors of different sizes, and unknown names", async () => {
     const art = await compileToWasm(stepGraph());

@@ -105,8 +105,9 @@ describe("wasm runtime", () => {
     b.output("y", v);
     const { wat } = emitWat(b.build());
     // the chain is fused (groups of up to 24 ops); equal groups share one helper, so the text
-    // stays small and the functions few (one per node would be ~1 MB)
-    expect(wat.length).toBeLessThan(80_000);
+    // stays small and the functions few (one per node would be ~1 MB; the two fused helpers,
+    // each with a two-lanes-per-v128 body and a scalar remainder, are ~95 KB together)
+    expect(wat.length).toBeLessThan(150_000);
     expect([...wat.matchAll(/\(func \$(ew_|n\d)/g)].length).toBeLessThan(10);
   });
 });

@@ -51,7 +51,10 @@ export async function gpuProgramParity(device: GpuDevice, p: Program, batch: num
         for (const v of want[out]!.data) s = Math.max(s, Math.abs(v));
         relErr[name]![out] = e;
         scale[name]![out] = s;
-        if (s < 1) expect(e * s, `${what} ${name}: ${out}: error relative to its own scale ${s.toExponential(2)}`).toBeLessThanOrEqual(RTOL * Math.max(s, 1e-3));
+        // a Kirchhoff residual is the f32 solve's own rounding (≈ 1e-7 V): backends differ at that
+        // level by construction, so it gets expectClose's bound above, not the own-scale one
+        const isResidual = manifest.outputs.find((o) => o.name === out)?.role.kind === "residual";
+        if (s < 1 && !isResidual) expect(e * s, `${what} ${name}: ${out}: error relative to its own scale ${s.toExponential(2)}`).toBeLessThanOrEqual(RTOL * Math.max(s, 1e-3));
       }
     } finally {
       exe.destroy();

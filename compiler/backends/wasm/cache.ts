@@ -55,12 +55,20 @@ function tryWrite(dir: string, key: string, bytes: Uint8Array, layout: WasmLayou
   }
 }
 
+/**
+ * binaryen's optimize level for modules this process runs itself. V8 compiles them with its
+ * optimizing tier up front (node-module.ts), so binaryen's -O2 bought no measurable step time
+ * (flagship, MLP) while taking about two thirds of a cold compile (bench/cold-start.mjs).
+ * Edge artifacts (build/artifact.ts) keep the default level: browsers tier lazily.
+ */
+const JIT_OPTIMIZE_LEVEL = 0;
+
 /** The module for a graph, from the cache or freshly compiled (and then cached). */
 export async function compileWasmModuleCached(g: Graph, dir = cacheDir()): Promise<CachedModule> {
   const key = graphKey(g);
   const got = tryRead(dir, key);
   if (got) return { ...got, hit: true, key };
-  const art = await compileToWasm(g);
+  const art = await compileToWasm(g, { optimize: JIT_OPTIMIZE_LEVEL });
   tryWrite(dir, key, art.bytes, art.layout);
   return { bytes: art.bytes, layout: art.layout, hit: false, key };
 }

@@ -177,6 +177,37 @@ function vectorOf(n: Node, xs: readonly string[]): string | null {
   }
 }
 
+const SIGN_IM = "(v128.const i32x4 0 -2147483648 0 -2147483648)";
+const SIGN_RE = "(v128.const i32x4 -2147483648 0 -2147483648 0)";
+/** Complex ops with a two-at-a-time form on (re, im, re, im) lanes (operands: local.get expressions). */
+const COMPLEX_LANE_OPS = new Set(["add", "sub", "mul", "neg", "conj", "stop_gradient"]);
+
+/**
+ * Two complex results of a complex op at once, exactly the scalar form's f32 operations:
+ * (a·b).re = a.re·b.re + (−a.im·b.im), (a·b).im = a.im·b.re + a.re·b.im (IEEE addition is
+ * commutative, and x + (−y) = x − y), with real operands widened to (x, 0).
+ */
+function complexLanes(op: string, a: string, b?: string): string {
+  switch (op) {
+    case "add": return `(f32x4.add ${a} ${b})`;
+    case "sub": return `(f32x4.sub ${a} ${b})`;
+    case "neg": return `(f32x4.neg ${a})`;
+    case "conj": return `(v128.xor ${a} ${SIGN_IM})`;
+    case "stop_gradient": return a;
+    case "mul": {
+      const reB = `(i8x16.shuffle 0 1 2 3 0 1 2 3 8 9 10 11 8 9 10 11 ${b} ${b})`;
+      const swapA = `(i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 ${a} ${a})`;
+      const imB = `(i8x16.shuffle 4 5 6 7 4 5 6 7 12 13 14 15 12 13 14 15 ${b} ${b})`;
+      return `(f32x4.add (f32x4.mul ${a} ${reB}) (v128.xor (f32x4.mul ${swapA} ${imB}) ${SIGN_RE}))`;
+    }
+    default: throw new Error(`wasm: no complex lane form for ${op}`);
+  }
+}
+
+/** A node computed with complexLanes: complex result, float operands, an op with a lane form. */
+const hasComplexLanes = (n: Node, operandKinds: readonly Kind[]): boolean =>
+  kindOf(n) === "c" && COMPLEX_LANE_OPS.has(n.op) && operandKinds.every((k) => k !== "i");
+
 /** Computes one output element from loaded operand values. */
 function scalarOf(ctx: Ctx, n: Node, vals: readonly Val[], kinds: readonly Kind[]): Val {
   const out = kindOf(n);
@@ -237,9 +268,15 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
   const fit = ins.length <= 2 ? padRank(c.dims, c.strides, 3) : null;
   if (fit) {
     const attrKey = Object.keys(n.attrs).length ? "_" + [...JSON.stringify(n.attrs)].map((ch) => (/[a-z0-9]/i.test(ch) ? ch : ch.charCodeAt(0).toString(36))).join("") : "";
+    const cvector = hasComplexLanes(n, kinds)
+      ? (_f: Fn, xs: readonly string[]) => {
+          const v = xs.map((x, j) => (conj[j] ? complexLanes("conj", get(x)) : get(x)));
+          return complexLanes(n.op, v[0]!, v[1]);
+        }
+      : null;
     const name = ewHelper(ctx.h, {
       key: `${n.op}_${out}${kinds.map((k, j) => (conj[j] ? "C" : k)).join("")}${attrKey}`, arity: ins.length as 1 | 2, outBytes: elemBytes(out),
-      scalar, vector: canVec ? vector : null,
+      scalar, vector: canVec ? vector : null, cvector, kinds,
     });
     const sa = fit.strides[1]!, sb = fit.strides[2] ?? [0, 0, 0];
     ctx.call(name, [addr(ctx, n), ops[1]!.base, ops[2]?.base ?? 0, ...fit.dims, ...sa, ...sb]);
@@ -331,6 +368,19 @@ export function fusedKernel(ctx: Ctx, fn: Fn, root: Node, members: readonly numb
     nodes.forEach((m, q) => val.set(`m${q}`, vectorOf(m, m.inputs.map((i) => val.get(ref(i))!))!));
     return val.get(`m${nodes.length - 1}`)!;
   };
+  // complex groups two results at a time: every member complex with a lane form (members in v128 locals)
+  const lanes = out === "c" && nodes.every((m) => hasComplexLanes(m, m.inputs.map((i) => kindOf(g.nodes[i]!))));
+  const cvector = (f: Fn, xs: readonly string[]): string => {
+    const val = new Map<string, string>(leaves.map((_, j) => [`l${j}`, conj[j] ? complexLanes("conj", get(xs[j]!)) : get(xs[j]!)]));
+    nodes.forEach((m, q) => {
+      const e = complexLanes(m.op, ...(m.inputs.map((i) => val.get(ref(i))!) as [string, string?]));
+      if (q === nodes.length - 1) return void val.set(`m${q}`, e);
+      const local = f.local(`cm${q}`, "v128");
+      f.emit(set(local, e));
+      val.set(`m${q}`, get(local));
+    });
+    return val.get(`m${nodes.length - 1}`)!;
+  };
   // a member read twice would be computed twice in a vector expression tree: SIMD only for trees
   const tree = nodes.every((m) => new Set(m.inputs).size === m.inputs.length);
   const c = collapse(root.shape, ops);
@@ -340,7 +390,7 @@ export function fusedKernel(ctx: Ctx, fn: Fn, root: Node, members: readonly numb
     const names = fusedNames.get(ctx.h) ?? new Map<string, string>();
     fusedNames.set(ctx.h, names);
     if (!names.has(structure)) names.set(structure, `fz${names.size}`);
-    const name = ewHelper(ctx.h, { key: names.get(structure)!, arity: leaves.length, outBytes: elemBytes(out), scalar, vector: simd && tree ? vector : null });
+    const name = ewHelper(ctx.h, { key: names.get(structure)!, arity: leaves.length, outBytes: elemBytes(out), scalar, vector: simd && tree ? vector : null, cvector: lanes ? cvector : null, kinds: lk });
     const leafArgs = leaves.length === 1 ? [ops[1]!.base, 0] : leaves.map((_, j) => ops[j + 1]!.base);
     const strideArgs = leaves.length === 1 ? [...fit.strides[1]!, 0, 0, 0] : leaves.flatMap((_, j) => fit.strides[j + 1]!);
     ctx.call(name, [ops[0]!.base as number, ...(leafArgs as number[]), ...fit.dims, ...strideArgs]);

@@ -20,7 +20,7 @@ import { numel } from "../../ir/types.js";
 import { addr, type Ctx } from "./ctx.js";
 import { matmulFunction } from "./matmul.js";
 import { kindOf } from "./plan.js";
-import { affine, counted, f32c, Fn, get, i32c, set } from "./wat.js";
+import { affine, copyBytes, counted, f32c, Fn, get, i32c, set } from "./wat.js";
 
 const isPow2 = (n: number): boolean => n >= 1 && (n & (n - 1)) === 0;
 const add = (p: string, by: number | string): string => set(p, `(i32.add ${get(p)} ${typeof by === "number" ? i32c(by) : by})`);
@@ -142,7 +142,7 @@ function colHelper(ctx: Ctx, n2: number, n1: number, inverse: boolean): string {
     // bit-reversed copy of whole rows
     fn.emit(set(pr, i32c(rev)), set(po, get("$o")));
     counted(fn, "i", n2, () => {
-      fn.emit(`(memory.copy ${get(po)} (i32.add ${get("$x")} (i32.mul (i32.load ${get(pr)}) ${i32c(rowB)})) ${i32c(rowB)})`, add(po, rowB), add(pr, 4));
+      fn.emit(set(pj, `(i32.add ${get("$x")} (i32.mul (i32.load ${get(pr)}) ${i32c(rowB)}))`), copyBytes(get(po), get(pj), rowB), add(po, rowB), add(pr, 4));
     });
     for (let h = 1; h < n2; h *= 2) {
       const off = h * rowB;

@@ -4,7 +4,8 @@
  * modules with thousands of tiny ops (meshes lowered element by element) small and quick to
  * build. Shapes are still static: the arguments are compile-time constants.
  *   ew_*  elementwise, up to rank 3 after collapsing (SIMD on the innermost dim when it is
- *         contiguous or broadcast for every operand and the op has a 4-lane form);
+ *         contiguous or broadcast for every operand and the op has a 4-lane form; complex
+ *         results two at a time, (re, im, re, im) per v128, when every op has a complex lane form);
  *   mv4/mv8  strided copy of 4- or 8-byte elements, rank ≤ 4 (rows copied with memory.copy);
  *   radd_*   out[affine] += x[affine], rank ≤ 4 (reduce_sum / reduce_mean).
  */
@@ -41,7 +42,20 @@ export interface EwSpec {
   scalar(fn: Fn, out: string, ins: readonly string[]): void;
   /** 4-lane body on v128 operand expressions, or null. */
   vector: ((xs: readonly string[]) => string) | null;
+  /**
+   * Complex results two at a time: given v128 locals holding two complex operand values each
+   * ((re, im, re, im); real operands widened to (x, 0, y, 0)), emit code and return the v128
+   * expression of the two results; null when some op has no such form. Needs `kinds`.
+   */
+  cvector?: ((fn: Fn, xs: readonly string[]) => string) | null;
+  /** Operand kinds ("f" or "c"; i32 operands have no complex vector form). */
+  kinds?: readonly ("f" | "c" | "i")[];
 }
+
+/** (x, y) real f32 pair at p, widened to complex lanes (x, 0, y, 0). */
+const widenPair = (p: string): string => `(i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 16 17 18 19 (v128.load64_zero ${p}) (v128.const i32x4 0 0 0 0))`;
+/** One real f32 at p as complex lanes (x, 0, x, 0). */
+const widenSplat = (p: string): string => `(v128.and (v128.load32_splat ${p}) (v128.const i32x4 -1 0 -1 0))`;
 
 /** Name of the shared elementwise function for this spec (created on first use). */
 export function ewHelper(h: Helpers, s: EwSpec): string {
@@ -75,6 +89,26 @@ export function ewHelper(h: Helpers, s: EwSpec): string {
         xs.forEach((x, j) => fn.emit(add(x, `(i32.shl ${get(strideOf(j, 2))} (i32.const 2))`)));
       });
       fn.emit(set(rem, `(i32.and ${get("$d2")} (i32.const 3))`), "))");
+    }
+    if (s.cvector && s.kinds && s.outBytes === 8 && s.kinds.every((k) => k !== "i")) {
+      // two complex results per step: every operand contiguous (8-byte complex, 4-byte real) or broadcast
+      const ok = xs.map((_, j) => {
+        const st = get(strideOf(j, 2));
+        return `(i32.or (i32.eqz ${st}) (i32.eq ${st} (i32.const ${s.kinds![j] === "c" ? 8 : 4})))`;
+      }).reduce((x, y) => `(i32.and ${x} ${y})`);
+      fn.emit(`(if (i32.and (i32.ge_u ${get("$d2")} (i32.const 2)) ${ok}) (then`);
+      counted(fn, "cv", `(i32.shr_u ${get("$d2")} (i32.const 1))`, () => {
+        const vs = xs.map((x, j) => {
+          const st = get(strideOf(j, 2));
+          const v = fn.local(`cv${j}`, "v128");
+          const [moved, same] = s.kinds![j] === "c" ? [`(v128.load ${get(x)})`, `(v128.load64_splat ${get(x)})`] : [widenPair(get(x)), widenSplat(get(x))];
+          fn.emit(set(v, `(if (result v128) ${st} (then ${moved}) (else ${same}))`));
+          return v;
+        });
+        fn.emit(`(v128.store ${get(o)} ${s.cvector!(fn, vs)})`, add(o, "(i32.const 16)"));
+        xs.forEach((x, j) => fn.emit(add(x, `(i32.shl ${get(strideOf(j, 2))} (i32.const 1))`)));
+      });
+      fn.emit(set(rem, `(i32.and ${get("$d2")} (i32.const 1))`), "))");
     }
     counted(fn, "t", get(rem), () => {
       s.scalar(fn, get(o), xs.map(get));

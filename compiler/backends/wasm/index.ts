@@ -35,7 +35,7 @@ export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-7";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-10";
 export const ENTRY = "run";
 
 const NN = new Set(["softmax", "log_softmax", "softmax_cross_entropy", "mse", "random_uniform", "random_normal"]);
@@ -49,7 +49,7 @@ export interface WasmArtifact {
 }
 
 export interface WasmCompileOptions {
-  /** binaryen optimize level (default 2; 0 skips optimisation). */
+  /** binaryen optimize level (default 2; 0 only removes unused functions, e.g. helpers no kernel calls). */
   readonly optimize?: 0 | 1 | 2 | 3;
   /** fft/ifft: "auto" (radix-2 for power-of-two lengths, default) or "dft" (DFT-matrix products only; benchmarks). */
   readonly fft?: FftMethod;
@@ -251,7 +251,7 @@ export async function compileToWasm(graph: Graph, opts: WasmCompileOptions = {})
       binaryen.setOptimizeLevel(level);
       binaryen.setShrinkLevel(0);
       mod.optimize();
-    }
+    } else mod.runPasses(["remove-unused-module-elements"]);
     const bytes = mod.emitBinary();
     const imports: WasmImport[] = WebAssembly.Module.imports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map((i) => ({ module: i.module, name: i.name }));
     return { bytes, layout: { ...layout, imports }, wat };

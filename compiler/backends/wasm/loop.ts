@@ -15,8 +15,11 @@ import { scanCounts } from "../../ir/ops-loop.js";
 import type { Ctx } from "./ctx.js";
 import type { Entry } from "./index.js";
 import { byteSize, scanLayout, type BufferPlan } from "./plan.js";
+import { copyBytes } from "./wat.js";
 
-const copy = (dst: string, src: string, bytes: number): string => (bytes > 0 ? `(memory.copy ${dst} ${src} (i32.const ${bytes}))` : "");
+/** dst ← src (bytes), through the locals $cd/$cs so that small copies inline (wat.ts copyBytes). */
+const copy = (dst: string, src: string, bytes: number): string =>
+  bytes > 0 ? `(local.set $cd ${dst}) (local.set $cs ${src}) ${copyBytes("(local.get $cd)", "(local.get $cs)", bytes)}` : "";
 const at = (base: number, idx: string, stride: number): string => `(i32.add (i32.const ${base}) (i32.mul ${idx} (i32.const ${stride})))`;
 const c = (v: number) => `(i32.const ${v})`;
 
@@ -81,6 +84,6 @@ export function scanFunction(ctx: Ctx, s: Node, emitBody: (body: Ctx) => Entry[]
     lines.push(copy(c(self + layout.offsets[k]!), c(src), layout.sizes[k]!));
   }
   const name = `${prefix}loop`;
-  ctx.funcs.push(`(func $${name} (type $entry) (param $args i32) (local $t i32) (local $idx i32)\n  ${lines.filter((l) => l).join("\n  ")})`);
+  ctx.funcs.push(`(func $${name} (type $entry) (param $args i32) (local $t i32) (local $idx i32) (local $cd i32) (local $cs i32)\n  ${lines.filter((l) => l).join("\n  ")})`);
   return name;
 }

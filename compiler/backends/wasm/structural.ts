@@ -10,7 +10,7 @@ import { addr, type Ctx } from "./ctx.js";
 import { bcastStrides } from "./elementwise.js";
 import { byteSize, elemBytes, kindOf } from "./plan.js";
 import { fillHelper, moveHelper, padRank, raddHelper, scaleHelper } from "./helpers.js";
-import { affine, collapse, counted, f32c, Fn, get, i32c, set } from "./wat.js";
+import { affine, collapse, copyBytes, counted, f32c, Fn, get, i32c, set } from "./wat.js";
 
 const moveBody = (eb: number) => ({
   elem: [eb, eb],
@@ -53,7 +53,7 @@ export function structuralKernel(ctx: Ctx, fn: Fn, n: Node): void {
   switch (n.op) {
     case "reshape": case "stop_gradient": case "cast": case "conj": case "real":
       // only reached when the plan did not alias (never for these); copy to be safe
-      fn.emit(`(memory.copy ${i32c(addr(ctx, n))} ${i32c(addr(ctx, x))} ${i32c(byteSize(n))})`);
+      fn.emit(copyBytes(i32c(addr(ctx, n)), i32c(addr(ctx, x)), byteSize(n)));
       return;
     case "transpose": {
       const perm = at.perm as readonly number[];
@@ -127,9 +127,12 @@ function reduceKernel(ctx: Ctx, fn: Fn, n: Node, x: Node): void {
     return;
   }
   fill0(ctx, fn, n);
-  const c = collapse(x.shape, ops);
+  // a complex sum is two real sums: as f32 with a trailing (re, im) axis, a contiguous output
+  // row runs the real kernel's 4 lanes (each output element summed in the same order)
+  const pairs = k === "c" ? { dims: [...x.shape, 2], ops: [{ base: o, strides: [...ost, 4] }, { base: addr(ctx, x), strides: [...ist, 4] }] } : undefined;
+  const c = pairs ? collapse(pairs.dims, pairs.ops) : collapse(x.shape, ops);
   const fit = c.dims.every((d) => d > 0) ? padRank(c.dims, c.strides, 4) : null;
-  if (fit) ctx.call(raddHelper(ctx.h, k), [o, addr(ctx, x), ...fit.dims, ...fit.strides[0]!, ...fit.strides[1]!]);
+  if (fit) ctx.call(raddHelper(ctx.h, pairs ? "f" : k), [o, addr(ctx, x), ...fit.dims, ...fit.strides[0]!, ...fit.strides[1]!]);
   else if (c.dims.some((d) => d === 0)) { /* empty */ }
   else if (k === "i") {
     affine(fn, x.shape, ops, { elem: [4, 4], scalar: (ps) => fn.emit(`(i32.store ${ps[0]} (i32.add (i32.load ${ps[0]}) (i32.load ${ps[1]})))`) });
@@ -173,12 +176,12 @@ function gatherKernel(ctx: Ctx, fn: Fn, n: Node, x: Node): void {
   const [P, D, R] = around(x.shape, ax, elemBytes(kindOf(x)));
   const K = numel(idx.shape);
   checkIndices(ctx, fn, idx, D, 1);
-  const dst = fn.local("gd", "i32"), ip = fn.local("gi", "i32"), src = fn.local("gs", "i32");
+  const dst = fn.local("gd", "i32"), ip = fn.local("gi", "i32"), src = fn.local("gs", "i32"), from = fn.local("gf", "i32");
   fn.emit(set(dst, i32c(addr(ctx, n))), set(src, i32c(addr(ctx, x))));
   counted(fn, "gp", P, () => {
     fn.emit(set(ip, i32c(addr(ctx, idx))));
     counted(fn, "gk", K, () => {
-      fn.emit(`(memory.copy ${get(dst)} (i32.add ${get(src)} (i32.mul (i32.load ${get(ip)}) ${i32c(R)})) ${i32c(R)})`,
+      fn.emit(set(from, `(i32.add ${get(src)} (i32.mul (i32.load ${get(ip)}) ${i32c(R)}))`), copyBytes(get(dst), get(from), R),
         set(dst, `(i32.add ${get(dst)} ${i32c(R)})`), set(ip, `(i32.add ${get(ip)} (i32.const 4))`));
     });
     fn.emit(set(src, `(i32.add ${get(src)} ${i32c(D * R)})`));

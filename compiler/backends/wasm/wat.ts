@@ -160,3 +160,22 @@ export function affine(fn: Fn, dims: readonly number[], ops: readonly AffineOper
   if (r === 0) body.scalar(ops.map((_, j) => get(ptr(0, j))));
   else level(0);
 }
+
+/** Copies of at most this many bytes are inlined as loads and stores (V8 runs memory.copy as a call). */
+export const INLINE_COPY_BYTES = 256;
+
+/**
+ * Copies `bytes` (a constant) from src to dst, non-overlapping: small copies as v128/i64/i32
+ * loads and stores at constant offsets (dst and src must be cheap expressions, a local or a
+ * constant: they are repeated), larger ones with memory.copy.
+ */
+export function copyBytes(dst: string, src: string, bytes: number): string {
+  if (bytes <= 0) return "";
+  if (bytes > INLINE_COPY_BYTES) return `(memory.copy ${dst} ${src} (i32.const ${bytes}))`;
+  const out: string[] = [];
+  let off = 0;
+  for (const [w, t] of [[16, "v128"], [8, "i64"], [4, "i32"]] as const)
+    for (; off + w <= bytes; off += w) out.push(`(${t}.store offset=${off} align=1 ${dst} (${t}.load offset=${off} align=1 ${src}))`);
+  for (; off < bytes; off++) out.push(`(i32.store8 offset=${off} ${dst} (i32.load8_u offset=${off} ${src}))`);
+  return out.join(" ");
+}

@@ -3,69 +3,64 @@
  * Fields are c64 [B, h, w]; x is the column index (last axis), y the row index; sample (r, c)
  * sits at ((c − (w−1)/2)Δ, (r − (h−1)/2)Δ).
  *
- * propagate (angular spectrum, Goodman, Introduction to Fourier Optics §3.10):
- *   U_z = F⁻¹{ F{U₀} · H },  H(f_x, f_y) = exp(i k_z z),  k_z = 2π √(1/λ² − f_x² − f_y²),
- *   f = k/(NΔ) in FFT order; components with f_x² + f_y² ≥ 1/λ² (evanescent) are cut (H = 0).
- *   `pad` zero-pads each side before the FFT and crops afterwards (no wrap-around).
- *   Device: a per-chip distance error δz multiplies H by exp(i k_z δz).
+ * propagate: a convolution by FFT on a zero-padded window, U_z = crop(F⁻¹{F{pad(U₀)}·H}), with H
+ *   from compiler/lower/layers/freespace-transfer.ts: the Rayleigh–Sommerfeld point-source
+ *   response (Lin et al. 2018; exact in a window of 2n − 1) or the band-limited angular spectrum
+ *   H = exp(i k_z z), k_z = 2π√(1/λ² − f_x² − f_y²) (Matsushima & Shimobaba 2009).
+ *   Device: a per-chip distance error δz multiplies H by exp(i k_z δz) (angular spectrum over δz).
  * phase_mask: u·e^{iφ}; device: φ + per-chip error, then φ rounded to multiples of 2π/levels
  *   (straight-through gradient), then the mask shifted laterally by a per-chip offset. amplitude_mask: u·sigmoid(a). lens: u·exp(−iπ(x² + y²)/(λf)).
  * detector_regions: Σ_region |u|² per class (a constant 0/1 matrix); device: shot noise
  *   √(I/n_photons)·N(0,1) and additive noise σ·N(0,1) per shot and region.
  */
 import type { GraphBuilder, Node } from "../../ir/graph.js";
+import { angularSpectrumTransfer, axialWavenumber, fftFrequency, rayleighSommerfeldTransfer, type PropagationMethod } from "./freespace-transfer.js";
+
+export { axialWavenumber, fftFrequency };
+
+/** Zero padding of the two field axes: [before, after] samples for the rows and the columns. */
+export interface Padding {
+  readonly rows: readonly [number, number];
+  readonly cols: readonly [number, number];
+}
 
 export interface PropagateOptions {
   readonly distance: number;
   readonly wavelength: number;
   readonly pitch: number;
-  /** Zero padding per side (samples). */
-  readonly pad: number;
+  /** Zero padding: the same number of samples on every side, or per axis and side. */
+  readonly pad: number | Padding;
+  /** angular_spectrum (the default here) or rayleigh_sommerfeld. */
+  readonly method?: PropagationMethod;
+  /** angular_spectrum only: cut the frequencies beyond Matsushima's band limit (the element always does). */
+  readonly bandLimited?: boolean;
 }
 
-/** Spatial frequency of FFT bin k of n samples at pitch Δ: k/(nΔ), upper half negative. */
-export function fftFrequency(k: number, n: number, pitch: number): number {
-  return (k < Math.ceil(n / 2) ? k : k - n) / (n * pitch);
-}
-
-/** k_z[r, c] on an rows × cols grid (rad/m); NaN where the component is evanescent. */
-export function axialWavenumber(rows: number, cols: number, wavelength: number, pitch: number): Float64Array {
-  const kz = new Float64Array(rows * cols);
-  const inv2 = 1 / (wavelength * wavelength);
-  for (let r = 0; r < rows; r++) {
-    const fy = fftFrequency(r, rows, pitch);
-    for (let c = 0; c < cols; c++) {
-      const fx = fftFrequency(c, cols, pitch);
-      const s = inv2 - fx * fx - fy * fy;
-      kz[r * cols + c] = s > 0 ? 2 * Math.PI * Math.sqrt(s) : NaN;
-    }
-  }
-  return kz;
-}
-
-/** Applies the angular-spectrum propagator to u [..., h, w] (any real distance, also negative). */
+/**
+ * Propagates u [..., h, w] over `distance` (angular spectrum: any real distance, also negative;
+ * Rayleigh–Sommerfeld: distance > 0). The window is the field plus its padding.
+ */
 export function lowerPropagate(b: GraphBuilder, u: Node, o: PropagateOptions, distanceError?: Node): Node {
   const r = u.shape.length;
-  const h = u.shape[r - 2], w = u.shape[r - 1];
-  const pad = o.pad;
-  const rows = h + 2 * pad, cols = w + 2 * pad;
-  const kz = axialWavenumber(rows, cols, o.wavelength, o.pitch);
-  const transfer = new Float64Array(2 * rows * cols);
-  for (let i = 0; i < kz.length; i++) {
-    if (Number.isNaN(kz[i])) continue; // evanescent: cut
-    transfer[2 * i] = Math.cos(kz[i] * o.distance);
-    transfer[2 * i + 1] = Math.sin(kz[i] * o.distance);
-  }
+  const h = u.shape[r - 2]!, w = u.shape[r - 1]!;
+  const pad: Padding = typeof o.pad === "number" ? { rows: [o.pad, o.pad], cols: [o.pad, o.pad] } : o.pad;
+  const rows = h + pad.rows[0] + pad.rows[1], cols = w + pad.cols[0] + pad.cols[1];
+  const transfer =
+    o.method === "rayleigh_sommerfeld"
+      ? rayleighSommerfeldTransfer(rows, cols, h, w, o.distance, o.wavelength, o.pitch)
+      : angularSpectrumTransfer(rows, cols, o.distance, o.wavelength, o.pitch, o.bandLimited ?? false);
   const lead = u.shape.slice(0, -2).map(() => 0);
-  const field = pad > 0 ? b.pad(u, [...lead, pad, pad], [...lead, pad, pad]) : u;
+  const padded = pad.rows[0] + pad.rows[1] + pad.cols[0] + pad.cols[1] > 0;
+  const field = padded ? b.pad(u, [...lead, pad.rows[0], pad.cols[0]], [...lead, pad.rows[1], pad.cols[1]]) : u;
   let spectrum = b.mul(b.fft(field, 2), b.const(Array.from(transfer), "c64", [rows, cols]));
   if (distanceError) {
+    const kz = axialWavenumber(rows, cols, o.wavelength, o.pitch);
     const kzProp = Array.from(kz, (k) => (Number.isNaN(k) ? 0 : k));
     spectrum = b.mul(spectrum, b.expi(b.mul(b.const(kzProp, "f32", [rows, cols]), distanceError)));
   }
   const out = b.ifft(spectrum, 2);
-  if (pad === 0) return out;
-  return b.slice(out, [...lead, pad, pad], [...u.shape.slice(0, -2), pad + h, pad + w]);
+  if (!padded) return out;
+  return b.slice(out, [...lead, pad.rows[0], pad.cols[0]], [...u.shape.slice(0, -2), pad.rows[0] + h, pad.cols[0] + w]);
 }
 
 /** φ rounded to the nearest multiple of 2π/levels with a straight-through gradient. */
@@ -97,16 +92,54 @@ export function centredCoordinates(n: number, pitch: number): number[] {
   return Array.from({ length: n }, (_, i) => (i - (n - 1) / 2) * pitch);
 }
 
-/** The thin-lens transmission exp(−iπ(x² + y²)/(λf)) on an h × w grid, interleaved c64. */
-export function lensTransmission(h: number, w: number, focal: number, wavelength: number, pitch: number): number[] {
+export type LensProfile = "exact" | "paraxial";
+
+/**
+ * The lens transmission on an h × w grid, interleaved c64: `exact` is the aberration-free
+ * (hyperbolic) phase −k(√(x² + y² + f²) − f), which turns a plane wave into a spherical wave
+ * converging exactly on the focus; `paraxial` its quadratic approximation −π(x² + y²)/(λf), the
+ * textbook thin lens (Goodman §5.1), which focuses short of f as the numerical aperture grows.
+ */
+export function lensTransmission(h: number, w: number, focal: number, wavelength: number, pitch: number, profile: LensProfile = "paraxial"): number[] {
   const ys = centredCoordinates(h, pitch), xs = centredCoordinates(w, pitch);
+  const k = (2 * Math.PI) / wavelength;
   const t: number[] = [];
   for (const y of ys)
     for (const x of xs) {
-      const phase = (-Math.PI * (x * x + y * y)) / (wavelength * focal);
+      const r2 = x * x + y * y;
+      // √(r² + f²) − f written as r²/(√(r² + f²) + f): no cancellation for r ≪ f
+      const phase = profile === "exact" ? -k * (r2 / (Math.sqrt(r2 + focal * focal) + focal)) : (-Math.PI * r2) / (wavelength * focal);
       t.push(Math.cos(phase), Math.sin(phase));
     }
   return t;
+}
+
+/**
+ * The shortest focal length a lens on n samples of pitch Δ can have without its phase aliasing
+ * (the local frequency of the phase at the edge, r = nΔ/2, stays below 1/(2Δ)): paraxial
+ * r/(λf) ≤ 1/(2Δ) gives f ≥ nΔ²/λ; exact r/(λ√(r² + f²)) ≤ 1/(2Δ) gives f ≥ r√((2Δ/λ)² − 1)
+ * (any f when Δ ≤ λ/2).
+ */
+export function shortestFocal(n: number, wavelength: number, pitch: number, profile: LensProfile): number {
+  if (profile === "paraxial") return (n * pitch * pitch) / wavelength;
+  const ratio = (2 * pitch) / wavelength;
+  return ratio <= 1 ? 0 : ((n * pitch) / 2) * Math.sqrt(ratio * ratio - 1);
+}
+
+/** u [..., h, w] with every sample repeated scale×scale times, centred on a size×size zero plane. */
+export function lowerEmbed(b: GraphBuilder, u: Node, size: number, scale: number): Node {
+  const lead = u.shape.slice(0, -2);
+  const h = u.shape[u.shape.length - 2]!, w = u.shape[u.shape.length - 1]!;
+  let v = u;
+  if (scale > 1) {
+    const spread = b.broadcastTo(b.reshape(u, [...lead, h, 1, w, 1]), [...lead, h, scale, w, scale]);
+    v = b.reshape(spread, [...lead, h * scale, w * scale]);
+  }
+  const [top, bottom] = [Math.floor((size - h * scale) / 2), size - h * scale - Math.floor((size - h * scale) / 2)];
+  const [left, right] = [Math.floor((size - w * scale) / 2), size - w * scale - Math.floor((size - w * scale) / 2)];
+  if (top + bottom + left + right === 0) return v;
+  const zeros = lead.map(() => 0);
+  return b.pad(v, [...zeros, top, left], [...zeros, bottom, right]);
 }
 
 /** The detector grid: ⌈√classes⌉ columns (regions per row) and ⌈classes/columns⌉ rows. */

@@ -1,10 +1,14 @@
 /**
  * Lowering of MZI meshes (std/optics `mzi_mesh`, `unitary`, `weights`): fields c64 [B, N] in,
  * c64 [B, N] out; phases f32 [..., N(N−1)], column by column, (θ, φ) per MZI
- * (compiler/optics/topology.ts gives the Clements and Reck column layouts). The columns run as
- * one loop (`scan`): every column's per-mode coefficients are computed at once, vectorised over
- * [columns, N], and the loop body mixes each mode with its partner, so the IR does not grow
- * with N.
+ * (compiler/optics/topology.ts gives the Clements and Reck column layouts). Every column's
+ * per-mode coefficients are computed at once, vectorised over [columns, N]; then one of two forms
+ * (the cheaper by the cost model in mesh-form.ts, for the batch and N at hand):
+ *   columns:  one loop (`scan`) over the columns whose body mixes each mode of every sample with
+ *             its partner, so the IR does not grow with N (work ∝ C·B·N);
+ *   transfer: the mesh's transfer matrix built once per step from the coefficients — a tree of
+ *             ⌈log₂ C⌉ batched complex matmuls of the column matrices (∝ C·N³, no batch) — and
+ *             one complex matmul per batch (∝ B·N²). Exact: the mesh is linear in the field.
  *
  * Each MZI is T = D_top(φ) · B(π/4 + δ₂) · D_top(θ) · B(π/4 + δ₁), B(α) = [[cos α, i sin α], [i sin α, cos α]]:
  *   T = [[e^{iφ}(a e^{iθ} − b), i e^{iφ}(c e^{iθ} + d)], [i(d e^{iθ} + c), a − b e^{iθ}]],
@@ -22,11 +26,13 @@
  * and the probe sees the field just after every shifter (the same T, only factored; equal to the
  * closed form to rounding).
  */
-import type { GraphBuilder, Node } from "../../ir/graph.js";
+import { GraphBuilder, type Node } from "../../ir/graph.js";
 import type { MatrixProgram, MeshProgram } from "../../optics/decompose.js";
 import { buildScan } from "../../ir/loops.js";
 import { meshColumns, type Topology } from "../../optics/topology.js";
-import { sliceLast, type MeshProbe } from "../context.js";
+import { sliceLast, type MeshForm, type MeshProbe } from "../context.js";
+import { estimatedMicros, kernelCost, type KernelCost } from "./mesh-form.js";
+
 
 export interface MeshOptions {
   readonly topology?: Topology;
@@ -40,6 +46,8 @@ export interface MeshOptions {
   readonly phaseBits?: number;
   /** An in-situ probe that sees (and may perturb) the field after every phase shifter. */
   readonly probe?: MeshProbe;
+  /** Per-sample column rotations, the transfer matrix built once and one matmul, or the cheaper by mesh-form.ts (default). */
+  readonly form?: MeshForm | "auto";
 }
 
 /** Splits the last axis [.., 2k] into its even (first) and odd (second) entries, each [.., k]. */
@@ -232,7 +240,8 @@ export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshO
     coef = [ideal, ideal, ideal, ideal];
   }
   const [ca, cb, cc, cd] = coef;
-  const et = b.expi(perMode(b, theta, L)), ep = b.expi(perMode(b, phi, L));
+  // e^{iθ} per MZI, then spread onto its two modes: half the transcendentals of spreading first
+  const et = perMode(b, b.expi(theta), L), ep = perMode(b, b.expi(phi), L);
   const mask = (v: readonly number[]) => b.const(v, "f32", [L.columns, L.n]);
   const top = mask(L.top), bottom = mask(L.bottom);
   const none = mask(L.top.map((t, i) => 1 - t - L.bottom[i]!));
@@ -241,6 +250,15 @@ export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshO
   // bottom mode: d = a − b e^{iθ},          o = i (d e^{iθ} + c)
   const diag = b.add(b.add(b.mul(top, b.mul(ep, b.sub(b.mul(ca, et), cb))), b.mul(bottom, b.sub(ca, b.mul(cb, et)))), none);
   const off = b.mul(i, b.add(b.mul(top, b.mul(ep, b.add(b.mul(cc, et), cd))), b.mul(bottom, b.add(b.mul(cd, et), cc))));
+  const form = opts.form === "columns" || opts.form === "transfer" ? opts.form : chooseMeshForm(x, L, lead.length > 0);
+  return form === "transfer" && lead.length === 0 ? transferForm(b, x, diag, off, L) : columnsForm(b, x, diag, off, L);
+}
+
+/**
+ * Per-sample column rotations: one loop over the columns, out_j = d_tj·x_j + o_tj·x_{partner_tj}
+ * for every sample; coefficients [.., C, N] (leading axes: per-sample or per-chip phases).
+ */
+function columnsForm(b: GraphBuilder, x: Node, diag: Node, off: Node, L: MeshLayout): Node {
   // the column axis leads, for the loop over columns
   const columnsFirst = (v: Node) => {
     const r = v.shape.length;
@@ -254,6 +272,62 @@ export function lowerMziMesh(b: GraphBuilder, x: Node, phases: Node, opts: MeshO
     return { carries: [bb.add(bb.mul(d, field), bb.mul(o, bb.gather(field, p, axis)))] };
   });
   return r.carries[0]!;
+}
+
+/** The transfer matrix built once from the coefficients [C, N], then y = x·M for every sample. */
+function transferForm(b: GraphBuilder, x: Node, diag: Node, off: Node, L: MeshLayout): Node {
+  const m = meshTransfer(b, diag, off, L);
+  if (x.shape.length >= 2) return b.matmul(x, m);
+  return b.reshape(b.matmul(b.reshape(x, [1, L.n]), m), [L.n]);
+}
+
+/**
+ * The cheaper form for fields shaped like x by mesh-form.ts's cost model (both forms built on
+ * stand-ins and costed); columns when the coefficients have leading axes (phases that differ
+ * per sample or per chip have no single transfer matrix).
+ */
+export function chooseMeshForm(x: { readonly shape: readonly number[] }, L: MeshLayout, perSamplePhases = false): MeshForm {
+  if (perSamplePhases) return "columns";
+  const c = meshFormCosts(x.shape, L);
+  return estimatedMicros(c.transfer) < estimatedMicros(c.columns) ? "transfer" : "columns";
+}
+
+/** What the cost model sees of each form for fields of this shape (bench/mesh-form.mjs fits on it). */
+export function meshFormCosts(xShape: readonly number[], L: MeshLayout): Record<MeshForm, KernelCost> {
+  const cost = (form: (b: GraphBuilder, x: Node, d: Node, o: Node, L: MeshLayout) => Node) => {
+    const s = new GraphBuilder();
+    const c = [L.columns, L.n];
+    s.output("y", form(s, s.input("x", "c64", xShape), s.input("d", "c64", c), s.input("o", "c64", c), L));
+    return kernelCost(s.build());
+  };
+  return { columns: cost(columnsForm), transfer: cost(transferForm) };
+}
+
+/**
+ * The mesh's transfer matrix in row form, M = A₀·A₁·…·A_{C−1} with A_t[k, j] = d_tj·[k = j] +
+ * o_tj·[k = partner_tj] (x_{t+1} = x_t·A_t), multiplied pairwise in a tree of ⌈log₂ C⌉ batched matmuls.
+ */
+export function meshTransfer(b: GraphBuilder, diag: Node, off: Node, L: MeshLayout): Node {
+  const n = L.n;
+  const eye = b.const(Array.from({ length: n * n }, (_, i) => (Math.floor(i / n) === i % n ? 1 : 0)), "f32", [n, n]);
+  const swap = b.const(Array.from({ length: L.columns * n * n }, (_, i) => {
+    const t = Math.floor(i / (n * n)), k = Math.floor(i / n) % n, j = i % n;
+    return L.partner[t * n + j] === k && k !== j ? 1 : 0;
+  }), "f32", [L.columns, n, n]);
+  const rows = (v: Node) => b.reshape(v, [L.columns, 1, n]);
+  let a = b.add(b.mul(rows(diag), eye), b.mul(rows(off), swap));
+  // multiply neighbours pairwise, level by level; an odd one out waits at the end of its level
+  for (let count = L.columns; count > 1; ) {
+    const half = Math.floor(count / 2);
+    const at = (k: number, len: number) => b.slice(a, [k, 0, 0], [k + len, n, n]);
+    const pairs = b.reshape(at(0, 2 * half), [half, 2, n, n]);
+    const first = b.reshape(b.slice(pairs, [0, 0, 0, 0], [half, 1, n, n]), [half, n, n]);
+    const second = b.reshape(b.slice(pairs, [0, 1, 0, 0], [half, 2, n, n]), [half, n, n]);
+    const products = b.matmul(first, second);
+    a = count % 2 ? b.concat([products, at(count - 1, 1)], 0) : products;
+    count = half + (count % 2);
+  }
+  return b.reshape(a, [n, n]);
 }
 
 /** A mesh programmed at compile time (optics.unitary): the input phase screen, then the mesh. */

@@ -1,0 +1,132 @@
+// bench/parallel.mjs — data-parallel training and sweeps (issue 19, docs/scaling.md), measured side
+// by side in one run and written to bench/results-parallel.md. Rerun (after `npm run build`):
+//   node bench/parallel.mjs [--reps 5] [--epochs 2] [--batches 64,128,256] [--no-sweep]
+// For the MNIST MLP (examples/mnist_mlp.pnn) and the diffractive network
+// (examples/diffractive_mnist.pnn) at each batch size it trains, interleaved rep by rep:
+//   A  shards = 1, one thread (the unsharded path: one train program with the fused update),
+//   B  shards = 2, --workers 1 (the data-parallel arithmetic on one thread),
+//   C  shards = 2, --workers 2 (the same arithmetic on two worker threads: bit-identical to B),
+// and reads samples/s of the training loop from each run's summary (evaluation excluded). It
+// reports medians with min–max over the reps and the ratios C/B and C/A, and the machine's load
+// average before each rep (the machine may be shared: compare within a rep, not across runs).
+// Then it times a 12-run sweep of the flagship (2 rules × 6 seeds) on 1 and 2 worker threads.
+import { execFileSync } from "node:child_process";
+import { Worker } from "node:worker_threads";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const pnn = path.join(root, "bin", "pnn.js");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-bench-parallel-"));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const REPS = Number(arg("reps", "5"));
+const EPOCHS = Number(arg("epochs", "2"));
+const BATCHES = arg("batches", "64,128,256").split(",").map(Number);
+const SWEEP = !process.argv.includes("--no-sweep");
+const load = () => os.loadavg()[0].toFixed(2);
+
+/**
+ * How many cores this process can use right now, in [1, 2]: the same busy loop on one thread, then
+ * on two at once; 2 × t(one) / t(two at once). On a shared machine a 2-worker speedup can only be
+ * as large as this.
+ */
+async function capacity() {
+  const src = `const { parentPort } = require("node:worker_threads"); parentPort.on("message", () => { let x = 0; for (let i = 0; i < 1.5e8; i++) x += Math.sqrt(i); parentPort.postMessage(x); });`;
+  const mk = () => new Worker(src, { eval: true });
+  const [w1, w2] = [mk(), mk()];
+  const run = (w) => new Promise((r) => { w.once("message", r); w.postMessage(0); });
+  await Promise.all([run(w1), run(w2)]);
+  let t = performance.now();
+  await run(w1);
+  const one = performance.now() - t;
+  t = performance.now();
+  await Promise.all([run(w1), run(w2)]);
+  const two = performance.now() - t;
+  await Promise.all([w1.terminate(), w2.terminate()]);
+  return Math.min(2, (2 * one) / two);
+}
+
+function train(file, batch, shards, workers, label) {
+  const out = path.join(tmp, label);
+  const args = [pnn, "train", file, "--json", "--out", out, "--set", `batch=${batch}`, "--set", `shards=${shards}`, "--set", `epochs=${EPOCHS}`, "--workers", String(workers)];
+  const lines = execFileSync("node", args, { encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]).samples_per_s;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (xs) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+const ratio = (xs) => `${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+
+const models = [
+  ["MNIST MLP 784-128-10 (101,770 parameters)", path.join(root, "examples", "mnist_mlp.pnn")],
+  ["diffractive D2NN, 5 masks 14×14 (980 parameters)", path.join(root, "examples", "diffractive_mnist.pnn")],
+];
+const loads = [];
+const capacities = [];
+const rows = [];
+// warm the wasm cache for every program so no run pays a compile
+for (const [, file] of models) for (const b of BATCHES) for (const [s, w] of [[1, 1], [2, 1]]) train(file, b, s, w, "warm");
+for (const [name, file] of models)
+  for (const batch of BATCHES) {
+    const a = [], b = [], c = [], cb = [], ca = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      loads.push(Number(load()));
+      capacities.push(await capacity());
+      const ra = train(file, batch, 1, 1, `a-${batch}-${rep}`);
+      const rb = train(file, batch, 2, 1, `b-${batch}-${rep}`);
+      const rc = train(file, batch, 2, 2, `c-${batch}-${rep}`);
+      a.push(ra), b.push(rb), c.push(rc), cb.push(rc / rb), ca.push(rc / ra);
+      process.stderr.write(`${name} batch ${batch} rep ${rep + 1}: A ${ra.toFixed(0)}  B ${rb.toFixed(0)}  C ${rc.toFixed(0)} samples/s (load ${load()}, cores free ${capacities[capacities.length - 1].toFixed(2)})\n`);
+    }
+    rows.push(`| ${name} | ${batch} | ${fmt(a)} | ${fmt(b)} | ${fmt(c)} | ${ratio(cb)} | ${ratio(ca)} |`);
+  }
+
+let sweepRows = [];
+if (SWEEP) {
+  const flagship = path.join(root, "examples", "vowels_mzi.pnn");
+  for (const workers of [1, 2]) {
+    const out = path.join(tmp, `sweep-${workers}`);
+    const t0 = performance.now();
+    execFileSync("node", [pnn, "sweep", flagship, "--grid", "rule=backprop,physics_aware", "--grid", "seed=1..6", "--out", out, "--workers", String(workers)], { encoding: "utf8", maxBuffer: 1 << 26 });
+    const wall = (performance.now() - t0) / 1000;
+    sweepRows.push(`| ${workers} | ${wall.toFixed(1)} s |`);
+    process.stderr.write(`sweep on ${workers} worker(s): ${wall.toFixed(1)} s (load ${load()})\n`);
+  }
+}
+
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const text = `## Data-parallel training and sweeps (issue 19)
+
+Rerun: \`node bench/parallel.mjs\` (after \`npm run build\`; ~${REPS * models.length * BATCHES.length * 3 * 6} s).
+Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${cpu}), Node ${process.version}, wasm backend;
+${REPS} rep(s), configurations interleaved within each rep, ${EPOCHS} epoch(s) per run; samples/s of the
+training loop (per-epoch evaluation excluded) from each run's summary; median (min–max). The
+machine's 1-minute load average before the reps: median ${median(loads).toFixed(2)}, range ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}
+(it is shared with other jobs: a load above 2 means the two cores were not ours alone). Cores
+available to this process before each rep (2 × time of a busy loop on one thread / time of the
+same loop on two threads at once; 2 = both cores free): median ${median(capacities).toFixed(2)}, range
+${Math.min(...capacities).toFixed(2)}–${Math.max(...capacities).toFixed(2)}. A 2-worker speedup cannot exceed it.
+
+A = shards 1 on one thread (the unsharded program with the fused optimizer update);
+B = shards 2, \`--workers 1\`; C = shards 2, \`--workers 2\` (bit-identical parameters to B).
+
+| network | batch | A samples/s | B samples/s | C samples/s | C / B | C / A |
+|---|---|---|---|---|---|---|
+${rows.join("\n")}
+${SWEEP ? `
+12-run sweep of the flagship (\`pnn sweep examples/vowels_mzi.pnn --grid rule=backprop,physics_aware --grid seed=1..6\`, 60 epochs each), wall time:
+
+| worker threads | wall |
+|---|---|
+${sweepRows.join("\n")}
+` : ""}`;
+fs.writeFileSync(path.join(root, "bench", "results-parallel.md"), text);
+process.stdout.write(text);
+fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,0 +1,198 @@
+// Data-parallel training (docs/scaling.md). The shard layout, not the worker count, fixes the
+// arithmetic: runs with 1, 2 and 3 workers must end with bit-identical parameters, optimizer
+// state, losses and counters. And each rule's parallel plan must be right: a batch's shards,
+// summed, give the batch's gradient (or the rule's own sums) — checked on the float64 interpreter
+// against the unsharded step, rule by rule.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { evaluateProduct, trainProduct } from "../../compiler/driver/run.js";
+import type { Program } from "../../compiler/driver/program.js";
+import { compileInterp } from "../../compiler/backends/interp/index.js";
+import { graphFlops } from "../../compiler/ir/flops.js";
+import { manifestOf } from "../../compiler/lower/names.js";
+import { loadCheckpoint } from "../../runtime/checkpoint.js";
+import { initParams, sampleChip } from "../../runtime/init.js";
+import { ProgressReporter } from "../../runtime/metrics.js";
+import { tensor } from "../../runtime/rules/bind.js";
+import type { BatchInput, RuleContext } from "../../runtime/rules/types.js";
+import { keys } from "../../runtime/streams.js";
+import { loadProgram, loadSource } from "../helpers/program.js";
+import { ensureBuilt, REPO, tmpDir, VOWELS } from "../train/helpers.js";
+
+const example = (name: string) => path.join(REPO, "examples", name);
+
+// A small deterministic network (no per-shot noise, so shards and the whole batch draw nothing)
+// with a mesh (in_situ_adjoint) and dense maps (the alignment rules, local, readout_only).
+const MESH_NET = `import optics from "std/optics"
+network M {
+  input x: real[12]
+  h = x |> dense(6) |> tanh
+  f = h |> optics.amplitude_encode |> optics.mzi_mesh(topology: clements) |> optics.photodetect
+  output y = dense(f, 7)
+}
+train M on vowels() {
+  rule = backprop
+  batch = 8
+  shards = 2
+}
+`;
+
+/** Trains in-process (the CLI's trainProduct) with `workers` threads; returns the summary and the checkpoint. */
+async function trainWith(p: Program, workers: number, backend = "wasm", o: { outDir?: string; epochs?: number; resume?: boolean } = {}) {
+  const outDir = o.outDir ?? tmpDir("pnn-dp-");
+  const progress = new ProgressReporter({ mode: "quiet", out: fs.createWriteStream("/dev/null"), epochs: p.train.epochs });
+  const r = await trainProduct(p, { outDir, backend, progress, workers, ...(o.epochs ? { epochs: o.epochs } : {}), ...(o.resume ? { resume: true } : {}) });
+  if (r.kind !== "trained") throw new Error("expected a trained run");
+  return { summary: r.summary, checkpoint: loadCheckpoint(path.join(outDir, "checkpoint.safetensors")) };
+}
+
+/** Every tensor of two checkpoints (parameters and optimizer state) compared bit for bit. */
+function expectSameBits(a: ReturnType<typeof loadCheckpoint>, b: ReturnType<typeof loadCheckpoint>): void {
+  expect([...b.tensors.keys()]).toEqual([...a.tensors.keys()]);
+  for (const [name, t] of a.tensors) {
+    const u = b.tensors.get(name)!;
+    const bytes = (x: typeof t) => Buffer.from(x.data.buffer, x.data.byteOffset, x.data.byteLength);
+    expect(bytes(u).equals(bytes(t)), name).toBe(true);
+  }
+}
+
+/** The summary without what is timed. */
+const untimed = (s: Record<string, unknown>) => Object.fromEntries(Object.entries(s).filter(([k]) => !["wall_s", "samples_per_s", "checkpoint", "workers"].includes(k)));
+
+describe("data-parallel training: any number of workers gives the same bits", () => {
+  ensureBuilt();
+
+  it("the flagship (physics_aware, per-shot noise, a device) with shards = 4 on 1, 2 and 3 workers", async () => {
+    const p = loadProgram(VOWELS, undefined, ["shards=4", "epochs=2"]);
+    expect(p.train.shards).toBe(4);
+    const one = await trainWith(p, 1);
+    const two = await trainWith(p, 2);
+    const three = await trainWith(p, 3);
+    expect(one.summary.workers).toBe(1);
+    expect(two.summary.workers).toBe(2);
+    expect(three.summary.workers).toBe(3);
+    expectSameBits(one.checkpoint, two.checkpoint);
+    expectSameBits(one.checkpoint, three.checkpoint);
+    expect(untimed(two.summary)).toEqual(untimed(one.summary));
+    expect(untimed(three.summary)).toEqual(untimed(one.summary));
+    // it trained: better than chance (7 classes) on the test split
+    expect(one.summary.test_accuracy as number).toBeGreaterThan(0.3);
+  });
+
+  it("pnn eval spreads chips over workers and gets the same accuracy for every chip", async () => {
+    const p = loadProgram(VOWELS, undefined, ["epochs=2"]);
+    const outDir = tmpDir("pnn-dp-eval-");
+    await trainWith(p, 1, "wasm", { outDir });
+    const weights = path.join(outDir, "checkpoint.safetensors");
+    const one = await evaluateProduct(p, { weights, chips: 7, backend: "wasm", workers: 1 });
+    const three = await evaluateProduct(p, { weights, chips: 7, backend: "wasm", workers: 3 });
+    expect(three).toEqual(one);
+    expect(one.per_chip).toHaveLength(7);
+    expect(new Set(one.per_chip).size).toBeGreaterThan(1); // the chips differ: it did evaluate each one
+  });
+
+  it("a run stopped after 2 of 3 epochs on 2 workers and resumed on 1 ends as the uninterrupted run on 2", async () => {
+    const p = loadProgram(VOWELS, undefined, ["shards=4", "epochs=3"]);
+    const straight = await trainWith(p, 2);
+    const outDir = tmpDir("pnn-dp-resume-");
+    await trainWith(p, 2, "wasm", { outDir, epochs: 2 });
+    const resumed = await trainWith(p, 1, "wasm", { outDir, resume: true });
+    expectSameBits(straight.checkpoint, resumed.checkpoint);
+  });
+
+  it("on the reference interpreter too (each worker lowers the programs again and checks they print the same)", async () => {
+    const p = loadProgram(VOWELS, undefined, ["shards=4", "epochs=1"]);
+    expectSameBits((await trainWith(p, 1, "ref")).checkpoint, (await trainWith(p, 2, "ref")).checkpoint);
+  });
+
+  it("rules with their own sums (readout_only's normal equations, coupled learning's delta), a zeroth-order rule, local learning's per-shard negatives", async () => {
+    for (const [file, rule, set] of [
+      [example("reservoir_iris.pnn"), "readout_only", ["shards=4", "epochs=1"]],
+      [example("resistor_iris.pnn"), undefined, ["batch=8", "shards=2", "epochs=1"]],
+      [VOWELS, "spsa(c: 0.02)", ["shards=2", "epochs=1"]],
+      ["mesh-net", "local", ["epochs=1"]],
+    ] as const) {
+      const p = file === "mesh-net" ? loadSource(MESH_NET, rule, "mesh.pnn", [...set]) : loadProgram(file, rule, [...set]);
+      const one = await trainWith(p, 1);
+      const two = await trainWith(p, 2);
+      expectSameBits(one.checkpoint, two.checkpoint);
+      expect(untimed(two.summary), `${file} ${rule}`).toEqual(untimed(one.summary));
+    }
+  });
+});
+
+// ── each rule's parallel plan: Σ shards = the batch ─────────────────────────────
+
+interface Sums {
+  readonly loss: number;
+  readonly sums: Map<string, Float64Array>;
+}
+
+/** The rule's programs at `batch` rows, on the interpreter, lowered for data-parallel shards (no fused update). */
+function contextFor(p: Program, batch: number, params: Map<string, Float64Array>): RuleContext {
+  const graphs = p.rule.programs(p.ruleLowering(batch, {}, true));
+  const spec = p.spec(batch);
+  return {
+    spec,
+    programs: Object.fromEntries(Object.entries(graphs).map(([k, g]) => [k, compileInterp(g)])),
+    manifests: Object.fromEntries(Object.entries(graphs).map(([k, g]) => [k, manifestOf(g)])),
+    flops: Object.fromEntries(Object.entries(graphs).map(([k, g]) => [k, graphFlops(g)])),
+    params,
+    ...(spec.hasDevice ? { chip: sampleChip(spec.chipVars, p.train.seed, 0) } : {}),
+    seed: p.train.seed,
+    trainSamples: 1e9,
+  };
+}
+
+/** One step's sums: on the whole batch (rows 0..B−1, shard 0) or on rows [from, from + rows) as shard `shard`. */
+async function stepSums(p: Program, rows: number, from: number, shard: number, B: number): Promise<Sums> {
+  const data = p.dataset().train;
+  const F = p.spec().features;
+  const params = initParams(p.spec().params, p.train.seed);
+  const x = new Float64Array(rows * F), labels = new Int32Array(rows), weights = new Float64Array(rows).fill(1 / B);
+  for (let r = 0; r < rows; r++) {
+    x.set(data.x.subarray((from + r) * F, (from + r + 1) * F), r * F);
+    labels[r] = data.y[from + r]!;
+  }
+  const batch: BatchInput = { x: tensor("f32", [rows, F], x), labels: tensor("i32", [rows], labels), weights: tensor("f32", [rows], weights), key: tensor("i32", [4], Int32Array.from(keys.trainStep(p.train.seed, 0, shard))), n: rows, step: 0, shard };
+  const out = await p.shardStepper()(contextFor(p, rows, params)).step(batch);
+  return { loss: out.loss, sums: new Map([...out.sums].map(([k, v]) => [k, Float64Array.from(v)])) };
+}
+
+function expectClose(a: Float64Array, b: Float64Array, what: string): void {
+  const scale = Math.max(1e-12, ...Array.from(a, Math.abs));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  expect(worst / scale, what).toBeLessThan(1e-9);
+}
+
+describe("each rule's parallel plan: the shards' sums add up to the batch's", () => {
+  const cases: [string, () => Program][] = [
+    ["backprop", () => loadSource(MESH_NET)],
+    ["physics_aware (no device model: the twin)", () => loadSource(MESH_NET, "physics_aware")],
+    ["hardware_aware", () => loadSource(MESH_NET, "hardware_aware")],
+    ["feedback_alignment", () => loadSource(MESH_NET, "feedback_alignment")],
+    ["direct_feedback_alignment", () => loadSource(MESH_NET, "direct_feedback_alignment")],
+    ["direct_feedback_alignment(projection: optical)", () => loadSource(MESH_NET, "direct_feedback_alignment(projection: optical)")],
+    ["in_situ_adjoint", () => loadSource(MESH_NET, "in_situ_adjoint")],
+    ["spsa", () => loadSource(MESH_NET, "spsa(c: 0.01, samples: 2)")],
+    ["evolution_strategies", () => loadSource(MESH_NET, "evolution_strategies(population: 3)")],
+    ["readout_only", () => loadSource(MESH_NET, "readout_only")],
+    ["equilibrium_propagation", () => loadProgram(example("hopfield_xor.pnn"), undefined, ["batch=4", "shards=2"])],
+    ["coupled_learning", () => loadProgram(example("resistor_xor.pnn"), undefined, ["batch=4", "shards=2"])],
+  ];
+  for (const [name, load] of cases)
+    it(name, async () => {
+      const p = load();
+      const B = p.train.batch, s = p.shardRows;
+      const whole = await stepSums(p, B, 0, 0, B);
+      const parts = await Promise.all(Array.from({ length: p.train.shards }, (_, k) => stepSums(p, s, k * s, k, B)));
+      expect(parts.reduce((a, q) => a + q.loss, 0)).toBeCloseTo(whole.loss, 10);
+      for (const [k, total] of whole.sums) {
+        const summed = new Float64Array(total.length);
+        for (const part of parts) part.sums.get(k)!.forEach((v, i) => (summed[i] += v));
+        expectClose(total, summed, `${name}: ${k}`);
+      }
+    });
+});
