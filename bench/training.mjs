@@ -2,14 +2,18 @@
 //   node bench/training.mjs            (after `npm ci`; ~3 minutes on 2 cores)
 // It trains, in one run, the flagship vowel network with physics_aware and with backprop on the
 // flagship device and on the issue's bare device (no responsivity spread), over six seeds each,
-// and the 784-128-10 MNIST MLP, then writes bench/results-training.md (included in
-// bench/RESULTS.md by hand). ~5 minutes on 2 cores with the reference backend.
+// and the 784-128-10 MNIST MLP, then rewrites its generated section of bench/RESULTS.md
+// (scripts/doc-sections.ts; bump DOC_FORMAT when the tables change shape). ~5 minutes on 2 cores
+// with the reference backend.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const { writeSection } = await import(path.join(root, "dist/scripts/doc-sections.js"));
+/** The version of the section this script writes into bench/RESULTS.md. */
+export const DOC_FORMAT = 1;
 const pnn = path.join(root, "bin", "pnn.js");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-bench-"));
 
@@ -61,5 +65,5 @@ const md = [
   ...sweep,
   "",
 ].join("\n");
-fs.writeFileSync(path.join(root, "bench", "results-training.md"), md);
+writeSection(path.join(root, "bench", "RESULTS.md"), { generator: "bench/training.mjs", format: DOC_FORMAT, command: "node bench/training.mjs" }, md);
 process.stdout.write(md);

@@ -20,12 +20,13 @@ import { registerPlaygroundCommand } from "./playground.js";
 import { registerCalibrateCommand } from "./calibrate.js";
 import { registerSweepCommands } from "./sweep.js";
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * The `pnn` command with every subcommand and option registered; `setCode` receives the exit
+ * codes the actions set. The docs' test (test/docs/commands.test.ts) reads the commands and
+ * options shown in the documentation from it.
+ */
+export function createCli(setCode: (c: number) => void): Command {
   const program = new Command();
-  let code = 0;
-  const setCode = (c: number) => {
-    code = Math.max(code, c);
-  };
   program
     .name("pnn")
     .description("Train physical neural networks described in .pnn files")
@@ -40,6 +41,14 @@ export async function main(argv: string[]): Promise<number> {
   registerPlaygroundCommand(program);
   registerCalibrateCommand(program, setCode);
   registerSweepCommands(program, setCode);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = createCli((c) => {
+    code = Math.max(code, c);
+  });
   if (argv.length <= 2) {
     // `pnn` alone is a usage error (exit 2), with the help text to say what to type instead.
     process.stderr.write(program.helpInformation());

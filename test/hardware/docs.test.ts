@@ -10,7 +10,8 @@ import { lastJson, pnn, REPO, tmpDir } from "../train/helpers.js";
 import { freePort, HAS_PYTHON, PYTHON, startServer, TANH_MJS, TANH_PY } from "./helpers.js";
 
 const doc = fs.readFileSync(path.join(REPO, "docs/hardware.md"), "utf8");
-const blocks = (lang: string) => [...doc.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+// a fence's info string may carry the block's intent after the language (docs/writing-docs.md)
+const blocks = (lang: string) => [...doc.matchAll(new RegExp("```" + lang + "(?: [^\\n]*)?\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
 
 describe("docs/hardware.md", () => {
   it("shows the example servers verbatim, the Python one in about 30 lines of code", () => {
