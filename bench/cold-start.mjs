@@ -14,6 +14,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const argv = process.argv.slice(2);
@@ -71,3 +72,4 @@ for (const [k, t] of trees.entries()) {
 say();
 say(`The first ${FIRST} epochs' rate is their samples over their batch-loop seconds.`);
 fs.writeFileSync(path.join(root, "bench/results-cold-start.md"), lines.join("\n") + "\n");
+mirrorResults("bench/results-cold-start.md"); // its section of bench/RESULTS.md

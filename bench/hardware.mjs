@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const pnn = path.join(root, "bin", "pnn.js");
@@ -154,4 +155,5 @@ console.error(md.slice(-5).join("\n"));
 
 md.push("### Cost of the protocol", "", `Training throughput (samples per second of training steps — the per-epoch evaluation excluded — 60 epochs of batch 16), mean over the seeds of section 1: in process ${Math.round(mean(speed.map((s) => s[0])))}, over stdio ${Math.round(mean(speed.map((s) => s[1])))}, over TCP ${Math.round(mean(speed.map((s) => s[2])))} (the instrument computes the chip in pure Python).`, "");
 fs.writeFileSync(path.join(root, "bench", "results-hardware.md"), md.join("\n") + "\n");
+mirrorResults("bench/results-hardware.md"); // its section of bench/RESULTS.md
 console.log(md.join("\n"));

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const argv = process.argv.slice(2);
@@ -58,6 +59,7 @@ const md = [
   "",
 ].join("\n");
 fs.writeFileSync(path.join(root, "bench", "results-many-chips.md"), md);
+mirrorResults("bench/results-many-chips.md"); // its section of bench/RESULTS.md
 fs.writeFileSync(path.join(root, "bench", "results-many-chips.json"), JSON.stringify({ file: rel, chips, finetune, before: { trained: before.device_test_accuracy, perChip: beforeChips }, pretrained: preChips, after }, null, 1) + "\n");
 fs.rmSync(tmp, { recursive: true, force: true });
 process.stdout.write(md);

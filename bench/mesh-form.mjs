@@ -15,6 +15,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const quick = process.argv.includes("--quick");
@@ -130,3 +131,4 @@ say();
 say(`The model (mesh-form.ts: call ${MESH_FORM_COST.call} µs, elementwise ${MESH_FORM_COST.ew.toExponential(2)} µs/FLOP, matmul ${MESH_FORM_COST.mm.toExponential(2)} µs/FLOP) picks the faster form in ${rightTrain}/${rows.length} train cases and ${rightInfer}/${rows.length} forward-only cases.`);
 say(`Refit on this run's train steps: call ${fit.call.toPrecision(3)} µs, elementwise ${fit.ew.toExponential(2)} µs/FLOP, matmul ${fit.mm.toExponential(2)} µs/FLOP (log-space residual ${Math.sqrt(err(fit) / pts.length).toFixed(2)}); with it the picks are right in ${rows.filter((r, i) => refit[i] === faster(r, "train")).length}/${rows.length} train cases. Wrong picks sit where the two forms are within the run-to-run noise of each other.`);
 fs.writeFileSync(path.join(root, "bench/results-mesh-form.md"), lines.join("\n") + "\n");
+mirrorResults("bench/results-mesh-form.md"); // its section of bench/RESULTS.md

@@ -4,12 +4,13 @@
 // generated here) with its train block's fixed seed, on the default (wasm) backend. Every one of
 // the 13 rules is tried on every platform: a rule the checker refuses is listed as illegal with
 // its PNN4002 reason (or the compiler's rule diagnostic, PNN508x); a legal rule left out for
-// cost says why. Writes bench/results-methods.md and replaces the marked section of
-// bench/RESULTS.md. `node bench/methods.mjs --only vowels` runs the platforms whose name matches.
+// cost says why. Writes bench/results-methods.md and copies it into its generated section of
+// bench/RESULTS.md (scripts/results-sections.mjs; run `npm run build` first). `node bench/methods.mjs --only vowels` runs the platforms whose name matches.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const pnn = path.join(root, "bin", "pnn.js");
@@ -272,9 +273,5 @@ if (only) {
   process.exit(0);
 }
 fs.writeFileSync(path.join(root, "bench", "results-methods.md"), md);
-const results = path.join(root, "bench", "RESULTS.md");
-const begin = "<!-- methods:begin -->", end = "<!-- methods:end -->";
-const section = `${begin}\n## Learning rules × platforms (issue 5)\n\n${md}${end}`;
-const old = fs.readFileSync(results, "utf8");
-fs.writeFileSync(results, old.includes(begin) ? old.replace(new RegExp(`${begin}[\\s\\S]*${end}`), section) : `${old.trimEnd()}\n\n${section}\n`);
+mirrorResults("bench/results-methods.md");
 process.stdout.write(md);

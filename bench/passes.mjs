@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const argv = process.argv.slice(2);
@@ -256,4 +257,7 @@ if (on(5)) {
   }
 }
 
-if (!only) fs.writeFileSync(path.join(root, "bench/results-passes.md"), lines.join("\n") + "\n");
+if (!only) {
+  fs.writeFileSync(path.join(root, "bench/results-passes.md"), lines.join("\n") + "\n");
+  mirrorResults("bench/results-passes.md"); // its section of bench/RESULTS.md
+}

@@ -25,6 +25,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 import { Writable } from "node:stream";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -139,3 +140,4 @@ for (const c of CASES) {
 say();
 say(`Each run starts from the same initial parameters; the last column compares the checkpoint each variant wrote after its last epoch with the resident run's.`);
 fs.writeFileSync(path.join(root, "bench/results-train-loop.md"), lines.join("\n") + "\n");
+mirrorResults("bench/results-train-loop.md"); // its section of bench/RESULTS.md

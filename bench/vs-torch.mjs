@@ -16,6 +16,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const quick = process.argv.includes("--quick");
@@ -143,3 +144,4 @@ for (const c of cases) {
   say(`| ${c.name} | ${med(r.res).toFixed(2)} (${spread(r.res)}) | ${med(r.cop).toFixed(2)} (${spread(r.cop)}) | ${med(r.ob).toFixed(2)} (${spread(r.ob)}) | ${r.ref.length ? `${med(r.ref).toFixed(2)} (${spread(r.ref)})` : "–"} | ${(med(r.ob) / med(r.res)).toFixed(2)}× |`);
 }
 fs.writeFileSync(path.join(root, "bench/results-torch.md"), lines.join("\n") + "\n");
+mirrorResults("bench/results-torch.md"); // its section of bench/RESULTS.md

@@ -18,6 +18,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const dist = (p) => path.join(root, "dist", p);
@@ -166,4 +167,5 @@ const md = [
   "",
 ];
 fs.writeFileSync(path.join(root, "bench/results-webgpu.md"), md.join("\n"));
+mirrorResults("bench/results-webgpu.md"); // its section of bench/RESULTS.md
 console.log(md.join("\n"));

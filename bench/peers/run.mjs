@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../../scripts/results-sections.mjs";
 import { onnxruntimeNode, onnxruntimeWeb, tfjsWasm } from "./engines.mjs";
 import { mlpOnnx } from "./onnx-mlp.mjs";
 import { pnnWasm } from "./pnn-engine.mjs";
@@ -114,3 +115,4 @@ const md = lines.join("\n") + "\n";
 process.stdout.write(md);
 const root = path.dirname(path.dirname(path.dirname(new URL(import.meta.url).pathname)));
 fs.writeFileSync(path.join(root, "bench", "results-peers.md"), md);
+mirrorResults("bench/results-peers.md"); // its section of bench/RESULTS.md
