@@ -1,5 +1,5 @@
 // bench/parallel.mjs — data-parallel training and sweeps (issue 19, docs/scaling.md), measured side
-// by side in one run and written to bench/results-parallel.md. Rerun (after `npm run build`):
+// by side in one run and written to bench/results-parallel.md (mirrored into bench/RESULTS.md). Rerun (after `npm run build`):
 //   node bench/parallel.mjs [--reps 5] [--epochs 2] [--batches 64,128,256] [--no-sweep]
 // For the MNIST MLP (examples/mnist_mlp.pnn) and the diffractive network
 // (examples/diffractive_mnist.pnn) at each batch size it trains, interleaved rep by rep:
@@ -15,6 +15,7 @@ import { Worker } from "node:worker_threads";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const pnn = path.join(root, "bin", "pnn.js");
@@ -102,9 +103,7 @@ if (SWEEP) {
 }
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-const text = `## Data-parallel training and sweeps (issue 19)
-
-Rerun: \`node bench/parallel.mjs\` (after \`npm run build\`; ~${REPS * models.length * BATCHES.length * 3 * 6} s).
+const text = `Rerun: \`node bench/parallel.mjs\` (after \`npm run build\`; ~${REPS * models.length * BATCHES.length * 3 * 6} s).
 Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${cpu}), Node ${process.version}, wasm backend;
 ${REPS} rep(s), configurations interleaved within each rep, ${EPOCHS} epoch(s) per run; samples/s of the
 training loop (per-epoch evaluation excluded) from each run's summary; median (min–max). The
@@ -128,5 +127,6 @@ ${SWEEP ? `
 ${sweepRows.join("\n")}
 ` : ""}`;
 fs.writeFileSync(path.join(root, "bench", "results-parallel.md"), text);
+mirrorResults("bench/results-parallel.md"); // its section of bench/RESULTS.md
 process.stdout.write(text);
 fs.rmSync(tmp, { recursive: true, force: true });
