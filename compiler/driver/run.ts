@@ -121,7 +121,7 @@ async function trainLocked(p: Program, r: TrainRequest, epochs: number): Promise
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
   if (p.train.shards > 1 && (p.spec().externals.length || p.spec().twinVars.length))
-    throw new UsageError(`shards = ${p.train.shards}: data-parallel training cannot share an external device between threads; train it with shards = 1`);
+    throw new UsageError(`shards = ${p.train.shards}: a network with an external layer (on its device or --simulate'd, with the twin's estimates of it) trains on one thread; use shards = 1`);
   if (p.train.shards > 1 && (r.chip ?? 0) !== 0) throw new UsageError(`--chip ${r.chip}: data-parallel training (shards = ${p.train.shards}) trains on chip 0 only; use shards = 1 to fine-tune on another chip`);
   const parallel = p.train.shards > 1 ? await dataParallelRun(p, r.backend, r.workers ?? defaultWorkers(), data) : undefined;
   const { spec, programs: compiled, passes } = parallel ? { ...parallel, passes: {} } : await p.compile(r.backend, p.train.batch);

@@ -90,4 +90,13 @@ describe("pnn train --from CKPT --chip K", () => {
     expect(ok.trained_chip).toBe(1);
     await expect(trained(SOURCE("adam(lr: 0.05)", 1), { outDir: a, resume: true, epochs: 3, from: path.join(a, "checkpoint.safetensors") })).rejects.toBeInstanceOf(UsageError);
   });
+
+  it("--chip K with data-parallel shards is a usage error (the shards train on chip 0), before anything is written", async () => {
+    const a = tmp();
+    const sharded = SOURCE("adam(lr: 0.05)", 1).replace("seed = 2", "seed = 2\n  shards = 2");
+    const err = await trained(sharded, { outDir: a, chip: 2 }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/--chip 2.*shards = 2.*chip 0/);
+    expect(fs.existsSync(path.join(a, "checkpoint.safetensors"))).toBe(false);
+  });
 });

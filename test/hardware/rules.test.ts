@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { UsageError } from "../../compiler/driver/errors.js";
 import { trainProduct } from "../../compiler/driver/run.js";
 import { RULES } from "../../compiler/rules/index.js";
 import { ProgressReporter } from "../../runtime/metrics.js";
@@ -84,5 +85,18 @@ describe("what the checker asks of an external layer", () => {
     expect(simulated.spec().twinVars.map((c) => c.path)).toEqual(onDevice.spec().twinVars.map((c) => c.path));
     expect(simulated.spec().params).toEqual(onDevice.spec().params);
     expect(simulated.configHash).not.toBe(onDevice.configHash);
+  });
+
+  it("data-parallel shards with an external layer (on its device or simulated) are a usage error before the run starts", async () => {
+    const src = tanhNet(`tcp("127.0.0.1:7000")`).replace("batch = 16", "batch = 16\n  shards = 2");
+    const dir = tmpDir("pnn-sim-shards-");
+    fs.writeFileSync(path.join(dir, "n.pnn"), src);
+    for (const simulate of [false, true]) {
+      const p = loadProgram(path.join(dir, "n.pnn"), undefined, [], simulate);
+      const progress = new ProgressReporter({ mode: "quiet", out: process.stdout, epochs: 1 });
+      const err = await trainProduct(p, { outDir: path.join(dir, `run-${simulate}`), backend: "ref", progress }).then(() => undefined, (e: unknown) => e);
+      expect(err, `simulate ${simulate}`).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(/shards = 2: a network with an external layer .* trains on one thread/);
+    }
   });
 });
