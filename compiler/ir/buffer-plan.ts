@@ -13,6 +13,36 @@
 import type { Graph, Node } from "./graph.js";
 import type { Reads } from "./liveness.js";
 
+/**
+ * First-fit allocation in one linear memory from `base`: a block of `size` (rounded up to
+ * `align`) goes into the lowest gap between live blocks that holds it, else after the last;
+ * `release` frees a block; `top` is the high-water mark. Shared by every planner (this one, the
+ * wasm backend's through it, and the WGSL backend's buffer plan).
+ */
+export function firstFit(base: number, align: number): { allocate(id: number, size: number): number; release(id: number): void; top(): number } {
+  const blocks: { off: number; size: number; id: number }[] = [];
+  let top = base;
+  return {
+    allocate(id, size) {
+      size = Math.ceil(Math.max(size, align) / align) * align;
+      let prevEnd = base, at = -1, idx = blocks.length;
+      for (let k = 0; k < blocks.length; k++) {
+        if (blocks[k]!.off - prevEnd >= size) { at = prevEnd; idx = k; break; }
+        prevEnd = blocks[k]!.off + blocks[k]!.size;
+      }
+      if (at < 0) at = prevEnd;
+      blocks.splice(idx, 0, { off: at, size, id });
+      top = Math.max(top, at + size);
+      return at;
+    },
+    release(id) {
+      const k = blocks.findIndex((b) => b.id === id);
+      if (k >= 0) blocks.splice(k, 1);
+    },
+    top: () => top,
+  };
+}
+
 export interface PlanRules {
   /** Bytes the value needs (aliases and dead values are not asked). */
   size(n: Node): number;
@@ -70,24 +100,7 @@ export function planMemory(g: Graph, rules: PlanRules): MemoryPlan {
 
   const offset = new Array<number>(N).fill(-1);
   const scratch = new Array<number>(N).fill(-1);
-  const blocks: { off: number; size: number; id: number }[] = [];
-  let top = rules.base;
-  const allocate = (id: number, size: number): number => {
-    size = up(Math.max(size, align));
-    let prevEnd = rules.base, at = -1, idx = blocks.length;
-    for (let k = 0; k < blocks.length; k++) {
-      if (blocks[k]!.off - prevEnd >= size) { at = prevEnd; idx = k; break; }
-      prevEnd = blocks[k]!.off + blocks[k]!.size;
-    }
-    if (at < 0) at = prevEnd;
-    blocks.splice(idx, 0, { off: at, size, id });
-    top = Math.max(top, at + size);
-    return at;
-  };
-  const release = (id: number): void => {
-    const k = blocks.findIndex((b) => b.id === id);
-    if (k >= 0) blocks.splice(k, 1);
-  };
+  const { allocate, release, top } = firstFit(rules.base, align);
   const owns = (n: Node) => live[n.id] && root[n.id] === n.id && fixed[n.id] === undefined;
   for (const n of g.nodes) if (owns(n) && permanent[n.id]) offset[n.id] = allocate(n.id, rules.size(n));
   for (const n of g.nodes) {
@@ -105,5 +118,5 @@ export function planMemory(g: Graph, rules: PlanRules): MemoryPlan {
     if (owns(n) && !permanent[n.id] && lastUse[n.id] === -1) release(n.id);
   }
   for (const n of g.nodes) if (live[n.id] && offset[n.id] === -2) offset[n.id] = offset[root[n.id]!]! + rel[n.id]!;
-  return { offset, root, scratch, bytes: up(top) };
+  return { offset, root, scratch, bytes: up(top()) };
 }

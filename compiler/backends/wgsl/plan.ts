@@ -14,6 +14,7 @@
  *     only while that node runs.
  * Storage: every float dtype is f32 (complex: interleaved pairs), i32 is i32; offsets in words.
  */
+import { firstFit } from "../../ir/buffer-plan.js";
 import type { Graph, Node } from "../../ir/graph.js";
 import { isComplex, numel } from "../../ir/types.js";
 import { STATUS_WORDS } from "../../../runtime/webgpu/program.js";
@@ -103,24 +104,7 @@ export function planBuffers(g: Graph, scratchWords: (n: Node) => number): WgslPl
   for (const n of g.nodes) if (owns(n) || (live[n.id] && isAlias(n))) for (const r of readsOf(n)) lastUse[root[r]!] = Math.max(lastUse[root[r]!]!, n.id);
   const offset = new Array<number>(N).fill(-1);
   const scratch = new Array<number>(N).fill(-1);
-  const blocks: { off: number; size: number; id: number }[] = [];
-  let top = RESERVED;
-  const allocate = (id: number, size: number): number => {
-    size = alignUp(Math.max(size, ALIGN));
-    let prevEnd = RESERVED, at = -1, idx = blocks.length;
-    for (let k = 0; k < blocks.length; k++) {
-      if (blocks[k]!.off - prevEnd >= size) { at = prevEnd; idx = k; break; }
-      prevEnd = blocks[k]!.off + blocks[k]!.size;
-    }
-    if (at < 0) at = prevEnd;
-    blocks.splice(idx, 0, { off: at, size, id });
-    top = Math.max(top, at + size);
-    return at;
-  };
-  const release = (id: number): void => {
-    const k = blocks.findIndex((b) => b.id === id);
-    if (k >= 0) blocks.splice(k, 1);
-  };
+  const { allocate, release, top } = firstFit(RESERVED, ALIGN);
   for (const n of g.nodes) if (owns(n) && permanent[n.id]) offset[n.id] = allocate(n.id, wordSize(n));
   const kernels: number[] = [];
   for (const n of g.nodes) {
@@ -134,5 +118,5 @@ export function planBuffers(g: Graph, scratchWords: (n: Node) => number): WgslPl
       if (lastUse[r] === n.id && !permanent[r]) release(r);
     if (!permanent[n.id] && lastUse[n.id] === -1) release(n.id);
   }
-  return { fusion, offset, kernels, matmul, scratch, words: alignUp(top) };
+  return { fusion, offset, kernels, matmul, scratch, words: alignUp(top()) };
 }
