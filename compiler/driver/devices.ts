@@ -56,9 +56,17 @@ export function startingTwin(spec: ModelSpec, seed: number, r: DeviceRequest, ch
   return twin;
 }
 
+/**
+ * Whether the model's programs are staged with devices (external layers, or the twin's estimates
+ * of them): such a run answers one query at a time on this thread, never on worker threads.
+ */
+export function isStaged(spec: ModelSpec): boolean {
+  return spec.externals.length > 0 || spec.twinVars.length > 0;
+}
+
 /** Opens the model's devices, stages `programs` with them and the twin's estimates, runs `body`, closes the devices. */
 export async function withDevices<T>(spec: ModelSpec, programs: Programs, r: DeviceRequest, twin: TwinValues, body: (programs: Programs, hub: DeviceHub | undefined) => Promise<T>): Promise<T> {
-  if (!spec.externals.length && !spec.twinVars.length) {
+  if (!isStaged(spec)) {
     if (r.externals?.length) deviceAddresses(r.externals, []);
     return body(programs, undefined);
   }

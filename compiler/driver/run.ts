@@ -26,7 +26,7 @@ import { attachDevices, type TwinValues } from "../../runtime/device/staged.js";
 import type { DeviceHub } from "../../runtime/device/hub.js";
 import type { Programs } from "../../runtime/program.js";
 import type { PassStat } from "../passes/pipeline.js";
-import { startingTwin, withDevices, type DeviceRequest } from "./devices.js";
+import { isStaged, startingTwin, withDevices, type DeviceRequest } from "./devices.js";
 import { UsageError } from "./errors.js";
 import { defaultWorkers } from "./parallel/pool.js";
 import { dataParallelRun } from "./parallel/train.js";
@@ -120,7 +120,7 @@ export async function trainProduct(p: Program, r: TrainRequest): Promise<TrainRe
 async function trainLocked(p: Program, r: TrainRequest, epochs: number): Promise<TrainResult> {
   removeStaleTemporaries(r.outDir);
   const data = p.dataset();
-  if (p.train.shards > 1 && (p.spec().externals.length || p.spec().twinVars.length))
+  if (p.train.shards > 1 && isStaged(p.spec()))
     throw new UsageError(`shards = ${p.train.shards}: a network with an external layer (on its device or --simulate'd, with the twin's estimates of it) trains on one thread; use shards = 1`);
   if (p.train.shards > 1 && (r.chip ?? 0) !== 0) throw new UsageError(`--chip ${r.chip}: data-parallel training (shards = ${p.train.shards}) trains on chip 0 only; use shards = 1 to fine-tune on another chip`);
   const parallel = p.train.shards > 1 ? await dataParallelRun(p, r.backend, r.workers ?? defaultWorkers(), data) : undefined;
@@ -194,30 +194,21 @@ export async function evaluateProduct(p: Program, r: EvalRequest): Promise<EvalR
   const data = p.dataset();
   const spec = p.spec();
   const { params } = readParams(r.weights, spec, fileSpan(r.weights));
-  if (spec.externals.length || spec.twinVars.length) {
-    // external devices answer one query at a time, and twins of devices carry their calibrated estimates: evaluated on this thread
-    const { programs: compiled } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
-    return withDevices(spec, compiled, r, startingTwin(spec, p.train.seed, r, r.weights), async (programs) => {
-      const twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
-      const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
-      if (!programs.inferDevice) return base;
-      const accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
-      const ms = meanStd(accs);
-      return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
-    });
-  }
   const work = () => graphFlops(p.inferGraph(true, p.train.batch, { time })) * Math.ceil(data.test.n / p.train.batch) * chips;
-  const workers = !spec.hasDevice ? 1 : Math.min(chips, r.workers ?? (work() >= POOL_WORTH_FLOPS ? defaultWorkers() : 1));
+  // a staged model (external devices, the twin's estimates of them) is evaluated on this thread
+  const workers = !spec.hasDevice || isStaged(spec) ? 1 : Math.min(chips, r.workers ?? (work() >= POOL_WORTH_FLOPS ? defaultWorkers() : 1));
   let twin: number;
   let accs: number[] = [];
   if (workers > 1) ({ twin, perChip: accs } = await evaluateOnWorkers(p, r.backend, { time }, params, data, chips, workers));
   else {
-    const { programs } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
-    twin = await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed));
-    if (programs.inferDevice) accs = await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips);
+    const { programs: compiled } = await p.compile(r.backend, p.train.batch, { time }, { inferenceOnly: true });
+    ({ twin, accs } = await withDevices(spec, compiled, r, startingTwin(spec, p.train.seed, r, r.weights), async (programs) => ({
+      twin: await accuracy(spec, programs.inferTwin, data.test, params, undefined, keys.evalTwin(p.train.seed)),
+      accs: programs.inferDevice ? await chipAccuracies(spec, programs.inferDevice, data.test, params, p.train.seed, chips) : [],
+    })));
   }
   const base = { network: spec.network, test_samples: data.test.n, test_accuracy: twin };
-  if (!spec.hasDevice) return base;
+  if (!accs.length) return base;
   const ms = meanStd(accs);
   return { ...base, chips, time_s: time, device_test_accuracy: accs[0], device_test_accuracy_mean: ms.mean, device_test_accuracy_std: ms.std, twin_device_gap: twin - ms.mean, per_chip: accs };
 }
