@@ -49,7 +49,9 @@ function train(extra, label) {
 }
 
 const stage2Only = process.argv.includes("--stage2-only");
-const stage1 = stage2Only ? JSON.parse(fs.readFileSync(resultsJson, "utf8")).stage1 ?? JSON.parse(fs.readFileSync(resultsJson, "utf8")) : await train(["--out", stage1Out], "stage 1");
+// a results file from before the two stages holds stage 1 alone at its top level
+const earlier = stage2Only ? JSON.parse(fs.readFileSync(resultsJson, "utf8")) : undefined;
+const stage1 = earlier ? earlier.stage1 ?? earlier : await train(["--out", stage1Out], "stage 1");
 const stage2 = await train(["--from", path.join(stage1Out, "checkpoint.safetensors"), ...STAGE2, "--out", stage2Out], "stage 2");
 const rows = [...stage1.epochs.map((r) => ({ ...r, stage: "1 (lr 0.01)" })), ...stage2.epochs.map((r) => ({ ...r, epoch: stage1.epochs.length + r.epoch, stage: "2 (lr 0.002, --from stage 1)" }))];
 const md = [
