@@ -185,9 +185,20 @@ export async function load(source) {
     return out;
   }
   const predict = (x) => run(x)[LAYOUT.outputs[0].name];
-  function classify(x) {
-    const y = predict(x);
-    const C = LAYOUT.outputs[0].length;
+${classifyText(false, "LAYOUT.outputs[0].length")}
+  return { info, predict, run, classify };
+}
+`;
+}
+
+/**
+ * The loader's `classify(x)`: the index of the largest of each row's `classes` outputs. `wait`:
+ * the WebGPU loader's predict() is asynchronous. One text for both targets.
+ */
+export function classifyText(wait: boolean, classes: string): string {
+  return `  ${wait ? "async " : ""}function classify(x) {
+    const y = ${wait ? "await " : ""}predict(x);
+    const C = ${classes};
     const k = [];
     for (let s = 0; s < y.length / C; s++) {
       let best = 0;
@@ -195,10 +206,7 @@ export async function load(source) {
       k.push(best);
     }
     return k;
-  }
-  return { info, predict, run, classify };
-}
-`;
+  }`;
 }
 
 /**

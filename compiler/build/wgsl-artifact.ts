@@ -23,7 +23,7 @@ import { graphFlops } from "../ir/flops.js";
 import { runPipeline } from "../passes/pipeline.js";
 import { BuildUnsupported, detectorOutput } from "./artifact.js";
 import { foldGraph } from "./fold.js";
-import { modelInfoDeclaration, type ModelInfo } from "./loader.js";
+import { classifyText, modelInfoDeclaration, type ModelInfo } from "./loader.js";
 
 /** Samples per run of a built WebGPU model. */
 export const BUILD_SAMPLES_WGSL = 16;
@@ -191,17 +191,7 @@ export async function load(opts = {}) {
     return out;
   }
   const predict = async (x) => (await run(x))[names[0]];
-  async function classify(x) {
-    const y = await predict(x);
-    const C = LAYOUT.outputs[0].perSample;
-    const k = [];
-    for (let s = 0; s < y.length / C; s++) {
-      let best = 0;
-      for (let c = 1; c < C; c++) if (y[s * C + c] > y[s * C + best]) best = c;
-      k.push(best);
-    }
-    return k;
-  }
+${classifyText(true, "LAYOUT.outputs[0].perSample")}
   function destroy() {
     runner.destroy();
     if (own) { dev.destroy(); delete globalThis.__pnnDawn; }
