@@ -2,7 +2,7 @@
  * The wasm backend: IR Graph -> one WebAssembly module (bytes) + its layout (runtime/wasm/
  * layout.ts). Shapes are specialised at compile time, every value lives at a fixed offset of one
  * linear memory (plan.ts), each live node becomes one function of straight loops (elementwise.ts,
- * structural.ts, matmul.ts, fft.ts, nn.ts) and the exported entry calls them in order. Storage and
+ * structural.ts, matmul.ts, fft.ts, nn.ts, pair-mix.ts) and the exported entry calls them in order. Storage and
  * arithmetic are f32 (complex: interleaved f32 pairs); exp/log/trig come from the host's Math in
  * f64. The module text is parsed, validated and optimised by binaryen, the only importer of it
  * (loaded lazily: `await import("binaryen")`). compileWasm gives a runtime Executable.
