@@ -108,12 +108,26 @@ for (const op of ["fft", "ifft"]) {
   add(op, [c([16, 5])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 columns, odd rows");
   add(op, [c([2, 3, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows, DFT columns");
   add(op, [c([32, 32])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, 32×32");
-  // mixed radix (passes/fft-decompose.ts, run by the backend): the diffractive grids and an odd composite
+  // mixed radix (backends/wasm/fft-mixed.ts: radices 4, 2 and odd primes up to MAX_RADIX, Stockham,
+  // rows two at a time, columns across the row): lengths 3, 5, 6, 12, 17, 34, 66, 200, 1-D and 2-D,
+  // real and complex, odd row counts (a row paired with itself) and odd row widths (half vectors)
+  add(op, [c([3, 3])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 3, odd row count");
+  add(op, [c([2, 12])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 12 = 4·3");
+  add(op, [f([3, 17])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 17, real, odd row count");
   add(op, [c([2, 34])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 34 = 2·17");
   add(op, [f([2, 66])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 66 = 2·3·11, real");
-  add(op, [c([2, 34, 34])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 34×34");
-  add(op, [c([12, 200])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×200 (200 = 8·5·5)");
+  add(op, [c([3, 200])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 200 = 4·2·5·5");
   add(op, [c([3, 45])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "odd composite 45 = 3·3·5");
+  add(op, [c([2, 5, 6])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 5×6");
+  add(op, [f([2, 12, 5])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×5, real, odd width (half vectors)");
+  add(op, [c([17, 3])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 17×3");
+  add(op, [c([2, 34, 34])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 34×34");
+  add(op, [f([66, 66])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 66×66, real");
+  add(op, [c([12, 200])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×200");
+  add(op, [c([200, 6])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 200×6 columns");
+  add(op, [c([6, 16])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix columns, radix-2 rows");
+  // a prime factor above MAX_RADIX (37): decomposed at the IR level by the backend (passes/fft-decompose.ts)
+  add(op, [c([2, 74])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "74 = 2·37, IR-level decomposition");
 }
 add("gather", [f([3, 5]), i32([4], 5)], (b, [x, i]) => b.gather(x!, i!, 1));
 add("gather", [c([4, 2]), i32([2, 3], 4)], (b, [x, i]) => b.gather(x!, i!, 0));
@@ -207,12 +221,13 @@ describe("wasm fft: which kernel runs", () => {
     b.output("y", b.op("fft", [b.input("x", "c64", shape)], { dims }));
     return [...emitWat(b.build(), { fft }).wat.matchAll(/\(func \$(fft\w+)/g)].map((m) => m[1]!).sort();
   };
-  it("radix-2 for power-of-two lengths; others are mixed radix (radix-2 FFTs and small DFT products), or DFT products when asked", () => {
+  it("radix-2 for power-of-two lengths; mixed radix for others with prime factors up to MAX_RADIX; IR-level decomposition beyond; DFT products when asked", () => {
     expect(kernels([4, 16], 1)).toEqual(["fftrow_16_f_c"]);
     expect(kernels([2, 8, 16], 2)).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
-    expect(kernels([3, 8], 2)).toEqual(["fftrow_8_f_c"]); // the 3-point columns: a DFT product (matmul)
-    expect(kernels([4, 34], 1)).toEqual([]); // 34 = 2·17: a 2-point and a 17-point DFT product with twiddles
-    expect(kernels([4, 200], 1)).toEqual(["fftrow_8_f_c"]); // 200 = 8·25: radix-2 over the 8, DFT products over 5·5
+    expect(kernels([3, 8], 2)).toEqual(["fftmc_3x8_f", "fftrow_8_f_c"]);
+    expect(kernels([4, 34], 1)).toEqual(["fftmr_34_f_c"]);
+    expect(kernels([2, 66, 200], 2)).toEqual(["fftmc_66x200_f", "fftmr_200_f_c"]);
+    expect(kernels([4, 74], 1)).toEqual([]); // 74 = 2·37: a 2-point and a 37-point DFT product with twiddles
     expect(kernels([8, 6], 2, "dft")).toEqual(["fft1a", "fft1b"]);
     expect(kernels([4, 16], 1, "dft")).toEqual(["fft1a"]);
   });

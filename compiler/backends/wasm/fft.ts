@@ -18,6 +18,7 @@
 import type { Node } from "../../ir/graph.js";
 import { numel } from "../../ir/types.js";
 import { addr, type Ctx } from "./ctx.js";
+import { isMixedLength, mixedColHelper, mixedRowHelper } from "./fft-mixed.js";
 import { matmulFunction } from "./matmul.js";
 import { kindOf } from "./plan.js";
 import { affine, copyBytes, counted, f32c, Fn, get, i32c, set } from "./wat.js";
@@ -195,10 +196,13 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
   if (total === 0) return [];
   const rows = total / n1;
   const radix2 = (len: number): boolean => method === "auto" && isPow2(len);
+  const mixed = (len: number): boolean => method === "auto" && isMixedLength(len);
   const out: string[] = [];
-  // along the last axis: [rows, n1] → (dims 2: scratch, else the output)
+  // along the last axis: [rows, n1] → (dims 2: scratch, else the output); the mixed kernels' work space follows
   const first = dims === 2 ? scratch : addr(ctx, n);
+  const work = scratch + (dims === 2 ? total * 8 : 0);
   if (radix2(n1)) ctx.call(rowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, rows]);
+  else if (mixed(n1)) ctx.call(mixedRowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, work, rows]);
   else {
     const F1 = ctx.table(`dft${inv ? "i" : "f"}${n1}`, dftTable(n1, inv));
     const k1 = `${ctx.prefix}fft${n.id}a`;
@@ -209,6 +213,7 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
     const n2 = n.shape[r - 2]!;
     const count = total / (n1 * n2);
     if (radix2(n2)) ctx.call(colHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), count]);
+    else if (mixed(n2)) ctx.call(mixedColHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), work, count]);
     else {
       const F2 = ctx.table(`dft${inv ? "i" : "f"}${n2}`, dftTable(n2, inv));
       const k2 = `${ctx.prefix}fft${n.id}b`;

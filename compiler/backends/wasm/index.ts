@@ -28,7 +28,8 @@ import { optimizedModule } from "./node-module.js";
 import { Fn } from "./wat.js";
 import { scanFunction } from "./loop.js";
 import { loopInvariant } from "../../passes/loop-invariant.js";
-import { fftDecompose, needsDecompose } from "../../passes/fft-decompose.js";
+import { decomposeFfts, needsDecompose } from "../../passes/fft-decompose.js";
+import { isMixedLength } from "./fft-mixed.js";
 
 /** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
 export class WasmLimitError extends Error {}
@@ -152,8 +153,10 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
   // loop bodies run in a scratch region that holds no data: move their constants (and any
   // other invariant work) before the loop
   if (graph.nodes.some((n) => n.op === "scan")) graph = loopInvariant.run(graph);
-  // FFTs of other lengths than powers of two: mixed-radix steps (unless DFT products are asked for)
-  if (opts.fft !== "dft" && hasNode(graph, needsDecompose)) graph = loopInvariant.run(fftDecompose.run(graph));
+  // FFTs of lengths neither kernel transforms (a prime factor above MAX_RADIX): mixed-radix steps
+  // at the IR level (unless DFT products are asked for)
+  const native = (len: number): boolean => (len & (len - 1)) === 0 || isMixedLength(len);
+  if (opts.fft !== "dft" && hasNode(graph, (n) => needsDecompose(n, native))) graph = loopInvariant.run(decomposeFfts(graph, native));
   const plan = planBuffers(graph);
   const tables = new Map<string, number>();
   let tableTop = plan.bytes;

@@ -17,6 +17,7 @@
 import type { Graph, Node } from "../../ir/graph.js";
 import { planMemory } from "../../ir/buffer-plan.js";
 import { liveNodes, readersOf, useCounts } from "../../ir/liveness.js";
+import { fftScratchBytes } from "./fft-mixed.js";
 import { elementwiseFusion } from "./fusion.js";
 import { scanCounts, scanResultTypes } from "../../ir/ops-loop.js";
 import { isComplex, numel } from "../../ir/types.js";
@@ -51,7 +52,7 @@ export interface BufferPlan {
   readonly matmul: ReadonlyMap<number, readonly [MatmulOperand, MatmulOperand]>;
   /** Fused elementwise groups by root (fusion.ts): members in order, root last; members get no buffer. */
   readonly fused: ReadonlyMap<number, readonly number[]>;
-  /** Per-node scratch buffer (2-D fft; a loop's body region), valid only while that node runs; -1 if none. */
+  /** Per-node scratch buffer (fft: 2-D row result and mixed-radix work space; a loop's body region), valid only while that node runs; -1 if none. */
   readonly scratch: readonly number[];
   /** Per live loop: its body's plan (inside the loop's scratch region) and where its carries are staged. */
   readonly bodies: ReadonlyMap<number, { readonly plan: BufferPlan; readonly staging: number }>;
@@ -182,7 +183,7 @@ export function planBuffers(g: Graph, region?: { readonly base: number; readonly
     alias: (n) => (!alias[n.id] ? undefined : n.op === "scan_result" ? { of: n.inputs[0]!, offset: scanLayout(g.nodes[n.inputs[0]!]!).offsets[n.attrs.index as number]! } : { of: n.inputs[0]!, offset: 0 }),
     permanent: (n) => n.op === "input" || n.op === "param" || n.op === "const",
     fixed: (n) => region?.fixed.get(n.id),
-    scratch: (n) => ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2 ? byteSize(n) : bodyBytes.get(n.id) ?? 0),
+    scratch: (n) => (n.op === "fft" || n.op === "ifft" ? fftScratchBytes(n.shape, n.attrs.dims as number) : bodyBytes.get(n.id) ?? 0),
   });
   const bodies = new Map<number, { plan: BufferPlan; staging: number }>();
   for (const [id, bytes] of bodyBytes) {
