@@ -18,7 +18,7 @@ import { randTensor, type Domain } from "../ir/helpers.js";
 import { expectClose, wabtValidate } from "./helpers.js";
 
 interface In { dtype: DType; shape: number[]; domain?: Domain }
-interface Case { op: string; label: string; ins: In[]; build: (b: GraphBuilder, xs: Node[]) => Node; noGrad?: boolean }
+interface Case { op: string; label: string; ins: In[]; build: (b: GraphBuilder, xs: Node[]) => Node; noGrad?: boolean; fft?: "radix2" }
 
 const f = (shape: number[], domain?: Domain): In => ({ dtype: "f32", shape, domain });
 const c = (shape: number[], domain?: Domain): In => ({ dtype: "c64", shape, domain });
@@ -97,17 +97,23 @@ for (const op of ["fft", "ifft"]) {
   add(op, [c([2, 8])], (b, [x]) => b.op(op, [x!], { dims: 1 }));
   add(op, [f([6])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "real, not a power of two");
   add(op, [c([2, 4, 3])], (b, [x]) => b.op(op, [x!], { dims: 2 }));
-  // radix-2 (powers of two) and DFT-matrix (other lengths) paths, 1-D and 2-D, batched (fft.ts)
-  add(op, [c([3, 32])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "radix-2, batched");
-  add(op, [f([2, 16])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "radix-2, real");
+  // powers of two: the mixed-radix kernels (the default, radix 4 and 2) and the radix-2 kernels
+  // (compile option fft: "radix2", fft.ts), 1-D and 2-D, batched
+  for (const fft of [undefined, "radix2"] as const) {
+    const tag = fft ? "radix-2 kernels" : "mixed radix";
+    CASES.push(...[
+      { ins: [c([3, 32])], dims: 1, what: "batched" },
+      { ins: [f([2, 16])], dims: 1, what: "real" },
+      { ins: [c([2, 8, 16])], dims: 2, what: "rows and columns, batched" },
+      { ins: [f([4, 8])], dims: 2, what: "real" },
+      { ins: [c([16, 5])], dims: 2, what: "columns, odd rows" },
+      { ins: [c([2, 3, 8])], dims: 2, what: "rows, mixed-radix columns" },
+      { ins: [c([32, 32])], dims: 2, what: "32×32" },
+    ].map(({ ins, dims, what }) => ({ op, label: `${op} (${tag}, ${what}) ${ins.map((i) => `${i.dtype}[${i.shape}]`).join(" ")}`, ins, build: (b: GraphBuilder, [x]: Node[]) => b.op(op, [x!], { dims }), fft })));
+  }
   add(op, [c([2, 2, 1])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "length 1");
   add(op, [c([2, 2])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "length 2");
   add(op, [c([2, 5])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "not a power of two");
-  add(op, [c([2, 8, 16])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows and columns, batched");
-  add(op, [f([4, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, real");
-  add(op, [c([16, 5])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 columns, odd rows");
-  add(op, [c([2, 3, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows, DFT columns");
-  add(op, [c([32, 32])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, 32×32");
   // mixed radix (backends/wasm/fft-mixed.ts: radices 4, 2 and odd primes up to MAX_RADIX, Stockham,
   // rows two at a time, columns across the row): lengths 3, 5, 6, 12, 17, 34, 66, 200, 1-D and 2-D,
   // real and complex, odd row counts (a row paired with itself) and odd row widths (half vectors)
@@ -185,7 +191,7 @@ async function runCase(cs: Case, seed: number): Promise<void> {
     graphs.push(grad(b.build(), "loss", wrt));
   }
   for (const g of graphs) {
-    const art = await compileToWasm(g);
+    const art = await compileToWasm(g, cs.fft ? { fft: cs.fft } : {});
     await wabtValidate(art.bytes);
     const want = compileInterp(g).run(feeds);
     const got = wasmExecutable(art.bytes, art.layout).run(feeds);
@@ -216,15 +222,17 @@ describe("wasm elementwise fusion", () => {
 });
 
 describe("wasm fft: which kernel runs", () => {
-  const kernels = (shape: number[], dims: number, fft?: "dft"): string[] => {
+  const kernels = (shape: number[], dims: number, fft?: "dft" | "radix2"): string[] => {
     const b = new GraphBuilder();
     b.output("y", b.op("fft", [b.input("x", "c64", shape)], { dims }));
     return [...emitWat(b.build(), { fft }).wat.matchAll(/\(func \$(fft\w+)/g)].map((m) => m[1]!).sort();
   };
-  it("radix-2 for power-of-two lengths; mixed radix for others with prime factors up to MAX_RADIX; IR-level decomposition beyond; DFT products when asked", () => {
-    expect(kernels([4, 16], 1)).toEqual(["fftrow_16_f_c"]);
-    expect(kernels([2, 8, 16], 2)).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
-    expect(kernels([3, 8], 2)).toEqual(["fftmc_3x8_f", "fftrow_8_f_c"]);
+  it("mixed radix for lengths with prime factors up to MAX_RADIX; IR-level decomposition beyond; radix-2 or DFT products when asked", () => {
+    expect(kernels([4, 16], 1)).toEqual(["fftmr_16_f_c"]);
+    expect(kernels([2, 8, 16], 2)).toEqual(["fftmc_8x16_f", "fftmr_16_f_c"]);
+    expect(kernels([2, 8, 16], 2, "radix2")).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
+    expect(kernels([3, 8], 2, "radix2")).toEqual(["fftmc_3x8_f", "fftrow_8_f_c"]);
+    expect(kernels([3, 1], 2)).toEqual(["fftmc_3x1_f", "fftrow_1_f_c"]); // length 1: a copy
     expect(kernels([4, 34], 1)).toEqual(["fftmr_34_f_c"]);
     expect(kernels([2, 66, 200], 2)).toEqual(["fftmc_66x200_f", "fftmr_200_f_c"]);
     expect(kernels([4, 74], 1)).toEqual([]); // 74 = 2·37: a 2-point and a 37-point DFT product with twiddles

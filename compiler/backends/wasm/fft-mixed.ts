@@ -53,11 +53,14 @@ function workBytes(n: number, width: number): number {
   return (stages >= 3 ? 2 : stages === 2 ? 1 : 0) * n * width * 8;
 }
 
-/** Scratch bytes of an fft/ifft node: the row result of a 2-D transform, then the mixed kernels' work space. */
+/**
+ * Scratch bytes of an fft/ifft node: the row result of a 2-D transform, then the mixed kernels'
+ * work space (also for powers of two, which the kernels transform when asked: fft.ts FftMethod).
+ */
 export function fftScratchBytes(shape: readonly number[], dims: number): number {
   const r = shape.length, n1 = shape[r - 1]!, n2 = dims === 2 ? shape[r - 2]! : 1;
-  const rowWork = isMixedLength(n1) ? workBytes(n1, 2) : 0;
-  const colWork = dims === 2 && isMixedLength(n2) ? workBytes(n2, n1) : 0;
+  const rowWork = workBytes(n1, 2);
+  const colWork = dims === 2 ? workBytes(n2, n1) : 0;
   return (dims === 2 ? numel(shape) * 8 : 0) + Math.max(rowWork, colWork);
 }
 

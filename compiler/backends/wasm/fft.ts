@@ -2,7 +2,10 @@
  * fft / ifft (1-D over the last axis, 2-D over the last two; fft unnormalized, ifft scaled by
  * 1/N as in the interpreter). A 2-D transform runs rows first (into the node's scratch buffer),
  * then columns (into the output).
- *   - power-of-two lengths: iterative radix-2 Cooley–Tukey. A bit-reversed copy, then log2(n)
+ *   - every length whose prime factors are at most MAX_RADIX (the default): the mixed-radix
+ *     Stockham kernels of fft-mixed.ts (fftmr_…, fftmc_…);
+ *   - power-of-two lengths with `fft: "radix2"` in the compile options (the earlier default,
+ *     kept for bench/fft-mixed.mjs), and length 1 (a copy): iterative radix-2 Cooley–Tukey. A bit-reversed copy, then log2(n)
  *     butterfly stages in place; per-stage twiddle tables (stage h holds e^{∓iπj/h}, j < h, all
  *     stages back to back: n−1 entries) and the bit-reversal index table live in the read-only
  *     tables after the plan. Two shared, program-table kernels, one per (length, direction,
@@ -12,13 +15,14 @@
  *       fftcol_<n2>x<n1>_<f|i> (x, o, count): the second-to-last axis of [count, n2, n1]
  *         complex; rows are moved whole (bit reversal with memory.copy) and each butterfly
  *         runs SIMD across a row of n1 columns with one twiddle;
- *   - other lengths (or `fft: "dft"` in the compile options): products with a DFT matrix
+ *   - other lengths (a larger prime factor: the backend decomposes those at the IR level first,
+ *     so this meets only the primes themselves) and `fft: "dft"`: products with a DFT matrix
  *     table, x·F along the last axis, F·x along the second-to-last (matmul.ts kernels).
  */
 import type { Node } from "../../ir/graph.js";
 import { numel } from "../../ir/types.js";
 import { addr, type Ctx } from "./ctx.js";
-import { isMixedLength, mixedColHelper, mixedRowHelper } from "./fft-mixed.js";
+import { mixedColHelper, mixedRadices, mixedRowHelper } from "./fft-mixed.js";
 import { matmulFunction } from "./matmul.js";
 import { kindOf } from "./plan.js";
 import { affine, copyBytes, counted, f32c, Fn, get, i32c, set } from "./wat.js";
@@ -183,7 +187,14 @@ function colHelper(ctx: Ctx, n2: number, n1: number, inverse: boolean): string {
   return name;
 }
 
-export type FftMethod = "auto" | "dft";
+/**
+ * auto: the mixed-radix kernels (fft-mixed.ts) for every length they transform (prime factors up
+ * to MAX_RADIX; they beat radix-2 on powers of two too, bench/results-fft-mixed.md), DFT products
+ * otherwise (the backend decomposes such lengths at the IR level first); radix2: the radix-2
+ * kernels for powers of two, mixed radix otherwise (the earlier default); dft: DFT-matrix
+ * products only. The last two are for benchmarks.
+ */
+export type FftMethod = "auto" | "radix2" | "dft";
 
 /** Emits one fft/ifft node; returns node-specific function texts (the DFT-matrix products). */
 export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: FftMethod = "auto"): string[] {
@@ -195,8 +206,8 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
   const total = numel(n.shape);
   if (total === 0) return [];
   const rows = total / n1;
-  const radix2 = (len: number): boolean => method === "auto" && isPow2(len);
-  const mixed = (len: number): boolean => method === "auto" && isMixedLength(len);
+  const radix2 = (len: number): boolean => method !== "dft" && isPow2(len) && (method === "radix2" || len === 1); // length 1: a copy
+  const mixed = (len: number): boolean => method !== "dft" && len > 1 && mixedRadices(len) !== undefined;
   const out: string[] = [];
   // along the last axis: [rows, n1] → (dims 2: scratch, else the output); the mixed kernels' work space follows
   const first = dims === 2 ? scratch : addr(ctx, n);

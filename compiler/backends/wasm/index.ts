@@ -52,7 +52,7 @@ export interface WasmArtifact {
 export interface WasmCompileOptions {
   /** binaryen optimize level (default 2; 0 only removes unused functions, e.g. helpers no kernel calls). */
   readonly optimize?: 0 | 1 | 2 | 3;
-  /** fft/ifft: "auto" (radix-2 for power-of-two lengths, default) or "dft" (DFT-matrix products only; benchmarks). */
+  /** fft/ifft: "auto" (radix-2 for powers of two, mixed radix otherwise; default), "dft" (DFT-matrix products only) or "mixed" (the mixed-radix kernels for every length); the last two for benchmarks. */
   readonly fft?: FftMethod;
   /**
    * Several exported entry functions, each running only what its outputs need (e.g. an edge
