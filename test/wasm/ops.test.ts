@@ -132,6 +132,16 @@ for (const op of ["fft", "ifft"]) {
   add(op, [c([12, 200])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×200");
   add(op, [c([200, 6])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 200×6 columns");
   add(op, [c([6, 16])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix columns, radix-2 rows");
+  // pruned 2-D transforms (fft.ts prunedTransform): a zero-padded input transforms only its
+  // nonzero rows; an output read only by slices transforms columns first, then only the rows read
+  add(op, [c([2, 6, 10])], (b, [x]) => b.op(op, [b.pad(x!, [0, 3, 1], [0, 3, 2])], { dims: 2 }), "pruned: zero-padded rows");
+  add(op, [f([3, 5, 6])], (b, [x]) => b.op(op, [b.pad(x!, [0, 4, 0], [0, 0, 0])], { dims: 2 }), "pruned: zero-padded rows, real, odd row count");
+  add(op, [c([2, 10, 12])], (b, [x]) => b.slice(b.op(op, [x!], { dims: 2 }), [0, 2, 1], [2, 7, 9]), "pruned: read through a slice");
+  add(op, [c([10, 6])], (b, [x]) => { const y = b.op(op, [x!], { dims: 2 }); return b.add(b.slice(y, [1, 0], [4, 6]), b.slice(y, [5, 0], [8, 6])); }, "pruned: two slices");
+  add(op, [c([2, 7, 7]), c([16, 16])], (b, [x, h]) => {
+    const u = b.op(op, [b.pad(x!, [0, 4, 4], [0, 5, 5])], { dims: 2 });
+    return b.slice(b.op(op === "fft" ? "ifft" : "fft", [b.mul(u, h!)], { dims: 2 }), [0, 4, 4], [2, 11, 11]);
+  }, "pruned: a propagation, pad → transform → · H → inverse → slice");
   // a prime factor above MAX_RADIX (37): decomposed at the IR level by the backend (passes/fft-decompose.ts)
   add(op, [c([2, 74])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "74 = 2·37, IR-level decomposition");
 }

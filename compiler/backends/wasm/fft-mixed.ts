@@ -18,7 +18,7 @@
  * v128 load gives the splatted factors of a two-complex product.
  * SIMD128: every vector holds two complex values of two independent lines with the same
  * twiddle, like the radix-2 column kernel:
- *   fftmr_<n>_<f|i>_<r|c> (x, o, work, rows): rows along the last axis, two rows at a time
+ *   fftmr_<n>_<f|i>_<r|c> (x, o, work, rows, blocks, xgap, ogap): rows along the last axis, two at a time
  *     (lanes re, im of row a, then of row b; an odd last row runs as a pair with itself);
  *   fftmc_<n2>x<n1>_<f|i> (x, o, work, count): the second-to-last axis of [count, n2, n1]
  *     complex, each butterfly running across the n1 columns (an odd last column as a half vector).
@@ -231,23 +231,30 @@ function emitTransform(fn: Fn, ctx: Ctx, n: number, inverse: boolean, width: num
   });
 }
 
-/** Shared kernel: mixed-radix FFT of `rows` contiguous rows of n (real or complex) values, two at a time. */
+/**
+ * Shared kernel: mixed-radix FFT of `blocks` groups of `rows` contiguous rows of n (real or
+ * complex) values, two rows at a time; after each group x and o skip `xgap` and `ogap` bytes
+ * (a pruned 2-D transform runs only some rows of every field, fft.ts).
+ */
 export function mixedRowHelper(ctx: Ctx, n: number, inverse: boolean, real: boolean): string {
   const name = `fftmr_${n}_${inverse ? "i" : "f"}_${real ? "r" : "c"}`;
   if (ctx.h.texts.has(name)) return name;
-  const fn = new Fn(name, [["x", "i32"], ["o", "i32"], ["work", "i32"], ["rows", "i32"]], true);
+  const fn = new Fn(name, [["x", "i32"], ["o", "i32"], ["work", "i32"], ["rows", "i32"], ["blocks", "i32"], ["xgap", "i32"], ["ogap", "i32"]], true);
   const inB = n * (real ? 4 : 8), outB = n * 8;
   const left = fn.local("left", "i32"), dx = fn.local("dx", "i32"), dO = fn.local("dO", "i32");
   const xa = fn.local("xa", "i32"), oa = fn.local("oa", "i32");
   fn.emit(set(fn.local("t0", "i32"), get("$work")), set(fn.local("t1", "i32"), `(i32.add ${get("$work")} ${i32c(n * 16)})`));
-  fn.emit(set(left, get("$rows")));
-  counted(fn, "pair", `(i32.shr_u (i32.add ${get("$rows")} (i32.const 1)) (i32.const 1))`, () => {
-    // an odd last row pairs with itself (both lanes compute the same row)
-    const two = `(i32.ge_s ${get(left)} (i32.const 2))`;
-    fn.emit(set(dx, `(select ${i32c(inB)} (i32.const 0) ${two})`), set(dO, `(select ${i32c(outB)} (i32.const 0) ${two})`));
-    fn.emit(set(xa, get("$x")), set(oa, get("$o")));
-    emitTransform(fn, ctx, n, inverse, 2, { kind: "pair", base: xa, stride: real ? 4 : 8, real, delta: dx }, { kind: "pair", base: oa, stride: 8, delta: dO });
-    fn.emit(set("$x", `(i32.add ${get("$x")} ${i32c(2 * inB)})`), set("$o", `(i32.add ${get("$o")} ${i32c(2 * outB)})`), set(left, `(i32.sub ${get(left)} (i32.const 2))`));
+  counted(fn, "blk", get("$blocks"), () => {
+    fn.emit(set(left, get("$rows")));
+    counted(fn, "pair", `(i32.shr_u (i32.add ${get("$rows")} (i32.const 1)) (i32.const 1))`, () => {
+      // an odd last row pairs with itself (both lanes compute the same row)
+      const two = `(i32.ge_s ${get(left)} (i32.const 2))`;
+      fn.emit(set(dx, `(select ${i32c(inB)} (i32.const 0) ${two})`), set(dO, `(select ${i32c(outB)} (i32.const 0) ${two})`));
+      fn.emit(set(xa, get("$x")), set(oa, get("$o")));
+      emitTransform(fn, ctx, n, inverse, 2, { kind: "pair", base: xa, stride: real ? 4 : 8, real, delta: dx }, { kind: "pair", base: oa, stride: 8, delta: dO });
+      fn.emit(set("$x", `(i32.add ${get("$x")} (i32.add ${get(dx)} ${i32c(inB)}))`), set("$o", `(i32.add ${get("$o")} (i32.add ${get(dO)} ${i32c(outB)}))`), set(left, `(i32.sub ${get(left)} (i32.const 2))`));
+    });
+    fn.emit(set("$x", `(i32.add ${get("$x")} ${get("$xgap")})`), set("$o", `(i32.add ${get("$o")} ${get("$ogap")})`));
   });
   ctx.h.texts.set(name, fn.text());
   return name;

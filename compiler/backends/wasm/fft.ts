@@ -212,8 +212,9 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
   // along the last axis: [rows, n1] → (dims 2: scratch, else the output); the mixed kernels' work space follows
   const first = dims === 2 ? scratch : addr(ctx, n);
   const work = scratch + (dims === 2 ? total * 8 : 0);
+  if (dims === 2 && mixed(n1) && mixed(n.shape[r - 2]!) && prunedTransform(ctx, fn, n, x, scratch, work)) return out;
   if (radix2(n1)) ctx.call(rowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, rows]);
-  else if (mixed(n1)) ctx.call(mixedRowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, work, rows]);
+  else if (mixed(n1)) ctx.call(mixedRowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, work, rows, 1, 0, 0]);
   else {
     const F1 = ctx.table(`dft${inv ? "i" : "f"}${n1}`, dftTable(n1, inv));
     const k1 = `${ctx.prefix}fft${n.id}a`;
@@ -236,4 +237,67 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
     }
   }
   return out;
+}
+
+/**
+ * A 2-D transform of zero-padded fields, or one read only through slices (free-space
+ * propagation: pad → fft → · H → ifft → slice, and the same in its gradient), transforms only the
+ * rows that matter; the 2-D DFT is separable, so the order of the two passes is free:
+ *   - the input is a zero `pad` along the rows: the row pass runs on the rows that can be nonzero
+ *     (the others are zero in the scratch), then the column pass as usual;
+ *   - every reader is a `slice` (and the node is not a program output): the column pass first
+ *     (input → scratch), then the row pass only on the rows some slice reads (other rows of the
+ *     output are left unwritten: nothing reads them).
+ * Returns false when neither applies (the caller runs the whole transform).
+ */
+function prunedTransform(ctx: Ctx, fn: Fn, n: Node, x: Node, scratch: number, work: number): boolean {
+  const inv = n.op === "ifft";
+  const r = n.shape.length, n1 = n.shape[r - 1]!, n2 = n.shape[r - 2]!;
+  const count = numel(n.shape) / (n1 * n2);
+  const real = kindOf(x) !== "c";
+  const rowIn = n1 * (real ? 4 : 8), rowB = n1 * 8;
+  const padded = nonzeroRows(x);
+  if (padded) {
+    const [r0, r1] = padded;
+    const skip = n2 - (r1 - r0);
+    ctx.call(mixedRowHelper(ctx, n1, inv, real), [addr(ctx, x) + r0 * rowIn, scratch + r0 * rowB, work, r1 - r0, count, skip * rowIn, skip * rowB]);
+    affine(fn, [count], [{ base: scratch, strides: [n1 * n2 * 8] }], {
+      elem: [0],
+      scalar: ([p]) => {
+        if (r0 > 0) fn.emit(`(memory.fill ${p} (i32.const 0) ${i32c(r0 * rowB)})`);
+        if (r1 < n2) fn.emit(`(memory.fill (i32.add ${p} ${i32c(r1 * rowB)}) (i32.const 0) ${i32c((n2 - r1) * rowB)})`);
+      },
+    });
+    ctx.call(mixedColHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), work, count]);
+    return true;
+  }
+  const read = real ? undefined : readRows(ctx, n);
+  if (!read) return false;
+  const [s0, s1] = read;
+  const skip = n2 - (s1 - s0);
+  ctx.call(mixedColHelper(ctx, n2, n1, inv), [addr(ctx, x), scratch, work, count]);
+  ctx.call(mixedRowHelper(ctx, n1, inv, false), [scratch + s0 * rowB, addr(ctx, n) + s0 * rowB, work, s1 - s0, count, skip * rowB, skip * rowB]);
+  return true;
+}
+
+/** Rows (axis −2) of each field that can be nonzero when x is a zero pad along them, else undefined. */
+function nonzeroRows(x: Node): [number, number] | undefined {
+  if (x.op !== "pad") return undefined;
+  const r = x.shape.length;
+  const before = (x.attrs.before as readonly number[])[r - 2]!, after = (x.attrs.after as readonly number[])[r - 2]!;
+  return before + after > 0 ? [before, x.shape[r - 2]! - after] : undefined;
+}
+
+/** Rows (axis −2) that n's readers read when every reader is a slice and n is no output, else undefined. */
+function readRows(ctx: Ctx, n: Node): [number, number] | undefined {
+  if (ctx.g.outputs.some((o) => o.id === n.id)) return undefined;
+  const r = n.shape.length;
+  let lo = Infinity, hi = -Infinity;
+  for (const m of ctx.g.nodes) {
+    if (!m.inputs.includes(n.id)) continue;
+    if (m.op !== "slice") return undefined;
+    lo = Math.min(lo, (m.attrs.begin as readonly number[])[r - 2]!);
+    hi = Math.max(hi, (m.attrs.end as readonly number[])[r - 2]!);
+  }
+  return lo < hi && hi - lo < n.shape[r - 2]! ? [lo, hi] : undefined;
 }
