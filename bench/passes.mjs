@@ -181,7 +181,18 @@ async function threeWay(title, file, which, batch, unit) {
 if (on(2)) await threeWay(`Flagship training step (examples/vowels_mzi.pnn, physics_aware + Adam, batch 16, wasm)`, flagship, "train", 16, "step");
 
 // ── (3) diffractive inference ───────────────────────────────────────────────
-if (on(3)) await threeWay(`Diffractive inference (examples/diffractive_mnist.pnn, twin, batch 64, wasm)`, path.join(root, "examples/diffractive_mnist.pnn"), "inferTwin", 64, "batch");
+if (on(3)) {
+  const example = path.join(root, "examples/diffractive_mnist.pnn");
+  await threeWay(`Diffractive inference (examples/diffractive_mnist.pnn, twin, batch 64, wasm)`, example, "inferTwin", 64, "batch");
+  // The example leaves the window to pnn: this tree picks the exact 32×32 window (14×14 masks,
+  // zero-padded by 9 per side), the code before #12 did not pad at all (a 14×14 circular
+  // convolution). The same computation in both trees: the window made explicit (`pad: 9`, which
+  // both accept; the old code propagates by the angular spectrum, this one by Rayleigh–Sommerfeld:
+  // the same pad → fft → ·H → ifft → slice per layer).
+  const padded = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pnn-bench-d2nn-")), "diffractive_pad9.pnn");
+  fs.writeFileSync(padded, fs.readFileSync(example, "utf8").replaceAll("freespace.propagate(", "freespace.propagate(pad: 9, "));
+  await threeWay(`Diffractive inference, the same 32×32 window in both trees (the example with pad: 9 on every propagate; twin, batch 64, wasm)`, padded, "inferTwin", 64, "batch");
+}
 
 // ── (4) compile time of a 64-mode two-mesh network ─────────────────────────
 function meshSource(n) {
