@@ -11,7 +11,7 @@
  *     y[(j div Ns)·Ns·R + (j mod Ns) + q·Ns] = Σ_r v_r · w_R^{q·r}      (q < R)
  * out of place, ping-ponging between two work buffers; the first stage reads the input and the
  * last writes the output (ifft: scaled by 1/n there). Butterflies: radix 2 and 4 as sums and ±i
- * swaps, every odd radix R by the symmetric form (h = (R−1)/2, s_r = v_r + v_{R−r},
+ * swaps, radix 8 as two radix-4 butterflies and the w₈ products, every odd radix R by the symmetric form (h = (R−1)/2, s_r = v_r + v_{R−r},
  * d_r = v_r − v_{R−r}): y_0 = v_0 + Σ s_r, y_q, y_{R−q} = A_q ∓ i·B_q with A_q = v_0 +
  * Σ_r cos(2πqr/R)·s_r, B_q = Σ_r sin(2πqr/R)·d_r (signs swap for the inverse), constants inline.
  * Twiddles: per stage with Ns > 1, Ns·(R−1) entries of 8 f32 (re ×4, (−im, im, −im, im)), so a
@@ -31,11 +31,12 @@ import { counted, Fn, get, i32c, set } from "./wat.js";
 /** Largest prime radix emitted as one unrolled butterfly (code grows as R²). */
 export const MAX_RADIX = 31;
 
-/** The radices of n (largest first), or undefined when n has a prime factor above MAX_RADIX. */
+/** The radices of n (8s, then 4, 2, odd primes; largest first), or undefined when n has a prime factor above MAX_RADIX. */
 export function mixedRadices(n: number): number[] | undefined {
   const f: number[] = [];
   let m = n;
-  while (m % 4 === 0) { f.push(4); m /= 4; }
+  while (m % 8 === 0) { f.push(8); m /= 8; }
+  if (m % 4 === 0) { f.push(4); m /= 4; }
   if (m % 2 === 0) { f.push(2); m /= 2; }
   for (let p = 3; m > 1; p += 2) {
     if (p > MAX_RADIX) return undefined;
@@ -125,6 +126,23 @@ function store(a: Access, p: string, off: number, v: string, half: boolean): str
 function butterfly(fn: Fn, R: number, v: string[], y: string[], inverse: boolean): string[] {
   const out: string[] = [];
   if (R === 2) return [set(y[0]!, vadd(get(v[0]!), get(v[1]!))), set(y[1]!, vsub(get(v[0]!), get(v[1]!)))];
+  if (R === 8) {
+    // two 4-point DFTs (even and odd inputs), then y_q, y_{q+4} = E_q ± w₈^q·O_q
+    const E = [0, 1, 2, 3].map((k) => fn.local(`b8e${k}`, "v128")), O = [0, 1, 2, 3].map((k) => fn.local(`b8o${k}`, "v128"));
+    out.push(...butterfly(fn, 4, [v[0]!, v[2]!, v[4]!, v[6]!], E, inverse), ...butterfly(fn, 4, [v[1]!, v[3]!, v[5]!, v[7]!], O, inverse));
+    const r2 = splat4(Math.SQRT1_2);
+    // w₈ = e^{∓iπ/4}: w₈·z = (z ∓ iz)/√2, w₈²·z = ∓iz, w₈³·z = (−z ∓ iz)/√2
+    const w = (q: number, z: string): string => {
+      const iz = timesI(z);
+      if (q === 0) return z;
+      if (q === 2) return inverse ? iz : vmul(iz, "(v128.const f32x4 -1 -1 -1 -1)");
+      if (q === 1) return vmul(inverse ? vadd(z, iz) : vsub(z, iz), r2);
+      return vmul(inverse ? vsub(iz, z) : `(f32x4.neg ${vadd(z, iz)})`, r2);
+    };
+    const t = fn.local("b8t", "v128");
+    for (let q = 0; q < 4; q++) out.push(set(t, w(q, get(O[q]!))), set(y[q]!, vadd(get(E[q]!), get(t))), set(y[q + 4]!, vsub(get(E[q]!), get(t))));
+    return out;
+  }
   if (R === 4) {
     const [a, b, c, d] = v.map(get) as [string, string, string, string];
     const s0 = fn.local("b4s0", "v128"), s1 = fn.local("b4s1", "v128"), d0 = fn.local("b4d0", "v128"), d1 = fn.local("b4d1", "v128");
