@@ -142,6 +142,17 @@ for (const op of ["fft", "ifft"]) {
     const u = b.op(op, [b.pad(x!, [0, 4, 4], [0, 5, 5])], { dims: 2 });
     return b.slice(b.op(op === "fft" ? "ifft" : "fft", [b.mul(u, h!)], { dims: 2 }), [0, 4, 4], [2, 11, 11]);
   }, "pruned: a propagation, pad → transform → · H → inverse → slice");
+  // fft epilogues (plan.ts fftFactor): a 2-D transform read only by a product with one [n2, n1]
+  // field stores its result times the field (mixed-radix columns; in place after radix-2 ones);
+  // the product is not an output (an output product stays a kernel)
+  for (const fft of [undefined, "radix2"] as const) {
+    const tag = fft ? "radix-2 kernels" : "mixed radix";
+    CASES.push(
+      { op, label: `${op} (${tag}, epilogue: · H) c64[3,6,8] c64[6,8]`, ins: [c([3, 6, 8]), c([6, 8])], build: (b: GraphBuilder, [x, h]: Node[]) => b.neg(b.mul(b.op(op, [x!], { dims: 2 }), h!)), fft },
+      { op, label: `${op} (${tag}, epilogue: conj(H) · on zero-padded rows) c64[2,3,5] c64[8,5]`, ins: [c([2, 3, 5]), c([8, 5])], build: (b: GraphBuilder, [x, h]: Node[]) => b.neg(b.mul(b.conj(h!), b.op(op, [b.pad(x!, [0, 2, 0], [0, 3, 0])], { dims: 2 }))), fft },
+    );
+  }
+  add(op, [c([2, 4, 6]), c([4, 6])], (b, [x, h]) => { const y = b.op(op, [x!], { dims: 2 }); return b.add(b.mul(y, h!), y); }, "no epilogue: the transform has another reader");
   // a prime factor above MAX_RADIX (37): decomposed at the IR level by the backend (passes/fft-decompose.ts)
   add(op, [c([2, 74])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "74 = 2·37, IR-level decomposition");
 }
@@ -228,6 +239,24 @@ describe("wasm elementwise fusion", () => {
     expect([...plan.fused.values()].map((m) => m.length)).toEqual([4]);
     expect(g.nodes.filter((n) => plan.live[n.id] && n.op !== "input").length).toBe(1);
     expect(planBuffers(g, undefined, false).fused.size).toBe(0);
+  });
+});
+
+describe("wasm fft epilogues", () => {
+  const factors = (build: (b: GraphBuilder) => Node): number => {
+    const b = new GraphBuilder();
+    b.output("y", b.abs2(build(b))); // (a product that is itself an output stays a kernel)
+    return planBuffers(b.build()).fftFactor.size;
+  };
+  it("a 2-D transform read only by a product with a field computed before it multiplies as it stores", () => {
+    expect(factors((b) => b.mul(b.fft(b.input("x", "c64", [2, 6, 6]), 2), b.input("h", "c64", [6, 6])))).toBe(1);
+    expect(factors((b) => b.mul(b.input("h", "c64", [6, 6]), b.ifft(b.input("x", "c64", [6, 6]), 2)))).toBe(1);
+  });
+  it("not when the field comes after the transform, has another shape, or the transform has other readers", () => {
+    expect(factors((b) => { const y = b.fft(b.input("x", "c64", [6, 6]), 2); return b.mul(y, b.expi(b.input("p", "f32", [6, 6]))); })).toBe(0);
+    expect(factors((b) => b.mul(b.fft(b.input("x", "c64", [2, 6, 6]), 2), b.input("h", "c64", [2, 6, 6])))).toBe(0);
+    expect(factors((b) => { const y = b.fft(b.input("x", "c64", [6, 6]), 2); return b.add(b.mul(y, b.input("h", "c64", [6, 6])), y); })).toBe(0);
+    expect(factors((b) => b.mul(b.fft(b.input("x", "c64", [4, 6]), 1), b.input("h", "c64", [4, 6])))).toBe(0);
   });
 });
 

@@ -188,6 +188,15 @@ interface Stage {
   readonly dst: Access;
   /** Complex values per element across the lines (2 for row pairs, n1 for columns). */
   readonly width: number;
+  /** Last stage of a column transform with an epilogue: outputs times the field at dst + $<delta> (conjugated when asked). */
+  readonly factor?: { readonly delta: string; readonly conj: boolean };
+}
+
+const DUP_RE = "0 1 2 3 0 1 2 3 8 9 10 11 8 9 10 11", DUP_IM = "4 5 6 7 4 5 6 7 12 13 14 15 12 13 14 15";
+/** a·b on interleaved pairs (b conjugated when asked): a·re(b) + swap(a)·(∓im(b), ±im(b)). */
+function cmulv(a: string, b: string, conjB: boolean): string {
+  const sign = conjB ? "(v128.const f32x4 1 -1 1 -1)" : "(v128.const f32x4 -1 1 -1 1)";
+  return vadd(vmul(a, `(i8x16.shuffle ${DUP_RE} ${b} ${b})`), vmul(swap(a), vmul(`(i8x16.shuffle ${DUP_IM} ${b} ${b})`, sign)));
 }
 
 /** Emits one Stockham stage (the header's formula); src.base and dst.base must be set by the caller. */
@@ -209,7 +218,12 @@ function emitStage(fn: Fn, st: Stage, id: string): void {
     }
     fn.emit(...butterfly(fn, R, v, y, st.inverse));
     const sc = st.scale !== 1 ? splat4(st.scale) : "";
-    for (let k = 0; k < R; k++) fn.emit(...store(dst, get(q), k * outStep, sc ? vmul(get(y[k]!), sc) : get(y[k]!), isHalf));
+    const hq = st.factor ? `(i32.add ${get(q)} ${get(st.factor.delta)})` : "";
+    for (let k = 0; k < R; k++) {
+      let val = sc ? vmul(get(y[k]!), sc) : get(y[k]!);
+      if (st.factor) val = cmulv(val, load(dst, hq, k * outStep, isHalf), st.factor.conj);
+      fn.emit(...store(dst, get(q), k * outStep, val, isHalf));
+    }
   };
   fn.emit(set(pi, get(src.base)), set(po, get(dst.base)));
   counted(fn, `jb${id}`, n / (R * Ns), () => {
@@ -235,7 +249,7 @@ function emitStage(fn: Fn, st: Stage, id: string): void {
  * The stages of one transform from `first` (the input access) to `last` (the output access)
  * through the work buffers at locals $t0, $t1 (each n·width complex, contiguous).
  */
-function emitTransform(fn: Fn, ctx: Ctx, n: number, inverse: boolean, width: number, first: Access, last: Access): void {
+function emitTransform(fn: Fn, ctx: Ctx, n: number, inverse: boolean, width: number, first: Access, last: Access, factor?: Stage["factor"]): void {
   const rads = mixedRadices(n)!;
   const { table, at } = stageTwiddles(n, inverse);
   const twBase = ctx.table(`mtw${inverse ? "i" : "f"}${n}`, table);
@@ -244,7 +258,8 @@ function emitTransform(fn: Fn, ctx: Ctx, n: number, inverse: boolean, width: num
   rads.forEach((R, s) => {
     const src = s === 0 ? first : work[(s - 1) % 2]!;
     const dst = s === rads.length - 1 ? last : work[s % 2]!;
-    emitStage(fn, { n, R, Ns, inverse, tw: at[s]! < 0 ? -1 : twBase + at[s]!, scale: inverse && s === rads.length - 1 ? 1 / n : 1, src, dst, width }, String(s));
+    const lastStage = s === rads.length - 1;
+    emitStage(fn, { n, R, Ns, inverse, tw: at[s]! < 0 ? -1 : twBase + at[s]!, scale: inverse && lastStage ? 1 / n : 1, src, dst, width, ...(lastStage && factor ? { factor } : {}) }, String(s));
     Ns *= R;
   });
 }
@@ -278,18 +293,24 @@ export function mixedRowHelper(ctx: Ctx, n: number, inverse: boolean, real: bool
   return name;
 }
 
-/** Shared kernel: mixed-radix FFT along the second-to-last axis of `count` complex [n2, n1] blocks. */
-export function mixedColHelper(ctx: Ctx, n2: number, n1: number, inverse: boolean): string {
-  const name = `fftmc_${n2}x${n1}_${inverse ? "i" : "f"}`;
+/**
+ * Shared kernel: mixed-radix FFT along the second-to-last axis of `count` complex [n2, n1] blocks.
+ * With `factor` (an fft epilogue, plan.ts fftFactor), a parameter h: every block's result is
+ * stored times the [n2, n1] field at h (conjugated when `factor.conj`).
+ */
+export function mixedColHelper(ctx: Ctx, n2: number, n1: number, inverse: boolean, factor?: { readonly conj: boolean }): string {
+  const name = `fftmc_${n2}x${n1}_${inverse ? "i" : "f"}${factor ? (factor.conj ? "_hc" : "_h") : ""}`;
   if (ctx.h.texts.has(name)) return name;
-  const fn = new Fn(name, [["x", "i32"], ["o", "i32"], ["work", "i32"], ["count", "i32"]], true);
+  const fn = new Fn(name, [["x", "i32"], ["o", "i32"], ["work", "i32"], ["count", "i32"], ...(factor ? [["h", "i32"] as [string, "i32"]] : [])], true);
   const blockB = n2 * n1 * 8;
+  const delta = factor ? fn.local("hd", "i32") : "";
   fn.emit(set(fn.local("t0", "i32"), get("$work")), set(fn.local("t1", "i32"), `(i32.add ${get("$work")} ${i32c(blockB)})`));
   counted(fn, "m", get("$count"), () => {
-    emitTransform(fn, ctx, n2, inverse, n1, { kind: "block", base: "$x", stride: 8 * n1 }, { kind: "block", base: "$o", stride: 8 * n1 });
+    // the field's element for an output at address a is at a + (h − this block's start)
+    if (factor) fn.emit(set(delta, `(i32.sub ${get("$h")} ${get("$o")})`));
+    emitTransform(fn, ctx, n2, inverse, n1, { kind: "block", base: "$x", stride: 8 * n1 }, { kind: "block", base: "$o", stride: 8 * n1 }, factor ? { delta, conj: factor.conj } : undefined);
     fn.emit(set("$x", `(i32.add ${get("$x")} ${i32c(blockB)})`), set("$o", `(i32.add ${get("$o")} ${i32c(blockB)})`));
   });
   ctx.h.texts.set(name, fn.text());
   return name;
 }
-

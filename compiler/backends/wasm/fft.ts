@@ -212,7 +212,8 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
   // along the last axis: [rows, n1] → (dims 2: scratch, else the output); the mixed kernels' work space follows
   const first = dims === 2 ? scratch : addr(ctx, n);
   const work = scratch + (dims === 2 ? total * 8 : 0);
-  if (dims === 2 && mixed(n1) && mixed(n.shape[r - 2]!) && prunedTransform(ctx, fn, n, x, scratch, work)) return out;
+  const n2 = dims === 2 ? n.shape[r - 2]! : 1;
+  if (dims === 2 && !radix2(n1) && !radix2(n2) && mixed(n1) && mixed(n2) && prunedTransform(ctx, fn, n, x, scratch, work)) return out;
   if (radix2(n1)) ctx.call(rowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, rows]);
   else if (mixed(n1)) ctx.call(mixedRowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, work, rows, 1, 0, 0]);
   else {
@@ -222,10 +223,12 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
     fn.emit(`(call $${k1} ${i32c(addr(ctx, x))} ${i32c(F1)} ${i32c(first)})`);
   }
   if (dims === 2) {
-    const n2 = n.shape[r - 2]!;
     const count = total / (n1 * n2);
     if (radix2(n2)) ctx.call(colHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), count]);
-    else if (mixed(n2)) ctx.call(mixedColHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), work, count]);
+    else if (mixed(n2)) {
+      colsWithFactor(ctx, n, n2, n1, scratch, work, count);
+      return out;
+    }
     else {
       const F2 = ctx.table(`dft${inv ? "i" : "f"}${n2}`, dftTable(n2, inv));
       const k2 = `${ctx.prefix}fft${n.id}b`;
@@ -235,8 +238,32 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
         elem: [0, 0], scalar: (p) => fn.emit(`(call $${k2} ${i32c(F2)} ${p[0]} ${p[1]})`),
       });
     }
+    const factor = ctx.plan.fftFactor.get(n.id);
+    if (factor !== undefined) multiplyInPlace(ctx, fn, n, factor);
   }
   return out;
+}
+
+/** The column pass into the output, times the node's epilogue factor when it has one (plan.ts fftFactor). */
+function colsWithFactor(ctx: Ctx, n: Node, n2: number, n1: number, scratch: number, work: number, count: number): void {
+  const inv = n.op === "ifft";
+  const factor = ctx.plan.fftFactor.get(n.id);
+  if (factor === undefined) ctx.call(mixedColHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), work, count]);
+  else ctx.call(mixedColHelper(ctx, n2, n1, inv, { conj: ctx.plan.conjParity[factor] === 1 }), [scratch, addr(ctx, n), work, count, addr(ctx, factor)]);
+}
+
+/** The epilogue on the other paths (radix-2 or DFT columns): the output times the [n2, n1] factor, in place. */
+function multiplyInPlace(ctx: Ctx, fn: Fn, n: Node, factor: number): void {
+  const r = n.shape.length, per = n.shape[r - 1]! * n.shape[r - 2]!;
+  const conj = ctx.plan.conjParity[factor] === 1;
+  const ar = fn.local("ear", "f32"), ai = fn.local("eai", "f32"), hr = fn.local("ehr", "f32"), hi = fn.local("ehi", "f32");
+  affine(fn, [numel(n.shape) / per, per], [{ base: addr(ctx, n), strides: [per * 8, 8] }, { base: addr(ctx, factor), strides: [0, 8] }], {
+    elem: [8, 8],
+    scalar: ([po, ph]) => {
+      fn.emit(set(ar, `(f32.load ${po})`), set(ai, `(f32.load offset=4 ${po})`), set(hr, `(f32.load ${ph})`), set(hi, conj ? `(f32.neg (f32.load offset=4 ${ph}))` : `(f32.load offset=4 ${ph})`));
+      fn.emit(`(f32.store ${po} (f32.sub (f32.mul ${get(ar)} ${get(hr)}) (f32.mul ${get(ai)} ${get(hi)})))`, `(f32.store offset=4 ${po} (f32.add (f32.mul ${get(ar)} ${get(hi)}) (f32.mul ${get(ai)} ${get(hr)})))`);
+    },
+  });
 }
 
 /**
@@ -268,10 +295,10 @@ function prunedTransform(ctx: Ctx, fn: Fn, n: Node, x: Node, scratch: number, wo
         if (r1 < n2) fn.emit(`(memory.fill (i32.add ${p} ${i32c(r1 * rowB)}) (i32.const 0) ${i32c((n2 - r1) * rowB)})`);
       },
     });
-    ctx.call(mixedColHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), work, count]);
+    colsWithFactor(ctx, n, n2, n1, scratch, work, count);
     return true;
   }
-  const read = real ? undefined : readRows(ctx, n);
+  const read = real || ctx.plan.fftFactor.has(n.id) ? undefined : readRows(ctx, n);
   if (!read) return false;
   const [s0, s1] = read;
   const skip = n2 - (s1 - s0);
