@@ -5,8 +5,8 @@
  *   - every length whose prime factors are at most MAX_RADIX (the default): the mixed-radix
  *     Stockham kernels of fft-mixed.ts (fftmr_…, fftmc_…);
  *   - power-of-two lengths with `fft: "radix2"` in the compile options (the earlier default,
- *     kept for bench/fft-mixed.mjs), and length 1 (a copy): iterative radix-2 Cooley–Tukey. A bit-reversed copy, then log2(n)
- *     butterfly stages in place; per-stage twiddle tables (stage h holds e^{∓iπj/h}, j < h, all
+ *     kept for bench/fft-mixed.mjs), and length 1 (a copy): iterative radix-2 Cooley–Tukey. A
+ *     bit-reversed copy, then log2(n) butterfly stages in place; per-stage twiddle tables (stage h holds e^{∓iπj/h}, j < h, all
  *     stages back to back: n−1 entries) and the bit-reversal index table live in the read-only
  *     tables after the plan. Two shared, program-table kernels, one per (length, direction,
  *     input kind), reused by every node of that shape:
@@ -18,6 +18,11 @@
  *   - other lengths (a larger prime factor: the backend decomposes those at the IR level first,
  *     so this meets only the primes themselves) and `fft: "dft"`: products with a DFT matrix
  *     table, x·F along the last axis, F·x along the second-to-last (matmul.ts kernels).
+ * Free-space propagation (pad → fft → ·H → ifft → slice) is cut further on the mixed-radix path:
+ * prunedTransform runs only the rows a zero-padded input or a sliced output needs, and a
+ * transform with an epilogue (plan.ts fftFactor) stores y·H (in place after the other paths).
+ * The row kernels read 2 rows · n values, the column kernels whole [n2, n1] blocks; the node's
+ * scratch (fft-mixed.ts fftScratchBytes) holds the 2-D row result and the kernels' work buffers.
  */
 import type { Node } from "../../ir/graph.js";
 import { numel } from "../../ir/types.js";
