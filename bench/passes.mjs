@@ -6,7 +6,9 @@
 //   ln -s "$PWD/node_modules" /tmp/pnn-old/node_modules && (cd /tmp/pnn-old && npx tsc -p tsconfig.json)
 // Sections: (1) per example and program, IR nodes after each pass and its time (and the
 // unrolled program's size before issue 12); (2) flagship train-step throughput: passes on vs
-// off vs before; (3) diffractive inference (batch 64): the same three; (4) compile time of a
+// off vs before; (3) diffractive inference (batch 64): the same three, for the example as written
+// and with its window made explicit (pad: 9, so the old code computes the same 32×32
+// propagation instead of an unpadded 14×14 one); (4) compile time of a
 // 64-mode two-mesh network (fresh processes, empty module cache); (5) the edge artifact's
 // forward vs the training backend's at batch 1, 64 and 256 (the MLP). Timings are medians of
 // interleaved rounds (A, B, C, A, B, C, …) so load from other processes hits all alike; the
