@@ -1,6 +1,7 @@
-// bench/fft.mjs — the wasm backend's fft/ifft: radix-2 Cooley–Tukey (the default for power-of-two
-// lengths, compiler/backends/wasm/fft.ts) against the DFT-matrix products it replaced (still the
-// path for other lengths; forced here with compile option `fft: "dft"`). 2-D fft and ifft of one
+// bench/fft.mjs — the wasm backend's fft/ifft: radix-2 Cooley–Tukey (compiler/backends/wasm/fft.ts;
+// the default for power-of-two lengths until the mixed-radix kernels, now compile option
+// `fft: "radix2"`; bench/fft-mixed.mjs compares those) against the DFT-matrix products it
+// replaced (compile option `fft: "dft"`). 2-D fft and ifft of one
 // complex 64×64 and 256×256 field, and a batch of 64 1-D transforms of length 1024; single thread.
 //   npx tsc -p tsconfig.json && node bench/fft.mjs        (~30 s)
 // Prints a markdown table (median ms per call) and the largest difference between the two paths.
@@ -31,7 +32,7 @@ for (const [label, shape, dims] of [["64×64, 2-D", [64, 64], 2], ["256×256, 2-
   const feeds = { x: { dtype: "c64", shape, data } };
   for (const op of ["fft", "ifft"]) {
     const dft = await exe(op, shape, dims, "dft");
-    const r2 = await exe(op, shape, dims, "auto");
+    const r2 = await exe(op, shape, dims, "radix2");
     const a = dft.run(feeds).y.data, c = r2.run(feeds).y.data;
     let scale = 1, diff = 0;
     for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(a[i])); diff = Math.max(diff, Math.abs(a[i] - c[i])); }

@@ -6,8 +6,10 @@
 // load from other jobs on this shared machine hits both; medians and the spread of round
 // medians are reported. Cases:
 //   - MLP 784-128-10 (examples/mnist_mlp.pnn), softmax cross-entropy, Adam, batch 32;
-//   - a diffractive layer (propagate · phase mask · propagate · 10 detector regions) on padded
-//     GRID×GRID fields, GRID = 34, 66, 200 (non-power-of-two FFTs), Adam, batch 32.
+//   - a diffractive layer (angular-spectrum propagate · phase mask · propagate · 10 detector
+//     regions) on n×n fields zero-padded to GRID×GRID windows, GRID = 34, 66, 200 (n = 16, 32,
+//     100: the exact window for a linear convolution, see GEOMETRY; non-power-of-two FFTs),
+//     Adam, batch 32.
 // pnn runs the backprop train program (forward, backward and the fused Adam update, through the
 // pass pipeline) with parameters and Adam state resident in wasm memory (runtime/backend.ts
 // ResidentExecutable); the copying column passes every parameter and moment in and out per
@@ -20,6 +22,9 @@ import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const quick = process.argv.includes("--quick");
+// --only mlp,34,66: a subset of the cases (the results file is written only for the full set)
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt > 0 ? new Set(process.argv[onlyAt + 1].split(",")) : null;
 const d = (p) => import(path.join(root, "dist", p));
 const { loadProgram } = await import("./program.mjs");
 const { initParams } = await d("runtime/init.js");
@@ -86,8 +91,22 @@ async function pnnSteps(file) {
   return { resident, copying, batch: B };
 }
 
+/**
+ * The diffractive case's geometry, shared with bench/torch/steps.py: an n×n field zero-padded to a
+ * GRID×GRID window, n the largest with GRID − n even and 2n − 1 ≤ GRID (the window in which the
+ * circular convolution is the linear one, as freespace.propagate's check PNN3050 requires), and a
+ * distance inside the angular spectrum's exact range z ≤ (GRIDΔ²/λ)√(1 − (λ/2Δ)²) for GRID ≥ 34.
+ */
+const GEOMETRY = { wavelength_mm: 0.75, pitch_mm: 0.4, distance_mm: 2 };
+function fieldSize(grid) {
+  let n = Math.floor((grid + 1) / 2);
+  if ((grid - n) % 2) n--;
+  return n;
+}
+
 function diffractiveSource(grid, dir) {
-  const n = grid - 2;
+  const n = fieldSize(grid), pad = (grid - n) / 2;
+  const { wavelength_mm: lam, pitch_mm: dx, distance_mm: z } = GEOMETRY;
   const csv = path.join(dir, `d${grid}.csv`);
   const head = [...Array.from({ length: n * n }, (_, i) => `p${i}`), "label"].join(",");
   const rows = Array.from({ length: 20 }, (_, r) => [...Array.from({ length: n * n }, (_, i) => ((i * 7 + r) % 13) / 13), r % 10].join(","));
@@ -100,9 +119,9 @@ network D {
   input x: real[${n * n}]
   field = x |> optics.amplitude_encode |> reshape(${n}, ${n})
   out = field
-    |> freespace.propagate(distance: 3 mm, wavelength: 0.75 mm, pitch: 0.4 mm, pad: 1)
-    |> freespace.phase_mask(pitch: 0.4 mm)
-    |> freespace.propagate(distance: 3 mm, wavelength: 0.75 mm, pitch: 0.4 mm, pad: 1)
+    |> freespace.propagate(distance: ${z} mm, wavelength: ${lam} mm, pitch: ${dx} mm, method: angular_spectrum, pad: ${pad})
+    |> freespace.phase_mask(pitch: ${dx} mm)
+    |> freespace.propagate(distance: ${z} mm, wavelength: ${lam} mm, pitch: ${dx} mm, method: angular_spectrum, pad: ${pad})
   output y = out |> freespace.detector_regions(classes: 10, size: 2)
 }
 
@@ -129,10 +148,10 @@ say(`| case | pnn wasm, resident | pnn wasm, copying | PyTorch + OpenBLAS | PyTo
 say(`|---|---:|---:|---:|---:|---:|`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "pnn-vs-torch-"));
 const cases = [
-  { name: "MLP 784-128-10, batch 32", file: path.join(root, "examples/mnist_mlp.pnn"), torch: ["mlp"], reference: true },
-  ...[34, 66, 200].map((g) => ({ name: `diffractive layer, ${g}×${g} grid, batch 32`, file: diffractiveSource(g, work), torch: ["diffractive", String(g)], reference: false })),
+  { key: "mlp", name: "MLP 784-128-10, batch 32", file: path.join(root, "examples/mnist_mlp.pnn"), torch: ["mlp"], reference: true },
+  ...[34, 66, 200].map((g) => ({ key: String(g), name: `diffractive layer, ${fieldSize(g)}×${fieldSize(g)} field on a ${g}×${g} grid, batch 32`, file: diffractiveSource(g, work), torch: ["diffractive", String(g), String(fieldSize(g)), String(GEOMETRY.wavelength_mm), String(GEOMETRY.pitch_mm), String(GEOMETRY.distance_mm)], reference: false })),
 ];
-for (const c of cases) {
+for (const c of cases.filter((c) => !only || only.has(c.key))) {
   const s = await pnnSteps(c.file);
   const r = { res: [], cop: [], ob: [], ref: [] };
   for (let k = 0; k < ROUNDS; k++) {
@@ -143,5 +162,7 @@ for (const c of cases) {
   }
   say(`| ${c.name} | ${med(r.res).toFixed(2)} (${spread(r.res)}) | ${med(r.cop).toFixed(2)} (${spread(r.cop)}) | ${med(r.ob).toFixed(2)} (${spread(r.ob)}) | ${r.ref.length ? `${med(r.ref).toFixed(2)} (${spread(r.ref)})` : "–"} | ${(med(r.ob) / med(r.res)).toFixed(2)}× |`);
 }
-fs.writeFileSync(path.join(root, "bench/results-torch.md"), lines.join("\n") + "\n");
-mirrorResults("bench/results-torch.md"); // its section of bench/RESULTS.md
+if (!only) {
+  fs.writeFileSync(path.join(root, "bench/results-torch.md"), lines.join("\n") + "\n");
+  mirrorResults("bench/results-torch.md"); // its section of bench/RESULTS.md
+}

@@ -13,7 +13,7 @@
  * Exact in exact arithmetic, so values and gradients are unchanged (the gradient of each step is
  * the step's own adjoint).
  */
-import type { GraphBuilder, Node } from "../ir/graph.js";
+import type { Graph, GraphBuilder, Node } from "../ir/graph.js";
 import { complexOf, realOf } from "../ir/types.js";
 import type { Pass } from "./pass.js";
 import { rebuild } from "./rewrite.js";
@@ -29,11 +29,19 @@ function smallestFactor(n: number): number {
   return n;
 }
 
-/** Does fft/ifft node n need decomposing (a transformed length that is not a power of two and above SMALL)? */
-export function needsDecompose(n: { op: string; shape: readonly number[]; attrs: Readonly<Record<string, unknown>> }): boolean {
+/**
+ * Does fft/ifft node n need decomposing: a transformed length that the target does not transform
+ * natively (by default: not a power of two; the wasm backend also has mixed-radix kernels)?
+ */
+export function needsDecompose(n: { op: string; shape: readonly number[]; attrs: Readonly<Record<string, unknown>> }, native: (len: number) => boolean = isPow2): boolean {
   if (n.op !== "fft" && n.op !== "ifft") return false;
   const dims = n.attrs.dims as number;
-  return n.shape.slice(-dims).some((d) => !isPow2(d));
+  return n.shape.slice(-dims).some((d) => !native(d));
+}
+
+/** The pass restricted to FFTs with a length `native` rejects (a backend's own choice). */
+export function decomposeFfts(g: Graph, native: (len: number) => boolean): Graph {
+  return rebuild(g, (b, n, [x]) => (needsDecompose(n, native) ? decomposeFft(b, n, x!) : undefined), undefined, (body) => decomposeFfts(body, native));
 }
 
 interface Ctx {
@@ -115,5 +123,5 @@ export function decomposeFft(b: GraphBuilder, n: Node, x: Node): Node {
 export const fftDecompose: Pass = {
   name: "fft-decompose",
   summary: "FFTs of non-power-of-two lengths as mixed-radix steps over radix-2 FFTs and small DFT products",
-  run: (g) => rebuild(g, (b, n, [x]) => (needsDecompose(n) ? decomposeFft(b, n, x!) : undefined), undefined, fftDecompose.run),
+  run: (g) => decomposeFfts(g, isPow2),
 };

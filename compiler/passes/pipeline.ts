@@ -21,7 +21,11 @@ import { simplify } from "./simplify.js";
 import { unrollLoops } from "./unroll-loops.js";
 import { expandPairMix } from "./expand-pair-mix.js";
 
-/** Every pass, by name (`unroll-loops` is not in PIPELINE: backends without loops run it). */
+/**
+ * Every pass, by name. Not in PIPELINE: `unroll-loops` (backends without loops run it) and
+ * `fft-decompose` (every backend transforms any length natively; the wasm backend decomposes only
+ * lengths with a prime factor its mixed-radix kernels do not unroll, compiler/backends/wasm/fft-mixed.ts).
+ */
 export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(
   [scanMerge, fftDecompose, simplify, foldConstants, cse, loopInvariant, dce, unrollLoops, expandPairMix].map((p) => [p.name, p]),
 );
@@ -29,7 +33,6 @@ export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(
 /** The default pipeline, read top to bottom. */
 export const PIPELINE: readonly string[] = [
   "scan-merge",      // a loop's gradient reads its stored carries from the forward loop itself
-  "fft-decompose",   // non-power-of-two FFTs as radix-2 FFTs and small DFT products (then simplified)
   "simplify",        // identities and canonical forms first: they expose constants and duplicates
   "fold-constants",  // constant subgraphs (e.g. coupler coefficients) to one constant each
   "cse",             // merge what lowering and autodiff computed twice

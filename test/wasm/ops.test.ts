@@ -18,7 +18,7 @@ import { randTensor, type Domain } from "../ir/helpers.js";
 import { expectClose, wabtValidate } from "./helpers.js";
 
 interface In { dtype: DType; shape: number[]; domain?: Domain }
-interface Case { op: string; label: string; ins: In[]; build: (b: GraphBuilder, xs: Node[]) => Node; noGrad?: boolean }
+interface Case { op: string; label: string; ins: In[]; build: (b: GraphBuilder, xs: Node[]) => Node; noGrad?: boolean; fft?: "radix2" }
 
 const f = (shape: number[], domain?: Domain): In => ({ dtype: "f32", shape, domain });
 const c = (shape: number[], domain?: Domain): In => ({ dtype: "c64", shape, domain });
@@ -99,23 +99,64 @@ for (const op of ["fft", "ifft"]) {
   add(op, [c([2, 8])], (b, [x]) => b.op(op, [x!], { dims: 1 }));
   add(op, [f([6])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "real, not a power of two");
   add(op, [c([2, 4, 3])], (b, [x]) => b.op(op, [x!], { dims: 2 }));
-  // radix-2 (powers of two) and DFT-matrix (other lengths) paths, 1-D and 2-D, batched (fft.ts)
-  add(op, [c([3, 32])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "radix-2, batched");
-  add(op, [f([2, 16])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "radix-2, real");
+  // powers of two: the mixed-radix kernels (the default, radix 4 and 2) and the radix-2 kernels
+  // (compile option fft: "radix2", fft.ts), 1-D and 2-D, batched
+  for (const fft of [undefined, "radix2"] as const) {
+    const tag = fft ? "radix-2 kernels" : "mixed radix";
+    CASES.push(...[
+      { ins: [c([3, 32])], dims: 1, what: "batched" },
+      { ins: [f([2, 16])], dims: 1, what: "real" },
+      { ins: [c([2, 8, 16])], dims: 2, what: "rows and columns, batched" },
+      { ins: [f([4, 8])], dims: 2, what: "real" },
+      { ins: [c([16, 5])], dims: 2, what: "columns, odd rows" },
+      { ins: [c([2, 3, 8])], dims: 2, what: "rows, mixed-radix columns" },
+      { ins: [c([32, 32])], dims: 2, what: "32×32" },
+    ].map(({ ins, dims, what }) => ({ op, label: `${op} (${tag}, ${what}) ${ins.map((i) => `${i.dtype}[${i.shape}]`).join(" ")}`, ins, build: (b: GraphBuilder, [x]: Node[]) => b.op(op, [x!], { dims }), fft })));
+  }
   add(op, [c([2, 2, 1])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "length 1");
   add(op, [c([2, 2])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "length 2");
   add(op, [c([2, 5])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "not a power of two");
-  add(op, [c([2, 8, 16])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows and columns, batched");
-  add(op, [f([4, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, real");
-  add(op, [c([16, 5])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 columns, odd rows");
-  add(op, [c([2, 3, 8])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2 rows, DFT columns");
-  add(op, [c([32, 32])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "radix-2, 32×32");
-  // mixed radix (passes/fft-decompose.ts, run by the backend): the diffractive grids and an odd composite
+  // mixed radix (backends/wasm/fft-mixed.ts: radices 4, 2 and odd primes up to MAX_RADIX, Stockham,
+  // rows two at a time, columns across the row): lengths 3, 5, 6, 12, 17, 34, 66, 200, 1-D and 2-D,
+  // real and complex, odd row counts (a row paired with itself) and odd row widths (half vectors)
+  add(op, [c([3, 3])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 3, odd row count");
+  add(op, [c([2, 12])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 12 = 4·3");
+  add(op, [f([3, 17])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 17, real, odd row count");
   add(op, [c([2, 34])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 34 = 2·17");
   add(op, [f([2, 66])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 66 = 2·3·11, real");
-  add(op, [c([2, 34, 34])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 34×34");
-  add(op, [c([12, 200])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×200 (200 = 8·5·5)");
+  add(op, [c([3, 200])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "mixed radix 200 = 4·2·5·5");
   add(op, [c([3, 45])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "odd composite 45 = 3·3·5");
+  add(op, [c([2, 5, 6])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 5×6");
+  add(op, [f([2, 12, 5])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×5, real, odd width (half vectors)");
+  add(op, [c([17, 3])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 17×3");
+  add(op, [c([2, 34, 34])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 34×34");
+  add(op, [f([66, 66])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 66×66, real");
+  add(op, [c([12, 200])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 12×200");
+  add(op, [c([200, 6])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix 200×6 columns");
+  add(op, [c([6, 16])], (b, [x]) => b.op(op, [x!], { dims: 2 }), "mixed radix columns, radix-2 rows");
+  // pruned 2-D transforms (fft.ts prunedTransform): a zero-padded input transforms only its
+  // nonzero rows; an output read only by slices transforms columns first, then only the rows read
+  add(op, [c([2, 6, 10])], (b, [x]) => b.op(op, [b.pad(x!, [0, 3, 1], [0, 3, 2])], { dims: 2 }), "pruned: zero-padded rows");
+  add(op, [f([3, 5, 6])], (b, [x]) => b.op(op, [b.pad(x!, [0, 4, 0], [0, 0, 0])], { dims: 2 }), "pruned: zero-padded rows, real, odd row count");
+  add(op, [c([2, 10, 12])], (b, [x]) => b.slice(b.op(op, [x!], { dims: 2 }), [0, 2, 1], [2, 7, 9]), "pruned: read through a slice");
+  add(op, [c([10, 6])], (b, [x]) => { const y = b.op(op, [x!], { dims: 2 }); return b.add(b.slice(y, [1, 0], [4, 6]), b.slice(y, [5, 0], [8, 6])); }, "pruned: two slices");
+  add(op, [c([2, 7, 7]), c([16, 16])], (b, [x, h]) => {
+    const u = b.op(op, [b.pad(x!, [0, 4, 4], [0, 5, 5])], { dims: 2 });
+    return b.slice(b.op(op === "fft" ? "ifft" : "fft", [b.mul(u, h!)], { dims: 2 }), [0, 4, 4], [2, 11, 11]);
+  }, "pruned: a propagation, pad → transform → · H → inverse → slice");
+  // fft epilogues (plan.ts fftFactor): a 2-D transform read only by a product with one [n2, n1]
+  // field stores its result times the field (mixed-radix columns; in place after radix-2 ones);
+  // the product is not an output (an output product stays a kernel)
+  for (const fft of [undefined, "radix2"] as const) {
+    const tag = fft ? "radix-2 kernels" : "mixed radix";
+    CASES.push(
+      { op, label: `${op} (${tag}, epilogue: · H) c64[3,6,8] c64[6,8]`, ins: [c([3, 6, 8]), c([6, 8])], build: (b: GraphBuilder, [x, h]: Node[]) => b.neg(b.mul(b.op(op, [x!], { dims: 2 }), h!)), fft },
+      { op, label: `${op} (${tag}, epilogue: conj(H) · on zero-padded rows) c64[2,3,5] c64[8,5]`, ins: [c([2, 3, 5]), c([8, 5])], build: (b: GraphBuilder, [x, h]: Node[]) => b.neg(b.mul(b.conj(h!), b.op(op, [b.pad(x!, [0, 2, 0], [0, 3, 0])], { dims: 2 }))), fft },
+    );
+  }
+  add(op, [c([2, 4, 6]), c([4, 6])], (b, [x, h]) => { const y = b.op(op, [x!], { dims: 2 }); return b.add(b.mul(y, h!), y); }, "no epilogue: the transform has another reader");
+  // a prime factor above MAX_RADIX (37): decomposed at the IR level by the backend (passes/fft-decompose.ts)
+  add(op, [c([2, 74])], (b, [x]) => b.op(op, [x!], { dims: 1 }), "74 = 2·37, IR-level decomposition");
 }
 add("gather", [f([3, 5]), i32([4], 5)], (b, [x, i]) => b.gather(x!, i!, 1));
 add("gather", [c([4, 2]), i32([2, 3], 4)], (b, [x, i]) => b.gather(x!, i!, 0));
@@ -182,7 +223,7 @@ async function runCase(cs: Case, seed: number): Promise<void> {
     graphs.push(grad(b.build(), "loss", wrt));
   }
   for (const g of graphs) {
-    const art = await compileToWasm(g);
+    const art = await compileToWasm(g, cs.fft ? { fft: cs.fft } : {});
     await wabtValidate(art.bytes);
     const want = compileInterp(g).run(feeds);
     const got = wasmExecutable(art.bytes, art.layout).run(feeds);
@@ -212,18 +253,39 @@ describe("wasm elementwise fusion", () => {
   });
 });
 
+describe("wasm fft epilogues", () => {
+  const factors = (build: (b: GraphBuilder) => Node): number => {
+    const b = new GraphBuilder();
+    b.output("y", b.abs2(build(b))); // (a product that is itself an output stays a kernel)
+    return planBuffers(b.build()).fftFactor.size;
+  };
+  it("a 2-D transform read only by a product with a field computed before it multiplies as it stores", () => {
+    expect(factors((b) => b.mul(b.fft(b.input("x", "c64", [2, 6, 6]), 2), b.input("h", "c64", [6, 6])))).toBe(1);
+    expect(factors((b) => b.mul(b.input("h", "c64", [6, 6]), b.ifft(b.input("x", "c64", [6, 6]), 2)))).toBe(1);
+  });
+  it("not when the field comes after the transform, has another shape, or the transform has other readers", () => {
+    expect(factors((b) => { const y = b.fft(b.input("x", "c64", [6, 6]), 2); return b.mul(y, b.expi(b.input("p", "f32", [6, 6]))); })).toBe(0);
+    expect(factors((b) => b.mul(b.fft(b.input("x", "c64", [2, 6, 6]), 2), b.input("h", "c64", [2, 6, 6])))).toBe(0);
+    expect(factors((b) => { const y = b.fft(b.input("x", "c64", [6, 6]), 2); return b.add(b.mul(y, b.input("h", "c64", [6, 6])), y); })).toBe(0);
+    expect(factors((b) => b.mul(b.fft(b.input("x", "c64", [4, 6]), 1), b.input("h", "c64", [4, 6])))).toBe(0);
+  });
+});
+
 describe("wasm fft: which kernel runs", () => {
-  const kernels = (shape: number[], dims: number, fft?: "dft"): string[] => {
+  const kernels = (shape: number[], dims: number, fft?: "dft" | "radix2"): string[] => {
     const b = new GraphBuilder();
     b.output("y", b.op("fft", [b.input("x", "c64", shape)], { dims }));
     return [...emitWat(b.build(), { fft }).wat.matchAll(/\(func \$(fft\w+)/g)].map((m) => m[1]!).sort();
   };
-  it("radix-2 for power-of-two lengths; others are mixed radix (radix-2 FFTs and small DFT products), or DFT products when asked", () => {
-    expect(kernels([4, 16], 1)).toEqual(["fftrow_16_f_c"]);
-    expect(kernels([2, 8, 16], 2)).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
-    expect(kernels([3, 8], 2)).toEqual(["fftrow_8_f_c"]); // the 3-point columns: a DFT product (matmul)
-    expect(kernels([4, 34], 1)).toEqual([]); // 34 = 2·17: a 2-point and a 17-point DFT product with twiddles
-    expect(kernels([4, 200], 1)).toEqual(["fftrow_8_f_c"]); // 200 = 8·25: radix-2 over the 8, DFT products over 5·5
+  it("mixed radix for lengths with prime factors up to MAX_RADIX; IR-level decomposition beyond; radix-2 or DFT products when asked", () => {
+    expect(kernels([4, 16], 1)).toEqual(["fftmr_16_f_c"]);
+    expect(kernels([2, 8, 16], 2)).toEqual(["fftmc_8x16_f", "fftmr_16_f_c"]);
+    expect(kernels([2, 8, 16], 2, "radix2")).toEqual(["fftcol_8x16_f", "fftrow_16_f_c"]);
+    expect(kernels([3, 8], 2, "radix2")).toEqual(["fftmc_3x8_f", "fftrow_8_f_c"]);
+    expect(kernels([3, 1], 2)).toEqual(["fftmc_3x1_f", "fftrow_1_f_c"]); // length 1: a copy
+    expect(kernels([4, 34], 1)).toEqual(["fftmr_34_f_c"]);
+    expect(kernels([2, 66, 200], 2)).toEqual(["fftmc_66x200_f", "fftmr_200_f_c"]);
+    expect(kernels([4, 74], 1)).toEqual([]); // 74 = 2·37: a 2-point and a 37-point DFT product with twiddles
     expect(kernels([8, 6], 2, "dft")).toEqual(["fft1a", "fft1b"]);
     expect(kernels([4, 16], 1, "dft")).toEqual(["fft1a"]);
   });

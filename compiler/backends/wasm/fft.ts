@@ -2,8 +2,11 @@
  * fft / ifft (1-D over the last axis, 2-D over the last two; fft unnormalized, ifft scaled by
  * 1/N as in the interpreter). A 2-D transform runs rows first (into the node's scratch buffer),
  * then columns (into the output).
- *   - power-of-two lengths: iterative radix-2 Cooley–Tukey. A bit-reversed copy, then log2(n)
- *     butterfly stages in place; per-stage twiddle tables (stage h holds e^{∓iπj/h}, j < h, all
+ *   - every length whose prime factors are at most MAX_RADIX (the default): the mixed-radix
+ *     Stockham kernels of fft-mixed.ts (fftmr_…, fftmc_…);
+ *   - power-of-two lengths with `fft: "radix2"` in the compile options (the earlier default,
+ *     kept for bench/fft-mixed.mjs), and length 1 (a copy): iterative radix-2 Cooley–Tukey. A
+ *     bit-reversed copy, then log2(n) butterfly stages in place; per-stage twiddle tables (stage h holds e^{∓iπj/h}, j < h, all
  *     stages back to back: n−1 entries) and the bit-reversal index table live in the read-only
  *     tables after the plan. Two shared, program-table kernels, one per (length, direction,
  *     input kind), reused by every node of that shape:
@@ -12,12 +15,19 @@
  *       fftcol_<n2>x<n1>_<f|i> (x, o, count): the second-to-last axis of [count, n2, n1]
  *         complex; rows are moved whole (bit reversal with memory.copy) and each butterfly
  *         runs SIMD across a row of n1 columns with one twiddle;
- *   - other lengths (or `fft: "dft"` in the compile options): products with a DFT matrix
+ *   - other lengths (a larger prime factor: the backend decomposes those at the IR level first,
+ *     so this meets only the primes themselves) and `fft: "dft"`: products with a DFT matrix
  *     table, x·F along the last axis, F·x along the second-to-last (matmul.ts kernels).
+ * Free-space propagation (pad → fft → ·H → ifft → slice) is cut further on the mixed-radix path:
+ * prunedTransform runs only the rows a zero-padded input or a sliced output needs, and a
+ * transform with an epilogue (plan.ts fftFactor) stores y·H (in place after the other paths).
+ * The row kernels read 2 rows · n values, the column kernels whole [n2, n1] blocks; the node's
+ * scratch (fft-mixed.ts fftScratchBytes) holds the 2-D row result and the kernels' work buffers.
  */
 import type { Node } from "../../ir/graph.js";
 import { numel } from "../../ir/types.js";
 import { addr, type Ctx } from "./ctx.js";
+import { mixedColHelper, mixedRadices, mixedRowHelper } from "./fft-mixed.js";
 import { matmulFunction } from "./matmul.js";
 import { kindOf } from "./plan.js";
 import { affine, copyBytes, counted, f32c, Fn, get, i32c, set } from "./wat.js";
@@ -182,7 +192,14 @@ function colHelper(ctx: Ctx, n2: number, n1: number, inverse: boolean): string {
   return name;
 }
 
-export type FftMethod = "auto" | "dft";
+/**
+ * auto: the mixed-radix kernels (fft-mixed.ts) for every length they transform (prime factors up
+ * to MAX_RADIX; they beat radix-2 on powers of two too, bench/results-fft-mixed.md), DFT products
+ * otherwise (the backend decomposes such lengths at the IR level first); radix2: the radix-2
+ * kernels for powers of two, mixed radix otherwise (the earlier default); dft: DFT-matrix
+ * products only. The last two are for benchmarks.
+ */
+export type FftMethod = "auto" | "radix2" | "dft";
 
 /** Emits one fft/ifft node; returns node-specific function texts (the DFT-matrix products). */
 export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: FftMethod = "auto"): string[] {
@@ -194,11 +211,16 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
   const total = numel(n.shape);
   if (total === 0) return [];
   const rows = total / n1;
-  const radix2 = (len: number): boolean => method === "auto" && isPow2(len);
+  const radix2 = (len: number): boolean => method !== "dft" && isPow2(len) && (method === "radix2" || len === 1); // length 1: a copy
+  const mixed = (len: number): boolean => method !== "dft" && len > 1 && mixedRadices(len) !== undefined;
   const out: string[] = [];
-  // along the last axis: [rows, n1] → (dims 2: scratch, else the output)
+  // along the last axis: [rows, n1] → (dims 2: scratch, else the output); the mixed kernels' work space follows
   const first = dims === 2 ? scratch : addr(ctx, n);
+  const work = scratch + (dims === 2 ? total * 8 : 0);
+  const n2 = dims === 2 ? n.shape[r - 2]! : 1;
+  if (dims === 2 && !radix2(n1) && !radix2(n2) && mixed(n1) && mixed(n2) && prunedTransform(ctx, fn, n, x, scratch, work)) return out;
   if (radix2(n1)) ctx.call(rowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, rows]);
+  else if (mixed(n1)) ctx.call(mixedRowHelper(ctx, n1, inv, kindOf(x) !== "c"), [addr(ctx, x), first, work, rows, 1, 0, 0]);
   else {
     const F1 = ctx.table(`dft${inv ? "i" : "f"}${n1}`, dftTable(n1, inv));
     const k1 = `${ctx.prefix}fft${n.id}a`;
@@ -206,9 +228,12 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
     fn.emit(`(call $${k1} ${i32c(addr(ctx, x))} ${i32c(F1)} ${i32c(first)})`);
   }
   if (dims === 2) {
-    const n2 = n.shape[r - 2]!;
     const count = total / (n1 * n2);
     if (radix2(n2)) ctx.call(colHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), count]);
+    else if (mixed(n2)) {
+      colsWithFactor(ctx, n, n2, n1, scratch, work, count);
+      return out;
+    }
     else {
       const F2 = ctx.table(`dft${inv ? "i" : "f"}${n2}`, dftTable(n2, inv));
       const k2 = `${ctx.prefix}fft${n.id}b`;
@@ -218,6 +243,93 @@ export function fftKernel(ctx: Ctx, fn: Fn, n: Node, scratch: number, method: Ff
         elem: [0, 0], scalar: (p) => fn.emit(`(call $${k2} ${i32c(F2)} ${p[0]} ${p[1]})`),
       });
     }
+    const factor = ctx.plan.fftFactor.get(n.id);
+    if (factor !== undefined) multiplyInPlace(ctx, fn, n, factor);
   }
   return out;
+}
+
+/** The column pass into the output, times the node's epilogue factor when it has one (plan.ts fftFactor). */
+function colsWithFactor(ctx: Ctx, n: Node, n2: number, n1: number, scratch: number, work: number, count: number): void {
+  const inv = n.op === "ifft";
+  const factor = ctx.plan.fftFactor.get(n.id);
+  if (factor === undefined) ctx.call(mixedColHelper(ctx, n2, n1, inv), [scratch, addr(ctx, n), work, count]);
+  else ctx.call(mixedColHelper(ctx, n2, n1, inv, { conj: ctx.plan.conjParity[factor] === 1 }), [scratch, addr(ctx, n), work, count, addr(ctx, factor)]);
+}
+
+/** The epilogue on the other paths (radix-2 or DFT columns): the output times the [n2, n1] factor, in place. */
+function multiplyInPlace(ctx: Ctx, fn: Fn, n: Node, factor: number): void {
+  const r = n.shape.length, per = n.shape[r - 1]! * n.shape[r - 2]!;
+  const conj = ctx.plan.conjParity[factor] === 1;
+  const ar = fn.local("ear", "f32"), ai = fn.local("eai", "f32"), hr = fn.local("ehr", "f32"), hi = fn.local("ehi", "f32");
+  affine(fn, [numel(n.shape) / per, per], [{ base: addr(ctx, n), strides: [per * 8, 8] }, { base: addr(ctx, factor), strides: [0, 8] }], {
+    elem: [8, 8],
+    scalar: ([po, ph]) => {
+      fn.emit(set(ar, `(f32.load ${po})`), set(ai, `(f32.load offset=4 ${po})`), set(hr, `(f32.load ${ph})`), set(hi, conj ? `(f32.neg (f32.load offset=4 ${ph}))` : `(f32.load offset=4 ${ph})`));
+      fn.emit(`(f32.store ${po} (f32.sub (f32.mul ${get(ar)} ${get(hr)}) (f32.mul ${get(ai)} ${get(hi)})))`, `(f32.store offset=4 ${po} (f32.add (f32.mul ${get(ar)} ${get(hi)}) (f32.mul ${get(ai)} ${get(hr)})))`);
+    },
+  });
+}
+
+/**
+ * A 2-D transform of zero-padded fields, or one read only through slices (free-space
+ * propagation: pad → fft → · H → ifft → slice, and the same in its gradient), transforms only the
+ * rows that matter; the 2-D DFT is separable, so the order of the two passes is free:
+ *   - the input is a zero `pad` along the rows: the row pass runs on the rows that can be nonzero
+ *     (the others are zero in the scratch), then the column pass as usual;
+ *   - every reader is a `slice` (and the node is not a program output): the column pass first
+ *     (input → scratch), then the row pass only on the rows some slice reads (other rows of the
+ *     output are left unwritten: nothing reads them).
+ * Returns false when neither applies (the caller runs the whole transform).
+ */
+function prunedTransform(ctx: Ctx, fn: Fn, n: Node, x: Node, scratch: number, work: number): boolean {
+  const inv = n.op === "ifft";
+  const r = n.shape.length, n1 = n.shape[r - 1]!, n2 = n.shape[r - 2]!;
+  const count = numel(n.shape) / (n1 * n2);
+  const real = kindOf(x) !== "c";
+  const rowIn = n1 * (real ? 4 : 8), rowB = n1 * 8;
+  const padded = nonzeroRows(x);
+  if (padded) {
+    const [r0, r1] = padded;
+    const skip = n2 - (r1 - r0);
+    ctx.call(mixedRowHelper(ctx, n1, inv, real), [addr(ctx, x) + r0 * rowIn, scratch + r0 * rowB, work, r1 - r0, count, skip * rowIn, skip * rowB]);
+    affine(fn, [count], [{ base: scratch, strides: [n1 * n2 * 8] }], {
+      elem: [0],
+      scalar: ([p]) => {
+        if (r0 > 0) fn.emit(`(memory.fill ${p} (i32.const 0) ${i32c(r0 * rowB)})`);
+        if (r1 < n2) fn.emit(`(memory.fill (i32.add ${p} ${i32c(r1 * rowB)}) (i32.const 0) ${i32c((n2 - r1) * rowB)})`);
+      },
+    });
+    colsWithFactor(ctx, n, n2, n1, scratch, work, count);
+    return true;
+  }
+  const read = real || ctx.plan.fftFactor.has(n.id) ? undefined : readRows(ctx, n);
+  if (!read) return false;
+  const [s0, s1] = read;
+  const skip = n2 - (s1 - s0);
+  ctx.call(mixedColHelper(ctx, n2, n1, inv), [addr(ctx, x), scratch, work, count]);
+  ctx.call(mixedRowHelper(ctx, n1, inv, false), [scratch + s0 * rowB, addr(ctx, n) + s0 * rowB, work, s1 - s0, count, skip * rowB, skip * rowB]);
+  return true;
+}
+
+/** Rows (axis −2) of each field that can be nonzero when x is a zero pad along them, else undefined. */
+function nonzeroRows(x: Node): [number, number] | undefined {
+  if (x.op !== "pad") return undefined;
+  const r = x.shape.length;
+  const before = (x.attrs.before as readonly number[])[r - 2]!, after = (x.attrs.after as readonly number[])[r - 2]!;
+  return before + after > 0 ? [before, x.shape[r - 2]! - after] : undefined;
+}
+
+/** Rows (axis −2) that n's readers read when every reader is a slice and n is no output, else undefined. */
+function readRows(ctx: Ctx, n: Node): [number, number] | undefined {
+  if (ctx.g.outputs.some((o) => o.id === n.id)) return undefined;
+  const r = n.shape.length;
+  let lo = Infinity, hi = -Infinity;
+  for (const m of ctx.g.nodes) {
+    if (!m.inputs.includes(n.id)) continue;
+    if (m.op !== "slice") return undefined;
+    lo = Math.min(lo, (m.attrs.begin as readonly number[])[r - 2]!);
+    hi = Math.max(hi, (m.attrs.end as readonly number[])[r - 2]!);
+  }
+  return lo < hi && hi - lo < n.shape[r - 2]! ? [lo, hi] : undefined;
 }

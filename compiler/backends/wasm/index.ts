@@ -30,14 +30,15 @@ import { assemble } from "./assemble.js";
 import { Fn } from "./wat.js";
 import { scanFunction } from "./loop.js";
 import { loopInvariant } from "../../passes/loop-invariant.js";
-import { fftDecompose, needsDecompose } from "../../passes/fft-decompose.js";
+import { decomposeFfts, needsDecompose } from "../../passes/fft-decompose.js";
+import { isMixedLength } from "./fft-mixed.js";
 
 /** The buffer plan needs more memory than a wasm32 module may have (the CLI reports PNN5010). */
 export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-12";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-13";
 export const ENTRY = "run";
 
 const NN = new Set(["softmax", "log_softmax", "softmax_cross_entropy", "mse", "random_uniform", "random_normal"]);
@@ -53,7 +54,7 @@ export interface WasmArtifact {
 export interface WasmCompileOptions {
   /** binaryen optimize level (default 2); 0 assembles with wabt, unoptimised (assemble.ts). */
   readonly optimize?: 0 | 1 | 2 | 3;
-  /** fft/ifft: "auto" (radix-2 for power-of-two lengths, default) or "dft" (DFT-matrix products only; benchmarks). */
+  /** fft/ifft: "auto" (radix-2 for powers of two, mixed radix otherwise; default), "dft" (DFT-matrix products only) or "mixed" (the mixed-radix kernels for every length); the last two for benchmarks. */
   readonly fft?: FftMethod;
   /**
    * Several exported entry functions, each running only what its outputs need (e.g. an edge
@@ -156,8 +157,10 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
   // loop bodies run in a scratch region that holds no data: move their constants (and any
   // other invariant work) before the loop
   if (graph.nodes.some((n) => n.op === "scan")) graph = loopInvariant.run(graph);
-  // FFTs of other lengths than powers of two: mixed-radix steps (unless DFT products are asked for)
-  if (opts.fft !== "dft" && hasNode(graph, needsDecompose)) graph = loopInvariant.run(fftDecompose.run(graph));
+  // FFTs of lengths neither kernel transforms (a prime factor above MAX_RADIX): mixed-radix steps
+  // at the IR level (unless DFT products are asked for)
+  const native = (len: number): boolean => (len & (len - 1)) === 0 || isMixedLength(len);
+  if (opts.fft !== "dft" && hasNode(graph, (n) => needsDecompose(n, native))) graph = loopInvariant.run(decomposeFfts(graph, native));
   const plan = planBuffers(graph);
   const tables = new Map<string, number>();
   let tableTop = plan.bytes;

@@ -17,6 +17,7 @@
 import type { Graph, Node } from "../../ir/graph.js";
 import { planMemory } from "../../ir/buffer-plan.js";
 import { liveNodes, readersOf, useCounts } from "../../ir/liveness.js";
+import { fftScratchBytes } from "./fft-mixed.js";
 import { elementwiseFusion } from "./fusion.js";
 import { scanCounts, scanResultTypes } from "../../ir/ops-loop.js";
 import { isComplex, numel } from "../../ir/types.js";
@@ -51,7 +52,13 @@ export interface BufferPlan {
   readonly matmul: ReadonlyMap<number, readonly [MatmulOperand, MatmulOperand]>;
   /** Fused elementwise groups by root (fusion.ts): members in order, root last; members get no buffer. */
   readonly fused: ReadonlyMap<number, readonly number[]>;
-  /** Per-node scratch buffer (2-D fft; a loop's body region), valid only while that node runs; -1 if none. */
+  /**
+   * fft epilogues: a 2-D fft/ifft (key) whose only reader multiplies it by one [n2, n1] field
+   * (value: that field's node, computed before the transform) stores its result times the field;
+   * the mul aliases the transform's buffer and runs no kernel (fft.ts).
+   */
+  readonly fftFactor: ReadonlyMap<number, number>;
+  /** Per-node scratch buffer (fft: 2-D row result and mixed-radix work space; a loop's body region), valid only while that node runs; -1 if none. */
   readonly scratch: readonly number[];
   /** Per live loop: its body's plan (inside the loop's scratch region) and where its carries are staged. */
   readonly bodies: ReadonlyMap<number, { readonly plan: BufferPlan; readonly staging: number }>;
@@ -61,7 +68,28 @@ export interface BufferPlan {
 /** The values node n's kernel reads under the plan (a matmul reads through fused transposes). */
 export function planReads(plan: BufferPlan, n: Node): readonly number[] {
   const mm = plan.matmul.get(n.id);
-  return mm ? [mm[0].id, mm[1].id] : n.inputs;
+  const factor = plan.fftFactor.get(n.id);
+  return mm ? [mm[0].id, mm[1].id] : factor !== undefined ? [...n.inputs, factor] : n.inputs;
+}
+
+/**
+ * The fft epilogue a mul node can be (see BufferPlan.fftFactor): the transform and the field, or
+ * undefined. Valid because the mul is the transform's only reader: its buffer may hold y·H
+ * instead of y, and the mul (an alias of it) then has nothing left to compute.
+ */
+function fftEpilogue(g: Graph, n: Node, uses: readonly number[], outputs: ReadonlySet<number>): { fft: number; factor: number } | undefined {
+  if (n.op !== "mul" || n.inputs.length !== 2) return undefined;
+  for (const k of [0, 1]) {
+    const t = g.nodes[n.inputs[k]!]!, h = g.nodes[n.inputs[1 - k]!]!;
+    const r = t.shape.length;
+    if ((t.op !== "fft" && t.op !== "ifft") || t.attrs.dims !== 2 || uses[t.id] !== 1 || outputs.has(t.id)) continue;
+    // the field must be ready when the transform runs: permanent, or computed before it
+    const ready = h.op === "input" || h.op === "param" || h.op === "const" || h.id < t.id;
+    if (kindOf(h) !== "c" || kindOf(n) !== "c" || !ready || n.shape.length !== r) continue;
+    if (h.shape.length !== 2 || h.shape[0] !== t.shape[r - 2] || h.shape[1] !== t.shape[r - 1] || n.shape.some((d, i) => d !== t.shape[i])) continue;
+    return { fft: t.id, factor: h.id };
+  }
+  return undefined;
 }
 
 /** Byte offset of each result inside a scan's buffer (results back to back, aligned), and the total. */
@@ -148,9 +176,12 @@ export function planBuffers(g: Graph, region?: { readonly base: number; readonly
     matmul.delete(m.id);
   }
   let fusedLeaves = new Map<number, readonly number[]>();
+  const fftFactor = new Map<number, number>();
+  const epilogueOf = new Map<number, number>(); // mul → the transform it aliases
   const readsOf = (n: Node): readonly number[] => {
     const mm = matmul.get(n.id);
-    return mm ? [mm[0].id, mm[1].id] : fusedLeaves.get(n.id) ?? n.inputs;
+    const factor = fftFactor.get(n.id);
+    return mm ? [mm[0].id, mm[1].id] : factor !== undefined ? [...n.inputs, factor] : fusedLeaves.get(n.id) ?? n.inputs;
   };
   let live = liveNodes(g, { reads: readsOf });
   const alias = g.nodes.map((n) => live[n.id]! && isAliasOp(n, g.nodes[n.inputs[0] ?? -1]));
@@ -166,6 +197,15 @@ export function planBuffers(g: Graph, region?: { readonly base: number; readonly
       conjParity[n.id] = 1 ^ conjParity[n.inputs[0]!]!;
     }
   }
+  // fft epilogues (before fusion, which leaves aliases alone); a mul that is an output stays a kernel
+  for (const n of g.nodes) {
+    if (!live[n.id] || alias[n.id] || outputs.has(n.id)) continue;
+    const ep = fftEpilogue(g, n, uses, outputs);
+    if (!ep || fftFactor.has(ep.fft)) continue;
+    alias[n.id] = true;
+    fftFactor.set(ep.fft, ep.factor);
+    epilogueOf.set(n.id, ep.fft);
+  }
   // elementwise fusion: a group's root reads the group's leaves; absorbed members need no buffer
   const fusion = fuse ? elementwiseFusion(g, live, alias, readersOf(g, readsOf, live)) : { groups: new Map<number, readonly number[]>(), absorbed: [] };
   if (fusion.groups.size) {
@@ -179,10 +219,10 @@ export function planBuffers(g: Graph, region?: { readonly base: number; readonly
   const mem = planMemory(g, {
     live, reads: readsOf, base: region?.base ?? RESERVED, align: ALIGN,
     size: (n) => (n.op === "scan" ? scanLayout(n).bytes : byteSize(n)),
-    alias: (n) => (!alias[n.id] ? undefined : n.op === "scan_result" ? { of: n.inputs[0]!, offset: scanLayout(g.nodes[n.inputs[0]!]!).offsets[n.attrs.index as number]! } : { of: n.inputs[0]!, offset: 0 }),
+    alias: (n) => (!alias[n.id] ? undefined : n.op === "scan_result" ? { of: n.inputs[0]!, offset: scanLayout(g.nodes[n.inputs[0]!]!).offsets[n.attrs.index as number]! } : { of: epilogueOf.get(n.id) ?? n.inputs[0]!, offset: 0 }),
     permanent: (n) => n.op === "input" || n.op === "param" || n.op === "const",
     fixed: (n) => region?.fixed.get(n.id),
-    scratch: (n) => ((n.op === "fft" || n.op === "ifft") && n.attrs.dims === 2 ? byteSize(n) : bodyBytes.get(n.id) ?? 0),
+    scratch: (n) => (n.op === "fft" || n.op === "ifft" ? fftScratchBytes(n.shape, n.attrs.dims as number) : bodyBytes.get(n.id) ?? 0),
   });
   const bodies = new Map<number, { plan: BufferPlan; staging: number }>();
   for (const [id, bytes] of bodyBytes) {
@@ -191,5 +231,5 @@ export function planBuffers(g: Graph, region?: { readonly base: number; readonly
     const plan = planBuffers(s.body!, { base, fixed: invariantsAt(s, (operand) => mem.offset[operand]!) }, fuse);
     bodies.set(id, { plan, staging: base + bytes - stagingBytes(s) });
   }
-  return { offset: mem.offset, live, alias, conjParity, matmul, fused: fusion.groups, scratch: mem.scratch, bodies, bytes: mem.bytes };
+  return { offset: mem.offset, live, alias, conjParity, matmul, fftFactor, fused: fusion.groups, scratch: mem.scratch, bodies, bytes: mem.bytes };
 }
