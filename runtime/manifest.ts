@@ -26,7 +26,9 @@ export type InputRole =
   /** The twin's estimate of a device variable of an external device (its mean until calibration fits it). */
   | { readonly kind: "twin-var"; readonly variable: string }
   /** Calibration: what the device measured for the batch's rows (the twin's prediction is fitted to it). */
-  | { readonly kind: "target" };
+  | { readonly kind: "target" }
+  /** Data-parallel training: shard `shard`'s gradient of (a segment of) parameter `param`, summed in shard order by the update program. */
+  | { readonly kind: "shard-grad"; readonly shard: number; readonly param: string };
 
 export type OutputRole =
   | { readonly kind: "loss" }
