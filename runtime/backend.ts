@@ -9,6 +9,13 @@
  */
 export type DType = "f32" | "f64" | "c64" | "c128" | "i32";
 
+/**
+ * f32's smallest normal number, 2⁻¹²⁶. Values below it in magnitude are subnormal, and x86
+ * arithmetic on subnormals takes a microcode assist (10–100× slower per operation; wasm cannot
+ * set flush-to-zero). The `flush` op and the optimizers' state updates set them to zero.
+ */
+export const F32_MIN_NORMAL = 2 ** -126;
+
 export interface Tensor {
   readonly dtype: DType;
   readonly shape: readonly number[];

@@ -6,7 +6,12 @@
  * for the fused update in compiler/lower/optimizer.ts, which emits the same formulas in the same
  * order), the per-step scalars a fused program takes, and which state slots it keeps. Arguments
  * arrive defaulted by the checker (stdlib/training.ts declares them); nothing is re-defaulted.
+ * Momentum and moment values below f32's smallest normal become zero (`flushed`): a parameter
+ * whose gradient stays zero (a dead ReLU unit, a masked pixel) has its state decay geometrically,
+ * 0.9ᵗ, into subnormals within ~800 steps, and subnormal arithmetic made whole training steps
+ * 2–3× slower on x86. Such values move no f32 parameter anyway.
  */
+import { F32_MIN_NORMAL } from "./backend.js";
 import type { StateSlot } from "./manifest.js";
 
 export interface OptimizerConfig {
@@ -30,6 +35,9 @@ export const OPTIMIZER_SCALARS = {
 
 /** State slots each optimizer keeps per parameter. */
 export const OPTIMIZER_SLOTS: Readonly<Record<OptimizerConfig["name"], readonly StateSlot[]>> = { sgd: [], momentum: ["m"], adam: ["m", "v"] };
+
+/** x, or 0 when |x| is below f32's smallest normal (NaN is kept): the `flush` IR op. */
+export const flushed = (x: number): number => (Math.abs(x) < F32_MIN_NORMAL ? 0 : x);
 
 function arg(cfg: OptimizerConfig, name: string): number {
   const v = cfg.args[name];
@@ -69,14 +77,14 @@ export function optimizerStep(cfg: OptimizerConfig, state: OptimizerState, param
       for (let i = 0; i < p.length; i++) p[i] -= s.lr! * g[i];
     } else if (cfg.name === "momentum") {
       for (let i = 0; i < p.length; i++) {
-        m[i] = s.beta! * m[i] + g[i];
+        m[i] = flushed(s.beta! * m[i] + g[i]);
         p[i] -= s.lr! * m[i];
       }
     } else if (cfg.name === "adam") {
       const b1 = s.b1!, b2 = s.b2!, eps = s.eps!, c1 = s.c1!, c2 = s.c2!, lr = s.lr!;
       for (let i = 0; i < p.length; i++) {
-        m[i] = b1 * m[i] + (1 - b1) * g[i];
-        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+        m[i] = flushed(b1 * m[i] + (1 - b1) * g[i]);
+        v[i] = flushed(b2 * v[i] + (1 - b2) * g[i] * g[i]);
         p[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
       }
     } else throw new Error(`unknown optimizer '${(cfg as { name: string }).name}' (the checker admits only sgd, momentum and adam)`);

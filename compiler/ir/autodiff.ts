@@ -19,6 +19,7 @@
  * graphs are possible in principle (not tested).
  */
 import { InternalError } from "../../diagnostics/internal.js";
+import { F32_MIN_NORMAL } from "../../runtime/backend.js";
 import { GraphBuilder, type Graph, type Node } from "./graph.js";
 import { scanVjp } from "./autodiff-loop.js";
 import { dependsOn, liveNodes } from "./liveness.js";
@@ -125,6 +126,7 @@ const R: Record<string, Vjp> = {
     return [b.mul(g, b.mul(b.scalar([0, 1], x!.dtype), b.div(x!, b.abs2(x!))))];
   },
   // ḡx = ḡ·[lo <= x <= hi]
+  flush: (ad, _n, [x], g) => [ad.b.mul(g, ad.b.ge(ad.b.abs(x!), ad.k(F32_MIN_NORMAL, x!)))],
   clip: (ad, n, [x], g) => [ad.b.mul(g, ad.mask01(x!, n.attrs.lo as number, n.attrs.hi as number))],
   // straight-through estimator: ḡx = ḡ·[lo <= x <= hi]
   quantize: (ad, n, [x], g) => [ad.b.mul(g, ad.mask01(x!, n.attrs.lo as number, n.attrs.hi as number))],

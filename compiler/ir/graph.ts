@@ -174,6 +174,7 @@ export class GraphBuilder {
   angle(x: Node): Node { return this.op("angle", [x]); }
   stopGradient(x: Node): Node { return this.op("stop_gradient", [x]); }
   clip(x: Node, lo: number, hi: number): Node { return this.op("clip", [x], { lo, hi }); }
+  flush(x: Node): Node { return this.op("flush", [x]); }
   quantize(x: Node, bits: number, lo: number, hi: number): Node { return this.op("quantize", [x], { bits, lo, hi }); }
 
   // ---- elementwise binary (numpy broadcasting) ----

@@ -67,6 +67,7 @@ export const ELEMENTWISE_OPS: readonly OpDef[] = [
   unary("abs2", toReal, "y = |z|² = re² + im² (real result)", perElement(1, 3)),
   unary("expi", realToComplex, "y = e^{iθ} = cos θ + i sin θ (real θ -> complex)", perElement(2, 2)),
   unary("angle", toReal, "y = atan2(Im z, Re z)", perElement(1, 1)),
+  unary("flush", realOnly, "y = 0 where |x| < 2⁻¹²⁶ (f32's smallest normal), else x (NaN stays); ∂y/∂x = 1 where kept", perElement(1, 2)),
   {
     name: "stop_gradient", family: "unary", arity: 1, attrs: [], grad: "none",
     meaning: "y = x forward; ∂L/∂x = 0 (physics-aware training: twin + sg(device - twin))",

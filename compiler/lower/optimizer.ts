@@ -9,6 +9,7 @@
  *   sgd       lr
  *   momentum  lr, beta
  *   adam      lr, b1, 1-b1, b2, 1-b2, eps, c1, c2   (c1 = 1 − b1^t, c2 = 1 − b2^t at step t)
+ * State is flushed to zero below f32's smallest normal (`flush`), as runtime/optim.ts does.
  * Added outputs: the new parameter (clipped to its range, if any) and new state. The gradient
  * outputs stay. Complex parameters are not fused (the JS optimizer treats their re/im parts as
  * separate reals, which elementwise complex IR ops do not): a graph with one is returned
@@ -47,14 +48,14 @@ export function appendOptimizerUpdate(g: Graph, optimizer: OptimizerConfig["name
       next = b.sub(param, b.mul(s.lr!, grad));
     } else if (optimizer === "momentum") {
       const m = b.input(names.optimizerState("m", p.path), "f32", shape);
-      const m1 = b.add(b.mul(s.beta!, m), grad);
+      const m1 = b.flush(b.add(b.mul(s.beta!, m), grad));
       next = b.sub(param, b.mul(s.lr!, m1));
       b.output(names.newState("m", p.path), m1);
     } else {
       const m = b.input(names.optimizerState("m", p.path), "f32", shape);
       const v = b.input(names.optimizerState("v", p.path), "f32", shape);
-      const m1 = b.add(b.mul(s.b1!, m), b.mul(s["1-b1"]!, grad));
-      const v1 = b.add(b.mul(s.b2!, v), b.mul(b.mul(s["1-b2"]!, grad), grad));
+      const m1 = b.flush(b.add(b.mul(s.b1!, m), b.mul(s["1-b1"]!, grad)));
+      const v1 = b.flush(b.add(b.mul(s.b2!, v), b.mul(b.mul(s["1-b2"]!, grad), grad)));
       const step = b.div(b.mul(s.lr!, b.div(m1, s.c1!)), b.add(b.sqrt(b.div(v1, s.c2!)), s.eps!));
       next = b.sub(param, step);
       b.output(names.newState("m", p.path), m1);

@@ -47,6 +47,8 @@ for (const op of ["log", "sqrt", "angle"]) {
 }
 for (const op of ["sin", "cos", "tanh", "sigmoid", "relu", "expi"]) un(op, f([3, 2]));
 add("clip", [f([4, 3])], (b, [x]) => b.clip(x!, -0.5, 0.5));
+// flush: |x|·2⁻¹²⁴ is below 2⁻¹²⁶ exactly when |x| < ¼ (scaling by a power of two is exact), then back to O(1)
+add("flush", [f([4, 5])], (b, [x]) => b.mul(b.flush(b.mul(x!, b.scalar(2 ** -124, "f64"))), b.scalar(2 ** 124, "f64")));
 // binary: broadcasting, complex, mixed real x complex
 for (const op of ["add", "sub", "mul", "div"]) {
   const pos = op === "div" ? "pos" : "any";

@@ -3,17 +3,20 @@
 // parameters and optimizer state as the train program's gradients fed to runtime/optim.ts, for sgd, momentum
 // and adam, with and without a parameter range; the wasm backend matches the interpreter within
 // float32 tolerance, with parameters and state resident in the module giving bit for bit what
-// copying them in and out every step gives; and a program lowered for one optimizer refuses another's configuration.
+// copying them in and out every step gives; a program lowered for one optimizer refuses another's configuration;
+// and optimizer state below f32's smallest normal is flushed to zero on every path.
 import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileWasm } from "../../compiler/backends/wasm/index.js";
 import { lowerTrainStep } from "../../compiler/lower/lower.js";
-import { manifestOf } from "../../compiler/lower/names.js";
+import { manifestOf, names } from "../../compiler/lower/names.js";
+import { appendOptimizerUpdate } from "../../compiler/lower/optimizer.js";
+import { GraphBuilder } from "../../compiler/ir/graph.js";
 import type { Program } from "../../compiler/driver/program.js";
 import type { Graph } from "../../compiler/ir/graph.js";
 import type { Executable, Tensor } from "../../runtime/backend.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
-import { newOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from "../../runtime/optim.js";
+import { newOptimizerState, optimizerScalars, optimizerStep, type OptimizerConfig, type OptimizerState } from "../../runtime/optim.js";
 import { Stream } from "../../runtime/rng.js";
 import { bindInputs, runTrainStep } from "../../runtime/rules/bind.js";
 import type { BatchInput } from "../../runtime/rules/types.js";
@@ -186,5 +189,60 @@ describe("optimizers: one owner, no silent fallback", () => {
     expect(() => optimizerScalars(bogus, 1)).toThrow(/unknown optimizer 'adamw'/);
     const p = new Map([["w", Float64Array.of(1)]]);
     expect(() => step(bogus, newOptimizerState(p), p, new Map([["w", [1]]]), new Map())).toThrow(/unknown optimizer/);
+  });
+});
+
+describe("subnormal optimizer state is flushed to zero", () => {
+  // A parameter with a zero gradient (a dead ReLU unit, a masked pixel) has its momentum decay
+  // as βᵗ into f32 subnormals, and x86 arithmetic on subnormals is 10–100× slower. Every
+  // optimizer path sets state below 2⁻¹²⁶ to zero: the JS reference and the fused update on
+  // both backends, with the same values.
+  const T = 2 ** -126;
+  // m after one step with g = 0 is 0.9·m: 0.9·1.2T < T is flushed, 0.9·2T and 0.9·(−3T) are kept; NaN stays NaN
+  const m0 = [1.2 * T, 2 * T, -3 * T, -1.1 * T, 0, 0.5, Number.NaN, 1e-3];
+  const expected = m0.map((x) => (Math.abs(0.9 * x) < T ? 0 : 0.9 * x));
+
+  it("runtime/optim.ts: adam and momentum flush m (and v) below 2⁻¹²⁶; an all-zero gradient for 2,000 steps leaves no subnormal", () => {
+    const p = new Map([["w", new Float64Array(m0.length).fill(0.5)]]);
+    const s = newOptimizerState(p);
+    s.m.get("w")!.set(m0);
+    const zero = new Map([["w", new Float64Array(m0.length)]]);
+    optimizerStep(OPTIMIZERS["adam(lr: 0.05)"]!, s, p, zero, new Map());
+    expect(Array.from(s.m.get("w")!)).toEqual(expected);
+    const long = new Map([["w", new Float64Array(4).fill(1)]]);
+    for (const opt of [OPTIMIZERS["adam(lr: 0.05)"]!, OPTIMIZERS["momentum(lr: 0.05, beta: 0.8)"]!]) {
+      const st = newOptimizerState(long);
+      optimizerStep(opt, st, long, new Map([["w", Float64Array.of(1, -1, 0.5, 1e-3)]]), new Map());
+      for (let k = 0; k < 2000; k++) optimizerStep(opt, st, long, new Map([["w", new Float64Array(4)]]), new Map());
+      for (const a of [st.m.get("w")!, st.v.get("w")!]) for (const x of a) expect(x === 0 || Math.abs(x) >= T, `${opt.name}: ${x}`).toBe(true);
+      expect(Array.from(st.m.get("w")!)).toEqual([0, 0, 0, 0]);
+    }
+  });
+
+  it("the fused update (compiler/lower/optimizer.ts) gives the same flushed m on the interpreter and on wasm", async () => {
+    const b = new GraphBuilder();
+    const w = b.param("w", "f32", [m0.length]);
+    b.output("loss", b.sum(b.mul(w, b.scalar(0, "f32")), [0]));
+    b.output(names.grad("w"), b.mul(w, b.scalar(0, "f32")));
+    const g = appendOptimizerUpdate(b.build(), "adam", [{ path: "w" }]);
+    const scalars = optimizerScalars(OPTIMIZERS["adam(lr: 0.05)"]!, 1);
+    const vec = (data: number[]): Tensor => ({ dtype: "f32", shape: [m0.length], data: Float32Array.from(data) });
+    const feeds: Record<string, Tensor> = {
+      w: vec(m0.map(() => 0.5)),
+      [names.optimizerState("m", "w")]: vec(m0),
+      [names.optimizerState("v", "w")]: vec(m0.map(() => 1e-4)),
+      ...Object.fromEntries(Object.entries(scalars).map(([k, x]) => [names.optimizerScalar(k), { dtype: "f32", shape: [], data: Float32Array.of(x) } as Tensor])),
+    };
+    for (const exe of [compileInterp(g), await compileWasm(g)]) {
+      const out = await exe.run(feeds);
+      const m1 = Array.from(out[names.newState("m", "w")]!.data as ArrayLike<number>);
+      // f32 rounding of 0.9·x on wasm: compare within f32 resolution, zeros and NaN exactly
+      m1.forEach((x, i) => {
+        const e = expected[i]!;
+        if (Number.isNaN(e)) expect(x).toBeNaN();
+        else if (e === 0) expect(x, `m[${i}]`).toBe(0);
+        else expect(Math.abs(x - e) / Math.abs(e), `m[${i}]`).toBeLessThan(1e-6);
+      });
+    }
   });
 });

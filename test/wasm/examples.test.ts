@@ -1,6 +1,7 @@
 // The examples' programs on the wasm backend vs the float64 interpreter: every output of the
 // train step (loss, logits, every parameter gradient) and of the infer programs (twin and
-// device) within the f32 tolerance of helpers.ts; and the same training run on both backends
+// device) within the f32 tolerance of helpers.ts, the unoptimised module (wabt) giving the same
+// bits as the optimised one (binaryen -O2); and the same training run on both backends
 // reaching the same accuracy (within 0.5 points).
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -53,6 +54,11 @@ async function parity(file: string, batch: number): Promise<void> {
     const got = wasmExecutable(art.bytes, art.layout).run(feeds);
     expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
     for (const name of Object.keys(want)) expectClose(got[name]!, want[name]!, `${file} ${what}: ${name}`);
+    // the unoptimised module a run compiles for itself (wabt, assemble.ts) computes the same bits
+    const plain = await compileToWasm(g, { optimize: 0 });
+    await wabtValidate(plain.bytes);
+    const same = wasmExecutable(plain.bytes, plain.layout).run(feeds);
+    for (const name of Object.keys(want)) expect(Array.from(same[name]!.data), `${file} ${what}: ${name}, wabt vs binaryen -O2`).toEqual(Array.from(got[name]!.data));
   }
 }
 

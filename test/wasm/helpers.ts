@@ -1,7 +1,7 @@
 // Shared helpers for the wasm parity tests: the stated float32 tolerance, and wabt validation.
-import { createRequire } from "node:module";
 import { expect } from "vitest";
 import type { Tensor } from "../../runtime/backend.js";
+import { loadWabt, WASM_FEATURES } from "../../compiler/backends/wasm/assemble.js";
 
 /**
  * The parity tolerance: wasm computes in f32, the interpreter in f64, so each element may differ
@@ -22,16 +22,10 @@ export function expectClose(got: Tensor, want: Tensor, what: string, rtol = RTOL
   }
 }
 
-interface Wabt {
-  readWasm(bytes: Uint8Array, opts: { readDebugNames?: boolean } & Record<string, boolean>): { validate(): void; destroy(): void };
-}
-let wabtP: Promise<Wabt> | undefined;
 /** wabt's validator (a second, independent implementation), with the features we emit. */
 export async function wabtValidate(bytes: Uint8Array): Promise<void> {
-  const require = createRequire(import.meta.url);
-  wabtP ??= (require("wabt") as () => Promise<Wabt>)();
-  const w = await wabtP;
-  const m = w.readWasm(bytes, { simd: true, bulk_memory: true, sat_float_to_int: true, sign_extension: true, mutable_globals: true });
+  const w = await loadWabt();
+  const m = w.readWasm(bytes, Object.fromEntries(WASM_FEATURES.map((f) => [f, true])));
   try {
     m.validate();
   } finally {

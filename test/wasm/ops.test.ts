@@ -47,6 +47,8 @@ for (const op of ["log", "sqrt", "angle"]) {
 for (const op of ["sin", "cos", "tanh", "sigmoid", "relu", "expi", "sign"]) un(op, f([3, 6]));
 add("neg", [i32([7], 9)], (b, [x]) => b.neg(x!), "i32", true);
 add("clip", [f([4, 5])], (b, [x]) => b.clip(x!, -0.5, 0.5));
+// flush: |x|·2⁻¹²⁴ is below 2⁻¹²⁶ exactly when |x| < ¼ (scaling by a power of two is exact), then back to O(1)
+add("flush", [f([4, 5])], (b, [x]) => b.mul(b.flush(b.mul(x!, b.scalar(2 ** -124, "f32"))), b.scalar(2 ** 124, "f32")));
 add("quantize", [f([4, 5])], (b, [x]) => b.quantize(x!, 3, -1, 1));
 for (const op of ["add", "sub", "mul", "div"]) {
   const pos = op === "div" ? "pos" : "any";

@@ -49,6 +49,8 @@ add("sin", [f([4, 8])], (b, [x]) => b.sin(b.mul(x!, b.scalar(300, "f32"))), "lar
 add("expi", [f([4, 8])], (b, [x]) => b.expi(b.mul(x!, b.scalar(60, "f32"))), "phases of many turns");
 add("neg", [i32([7], 9)], (b, [x]) => b.neg(x!), "i32", true);
 add("clip", [f([4, 5])], (b, [x]) => b.clip(x!, -0.5, 0.5));
+// flush: |x|·2⁻¹²⁴ is below 2⁻¹²⁶ exactly when |x| < ¼ (scaling by a power of two is exact), then back to O(1)
+add("flush", [f([4, 5])], (b, [x]) => b.mul(b.flush(b.mul(x!, b.scalar(2 ** -124, "f32"))), b.scalar(2 ** 124, "f32")));
 add("quantize", [f([4, 5])], (b, [x]) => b.quantize(x!, 3, -1, 1));
 // the phase grid of freespace.quantizePhase: lo = −2π·1024 (f32 would lose it without the split)
 add("quantize", [f([4, 6])], (b, [x]) => b.quantize(x!, 15, -2 * Math.PI * 1024, -2 * Math.PI * 1024 + (2 ** 15 - 1) * (2 * Math.PI / 16)), "phase grid");

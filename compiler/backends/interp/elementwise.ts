@@ -5,6 +5,7 @@
  * complex op is widened to complex the same way; then one tight loop runs per op.
  */
 import type { Node } from "../../ir/graph.js";
+import { F32_MIN_NORMAL } from "../../../runtime/backend.js";
 import { isComplex, numel, type TypeShape } from "../../ir/types.js";
 import { broadcastMap, gatherInto, sameShape, toComplexInto, type Kernel } from "./util.js";
 
@@ -55,6 +56,7 @@ function realUnary(node: Node, n: number): Kernel {
       case "expi":
         for (let i = 0; i < n; i++) { o[2 * i] = Math.cos(X[i]!); o[2 * i + 1] = Math.sin(X[i]!); }
         break;
+      case "flush": for (let i = 0; i < n; i++) { const v = X[i]!; o[i] = Math.abs(v) < F32_MIN_NORMAL ? 0 : v; } break;
       case "clip": {
         const lo = node.attrs.lo as number, hi = node.attrs.hi as number;
         for (let i = 0; i < n; i++) { const v = X[i]!; o[i] = v < lo ? lo : v > hi ? hi : v; }

@@ -32,7 +32,7 @@ interface Step {
 
 const UNARY = new Set([
   "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "square", "recip", "sign",
-  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize",
+  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize", "flush",
 ]);
 const BINARY = new Set(["complex", "add", "sub", "mul", "div", "pow", "max", "min", "eq", "ge", "gt"]);
 

@@ -1,7 +1,7 @@
 /**
  * A content-addressed cache of compiled wasm modules: key = sha256 of the codegen version and
  * the printed IR graph; files <dir>/wasm/<key>.wasm and <key>.json (the layout). A hit loads
- * without touching binaryen; a miss compiles, then writes both files atomically (tmp + rename).
+ * without assembling anything; a miss compiles, then writes both files atomically (tmp + rename).
  * The directory is PNN_CACHE_DIR, else .pnn-cache in the working directory; an unwritable cache
  * is silently skipped.
  */
@@ -56,10 +56,11 @@ function tryWrite(dir: string, key: string, bytes: Uint8Array, layout: WasmLayou
 }
 
 /**
- * binaryen's optimize level for modules this process runs itself. V8 compiles them with its
- * optimizing tier up front (node-module.ts), so binaryen's -O2 bought no measurable step time
- * (flagship, MLP) while taking about two thirds of a cold compile (bench/cold-start.mjs).
- * Edge artifacts (build/artifact.ts) keep the default level: browsers tier lazily.
+ * The optimize level for modules this process runs itself: 0, assembled by wabt without binaryen
+ * (assemble.ts). V8 compiles them with its optimizing tier up front (node-module.ts), so
+ * binaryen's -O2 bought no measurable step time (flagship, MLP) while loading and running binaryen
+ * was most of a cold run's extra time (bench/cold-start.mjs). Edge artifacts (build/artifact.ts)
+ * keep the default level: browsers tier lazily.
  */
 const JIT_OPTIMIZE_LEVEL = 0;
 

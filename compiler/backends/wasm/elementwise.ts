@@ -6,6 +6,7 @@
  * host's Math (same functions as the interpreter) and rounded to f32.
  */
 import type { Node } from "../../ir/graph.js";
+import { F32_MIN_NORMAL } from "../../../runtime/backend.js";
 import { strides } from "../../ir/types.js";
 import { addr, down, m32, m64, up, type Ctx } from "./ctx.js";
 import { elemBytes, kindOf, type Kind } from "./plan.js";
@@ -48,6 +49,7 @@ function realUnary(ctx: Ctx, n: Node, x: string): Val {
     case "imag": return { re: F0 };
     case "angle": return { re: m32(ctx, "atan2", F0, x) };
     case "expi": return { re: m32(ctx, "cos", x), im: m32(ctx, "sin", x) };
+    case "flush": return { re: sel(F0, x, `(f32.lt (f32.abs ${x}) ${f32c(F32_MIN_NORMAL)})`) };
     case "clip": {
       const lo = f32c(at.lo as number), hi = f32c(at.hi as number);
       return { re: sel(lo, sel(hi, x, `(f32.gt ${x} ${hi})`), `(f32.lt ${x} ${lo})`) };
@@ -163,6 +165,7 @@ function vectorOf(n: Node, xs: readonly string[]): string | null {
     case "recip": return `(f32x4.div ${splat(1)} ${a})`;
     case "imag": return splat(0);
     case "conj": case "real": case "stop_gradient": return a;
+    case "flush": return `(v128.andnot ${a} (f32x4.lt (f32x4.abs ${a}) ${splat(F32_MIN_NORMAL)}))`;
     case "clip": return `(f32x4.pmin ${splat(n.attrs.hi as number)} (f32x4.pmax ${splat(n.attrs.lo as number)} ${a}))`;
     case "add": return `(f32x4.add ${a} ${b})`;
     case "sub": return `(f32x4.sub ${a} ${b})`;

@@ -12,7 +12,7 @@ import { shapeEq } from "../../ir/types.js";
 
 export const UNARY_OPS = new Set([
   "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "square", "recip", "sign",
-  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize", "cast",
+  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize", "flush", "cast",
 ]);
 export const BINARY_OPS = new Set(["complex", "add", "sub", "mul", "div", "pow", "max", "min", "eq", "ge", "gt"]);
 export const isElementwise = (n: Node): boolean => UNARY_OPS.has(n.op) || BINARY_OPS.has(n.op);

@@ -4,8 +4,8 @@
  * linear memory (plan.ts), each live node becomes one function of straight loops (elementwise.ts,
  * structural.ts, matmul.ts, fft.ts, nn.ts) and the exported entry calls them in order. Storage and
  * arithmetic are f32 (complex: interleaved f32 pairs); exp/log/trig come from the host's Math in
- * f64. The module text is parsed, validated and optimised by binaryen, the only importer of it
- * (loaded lazily: `await import("binaryen")`). compileWasm gives a runtime Executable.
+ * f64. The module text is assembled by assemble.ts (binaryen, optimising, for artifacts; wabt
+ * for modules this process runs itself). compileWasm gives a runtime Executable.
  */
 import { InternalError } from "../../../diagnostics/internal.js";
 import type { Graph, Node } from "../../ir/graph.js";
@@ -25,6 +25,7 @@ import { NN_HELPERS, nnKernel } from "./nn.js";
 import { ALIGN, kindOf, planBuffers, planReads } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
 import { optimizedModule } from "./node-module.js";
+import { assemble } from "./assemble.js";
 import { Fn } from "./wat.js";
 import { scanFunction } from "./loop.js";
 import { loopInvariant } from "../../passes/loop-invariant.js";
@@ -35,7 +36,7 @@ export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-10";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-11";
 export const ENTRY = "run";
 
 const NN = new Set(["softmax", "log_softmax", "softmax_cross_entropy", "mse", "random_uniform", "random_normal"]);
@@ -49,7 +50,7 @@ export interface WasmArtifact {
 }
 
 export interface WasmCompileOptions {
-  /** binaryen optimize level (default 2; 0 only removes unused functions, e.g. helpers no kernel calls). */
+  /** binaryen optimize level (default 2); 0 assembles with wabt, unoptimised (assemble.ts). */
   readonly optimize?: 0 | 1 | 2 | 3;
   /** fft/ifft: "auto" (radix-2 for power-of-two lengths, default) or "dft" (DFT-matrix products only; benchmarks). */
   readonly fft?: FftMethod;
@@ -225,39 +226,11 @@ export function emitWat(graph: Graph, opts: WasmCompileOptions = {}): { wat: str
   return { wat, data: ctx.data, pages, layout: opts.entries ? { ...layout, entries: entrySpecs } : layout };
 }
 
-type Binaryen = typeof import("binaryen").default;
-let binaryenP: Promise<Binaryen> | undefined;
-/** binaryen, loaded once on first use (~1 s): the runtime never loads it. */
-export function loadBinaryen(): Promise<Binaryen> {
-  binaryenP ??= import("binaryen").then((m) => m.default);
-  return binaryenP;
-}
-
-/** The wasm features emitted modules use (also what the wabt validator is told to accept). */
-export const WASM_FEATURES = ["simd", "bulk_memory", "sat_float_to_int", "sign_extension", "mutable_globals"] as const;
-
 export async function compileToWasm(graph: Graph, opts: WasmCompileOptions = {}): Promise<WasmArtifact> {
   const { wat, data, pages, layout } = emitWat(graph, opts);
-  const binaryen = await loadBinaryen();
-  const F = binaryen.Features;
-  const mod = binaryen.parseText(wat);
-  try {
-    // data segments (consts, tables, the program) go in through the API: parsing them as text is slow
-    mod.setMemory(pages, pages, "memory", data.map((d) => ({ offset: mod.i32.const(d.offset), data: d.bytes, passive: false })), false, false, "0");
-    mod.setFeatures(F.MVP | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.SignExt | F.MutableGlobals);
-    if (!mod.validate()) throw new InternalError("wasm: binaryen rejected the emitted module", wat.slice(0, 20000));
-    const level = opts.optimize ?? 2;
-    if (level > 0) {
-      binaryen.setOptimizeLevel(level);
-      binaryen.setShrinkLevel(0);
-      mod.optimize();
-    } else mod.runPasses(["remove-unused-module-elements"]);
-    const bytes = mod.emitBinary();
-    const imports: WasmImport[] = WebAssembly.Module.imports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map((i) => ({ module: i.module, name: i.name }));
-    return { bytes, layout: { ...layout, imports }, wat };
-  } finally {
-    mod.dispose();
-  }
+  const bytes = await assemble(wat, data, pages, opts.optimize ?? 2);
+  const imports: WasmImport[] = WebAssembly.Module.imports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map((i) => ({ module: i.module, name: i.name }));
+  return { bytes, layout: { ...layout, imports }, wat };
 }
 
 /** Compiles a graph to a runnable Executable (bytes compiled with new WebAssembly.Module). */

@@ -11,6 +11,7 @@
  */
 import { strides } from "../../ir/types.js";
 import type { Node } from "../../ir/graph.js";
+import { F32_MIN_NORMAL } from "../../../runtime/backend.js";
 import { grid, header1d, nodeOf, off, Params, type Ctx } from "./ctx.js";
 import { indexStep, isMoving, isReduce, reduceViews, stepView } from "./fuse.js";
 import { flit } from "./lib.js";
@@ -47,6 +48,7 @@ function realUnary(n: Node, x: string): string {
     case "conj": case "real": case "stop_gradient": return x;
     case "imag": return "0.0";
     case "angle": return `patan2(0.0, ${x})`;
+    case "flush": return sel(x, "0.0", `abs(${x}) < ${flit(F32_MIN_NORMAL)}`);
     case "clip": {
       const lo = flit(at.lo as number), hi = flit(at.hi as number);
       return sel(sel(x, hi, `${x} > ${hi}`), lo, `${x} < ${lo}`);

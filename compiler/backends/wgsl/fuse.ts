@@ -34,7 +34,7 @@ export const MAX_TERMS = 16;
 
 export const UNARY = new Set([
   "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "square", "recip", "sign",
-  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize", "cast",
+  "conj", "real", "imag", "abs2", "expi", "angle", "stop_gradient", "clip", "quantize", "flush", "cast",
 ]);
 export const BINARY = new Set(["complex", "add", "sub", "mul", "div", "pow", "max", "min", "eq", "ge", "gt"]);
 const MOVING = new Set(["slice", "pad", "transpose", "broadcast_to", "reshape", "concat"]);
