@@ -4,7 +4,8 @@
 // For the MNIST MLP (examples/mnist_mlp.pnn) and the diffractive network
 // (examples/diffractive_mnist.pnn) at each batch size it trains, interleaved rep by rep:
 //   A  shards = 1, one thread (the unsharded path: one train program with the fused update),
-//   B  shards = 2, --workers 1 (the data-parallel arithmetic on one thread),
+//   B  shards = 2, --workers 1 (the data-parallel arithmetic on one thread: both networks train
+//      with backprop on wasm, so this is the resident step of runtime/parallel/resident.ts),
 //   C  shards = 2, --workers 2 (the same arithmetic on two worker threads: bit-identical to B),
 // and reads samples/s of the training loop from each run's summary (evaluation excluded). It
 // reports medians with min–max over the reps and the ratios C/B and C/A, and the machine's load
@@ -114,7 +115,9 @@ same loop on two threads at once; 2 = both cores free): median ${median(capaciti
 ${Math.min(...capacities).toFixed(2)}–${Math.max(...capacities).toFixed(2)}. A 2-worker speedup cannot exceed it.
 
 A = shards 1 on one thread (the unsharded program with the fused optimizer update);
-B = shards 2, \`--workers 1\`; C = shards 2, \`--workers 2\` (bit-identical parameters to B).
+B = shards 2, \`--workers 1\`; C = shards 2, \`--workers 2\` (bit-identical parameters to B). Both take the
+resident step (docs/scaling.md): parameters kept in each thread's programs, the update split over
+the threads, worker threads released by an Atomics word.
 
 | network | batch | A samples/s | B samples/s | C samples/s | C / B | C / A |
 |---|---|---|---|---|---|---|
