@@ -170,8 +170,9 @@ export interface ResidentThreadOptions {
 /** Waits until control word `i` is at least `target` (blocking on a worker thread; the main thread passes an asynchronous wait). */
 type Wait = (control: Int32Array, i: number, target: number) => void | Promise<void>;
 
+const ELSEWHERE = "data-parallel: another thread failed during the step";
 function failedElsewhere(): Error {
-  return new Error("data-parallel: another thread failed during the step");
+  return new Error(ELSEWHERE);
 }
 
 /** A worker thread's blocking wait (it can sleep: nothing else runs on it). */
@@ -367,9 +368,11 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       }
     }
   };
+  /** The error of the thread that failed first (the others only saw that one had). */
   const workerError = async (): Promise<unknown> => {
-    if (failure === undefined && running) await Promise.allSettled(running);
-    return failure ?? failedElsewhere();
+    const settled = running ? await Promise.allSettled(running) : [];
+    const reasons = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    return reasons.find((e) => !(e instanceof Error && e.message === ELSEWHERE)) ?? failure ?? failedElsewhere();
   };
   const start = async () => {
     if (running || !loops) return;
@@ -383,14 +386,16 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       await new Promise((r) => setTimeout(r, 1));
     }
   };
-  const stop = async () => {
+  /** Stops the loops; `settle`: whatever they did (closing after a failure, whose error is already on its way). */
+  const stop = async (settle = false) => {
     if (!running) return;
     Atomics.store(c, CMD, STOP);
     Atomics.add(c, GO, 1);
     Atomics.notify(c, GO);
     const done = running;
     running = undefined;
-    await Promise.all(done);
+    if (settle) await Promise.allSettled(done);
+    else await Promise.all(done);
   };
   return {
     async step(batch): Promise<StepResult> {
@@ -426,7 +431,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       for (const [name, a] of v.run.m) a.set(v.m.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
       for (const [name, a] of v.run.v) a.set(v.v.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
     },
-    close: stop,
+    close: () => stop(true),
   };
 }
 
