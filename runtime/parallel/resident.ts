@@ -353,6 +353,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
   const v = thread.views, c = v.control;
   const S = run.shards, T = resident.threads, rows = run.shardRows * resident.classes;
   let running: Promise<void>[] | undefined;
+  let startedAt = 0;
   let failure: unknown;
   /** Waits on the main thread: spins briefly, then sleeps in short slices, yielding to the event loop now and then so a worker's failure is seen. */
   const wait: Wait = async (control, i, target) => {
@@ -365,6 +366,9 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       } else {
         await new Promise((r) => setImmediate(r));
         slept = 0;
+        // a loop that never started (piscina put two on one thread) would leave this waiting forever
+        if (loops && Atomics.load(control, CLAIMED) < loops.threads && performance.now() - startedAt > READY_TIMEOUT_MS)
+          throw new Error(`data-parallel: only ${Atomics.load(control, CLAIMED)} of ${loops.threads} worker loops started within ${READY_TIMEOUT_MS / 1000} s`);
       }
     }
   };
@@ -374,17 +378,13 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
     const reasons = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
     return reasons.find((e) => !(e instanceof Error && e.message === ELSEWHERE)) ?? failure ?? failedElsewhere();
   };
-  const start = async () => {
+  /** Posts the loops; each takes the steps released after this GO value, so the first step need not wait for them to start. */
+  const start = () => {
     if (running || !loops) return;
     Atomics.store(c, CLAIMED, 0);
     running = loops.start(Atomics.load(c, GO));
+    startedAt = performance.now();
     for (const p of running) p.catch((e) => (failure ??= e));
-    const until = performance.now() + READY_TIMEOUT_MS;
-    while (Atomics.load(c, CLAIMED) < loops.threads) {
-      if (failure !== undefined) throw failure;
-      if (performance.now() > until) throw new Error(`data-parallel: only ${Atomics.load(c, CLAIMED)} of ${loops.threads} worker loops started within ${READY_TIMEOUT_MS / 1000} s`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
   };
   /** Stops the loops; `settle`: whatever they did (closing after a failure, whose error is already on its way). */
   const stop = async (settle = false) => {
@@ -399,7 +399,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
   };
   return {
     async step(batch): Promise<StepResult> {
-      await start();
+      start();
       v.run.x.set(batch.x.data);
       v.run.labels.set(batch.labels.data);
       v.run.weights.set(batch.weights.data);
