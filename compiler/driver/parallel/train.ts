@@ -2,10 +2,12 @@
  * Data-parallel training of a Program whose train block has shards > 1 (docs/scaling.md): what
  * trainProduct hands the trainer instead of the plain stepper. It compiles, once, the inference
  * pair at the batch and the rule's programs for one shard (no fused update); the trainer's run
- * state moves into shared memory (placeState); then every step runs through a data-parallel
- * stepper (runtime/parallel/data-parallel.ts) whose shards run on `workers` threads: this one
- * and workers − 1 threads of a WorkerPool, all running the same code. Evaluation is spread the
- * same way. The shard layout fixes the arithmetic: any number of workers gives the same bits.
+ * state moves into shared memory (placeState); then every step runs on `workers` threads: this
+ * one and workers − 1 threads of a WorkerPool, all running the same code — the resident step
+ * (runtime/parallel/resident.ts, with one update program per thread's slice compiled here,
+ * update-program.ts) for a gradient rule whose programs keep their inputs and whose parameters are
+ * f32, the task path (runtime/parallel/data-parallel.ts) otherwise. Evaluation is spread the same
+ * way. The shard layout fixes the arithmetic: any number of workers gives the same bits.
  */
 import { sampleChip } from "../../../runtime/init.js";
 import { isResident } from "../../../runtime/backend.js";
