@@ -14,7 +14,9 @@
  *     flat vector (compiler/driver/parallel/update-program.ts: the shards' gradients summed in
  *     shard order, then the fused optimizer formulas of compiler/lower/optimizer.ts), writing the
  *     new parameters into the live vector and into the run's float64 parameters (which rules and
- *     evaluation read), and the new moments into `live`.
+ *     evaluation read). The update program keeps its slice's moments (and parameters) between
+ *     steps; they go to `live` when the loops stop (`flush`), and a thread that takes over a slice
+ *     after a restart reads them from there.
  *   - Worker threads run a loop (`residentLoop`) that waits on an Atomics word for each step, so
  *     a step costs no message round trip; the main thread is thread 0. `sync` stops the loops
  *     (evaluation tasks can then run on the workers) and copies the moments into the trainer's.
@@ -37,7 +39,9 @@ const everyCostKey: Exclude<keyof StepCost, (typeof COST_KEYS)[number]> extends 
 void everyCostKey;
 
 /** Control words (Int32Array over `control`). */
-const GO = 0, CMD = 1, STEPS = 2, STEP = 3, N = 4, SHARDS_DONE = 5, UPDATES_DONE = 6, FAILED = 7, CLAIMED = 8, WORDS = 9;
+const GO = 0, CMD = 1, STEPS = 2, STEP = 3, N = 4, SHARDS_DONE = 5, UPDATES_DONE = 6, FAILED = 7, CLAIMED = 8;
+/** Then one word per slice: the step (STEPS) of its latest update. */
+const LAST = 9;
 const RUN = 1, STOP = 2;
 
 /** The shared memory of the resident step, besides the run's (plain data: posted to workers). */
@@ -61,7 +65,7 @@ export function createResidentRun(run: SharedRun, threads: number, classes: numb
     live: new SharedArrayBuffer(Math.max(1, 3 * total) * 4),
     grads: new SharedArrayBuffer(Math.max(1, S * total) * 4),
     results: new SharedArrayBuffer((S + S * COST_KEYS.length + S * run.shardRows * classes) * 8),
-    control: new SharedArrayBuffer(WORDS * 4),
+    control: new SharedArrayBuffer((LAST + threads) * 4),
   };
 }
 
@@ -187,7 +191,7 @@ export function blockingWait(control: Int32Array, i: number, target: number): vo
 export class ResidentThread {
   readonly views: Views;
   private readonly cuts: [number, number][];
-  private readonly updates = new Map<number, (step: number) => void>();
+  private readonly updates = new Map<number, { run(step: number, steps: number): void; flush(): void }>();
 
   get threads(): number {
     return this.o.resident.threads;
@@ -211,7 +215,7 @@ export class ResidentThread {
       Atomics.notify(c, SHARDS_DONE);
     }
     await wait(c, SHARDS_DONE, steps * S);
-    if (t < this.cuts.length) this.update(t, step);
+    if (t < this.cuts.length) this.update(t, step, steps);
     Atomics.add(c, UPDATES_DONE, 1);
     Atomics.notify(c, UPDATES_DONE);
   }
@@ -235,19 +239,29 @@ export class ResidentThread {
   }
 
   /** Slice j's update: the shards' gradients of its elements summed in shard order, one optimizer step. */
-  private update(j: number, step: number): void {
-    let run = this.updates.get(j);
-    if (!run) this.updates.set(j, (run = this.prepare(j)));
-    run(step);
+  private update(j: number, step: number, steps: number): void {
+    let u = this.updates.get(j);
+    if (!u) this.updates.set(j, (u = this.prepare(j)));
+    u.run(step, steps);
   }
 
-  /** Binds slice j's update program to the shared arrays once; returns its step. */
-  private prepare(j: number): (step: number) => void {
+  /** Copies the moments this thread's update programs hold (those of the latest update of their slice) into the live vectors: before the loops stop. */
+  flush(): void {
+    for (const u of this.updates.values()) u.flush();
+  }
+
+  /**
+   * Binds slice j's update program to the shared arrays once. The program keeps the slice's
+   * parameters and moments (its new values feed back onto its inputs); they are written from the
+   * live vectors only when another thread updated the slice last (control word LAST + j says
+   * which step did), so a step passes just the gradients and the scalars. The new parameters go
+   * to the live vector (every thread's programs read them) at once; the moments only on `flush`.
+   */
+  private prepare(j: number): { run(step: number, steps: number): void; flush(): void } {
     const { run, optimizer } = this.o;
-    const v = this.views, total = run.params.total;
+    const v = this.views, total = run.params.total, c = v.control;
     const { exe, manifest: m } = this.o.update(j);
     if (!isResident(exe)) throw new Error("data-parallel: the resident update needs a program that keeps its inputs (wasm)");
-    const session = exe.resident({});
     const [lo, hi] = this.cuts[j]!;
     const parts = new Map(segments(run.params, lo, hi).map((s) => [s.name, s]));
     const segment = (param: string) => {
@@ -260,36 +274,58 @@ export class ResidentThread {
       return [s.at + s.from, s.at + s.to] as const;
     };
     const f32 = (a: Float32Array, [from, to]: readonly [number, number], base = 0) => tensor("f32", [to - from], a.subarray(base + from, base + to));
-    const arrays: Record<string, Tensor> = {};
-    for (const { name, role } of inputsOf(m, "param")) arrays[name] = f32(v.params, part(role.param));
-    for (const { name, role } of inputsOf(m, "optimizer-state")) arrays[name] = f32(role.slot === "m" ? v.m : v.v, part(role.param));
-    for (const { name, role } of inputsOf(m, "shard-grad")) arrays[name] = f32(v.grads, part(role.param), role.shard * total);
+    const moments = (slot: "m" | "v") => (slot === "m" ? v.m : v.v);
+    const state: Record<string, Tensor> = {}, grads: Record<string, Tensor> = {};
+    const paramInput = new Map<string, string>(), stateInput = new Map<string, string>();
+    for (const { name, role } of inputsOf(m, "param")) {
+      state[name] = f32(v.params, part(role.param));
+      paramInput.set(role.param, name);
+    }
+    for (const { name, role } of inputsOf(m, "optimizer-state")) {
+      state[name] = f32(moments(role.slot), part(role.param));
+      stateInput.set(`${role.slot}:${role.param}`, name);
+    }
+    for (const { name, role } of inputsOf(m, "shard-grad")) grads[name] = f32(v.grads, part(role.param), role.shard * total);
     const scalars = inputsOf(m, "optimizer-scalar");
-    const fed = m.inputs.length;
-    if (Object.keys(arrays).length + scalars.length !== fed) throw new Error(`data-parallel: the update program of slice ${j} has inputs the resident step does not feed`);
+    if (Object.keys(state).length + Object.keys(grads).length + scalars.length !== m.inputs.length) throw new Error(`data-parallel: the update program of slice ${j} has inputs the resident step does not feed`);
+    const newParams = outputsOf(m, "new-param"), newState = outputsOf(m, "new-state");
+    const session = exe.resident(Object.fromEntries([...newParams.map(({ name, role }) => [name, paramInput.get(role.param)!]), ...newState.map(({ name, role }) => [name, stateInput.get(`${role.slot}:${role.param}`)!])]));
     const shared = v.run.params;
-    const back = [
-      // new parameters also go to the run's float64 parameters (what rules read on the host and evaluation reads), at the part's place in its parameter
-      ...outputsOf(m, "new-param").map(({ name, role }) => ({ name, live: v.params, at: part(role.param)[0], f64: { to: shared.get(role.param)!, at: segment(role.param).from } })),
-      ...outputsOf(m, "new-state").map(({ name, role }) => ({ name, live: role.slot === "m" ? v.m : v.v, at: part(role.param)[0], f64: undefined })),
-    ];
-    const names = back.map((b) => b.name);
-    return (step) => {
-      const values = optimizerScalars(optimizer, step + 1);
-      const feed: Record<string, Tensor> = { ...arrays };
-      for (const { name, role } of scalars) {
-        const x = values[role.scalar];
-        if (x === undefined) throw new Error(`data-parallel: the update program was made for another optimizer than ${optimizer.name} (it takes '${role.scalar}')`);
-        feed[name] = tensor("f32", [], Float64Array.of(x));
-      }
-      const ran = session.step(feed, session.views ? [] : names);
-      if (ran instanceof Promise) throw new Error("data-parallel: the resident update needs a synchronous executable");
-      const out = session.views ? session.views(names) : ran;
-      for (const b of back) {
-        const data = out[b.name]!.data as Float32Array;
-        b.live.set(data, b.at);
-        b.f64?.to.set(data, b.f64.at);
-      }
+    // new parameters go to the live vector and to the run's float64 parameters (what rules read on the host and evaluation reads), at the part's place in its parameter
+    const paramsBack = newParams.map(({ name, role }) => ({ name, at: part(role.param)[0], f64: shared.get(role.param)!, f64At: segment(role.param).from }));
+    const stateBack = newState.map(({ name, role }) => ({ name, live: moments(role.slot), at: part(role.param)[0] }));
+    const outputs = (names: readonly string[]): Record<string, Tensor> => {
+      const out = session.views ? session.views(names) : session.read(names);
+      if (out instanceof Promise) throw new Error("data-parallel: the resident update needs a synchronous executable");
+      return out;
+    };
+    let heldAt = -1; // the step whose update this program holds the result of
+    return {
+      run(step, steps) {
+        const values = optimizerScalars(optimizer, step + 1);
+        const current = heldAt >= 0 && heldAt === Atomics.load(c, LAST + j);
+        const feed: Record<string, Tensor> = current ? { ...grads } : { ...state, ...grads };
+        for (const { name, role } of scalars) {
+          const x = values[role.scalar];
+          if (x === undefined) throw new Error(`data-parallel: the update program was made for another optimizer than ${optimizer.name} (it takes '${role.scalar}')`);
+          feed[name] = tensor("f32", [], Float64Array.of(x));
+        }
+        const ran = session.step(feed, []);
+        if (ran instanceof Promise) throw new Error("data-parallel: the resident update needs a synchronous executable");
+        const out = outputs(paramsBack.map((b) => b.name));
+        for (const b of paramsBack) {
+          const data = out[b.name]!.data as Float32Array;
+          v.params.set(data, b.at);
+          b.f64.set(data, b.f64At);
+        }
+        heldAt = steps;
+        Atomics.store(c, LAST + j, steps);
+      },
+      flush() {
+        if (heldAt < 0 || heldAt !== Atomics.load(c, LAST + j)) return;
+        const out = outputs(stateBack.map((b) => b.name));
+        for (const b of stateBack) b.live.set(out[b.name]!.data as Float32Array, b.at);
+      },
     };
   }
 }
@@ -319,7 +355,7 @@ export async function residentLoop(thread: ResidentThread, from: number): Promis
       Atomics.wait(c, GO, seen, 1000);
     }
     seen = Atomics.load(c, GO);
-    if (Atomics.load(c, CMD) === STOP) return;
+    if (Atomics.load(c, CMD) === STOP) return thread.flush();
     try {
       await thread.step(t, blockingWait);
     } catch (e) {
@@ -427,7 +463,8 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       return { loss, logits, cost };
     },
     async sync() {
-      await stop();
+      await stop(); // the worker threads flush their slices' moments as they stop
+      thread.flush();
       for (const [name, a] of v.run.m) a.set(v.m.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
       for (const [name, a] of v.run.v) a.set(v.v.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
     },
