@@ -39,9 +39,9 @@ const everyCostKey: Exclude<keyof StepCost, (typeof COST_KEYS)[number]> extends 
 void everyCostKey;
 
 /** Control words (Int32Array over `control`). */
-const GO = 0, CMD = 1, STEPS = 2, STEP = 3, N = 4, SHARDS_DONE = 5, UPDATES_DONE = 6, FAILED = 7, CLAIMED = 8;
+const GO = 0, CMD = 1, STEPS = 2, STEP = 3, N = 4, SHARDS_DONE = 5, UPDATES_DONE = 6, FAILED = 7, CLAIMED = 8, ROUND = 9;
 /** Then one word per slice: the step (STEPS) of its latest update. */
-const LAST = 9;
+const LAST = 10;
 const RUN = 1, STOP = 2;
 
 /** The shared memory of the resident step, besides the run's (plain data: posted to workers). */
@@ -215,7 +215,10 @@ export class ResidentThread {
       Atomics.notify(c, SHARDS_DONE);
     }
     await wait(c, SHARDS_DONE, steps * S);
-    if (t < this.cuts.length) this.update(t, step, steps);
+    // slices move to the next thread each time the loops start (ROUND), so taking over a slice — its
+    // moments from shared memory — happens in every multi-thread run, not only when claims reorder
+    const slice = (t + Atomics.load(c, ROUND)) % T;
+    if (slice < this.cuts.length) this.update(slice, step, steps);
     Atomics.add(c, UPDATES_DONE, 1);
     Atomics.notify(c, UPDATES_DONE);
   }
@@ -418,6 +421,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
   const start = () => {
     if (running || !loops) return;
     Atomics.store(c, CLAIMED, 0);
+    Atomics.add(c, ROUND, 1);
     running = loops.start(Atomics.load(c, GO));
     startedAt = performance.now();
     for (const p of running) p.catch((e) => (failure ??= e));
