@@ -28,7 +28,9 @@ export type InputRole =
   /** Calibration: what the device measured for the batch's rows (the twin's prediction is fitted to it). */
   | { readonly kind: "target" }
   /** Data-parallel training: shard `shard`'s gradient of (a segment of) parameter `param`, summed in shard order by the update program. */
-  | { readonly kind: "shard-grad"; readonly shard: number; readonly param: string };
+  | { readonly kind: "shard-grad"; readonly shard: number; readonly param: string }
+  /** A value computed once per evaluation by the program's preparation (compiler/ir/split-invariant.ts). */
+  | { readonly kind: "hoisted"; readonly index: number };
 
 export type OutputRole =
   | { readonly kind: "loss" }
@@ -58,7 +60,12 @@ export type OutputRole =
   /** The rows to send to external device `device`: the device-side value of its layer's operand. */
   | { readonly kind: "external-operand"; readonly device: number }
   /** Calibration: ∂loss/∂(the twin's estimate of `variable`). */
-  | { readonly kind: "twin-grad"; readonly variable: string };
+  | { readonly kind: "twin-grad"; readonly variable: string }
+  /** A preparation's value for the per-batch program (compiler/ir/split-invariant.ts). */
+  | { readonly kind: "hoisted"; readonly index: number };
+
+/** Inputs an evaluation keeps fixed while it walks a data set (its batches change only the others). */
+export const FIXED_DURING_EVALUATION: ReadonlySet<InputRole["kind"]> = new Set(["param", "chip", "twin-var"]);
 
 export interface ProgramManifest {
   readonly inputs: readonly { readonly name: string; readonly role: InputRole }[];

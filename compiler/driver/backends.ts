@@ -16,19 +16,22 @@ import { UsageError } from "./errors.js";
 export interface Backend {
   readonly name: string;
   readonly doc: string;
+  /** Its programs' inputs and outputs live in host memory, so an inference program may run as a preparation and a per-batch part (runtime/prepared.ts). */
+  readonly hostMemory?: boolean;
   compile(g: Graph): Promise<Executable>;
 }
 
 const wasm: Backend = {
   name: "wasm",
   doc: "WebAssembly (f32, SIMD128), compiled and cached under .pnn-cache/",
+  hostMemory: true,
   async compile(g) {
     const { compileWasmCached } = await import("../backends/wasm/cache.js");
     return compileWasmCached(g);
   },
 };
 
-const ref: Backend = { name: "ref", doc: "the float64 reference interpreter", compile: async (g) => compileInterp(g) };
+const ref: Backend = { name: "ref", doc: "the float64 reference interpreter", hostMemory: true, compile: async (g) => compileInterp(g) };
 
 const webgpu: Backend = {
   name: "webgpu",

@@ -23,6 +23,7 @@ const EXTERNAL = "external:";
 const EXTERNAL_OPERAND = "external-operand:";
 const TWIN = "twin:";
 const SHARD_GRAD = "shard-grad:";
+const HOISTED = "hoisted:";
 
 /** Fixed names of the batch and of single outputs. */
 export const X = "x";
@@ -57,11 +58,13 @@ export const names = {
   twinVar: (variable: string) => TWIN + variable,
   /** Shard k's gradient of a segment of a parameter (the resident data-parallel update, compiler/driver/parallel/update-program.ts). */
   shardGrad: (shard: number, param: string) => `${SHARD_GRAD}${shard}:${param}`,
+  /** The k-th value a preparation computes once per evaluation (an output of it, an input of the per-batch program). */
+  hoisted: (k: number) => HOISTED + k,
 };
 
-function deviceIndex(rest: string, name: string): number {
+function indexedName(rest: string, name: string): number {
   const k = Number(rest);
-  if (!/^\d+$/.test(rest) || !Number.isSafeInteger(k)) throw new InternalError(`malformed external device tensor name '${name}'`);
+  if (!/^\d+$/.test(rest) || !Number.isSafeInteger(k)) throw new InternalError(`malformed indexed tensor name '${name}'`);
   return k;
 }
 
@@ -87,12 +90,13 @@ function inputRole(name: string, isParam: boolean): InputRole {
   if (name === TARGET) return { kind: "target" };
   if (name.startsWith(CHIP)) return { kind: "chip", variable: name.slice(CHIP.length) };
   if (name.startsWith(PROBE)) return { kind: "probe", ...meshAndParam(name.slice(PROBE.length), name) };
-  if (name.startsWith(EXTERNAL)) return { kind: "external", device: deviceIndex(name.slice(EXTERNAL.length), name) };
+  if (name.startsWith(EXTERNAL)) return { kind: "external", device: indexedName(name.slice(EXTERNAL.length), name) };
   if (name.startsWith(TWIN)) return { kind: "twin-var", variable: name.slice(TWIN.length) };
   if (name.startsWith(SHARD_GRAD)) {
     const { mesh: shard, param } = meshAndParam(name.slice(SHARD_GRAD.length), name);
     return { kind: "shard-grad", shard, param };
   }
+  if (name.startsWith(HOISTED)) return { kind: "hoisted", index: indexedName(name.slice(HOISTED.length), name) };
   const state = stateOf(name);
   if (state) return { kind: "optimizer-state", ...state };
   if (name.startsWith(OPT)) return { kind: "optimizer-scalar", scalar: name.slice(OPT.length) };
@@ -120,13 +124,14 @@ function outputRole(name: string): OutputRole {
   if (name.startsWith(DELTA)) return { kind: "delta", param: name.slice(DELTA.length) };
   if (name.startsWith(READOUT_WEIGHT)) return { kind: "readout-weight", param: name.slice(READOUT_WEIGHT.length) };
   if (name.startsWith(READOUT_BIAS)) return { kind: "readout-bias", param: name.slice(READOUT_BIAS.length) };
-  if (name.startsWith(EXTERNAL_OPERAND)) return { kind: "external-operand", device: deviceIndex(name.slice(EXTERNAL_OPERAND.length), name) };
+  if (name.startsWith(EXTERNAL_OPERAND)) return { kind: "external-operand", device: indexedName(name.slice(EXTERNAL_OPERAND.length), name) };
+  if (name.startsWith(HOISTED)) return { kind: "hoisted", index: indexedName(name.slice(HOISTED.length), name) };
   throw new InternalError(`program output '${name}' has no role (compiler/lower/names.ts)`);
 }
 
 /** The external device whose rows to send an output name carries, if it is one (builders that copy outputs between graphs keep these). */
 export function externalOperandOf(name: string): number | undefined {
-  return name.startsWith(EXTERNAL_OPERAND) ? deviceIndex(name.slice(EXTERNAL_OPERAND.length), name) : undefined;
+  return name.startsWith(EXTERNAL_OPERAND) ? indexedName(name.slice(EXTERNAL_OPERAND.length), name) : undefined;
 }
 
 /** The roles of every input, parameter and output of a finished program. */
