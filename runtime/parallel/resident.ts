@@ -28,7 +28,6 @@ import { inputsOf, outputsOf, type ProgramManifest } from "../manifest.js";
 import { optimizerScalars, type OptimizerConfig } from "../optim.js";
 import { tensor } from "../rules/bind.js";
 import type { RuleStepper, ShardStepper, StepCost, StepResult } from "../rules/types.js";
-import { slices } from "./data-parallel.js";
 import { shardBatch } from "./shard-runner.js";
 import { runViews, segments, type RunViews, type SharedRun } from "./shared.js";
 
@@ -199,7 +198,7 @@ export class ResidentThread {
 
   constructor(private readonly o: ResidentThreadOptions) {
     this.views = views(o.run, o.resident);
-    this.cuts = slices(o.run.params.total, o.resident.threads);
+    this.cuts = updateSlices(o.run.params.total, o.resident.threads);
   }
 
   /** Thread `t`'s part of the step the control words describe. */
@@ -215,9 +214,10 @@ export class ResidentThread {
       Atomics.notify(c, SHARDS_DONE);
     }
     await wait(c, SHARDS_DONE, steps * S);
-    // slices move to the next thread each time the loops start (ROUND), so taking over a slice — its
-    // moments from shared memory — happens in every multi-thread run, not only when claims reorder
-    const slice = (t + Atomics.load(c, ROUND)) % T;
+    // slice 0 is this (main) thread's; the others move on to the next worker thread each time the loops
+    // start (ROUND), so taking over a slice — its moments from shared memory — happens in every run
+    // with two or more worker threads, not only when their claims reorder
+    const slice = t === 0 ? 0 : 1 + ((t - 1 + Atomics.load(c, ROUND)) % (T - 1));
     if (slice < this.cuts.length) this.update(slice, step, steps);
     Atomics.add(c, UPDATES_DONE, 1);
     Atomics.notify(c, UPDATES_DONE);
@@ -333,6 +333,26 @@ export class ResidentThread {
   }
 }
 
+/** Thread 0's share of the update against a worker thread's 1: it also runs the trainer between steps, while the workers finish their slices. */
+const MAIN_SHARE = 2 / 3;
+
+/**
+ * The slices of the flat parameter vector the threads update: slice 0 (the main thread's, smaller)
+ * and one per worker thread. A vector too small to be worth cutting is one slice. Every element's
+ * arithmetic is the same wherever the cuts fall.
+ */
+export function updateSlices(total: number, threads: number): [number, number][] {
+  if (threads === 1 || total < 64 * threads) return [[0, total]];
+  const weights = Array.from({ length: threads }, (_, t) => (t === 0 ? MAIN_SHARE : 1));
+  const sum = weights.reduce((a, b) => a + b, 0);
+  let cumulative = 0;
+  return weights.map((w) => {
+    const lo = Math.floor((total * cumulative) / sum);
+    cumulative += w;
+    return [lo, Math.floor((total * cumulative) / sum)] as [number, number];
+  });
+}
+
 /** Rounds the run's float64 parameters and moments to f32 (what the programs hold) and copies them into the live vectors. */
 export function placeLive(run: SharedRun, resident: ResidentRun): void {
   const v = views(run, resident);
@@ -384,14 +404,18 @@ const READY_TIMEOUT_MS = 300_000;
 
 /**
  * The main thread's side: a stepper that writes the batch into shared memory, releases the step,
- * runs thread 0's part, and reads loss, logits and cost back in shard order. The trainer counts
- * the step (no grads are returned). `sync` stops the loops and copies the moments into the trainer's.
+ * runs thread 0's part, and reads loss, logits and cost back in shard order. It returns once its
+ * own update slice is done: the worker threads finish theirs while the trainer takes the step's
+ * metrics and fills the next batch, and the next step (or `sync`) waits for them first. The
+ * trainer counts the step (no grads are returned). `sync` stops the loops and copies the moments
+ * into the trainer's.
  */
 export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thread: ResidentThread; loops?: RemoteLoops }): RuleStepper & { close(): Promise<void> } {
   const { run, resident, thread, loops } = o;
   const v = thread.views, c = v.control;
   const S = run.shards, T = resident.threads, rows = run.shardRows * resident.classes;
   let running: Promise<void>[] | undefined;
+  let updated = 0; // UPDATES_DONE once the last released step's updates are all done
   let startedAt = 0;
   let failure: unknown;
   /** Waits on the main thread: spins briefly, then sleeps in short slices, yielding to the event loop now and then so a worker's failure is seen. */
@@ -417,6 +441,15 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
     const reasons = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
     return reasons.find((e) => !(e instanceof Error && e.message === ELSEWHERE)) ?? failure ?? failedElsewhere();
   };
+  /** Waits until every thread has updated its slice for the last released step. */
+  const finished = async () => {
+    try {
+      await wait(c, UPDATES_DONE, updated);
+    } catch (e) {
+      fail(c);
+      throw e;
+    }
+  };
   /** Posts the loops; each takes the steps released after this GO value, so the first step need not wait for them to start. */
   const start = () => {
     if (running || !loops) return;
@@ -439,6 +472,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
   };
   return {
     async step(batch): Promise<StepResult> {
+      await finished();
       start();
       v.run.x.set(batch.x.data);
       v.run.labels.set(batch.labels.data);
@@ -451,7 +485,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       Atomics.notify(c, GO);
       try {
         await thread.step(0, wait);
-        await wait(c, UPDATES_DONE, steps * T);
+        updated = steps * T;
       } catch (e) {
         fail(c);
         throw e;
@@ -467,12 +501,16 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       return { loss, logits, cost };
     },
     async sync() {
+      await finished();
       await stop(); // the worker threads flush their slices' moments as they stop
       thread.flush();
       for (const [name, a] of v.run.m) a.set(v.m.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
       for (const [name, a] of v.run.v) a.set(v.v.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
     },
-    close: () => stop(true),
+    async close() {
+      await finished().catch(() => undefined); // after a failure: its error is already on its way
+      await stop(true);
+    },
   };
 }
 

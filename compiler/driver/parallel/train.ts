@@ -12,8 +12,8 @@
 import { sampleChip } from "../../../runtime/init.js";
 import { isResident } from "../../../runtime/backend.js";
 import { inputsOf } from "../../../runtime/manifest.js";
-import { dataParallelStepper, slices, threadExecutor, type ShardExecutor } from "../../../runtime/parallel/data-parallel.js";
-import { createResidentRun, placeLive, residentProgram, residentStepper, ResidentThread, type LiveParams, type ResidentRun } from "../../../runtime/parallel/resident.js";
+import { dataParallelStepper, threadExecutor, type ShardExecutor } from "../../../runtime/parallel/data-parallel.js";
+import { createResidentRun, placeLive, residentProgram, residentStepper, ResidentThread, updateSlices, type LiveParams, type ResidentRun } from "../../../runtime/parallel/resident.js";
 import { ShardRunner } from "../../../runtime/parallel/shard-runner.js";
 import { adoptShared, createSharedRun, createSharedState, sharedParams, shareSplit, type SharedRun } from "../../../runtime/parallel/shared.js";
 import type { Dataset } from "../../../runtime/data/index.js";
@@ -98,7 +98,7 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
         residentRun = createResidentRun(run, threads, spec.classes);
         placeLive(run, residentRun);
         const layout = run.params;
-        const compiled = await Promise.all(slices(layout.total, threads).map(([lo, hi]) => compilePortable(backend, updateGraph(layout, lo, hi, p.train.shards, p.train.optimizer.name, ranges), p.train.span)));
+        const compiled = await Promise.all(updateSlices(layout.total, threads).map(([lo, hi]) => compilePortable(backend, updateGraph(layout, lo, hi, p.train.shards, p.train.optimizer.name, ranges), p.train.span)));
         updates = compiled.map((c) => c.portable);
         const live: LiveParams = { run, values: new Float32Array(residentRun.live, 0, layout.total), version: -1 };
         const programs = Object.fromEntries(Object.entries(shard.compiled).map(([k, c]) => [k, { ...c, exe: residentProgram(c.exe, c.manifest, live) }]));
