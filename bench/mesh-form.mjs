@@ -6,8 +6,8 @@
 // For one Clements mesh of N modes on B samples (N = 4…32, B = 1…256), a train step (forward,
 // |y|² loss, backward to the phases, through the pass pipeline) and the forward alone are timed
 // for each form, interleaved (columns, transfer, columns, …; medians of rounds: the machine is
-// shared). Then the model's three constants (µs per kernel call, per elementwise FLOP, per matmul
-// FLOP) are fitted to the train-step times by least squares in log space on the model's own
+// shared). Then the model's four constants (µs per kernel call, per elementwise FLOP, per matmul
+// FLOP, per pair_mix FLOP) are fitted to the train-step times by least squares in log space on the model's own
 // features (optics-mesh.ts meshFormCosts), and the report says how often the model — with the
 // constants in mesh-form.ts and with the refit — picks the faster form. Rerun with
 //   npx tsc -p tsconfig.json && node bench/mesh-form.mjs [--quick]
@@ -93,13 +93,14 @@ for (const N of NS)
     console.error(JSON.stringify({ N, B, train: r.train, infer: r.infer, pick: r.pick }));
   }
 
-// fit t ≈ call·calls + ew·ewFlops + mm·mmFlops to the train steps, in log space (coarse grid, then fine)
+// fit t ≈ call·calls + ew·ewFlops + mm·mmFlops + pair·pairFlops to the train steps, in log space (coarse grid, then fine)
 const pts = rows.flatMap((r) => ["columns", "transfer"].map((f) => ({ c: r.costs[f], t: r.train[f] })));
-const err = (k) => pts.reduce((e, p) => e + Math.log((k.call * p.c.calls + k.ew * p.c.ewFlops + k.mm * p.c.mmFlops) / p.t) ** 2, 0);
+const estimate = (k, c) => k.call * c.calls + k.ew * c.ewFlops + k.mm * c.mmFlops + k.pair * c.pairFlops;
+const err = (k) => pts.reduce((e, p) => e + Math.log(estimate(k, p.c) / p.t) ** 2, 0);
 let fit = { ...MESH_FORM_COST };
 for (const step of [0.2, 0.05, 0.01])
   for (let pass = 0; pass < 3; pass++)
-    for (const key of ["call", "ew", "mm"]) {
+    for (const key of ["call", "ew", "mm", "pair"]) {
       let best = fit;
       for (let s = -10; s <= 10; s++) {
         const cand = { ...fit, [key]: fit[key] * 10 ** (s * step) };
@@ -108,8 +109,7 @@ for (const step of [0.2, 0.05, 0.01])
       fit = best;
     }
 const picks = (k) => rows.map((r) => {
-  const est = (f) => k.call * r.costs[f].calls + k.ew * r.costs[f].ewFlops + k.mm * r.costs[f].mmFlops;
-  return est("transfer") < est("columns") ? "transfer" : "columns";
+  return estimate(k, r.costs.transfer) < estimate(k, r.costs.columns) ? "transfer" : "columns";
 });
 const faster = (r, what) => (r[what].transfer < r[what].columns ? "transfer" : "columns");
 
@@ -128,7 +128,9 @@ rows.forEach((r) => {
 });
 const refit = picks(fit);
 say();
-say(`The model (mesh-form.ts: call ${MESH_FORM_COST.call} µs, elementwise ${MESH_FORM_COST.ew.toExponential(2)} µs/FLOP, matmul ${MESH_FORM_COST.mm.toExponential(2)} µs/FLOP) picks the faster form in ${rightTrain}/${rows.length} train cases and ${rightInfer}/${rows.length} forward-only cases.`);
-say(`Refit on this run's train steps: call ${fit.call.toPrecision(3)} µs, elementwise ${fit.ew.toExponential(2)} µs/FLOP, matmul ${fit.mm.toExponential(2)} µs/FLOP (log-space residual ${Math.sqrt(err(fit) / pts.length).toFixed(2)}); with it the picks are right in ${rows.filter((r, i) => refit[i] === faster(r, "train")).length}/${rows.length} train cases. Wrong picks sit where the two forms are within the run-to-run noise of each other.`);
+// how far off a wrong pick is: the picked form's time over the faster one's
+const worstMiss = (pick) => Math.max(1, ...rows.map((r, i) => r.train[pick(r, i)] / Math.min(r.train.columns, r.train.transfer)));
+say(`The model (mesh-form.ts: call ${MESH_FORM_COST.call} µs, elementwise ${MESH_FORM_COST.ew.toExponential(2)} µs/FLOP, matmul ${MESH_FORM_COST.mm.toExponential(2)} µs/FLOP, pair_mix ${MESH_FORM_COST.pair.toExponential(2)} µs/FLOP) picks the faster form in ${rightTrain}/${rows.length} train cases and ${rightInfer}/${rows.length} forward-only cases; its worst train pick takes ${worstMiss((r) => r.pick).toFixed(2)}× the faster form's time.`);
+say(`Refit on this run's train steps: call ${fit.call.toPrecision(3)} µs, elementwise ${fit.ew.toExponential(2)} µs/FLOP, matmul ${fit.mm.toExponential(2)} µs/FLOP, pair_mix ${fit.pair.toExponential(2)} µs/FLOP (log-space residual ${Math.sqrt(err(fit) / pts.length).toFixed(2)}); with it the picks are right in ${rows.filter((r, i) => refit[i] === faster(r, "train")).length}/${rows.length} train cases, the worst taking ${worstMiss((_r, i) => refit[i]).toFixed(2)}× the faster form's time.`);
 fs.writeFileSync(path.join(root, "bench/results-mesh-form.md"), lines.join("\n") + "\n");
 mirrorResults("bench/results-mesh-form.md"); // its section of bench/RESULTS.md

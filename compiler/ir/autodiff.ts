@@ -214,6 +214,33 @@ const R: Record<string, Vjp> = {
     const d = n.attrs.dims as 1 | 2;
     return [ad.b.mul(ad.b.fft(g, d), ad.k(1 / numel(n.shape.slice(-d)), g))];
   },
+  // y = d·x + o·x_p (p an involution, so the partner map is its own inverse):
+  //   ḡx = the adjoint map on ḡ: conj(d)·ḡ + conj(o_p)·ḡ_p; ḡd = Σ ḡ·conj(x); ḡo = Σ ḡ·conj(x_p)
+  // adjoint y = conj(d)·x + conj(o_p)·x_p: ḡx = the plain map on ḡ (the adjoint's adjoint);
+  //   y depends on conj(d), so ḡd = conj(Σ ḡ·conj(x)); o_k enters y_{p_k} as conj(o_k)·x_k, so
+  //   ḡo_k = conj(Σ ḡ_{p_k}·conj(x_k)) = conj(gather(Σ ḡ·conj(x_p), p))_k
+  pair_mix: (ad, n, [x, d, o, p], g, need) => {
+    const b = ad.b;
+    const adjoint = n.attrs.adjoint === true;
+    const gd = need[1] ? b.pairMixGrad(g, x!, p!, false) : null;
+    const go = need[2] ? b.pairMixGrad(g, x!, p!, true) : null;
+    return [
+      need[0] ? b.pairMix(g, d!, o!, p!, !adjoint) : null,
+      gd && adjoint ? ad.cj(gd) : gd,
+      go && adjoint ? ad.cj(b.gather(go, p!, 0)) : go,
+      null,
+    ];
+  },
+  // y_j = Σ g_j·conj(x_{q_j}) (q = p or the identity): ḡg = ḡ_j·x_{q_j}; x_m enters conjugated in
+  //   y_j for q_j = m, so ḡx_m = g_j·conj(ḡ_j) at j = q⁻¹(m) = q(m) (an involution)
+  pair_mix_grad: (ad, n, [g, x, p], gy, need) => {
+    const b = ad.b;
+    const partner = n.attrs.partner === true;
+    const last = x!.shape.length - 1;
+    const xq = partner ? b.gather(x!, p!, last) : x!;
+    const gx = need[1] ? b.mul(g!, ad.cj(gy)) : null;
+    return [need[0] ? b.mul(gy, xq) : null, gx && partner ? b.gather(gx, p!, last) : gx, null];
+  },
   // ḡx = scatter_add(ḡ, idx)
   gather: ({ b }, n, [x, idx], g) => [b.scatterAdd(g, idx!, n.attrs.axis as number, x!.shape[n.attrs.axis as number]!), null],
   // ḡg = gather(ḡ, idx)

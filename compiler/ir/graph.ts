@@ -219,6 +219,10 @@ export class GraphBuilder {
   matmul(x: Node, y: Node): Node { return this.op("matmul", [x, y]); }
   fft(x: Node, dims: 1 | 2 = 1): Node { return this.op("fft", [x], { dims }); }
   ifft(x: Node, dims: 1 | 2 = 1): Node { return this.op("ifft", [x], { dims }); }
+  /** y_j = d_j·x_j + o_j·x_{p_j} along the last axis (adjoint: its Hermitian adjoint); p an involution. */
+  pairMix(x: Node, d: Node, o: Node, partners: Node, adjoint = false): Node { return this.op("pair_mix", [x, d, o, partners], { adjoint }); }
+  /** y_j = Σ over leading axes of g_j·conj(x_{q_j}), q = partners or the identity. */
+  pairMixGrad(g: Node, x: Node, partners: Node, partner: boolean): Node { return this.op("pair_mix_grad", [g, x, partners], { partner }); }
 
   // ---- indexing ----
   gather(x: Node, indices: Node, axis = 0): Node { return this.op("gather", [x, indices], { axis }); }

@@ -1,11 +1,11 @@
 /**
- * Reductions, linear algebra (matmul, fft), indexing (gather, scatter_add, one_hot), the softmax
+ * Reductions, linear algebra (matmul, fft, pair_mix), indexing (gather, scatter_add, one_hot), the softmax
  * family and losses, and counter-based random draws. Only the table lives here.
  */
 import { fftFlops, matmulFlops, perElement, perInputElement } from "./costs.js";
 import { a, type OpDef } from "./op-def.js";
 import {
-  broadcastShapes, checkShape, complexOf, fail, isComplex, isDType, isReal, normAxis, numel, promote,
+  broadcastShapes, checkShape, complexOf, fail, isComplex, isDType, isFloat, isReal, normAxis, numel, promote,
   realOf, shapeEq, type Attrs, type DType, type TypeShape,
 } from "./types.js";
 
@@ -69,6 +69,17 @@ function random(name: string, meaning: string): OpDef {
   };
 }
 
+/** pair_mix: x [.., N] mixed by coefficients d, o [N] (x's dtype) and partners p i32[N]. */
+function pairMixShapes(x: TypeShape, d: TypeShape, o: TypeShape, p: TypeShape): TypeShape {
+  const n = x.shape[x.shape.length - 1];
+  if (n === undefined) fail("pair_mix needs a last axis");
+  if (!isFloat(x.dtype)) fail("pair_mix needs a float operand");
+  for (const [what, c] of [["d", d], ["o", o]] as const)
+    if (c.dtype !== x.dtype || !shapeEq(c.shape, [n])) fail(`pair_mix ${what} must be ${x.dtype}[${n}], not ${c.dtype}[${c.shape}]`);
+  if (p.dtype !== "i32" || !shapeEq(p.shape, [n])) fail(`pair_mix partners must be i32[${n}]`);
+  return { dtype: x.dtype, shape: x.shape };
+}
+
 export const NN_OPS: readonly OpDef[] = [
   reduce("reduce_sum", "y = Σ x over axes", false),
   reduce("reduce_mean", "y = (1/n) Σ x over axes", false),
@@ -89,6 +100,23 @@ export const NN_OPS: readonly OpDef[] = [
   },
   fftLike("fft", "Y_k = Σ_n x_n e^{-2πi kn/N} over the last (dims=1) or last two (dims=2) axes; unnormalized"),
   fftLike("ifft", "x_n = (1/N) Σ_k Y_k e^{+2πi kn/N} over the last dims axes; 1/N (N = product of the sizes)"),
+  // pairwise mixing along the last axis (an MZI mesh column: every mode with its partner)
+  {
+    name: "pair_mix", family: "linalg", arity: 4, attrs: [a.bool("adjoint", false)], grad: "vjp", flops: perElement(3, 14),
+    meaning: "y[.., j] = d_j·x[.., j] + o_j·x[.., p_j] along the last axis; adjoint: conj(d_j)·x[.., j] + conj(o_{p_j})·x[.., p_j] (the Hermitian adjoint); p (i32) an involution",
+    infer: ([x, d, o, p]) => pairMixShapes(x!, d!, o!, p!),
+  },
+  {
+    name: "pair_mix_grad", family: "reduce", arity: 3, attrs: [a.bool("partner", false)], grad: "vjp", flops: (_out, ins) => numel(ins[0]!.shape) * (isComplex(ins[0]!.dtype) ? 8 : 2),
+    meaning: "y_j = Σ over leading axes of g[.., j]·conj(x[.., q_j]), q_j = p_j (partner) or j: pair_mix's coefficient gradients",
+    infer: ([g, x, p]) => {
+      if (!shapeEq(g!.shape, x!.shape) || g!.dtype !== x!.dtype) fail(`pair_mix_grad: g ${g!.dtype}[${g!.shape}] and x ${x!.dtype}[${x!.shape}] differ`);
+      const n = x!.shape[x!.shape.length - 1];
+      if (n === undefined) fail("pair_mix_grad needs a last axis");
+      if (p!.dtype !== "i32" || !shapeEq(p!.shape, [n])) fail(`pair_mix_grad partners must be i32[${n}]`);
+      return { dtype: x!.dtype, shape: [n] };
+    },
+  },
   {
     name: "gather", family: "structural", arity: 2, attrs: [a.int("axis", 0)], grad: "vjp",
     meaning: "y[..a, j.., ..b] = x[..a, idx[j..], ..b] (numpy take along axis); idx is i32",

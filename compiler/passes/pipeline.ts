@@ -19,10 +19,11 @@ import type { Pass } from "./pass.js";
 import { countNodes } from "./rewrite.js";
 import { simplify } from "./simplify.js";
 import { unrollLoops } from "./unroll-loops.js";
+import { expandPairMix } from "./expand-pair-mix.js";
 
 /** Every pass, by name (`unroll-loops` is not in PIPELINE: backends without loops run it). */
 export const PASSES: Readonly<Record<string, Pass>> = Object.fromEntries(
-  [scanMerge, fftDecompose, simplify, foldConstants, cse, loopInvariant, dce, unrollLoops].map((p) => [p.name, p]),
+  [scanMerge, fftDecompose, simplify, foldConstants, cse, loopInvariant, dce, unrollLoops, expandPairMix].map((p) => [p.name, p]),
 );
 
 /** The default pipeline, read top to bottom. */

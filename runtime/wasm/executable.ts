@@ -14,6 +14,7 @@ export const FAIL_MESSAGES: Record<number, (a: number, b: number) => string> = {
   1: (a, b) => `gather: index ${a} outside axis of size ${b}`,
   2: (a, b) => `scatter_add: index ${a} outside axis of size ${b}`,
   3: (a, b) => `softmax_cross_entropy: label ${a} outside [0, ${b})`,
+  4: (a, b) => `pair_mix: partner ${a} outside axis of size ${b}`,
 };
 
 /** The functions an emitted module may import: float64 Math functions and the failure hook. */

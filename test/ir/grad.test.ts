@@ -92,6 +92,16 @@ for (const op of ["fft", "ifft"]) {
 add("gather", [f([3, 5]), i32([4], 5)], (b, [x, i]) => b.gather(x!, i!, 1));
 add("gather", [c([4, 2]), i32([2, 3], 4)], (b, [x, i]) => b.gather(x!, i!, 0));
 add("scatter_add", [f([2, 4, 3]), i32([4], 5)], (b, [g, i]) => b.scatterAdd(g!, i!, 1, 5));
+// pairwise mixing: partners an involution with a fixed point (mode 4), as in an odd mesh column
+const partners = (b: GraphBuilder) => b.const([1, 0, 3, 2, 4, 6, 5], "i32", [7]);
+for (const adjoint of [false, true]) {
+  add("pair_mix", [c([3, 7]), c([7]), c([7])], (b, [x, d, o]) => b.pairMix(x!, d!, o!, partners(b), adjoint), adjoint ? "adjoint" : "");
+  add("pair_mix", [f([2, 2, 7]), f([7]), f([7])], (b, [x, d, o]) => b.pairMix(x!, d!, o!, partners(b), adjoint), adjoint ? "adjoint" : "");
+}
+for (const partner of [false, true]) {
+  add("pair_mix_grad", [c([4, 7]), c([4, 7])], (b, [g, x]) => b.pairMixGrad(g!, x!, partners(b), partner), partner ? "partner" : "");
+  add("pair_mix_grad", [f([3, 7]), f([3, 7])], (b, [g, x]) => b.pairMixGrad(g!, x!, partners(b), partner), partner ? "partner" : "");
+}
 // nn
 add("softmax", [f([3, 4])], (b, [x]) => b.softmax(x!, 0));
 add("log_softmax", [f([2, 5])], (b, [x]) => b.logSoftmax(x!));

@@ -21,8 +21,9 @@ describe("pnn train --backend", () => {
     const w1 = pnnEnv(args("wasm"), env);
     expect(w1.status, w1.stderr).toBe(0);
     const files = fs.readdirSync(path.join(cache, "wasm")).sort();
-    expect(files.filter((f) => f.endsWith(".wasm")).length).toBe(3); // train step, twin, device
-    expect(files.filter((f) => f.endsWith(".json")).length).toBe(3);
+    // the train step, and the twin and device programs each as a preparation and a per-batch part (runtime/prepared.ts)
+    expect(files.filter((f) => f.endsWith(".wasm")).length).toBe(5);
+    expect(files.filter((f) => f.endsWith(".json")).length).toBe(5);
     const mtimes = files.map((f) => fs.statSync(path.join(cache, "wasm", f)).mtimeMs);
     const w2 = pnnEnv(args("wasm"), env);
     expect(w2.status, w2.stderr).toBe(0);

@@ -19,6 +19,7 @@ import { binaryKernel, unaryKernel } from "./elementwise.js";
 import { fftKernel, matmulKernel } from "./linalg.js";
 import { scanKernel, scanResultKernel, scanResultLayout } from "./loop.js";
 import { nnKernel } from "./nn.js";
+import { pairMixGradKernel, pairMixKernel } from "./pair-mix.js";
 import { structuralKernel } from "./structural.js";
 import type { Kernel } from "./util.js";
 
@@ -45,6 +46,8 @@ function kernelFor(node: Node, ins: readonly Node[]): Kernel {
     case "softmax": case "log_softmax": case "softmax_cross_entropy": case "mse":
     case "random_uniform": case "random_normal":
       return nnKernel(node, ins);
+    case "pair_mix": return pairMixKernel(node, ins[0]!);
+    case "pair_mix_grad": return pairMixGradKernel(node, ins[1]!);
     case "scan": return scanKernel(node, ins, compileRaw);
     case "scan_result": return scanResultKernel(node, ins[0]!);
     default: return structuralKernel(node, ins);

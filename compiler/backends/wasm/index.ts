@@ -2,7 +2,7 @@
  * The wasm backend: IR Graph -> one WebAssembly module (bytes) + its layout (runtime/wasm/
  * layout.ts). Shapes are specialised at compile time, every value lives at a fixed offset of one
  * linear memory (plan.ts), each live node becomes one function of straight loops (elementwise.ts,
- * structural.ts, matmul.ts, fft.ts, nn.ts) and the exported entry calls them in order. Storage and
+ * structural.ts, matmul.ts, fft.ts, nn.ts, pair-mix.ts) and the exported entry calls them in order. Storage and
  * arithmetic are f32 (complex: interleaved f32 pairs); exp/log/trig come from the host's Math in
  * f64. The module text is assembled by assemble.ts (binaryen, optimising, for artifacts; wabt
  * for modules this process runs itself). compileWasm gives a runtime Executable.
@@ -21,6 +21,7 @@ import { ELEMENTWISE_HELPERS, elementwiseKernel, fusedKernel } from "./elementwi
 import { isElementwise } from "./fusion.js";
 import { fftKernel, type FftMethod } from "./fft.js";
 import { matmulKernel } from "./matmul.js";
+import { pairMixGradKernel, pairMixKernel } from "./pair-mix.js";
 import { NN_HELPERS, nnKernel } from "./nn.js";
 import { ALIGN, kindOf, planBuffers, planReads } from "./plan.js";
 import { STRUCTURAL_HELPERS, structuralKernel } from "./structural.js";
@@ -36,7 +37,7 @@ export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-11";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-12";
 export const ENTRY = "run";
 
 const NN = new Set(["softmax", "log_softmax", "softmax_cross_entropy", "mse", "random_uniform", "random_normal"]);
@@ -135,6 +136,8 @@ function emitNodeEntries(ctx: Ctx, opts: WasmCompileOptions): { id: number; entr
       else if (plan.fused.has(n.id)) fusedKernel(ctx, fn, n, plan.fused.get(n.id)!);
       else if (isElementwise(n)) elementwiseKernel(ctx, fn, n);
       else if (n.op === "matmul" || plan.matmul.has(n.id)) ctx.funcs.push(matmulKernel(ctx, fn, n));
+      else if (n.op === "pair_mix") pairMixKernel(ctx, fn, n);
+      else if (n.op === "pair_mix_grad") pairMixGradKernel(ctx, fn, n);
       else if (n.op === "fft" || n.op === "ifft") ctx.funcs.push(...fftKernel(ctx, fn, n, plan.scratch[n.id]!, opts.fft));
       else if (NN.has(n.op)) nnKernel(ctx, fn, n);
       else structuralKernel(ctx, fn, n);

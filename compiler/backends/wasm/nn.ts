@@ -1,7 +1,7 @@
 /**
  * Softmax family, per-sample losses and counter-based random draws. Exponentials and logs are
  * computed in f64 (host Math, as in the interpreter) from f32 storage; sums accumulate in f64.
- * Philox4x32-10 runs in wasm with exactly the scheme of runtime/rng.ts (mulhi via i64), so the
+ * Philox4x32-10 runs in wasm with exactly the scheme of runtime/rng.ts (hi/lo words of one i64 product), so the
  * uniform words are bit-identical to the interpreter's; values are then rounded to f32.
  */
 import type { Node } from "../../ir/graph.js";
@@ -123,26 +123,24 @@ function random(ctx: Ctx, fn: Fn, n: Node, key: Node): void {
   });
 }
 
+/**
+ * One Philox round (runtime/rng.ts): (hi, lo) of each 32×32-bit product from one i64 multiply,
+ * the rounds unrolled (no calls: this runs once per random element).
+ */
+function philoxRound(bumpKey: boolean): string {
+  const bump = bumpKey ? "(local.set $k0 (i32.add (local.get $k0) (i32.const 0x9E3779B9))) (local.set $k1 (i32.add (local.get $k1) (i32.const 0xBB67AE85))) " : "";
+  const product = (m: string, c: string) => `(i64.mul (i64.const ${m}) (i64.extend_i32_u (local.get ${c})))`;
+  const hi = (p: string) => `(i32.wrap_i64 (i64.shr_u (local.get ${p}) (i64.const 32)))`;
+  return `${bump}(local.set $p0 ${product("0xD2511F53", "$c0")}) (local.set $p1 ${product("0xCD9E8D57", "$c2")}) ` +
+    `(local.set $c0 (i32.xor (i32.xor ${hi("$p1")} (local.get $c1)) (local.get $k0))) (local.set $c1 (i32.wrap_i64 (local.get $p1))) ` +
+    `(local.set $c2 (i32.xor (i32.xor ${hi("$p0")} (local.get $c3)) (local.get $k1))) (local.set $c3 (i32.wrap_i64 (local.get $p0)))`;
+}
+
 /** Philox4x32-10 (runtime/rng.ts) writing its 4 words to memory[PHILOX_SCRATCH..+16). */
 export const NN_HELPERS = `
-(func $mulhi (param $a i32) (param $b i32) (result i32)
-  (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $a)) (i64.extend_i32_u (local.get $b))) (i64.const 32))))
 (func $philox (param $c0 i32) (param $c1 i32) (param $c2 i32) (param $c3 i32) (param $k0 i32) (param $k1 i32)
-  (local $r i32) (local $hi0 i32) (local $lo0 i32) (local $hi1 i32) (local $lo1 i32)
-  (local.set $r (i32.const 0))
-  (loop $R
-    (if (i32.gt_u (local.get $r) (i32.const 0)) (then
-      (local.set $k0 (i32.add (local.get $k0) (i32.const 0x9E3779B9)))
-      (local.set $k1 (i32.add (local.get $k1) (i32.const 0xBB67AE85)))))
-    (local.set $hi0 (call $mulhi (i32.const 0xD2511F53) (local.get $c0)))
-    (local.set $lo0 (i32.mul (i32.const 0xD2511F53) (local.get $c0)))
-    (local.set $hi1 (call $mulhi (i32.const 0xCD9E8D57) (local.get $c2)))
-    (local.set $lo1 (i32.mul (i32.const 0xCD9E8D57) (local.get $c2)))
-    (local.set $c0 (i32.xor (i32.xor (local.get $hi1) (local.get $c1)) (local.get $k0)))
-    (local.set $c1 (local.get $lo1))
-    (local.set $c2 (i32.xor (i32.xor (local.get $hi0) (local.get $c3)) (local.get $k1)))
-    (local.set $c3 (local.get $lo0))
-    (br_if $R (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 10))))
+  (local $p0 i64) (local $p1 i64)
+  ${Array.from({ length: 10 }, (_, r) => philoxRound(r > 0)).join("\n  ")}
   (i32.store (i32.const ${PHILOX_SCRATCH}) (local.get $c0))
   (i32.store (i32.const ${PHILOX_SCRATCH + 4}) (local.get $c1))
   (i32.store (i32.const ${PHILOX_SCRATCH + 8}) (local.get $c2))

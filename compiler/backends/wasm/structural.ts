@@ -159,7 +159,7 @@ function around(shape: readonly number[], ax: number, eb: number): [number, numb
 }
 
 /** Checks every index in idx lies in [0, D); calls pnn.fail(code, index, D) otherwise. */
-function checkIndices(ctx: Ctx, fn: Fn, idx: Node, D: number, code: number): void {
+export function checkIndices(ctx: Ctx, fn: Fn, idx: Node, D: number, code: number): void {
   ctx.uses("fail");
   const p = fn.local("ip", "i32"), v = fn.local("iv", "i32");
   fn.emit(set(p, i32c(addr(ctx, idx))));

@@ -18,6 +18,7 @@ import { printGraph } from "../../ir/print.js";
 import { isComplex, numel } from "../../ir/types.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { unrollLoops } from "../../passes/unroll-loops.js";
+import { expandPairMix } from "../../passes/expand-pair-mix.js";
 import { manifestOf } from "../../lower/names.js";
 import type { ProgramManifest } from "../../../runtime/manifest.js";
 import { PARAM_WORDS, WGSL_PROGRAM_VERSION, type WgslDispatch, type WgslKernel, type WgslProgram, type WgslSlot } from "../../../runtime/webgpu/program.js";
@@ -82,7 +83,7 @@ function carriesOf(g: Graph, manifest: ProgramManifest | undefined): { input: st
 }
 
 export function compileToWgsl(loopy: Graph, opts: WgslCompileOptions = {}): WgslProgram {
-  const graph = unrollLoops.run(loopy);
+  const graph = expandPairMix.run(unrollLoops.run(loopy));
   const errs = verifyGraph(graph);
   if (errs.length) throw new InternalError(`wgsl: invalid IR:\n  ${errs.join("\n  ")}`, printGraph(graph));
   const plan = planBuffers(graph, fftScratchWords);

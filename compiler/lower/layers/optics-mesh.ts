@@ -5,7 +5,10 @@
  * per-mode coefficients are computed at once, vectorised over [columns, N]; then one of two forms
  * (the cheaper by the cost model in mesh-form.ts, for the batch and N at hand):
  *   columns:  one loop (`scan`) over the columns whose body mixes each mode of every sample with
- *             its partner, so the IR does not grow with N (work ∝ C·B·N);
+ *             its partner, so the IR does not grow with N (work ∝ C·B·N): one `pair_mix` per
+ *             column when the coefficients are shared by the batch (its gradient is the adjoint
+ *             pair_mix and two pair_mix_grad sums: three kernels a column backward), else
+ *             gather, multiply and add (coefficients per sample or per chip);
  *   transfer: the mesh's transfer matrix built once per step from the coefficients — a tree of
  *             ⌈log₂ C⌉ batched complex matmuls of the column matrices (∝ C·N³, no batch) — and
  *             one complex matmul per batch (∝ B·N²). Exact: the mesh is linear in the field.
@@ -266,10 +269,12 @@ function columnsForm(b: GraphBuilder, x: Node, diag: Node, off: Node, L: MeshLay
   };
   const partner = b.const(L.partner, "i32", [L.columns, L.n]);
   const axis = x.shape.length - 1;
+  // coefficients shared by every sample: one pair_mix per column (its own kernel; partners are an involution)
+  const shared = diag.shape.length === 2 && x.dtype === diag.dtype;
   const r = buildScan(b, { length: L.columns, carries: [x], xs: [columnsFirst(diag), columnsFirst(off), partner] }, (bb, v) => {
     const [field] = v.carries as [Node];
     const [d, o, p] = v.xs as [Node, Node, Node];
-    return { carries: [bb.add(bb.mul(d, field), bb.mul(o, bb.gather(field, p, axis)))] };
+    return { carries: [shared ? bb.pairMix(field, d, o, p) : bb.add(bb.mul(d, field), bb.mul(o, bb.gather(field, p, axis)))] };
   });
   return r.carries[0]!;
 }
