@@ -418,7 +418,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
   let updated = 0; // UPDATES_DONE once the last released step's updates are all done
   let startedAt = 0;
   let failure: unknown;
-  /** Waits on the main thread: spins briefly, then sleeps in short slices, yielding to the event loop now and then so a worker's failure is seen. */
+  /** Waits on the main thread: sleeps on the word (woken by its change; no spinning, which starves the other thread on a loaded machine), yielding to the event loop every 50 ms so a worker's failure is seen. */
   const wait: Wait = async (control, i, target) => {
     let slept = 0;
     for (let seen = Atomics.load(control, i); seen < target; seen = Atomics.load(control, i)) {
