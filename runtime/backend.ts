@@ -71,6 +71,12 @@ export interface ResidentSession {
   read(names: readonly string[]): MaybePromise<Record<string, Tensor>>;
   /** Writes `inputs`, runs, applies the feedback copies, returns the named outputs. */
   step(inputs: Readonly<Record<string, Tensor>>, outputs: readonly string[]): MaybePromise<Record<string, Tensor>>;
+  /**
+   * Optional: the named outputs of the last step as views of the executable's own storage, not
+   * copies — valid until its next step (data-parallel training copies gradients straight into
+   * shared memory with it, runtime/parallel/resident.ts).
+   */
+  views?(names: readonly string[]): Record<string, Tensor>;
 }
 
 export function isResident(exe: Executable): exe is ResidentExecutable {

@@ -27,6 +27,8 @@ export type InputRole =
   | { readonly kind: "twin-var"; readonly variable: string }
   /** Calibration: what the device measured for the batch's rows (the twin's prediction is fitted to it). */
   | { readonly kind: "target" }
+  /** Data-parallel training: shard `shard`'s gradient of (a segment of) parameter `param`, summed in shard order by the update program. */
+  | { readonly kind: "shard-grad"; readonly shard: number; readonly param: string }
   /** A value computed once per evaluation by the program's preparation (compiler/ir/split-invariant.ts). */
   | { readonly kind: "hoisted"; readonly index: number };
 

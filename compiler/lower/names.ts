@@ -22,6 +22,7 @@ const READOUT_BIAS = "readout-bias:";
 const EXTERNAL = "external:";
 const EXTERNAL_OPERAND = "external-operand:";
 const TWIN = "twin:";
+const SHARD_GRAD = "shard-grad:";
 const HOISTED = "hoisted:";
 
 /** Fixed names of the batch and of single outputs. */
@@ -55,6 +56,8 @@ export const names = {
   external: (device: number) => EXTERNAL + device,
   externalOperand: (device: number) => EXTERNAL_OPERAND + device,
   twinVar: (variable: string) => TWIN + variable,
+  /** Shard k's gradient of a segment of a parameter (the resident data-parallel update, compiler/driver/parallel/update-program.ts). */
+  shardGrad: (shard: number, param: string) => `${SHARD_GRAD}${shard}:${param}`,
   /** The k-th value a preparation computes once per evaluation (an output of it, an input of the per-batch program). */
   hoisted: (k: number) => HOISTED + k,
 };
@@ -89,6 +92,10 @@ function inputRole(name: string, isParam: boolean): InputRole {
   if (name.startsWith(PROBE)) return { kind: "probe", ...meshAndParam(name.slice(PROBE.length), name) };
   if (name.startsWith(EXTERNAL)) return { kind: "external", device: indexedName(name.slice(EXTERNAL.length), name) };
   if (name.startsWith(TWIN)) return { kind: "twin-var", variable: name.slice(TWIN.length) };
+  if (name.startsWith(SHARD_GRAD)) {
+    const { mesh: shard, param } = meshAndParam(name.slice(SHARD_GRAD.length), name);
+    return { kind: "shard-grad", shard, param };
+  }
   if (name.startsWith(HOISTED)) return { kind: "hoisted", index: indexedName(name.slice(HOISTED.length), name) };
   const state = stateOf(name);
   if (state) return { kind: "optimizer-state", ...state };

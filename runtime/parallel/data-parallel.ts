@@ -1,5 +1,6 @@
 /**
- * Data-parallel training, main-thread side (docs/scaling.md): a RuleStepper for the trainer that
+ * Data-parallel training's task path, main-thread side (docs/scaling.md; gradient rules on wasm
+ * take the resident step instead, resident.ts): a RuleStepper for the trainer that
  * splits every batch into the run's fixed shards, has an executor run them (this thread and worker
  * threads; this thread alone with one worker), and applies ONE update from their sums:
  *   - gradient rules: update tasks sum the shards' gradients in shard order and take the optimizer

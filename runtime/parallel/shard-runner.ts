@@ -11,7 +11,7 @@
  *     same however the range is cut, so any number of update tasks gives the same bits.
  */
 import { tensor } from "../rules/bind.js";
-import type { ShardStepper, StepCost } from "../rules/types.js";
+import type { BatchInput, ShardStepper, StepCost } from "../rules/types.js";
 import { optimizerStep, type OptimizerConfig } from "../optim.js";
 import { keys } from "../streams.js";
 import { runViews, type RunViews, type SharedRun } from "./shared.js";
@@ -52,6 +52,20 @@ export interface ShardRunnerOptions {
   readonly ranges: ReadonlyMap<string, { lo: number; hi: number }>;
 }
 
+/** Shard t.shard's rows of the shared batch, with the step's key for that shard (what every shard step runs on). */
+export function shardBatch(run: SharedRun, v: RunViews, seed: number, t: ShardTask): BatchInput {
+  const s = run.shardRows, F = run.features, first = t.shard * s;
+  return {
+    x: tensor("f32", [s, F], v.x.subarray(first * F, (first + s) * F)),
+    labels: tensor("i32", [s], v.labels.subarray(first, first + s)),
+    weights: tensor("f32", [s], v.weights.subarray(first, first + s)),
+    key: tensor("i32", [4], Int32Array.from(keys.trainStep(seed, t.step, t.shard))),
+    n: Math.max(0, Math.min(s, t.n - first)),
+    step: t.step,
+    shard: t.shard,
+  };
+}
+
 export class ShardRunner {
   private readonly views: RunViews;
 
@@ -62,17 +76,7 @@ export class ShardRunner {
   async shard(t: ShardTask): Promise<ShardOutcome> {
     const { run, stepper, seed } = this.o;
     const v = this.views;
-    const s = run.shardRows, F = run.features, first = t.shard * s;
-    const rows = Math.max(0, Math.min(s, t.n - first));
-    const r = await stepper.step({
-      x: tensor("f32", [s, F], v.x.subarray(first * F, (first + s) * F)),
-      labels: tensor("i32", [s], v.labels.subarray(first, first + s)),
-      weights: tensor("f32", [s], v.weights.subarray(first, first + s)),
-      key: tensor("i32", [4], Int32Array.from(keys.trainStep(seed, t.step, t.shard))),
-      n: rows,
-      step: t.step,
-      shard: t.shard,
-    });
+    const r = await stepper.step(shardBatch(run, v, seed, t));
     const slots = v.shardSums(t.shard);
     for (const [name, values] of r.sums) {
       const slot = slots.get(name);

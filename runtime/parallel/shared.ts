@@ -155,3 +155,23 @@ export function shareSplit(split: { readonly x: Float64Array; readonly y: Int32A
 export function splitViews(s: SharedSplit): { x: Float64Array; y: Int32Array; n: number } {
   return { x: new Float64Array(s.x, 0, s.n * s.features), y: new Int32Array(s.y, 0, s.n), n: s.n };
 }
+
+/** A part of one parameter inside a range of the flat vector: its elements from..to−1, at flat element `at` + from. */
+export interface Segment {
+  readonly name: string;
+  /** The parameter's first element in the flat vector. */
+  readonly at: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The parameters' parts that the flat elements [lo, hi) hold, in layout order. */
+export function segments(slots: Slots, lo: number, hi: number): Segment[] {
+  const out: Segment[] = [];
+  slots.names.forEach((name, i) => {
+    const at = slots.offsets[i]!, len = slots.lengths[i]!;
+    const from = Math.max(lo, at) - at, to = Math.min(hi, at + len) - at;
+    if (from < to) out.push({ name, at, from, to });
+  });
+  return out;
+}

@@ -42,6 +42,7 @@ export interface WasmResidentSession extends ResidentSession {
   write(inputs: Readonly<Record<string, Tensor>>): void;
   read(names: readonly string[]): Record<string, Tensor>;
   step(inputs: Readonly<Record<string, Tensor>>, outputs: readonly string[]): Record<string, Tensor>;
+  views(names: readonly string[]): Record<string, Tensor>;
 }
 
 function importsFor(layout: WasmLayout): WebAssembly.Imports {
@@ -117,6 +118,15 @@ export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: Wa
       return {
         write: writeAll,
         read: readAll,
+        views(names) {
+          const res: Record<string, Tensor> = {};
+          for (const name of names) {
+            const i = slot(name, layout.outputs, "output"), s = layout.outputs[i]!;
+            // f64/c128 are stored as f32: those come back converted (a copy), as `read` gives them
+            res[name] = s.storage === "i32" || !(s.dtype === "f64" || s.dtype === "c128") ? { dtype: s.dtype, shape: [...s.shape], data: outViews[i]! } : read(s, outViews[i]!);
+          }
+          return res;
+        },
         step(inputs, outputs) {
           writeAll(inputs);
           entry();

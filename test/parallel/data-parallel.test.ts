@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateProduct, trainProduct } from "../../compiler/driver/run.js";
+import { dataParallelRun } from "../../compiler/driver/parallel/train.js";
 import type { Program } from "../../compiler/driver/program.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { graphFlops } from "../../compiler/ir/flops.js";
@@ -119,6 +120,46 @@ describe("data-parallel training: any number of workers gives the same bits", ()
       expectSameBits(one.checkpoint, two.checkpoint);
       expect(untimed(two.summary), `${file} ${rule}`).toEqual(untimed(one.summary));
     }
+  });
+});
+
+describe("the resident step (runtime/parallel/resident.ts)", () => {
+  ensureBuilt();
+
+  it("is taken for a gradient rule on wasm; the interpreter and rules with their own sums keep the task path", async () => {
+    const resident = async (p: Program, backend: string) => {
+      const run = await dataParallelRun(p, backend, 2, p.dataset());
+      await run.close();
+      return run.resident;
+    };
+    expect(await resident(loadSource(MESH_NET), "wasm")).toBe(true);
+    expect(await resident(loadSource(MESH_NET, "spsa(c: 0.01, samples: 2)"), "wasm")).toBe(true);
+    expect(await resident(loadSource(MESH_NET), "ref")).toBe(false);
+    expect(await resident(loadSource(MESH_NET, "readout_only"), "wasm")).toBe(false);
+    expect(await resident(loadProgram(example("resistor_iris.pnn"), undefined, ["batch=8", "shards=2"]), "wasm")).toBe(false);
+  });
+
+  it("trains as the unsharded program with its fused update does, up to the order of the gradient sums", async () => {
+    // eps well above the gradients' rounding noise: adam would otherwise take full steps on the noise of a near-zero gradient's sign
+    const set = ["epochs=2", "optimizer=adam(lr: 0.01, eps: 0.001)"];
+    const sharded = await trainWith(loadSource(MESH_NET, undefined, "mesh.pnn", set), 2);
+    const whole = await trainWith(loadSource(MESH_NET, undefined, "mesh.pnn", [...set, "shards=1"]), 1);
+    let worst = 0, scale = 0, moved = 0;
+    const first = loadSource(MESH_NET);
+    const start = initParams(first.spec().params, first.train.seed);
+    for (const [name, t] of whole.checkpoint.tensors) {
+      if (!start.has(name)) continue; // optimizer state: compared through the parameters it moved
+      const u = sharded.checkpoint.tensors.get(name)!;
+      for (let i = 0; i < t.data.length; i++) {
+        worst = Math.max(worst, Math.abs(t.data[i]! - u.data[i]!));
+        scale = Math.max(scale, Math.abs(t.data[i]! - start.get(name)![i]!));
+        moved = Math.max(moved, Math.abs(u.data[i]! - start.get(name)![i]!));
+      }
+    }
+    // both trained (moved well away from the initial parameters), to the same place
+    expect(scale).toBeGreaterThan(0.02);
+    expect(moved).toBeGreaterThan(0.02);
+    expect(worst / scale).toBeLessThan(1e-4);
   });
 });
 

@@ -47,6 +47,19 @@ describe("resident state in wasm memory", () => {
     s.write({ w: t([3, 2], () => 0) });
     expect(Array.from(s.read(["w"]).w!.data)).toEqual([0, 0, 0, 0, 0, 0]);
   });
+  it("gives an output as a view of its memory (what a copy would hold, changed by the next step), and refuses an unknown name", async () => {
+    const art = await compileToWasm(stepGraph());
+    const s = wasmExecutable(art.bytes, art.layout).resident({});
+    s.write({ w: t([3, 2], (i) => 0.1 * i), m: t([3, 2], () => 0) });
+    const run = (k: number) => ({ x: t([4, 3], (i) => Math.sin(i + k)), y: t([4, 2], (i) => Math.cos(i * k)) });
+    const copied = s.step(run(1), ["new:m"])["new:m"]!.data.slice();
+    const view = s.views(["new:m"])["new:m"]!;
+    expect(Array.from(view.data)).toEqual(Array.from(copied));
+    s.step(run(2), []);
+    expect(Array.from(view.data)).toEqual(Array.from(s.read(["new:m"])["new:m"]!.data));
+    expect(Array.from(view.data)).not.toEqual(Array.from(copied));
+    expect(() => s.views(["new:q"])).toThrow(/no output 'new:q'/);
+  });
   it("refuses feedback between tensors of different sizes, and unknown names", async () => {
     const art = await compileToWasm(stepGraph());
     const exe = wasmExecutable(art.bytes, art.layout);

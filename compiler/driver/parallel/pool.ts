@@ -5,6 +5,7 @@
  * its source text, the files its checker read and its options — the same configuration hash, or
  * they refuse — and run the programs the main thread compiled (portable.ts). Tasks:
  *   shard / update — one shard of a training step, one slice of its update (runtime/parallel/);
+ *   loop           — the resident step: this thread's shards and update slice of every step, until stopped;
  *   correct        — correct rows of a range of test batches, on the twin or on one chip.
  * Everything large is in shared memory (runtime/parallel/shared.ts); tasks are a few numbers.
  */
@@ -14,6 +15,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { handled, slices, type RemoteTasks } from "../../../runtime/parallel/data-parallel.js";
+import type { RemoteLoops, ResidentRun } from "../../../runtime/parallel/resident.js";
 import type { ShardOutcome, ShardTask, UpdateTask } from "../../../runtime/parallel/shard-runner.js";
 import type { SharedRun, SharedSplit, Slots } from "../../../runtime/parallel/shared.js";
 import type { Evaluator } from "../../../runtime/trainer.js";
@@ -33,8 +35,8 @@ export interface PoolInit {
   readonly test: SharedSplit;
   /** The parameters evaluated (training: the shared run's, updated in place every step). */
   readonly params: { readonly slots: Slots; readonly buffer: SharedArrayBuffer };
-  /** Training only: the shared run and the rule's programs for one shard. */
-  readonly train?: { readonly run: SharedRun; readonly shard: Readonly<Record<string, PortableProgram>>; readonly trainSamples: number };
+  /** Training only: the shared run and the rule's programs for one shard; for a resident step (runtime/parallel/resident.ts) its memory and the update program of each slice. */
+  readonly train?: { readonly run: SharedRun; readonly shard: Readonly<Record<string, PortableProgram>>; readonly trainSamples: number; readonly resident?: { readonly run: ResidentRun; readonly updates: readonly PortableProgram[] } };
 }
 
 export type PoolTask =
@@ -42,6 +44,8 @@ export type PoolTask =
   | { readonly kind: "ready"; readonly counter: Int32Array; readonly of: number }
   | { readonly kind: "shard"; readonly task: ShardTask }
   | { readonly kind: "update"; readonly task: UpdateTask }
+  /** The resident step's loop: this thread's part of every step until told to stop (runtime/parallel/resident.ts). */
+  | { readonly kind: "loop"; readonly from: number }
   /** Correct rows of test batches from..to−1, on the twin (chip null) or on chip `chip`. */
   | { readonly kind: "correct"; readonly chip: number | null; readonly key: readonly number[]; readonly from: number; readonly to: number };
 
@@ -96,6 +100,11 @@ export class WorkerPool {
       shard: (task) => this.run<ShardOutcome>({ kind: "shard", task }),
       update: (task) => this.run<void>({ kind: "update", task }),
     };
+  }
+
+  /** Resident-step loops, one per pool thread (each blocks its thread until the main thread stops it). */
+  loops(): RemoteLoops {
+    return { threads: this.threads, start: (from) => Array.from({ length: this.threads }, () => this.run<void>({ kind: "loop", from })) };
   }
 
   /**

@@ -9,6 +9,7 @@
  */
 import { workerData } from "piscina";
 import { sampleChip } from "../../../runtime/init.js";
+import { residentLoop, residentProgram, ResidentThread, type LiveParams } from "../../../runtime/parallel/resident.js";
 import { ShardRunner } from "../../../runtime/parallel/shard-runner.js";
 import { sharedParams, slotViews, splitViews } from "../../../runtime/parallel/shared.js";
 import type { CompiledProgram } from "../../../runtime/program.js";
@@ -21,6 +22,7 @@ import { fromPortable } from "./portable.js";
 interface WorkerState {
   readonly correct: (chip: number | null, key: readonly number[], from: number, to: number) => Promise<number>;
   readonly runner?: ShardRunner;
+  readonly resident?: ResidentThread;
 }
 
 async function init(w: PoolInit): Promise<WorkerState> {
@@ -39,9 +41,11 @@ async function init(w: PoolInit): Promise<WorkerState> {
     return correctCount(spec, prog, test, params, chip === null ? undefined : sampleChip(spec.chipVars, p.train.seed, chip), key, from, to);
   };
   if (!w.train) return { correct };
-  const { run, shard, trainSamples } = w.train;
+  const { run, shard, trainSamples, resident } = w.train;
   let graphs: Readonly<Record<string, Graph>> | undefined;
-  const programs = Object.fromEntries(Object.entries(shard).map(([name, portable]) => [name, fromPortable(portable, () => (graphs ??= p.shardGraphs())[name]!)]));
+  const compiled = Object.fromEntries(Object.entries(shard).map(([name, portable]) => [name, fromPortable(portable, () => (graphs ??= p.shardGraphs())[name]!)]));
+  const live: LiveParams | undefined = resident ? { run, values: new Float32Array(resident.run.live, 0, run.params.total), version: -1 } : undefined;
+  const programs = live ? Object.fromEntries(Object.entries(compiled).map(([k, c]) => [k, { ...c, exe: residentProgram(c.exe, c.manifest, live) }])) : compiled;
   const shardSpec = p.spec(p.shardRows);
   const stepper = p.shardStepper()({
     spec: shardSpec,
@@ -54,6 +58,15 @@ async function init(w: PoolInit): Promise<WorkerState> {
     trainSamples,
   });
   const ranges = new Map(shardSpec.params.filter((q) => q.range).map((q) => [q.path, q.range!]));
+  if (resident && live) {
+    const update = (j: number) => {
+      const c = fromPortable(resident.updates[j]!, () => {
+        throw new Error("worker: a resident update program is always a wasm module");
+      });
+      return { exe: c.exe, manifest: c.manifest };
+    };
+    return { correct, resident: new ResidentThread({ run, resident: resident.run, live, stepper, seed: p.train.seed, optimizer: p.train.optimizer, update }) };
+  }
   return { correct, runner: new ShardRunner({ run, stepper, seed: p.train.seed, optimizer: p.train.optimizer, ranges }) };
 }
 
@@ -78,5 +91,7 @@ export default async function task(t: PoolTask): Promise<unknown> {
     case "update":
       w.runner!.update(t.task);
       return undefined;
+    case "loop":
+      return residentLoop(w.resident!, t.from);
   }
 }
