@@ -86,7 +86,7 @@ for (const [file, which, label] of cases) {
     q.push(msPerBatch(prepared, params, chip));
   }
   const sp = (xs) => `${Math.min(...xs).toFixed(3)}…${Math.max(...xs).toFixed(3)}`;
-  say(`| ${label} | ${s.savedFlops} / ${s.overhead} | ${med(w).toFixed(3)} (${sp(w)}) | ${med(q).toFixed(3)} (${sp(q)}) | ${(med(w) / med(q)).toFixed(2)}× |`);
+  say(`| ${label} | ${Math.round(s.savedFlops)} / ${s.overhead} | ${med(w).toFixed(3)} (${sp(w)}) | ${med(q).toFixed(3)} (${sp(q)}) | ${(med(w) / med(q)).toFixed(2)}× |`);
 }
 say();
 say(`Both columns run the same wasm code generation (wabt-assembled, V8's optimizing tier); the outputs were checked equal bit for bit before timing. What stays per batch is per-shot noise (the crossbar's read noise and the detectors' shot noise read the batch's key) and the batch's own work.`);
