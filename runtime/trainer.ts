@@ -89,14 +89,15 @@ export type TrainOutcome =
   /** --resume of a run whose checkpoint already holds every epoch: nothing was done. */
   | { readonly kind: "finished"; readonly epoch: number; readonly checkpoint: string };
 
-function fillBatch(split: Split, order: ArrayLike<number>, start: number, batch: number, features: number, x: Float64Array, labels: Int32Array, weights: Float64Array): number {
+/** Fills a batch from rows order[start..]: x (unless the stepper reads the rows itself), labels, weights; zero padding after the n real rows. */
+function fillBatch(split: Split, order: ArrayLike<number>, start: number, batch: number, features: number, x: Float64Array | undefined, labels: Int32Array, weights: Float64Array): number {
   const n = Math.min(batch, order.length - start);
-  x.fill(0);
+  x?.fill(0, n * features);
   labels.fill(0);
   weights.fill(0);
   for (let r = 0; r < n; r++) {
     const i = order[start + r];
-    x.set(split.x.subarray(i * features, (i + 1) * features), r * features);
+    x?.set(split.x.subarray(i * features, (i + 1) * features), r * features);
     labels[r] = split.y[i];
     weights[r] = 1 / n;
   }
@@ -245,14 +246,15 @@ export async function train(spec: ModelSpec, programs: Programs, data: Dataset, 
   const ev = opts.evaluator;
   const evalTwin = () => (ev ? ev.accuracy(undefined, keys.evalTwin(cfg.seed)) : accuracy(spec, programs.inferTwin, data.test, s.params, undefined, keys.evalTwin(cfg.seed)));
   for (let epoch = s.epoch + 1; epoch <= cfg.epochs; epoch++) {
-    const order = streams.shuffle(cfg.seed, epoch).permutation(data.train.n);
+    const order = Int32Array.from(streams.shuffle(cfg.seed, epoch).permutation(data.train.n));
     opts.progress.startEpoch(epoch, batches);
     const t0 = performance.now();
     let lossSum = 0;
     let correct = 0;
     for (let k = 0; k < batches; k++) {
-      const n = fillBatch(data.train, order, k * B, B, spec.features, x, labels, weights);
+      const n = fillBatch(data.train, order, k * B, B, spec.features, stepper.readsRows ? undefined : x, labels, weights);
       const out = await stepper.step({
+        ...(stepper.readsRows ? { rows: order.subarray(k * B, k * B + n) } : {}),
         x: tensor("f32", [B, spec.features], x),
         labels: tensor("i32", [B], labels),
         weights: tensor("f32", [B], weights),

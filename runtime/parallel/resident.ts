@@ -39,8 +39,10 @@ void everyCostKey;
 
 /** Control words (Int32Array over `control`). */
 const GO = 0, CMD = 1, STEPS = 2, STEP = 3, N = 4, SHARDS_DONE = 5, UPDATES_DONE = 6, FAILED = 7, CLAIMED = 8, ROUND = 9;
+/** 1 when the step's batch is given as rows of the shared training split (`rows`), 0 when as x in the shared run. */
+const ROWS = 10;
 /** Then one word per slice: the step (STEPS) of its latest update. */
-const LAST = 10;
+const LAST = 11;
 const RUN = 1, STOP = 2;
 
 /** The shared memory of the resident step, besides the run's (plain data: posted to workers). */
@@ -54,6 +56,8 @@ export interface ResidentRun {
   /** f64: loss [shards], cost [shards · COST_KEYS], logits [batch · classes]. */
   readonly results: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
+  /** i32 [batch]: the step's rows in the training split (−1: padding), when the trainer passes rows. */
+  readonly rows: SharedArrayBuffer;
 }
 
 export function createResidentRun(run: SharedRun, threads: number, classes: number): ResidentRun {
@@ -65,6 +69,7 @@ export function createResidentRun(run: SharedRun, threads: number, classes: numb
     grads: new SharedArrayBuffer(Math.max(1, S * total) * 4),
     results: new SharedArrayBuffer((S + S * COST_KEYS.length + S * run.shardRows * classes) * 8),
     control: new SharedArrayBuffer((LAST + threads) * 4),
+    rows: new SharedArrayBuffer(Math.max(1, S * run.shardRows) * 4),
   };
 }
 
@@ -76,6 +81,7 @@ interface Views {
   readonly grads: Float32Array;
   readonly results: Float64Array;
   readonly control: Int32Array;
+  readonly rows: Int32Array;
 }
 
 function views(run: SharedRun, r: ResidentRun): Views {
@@ -88,6 +94,7 @@ function views(run: SharedRun, r: ResidentRun): Views {
     grads: new Float32Array(r.grads, 0, run.shards * total),
     results: new Float64Array(r.results),
     control: new Int32Array(r.control),
+    rows: new Int32Array(r.rows),
   };
 }
 
@@ -168,6 +175,12 @@ export interface ResidentThreadOptions {
   readonly optimizer: OptimizerConfig;
   /** The update program of slice j (of `threads`); made on first use. */
   readonly update: (slice: number) => UpdateProgram;
+  /**
+   * The training split in shared memory (every thread's view): with it, the trainer passes the
+   * batch's row indices and each thread copies its own shards' rows (readsRows), so no thread
+   * copies the whole batch first.
+   */
+  readonly split?: { readonly x: Float64Array };
 }
 
 /** Waits until control word `i` is at least `target` (blocking on a worker thread; the main thread passes an asynchronous wait). */
@@ -223,10 +236,31 @@ export class ResidentThread {
     Atomics.notify(c, UPDATES_DONE);
   }
 
+  /** Whether the trainer may pass rows of the training split instead of x. */
+  get readsRows(): boolean {
+    return this.o.split !== undefined;
+  }
+
+  private rowsScratch: Float64Array | undefined;
+  /** Shard k's x, copied from the shared training split by the rows the step's batch holds (zeros for padding). */
+  private gather(k: number): Tensor {
+    const { run, split } = this.o;
+    const s = run.shardRows, F = run.features;
+    const x = (this.rowsScratch ??= new Float64Array(s * F));
+    const rows = this.views.rows;
+    for (let r = 0; r < s; r++) {
+      const i = rows[k * s + r]!;
+      if (i < 0) x.fill(0, r * F, (r + 1) * F);
+      else x.set(split!.x.subarray(i * F, (i + 1) * F), r * F);
+    }
+    return tensor("f32", [s, F], x);
+  }
+
   private async shard(k: number, step: number, n: number): Promise<void> {
     const { run, stepper, seed, resident } = this.o;
     const v = this.views;
-    const r = await stepper.step(shardBatch(run, v.run, seed, { step, shard: k, n }));
+    const batch = shardBatch(run, v.run, seed, { step, shard: k, n });
+    const r = await stepper.step(Atomics.load(v.control, ROWS) ? { ...batch, x: this.gather(k) } : batch);
     const total = run.params.total, S = run.shards;
     if (r.sums.size !== run.params.names.length) throw new Error(`data-parallel: shard ${k} returned ${r.sums.size} gradients; the resident step updates all ${run.params.names.length} parameters`);
     run.params.names.forEach((name, i) => {
@@ -471,10 +505,18 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
     else await Promise.all(done);
   };
   return {
+    readsRows: thread.readsRows,
     async step(batch): Promise<StepResult> {
       await finished();
       start();
-      v.run.x.set(batch.x.data);
+      if (batch.rows && thread.readsRows) {
+        v.rows.fill(-1);
+        v.rows.set(batch.rows);
+        Atomics.store(c, ROWS, 1);
+      } else {
+        v.run.x.set(batch.x.data);
+        Atomics.store(c, ROWS, 0);
+      }
       v.run.labels.set(batch.labels.data);
       v.run.weights.set(batch.weights.data);
       const steps = Atomics.add(c, STEPS, 1) + 1;

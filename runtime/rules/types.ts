@@ -56,6 +56,11 @@ export interface BatchInput {
    * same for the whole batch (zeroth-order perturbations, a resampled chip) is not.
    */
   readonly shard?: number;
+  /**
+   * The batch's rows in the training split, in batch order (n of them), when the stepper reads
+   * them itself (RuleStepper.readsRows); x is then not filled.
+   */
+  readonly rows?: Int32Array;
 }
 
 export interface RuleContext {
@@ -95,6 +100,12 @@ export interface RuleStepper {
    * trainer calls it before it reads them: evaluation, checkpoints, the end of the run.
    */
   sync?(): Promise<void>;
+  /**
+   * The stepper reads the batch's rows from the training split itself (data-parallel training:
+   * each thread its own shard's rows, runtime/parallel/resident.ts), so the trainer passes their
+   * indices (BatchInput.rows) and does not copy x, which one thread would do for all.
+   */
+  readonly readsRows?: boolean;
 }
 
 // ── data-parallel training (runtime/parallel/, docs/scaling.md) ────────────────

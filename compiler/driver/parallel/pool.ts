@@ -36,7 +36,7 @@ export interface PoolInit {
   /** The parameters evaluated (training: the shared run's, updated in place every step). */
   readonly params: { readonly slots: Slots; readonly buffer: SharedArrayBuffer };
   /** Training only: the shared run and the rule's programs for one shard; for a resident step (runtime/parallel/resident.ts) its memory and the update program of each slice. */
-  readonly train?: { readonly run: SharedRun; readonly shard: Readonly<Record<string, PortableProgram>>; readonly trainSamples: number; readonly resident?: { readonly run: ResidentRun; readonly updates: readonly PortableProgram[] } };
+  readonly train?: { readonly run: SharedRun; readonly shard: Readonly<Record<string, PortableProgram>>; readonly trainSamples: number; readonly resident?: { readonly run: ResidentRun; readonly updates: readonly PortableProgram[]; readonly split: SharedSplit } };
 }
 
 export type PoolTask =

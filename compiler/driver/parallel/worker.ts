@@ -65,7 +65,7 @@ async function init(w: PoolInit): Promise<WorkerState> {
       });
       return { exe: c.exe, manifest: c.manifest };
     };
-    return { correct, resident: new ResidentThread({ run, resident: resident.run, live, stepper, seed: p.train.seed, optimizer: p.train.optimizer, update }) };
+    return { correct, resident: new ResidentThread({ run, resident: resident.run, live, stepper, seed: p.train.seed, optimizer: p.train.optimizer, update, split: splitViews(resident.split) }) };
   }
   return { correct, runner: new ShardRunner({ run, stepper, seed: p.train.seed, optimizer: p.train.optimizer, ranges }) };
 }
