@@ -1,6 +1,8 @@
 // bench/parallel.mjs — data-parallel training and sweeps (issue 19, docs/scaling.md), measured side
 // by side in one run and written to bench/results-parallel.md (mirrored into bench/RESULTS.md). Rerun (after `npm run build`):
-//   node bench/parallel.mjs [--reps 5] [--epochs 2] [--batches 64,128,256] [--no-sweep]
+//   node bench/parallel.mjs [--reps 5] [--epochs N] [--batches 64,128,256] [--no-sweep]
+// Each run trains for the example's own number of epochs (MLP 15, diffractive 5: a run as a user
+// starts it, the workers' warm-up included once) unless --epochs N is given.
 // For the MNIST MLP (examples/mnist_mlp.pnn) and the diffractive network
 // (examples/diffractive_mnist.pnn) at each batch size it trains, interleaved rep by rep:
 //   A  shards = 1, one thread (the unsharded path: one train program with the fused update),
@@ -26,7 +28,8 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const REPS = Number(arg("reps", "5"));
-const EPOCHS = Number(arg("epochs", "2"));
+/** Epochs per run: the example's own unless given. */
+const EPOCHS = process.argv.includes("--epochs") ? Number(arg("epochs", "")) : undefined;
 const BATCHES = arg("batches", "64,128,256").split(",").map(Number);
 const SWEEP = !process.argv.includes("--no-sweep");
 const load = () => os.loadavg()[0].toFixed(2);
@@ -94,7 +97,7 @@ parentPort.once("message", async ({ module, layout, executable }) => {
 
 function train(file, batch, shards, workers, label) {
   const out = path.join(tmp, label);
-  const args = [pnn, "train", file, "--json", "--out", out, "--set", `batch=${batch}`, "--set", `shards=${shards}`, "--set", `epochs=${EPOCHS}`, "--workers", String(workers)];
+  const args = [pnn, "train", file, "--json", "--out", out, "--set", `batch=${batch}`, "--set", `shards=${shards}`, ...(EPOCHS ? ["--set", `epochs=${EPOCHS}`] : []), "--workers", String(workers)];
   const lines = execFileSync("node", args, { encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n");
   return JSON.parse(lines[lines.length - 1]).samples_per_s;
 }
@@ -147,7 +150,7 @@ if (SWEEP) {
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const text = `Rerun: \`node bench/parallel.mjs\` (after \`npm run build\`; ~${REPS * models.length * BATCHES.length * 3 * 6} s).
 Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${cpu}), Node ${process.version}, wasm backend;
-${REPS} rep(s), configurations interleaved within each rep, ${EPOCHS} epoch(s) per run; samples/s of the
+${REPS} rep(s), configurations interleaved within each rep, ${EPOCHS ? `${EPOCHS} epoch(s) per run` : "each example's own epochs per run (MLP 15, diffractive 5)"}; samples/s of the
 training loop (per-epoch evaluation excluded) from each run's summary; median (min–max). The
 machine's 1-minute load average before the reps: median ${median(loads).toFixed(2)}, range ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}
 (it is shared with other jobs: a load above 2 means the two cores were not ours alone). Cores
