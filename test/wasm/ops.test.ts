@@ -4,6 +4,7 @@
 // module passes binaryen's and wabt's validators.
 import { describe, expect, it } from "vitest";
 import { GraphBuilder, type Node } from "../../compiler/ir/graph.js";
+import { addPairMixCases } from "../helpers/pair-mix-cases.js";
 import { OP_LIST } from "../../compiler/ir/ops.js";
 import { grad } from "../../compiler/ir/autodiff.js";
 import { buildScan } from "../../compiler/ir/loops.js";
@@ -161,15 +162,7 @@ for (const op of ["fft", "ifft"]) {
 add("gather", [f([3, 5]), i32([4], 5)], (b, [x, i]) => b.gather(x!, i!, 1));
 add("gather", [c([4, 2]), i32([2, 3], 4)], (b, [x, i]) => b.gather(x!, i!, 0));
 add("scatter_add", [f([2, 4, 3]), i32([4], 5)], (b, [g, i]) => b.scatterAdd(g!, i!, 1, 5));
-// pairwise mixing (mesh columns): partners an involution; odd N leaves a fixed point and a lone last mode
-const evenPartners = (b: GraphBuilder) => b.const([1, 0, 3, 2, 5, 4], "i32", [6]);
-const oddPartners = (b: GraphBuilder) => b.const([0, 2, 1, 4, 3], "i32", [5]);
-add("pair_mix", [c([3, 6]), c([6]), c([6])], (b, [x, d, o]) => b.pairMix(x!, d!, o!, evenPartners(b)));
-add("pair_mix", [c([2, 2, 5]), c([5]), c([5])], (b, [x, d, o]) => b.pairMix(x!, d!, o!, oddPartners(b), true), "adjoint, odd");
-add("pair_mix", [f([4, 5]), f([5]), f([5])], (b, [x, d, o]) => b.pairMix(x!, d!, o!, oddPartners(b), true), "real adjoint");
-add("pair_mix_grad", [c([3, 5]), c([3, 5])], (b, [g, x]) => b.pairMixGrad(g!, x!, oddPartners(b), true), "partner, odd");
-add("pair_mix_grad", [c([4, 6]), c([4, 6])], (b, [g, x]) => b.pairMixGrad(g!, x!, evenPartners(b), false));
-add("pair_mix_grad", [f([3, 5]), f([3, 5])], (b, [g, x]) => b.pairMixGrad(g!, x!, oddPartners(b), true), "real, partner");
+addPairMixCases(add, f, c);
 add("one_hot", [i32([6], 4)], (b, [l]) => b.oneHot(l!, 4), "", true);
 add("softmax", [f([3, 4])], (b, [x]) => b.softmax(x!, 0));
 add("softmax", [f([6, 10])], (b, [x]) => b.softmax(x!));
