@@ -72,11 +72,8 @@ for (const [file, which, label] of cases) {
     say(`| ${label} | not split (the cost model) | – | – | – |`);
     continue;
   }
-  const { splitInvariant } = await d("compiler/ir/split-invariant.js");
-  const { manifestOf } = await d("compiler/lower/names.js");
-  const { FIXED_DURING_EVALUATION } = await d("runtime/manifest.js");
-  const fixed = new Set(manifestOf(graph).inputs.filter((i) => FIXED_DURING_EVALUATION.has(i.role.kind)).map((i) => i.name));
-  const s = splitInvariant(graph, (n) => fixed.has(n));
+  const { splitInference } = await d("compiler/ir/split-invariant.js");
+  const s = splitInference(graph);
   // the prepared program and the whole one must agree before they are timed
   const a = prepared.run(feedsFor(prepared, params, chip, 9)), b = whole.run(feedsFor(whole, params, chip, 9));
   for (const k of Object.keys(b)) if (!b[k].data.every((x, i) => Object.is(x, a[k].data[i]))) throw new Error(`${label}: prepared and whole differ in ${k}`);

@@ -28,8 +28,7 @@ import { lowerInfer, modelSpec, type LowerOptions } from "../lower/lower.js";
 import { runPipeline, type PassStat, type PipelineOptions } from "../passes/pipeline.js";
 import { splitExternal } from "../lower/external.js";
 import { manifestOf } from "../lower/names.js";
-import { splitInvariant } from "../ir/split-invariant.js";
-import { FIXED_DURING_EVALUATION } from "../../runtime/manifest.js";
+import { splitInference } from "../ir/split-invariant.js";
 import { preparedExecutable } from "../../runtime/prepared.js";
 import type { RuleDef, RuleLowering } from "../rules/rule.js";
 import type { NetworkModel, TrainModel } from "../sema/model.js";
@@ -148,22 +147,19 @@ export class Program {
     const backend = typeof using === "string" ? findBackend(using) : using;
     const g = this.graphs(batch, settings, opts);
     const plain = async (graph: Graph): Promise<CompiledProgram> => ({ exe: await compileWith(backend, graph, this.train.span), manifest: manifestOf(graph), flops: graphFlops(graph) });
-    const one = async (graph: Graph): Promise<CompiledProgram> => {
-      const split = splitExternal(graph);
+    const one = async (graph: Graph, split = splitExternal(graph)): Promise<CompiledProgram> => {
       if (!split) return plain(graph);
       const [main, ...probes] = await Promise.all([plain(split.main), ...split.probes.map((q) => plain(q.graph))]);
       return { ...main!, probes: split.probes.map((q, i) => ({ device: q.device, program: probes[i]! })) };
     };
     // an inference program's parameter- and chip-only work runs once per evaluation, not per batch
     const inference = async (graph: Graph): Promise<CompiledProgram> => {
-      if (!backend.hostMemory || splitExternal(graph)) return one(graph);
-      const manifest = manifestOf(graph);
-      const fixed = new Set(manifest.inputs.filter((i) => FIXED_DURING_EVALUATION.has(i.role.kind)).map((i) => i.name));
-      const split = splitInvariant(graph, (name) => fixed.has(name));
+      const external = splitExternal(graph);
+      if (external || !backend.hostMemory) return one(graph, external);
+      const split = splitInference(graph);
       if (!split) return plain(graph);
       const [prepare, main] = await Promise.all([compileWith(backend, split.prepare, this.train.span), compileWith(backend, split.main, this.train.span)]);
-      const inputs = graph.nodes.filter((n) => n.op === "input" || n.op === "param").map((n) => ({ name: n.attrs.name as string, dtype: n.dtype, shape: n.shape }));
-      return { exe: preparedExecutable({ inputs, prepare, main, fixedInputs: split.fixedInputs }), manifest, flops: graphFlops(graph) };
+      return { exe: preparedExecutable({ inputs: split.inputs, prepare, main, fixedInputs: split.fixedInputs }), manifest: manifestOf(graph), flops: graphFlops(graph) };
     };
     const names = Object.keys(g.rule);
     const [twin, device, ...rule] = await Promise.all([inference(g.inferTwin), g.inferDevice ? inference(g.inferDevice) : undefined, ...names.map((n) => one(g.rule[n]!))]);

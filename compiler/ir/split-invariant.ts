@@ -18,7 +18,9 @@
  * mapping, drift, programming noise: parameter and chip work only) is the case it is for; a
  * plain MLP (nothing but a weight transpose before its matmuls) is left whole.
  */
-import { names } from "../lower/names.js";
+import type { TensorSpec } from "../../runtime/backend.js";
+import { FIXED_DURING_EVALUATION } from "../../runtime/manifest.js";
+import { manifestOf, names } from "../lower/names.js";
 import { copyNode } from "../passes/rewrite.js";
 import { nodeFlops } from "./flops.js";
 import { GraphBuilder, type Graph, type Node } from "./graph.js";
@@ -28,6 +30,8 @@ import { numel } from "./types.js";
 export const PAYOFF = 4;
 
 export interface InvariantSplit {
+  /** The whole program's inputs and parameters (what its callers bind). */
+  readonly inputs: readonly TensorSpec[];
   readonly prepare: Graph;
   readonly main: Graph;
   /** The fixed inputs `prepare` reads (names of the original program). */
@@ -37,6 +41,12 @@ export interface InvariantSplit {
   /** FLOPs per batch moved into `prepare`, and the per-batch overhead in elements. */
   readonly savedFlops: number;
   readonly overhead: number;
+}
+
+/** The split of an inference program whose fixed inputs are those an evaluation keeps fixed (runtime/manifest.ts FIXED_DURING_EVALUATION). */
+export function splitInference(g: Graph): InvariantSplit | undefined {
+  const fixed = new Set(manifestOf(g).inputs.filter((i) => FIXED_DURING_EVALUATION.has(i.role.kind)).map((i) => i.name));
+  return splitInvariant(g, (name) => fixed.has(name));
 }
 
 /** Splits `g` (see the file comment); `fixed(name)` says whether an input stays fixed. Parameters always do. */
@@ -82,6 +92,7 @@ export function splitInvariant(g: Graph, fixed: (inputName: string) => boolean):
   }
   for (const o of g.outputs) m.output(o.name, mmap[o.id]!);
   return {
+    inputs: g.nodes.filter((n) => n.op === "input" || n.op === "param").map((n) => ({ name: n.attrs.name as string, dtype: n.dtype, shape: n.shape })),
     prepare: p.build(),
     main: m.build(),
     fixedInputs: fixedLeaves.map((n) => n.attrs.name as string),

@@ -11,11 +11,9 @@ import { describe, expect, it } from "vitest";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { compileWasm } from "../../compiler/backends/wasm/index.js";
 import type { Graph } from "../../compiler/ir/graph.js";
-import { splitInvariant } from "../../compiler/ir/split-invariant.js";
-import { manifestOf } from "../../compiler/lower/names.js";
+import { splitInference } from "../../compiler/ir/split-invariant.js";
 import type { Executable, Tensor } from "../../runtime/backend.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
-import { FIXED_DURING_EVALUATION } from "../../runtime/manifest.js";
 import { preparedExecutable, type PreparedExecutable } from "../../runtime/prepared.js";
 import { Stream } from "../../runtime/rng.js";
 import { loadProgram } from "../helpers/program.js";
@@ -30,10 +28,6 @@ function inferenceGraph(example: string, device: boolean): { graph: Graph; param
   return { graph: device ? g.inferDevice! : g.inferTwin, params: initParams(spec.params, 3), chip: sampleChip(spec.chipVars, 3, 0) };
 }
 
-function split(graph: Graph) {
-  const fixed = new Set(manifestOf(graph).inputs.filter((i) => FIXED_DURING_EVALUATION.has(i.role.kind)).map((i) => i.name));
-  return splitInvariant(graph, (name) => fixed.has(name));
-}
 
 /** Feeds for `graph`: parameters and chip bound (shared arrays), batch `k`'s x and key. */
 function feeds(graph: Graph, params: Map<string, Float64Array>, chip: Map<string, Float64Array>, k: number): Record<string, Tensor> {
@@ -60,21 +54,21 @@ const bits = (t: Tensor) => Array.from(t.data);
 
 describe("batch-invariant split of inference programs", () => {
   it("splits where the saved work pays for the per-batch overhead, and leaves an MLP whole", () => {
-    const xbar = split(inferenceGraph("crossbar_mnist.pnn", true).graph);
+    const xbar = splitInference(inferenceGraph("crossbar_mnist.pnn", true).graph);
     expect(xbar, "crossbar device program: conductance mapping, drift and programming noise are parameter/chip work").toBeDefined();
     expect(xbar!.savedFlops).toBeGreaterThanOrEqual(4 * xbar!.overhead);
     expect(xbar!.fixedInputs.some((n) => n.startsWith("chip:"))).toBe(true);
     // per-shot read noise reads the batch's key: it stays in the per-batch part
     expect(xbar!.main.nodes.some((n) => n.op === "random_normal")).toBe(true);
     expect(xbar!.prepare.nodes.some((n) => n.op === "random_normal" || (n.op === "input" && n.attrs.name === "x"))).toBe(false);
-    expect(split(inferenceGraph("vowels_mzi.pnn", false).graph), "the flagship's mesh transfer matrices").toBeDefined();
-    expect(split(inferenceGraph("mnist_mlp.pnn", false).graph), "an MLP has nothing worth preparing").toBeUndefined();
+    expect(splitInference(inferenceGraph("vowels_mzi.pnn", false).graph), "the flagship's mesh transfer matrices").toBeDefined();
+    expect(splitInference(inferenceGraph("mnist_mlp.pnn", false).graph), "an MLP has nothing worth preparing").toBeUndefined();
   });
 
   for (const [example, device] of [["crossbar_mnist.pnn", true], ["vowels_mzi.pnn", false], ["vowels_mzi.pnn", true], ["vowels_mesh_device.pnn", true]] as const)
     it(`${example} ${device ? "device" : "twin"}: prepared = whole, bit for bit, on the interpreter and on wasm; one preparation until a parameter changes`, async () => {
       const { graph, params, chip } = inferenceGraph(example, device);
-      const s = split(graph)!;
+      const s = splitInference(graph)!;
       expect(s).toBeDefined();
       for (const compile of [async (g: Graph) => compileInterp(g), async (g: Graph) => compileWasm(g, { optimize: 0 })]) {
         const whole = await compile(graph);
