@@ -50,6 +50,8 @@ add("neg", [i32([7], 9)], (b, [x]) => b.neg(x!), "i32", true);
 add("clip", [f([4, 5])], (b, [x]) => b.clip(x!, -0.5, 0.5));
 // flush: |x|·2⁻¹²⁴ is below 2⁻¹²⁶ exactly when |x| < ¼ (scaling by a power of two is exact), then back to O(1)
 add("flush", [f([4, 5])], (b, [x]) => b.mul(b.flush(b.mul(x!, b.scalar(2 ** -124, "f32"))), b.scalar(2 ** 124, "f32")));
+// flush inside a fused SIMD chain with scalar operands, 37 elements (nine vectors and a scalar tail): an optimizer moment's shape
+add("flush", [f([]), f([37]), f([]), f([37])], (b, [s, m, t, g]) => b.mul(b.flush(b.mul(b.add(b.mul(s!, m!), b.mul(t!, g!)), b.scalar(2 ** -124, "f32"))), b.scalar(2 ** 124, "f32")), "fused chain, scalar operands");
 add("quantize", [f([4, 5])], (b, [x]) => b.quantize(x!, 3, -1, 1));
 for (const op of ["add", "sub", "mul", "div"]) {
   const pos = op === "div" ? "pos" : "any";
@@ -243,6 +245,22 @@ describe("wasm elementwise fusion", () => {
     expect([...plan.fused.values()].map((m) => m.length)).toEqual([4]);
     expect(g.nodes.filter((n) => plan.live[n.id] && n.op !== "input").length).toBe(1);
     expect(planBuffers(g, undefined, false).fused.size).toBe(0);
+  });
+
+  it("a flush in a SIMD chain computes its operand once, and scalar operands are splatted before the loop", () => {
+    const b = new GraphBuilder();
+    const s = b.input("s", "f32", []), m = b.input("m", "f32", [64]), t = b.input("t", "f32", []), g = b.input("g", "f32", [64]);
+    b.output("y", b.flush(b.add(b.mul(s, m), b.mul(t, g))));
+    const { wat } = emitWat(b.build());
+    const kernel = wat.split("(func ").find((f) => f.startsWith("$ew_fz"))!;
+    expect(kernel).toBeDefined();
+    const vectorLoop = kernel.slice(kernel.indexOf("f32x4"), kernel.lastIndexOf("f32x4"));
+    // two products, each once (the flush reads its operand through a local)
+    expect(vectorLoop.match(/f32x4\.mul/g)).toHaveLength(2);
+    expect(vectorLoop).toContain("local.tee");
+    // s and t (every stride 0) are splatted once, outside the loop; m and g are loaded without a stride test
+    expect(kernel.match(/f32x4\.splat \(f32\.load/g)).toHaveLength(2);
+    expect(kernel).not.toContain("(if (result v128)");
   });
 });
 

@@ -10,7 +10,7 @@ import { F32_MIN_NORMAL } from "../../../runtime/backend.js";
 import { strides } from "../../ir/types.js";
 import { addr, down, m32, m64, up, type Ctx } from "./ctx.js";
 import { elemBytes, kindOf, type Kind } from "./plan.js";
-import { ewHelper, padRank, type Helpers } from "./helpers.js";
+import { ewHelper, operandPattern, padRank, type Helpers } from "./helpers.js";
 import { affine, collapse, f32c, f64c, Fn, get, set } from "./wat.js";
 
 interface Val { re: string; im?: string }
@@ -151,8 +151,12 @@ function complexBinary(op: string, a: Val, b: Val): Val {
   }
 }
 
-/** The 4-lane form of a real f32 op on v128 operands, or null when there is none. */
-function vectorOf(n: Node, xs: readonly string[]): string | null {
+/**
+ * The 4-lane form of a real f32 op on v128 operand expressions, or null when there is none.
+ * `temp` names a fresh v128 local for an op that reads its operand twice (flush), so the operand
+ * expression, perhaps a whole fused chain, is computed once.
+ */
+function vectorOf(n: Node, xs: readonly string[], temp: () => string): string | null {
   const [a, b] = xs as [string, string];
   const splat = (v: number): string => `(f32x4.splat ${f32c(v)})`;
   const one = (cmp: string): string => `(v128.and ${cmp} ${splat(1)})`;
@@ -165,7 +169,10 @@ function vectorOf(n: Node, xs: readonly string[]): string | null {
     case "recip": return `(f32x4.div ${splat(1)} ${a})`;
     case "imag": return splat(0);
     case "conj": case "real": case "stop_gradient": return a;
-    case "flush": return `(v128.andnot ${a} (f32x4.lt (f32x4.abs ${a}) ${splat(F32_MIN_NORMAL)}))`;
+    case "flush": {
+      const t = temp();
+      return `(v128.andnot (local.tee ${t} ${a}) (f32x4.lt (f32x4.abs (local.get ${t})) ${splat(F32_MIN_NORMAL)}))`;
+    }
     case "clip": return `(f32x4.pmin ${splat(n.attrs.hi as number)} (f32x4.pmax ${splat(n.attrs.lo as number)} ${a}))`;
     case "add": return `(f32x4.add ${a} ${b})`;
     case "sub": return `(f32x4.sub ${a} ${b})`;
@@ -248,7 +255,7 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
   const valType = (k: Kind): "i32" | "f32" => (k === "i" ? "i32" : "f32");
   // operands stored conjugated (a fused conj, plan.ts): negate their imaginary part on load
   const conj = ins.map((x) => ctx.plan.conjParity[x.id] === 1);
-  const canVec = out === "f" && kinds.every((k) => k === "f") && n.op !== "cast" && vectorOf(n, ins.map(() => "x")) !== null;
+  const canVec = out === "f" && kinds.every((k) => k === "f") && n.op !== "cast" && vectorOf(n, ins.map(() => "x"), () => "$t") !== null;
   const scalar = (f: Fn, o: string, ptrs: readonly string[]): void => {
     const vals = ins.map((_, j): Val => {
       const k = kinds[j]!, p = ptrs[j]!;
@@ -265,7 +272,7 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
       f.emit(set(r, v.re), set(i, v.im!), store(out, o, get(r)), store(out, o, get(i), 4));
     } else f.emit(store(out, o, v.re));
   };
-  const vector = (xs: readonly string[]): string => vectorOf(n, xs)!;
+  const vector = (xs: readonly string[], f: Fn): string => vectorOf(n, xs, vectorTemps(f))!;
   // shared helper when the collapsed rank fits (one call per node)
   const c = collapse(n.shape, ops);
   const fit = ins.length <= 2 ? padRank(c.dims, c.strides, 3) : null;
@@ -277,11 +284,12 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
           return complexLanes(n.op, v[0]!, v[1]);
         }
       : null;
+    const sa = fit.strides[1]!, sb = fit.strides[2] ?? [0, 0, 0];
     const name = ewHelper(ctx.h, {
       key: `${n.op}_${out}${kinds.map((k, j) => (conj[j] ? "C" : k)).join("")}${attrKey}`, arity: ins.length as 1 | 2, outBytes: elemBytes(out),
       scalar, vector: canVec ? vector : null, cvector, kinds,
+      ...(canVec ? { pattern: ins.map((_, j) => operandPattern(fit.strides[j + 1]!, 4)) } : {}),
     });
-    const sa = fit.strides[1]!, sb = fit.strides[2] ?? [0, 0, 0];
     ctx.call(name, [addr(ctx, n), ops[1]!.base, ops[2]?.base ?? 0, ...fit.dims, ...sa, ...sb]);
     return;
   }
@@ -292,7 +300,7 @@ export function elementwiseKernel(ctx: Ctx, fn: Fn, n: Node): void {
       ? {
           vector(ptrs: readonly string[], bc: readonly boolean[]) {
             const xs = ins.map((_, j) => (bc[j + 1] ? `(f32x4.splat (f32.load ${ptrs[j + 1]}))` : `(v128.load ${ptrs[j + 1]})`));
-            fn.emit(`(v128.store ${ptrs[0]} ${vector(xs)})`);
+            fn.emit(`(v128.store ${ptrs[0]} ${vector(xs, fn)})`);
           },
         }
       : {}),
@@ -364,11 +372,12 @@ export function fusedKernel(ctx: Ctx, fn: Fn, root: Node, members: readonly numb
     if (out === "c") f.emit(store(out, o, r.re), store(out, o, r.im!, 4));
     else f.emit(store(out, o, r.re));
   };
-  const simd = out === "f" && lk.every((k) => k === "f") && nodes.every((m) => m.op !== "cast" && kindOf(m) === "f" && m.inputs.every((i) => kindOf(g.nodes[i]!) === "f") && vectorOf(m, m.inputs.map(() => "x")) !== null);
-  const vector = (xs: readonly string[]): string => {
+  const simd = out === "f" && lk.every((k) => k === "f") && nodes.every((m) => m.op !== "cast" && kindOf(m) === "f" && m.inputs.every((i) => kindOf(g.nodes[i]!) === "f") && vectorOf(m, m.inputs.map(() => "x"), () => "$t") !== null);
+  const vector = (xs: readonly string[], f: Fn): string => {
     // a chain of v128 expressions would repeat shared members; fused SIMD groups are trees of single-use members
     const val = new Map<string, string>(leaves.map((_, j) => [`l${j}`, xs[j]!]));
-    nodes.forEach((m, q) => val.set(`m${q}`, vectorOf(m, m.inputs.map((i) => val.get(ref(i))!))!));
+    const temp = vectorTemps(f);
+    nodes.forEach((m, q) => val.set(`m${q}`, vectorOf(m, m.inputs.map((i) => val.get(ref(i))!), temp)!));
     return val.get(`m${nodes.length - 1}`)!;
   };
   // complex groups two results at a time: every member complex with a lane form (members in v128 locals)
@@ -393,7 +402,10 @@ export function fusedKernel(ctx: Ctx, fn: Fn, root: Node, members: readonly numb
     const names = fusedNames.get(ctx.h) ?? new Map<string, string>();
     fusedNames.set(ctx.h, names);
     if (!names.has(structure)) names.set(structure, `fz${names.size}`);
-    const name = ewHelper(ctx.h, { key: names.get(structure)!, arity: leaves.length, outBytes: elemBytes(out), scalar, vector: simd && tree ? vector : null, cvector: lanes ? cvector : null, kinds: lk });
+    const name = ewHelper(ctx.h, {
+      key: names.get(structure)!, arity: leaves.length, outBytes: elemBytes(out), scalar, vector: simd && tree ? vector : null, cvector: lanes ? cvector : null, kinds: lk,
+      ...(simd && tree ? { pattern: leaves.map((_, j) => operandPattern(fit.strides[j + 1]!, 4)) } : {}),
+    });
     const leafArgs = leaves.length === 1 ? [ops[1]!.base, 0] : leaves.map((_, j) => ops[j + 1]!.base);
     const strideArgs = leaves.length === 1 ? [...fit.strides[1]!, 0, 0, 0] : leaves.flatMap((_, j) => fit.strides[j + 1]!);
     ctx.call(name, [ops[0]!.base as number, ...(leafArgs as number[]), ...fit.dims, ...strideArgs]);
@@ -405,10 +417,16 @@ export function fusedKernel(ctx: Ctx, fn: Fn, root: Node, members: readonly numb
     ...(simd && tree ? {
       vector(ptrs: readonly string[], bc: readonly boolean[]) {
         const xs = leaves.map((_, j) => (bc[j + 1] ? `(f32x4.splat (f32.load ${ptrs[j + 1]}))` : `(v128.load ${ptrs[j + 1]})`));
-        fn.emit(`(v128.store ${ptrs[0]} ${vector(xs)})`);
+        fn.emit(`(v128.store ${ptrs[0]} ${vector(xs, fn)})`);
       },
     } : {}),
   });
+}
+
+/** Fresh v128 locals of `f` for one vector expression (vt0, vt1, …; a later expression reuses them: they live only inside it). */
+function vectorTemps(f: Fn): () => string {
+  let k = 0;
+  return () => f.local(`vt${k++}`, "v128");
 }
 
 /** Per module being assembled: fused-group structure → its shared helper's key. */

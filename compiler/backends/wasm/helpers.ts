@@ -40,8 +40,8 @@ export interface EwSpec {
   readonly outBytes: number;
   /** Scalar body: given operand pointers, emit code storing one output element at out. */
   scalar(fn: Fn, out: string, ins: readonly string[]): void;
-  /** 4-lane body on v128 operand expressions, or null. */
-  vector: ((xs: readonly string[]) => string) | null;
+  /** 4-lane body on v128 operand expressions, or null (`fn`: where it may declare v128 temporaries). */
+  vector: ((xs: readonly string[], fn: Fn) => string) | null;
   /**
    * Complex results two at a time: given v128 locals holding two complex operand values each
    * ((re, im, re, im); real operands widened to (x, 0, y, 0)), emit code and return the v128
@@ -50,6 +50,20 @@ export interface EwSpec {
   cvector?: ((fn: Fn, xs: readonly string[]) => string) | null;
   /** Operand kinds ("f" or "c"; i32 operands have no complex vector form). */
   kinds?: readonly ("f" | "c" | "i")[];
+  /**
+   * What the call sites' strides say about each operand, fixed at compile time (operandPattern):
+   * "scalar" (stride 0 on every dim: splat once before the loop), "dense" (innermost stride 4:
+   * a plain v128.load), "strided" (decided in the loop). Part of the function's identity.
+   */
+  pattern?: readonly OperandPattern[];
+}
+
+export type OperandPattern = "scalar" | "dense" | "strided";
+
+/** An operand's pattern from its (collapsed, padded) byte strides and element size. */
+export function operandPattern(strides: readonly number[], elemBytes: number): OperandPattern {
+  if (strides.every((s) => s === 0)) return "scalar";
+  return strides[strides.length - 1] === elemBytes ? "dense" : "strided";
 }
 
 /** (x, y) real f32 pair at p, widened to complex lanes (x, 0, y, 0). */
@@ -59,7 +73,8 @@ const widenSplat = (p: string): string => `(v128.and (v128.load32_splat ${p}) (v
 
 /** Name of the shared elementwise function for this spec (created on first use). */
 export function ewHelper(h: Helpers, s: EwSpec): string {
-  const name = `ew_${s.key}`;
+  const pat = (j: number): OperandPattern => s.pattern?.[j] ?? "strided";
+  const name = `ew_${s.key}${s.pattern ? "_" + s.pattern.map((q) => q[0]).join("") : ""}`;
   if (h.texts.has(name)) return name;
   // params: o, a, b (b unused by unary ops), x2 … for wider fused groups, d0..2, then 3 strides per operand
   const names = ["a", "b", ...Array.from({ length: Math.max(0, s.arity - 2) }, (_, j) => `x${j + 2}`)];
@@ -75,18 +90,31 @@ export function ewHelper(h: Helpers, s: EwSpec): string {
     const rem = fn.local("rem", "i32");
     fn.emit(set(rem, get("$d2")));
     if (s.vector) {
-      const ok = xs.map((_, j) => {
+      // operands known to be scalar or dense need no test here, and no test in the loop
+      const ok = xs.flatMap((_, j) => {
+        if (pat(j) !== "strided") return [];
         const st = get(strideOf(j, 2));
-        return `(i32.or (i32.eqz ${st}) (i32.eq ${st} (i32.const 4)))`;
-      }).reduce((x, y) => `(i32.and ${x} ${y})`);
+        return [`(i32.or (i32.eqz ${st}) (i32.eq ${st} (i32.const 4)))`];
+      }).reduce((x, y) => `(i32.and ${x} ${y})`, "(i32.const 1)");
       fn.emit(`(if (i32.and (i32.ge_u ${get("$d2")} (i32.const 4)) ${ok}) (then`);
+      const splats = xs.map((x, j) => {
+        if (pat(j) !== "scalar") return undefined;
+        const v = fn.local(`sp${j}`, "v128");
+        fn.emit(set(v, `(f32x4.splat (f32.load ${get(x)}))`));
+        return v;
+      });
       counted(fn, "v", `(i32.shr_u ${get("$d2")} (i32.const 2))`, () => {
         const loads = xs.map((x, j) => {
+          if (pat(j) === "scalar") return get(splats[j]!);
+          if (pat(j) === "dense") return `(v128.load ${get(x)})`;
           const st = get(strideOf(j, 2));
           return `(if (result v128) ${st} (then (v128.load ${get(x)})) (else (f32x4.splat (f32.load ${get(x)}))))`;
         });
-        fn.emit(`(v128.store ${get(o)} ${s.vector!(loads)})`, add(o, "(i32.const 16)"));
-        xs.forEach((x, j) => fn.emit(add(x, `(i32.shl ${get(strideOf(j, 2))} (i32.const 2))`)));
+        fn.emit(`(v128.store ${get(o)} ${s.vector!(loads, fn)})`, add(o, "(i32.const 16)"));
+        xs.forEach((x, j) => {
+          if (pat(j) === "dense") fn.emit(add(x, "(i32.const 16)"));
+          else if (pat(j) === "strided") fn.emit(add(x, `(i32.shl ${get(strideOf(j, 2))} (i32.const 2))`));
+        });
       });
       fn.emit(set(rem, `(i32.and ${get("$d2")} (i32.const 3))`), "))");
     }

@@ -38,7 +38,7 @@ export class WasmLimitError extends Error {}
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** Bumped whenever generated code changes, so cached modules are rebuilt. */
-export const WASM_CODEGEN_VERSION = "pnn-wasm-13";
+export const WASM_CODEGEN_VERSION = "pnn-wasm-15";
 export const ENTRY = "run";
 
 const NN = new Set(["softmax", "log_softmax", "softmax_cross_entropy", "mse", "random_uniform", "random_normal"]);
