@@ -98,8 +98,10 @@ parentPort.once("message", async ({ module, layout, executable }) => {
 function train(file, batch, shards, workers, label) {
   const out = path.join(tmp, label);
   const args = [pnn, "train", file, "--json", "--out", out, "--set", `batch=${batch}`, "--set", `shards=${shards}`, ...(EPOCHS ? ["--set", `epochs=${EPOCHS}`] : []), "--workers", String(workers)];
-  const lines = execFileSync("node", args, { encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n");
-  return JSON.parse(lines[lines.length - 1]).samples_per_s;
+  const records = execFileSync("node", args, { encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n").map((l) => JSON.parse(l));
+  // the run's samples/s, and the median of its per-epoch samples/s over the second half of its epochs (the JIT warmed up)
+  const epochs = records.filter((r) => r.epoch !== undefined && r.samples_per_s !== undefined);
+  return { whole: records[records.length - 1].samples_per_s, late: median(epochs.slice(Math.floor(epochs.length / 2)).map((r) => r.samples_per_s)) };
 }
 
 const median = (xs) => {
@@ -120,18 +122,19 @@ const rows = [];
 for (const [, file] of models) for (const b of BATCHES) for (const [s, w] of [[1, 1], [2, 1]]) train(file, b, s, w, "warm");
 for (const [name, file] of models)
   for (const batch of BATCHES) {
-    const a = [], b = [], c = [], cb = [], ca = [], ks = [];
+    const a = [], b = [], c = [], cb = [], ca = [], ks = [], lateCB = [];
     for (let rep = 0; rep < REPS; rep++) {
       loads.push(Number(load()));
       capacities.push(await capacity());
       ks.push(await kernelScaling(file, batch));
-      const ra = train(file, batch, 1, 1, `a-${batch}-${rep}`);
-      const rb = train(file, batch, 2, 1, `b-${batch}-${rep}`);
-      const rc = train(file, batch, 2, 2, `c-${batch}-${rep}`);
-      a.push(ra), b.push(rb), c.push(rc), cb.push(rc / rb), ca.push(rc / ra);
+      const ta = train(file, batch, 1, 1, `a-${batch}-${rep}`);
+      const tb = train(file, batch, 2, 1, `b-${batch}-${rep}`);
+      const tc = train(file, batch, 2, 2, `c-${batch}-${rep}`);
+      const [ra, rb, rc] = [ta.whole, tb.whole, tc.whole];
+      a.push(ra), b.push(rb), c.push(rc), cb.push(rc / rb), ca.push(rc / ra), lateCB.push(tc.late / tb.late);
       process.stderr.write(`${name} batch ${batch} rep ${rep + 1}: A ${ra.toFixed(0)}  B ${rb.toFixed(0)}  C ${rc.toFixed(0)} samples/s (load ${load()}, cores free ${capacities[capacities.length - 1].toFixed(2)}, shard program on 2 threads ${ks[ks.length - 1].toFixed(2)}×)\n`);
     }
-    rows.push(`| ${name} | ${batch} | ${fmt(a)} | ${fmt(b)} | ${fmt(c)} | ${ratio(cb)} | ${ratio(ca)} | ${ratio(ks)} |`);
+    rows.push(`| ${name} | ${batch} | ${fmt(a)} | ${fmt(b)} | ${fmt(c)} | ${ratio(cb)} | ${ratio(ca)} | ${ratio(lateCB)} | ${ratio(ks)} |`);
   }
 
 let sweepRows = [];
@@ -163,10 +166,13 @@ B = shards 2, \`--workers 1\`; C = shards 2, \`--workers 2\` (bit-identical para
 resident step (docs/scaling.md): parameters kept in each thread's programs, the update split over
 the threads, worker threads released by an Atomics word. The last column is the ceiling for C / B
 measured before each rep: two copies of one shard's train program run at once on two threads, with
-nothing shared (2 × time per run alone / time per run together).
+nothing shared (2 × time per run alone / time per run together). "C / B, late epochs" compares the
+median per-epoch samples/s of the second half of each run's epochs, after V8 has compiled the
+trainer's JavaScript: its compiler threads need a core while the first epochs run, which two
+busy workers do not leave free.
 
-| network | batch | A samples/s | B samples/s | C samples/s | C / B | C / A | shard program, 2 threads at once |
-|---|---|---|---|---|---|---|---|
+| network | batch | A samples/s | B samples/s | C samples/s | C / B | C / A | C / B, late epochs | shard program, 2 threads at once |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 ${SWEEP ? `
 12-run sweep of the flagship (\`pnn sweep examples/vowels_mzi.pnn --grid rule=backprop,physics_aware --grid seed=1..6\`, 60 epochs each), wall time:

@@ -66,6 +66,8 @@ export function trainProgramStepper(ctx: RuleContext, o: TrainProgramStepper, fi
       sync: () => fused.sync(),
     };
   return {
+    // the parameters are only bound as inputs; a rule that adjusts the step may read them
+    readsParams: o.adjust !== undefined,
     async step(batch): Promise<StepResult> {
       resample(batch);
       const { out, grads } = await runTrainStep(exe, m, inputs, batch);

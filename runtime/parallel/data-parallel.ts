@@ -19,6 +19,7 @@ import { runViews, type SharedRun } from "./shared.js";
 export function gradientShards(stepper: RuleStepper, params: Params): ShardStepper {
   return {
     sums: new Map([...params].map(([k, a]) => [k, a.length])),
+    ...(stepper.readsParams !== undefined ? { readsParams: stepper.readsParams } : {}),
     async step(batch) {
       const r = await stepper.step(batch);
       if (!r.grads) throw new Error("data-parallel: the rule's shard step returned no gradients (its program must be lowered for one shard: no fused update)");

@@ -191,8 +191,27 @@ function failedElsewhere(): Error {
   return new Error(ELSEWHERE);
 }
 
+/**
+ * How long a thread polls a control word before it sleeps on it. Waking a sleeping thread (a futex
+ * wake, then the scheduler) takes tens of microseconds, paid at both barriers of every step by a
+ * thread that had to wait; a whole step is about a millisecond. Polling is bounded, so on a
+ * loaded machine a waiting thread holds its core for at most this long before it sleeps.
+ */
+const SPIN_MS = 2;
+
+/** Polls word `i` until it is at least `target` or SPIN_MS passed; whether it got there. */
+function spun(control: Int32Array, i: number, target: number): boolean {
+  if (Atomics.load(control, i) >= target) return true;
+  const until = performance.now() + SPIN_MS;
+  do {
+    for (let k = 0; k < 64; k++) if (Atomics.load(control, i) >= target) return true;
+  } while (performance.now() < until);
+  return Atomics.load(control, i) >= target;
+}
+
 /** A worker thread's blocking wait (it can sleep: nothing else runs on it). */
 export function blockingWait(control: Int32Array, i: number, target: number): void {
+  if (spun(control, i, target)) return;
   for (let seen = Atomics.load(control, i); seen < target; seen = Atomics.load(control, i)) {
     if (Atomics.load(control, FAILED)) throw failedElsewhere();
     Atomics.wait(control, i, seen, 1000);
@@ -328,7 +347,7 @@ export class ResidentThread {
     const newParams = outputsOf(m, "new-param"), newState = outputsOf(m, "new-state");
     const session = exe.resident(Object.fromEntries([...newParams.map(({ name, role }) => [name, paramInput.get(role.param)!]), ...newState.map(({ name, role }) => [name, stateInput.get(`${role.slot}:${role.param}`)!])]));
     const shared = v.run.params;
-    // new parameters go to the live vector and to the run's float64 parameters (what rules read on the host and evaluation reads), at the part's place in its parameter
+    // new parameters go to the live vector and to the run's float64 parameters (what rules read on the host and evaluation reads; see `mirror`), at the part's place in its parameter
     const paramsBack = newParams.map(({ name, role }) => ({ name, at: part(role.param)[0], f64: shared.get(role.param)!, f64At: segment(role.param).from }));
     const stateBack = newState.map(({ name, role }) => ({ name, live: moments(role.slot), at: part(role.param)[0] }));
     const outputs = (names: readonly string[]): Record<string, Tensor> => {
@@ -336,24 +355,30 @@ export class ResidentThread {
       if (out instanceof Promise) throw new Error("data-parallel: the resident update needs a synchronous executable");
       return out;
     };
+    // the step's scalars are written into these tensors; both feeds are made once
+    const scalarValues = scalars.map(() => new Float64Array(1));
+    const scalarInputs = Object.fromEntries(scalars.map(({ name }, i) => [name, tensor("f32", [], scalarValues[i]!)]));
+    const feedGrads: Record<string, Tensor> = { ...grads, ...scalarInputs }, feedAll: Record<string, Tensor> = { ...state, ...feedGrads };
+    const paramNames = paramsBack.map((b) => b.name);
+    // a rule that reads the parameters on the host sees them after every step; otherwise the trainer's sync brings them (residentStepper)
+    const mirror = this.o.stepper.readsParams !== false;
     let heldAt = -1; // the step whose update this program holds the result of
     return {
       run(step, steps) {
         const values = optimizerScalars(optimizer, step + 1);
-        const current = heldAt >= 0 && heldAt === Atomics.load(c, LAST + j);
-        const feed: Record<string, Tensor> = current ? { ...grads } : { ...state, ...grads };
-        for (const { name, role } of scalars) {
-          const x = values[role.scalar];
-          if (x === undefined) throw new Error(`data-parallel: the update program was made for another optimizer than ${optimizer.name} (it takes '${role.scalar}')`);
-          feed[name] = tensor("f32", [], Float64Array.of(x));
+        for (let i = 0; i < scalars.length; i++) {
+          const x = values[scalars[i]!.role.scalar];
+          if (x === undefined) throw new Error(`data-parallel: the update program was made for another optimizer than ${optimizer.name} (it takes '${scalars[i]!.role.scalar}')`);
+          scalarValues[i]![0] = x;
         }
-        const ran = session.step(feed, []);
+        const current = heldAt >= 0 && heldAt === Atomics.load(c, LAST + j);
+        const ran = session.step(current ? feedGrads : feedAll, []);
         if (ran instanceof Promise) throw new Error("data-parallel: the resident update needs a synchronous executable");
-        const out = outputs(paramsBack.map((b) => b.name));
+        const out = outputs(paramNames);
         for (const b of paramsBack) {
           const data = out[b.name]!.data as Float32Array;
           v.params.set(data, b.at);
-          b.f64.set(data, b.f64At);
+          if (mirror) b.f64.set(data, b.f64At);
         }
         heldAt = steps;
         Atomics.store(c, LAST + j, steps);
@@ -368,7 +393,7 @@ export class ResidentThread {
 }
 
 /** Thread 0's share of the update against a worker thread's 1: it also runs the trainer between steps, while the workers finish their slices. */
-const MAIN_SHARE = 2 / 3;
+const MAIN_SHARE = 0.8;
 
 /**
  * The slices of the flat parameter vector the threads update: slice 0 (the main thread's, smaller)
@@ -407,6 +432,7 @@ export async function residentLoop(thread: ResidentThread, from: number): Promis
   Atomics.notify(c, CLAIMED);
   if (t >= thread.threads) throw new Error(`data-parallel: thread ${t} claimed, but the run has ${thread.threads} threads`);
   for (let seen = from; ; ) {
+    spun(c, GO, seen + 1);
     while (Atomics.load(c, GO) === seen) {
       if (Atomics.load(c, FAILED)) throw failedElsewhere();
       Atomics.wait(c, GO, seen, 1000);
@@ -454,6 +480,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
   let failure: unknown;
   /** Waits on the main thread: sleeps on the word (woken by its change; no spinning, which starves the other thread on a loaded machine), yielding to the event loop every 50 ms so a worker's failure is seen. */
   const wait: Wait = async (control, i, target) => {
+    if (spun(control, i, target)) return;
     let slept = 0;
     for (let seen = Atomics.load(control, i); seen < target; seen = Atomics.load(control, i)) {
       if (Atomics.load(control, FAILED) || failure !== undefined) throw await workerError();
@@ -546,6 +573,8 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       await finished();
       await stop(); // the worker threads flush their slices' moments as they stop
       thread.flush();
+      // the float64 parameters, which the update leaves behind when the rule does not read them on the host
+      for (const [name, a] of v.run.params) a.set(v.params.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
       for (const [name, a] of v.run.m) a.set(v.m.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
       for (const [name, a] of v.run.v) a.set(v.v.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
     },

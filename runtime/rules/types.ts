@@ -106,6 +106,13 @@ export interface RuleStepper {
    * indices (BatchInput.rows) and does not copy x, which one thread would do for all.
    */
   readonly readsRows?: boolean;
+  /**
+   * Whether a step reads the context's parameter arrays on the host (perturbing them, reading
+   * values), beyond binding them as program inputs. `false` lets the resident data-parallel step
+   * bring the float64 parameters up to date only when the trainer syncs (resident.ts); absent
+   * means it may.
+   */
+  readonly readsParams?: boolean;
 }
 
 // ── data-parallel training (runtime/parallel/, docs/scaling.md) ────────────────
@@ -124,6 +131,8 @@ export interface ShardStepper {
   /** The length of every sum it returns, by name (shared memory is laid out from it before the first step). */
   readonly sums: ReadonlyMap<string, number>;
   step(batch: BatchInput): ShardResult | Promise<ShardResult>;
+  /** As RuleStepper.readsParams. */
+  readonly readsParams?: boolean;
 }
 
 /** Applies the shards' summed sums of one step to the parameters (on the main thread): a rule's own update. */

@@ -139,11 +139,16 @@ describe("the resident step (runtime/parallel/resident.ts)", () => {
     expect(await resident(loadProgram(example("resistor_iris.pnn"), undefined, ["batch=8", "shards=2"]), "wasm")).toBe(false);
   });
 
-  it("trains as the unsharded program with its fused update does, up to the order of the gradient sums", async () => {
+  // backprop only binds the parameters (the float64 copy is brought up to date when the trainer syncs);
+  // spsa reads them on the host every step (its queries perturb them): both must follow the unsharded run
+  it.each([
+    ["backprop", undefined],
+    ["spsa, which reads the parameters on the host every step", "spsa(c: 0.01, samples: 2)"],
+  ])("trains as the unsharded program does, up to the order of the sums: %s", async (_label, rule) => {
     // eps well above the gradients' rounding noise: adam would otherwise take full steps on the noise of a near-zero gradient's sign
     const set = ["epochs=2", "optimizer=adam(lr: 0.01, eps: 0.001)"];
-    const sharded = await trainWith(loadSource(MESH_NET, undefined, "mesh.pnn", set), 2);
-    const whole = await trainWith(loadSource(MESH_NET, undefined, "mesh.pnn", [...set, "shards=1"]), 1);
+    const sharded = await trainWith(loadSource(MESH_NET, rule, "mesh.pnn", set), 2);
+    const whole = await trainWith(loadSource(MESH_NET, rule, "mesh.pnn", [...set, "shards=1"]), 1);
     let worst = 0, scale = 0, moved = 0;
     const first = loadSource(MESH_NET);
     const start = initParams(first.spec().params, first.train.seed);
