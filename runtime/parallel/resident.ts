@@ -29,7 +29,7 @@ import { optimizerScalars, type OptimizerConfig } from "../optim.js";
 import { tensor } from "../rules/bind.js";
 import type { RuleStepper, ShardStepper, StepCost, StepResult } from "../rules/types.js";
 import { shardBatch } from "./shard-runner.js";
-import { runViews, segments, type RunViews, type SharedRun } from "./shared.js";
+import { alignSlot, runViews, segments, type RunViews, type SharedRun } from "./shared.js";
 
 /** The cost keys a shard reports, each one float64 per shard in shared memory. */
 const COST_KEYS = ["deviceForwards", "relaxations", "measurements", "digitalFlops"] as const satisfies readonly (keyof StepCost)[];
@@ -397,19 +397,18 @@ const MAIN_SHARE = 0.8;
 
 /**
  * The slices of the flat parameter vector the threads update: slice 0 (the main thread's, smaller)
- * and one per worker thread. A vector too small to be worth cutting is one slice. Every element's
- * arithmetic is the same wherever the cuts fall.
+ * and one per worker thread, cut at multiples of SLOT_ALIGN (shared.ts: copies to and from shared
+ * memory are fast only when aligned). A vector too small to be worth cutting is one slice. Every
+ * element's arithmetic is the same wherever the cuts fall.
  */
 export function updateSlices(total: number, threads: number): [number, number][] {
   if (threads === 1 || total < 64 * threads) return [[0, total]];
   const weights = Array.from({ length: threads }, (_, t) => (t === 0 ? MAIN_SHARE : 1));
   const sum = weights.reduce((a, b) => a + b, 0);
   let cumulative = 0;
-  return weights.map((w) => {
-    const lo = Math.floor((total * cumulative) / sum);
-    cumulative += w;
-    return [lo, Math.floor((total * cumulative) / sum)] as [number, number];
-  });
+  const cuts = [0, ...weights.map((w) => Math.min(total, alignSlot(Math.floor((total * (cumulative += w)) / sum))))];
+  cuts[threads] = total;
+  return weights.map((_, t) => [cuts[t]!, cuts[t + 1]!] as [number, number]);
 }
 
 /** Rounds the run's float64 parameters and moments to f32 (what the programs hold) and copies them into the live vectors. */
