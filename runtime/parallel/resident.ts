@@ -180,7 +180,7 @@ export interface ResidentThreadOptions {
    * batch's row indices and each thread copies its own shards' rows (readsRows), so no thread
    * copies the whole batch first.
    */
-  readonly split?: { readonly x: Float64Array };
+  readonly split?: { readonly x: Float32Array };
 }
 
 /** Waits until control word `i` is at least `target` (blocking on a worker thread; the main thread passes an asynchronous wait). */
@@ -262,12 +262,12 @@ export class ResidentThread {
     return this.o.split !== undefined;
   }
 
-  private rowsScratch: Float64Array | undefined;
+  private rowsScratch: Float32Array | undefined;
   /** Shard k's x, copied from the shared training split by the rows the step's batch holds (zeros for padding). */
   private gather(k: number): Tensor {
     const { run, split } = this.o;
     const s = run.shardRows, F = run.features;
-    const x = (this.rowsScratch ??= new Float64Array(s * F));
+    const x = (this.rowsScratch ??= new Float32Array(s * F));
     const rows = this.views.rows;
     for (let r = 0; r < s; r++) {
       const i = rows[k * s + r]!;

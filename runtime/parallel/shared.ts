@@ -167,6 +167,28 @@ export function splitViews(s: SharedSplit): { x: Float64Array; y: Int32Array; n:
   return { x: new Float64Array(s.x, 0, s.n * s.features), y: new Int32Array(s.y, 0, s.n), n: s.n };
 }
 
+/**
+ * The training split's features as f32, for the resident step's threads to copy their shards'
+ * rows from (resident.ts): f32 is what the wasm programs store, so a thread's rows go into its
+ * program as they are (a memcpy) instead of being converted from float64 on every step; the
+ * rounding is the one the program's input would apply.
+ */
+export interface SharedRows {
+  readonly x: SharedArrayBuffer;
+  readonly n: number;
+  readonly features: number;
+}
+
+export function shareRows(split: { readonly x: Float64Array; readonly n: number }, features: number): SharedRows {
+  const x = new SharedArrayBuffer(Math.max(1, split.n * features) * 4);
+  new Float32Array(x, 0, split.n * features).set(split.x.subarray(0, split.n * features));
+  return { x, n: split.n, features };
+}
+
+export function rowsView(s: SharedRows): Float32Array {
+  return new Float32Array(s.x, 0, s.n * s.features);
+}
+
 /** A part of one parameter inside a range of the flat vector: its elements from..to−1, at flat element `at` + from. */
 export interface Segment {
   readonly name: string;

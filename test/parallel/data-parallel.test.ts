@@ -14,6 +14,7 @@ import { graphFlops } from "../../compiler/ir/flops.js";
 import { manifestOf } from "../../compiler/lower/names.js";
 import { loadCheckpoint } from "../../runtime/checkpoint.js";
 import { initParams, sampleChip } from "../../runtime/init.js";
+import { newOptimizerState } from "../../runtime/optim.js";
 import { ProgressReporter } from "../../runtime/metrics.js";
 import { tensor } from "../../runtime/rules/bind.js";
 import type { BatchInput, RuleContext } from "../../runtime/rules/types.js";
@@ -137,6 +138,31 @@ describe("the resident step (runtime/parallel/resident.ts)", () => {
     expect(await resident(loadSource(MESH_NET), "ref")).toBe(false);
     expect(await resident(loadSource(MESH_NET, "readout_only"), "wasm")).toBe(false);
     expect(await resident(loadProgram(example("resistor_iris.pnn"), undefined, ["batch=8", "shards=2"]), "wasm")).toBe(false);
+  });
+
+  it("a step given its rows of the shared training split (f32) equals the step given x, bit for bit", async () => {
+    const p = loadSource(MESH_NET, undefined, "mesh.pnn", ["batch=8", "shards=2"]);
+    const data = p.dataset(), spec = p.spec(), B = p.train.batch, F = spec.features;
+    const rows = Int32Array.from({ length: B }, (_, i) => (7 * i + 3) % data.train.n);
+    const x = new Float64Array(B * F);
+    rows.forEach((r, i) => x.set(data.train.x.subarray(r * F, (r + 1) * F), i * F));
+    const labels = Int32Array.from(rows, (r) => data.train.y[r]!);
+    const run = async (byRows: boolean) => {
+      const dp = await dataParallelRun(p, "wasm", 1, data);
+      const params = initParams(spec.params, p.train.seed);
+      await dp.placeState(params, newOptimizerState(params));
+      const stepper = dp.makeStepper({} as RuleContext);
+      expect(stepper.readsRows).toBe(true);
+      const out = await stepper.step({
+        ...(byRows ? { rows } : {}),
+        x: tensor("f32", [B, F], x), labels: tensor("i32", [B], labels), weights: tensor("f32", [B], new Float64Array(B).fill(1 / B)),
+        key: tensor("i32", [4], Int32Array.from(keys.trainStep(p.train.seed, 0))), n: B, step: 0,
+      });
+      await stepper.sync?.();
+      await dp.close();
+      return { loss: out.loss, logits: Array.from(out.logits), params: [...params].map(([k, v]) => [k, Array.from(v)]) };
+    };
+    expect(await run(true)).toEqual(await run(false));
   });
 
   // backprop only binds the parameters (the float64 copy is brought up to date when the trainer syncs);

@@ -17,7 +17,7 @@ import { Piscina } from "piscina";
 import { handled, slices, type RemoteTasks } from "../../../runtime/parallel/data-parallel.js";
 import type { RemoteLoops, ResidentRun } from "../../../runtime/parallel/resident.js";
 import type { ShardOutcome, ShardTask, UpdateTask } from "../../../runtime/parallel/shard-runner.js";
-import type { SharedRun, SharedSplit, Slots } from "../../../runtime/parallel/shared.js";
+import type { SharedRows, SharedRun, SharedSplit, Slots } from "../../../runtime/parallel/shared.js";
 import type { Evaluator } from "../../../runtime/trainer.js";
 import type { DeviceSettings, Program } from "../program.js";
 import type { ProgramOptions } from "../session.js";
@@ -36,7 +36,7 @@ export interface PoolInit {
   /** The parameters evaluated (training: the shared run's, updated in place every step). */
   readonly params: { readonly slots: Slots; readonly buffer: SharedArrayBuffer };
   /** Training only: the shared run and the rule's programs for one shard; for a resident step (runtime/parallel/resident.ts) its memory and the update program of each slice. */
-  readonly train?: { readonly run: SharedRun; readonly shard: Readonly<Record<string, PortableProgram>>; readonly trainSamples: number; readonly resident?: { readonly run: ResidentRun; readonly updates: readonly PortableProgram[]; readonly split: SharedSplit } };
+  readonly train?: { readonly run: SharedRun; readonly shard: Readonly<Record<string, PortableProgram>>; readonly trainSamples: number; readonly resident?: { readonly run: ResidentRun; readonly updates: readonly PortableProgram[]; readonly split: SharedRows } };
 }
 
 export type PoolTask =
