@@ -167,9 +167,9 @@ resident step (docs/scaling.md): parameters kept in each thread's programs, the 
 the threads, worker threads released by an Atomics word. The last column is the ceiling for C / B
 measured before each rep: two copies of one shard's train program run at once on two threads, with
 nothing shared (2 × time per run alone / time per run together). "C / B, late epochs" compares the
-median per-epoch samples/s of the second half of each run's epochs, after V8 has compiled the
-trainer's JavaScript: its compiler threads need a core while the first epochs run, which two
-busy workers do not leave free.
+median per-epoch samples/s of the second half of each run's epochs, when V8's optimizing
+compiler has done most of its work on the trainer's JavaScript (two-worker steps stall while it
+works: bench/RESULTS.md).
 
 | network | batch | A samples/s | B samples/s | C samples/s | C / B | C / A | C / B, late epochs | shard program, 2 threads at once |
 |---|---|---|---|---|---|---|---|---|
