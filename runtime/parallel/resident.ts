@@ -29,7 +29,7 @@ import { optimizerScalars, type OptimizerConfig } from "../optim.js";
 import { tensor } from "../rules/bind.js";
 import type { RuleStepper, ShardStepper, StepCost, StepResult } from "../rules/types.js";
 import { shardBatch } from "./shard-runner.js";
-import { alignSlot, runViews, segments, type RunViews, type SharedRun } from "./shared.js";
+import { alignSlot, rowsView, runViews, segments, type RunViews, type SharedRows, type SharedRun } from "./shared.js";
 
 /** The cost keys a shard reports, each one float64 per shard in shared memory. */
 const COST_KEYS = ["deviceForwards", "relaxations", "measurements", "digitalFlops"] as const satisfies readonly (keyof StepCost)[];
@@ -176,11 +176,11 @@ export interface ResidentThreadOptions {
   /** The update program of slice j (of `threads`); made on first use. */
   readonly update: (slice: number) => UpdateProgram;
   /**
-   * The training split in shared memory (every thread's view): with it, the trainer passes the
+   * The training split in shared memory (shared.ts shareRows): with it, the trainer passes the
    * batch's row indices and each thread copies its own shards' rows (readsRows), so no thread
    * copies the whole batch first.
    */
-  readonly split?: { readonly x: Float32Array };
+  readonly split?: SharedRows;
 }
 
 /** Waits until control word `i` is at least `target` (blocking on a worker thread; the main thread passes an asynchronous wait). */
@@ -223,6 +223,8 @@ export function blockingWait(control: Int32Array, i: number, target: number): vo
 /** One thread's part of the resident step: its shards, then its slice of the update. The same code on every thread. */
 export class ResidentThread {
   readonly views: Views;
+  /** The shared training split's features (rowsView of `split`), when the trainer passes rows. */
+  private readonly splitX: Float32Array | undefined;
   private readonly cuts: [number, number][];
   private readonly updates = new Map<number, { run(step: number, steps: number): void; flush(): void }>();
 
@@ -232,6 +234,7 @@ export class ResidentThread {
 
   constructor(private readonly o: ResidentThreadOptions) {
     this.views = views(o.run, o.resident);
+    this.splitX = o.split ? rowsView(o.split) : undefined;
     this.cuts = updateSlices(o.run.params.total, o.resident.threads);
   }
 
@@ -259,20 +262,20 @@ export class ResidentThread {
 
   /** Whether the trainer may pass rows of the training split instead of x. */
   get readsRows(): boolean {
-    return this.o.split !== undefined;
+    return this.splitX !== undefined;
   }
 
   private rowsScratch: Float32Array | undefined;
   /** Shard k's x, copied from the shared training split by the rows the step's batch holds (zeros for padding). */
   private gather(k: number): Tensor {
-    const { run, split } = this.o;
+    const { run } = this.o, split = this.splitX!;
     const s = run.shardRows, F = run.features;
     const x = (this.rowsScratch ??= new Float32Array(s * F));
     const rows = this.views.rows;
     for (let r = 0; r < s; r++) {
       const i = rows[k * s + r]!;
       if (i < 0) x.fill(0, r * F, (r + 1) * F);
-      else x.set(split!.x.subarray(i * F, (i + 1) * F), r * F);
+      else x.set(split.subarray(i * F, (i + 1) * F), r * F);
     }
     return tensor("f32", [s, F], x);
   }
@@ -479,7 +482,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
   let updated = 0; // UPDATES_DONE once the last released step's updates are all done
   let startedAt = 0;
   let failure: unknown;
-  /** Waits on the main thread: sleeps on the word (woken by its change; no spinning, which starves the other thread on a loaded machine), yielding to the event loop every 50 ms so a worker's failure is seen. */
+  /** Waits on the main thread: polls the word for SPIN_MS, then sleeps on it (woken by its change; a longer poll would starve the other thread on a loaded machine), yielding to the event loop every 50 ms so a worker's failure is seen. */
   const wait: Wait = async (control, i, target) => {
     if (spun(control, i, target)) return;
     let slept = 0;
@@ -574,10 +577,9 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
       await finished();
       await stop(); // the worker threads flush their slices' moments as they stop
       thread.flush();
-      // the float64 parameters, which the update leaves behind when the rule does not read them on the host
-      for (const [name, a] of v.run.params) a.set(v.params.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
-      for (const [name, a] of v.run.m) a.set(v.m.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
-      for (const [name, a] of v.run.v) a.set(v.v.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
+      // parameters (which the update leaves behind when the rule does not read them on the host) and moments
+      for (const [f64, live] of [[v.run.params, v.params], [v.run.m, v.m], [v.run.v, v.v]] as const)
+        for (const [name, a] of f64) a.set(live.subarray(offsetOf(run, name), offsetOf(run, name) + a.length));
     },
     async close() {
       await finished().catch(() => undefined); // after a failure: its error is already on its way

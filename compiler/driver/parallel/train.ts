@@ -15,7 +15,7 @@ import { inputsOf } from "../../../runtime/manifest.js";
 import { dataParallelStepper, threadExecutor, type ShardExecutor } from "../../../runtime/parallel/data-parallel.js";
 import { createResidentRun, placeLive, residentProgram, residentStepper, ResidentThread, updateSlices, type LiveParams, type ResidentRun } from "../../../runtime/parallel/resident.js";
 import { ShardRunner } from "../../../runtime/parallel/shard-runner.js";
-import { adoptShared, createSharedRun, createSharedState, rowsView, sharedParams, shareRows, shareSplit, type SharedRun } from "../../../runtime/parallel/shared.js";
+import { adoptShared, createSharedRun, createSharedState, sharedParams, shareRows, shareSplit, type SharedRun } from "../../../runtime/parallel/shared.js";
 import type { Dataset } from "../../../runtime/data/index.js";
 import type { ModelSpec } from "../../../runtime/model.js";
 import type { OptimizerState } from "../../../runtime/optim.js";
@@ -104,7 +104,7 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
         updates = compiled.map((c) => c.portable);
         const live: LiveParams = { run, values: new Float32Array(residentRun.live, 0, layout.total), version: -1 };
         const programs = Object.fromEntries(Object.entries(shard.compiled).map(([k, c]) => [k, { ...c, exe: residentProgram(c.exe, c.manifest, live) }]));
-        residentThread = new ResidentThread({ run, resident: residentRun, live, stepper: shardStepper(sharedParams(state), programs), seed: p.train.seed, optimizer: p.train.optimizer, update: (j) => ({ exe: compiled[j]!.compiled.exe, manifest: compiled[j]!.compiled.manifest }), split: { x: rowsView(trainSplit!) } });
+        residentThread = new ResidentThread({ run, resident: residentRun, live, stepper: shardStepper(sharedParams(state), programs), seed: p.train.seed, optimizer: p.train.optimizer, update: (j) => ({ exe: compiled[j]!.compiled.exe, manifest: compiled[j]!.compiled.manifest }), split: trainSplit! });
       } else {
         runner = new ShardRunner({ run, stepper: local!, seed: p.train.seed, optimizer: p.train.optimizer, ranges });
         executor = threadExecutor(runner);

@@ -11,7 +11,7 @@ import { workerData } from "piscina";
 import { sampleChip } from "../../../runtime/init.js";
 import { residentLoop, residentProgram, ResidentThread, type LiveParams } from "../../../runtime/parallel/resident.js";
 import { ShardRunner } from "../../../runtime/parallel/shard-runner.js";
-import { rowsView, sharedParams, slotViews, splitViews } from "../../../runtime/parallel/shared.js";
+import { sharedParams, slotViews, splitViews } from "../../../runtime/parallel/shared.js";
 import type { CompiledProgram } from "../../../runtime/program.js";
 import { correctCount } from "../../../runtime/trainer.js";
 import type { Graph } from "../../ir/graph.js";
@@ -65,7 +65,7 @@ async function init(w: PoolInit): Promise<WorkerState> {
       });
       return { exe: c.exe, manifest: c.manifest };
     };
-    return { correct, resident: new ResidentThread({ run, resident: resident.run, live, stepper, seed: p.train.seed, optimizer: p.train.optimizer, update, split: { x: rowsView(resident.split) } }) };
+    return { correct, resident: new ResidentThread({ run, resident: resident.run, live, stepper, seed: p.train.seed, optimizer: p.train.optimizer, update, split: resident.split }) };
   }
   return { correct, runner: new ShardRunner({ run, stepper, seed: p.train.seed, optimizer: p.train.optimizer, ranges }) };
 }
