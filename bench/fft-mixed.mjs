@@ -17,27 +17,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { median } from "./timing.mjs";
+import { fftExecutable } from "./fft-exe.mjs";
 import { mirrorResults } from "../scripts/results-sections.mjs";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const dist = (p) => path.join(root, "dist", p);
-const { GraphBuilder } = await import(dist("compiler/ir/graph.js"));
-const { compileToWasm } = await import(dist("compiler/backends/wasm/index.js"));
-const { optimizedModule } = await import(dist("compiler/backends/wasm/node-module.js"));
-const { wasmExecutable } = await import(dist("runtime/wasm/executable.js"));
-const { fftDecompose } = await import(dist("compiler/passes/fft-decompose.js"));
 const quick = process.argv.includes("--quick");
 const ROUNDS = quick ? 3 : 7;
 const MS = quick ? 150 : 300;
 
-async function exe(op, shape, dims, variant) {
-  const b = new GraphBuilder();
-  b.output("y", b.op(op, [b.input("x", "c64", shape)], { dims }));
-  let g = b.build();
-  if (variant === "before") g = fftDecompose.run(g);
-  const art = await compileToWasm(g, { fft: variant === "dft" ? "dft" : variant === "before" ? "radix2" : "auto" });
-  return wasmExecutable(optimizedModule(art.bytes), art.layout);
-}
+const exe = (op, shape, dims, variant) => fftExecutable(op, shape, dims, { fft: variant === "dft" ? "dft" : variant === "before" ? "radix2" : "auto", decompose: variant === "before" });
 
 const only = process.argv.includes("--pow2") ? (c) => c[0].includes("power of two") : () => true;
 const cases = [

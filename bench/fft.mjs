@@ -5,24 +5,8 @@
 // complex 64×64 and 256×256 field, and a batch of 64 1-D transforms of length 1024; single thread.
 //   npx tsc -p tsconfig.json && node bench/fft.mjs        (~30 s)
 // Prints a markdown table (median ms per call) and the largest difference between the two paths.
-import * as path from "node:path";
 import { median } from "./timing.mjs";
-
-const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const dist = (p) => path.join(root, "dist", p);
-const { GraphBuilder } = await import(dist("compiler/ir/graph.js"));
-const { compileToWasm } = await import(dist("compiler/backends/wasm/index.js"));
-const { optimizedModule } = await import(dist("compiler/backends/wasm/node-module.js"));
-const { wasmExecutable } = await import(dist("runtime/wasm/executable.js"));
-
-
-async function exe(op, shape, dims, method) {
-  const b = new GraphBuilder();
-  const x = b.input("x", "c64", shape);
-  b.output("y", b.op(op, [x], { dims }));
-  const art = await compileToWasm(b.build(), { fft: method });
-  return wasmExecutable(optimizedModule(art.bytes), art.layout);
-}
+import { fftExecutable } from "./fft-exe.mjs";
 
 const rows = [];
 for (const [label, shape, dims] of [["64×64, 2-D", [64, 64], 2], ["256×256, 2-D", [256, 256], 2], ["64 × 1024, 1-D", [64, 1024], 1]]) {
@@ -31,8 +15,8 @@ for (const [label, shape, dims] of [["64×64, 2-D", [64, 64], 2], ["256×256, 2-
   const data = Float32Array.from({ length: 2 * n }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
   const feeds = { x: { dtype: "c64", shape, data } };
   for (const op of ["fft", "ifft"]) {
-    const dft = await exe(op, shape, dims, "dft");
-    const r2 = await exe(op, shape, dims, "radix2");
+    const dft = await fftExecutable(op, shape, dims, { fft: "dft" });
+    const r2 = await fftExecutable(op, shape, dims, { fft: "radix2" });
     const a = dft.run(feeds).y.data, c = r2.run(feeds).y.data;
     let scale = 1, diff = 0;
     for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(a[i])); diff = Math.max(diff, Math.abs(a[i] - c[i])); }
