@@ -77,6 +77,13 @@ export interface ResidentSession {
    * shared memory with it, runtime/parallel/resident.ts).
    */
   views?(names: readonly string[]): Record<string, Tensor>;
+  /**
+   * Optional: input `name`'s storage inside the executable, for a caller that fills it in place
+   * (data-parallel training gathers a shard's rows straight into its program's x); `undefined`
+   * when the input is stored converted (f64 as f32). A later `step` or `write` given this very
+   * array as the input's data does not copy it. Valid as long as the executable lives.
+   */
+  inputView?(name: string): Float32Array | Int32Array | undefined;
 }
 
 export function isResident(exe: Executable): exe is ResidentExecutable {

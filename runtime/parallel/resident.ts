@@ -24,7 +24,7 @@
  * code, summed in shard order, and the update is elementwise.
  */
 import { isResident, type Executable, type SyncExecutable, type Tensor } from "../backend.js";
-import { inputsOf, outputsOf, type ProgramManifest } from "../manifest.js";
+import { inputNamed, inputsOf, outputsOf, type ProgramManifest } from "../manifest.js";
 import { optimizerScalars, type OptimizerConfig } from "../optim.js";
 import { tensor } from "../rules/bind.js";
 import type { RuleStepper, ShardStepper, StepCost, StepResult } from "../rules/types.js";
@@ -104,6 +104,12 @@ export interface LiveParams {
   readonly values: Float32Array;
   /** Bumped at the start of every step: resident copies from an older one are stale. */
   version: number;
+  /**
+   * Where the thread gathers a shard's rows when the trainer passes rows: the x input inside the
+   * first of its programs that takes the batch as f32 [shardRows, features] (residentProgram
+   * sets it), so that program does not copy x again; unset, a scratch array.
+   */
+  batchX?: Float32Array;
 }
 
 /**
@@ -128,6 +134,9 @@ export function residentProgram(exe: Executable, m: ProgramManifest, live: LiveP
       return [name, { array: shared.get(role.param)!, fresh: tensor(spec.dtype, spec.shape, live.values.subarray(at, at + len)) }] as const;
     }),
   );
+  const x = inputNamed(m, "x"), xSpec = exe.inputs.find((s) => s.name === x);
+  const xView = x && xSpec?.dtype === "f32" && xSpec.shape.join() === [live.run.shardRows, live.run.features].join() ? session.inputView?.(x) : undefined;
+  if (xView instanceof Float32Array) live.batchX ??= xView;
   const sameMemory = (a: Tensor["data"], b: Float64Array) => a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length;
   const heldAt = new Map<string, number>(); // input → the step its resident copy is from
   const grads = new Set(outputsOf(m, "grad").map((o) => o.name));
@@ -266,11 +275,11 @@ export class ResidentThread {
   }
 
   private rowsScratch: Float32Array | undefined;
-  /** Shard k's x, copied from the shared training split by the rows the step's batch holds (zeros for padding). */
+  /** Shard k's x, copied from the shared training split by the rows the step's batch holds (zeros for padding), into its program's x when it can. */
   private gather(k: number): Tensor {
-    const { run } = this.o, split = this.splitX!;
+    const { run, live } = this.o, split = this.splitX!;
     const s = run.shardRows, F = run.features;
-    const x = (this.rowsScratch ??= new Float32Array(s * F));
+    const x = live.batchX ?? (this.rowsScratch ??= new Float32Array(s * F));
     const rows = this.views.rows;
     for (let r = 0; r < s; r++) {
       const i = rows[k * s + r]!;

@@ -43,6 +43,7 @@ export interface WasmResidentSession extends ResidentSession {
   read(names: readonly string[]): Record<string, Tensor>;
   step(inputs: Readonly<Record<string, Tensor>>, outputs: readonly string[]): Record<string, Tensor>;
   views(names: readonly string[]): Record<string, Tensor>;
+  inputView(name: string): Float32Array | Int32Array | undefined;
 }
 
 function importsFor(layout: WasmLayout): WebAssembly.Imports {
@@ -57,6 +58,8 @@ function importsFor(layout: WasmLayout): WebAssembly.Imports {
 }
 
 const isComplexD = (d: string): boolean => d === "c64" || d === "c128";
+/** Whether a slot holds its dtype as is (f64 and c128 are stored as f32: reading them converts). */
+const storedAsIs = (s: WasmSlot): boolean => s.storage === "i32" || !(s.dtype === "f64" || s.dtype === "c128");
 
 export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: WasmLayout): WasmExecutable {
   const mod = code instanceof WebAssembly.Module ? code : new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
@@ -122,10 +125,14 @@ export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: Wa
           const res: Record<string, Tensor> = {};
           for (const name of names) {
             const i = slot(name, layout.outputs, "output"), s = layout.outputs[i]!;
-            // f64/c128 are stored as f32: those come back converted (a copy), as `read` gives them
-            res[name] = s.storage === "i32" || !(s.dtype === "f64" || s.dtype === "c128") ? { dtype: s.dtype, shape: [...s.shape], data: outViews[i]! } : read(s, outViews[i]!);
+            // those stored converted come back converted (a copy), as `read` gives them
+            res[name] = storedAsIs(s) ? { dtype: s.dtype, shape: [...s.shape], data: outViews[i]! } : read(s, outViews[i]!);
           }
           return res;
+        },
+        inputView(name) {
+          const i = slot(name, layout.inputs, "input"), s = layout.inputs[i]!;
+          return storedAsIs(s) ? inViews[i]! : undefined;
         },
         step(inputs, outputs) {
           writeAll(inputs);
@@ -144,11 +151,12 @@ export function wasmExecutable(code: Uint8Array | WebAssembly.Module, layout: Wa
       throw new Error(`wasm: input '${s.name}' has shape [${t.shape}] (${t.data.length} numbers); expected ${s.dtype}[${s.shape}]`);
     if ((t.dtype === "i32") !== (s.dtype === "i32") || isComplexD(t.dtype) !== isComplexD(s.dtype))
       throw new Error(`wasm: input '${s.name}' is ${t.dtype}; expected ${s.dtype}`);
-    inViews[i]!.set(t.data);
+    // an input filled in place (the session's inputView) is already there
+    if (t.data !== inViews[i]) inViews[i]!.set(t.data);
   }
   function read(s: WasmSlot, v: Float32Array | Int32Array): Tensor {
     // typed-array copies (memcpy / one conversion loop), not the iterator protocol
-    const data = s.storage === "i32" || !(s.dtype === "f64" || s.dtype === "c128") ? v.slice() : new Float64Array(v);
+    const data = storedAsIs(s) ? v.slice() : new Float64Array(v);
     return { dtype: s.dtype, shape: [...s.shape], data };
   }
 }

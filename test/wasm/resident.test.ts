@@ -60,6 +60,26 @@ describe("resident state in wasm memory", () => {
     expect(Array.from(view.data)).not.toEqual(Array.from(copied));
     expect(() => s.views(["new:q"])).toThrow(/no output 'new:q'/);
   });
+  it("lets an input be filled in place (its view, passed as the input's data, runs as a copy would), and refuses an unknown name", async () => {
+    const art = await compileToWasm(stepGraph());
+    const copying = wasmExecutable(art.bytes, art.layout);
+    const s = wasmExecutable(art.bytes, art.layout).resident({});
+    const w = t([3, 2], (i) => 0.1 * i), m = t([3, 2], () => 0), y = t([4, 2], (i) => Math.cos(i));
+    s.write({ w, m, y });
+    const xView = s.inputView("x")!;
+    expect(xView).toBeInstanceOf(Float32Array);
+    expect(xView.length).toBe(12);
+    for (const k of [1, 2]) {
+      const x = t([4, 3], (i) => Math.sin(i + k));
+      xView.set(x.data);
+      const inPlace = s.step({ x: { dtype: "f32", shape: [4, 3], data: xView } }, ["loss", "new:w"]);
+      const copied = copying.run({ x, y, w, m });
+      // a second fill (k = 2) changes the result: the step reads the view, not a stale copy
+      expect(Array.from(inPlace.loss!.data)).toEqual(Array.from(copied.loss!.data));
+      expect(Array.from(inPlace["new:w"]!.data)).toEqual(Array.from(copied["new:w"]!.data));
+    }
+    expect(() => s.inputView("q")).toThrow(/no input 'q'/);
+  });
   it("refuses feedback between tensors of different sizes, and unknown names", async () => {
     const art = await compileToWasm(stepGraph());
     const exe = wasmExecutable(art.bytes, art.layout);
