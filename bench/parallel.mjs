@@ -167,9 +167,9 @@ resident step (docs/scaling.md): parameters kept in each thread's programs, the 
 the threads, worker threads released by an Atomics word. The last column is the ceiling for C / B
 measured before each rep: two copies of one shard's train program run at once on two threads, with
 nothing shared (2 × time per run alone / time per run together). "C / B, late epochs" compares the
-median per-epoch samples/s of the second half of each run's epochs, when V8's optimizing
-compiler has done most of its work on the trainer's JavaScript (two-worker steps stall while it
-works: bench/RESULTS.md).
+median per-epoch samples/s of the second half of each run's epochs, after the warm-up of the
+trainer's JavaScript (V8 compiles what a step calls; with two workers that competes with the
+computation: bench/RESULTS.md, compiler/driver/parallel/tiering.ts).
 
 | network | batch | A samples/s | B samples/s | C samples/s | C / B | C / A | C / B, late epochs | shard program, 2 threads at once |
 |---|---|---|---|---|---|---|---|---|
