@@ -59,12 +59,14 @@ async function init(w: PoolInit): Promise<WorkerState> {
   });
   const ranges = new Map(shardSpec.params.filter((q) => q.range).map((q) => [q.path, q.range!]));
   if (resident && live) {
-    const update = (j: number) => {
-      const c = fromPortable(resident.updates[j]!, () => {
+    // every slice's update program is instantiated now, before the run is timed, as the main thread's are
+    const updates = resident.updates.map((u) => {
+      const c = fromPortable(u, () => {
         throw new Error("worker: a resident update program is always a wasm module");
       });
       return { exe: c.exe, manifest: c.manifest };
-    };
+    });
+    const update = (j: number) => updates[j]!;
     return { correct, resident: new ResidentThread({ run, resident: resident.run, live, stepper, seed: p.train.seed, optimizer: p.train.optimizer, update, split: resident.split }) };
   }
   return { correct, runner: new ShardRunner({ run, stepper, seed: p.train.seed, optimizer: p.train.optimizer, ranges }) };
