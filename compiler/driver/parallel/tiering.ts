@@ -17,7 +17,7 @@
  * whose flag is --ticks-before-optimization): later V8 names its tiering flags differently and
  * compiles such functions in a cheaper middle tier (Maglev) first, and is left as it is.
  */
-import * as v8 from "node:v8";
+import v8 from "node:v8";
 
 /** Interrupt-budget ticks before V8 optimizes a function (V8 11's default: 3). */
 export const TICKS_BEFORE_OPTIMIZATION = 40;
@@ -28,5 +28,6 @@ let deferred = false;
 export function deferOptimizingCompiles(): void {
   if (deferred) return;
   deferred = true;
-  if (process.versions.v8.startsWith("11.3.")) v8.setFlagsFromString(`--ticks-before-optimization=${TICKS_BEFORE_OPTIMIZATION}`);
+  // (a page bundles this module but starts no pool, and has no `process`: playground/browser/v8.ts)
+  if (typeof process !== "undefined" && process.versions?.v8?.startsWith("11.3.")) v8.setFlagsFromString(`--ticks-before-optimization=${TICKS_BEFORE_OPTIMIZATION}`);
 }
