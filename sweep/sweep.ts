@@ -13,7 +13,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Piscina } from "piscina";
 import { workerScript } from "../compiler/driver/parallel/pool.js";
-import { deferOptimizingCompiles } from "../compiler/driver/parallel/tiering.js";
 import { assignmentText } from "../compiler/driver/overrides.js";
 import { writeFileAtomic } from "../runtime/checkpoint.js";
 import { rowFromFolder, type SweepJob, type SweepRow } from "./job.js";
@@ -97,8 +96,6 @@ export function localRunner(workers: number): JobRunner {
         for (const job of jobs) done((await task({ job, dir: dirOf(job) })).row);
         return;
       }
-      // the pool's threads compute at once: V8 should not optimize every function a run calls (tiering.ts)
-      deferOptimizingCompiles();
       const pool = new Piscina({ filename: workerScript(import.meta.url, "thread.js"), minThreads: 1, maxThreads: Math.min(workers, jobs.length), idleTimeout: 1000 });
       try {
         await Promise.all(jobs.map(async (job) => done(((await pool.run({ job, dir: dirOf(job) })) as { row: SweepRow }).row)));

@@ -182,7 +182,7 @@ export interface ResidentThreadOptions {
   readonly stepper: ShardStepper;
   readonly seed: number;
   readonly optimizer: OptimizerConfig;
-  /** The update program of slice j (of `threads`); made on first use. */
+  /** The update program of slice j (of `threads`; the caller instantiates them before the run), bound to the shared arrays on first use. */
   readonly update: (slice: number) => UpdateProgram;
   /**
    * The training split in shared memory (shared.ts shareRows): with it, the trainer passes the

@@ -22,7 +22,6 @@ import type { Evaluator } from "../../../runtime/trainer.js";
 import type { DeviceSettings, Program } from "../program.js";
 import type { ProgramOptions } from "../session.js";
 import type { PortableProgram } from "./portable.js";
-import { deferOptimizingCompiles } from "./tiering.js";
 
 /** The number of workers when none is asked for: one per core. */
 export const defaultWorkers = (): number => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -81,8 +80,6 @@ export class WorkerPool {
     // frees a worker only after the caller's promise has resolved, so the next step's task, posted
     // at once, would otherwise wait in piscina's queue until this thread finished its own shard
     // (measured: the two threads then ran one after the other about half the time)
-    // this thread and the pool's compute at once: V8 should not optimize every function a step calls (tiering.ts)
-    deferOptimizingCompiles();
     this.pool = new Piscina({ filename: workerScript(import.meta.url, "worker.js"), workerData: init, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 2 });
   }
 

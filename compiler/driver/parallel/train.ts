@@ -24,8 +24,9 @@ import type { RuleContext, RuleStepper, ShardStepper } from "../../../runtime/ru
 import type { Params } from "../../../runtime/run-state.js";
 import { batchCount, correctCount, type Evaluator } from "../../../runtime/trainer.js";
 import type { Program } from "../program.js";
-import { programOrigin, WorkerPool } from "./pool.js";
+import { defaultWorkers, programOrigin, WorkerPool } from "./pool.js";
 import { compilePortable, type PortableProgram } from "./portable.js";
+import { deferOptimizingCompiles } from "./tiering.js";
 import { updateGraph } from "./update-program.js";
 
 export interface DataParallelRun {
@@ -110,6 +111,8 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
         executor = threadExecutor(runner);
       }
       if (threads === 1) return;
+      // every core computes from here on: V8 should not optimize every function a step calls on them (tiering.ts)
+      if (threads >= defaultWorkers()) deferOptimizingCompiles();
       pool = new WorkerPool(
         {
           origin: programOrigin(p),

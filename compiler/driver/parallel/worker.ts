@@ -59,14 +59,20 @@ async function init(w: PoolInit): Promise<WorkerState> {
   });
   const ranges = new Map(shardSpec.params.filter((q) => q.range).map((q) => [q.path, q.range!]));
   if (resident && live) {
-    // every slice's update program is instantiated now, before the run is timed, as the main thread's are
-    const updates = resident.updates.map((u) => {
+    // the update programs of the slices a worker thread can take (all but the main thread's slice 0) are
+    // instantiated now, before the run is timed, as the main thread's are
+    const updates = resident.updates.map((u, j) => {
+      if (j === 0) return undefined;
       const c = fromPortable(u, () => {
         throw new Error("worker: a resident update program is always a wasm module");
       });
       return { exe: c.exe, manifest: c.manifest };
     });
-    const update = (j: number) => updates[j]!;
+    const update = (j: number) => {
+      const u = updates[j];
+      if (!u) throw new Error(`worker: slice ${j} is the main thread's; a worker thread never updates it`);
+      return u;
+    };
     return { correct, resident: new ResidentThread({ run, resident: resident.run, live, stepper, seed: p.train.seed, optimizer: p.train.optimizer, update, split: resident.split }) };
   }
   return { correct, runner: new ShardRunner({ run, stepper, seed: p.train.seed, optimizer: p.train.optimizer, ranges }) };
