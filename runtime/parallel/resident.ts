@@ -204,9 +204,11 @@ function failedElsewhere(): Error {
  * How long a thread polls a control word before it sleeps on it. Most waits at a barrier end
  * within microseconds (the threads arrive together), and a poll catches them without a futex
  * wake (tens of microseconds here). A longer wait sleeps, which leaves the core to whatever else
- * must run, mostly V8's compiler threads while the trainer's JavaScript warms up: a thread that
- * polled through it would leave them only a computing thread to preempt. Measured on 2 cores
- * (MNIST MLP and the diffractive network, batches 64 and 256): 0.05 ms beat both 0 and 2 ms.
+ * must run (V8's compiler and GC threads, the kernel's): a thread that polled through it would
+ * leave them only a computing thread to preempt. Measured on 2 cores (MNIST MLP and the
+ * diffractive network, batches 64 and 256): 0.05 ms beat both 0 and 2 ms; again with V8's
+ * optimizing compiles deferred (compiler/driver/parallel/tiering.ts), MLP at batch 64: 0.3 and
+ * 1 ms no better.
  */
 const SPIN_MS = 0.05;
 
