@@ -1,11 +1,11 @@
-// A thread's resident train program (runtime/parallel/resident.ts residentProgram): it offers its
+// A thread's resident train program (runtime/parallel/resident-program.ts): it offers its
 // x input as the place the thread gathers a shard's rows (LiveParams.batchX, the program's own
 // storage), and a step that passes that very array as x runs as one given a copy.
 import { describe, expect, it } from "vitest";
 import { compileToWasm } from "../../compiler/backends/wasm/index.js";
 import { GraphBuilder } from "../../compiler/ir/graph.js";
 import type { ProgramManifest } from "../../runtime/manifest.js";
-import { residentProgram, type LiveParams } from "../../runtime/parallel/resident.js";
+import { residentProgram, type LiveParams } from "../../runtime/parallel/resident-program.js";
 import { createSharedRun, createSharedState, runViews } from "../../runtime/parallel/shared.js";
 import { wasmExecutable } from "../../runtime/wasm/executable.js";
 

@@ -9,7 +9,8 @@
  */
 import { workerData } from "piscina";
 import { sampleChip } from "../../../runtime/init.js";
-import { residentLoop, residentProgram, ResidentThread, type LiveParams } from "../../../runtime/parallel/resident.js";
+import { residentLoop, ResidentThread } from "../../../runtime/parallel/resident.js";
+import { residentProgram, type LiveParams } from "../../../runtime/parallel/resident-program.js";
 import { ShardRunner } from "../../../runtime/parallel/shard-runner.js";
 import { sharedParams, slotViews, splitViews } from "../../../runtime/parallel/shared.js";
 import type { CompiledProgram } from "../../../runtime/program.js";
