@@ -27,7 +27,7 @@ import { batchCount, correctCount, type Evaluator } from "../../../runtime/train
 import type { Program } from "../program.js";
 import { defaultWorkers, programOrigin, WorkerPool } from "./pool.js";
 import { compilePortable, type PortableProgram } from "./portable.js";
-import { deferOptimizingCompiles } from "./tiering.js";
+import { pauseOptimizingCompiler } from "./tiering.js";
 import { updateGraph } from "./update-program.js";
 
 export interface DataParallelRun {
@@ -83,6 +83,7 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
   let executor: ShardExecutor | undefined;
   let pool: WorkerPool | undefined;
   let evaluator: Evaluator | undefined;
+  let resumeOptimizing: (() => void) | undefined;
   return {
     spec,
     threads,
@@ -112,8 +113,8 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
         executor = threadExecutor(runner);
       }
       if (threads === 1) return;
-      // every core computes from here on: V8 should not optimize every function a step calls on them (tiering.ts)
-      if (threads >= defaultWorkers()) deferOptimizingCompiles();
+      // every core computes from here on: V8 compiles no optimized code on them until the run closes (tiering.ts)
+      if (threads >= defaultWorkers()) resumeOptimizing = pauseOptimizingCompiler();
       pool = new WorkerPool(
         {
           origin: programOrigin(p),
@@ -156,8 +157,12 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
         }
       : {}),
     async close() {
-      await closeStepper?.();
-      await pool?.close();
+      try {
+        await closeStepper?.();
+        await pool?.close();
+      } finally {
+        resumeOptimizing?.();
+      }
     },
   };
 }
