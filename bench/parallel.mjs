@@ -151,7 +151,7 @@ if (SWEEP) {
 }
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-const text = `Rerun: \`node bench/parallel.mjs\` (after \`npm run build\`; ~${REPS * models.length * BATCHES.length * 3 * 6} s).
+const text = `Rerun: \`node bench/parallel.mjs${process.argv.slice(2).map((a) => " " + a).join("")}\` (after \`npm run build\`; ~${REPS * models.length * BATCHES.length * 3 * 6} s).
 Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${cpu}), Node ${process.version}, wasm backend;
 ${REPS} rep(s), configurations interleaved within each rep, ${EPOCHS ? `${EPOCHS} epoch(s) per run` : "each example's own epochs per run (MLP 15, diffractive 5)"}; samples/s of the
 training loop (per-epoch evaluation excluded) from each run's summary; median (min–max). The
@@ -167,9 +167,9 @@ resident step (docs/scaling.md): parameters kept in each thread's programs, the 
 the threads, worker threads released by an Atomics word. The last column is the ceiling for C / B
 measured before each rep: two copies of one shard's train program run at once on two threads, with
 nothing shared (2 × time per run alone / time per run together). "C / B, late epochs" compares the
-median per-epoch samples/s of the second half of each run's epochs, after the warm-up of the
-trainer's JavaScript (V8 compiles what a step calls; with two workers that competes with the
-computation: bench/RESULTS.md, compiler/driver/parallel/tiering.ts).
+median per-epoch samples/s of the second half of each run's epochs, after the warm-up (the
+workers' start; V8's optimizing compiler, which one worker leaves to the idle core and a run on
+every core pauses: docs/scaling.md, compiler/driver/parallel/tiering.ts).
 
 | network | batch | A samples/s | B samples/s | C samples/s | C / B | C / A | C / B, late epochs | shard program, 2 threads at once |
 |---|---|---|---|---|---|---|---|---|
