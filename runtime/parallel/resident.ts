@@ -137,8 +137,8 @@ function failedElsewhere(): Error {
  * wake (tens of microseconds here). A longer wait sleeps, which leaves the core to whatever else
  * must run (V8's compiler and GC threads, the kernel's): a thread that polled through it would
  * leave them only a computing thread to preempt. Measured on 2 cores (MNIST MLP and the
- * diffractive network, batches 64 and 256): 0.05 ms beat both 0 and 2 ms; again with V8's
- * optimizing compiles deferred (compiler/driver/parallel/tiering.ts), MLP at batch 64: 0.3 and
+ * diffractive network, batches 64 and 256): 0.05 ms beat both 0 and 2 ms; with V8's optimizing
+ * compiles held back (compiler/driver/parallel/tiering.ts), MLP at batch 64: 0.2, 0.3, 0.5 and
  * 1 ms no better.
  */
 const SPIN_MS = 0.05;
@@ -416,11 +416,19 @@ const READY_TIMEOUT_MS = 300_000;
  * trainer counts the step (no grads are returned). `sync` stops the loops and copies the moments
  * into the trainer's.
  */
-export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thread: ResidentThread; loops?: RemoteLoops }): RuleStepper & { close(): Promise<void> } {
+export function residentStepper(o: {
+  run: SharedRun;
+  resident: ResidentRun;
+  thread: ResidentThread;
+  loops?: RemoteLoops;
+  /** Called when the worker threads' loops start (every core computes steps from then on); the function it returns, when they stop. */
+  whileComputing?: () => () => void;
+}): RuleStepper & { close(): Promise<void> } {
   const { run, resident, thread, loops } = o;
   const v = thread.views, c = v.control;
   const S = run.shards, T = resident.threads, rows = run.shardRows * resident.classes;
   let running: Promise<void>[] | undefined;
+  let endComputing: (() => void) | undefined;
   let updated = 0; // UPDATES_DONE once the last released step's updates are all done
   let startedAt = 0;
   let failure: unknown;
@@ -463,6 +471,7 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
     Atomics.store(c, CLAIMED, 0);
     Atomics.add(c, ROUND, 1);
     running = loops.start(Atomics.load(c, GO));
+    endComputing = o.whileComputing?.();
     startedAt = performance.now();
     for (const p of running) p.catch((e) => (failure ??= e));
   };
@@ -474,8 +483,13 @@ export function residentStepper(o: { run: SharedRun; resident: ResidentRun; thre
     Atomics.notify(c, GO);
     const done = running;
     running = undefined;
-    if (settle) await Promise.allSettled(done);
-    else await Promise.all(done);
+    try {
+      if (settle) await Promise.allSettled(done);
+      else await Promise.all(done);
+    } finally {
+      endComputing?.();
+      endComputing = undefined;
+    }
   };
   return {
     readsRows: thread.readsRows,

@@ -8,6 +8,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateProduct, trainProduct } from "../../compiler/driver/run.js";
 import { dataParallelRun } from "../../compiler/driver/parallel/train.js";
+import { defaultWorkers } from "../../compiler/driver/parallel/pool.js";
+import { COMPILER_PAUSABLE, optimizingCompilerPaused } from "../../compiler/driver/parallel/tiering.js";
 import type { Program } from "../../compiler/driver/program.js";
 import { compileInterp } from "../../compiler/backends/interp/index.js";
 import { graphFlops } from "../../compiler/ir/flops.js";
@@ -140,29 +142,75 @@ describe("the resident step (runtime/parallel/resident.ts)", () => {
     expect(await resident(loadProgram(example("resistor_iris.pnn"), undefined, ["batch=8", "shards=2"]), "wasm")).toBe(false);
   });
 
-  it("a step given its rows of the shared training split (f32) equals the step given x, bit for bit", async () => {
-    const p = loadSource(MESH_NET, undefined, "mesh.pnn", ["batch=8", "shards=2"]);
+  /** A batch of `p`'s training rows (7i + 3 mod n), as rows of the split and as x. */
+  const batchOf = (p: Program) => {
     const data = p.dataset(), spec = p.spec(), B = p.train.batch, F = spec.features;
     const rows = Int32Array.from({ length: B }, (_, i) => (7 * i + 3) % data.train.n);
     const x = new Float64Array(B * F);
     rows.forEach((r, i) => x.set(data.train.x.subarray(r * F, (r + 1) * F), i * F));
     const labels = Int32Array.from(rows, (r) => data.train.y[r]!);
+    return (byRows: boolean, step = 0): BatchInput => ({
+      ...(byRows ? { rows } : {}),
+      x: tensor("f32", [B, F], x), labels: tensor("i32", [B], labels), weights: tensor("f32", [B], new Float64Array(B).fill(1 / B)),
+      key: tensor("i32", [4], Int32Array.from(keys.trainStep(p.train.seed, step))), n: B, step,
+    });
+  };
+
+  it("a step given its rows of the shared training split (f32) equals the step given x, bit for bit", async () => {
+    const p = loadSource(MESH_NET, undefined, "mesh.pnn", ["batch=8", "shards=2"]);
+    const data = p.dataset(), spec = p.spec(), batch = batchOf(p);
     const run = async (byRows: boolean) => {
       const dp = await dataParallelRun(p, "wasm", 1, data);
       const params = initParams(spec.params, p.train.seed);
       await dp.placeState(params, newOptimizerState(params));
       const stepper = dp.makeStepper({} as RuleContext);
       expect(stepper.readsRows).toBe(true);
-      const out = await stepper.step({
-        ...(byRows ? { rows } : {}),
-        x: tensor("f32", [B, F], x), labels: tensor("i32", [B], labels), weights: tensor("f32", [B], new Float64Array(B).fill(1 / B)),
-        key: tensor("i32", [4], Int32Array.from(keys.trainStep(p.train.seed, 0))), n: B, step: 0,
-      });
+      const out = await stepper.step(batch(byRows));
       await stepper.sync?.();
       await dp.close();
       return { loss: out.loss, logits: Array.from(out.logits), params: [...params].map(([k, v]) => [k, Array.from(v)]) };
     };
     expect(await run(true)).toEqual(await run(false));
+  });
+
+  // compiler/driver/parallel/tiering.ts: no optimizing compiles on a computing core, but between epochs
+  const cores = defaultWorkers();
+  it.runIf(COMPILER_PAUSABLE && cores >= 2 && cores <= 8)("on every core, pauses V8's optimizing compiler while its loops run, and only then", async () => {
+    const p = loadSource(MESH_NET, undefined, "mesh.pnn", [`batch=${4 * cores}`, `shards=${cores}`]);
+    const spec = p.spec(), batch = batchOf(p);
+    const dp = await dataParallelRun(p, "wasm", cores, p.dataset());
+    const seen: boolean[] = [];
+    try {
+      const params = initParams(spec.params, p.train.seed);
+      await dp.placeState(params, newOptimizerState(params));
+      const stepper = dp.makeStepper({} as RuleContext);
+      seen.push(optimizingCompilerPaused());
+      await stepper.step(batch(true, 0));
+      seen.push(optimizingCompilerPaused());
+      await stepper.step(batch(true, 1));
+      seen.push(optimizingCompilerPaused());
+      await stepper.sync?.(); // the end of an epoch: the loops stop
+      seen.push(optimizingCompilerPaused());
+      await stepper.step(batch(true, 2));
+      seen.push(optimizingCompilerPaused());
+    } finally {
+      await dp.close();
+    }
+    seen.push(optimizingCompilerPaused());
+    expect(seen).toEqual([false, true, true, false, true, false]);
+  });
+
+  it("with fewer threads than cores, leaves V8's optimizing compiler alone", async () => {
+    const p = loadSource(MESH_NET, undefined, "mesh.pnn", ["batch=8", "shards=2"]);
+    const dp = await dataParallelRun(p, "wasm", 1, p.dataset());
+    try {
+      const params = initParams(p.spec().params, p.train.seed);
+      await dp.placeState(params, newOptimizerState(params));
+      await dp.makeStepper({} as RuleContext).step(batchOf(p)(true));
+      expect(optimizingCompilerPaused()).toBe(false);
+    } finally {
+      await dp.close();
+    }
   });
 
   // backprop only binds the parameters (the float64 copy is brought up to date when the trainer syncs);

@@ -1,35 +1,52 @@
 /**
  * V8's optimizing compiler while a data-parallel run computes on every core (why, and what was
- * measured: docs/scaling.md "V8's optimizing compiler", bench/RESULTS.md). From the start of such
- * a run's pool to its close, TurboFan compiles nothing new: a compile takes 1–25 ms of a core,
- * and with every core computing it preempts a thread while the other waits at the next barrier.
- * Code optimized before the pause keeps running optimized; the rest runs in V8's baseline code,
- * which costs little because the step's work is in wasm. When the last paused run closes, V8
- * optimizes as before (evaluation afterwards, the next run with fewer threads).
+ * measured: docs/scaling.md "V8's optimizing compiler", bench/RESULTS.md). While the resident
+ * step's loops run on every core (runtime/parallel/resident.ts `whileComputing`: from the first
+ * step of an epoch to the end of the epoch), TurboFan compiles nothing: a compile takes 1–25 ms
+ * of a core, and with every core computing it preempts a thread while the other waits at the next
+ * barrier. Between epochs (evaluation, checkpoints) it compiles as usual, so the functions hot
+ * there (the trainer's per-row loops: counting correct rows, filling a batch) are optimized from
+ * the second epoch on, while the step's own glue, which runs only inside epochs, stays in V8's
+ * baseline code; that costs little because the step's work is in wasm.
  *
  * The setting is V8's: while it holds it applies to the whole process (worker threads included).
- * It is made only where it was measured: Node 20's V8 (11.3). A page bundles this module but starts
- * no pool (its `process` has no `versions`: playground/browser/process.ts), so it never applies there.
+ * Pauses are counted on this thread: pnn starts data-parallel runs on the main thread only (sweep
+ * jobs in worker threads train on one thread). It is made only where it was measured (Node 20's
+ * V8, 11.3) and where the command line leaves V8's optimizing compiler alone (no --no-opt,
+ * --jitless, ...: lifting the pause must not turn on what the user turned off). A page bundles
+ * this module but starts no pool (its `process` has no `versions`: playground/browser/process.ts),
+ * so it never applies there.
  */
 import v8 from "node:v8";
 
-/** Whether this process's V8 is the one the pause was measured on (Node 20's V8 11.3). */
-export const TIERING_SETTABLE = typeof process !== "undefined" && process.versions?.v8?.startsWith("11.3.") === true;
+/** Command-line flags by which a user decides about V8's optimizing compiler themselves. */
+const COMPILER_FLAGS = /(^|\s)--(no-)?(opt|turbofan|jitless|max-opt)(=|\s|$)/;
 
-/** Runs that hold the pause now. */
-let pausedBy = 0;
+/** Whether this process pauses V8's optimizing compiler: Node 20's V8 (11.3), started without COMPILER_FLAGS. */
+export const COMPILER_PAUSABLE =
+  typeof process !== "undefined" &&
+  process.versions?.v8?.startsWith("11.3.") === true &&
+  !COMPILER_FLAGS.test(`${process.execArgv?.join(" ") ?? ""} ${process.env?.NODE_OPTIONS ?? ""}`);
+
+/** Pauses that hold now. */
+let pauses = 0;
+
+/** Whether V8's optimizing compiler is paused now (by this thread's pauses). */
+export function optimizingCompilerPaused(): boolean {
+  return pauses > 0;
+}
 
 /**
- * Stops V8's optimizing compiler where TIERING_SETTABLE, until every caller has called the function
- * it returns (calling it again does nothing). Elsewhere nothing changes.
+ * Stops V8's optimizing compiler where COMPILER_PAUSABLE, until every caller has called the
+ * function it returns (calling it again does nothing). Elsewhere nothing changes.
  */
 export function pauseOptimizingCompiler(): () => void {
-  if (!TIERING_SETTABLE) return () => {};
-  if (pausedBy++ === 0) v8.setFlagsFromString("--no-turbofan");
+  if (!COMPILER_PAUSABLE) return () => {};
+  if (pauses++ === 0) v8.setFlagsFromString("--no-turbofan");
   let resumed = false;
   return () => {
     if (resumed) return;
     resumed = true;
-    if (--pausedBy === 0) v8.setFlagsFromString("--turbofan");
+    if (--pauses === 0) v8.setFlagsFromString("--turbofan");
   };
 }

@@ -83,7 +83,6 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
   let executor: ShardExecutor | undefined;
   let pool: WorkerPool | undefined;
   let evaluator: Evaluator | undefined;
-  let resumeOptimizing: (() => void) | undefined;
   return {
     spec,
     threads,
@@ -113,8 +112,6 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
         executor = threadExecutor(runner);
       }
       if (threads === 1) return;
-      // every core computes from here on: V8 compiles no optimized code on them until the run closes (tiering.ts)
-      if (threads >= defaultWorkers()) resumeOptimizing = pauseOptimizingCompiler();
       pool = new WorkerPool(
         {
           origin: programOrigin(p),
@@ -138,7 +135,9 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
     makeStepper(ctx) {
       if (!run) throw new Error("data-parallel: the run state was not placed in shared memory before the stepper was made");
       if (residentRun && residentThread) {
-        const stepper = residentStepper({ run, resident: residentRun, thread: residentThread, ...(pool ? { loops: pool.loops() } : {}) });
+        // while the loops run every core computes steps: V8 compiles no optimized code then, only between epochs (tiering.ts)
+        const whileComputing = pool && threads >= defaultWorkers() ? pauseOptimizingCompiler : undefined;
+        const stepper = residentStepper({ run, resident: residentRun, thread: residentThread, ...(pool ? { loops: pool.loops() } : {}), ...(whileComputing ? { whileComputing } : {}) });
         closeStepper = stepper.close;
         return stepper;
       }
@@ -157,12 +156,8 @@ export async function dataParallelRun(p: Program, backend: string, workers: numb
         }
       : {}),
     async close() {
-      try {
-        await closeStepper?.();
-        await pool?.close();
-      } finally {
-        resumeOptimizing?.();
-      }
+      await closeStepper?.();
+      await pool?.close();
     },
   };
 }
