@@ -139,7 +139,7 @@ function failedElsewhere(): Error {
  * leave them only a computing thread to preempt. Measured on 2 cores (MNIST MLP and the
  * diffractive network, batches 64 and 256): 0.05 ms beat both 0 and 2 ms; with V8's optimizing
  * compiles held back (compiler/driver/parallel/tiering.ts), MLP at batch 64: 0.2, 0.3, 0.5 and
- * 1 ms no better.
+ * 1 ms no better (within the runs' noise).
  */
 const SPIN_MS = 0.05;
 
@@ -481,14 +481,13 @@ export function residentStepper(o: {
     Atomics.store(c, CMD, STOP);
     Atomics.add(c, GO, 1);
     Atomics.notify(c, GO);
-    const done = running;
-    running = undefined;
+    const done = running, end = endComputing;
+    running = endComputing = undefined;
     try {
       if (settle) await Promise.allSettled(done);
       else await Promise.all(done);
     } finally {
-      endComputing?.();
-      endComputing = undefined;
+      end?.();
     }
   };
   return {

@@ -200,10 +200,12 @@ describe("the resident step (runtime/parallel/resident.ts)", () => {
     expect(seen).toEqual([false, true, true, false, true, false]);
   });
 
-  it("with fewer threads than cores, leaves V8's optimizing compiler alone", async () => {
-    const p = loadSource(MESH_NET, undefined, "mesh.pnn", ["batch=8", "shards=2"]);
-    const dp = await dataParallelRun(p, "wasm", 1, p.dataset());
+  // one thread (no pool) everywhere; a pool of cores − 1 threads where there are 3 or more cores
+  it.each([1, ...(cores >= 3 && cores <= 8 ? [cores - 1] : [])])("with fewer threads than cores (%i), leaves V8's optimizing compiler alone", async (threads) => {
+    const p = loadSource(MESH_NET, undefined, "mesh.pnn", [`batch=${4 * cores}`, `shards=${cores}`]);
+    const dp = await dataParallelRun(p, "wasm", threads, p.dataset());
     try {
+      expect(dp.threads).toBe(threads);
       const params = initParams(p.spec().params, p.train.seed);
       await dp.placeState(params, newOptimizerState(params));
       await dp.makeStepper({} as RuleContext).step(batchOf(p)(true));

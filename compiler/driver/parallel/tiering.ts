@@ -19,8 +19,8 @@
  */
 import v8 from "node:v8";
 
-/** Command-line flags by which a user decides about V8's optimizing compiler themselves. */
-const COMPILER_FLAGS = /(^|\s)--(no-)?(opt|turbofan|jitless|max-opt)(=|\s|$)/;
+/** Command-line flags by which a user decides about V8's optimizing compiler themselves (V8 reads `_` as `-` and takes `no` with or without a dash). */
+const COMPILER_FLAGS = /(^|\s)--(no[-_]?)?(opt|turbofan|jitless|max[-_]opt|always[-_](opt|turbofan)|turbo[-_]filter)(=|\s|$)/;
 
 /** Whether this process pauses V8's optimizing compiler: Node 20's V8 (11.3), started without COMPILER_FLAGS. */
 export const COMPILER_PAUSABLE =
