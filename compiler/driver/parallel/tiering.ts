@@ -1,13 +1,9 @@
 /**
- * V8's optimizing compiler while a data-parallel run computes on every core (why, and what was
- * measured: docs/scaling.md "V8's optimizing compiler", bench/RESULTS.md). While the resident
- * step's loops run on every core (runtime/parallel/resident.ts `whileComputing`: from the first
- * step of an epoch to the end of the epoch), TurboFan compiles nothing: a compile takes 1–25 ms
- * of a core, and with every core computing it preempts a thread while the other waits at the next
- * barrier. Between epochs (evaluation, checkpoints) it compiles as usual, so the functions hot
- * there (the trainer's per-row loops: counting correct rows, filling a batch) are optimized from
- * the second epoch on, while the step's own glue, which runs only inside epochs, stays in V8's
- * baseline code; that costs little because the step's work is in wasm.
+ * V8's optimizing compiler while a data-parallel run computes on every core: paused while the
+ * resident step's loops run (runtime/parallel/resident.ts `whileComputing`, from an epoch's first
+ * step to its end), so no compile preempts a computing thread; running between epochs, so what is
+ * hot there is optimized. Why, and what was measured: docs/scaling.md "V8's optimizing compiler",
+ * bench/RESULTS.md.
  *
  * The setting is V8's: while it holds it applies to the whole process (worker threads included).
  * Pauses are counted on this thread: pnn starts data-parallel runs on the main thread only (sweep
